@@ -1,0 +1,19 @@
+// Entry point of the `lodestar` command line: builds the command tree and turns any exception into a
+// one-line message and a non-zero exit code (the only place in Lodestar that does so).
+using System.CommandLine;
+
+namespace Lodestar.Cli;
+
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        var root = new RootCommand("Lodestar: LLM-era recommendation (job matching, feed retrieval, sequential ranking) in pure C#.");
+        root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(WorldCommand.Create());
+        root.Subcommands.Add(TokenizerCommand.Create());
+        root.Subcommands.Add(PromptCommand.Create());
+        root.Subcommands.Add(PolicyCommand.Create());
+        return CommandRunner.Run(root, args);
+    }
+}
