@@ -57,6 +57,13 @@ public sealed class SerializationRoundTripTests : IDisposable
         Assert.Equal(SafeTensorsDType.BF16, file["bf16"].DType);
         Assert.Equal([1.0f, -2.0f], file.ToFloat32Array("bf16"));
         Assert.Equal([1.5f, -2.25f, 65504f], file.ToFloat32Array("f16"));
+        Assert.Equal(f64.Select(v => (float)v), file.ToFloat32Array("f64"));
+        Assert.Equal(f32, file.ToFloat32Array("weights.f32"));
+        Assert.Equal(i32, file.ToInt32Array("i32"));
+        Assert.Equal(i8.Select(v => (int)v), file.ToInt32Array("i8"));
+        Assert.Equal(u8.Select(v => (int)v), file.ToInt32Array("u8"));
+        Assert.Equal(SafeTensorsError.WrongDType, Assert.Throws<SafeTensorsException>(() => file.ToInt32Array("tokens")).Error);
+        Assert.Equal(SafeTensorsError.WrongDType, Assert.Throws<SafeTensorsException>(() => file.ToFloat32Array("tokens")).Error);
         Assert.Empty(file["scalar"].Shape);
         Assert.Equal(3.5f, file.GetFloat32("scalar")[0]);
         Assert.Equal(0, file.GetFloat32("empty").Length);
@@ -109,6 +116,15 @@ public sealed class SerializationRoundTripTests : IDisposable
         var missing = Assert.Throws<SafeTensorsException>(() => file["labels"]);
         Assert.Equal(SafeTensorsError.TensorNotFound, missing.Error);
         Assert.Equal("labels", missing.TensorName);
+    }
+
+    [Fact]
+    public void TokenIdsWidenFromInt64WhenTheyFitAnInt()
+    {
+        var writer = new SafeTensorsWriter();
+        writer.Add("tokens", new long[] { 0, 5, int.MaxValue }, 3);
+        using var file = SafeTensorsFile.Parse(writer.ToBytes());
+        Assert.Equal([0, 5, int.MaxValue], file.ToInt32Array("tokens"));
     }
 
     [Fact]
