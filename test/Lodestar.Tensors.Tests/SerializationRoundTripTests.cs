@@ -11,6 +11,16 @@ public sealed class SerializationRoundTripTests : IDisposable
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
+    /// <summary>Saves {"w": values} as model.safetensors in the test's directory and returns the path.</summary>
+    private string SaveModel(params float[] values)
+    {
+        var path = Path.Combine(_directory, "model.safetensors");
+        var writer = new SafeTensorsWriter();
+        writer.Add("w", values, values.Length);
+        writer.Save(path);
+        return path;
+    }
+
     [Fact]
     public void EveryDTypeRoundTripsThroughAFile()
     {
@@ -144,23 +154,19 @@ public sealed class SerializationRoundTripTests : IDisposable
     [Fact]
     public void SaveReplacesTheFileAndLeavesNoTempFiles()
     {
-        var path = Path.Combine(_directory, "model.safetensors");
-        File.WriteAllText(path, "old content");
-        var writer = new SafeTensorsWriter();
-        writer.Add("w", new[] { 1f, 2f }, 2);
-        writer.Save(path);
+        File.WriteAllText(Path.Combine(_directory, "model.safetensors"), "old content");
+        var path = SaveModel(1f, 2f);
 
-        Assert.Equal(writer.ToBytes(), File.ReadAllBytes(path));
+        var expected = new SafeTensorsWriter();
+        expected.Add("w", new[] { 1f, 2f }, 2);
+        Assert.Equal(expected.ToBytes(), File.ReadAllBytes(path));
         Assert.Equal(["model.safetensors"], Directory.GetFiles(_directory).Select(Path.GetFileName));
     }
 
     [Fact]
     public void FailedWriteLeavesTheOldFileIntact()
     {
-        var path = Path.Combine(_directory, "model.safetensors");
-        var writer = new SafeTensorsWriter();
-        writer.Add("w", new[] { 1f, 2f }, 2);
-        writer.Save(path);
+        var path = SaveModel(1f, 2f);
         var before = File.ReadAllBytes(path);
 
         var failure = Assert.Throws<IOException>(() => AtomicFile.Write(path, stream =>
@@ -177,15 +183,9 @@ public sealed class SerializationRoundTripTests : IDisposable
     [Fact]
     public void AMappedFileStaysReadableWhileANewVersionIsSaved()
     {
-        var path = Path.Combine(_directory, "model.safetensors");
-        var first = new SafeTensorsWriter();
-        first.Add("w", new[] { 1f, 2f }, 2);
-        first.Save(path);
-
+        var path = SaveModel(1f, 2f);
         using var old = SafeTensorsFile.Read(path);
-        var second = new SafeTensorsWriter();
-        second.Add("w", new[] { 3f, 4f, 5f }, 3);
-        second.Save(path);
+        SaveModel(3f, 4f, 5f);
 
         Assert.Equal([1f, 2f], old.GetFloat32("w").ToArray());
         using var fresh = SafeTensorsFile.Read(path);
@@ -195,10 +195,7 @@ public sealed class SerializationRoundTripTests : IDisposable
     [Fact]
     public void ReadingAfterDisposeThrowsInsteadOfTouchingUnmappedMemory()
     {
-        var path = Path.Combine(_directory, "model.safetensors");
-        var writer = new SafeTensorsWriter();
-        writer.Add("w", new[] { 1f }, 1);
-        writer.Save(path);
+        var path = SaveModel(1f);
         var file = SafeTensorsFile.Read(path);
         file.Dispose();
         Assert.Throws<ObjectDisposedException>(() => file.GetFloat32("w").ToArray());
