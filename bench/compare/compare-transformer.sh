@@ -29,7 +29,7 @@ lodestar=(dotnet src/Lodestar.Cli/bin/Release/net10.0/lodestar.dll)
 status=0
 for config in ${configs//,/ }; do
     for command in train-step infer; do
-        if ! DOTNET_gcServer=0 "${lodestar[@]}" bench "$command" --config "$config" --json >> "$work/lodestar.jsonl" 2> "$work/lodestar.err"; then
+        if ! "${lodestar[@]}" bench "$command" --config "$config" --json >> "$work/lodestar.jsonl" 2> "$work/lodestar.err"; then
             echo "compare-transformer.sh: 'lodestar bench $command --config $config --json' failed: $(grep -v "^[[:space:]]*$" "$work/lodestar.err" | tail -n 1)" >&2
             status=1
         fi
