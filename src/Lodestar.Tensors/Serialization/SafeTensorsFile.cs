@@ -8,7 +8,9 @@ namespace Lodestar.Tensors.Serialization;
 
 /// <summary>
 /// A validated safetensors file. Tensor spans point into the mapped file (or the given array): they are
-/// valid until <see cref="Dispose"/>; copy them (<c>ToArray()</c>) to keep values longer.
+/// valid until <see cref="Dispose"/>; copy them (<c>ToArray()</c>) to keep values longer. Replace mapped files
+/// by rename (as <see cref="SafeTensorsWriter.Save"/> does), never by rewriting them in place: a mapped
+/// file truncated underneath its reader faults on the next access.
 /// </summary>
 public sealed unsafe class SafeTensorsFile : IDisposable
 {
