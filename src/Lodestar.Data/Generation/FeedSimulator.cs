@@ -17,7 +17,7 @@ internal sealed partial class FeedSimulator(WorldModel world, int[] affinityRing
     private static readonly float[] FormatComment = [0.1f, 0f, -0.1f, -0.1f, 0.8f];
 
     // Base logits: impressions >> clicks > long dwells > likes > comments > shares.
-    private const float ClickBase = -2.0f, DwellBase = -2.6f, LikeBase = -3.1f, CommentBase = -4.6f, ShareBase = -5.4f;
+    private const float ClickBase = -4.1f, DwellBase = -4.7f, LikeBase = -5.3f, CommentBase = -6.8f, ShareBase = -7.6f;
 
     private WorldModel W => world;
 

@@ -49,6 +49,7 @@ public static partial class WorldGenerator
         var engagement = new int[world.PostCount];
         var simulator = new FeedSimulator(world, affinity, engagement);
         long impressionBase = 0, jobEventBase = 0, searchBase = 0;
+        var pairsWritten = new HashSet<long>();
         try
         {
             for (var day = 0; day < config.Days; day++)
@@ -64,6 +65,8 @@ public static partial class WorldGenerator
                     impressionBase += results[s].Impressions.Count;
                     jobEventBase += results[s].JobEvents.Count;
                     searchBase += results[s].Searches.Count;
+                    // Each observed member-job pair goes to the match truth once, on its first appearance.
+                    results[s].MatchPairs.RemoveAll(pair => !pairsWritten.Add(((long)pair.Member << 32) | (uint)pair.Job));
                     foreach (var row in results[s].Impressions)
                     {
                         engagement[row.Post] += EngagementOf(row.Actions);
