@@ -20,6 +20,10 @@ namespace Lodestar.Data.Schema;
 [JsonSerializable(typeof(ItemInteraction))]
 [JsonSerializable(typeof(Occupation))]
 [JsonSerializable(typeof(WorldManifest))]
+[JsonSerializable(typeof(Seniority))]
+[JsonSerializable(typeof(ActivityLevel))]
+[JsonSerializable(typeof(PostFormat))]
+[JsonSerializable(typeof(JobAction))]
 public sealed partial class DataJsonContext : JsonSerializerContext;
 
 /// <summary>Indented options for the small human-read files (the manifest).</summary>
