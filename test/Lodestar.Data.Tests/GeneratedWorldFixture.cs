@@ -8,6 +8,12 @@ using Lodestar.Data.Vocabularies;
 
 namespace Lodestar.Data.Tests;
 
+[CollectionDefinition(Name)]
+public sealed class GeneratedWorldCollection : ICollectionFixture<GeneratedWorldFixture>
+{
+    public const string Name = "generated world";
+}
+
 public sealed class GeneratedWorldFixture : IDisposable
 {
     public static readonly WorldConfig SmallConfig = new() { Seed = 42, Members = 4000, Days = 20, MembersPerShard = 512 };

@@ -10,6 +10,9 @@ namespace Lodestar.Data.Tests;
 
 public sealed class RealDataReaderTests : IDisposable
 {
+    /// <summary>ESCO is loaded once for all tests that need it.</summary>
+    internal static readonly Lazy<WorldVocabulary> Esco = new(() => EscoVocabulary.Load(RepoPaths.SharedDataFile("esco")));
+
     private readonly string _dir = Directory.CreateTempSubdirectory("lodestar-import-").FullName;
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
@@ -73,7 +76,7 @@ public sealed class RealDataReaderTests : IDisposable
     [SharedDataFact("esco/occupations_en.csv")]
     public void EscoVocabularyLoadsEveryOccupation()
     {
-        var vocabulary = EscoVocabulary.Load(RepoPaths.SharedDataFile("esco"));
+        var vocabulary = Esco.Value;
         Assert.Equal(2942, vocabulary.Occupations.Count);
         var director = vocabulary.Occupations.Single(o => o.Label == "technical director");
         Assert.Contains("head of technical department", director.AltTitles);
@@ -90,5 +93,29 @@ public sealed class RealDataReaderTests : IDisposable
         var rows = csv.ReadWithHeader().ToList();
         Assert.Equal(619, rows.Count);
         Assert.Contains('\n', rows[0].Fields["inScheme"]);
+    }
+}
+
+public sealed class EscoWorldTests
+{
+    [SharedDataFact("esco/occupations_en.csv")]
+    public void WorldGeneratesFromEscoVocabulary()
+    {
+        var directory = Directory.CreateTempSubdirectory("lodestar-esco-world-").FullName;
+        try
+        {
+            var vocabulary = RealDataReaderTests.Esco.Value;
+            var config = new Generation.WorldConfig { Seed = 3, Members = 800, Days = 3, MatchSamplePairs = 50 };
+            Generation.WorldGenerator.Generate(config, vocabulary, directory);
+            var titles = vocabulary.Occupations.SelectMany(o => o.AltTitles.Append(o.Label)).ToHashSet();
+            var jobs = JsonlReader.Read(Path.Combine(directory, DataFiles.Jobs), DataJson.Compact.Job).ToList();
+            Assert.All(jobs, j => Assert.Contains(j.Title, titles));
+            Assert.Equal(2942, JsonlReader.Read(Path.Combine(directory, DataFiles.Occupations), DataJson.Compact.Occupation).Count());
+            Assert.StartsWith("esco:", ManifestFile.Read(directory).Parameters.GetProperty("vocabulary").GetString());
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
     }
 }

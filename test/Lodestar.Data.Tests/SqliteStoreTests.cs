@@ -7,7 +7,8 @@ using Lodestar.Data.Storage;
 
 namespace Lodestar.Data.Tests;
 
-public sealed class SqliteStoreTests(GeneratedWorldFixture world) : IClassFixture<GeneratedWorldFixture>
+[Collection(GeneratedWorldCollection.Name)]
+public sealed class SqliteStoreTests(GeneratedWorldFixture world)
 {
     private static readonly Lock BuildLock = new();
 

@@ -7,7 +7,8 @@ using Xunit.Abstractions;
 
 namespace Lodestar.Data.Tests;
 
-public sealed class WorldShapeTests(GeneratedWorldFixture world, ITestOutputHelper output) : IClassFixture<GeneratedWorldFixture>
+[Collection(GeneratedWorldCollection.Name)]
+public sealed class WorldShapeTests(GeneratedWorldFixture world, ITestOutputHelper output)
 {
     [Fact]
     public void PostPopularityIsHeavyTailed()

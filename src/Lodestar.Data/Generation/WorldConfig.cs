@@ -50,7 +50,7 @@ public sealed record WorldConfig
     public double SessionRateSigma { get; init; } = 0.7;
 
     /// <summary>Mean impressions per feed session (1 + Poisson(mean - 1)).</summary>
-    public double ImpressionsPerSession { get; init; } = 3.5;
+    public double ImpressionsPerSession { get; init; } = 3.7;
 
     /// <summary>Posts stay in the feed candidate pool this many days after creation.</summary>
     public int PostLifetimeDays { get; init; } = 7;
@@ -83,7 +83,7 @@ public sealed record WorldConfig
     public int MembersPerShard { get; init; } = 4_096;
 
     /// <summary>Day-chunks the bounded channel between simulator and writer holds (bounds memory).</summary>
-    public int ChannelCapacity { get; init; } = 4;
+    public int ChannelCapacity { get; init; } = 2;
 
     /// <summary>Worker threads; 0 = all cores. Does not change the output, so it is not written to the manifest.</summary>
     [JsonIgnore]

@@ -49,6 +49,8 @@ public static class EscoVocabulary
             }
         }
 
+        var scores = new int[skills.Count];
+        var touched = new List<int>();
         var occupations = new List<Occupation>();
         var families = new List<int>();
         var licences = new List<string?>();
@@ -59,7 +61,7 @@ public static class EscoVocabulary
             var isco = Required(fields, "iscoGroup", occupationsPath, line);
             var alt = fields.GetValueOrDefault("altLabels", "").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             var text = label + " " + fields.GetValueOrDefault("description", "");
-            var occupationSkills = MatchSkills(Tokens(text), skills, skillsByToken, (ulong)occupations.Count);
+            var occupationSkills = MatchSkills(Tokens(text), skills, skillsByToken, scores, touched, (ulong)occupations.Count);
             var family = FamilyOf(isco);
             var regulated = fields.GetValueOrDefault("regulatedProfessionNote", "");
             var isRegulated = regulated.Length > 0 && !regulated.EndsWith("/unregulated", StringComparison.Ordinal);
@@ -98,20 +100,29 @@ public static class EscoVocabulary
         return [.. skills.Distinct(StringComparer.Ordinal)];
     }
 
-    private static string[] MatchSkills(HashSet<string> occupationTokens, List<string> skills, Dictionary<string, List<int>> skillsByToken, ulong occupationIndex)
+    private static string[] MatchSkills(HashSet<string> occupationTokens, List<string> skills, Dictionary<string, List<int>> skillsByToken, int[] scores, List<int> touched, ulong occupationIndex)
     {
-        var scores = new Dictionary<int, int>();
+        // scores is a reused per-skill counter; touched lists the skills it holds non-zero counts for.
+        touched.Clear();
         foreach (var token in occupationTokens)
         {
             if (skillsByToken.TryGetValue(token, out var list) && list.Count < 400)
             {
                 foreach (var s in list)
                 {
-                    scores[s] = scores.GetValueOrDefault(s) + 1;
+                    if (scores[s]++ == 0)
+                    {
+                        touched.Add(s);
+                    }
                 }
             }
         }
-        var chosen = scores.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key).Take(SkillsPerOccupation).Select(kv => kv.Key).ToList();
+        touched.Sort((a, b) => scores[a] != scores[b] ? scores[b].CompareTo(scores[a]) : a.CompareTo(b));
+        var chosen = touched.Take(SkillsPerOccupation).ToList();
+        foreach (var s in touched)
+        {
+            scores[s] = 0;
+        }
         // Too few word matches: fill with skills drawn by a fixed seed so the vocabulary is still deterministic.
         var rng = Generation.Xoshiro256.For(0x45534330, 1, (long)occupationIndex);
         while (chosen.Count < SkillsPerOccupation / 2)
