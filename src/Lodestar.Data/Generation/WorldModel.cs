@@ -100,23 +100,8 @@ internal sealed partial class WorldModel
     public string IndustryOfJob(int j) => Vocabulary.Families[Vocabulary.OccupationFamily[JobOccupation[j]]].Industry;
 
     /// <summary>Writes member m's true interest mix on <paramref name="day"/> into <paramref name="result"/> (length K).</summary>
-    public void InterestOn(int m, double day, Span<float> result)
-    {
-        var from = InterestFrom.AsSpan(m * TopicCount, TopicCount);
-        var to = InterestTo.AsSpan(m * TopicCount, TopicCount);
-        var s = 1.0 / (1.0 + Math.Exp(-(day - ShiftDay[m]) / ShiftWidth[m]));
-        double sum = 0;
-        for (var t = 0; t < result.Length; t++)
-        {
-            var v = (1 - s) * from[t] + s * to[t];
-            result[t] = (float)v;
-            sum += v;
-        }
-        for (var t = 0; t < result.Length; t++)
-        {
-            result[t] = (float)(result[t] / sum);
-        }
-    }
+    public void InterestOn(int m, double day, Span<float> result) =>
+        GroundTruth.InterestTrajectory.At(InterestFrom.AsSpan(m * TopicCount, TopicCount), InterestTo.AsSpan(m * TopicCount, TopicCount), ShiftDay[m], ShiftWidth[m], day, result);
 
     public GroundTruth.MatchQuality.MemberSide MemberSide(int m) => new(
         MemberSkills[m], MemberOccupation[m], MemberFamily(m), MemberSeniority[m], MemberCity[m], CountryOfCity(MemberCity[m]),

@@ -24,7 +24,7 @@ public sealed record MemberTruth(
     public float[] InterestOn(double day)
     {
         var result = new float[InterestFrom.Count];
-        InterestTrajectory.At(InterestFrom, InterestTo, ShiftDay, ShiftWidth, day, result);
+        InterestTrajectory.At([.. InterestFrom], [.. InterestTo], ShiftDay, ShiftWidth, day, result);
         return result;
     }
 }
@@ -55,7 +55,7 @@ public sealed record MatchTruth(
 /// <summary>The interest-drift formula shared by the generator and <see cref="MemberTruth.InterestOn"/>.</summary>
 public static class InterestTrajectory
 {
-    public static void At(IReadOnlyList<float> from, IReadOnlyList<float> to, float shiftDay, float shiftWidth, double day, Span<float> result)
+    public static void At(ReadOnlySpan<float> from, ReadOnlySpan<float> to, float shiftDay, float shiftWidth, double day, Span<float> result)
     {
         var s = 1.0 / (1.0 + Math.Exp(-(day - shiftDay) / shiftWidth));
         double sum = 0;

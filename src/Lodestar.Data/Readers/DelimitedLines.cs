@@ -27,6 +27,27 @@ internal static class DelimitedLines
         }
     }
 
+    /// <summary>Parses every non-empty line with <paramref name="parse"/>; a DataFormatException from it goes to
+    /// <paramref name="badLines"/> (which throws unless skipping) and the line is left out.</summary>
+    public static IEnumerable<T> ParseEach<T>(string path, BadLineLog? badLines, Func<string, long, T> parse, Encoding? encoding = null)
+    {
+        badLines ??= BadLineLog.Strict;
+        foreach (var (line, text) in Read(path, encoding))
+        {
+            T record;
+            try
+            {
+                record = parse(text, line);
+            }
+            catch (DataFormatException error)
+            {
+                badLines.Report(error);
+                continue;
+            }
+            yield return record;
+        }
+    }
+
     public static long ParseLong(string text, string file, long line, string field)
     {
         return long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value)

@@ -16,51 +16,24 @@ public static class MindReader
     public const string TimeFormat = "M/d/yyyy h:mm:ss tt";
 
     /// <summary>news.tsv: NewsID, Category, SubCategory, Title, Abstract, URL, TitleEntities, AbstractEntities.</summary>
-    public static IEnumerable<Post> ReadNews(string path, BadLineLog? badLines = null)
-    {
-        badLines ??= BadLineLog.Strict;
-        foreach (var (line, text) in DelimitedLines.Read(path))
-        {
-            Post post;
-            try
-            {
-                var f = DelimitedLines.Split(text, "\t", 8, path, line);
-                var id = DelimitedLines.ParsePrefixedId(f[0], 'N', path, line, "news_id");
-                if (f[1].Length == 0)
-                {
-                    throw new DataFormatException(path, line, "category", "empty");
-                }
-                var topics = f[2].Length > 0 ? new[] { new TopicWeight(f[1], 0.7f), new TopicWeight(f[2], 0.3f) } : [new TopicWeight(f[1], 1f)];
-                var body = f[4].Length > 0 ? $"{f[3]}\n\n{f[4]}" : f[3];
-                post = new Post(id, null, null, topics, PostFormat.Article, body, 0, 0);
-            }
-            catch (DataFormatException error)
-            {
-                badLines.Report(error);
-                continue;
-            }
-            yield return post;
-        }
-    }
+    public static IEnumerable<Post> ReadNews(string path, BadLineLog? badLines = null) =>
+        DelimitedLines.ParseEach(path, badLines, (text, line) => ParseNews(text, path, line));
 
     /// <summary>behaviors.tsv: ImpressionID, UserID, Time (M/d/yyyy h:mm:ss AM/PM, taken as UTC), History, Impressions.</summary>
-    public static IEnumerable<MindImpressionLog> ReadBehaviors(string path, BadLineLog? badLines = null)
+    public static IEnumerable<MindImpressionLog> ReadBehaviors(string path, BadLineLog? badLines = null) =>
+        DelimitedLines.ParseEach(path, badLines, (text, line) => ParseBehavior(text, path, line));
+
+    private static Post ParseNews(string text, string path, long line)
     {
-        badLines ??= BadLineLog.Strict;
-        foreach (var (line, text) in DelimitedLines.Read(path))
+        var f = DelimitedLines.Split(text, "\t", 8, path, line);
+        var id = DelimitedLines.ParsePrefixedId(f[0], 'N', path, line, "news_id");
+        if (f[1].Length == 0)
         {
-            MindImpressionLog log;
-            try
-            {
-                log = ParseBehavior(text, path, line);
-            }
-            catch (DataFormatException error)
-            {
-                badLines.Report(error);
-                continue;
-            }
-            yield return log;
+            throw new DataFormatException(path, line, "category", "empty");
         }
+        var topics = f[2].Length > 0 ? new[] { new TopicWeight(f[1], 0.7f), new TopicWeight(f[2], 0.3f) } : [new TopicWeight(f[1], 1f)];
+        var body = f[4].Length > 0 ? $"{f[3]}\n\n{f[4]}" : f[3];
+        return new Post(id, null, null, topics, PostFormat.Article, body, 0, 0);
     }
 
     private static MindImpressionLog ParseBehavior(string text, string path, long line)

@@ -30,59 +30,33 @@ public static class MovieLensReader
         ReadRatings(path, "::", badLines);
 
     /// <summary>u.item: id|title|release date|video release date|IMDb URL|19 genre flags.</summary>
-    public static IEnumerable<Post> ReadItems100K(string path, BadLineLog? badLines = null)
-    {
-        badLines ??= BadLineLog.Strict;
-        foreach (var (line, text) in DelimitedLines.Read(path, Latin1))
+    public static IEnumerable<Post> ReadItems100K(string path, BadLineLog? badLines = null) =>
+        DelimitedLines.ParseEach(path, badLines, (text, line) =>
         {
-            Post post;
-            try
+            var f = DelimitedLines.Split(text, "|", 5 + Genres100K.Length, path, line);
+            var genres = new List<string>();
+            for (var g = 0; g < Genres100K.Length; g++)
             {
-                var f = DelimitedLines.Split(text, "|", 5 + Genres100K.Length, path, line);
-                var genres = new List<string>();
-                for (var g = 0; g < Genres100K.Length; g++)
+                var flag = f[5 + g];
+                if (flag is not ("0" or "1"))
                 {
-                    var flag = f[5 + g];
-                    if (flag is not ("0" or "1"))
-                    {
-                        throw new DataFormatException(path, line, $"genre {Genres100K[g]}", $"'{flag}' is not 0 or 1");
-                    }
-                    if (flag == "1")
-                    {
-                        genres.Add(Genres100K[g]);
-                    }
+                    throw new DataFormatException(path, line, $"genre {Genres100K[g]}", $"'{flag}' is not 0 or 1");
                 }
-                post = Movie(DelimitedLines.ParseLong(f[0], path, line, "movie_id"), f[1], genres);
+                if (flag == "1")
+                {
+                    genres.Add(Genres100K[g]);
+                }
             }
-            catch (DataFormatException error)
-            {
-                badLines.Report(error);
-                continue;
-            }
-            yield return post;
-        }
-    }
+            return Movie(DelimitedLines.ParseLong(f[0], path, line, "movie_id"), f[1], genres);
+        }, Latin1);
 
     /// <summary>movies.dat: MovieID::Title::Genres (genres joined by '|').</summary>
-    public static IEnumerable<Post> ReadMovies1M(string path, BadLineLog? badLines = null)
-    {
-        badLines ??= BadLineLog.Strict;
-        foreach (var (line, text) in DelimitedLines.Read(path, Latin1))
+    public static IEnumerable<Post> ReadMovies1M(string path, BadLineLog? badLines = null) =>
+        DelimitedLines.ParseEach(path, badLines, (text, line) =>
         {
-            Post post;
-            try
-            {
-                var f = DelimitedLines.Split(text, "::", 3, path, line);
-                post = Movie(DelimitedLines.ParseLong(f[0], path, line, "movie_id"), f[1], f[2].Split('|', StringSplitOptions.RemoveEmptyEntries));
-            }
-            catch (DataFormatException error)
-            {
-                badLines.Report(error);
-                continue;
-            }
-            yield return post;
-        }
-    }
+            var f = DelimitedLines.Split(text, "::", 3, path, line);
+            return Movie(DelimitedLines.ParseLong(f[0], path, line, "movie_id"), f[1], f[2].Split('|', StringSplitOptions.RemoveEmptyEntries));
+        }, Latin1);
 
     private static Post Movie(long id, string title, IReadOnlyCollection<string> genres)
     {
@@ -90,32 +64,19 @@ public static class MovieLensReader
         return new Post(id, null, null, topics, PostFormat.Text, title, 0, 0);
     }
 
-    private static IEnumerable<Rating> ReadRatings(string path, string separator, BadLineLog? badLines)
-    {
-        badLines ??= BadLineLog.Strict;
-        foreach (var (line, text) in DelimitedLines.Read(path, Latin1))
+    private static IEnumerable<Rating> ReadRatings(string path, string separator, BadLineLog? badLines) =>
+        DelimitedLines.ParseEach(path, badLines, (text, line) =>
         {
-            Rating rating;
-            try
+            var f = DelimitedLines.Split(text, separator, 4, path, line);
+            var stars = DelimitedLines.ParseFloat(f[2], path, line, "rating");
+            if (stars is < 0 or > 10)
             {
-                var f = DelimitedLines.Split(text, separator, 4, path, line);
-                var stars = DelimitedLines.ParseFloat(f[2], path, line, "rating");
-                if (stars is < 0 or > 10)
-                {
-                    throw new DataFormatException(path, line, "rating", $"{stars} is outside 0..10");
-                }
-                rating = new Rating(
-                    DelimitedLines.ParseLong(f[0], path, line, "user_id"),
-                    DelimitedLines.ParseLong(f[1], path, line, "item_id"),
-                    stars,
-                    DelimitedLines.ParseLong(f[3], path, line, "timestamp"));
+                throw new DataFormatException(path, line, "rating", $"{stars} is outside 0..10");
             }
-            catch (DataFormatException error)
-            {
-                badLines.Report(error);
-                continue;
-            }
-            yield return rating;
-        }
-    }
+            return new Rating(
+                DelimitedLines.ParseLong(f[0], path, line, "user_id"),
+                DelimitedLines.ParseLong(f[1], path, line, "item_id"),
+                stars,
+                DelimitedLines.ParseLong(f[3], path, line, "timestamp"));
+        }, Latin1);
 }

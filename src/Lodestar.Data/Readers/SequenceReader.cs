@@ -9,32 +9,19 @@ public sealed record ItemSequence(long UserId, IReadOnlyList<long> Items);
 
 public static class SequenceReader
 {
-    public static IEnumerable<ItemSequence> Read(string path, BadLineLog? badLines = null, int minLength = 1)
-    {
-        badLines ??= BadLineLog.Strict;
-        foreach (var (line, text) in DelimitedLines.Read(path))
+    public static IEnumerable<ItemSequence> Read(string path, BadLineLog? badLines = null, int minLength = 1) =>
+        DelimitedLines.ParseEach(path, badLines, (text, line) =>
         {
-            ItemSequence sequence;
-            try
+            var f = text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (f.Length < 1 + minLength)
             {
-                var f = text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-                if (f.Length < 1 + minLength)
-                {
-                    throw new DataFormatException(path, line, "items", $"{f.Length - 1} items, expected at least {minLength}");
-                }
-                var items = new long[f.Length - 1];
-                for (var i = 1; i < f.Length; i++)
-                {
-                    items[i - 1] = DelimitedLines.ParseLong(f[i], path, line, $"item {i}");
-                }
-                sequence = new ItemSequence(DelimitedLines.ParseLong(f[0], path, line, "user_id"), items);
+                throw new DataFormatException(path, line, "items", $"{f.Length - 1} items, expected at least {minLength}");
             }
-            catch (DataFormatException error)
+            var items = new long[f.Length - 1];
+            for (var i = 1; i < f.Length; i++)
             {
-                badLines.Report(error);
-                continue;
+                items[i - 1] = DelimitedLines.ParseLong(f[i], path, line, $"item {i}");
             }
-            yield return sequence;
-        }
-    }
+            return new ItemSequence(DelimitedLines.ParseLong(f[0], path, line, "user_id"), items);
+        });
 }
