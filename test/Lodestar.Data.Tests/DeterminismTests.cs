@@ -1,4 +1,5 @@
-// Same seed → byte-identical files whatever the thread count; a different seed → a different world.
+// Same seed → byte-identical files whatever the thread count; a different seed → a different world;
+// config validation names the bad field.
 using Lodestar.Data.Generation;
 using Lodestar.Data.Vocabularies;
 

@@ -1,4 +1,5 @@
-// The readers load every real data set in ../shared/data with exactly the counts its SOURCE.txt states.
+// The readers load every real data set in ../shared/data with exactly the counts its SOURCE.txt states,
+// and a world generates from the ESCO vocabulary (skipped with a message when ../shared/data is absent).
 using Lodestar.Data.Readers;
 using Lodestar.Data.Schema;
 using Lodestar.Data.Splits;

@@ -1,4 +1,5 @@
-// Companies and job postings: the supply side of job matching.
+// Companies and job postings: the supply side of job matching, with the hard requirements a
+// policy-anchored matcher must respect before it ranks anything.
 namespace Lodestar.Data.Schema;
 
 /// <summary>An employer. <c>Size</c> is the employee-count band, e.g. "51-200".</summary>

@@ -1,4 +1,5 @@
-// Feed content. A post's latent quality is ground truth (GroundTruth/PostTruth), not part of the post.
+// Feed content: generated member and company posts, or imported items (MIND news, MovieLens titles).
+// A post's latent quality is ground truth (GroundTruth/PostTruth), not part of the post.
 namespace Lodestar.Data.Schema;
 
 /// <summary>One topic of a post's topic mix; weights of a post sum to 1.</summary>

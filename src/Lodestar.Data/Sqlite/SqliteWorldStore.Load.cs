@@ -30,7 +30,7 @@ public sealed partial class SqliteWorldStore
         command.Transaction = transaction;
         try
         {
-            foreach (var (line, record) in ReadWithLines(path, typeInfo))
+            foreach (var (line, record) in JsonlReader.ReadWithText(path, typeInfo))
             {
                 bind(record, line, command.Parameters);
                 command.ExecuteNonQuery();
@@ -51,29 +51,6 @@ public sealed partial class SqliteWorldStore
         }
         progress?.Report((table, rows));
         return rows;
-    }
-
-    private static IEnumerable<(string Line, T Record)> ReadWithLines<T>(string path, JsonTypeInfo<T> typeInfo)
-    {
-        long number = 0;
-        foreach (var line in File.ReadLines(path))
-        {
-            number++;
-            if (line.Length == 0)
-            {
-                continue;
-            }
-            T? record;
-            try
-            {
-                record = System.Text.Json.JsonSerializer.Deserialize(line, typeInfo);
-            }
-            catch (System.Text.Json.JsonException ex)
-            {
-                throw new DataFormatException(path, number, ex.Path, ex.Message.Split(" Path:")[0], ex);
-            }
-            yield return (line, record ?? throw new DataFormatException(path, number, null, "null record"));
-        }
     }
 
     private static void Bind(SqliteParameterCollection parameters, params object?[] values)

@@ -9,7 +9,11 @@ namespace Lodestar.Data.Storage;
 public static class JsonlReader
 {
     /// <summary>Reads every record of <paramref name="path"/> in order.</summary>
-    public static IEnumerable<T> Read<T>(string path, JsonTypeInfo<T> typeInfo, BadLineLog? badLines = null)
+    public static IEnumerable<T> Read<T>(string path, JsonTypeInfo<T> typeInfo, BadLineLog? badLines = null) =>
+        ReadWithText(path, typeInfo, badLines).Select(r => r.Record);
+
+    /// <summary>Reads every record with the JSON text of its line (for stores that keep the record whole).</summary>
+    public static IEnumerable<(string Text, T Record)> ReadWithText<T>(string path, JsonTypeInfo<T> typeInfo, BadLineLog? badLines = null)
     {
         badLines ??= BadLineLog.Strict;
         if (!File.Exists(path))
@@ -45,7 +49,7 @@ public static class JsonlReader
                 badLines.Report(error);
                 continue;
             }
-            yield return record!;
+            yield return (line, record!);
         }
     }
 
