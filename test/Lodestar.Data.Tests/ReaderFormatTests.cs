@@ -29,7 +29,10 @@ public sealed class ReaderFormatTests : IDisposable
         var flags = string.Join('|', Enumerable.Repeat("0", 19));
         File.WriteAllText(Path.Combine(input, "u.item"), $"242|Kolya (1996)|24-Jan-1997||http://x|{flags[..^1]}1\n302|L.A. Confidential (1997)|01-Jan-1997||http://y|0|1|{flags[4..]}\n", System.Text.Encoding.Latin1);
         var output = Path.Combine(_dir, "out");
+        Directory.CreateDirectory(output);
+        File.WriteAllText(Path.Combine(output, DataFiles.FeedImpressions), "stale file from an earlier import\n");
         var report = DataImporter.ImportMovieLens(input, output, BadLineLog.Strict);
+        Assert.False(File.Exists(Path.Combine(output, DataFiles.FeedImpressions)), "a stale file of another data set must not survive an import");
         Assert.Equal(3, report.Counts[DataFiles.ItemInteractions]);
         Assert.Equal(2, report.Counts["users"]);
         var interactions = JsonlReader.Read(Path.Combine(output, DataFiles.ItemInteractions), DataJson.Compact.ItemInteraction).ToList();

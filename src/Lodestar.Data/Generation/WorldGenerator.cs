@@ -33,6 +33,8 @@ public static partial class WorldGenerator
         config.Validate();
         var clock = Stopwatch.StartNew();
         Directory.CreateDirectory(directory);
+        // A database from an earlier run would no longer match the files; `--sqlite` rebuilds it.
+        File.Delete(Path.Combine(directory, DataFiles.Sqlite));
         var truth = Path.Combine(directory, DataFiles.GroundTruthDirectory);
         Directory.CreateDirectory(truth);
         var options = new ParallelOptions { MaxDegreeOfParallelism = config.Threads > 0 ? config.Threads : Environment.ProcessorCount, CancellationToken = cancellation };

@@ -17,7 +17,7 @@ public static class DataImporter
     {
         var behaviors = Path.Combine(mindDirectory, "behaviors.tsv");
         var news = Path.Combine(mindDirectory, "news.tsv");
-        Directory.CreateDirectory(output);
+        Prepare(output);
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
         if (File.Exists(news))
         {
@@ -64,7 +64,7 @@ public static class DataImporter
     /// <summary>A `uid item1 ... itemN` file: each item becomes an interaction whose time is its position.</summary>
     public static ImportReport ImportSequences(string path, string output, BadLineLog badLines)
     {
-        Directory.CreateDirectory(output);
+        Prepare(output);
         using var interactions = new JsonlWriter<ItemInteraction>(Path.Combine(output, DataFiles.ItemInteractions), DataJson.Compact.ItemInteraction);
         long users = 0;
         var items = new HashSet<long>();
@@ -96,7 +96,7 @@ public static class DataImporter
         {
             throw new FileNotFoundException($"{directory}: neither u.data (ML-100K) nor ratings.dat (ML-1M) is there");
         }
-        Directory.CreateDirectory(output);
+        Prepare(output);
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
         var itemsPath = Path.Combine(directory, is100K ? "u.item" : "movies.dat");
         if (File.Exists(itemsPath))
@@ -124,6 +124,17 @@ public static class DataImporter
     }
 
     private static string DateOf(long unixSeconds) => DateTimeOffset.FromUnixTimeSeconds(unixSeconds).UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Creates the output directory and removes files an earlier import or generation left there,
+    /// so the directory never mixes data sets.</summary>
+    private static void Prepare(string output)
+    {
+        Directory.CreateDirectory(output);
+        foreach (var file in new[] { DataFiles.Members, DataFiles.Companies, DataFiles.Jobs, DataFiles.Posts, DataFiles.FeedImpressions, DataFiles.JobEvents, DataFiles.RecruiterSearches, DataFiles.ItemInteractions, DataFiles.Occupations, DataFiles.Sqlite, WorldManifest.FileName })
+        {
+            File.Delete(Path.Combine(output, file));
+        }
+    }
 
     private static ImportReport Finish(string source, string input, string output, string startDate, Dictionary<string, long> counts, BadLineLog badLines)
     {
