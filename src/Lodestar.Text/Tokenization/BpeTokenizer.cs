@@ -134,6 +134,10 @@ public sealed partial class BpeTokenizer
     public AddedToken? FindAddedToken(string content) =>
         tokenToId.TryGetValue(content, out var id) && addedById[id] is { } token ? token : null;
 
+    /// <summary>The same tokenizer with a different word-cache capacity (0: no cache, for cold-speed measurements).</summary>
+    public BpeTokenizer WithCacheCapacity(int capacity) =>
+        new([.. Enumerable.Range(0, ModelVocabSize).Select(IdToToken)], merges, addedTokens, capacity);
+
     /// <summary>Encodes <paramref name="text"/> and returns its ids.</summary>
     public int[] Encode(string text)
     {

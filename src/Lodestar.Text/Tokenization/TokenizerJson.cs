@@ -2,6 +2,7 @@
 // added_tokens) so standard tools load Lodestar's tokenizers; writes are atomic (temp file + rename).
 using System.Text;
 using System.Text.Json;
+using Lodestar.Data.Storage;
 
 namespace Lodestar.Text.Tokenization;
 
@@ -10,15 +11,17 @@ public static class TokenizerJson
     /// <summary>Writes <paramref name="tokenizer"/> to <paramref name="path"/> atomically.</summary>
     public static void Save(BpeTokenizer tokenizer, string path)
     {
-        var full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var temp = full + ".tmp-" + Environment.ProcessId;
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+        var stream = AtomicFile.CreateTemp(path);
+        try
         {
             Write(tokenizer, stream);
-            stream.Flush(flushToDisk: true);
         }
-        File.Move(temp, full, overwrite: true);
+        catch
+        {
+            AtomicFile.Abandon(stream, path);
+            throw;
+        }
+        AtomicFile.Commit(stream, path);
     }
 
     /// <summary>Writes the tokenizer.json document to <paramref name="stream"/>.</summary>
