@@ -49,7 +49,8 @@ public static class EncodingThroughput
         return new ThroughputResult(megabytes / seconds, tokens / seconds, passes, seconds, megabytes / Math.Max(cpuSeconds, 1e-9));
     }
 
-    private static long EncodeAll(BpeTokenizer tokenizer, IReadOnlyList<string> lines, List<int> ids)
+    /// <summary>Encodes each line into <paramref name="ids"/> (cleared per line) and returns the total token count.</summary>
+    public static long EncodeAll(BpeTokenizer tokenizer, IReadOnlyList<string> lines, List<int> ids)
     {
         long tokens = 0;
         foreach (var line in lines)
