@@ -118,6 +118,22 @@ public class BpeTokenizerTests
     }
 
     [Fact]
+    public void ConcurrentEncodingSharesTheCacheSafely()
+    {
+        var texts = SampleTexts.Corpus.Concat(SampleTexts.Prompts).ToArray();
+        var uncached = SampleTexts.Tokenizer.WithCacheCapacity(0);
+        var expected = texts.Select(uncached.Encode).ToArray();
+        // A cache smaller than the distinct words, so threads also race on a full cache.
+        var shared = SampleTexts.Tokenizer.WithCacheCapacity(64);
+        var results = new int[texts.Length * 40][];
+        Parallel.For(0, results.Length, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i => results[i] = shared.Encode(texts[i % texts.Length]));
+        for (var i = 0; i < results.Length; i++)
+        {
+            Assert.Equal(expected[i % texts.Length], results[i]);
+        }
+    }
+
+    [Fact]
     public void EncodingCachedTextDoesNotAllocate()
     {
         var tokenizer = SampleTexts.Tokenizer;

@@ -29,6 +29,22 @@ public class HuggingFaceInteropTests
         AssertSameAsJavaScript(TestWorld.Tokenizer, prompts);
     }
 
+    [NodeInteropFact("mind-sample/news.tsv")]
+    public void RealNewsTextEncodesTheSameInJavaScript()
+    {
+        // Titles and abstracts of MIND news: real English with quotes, dashes, digits and the odd non-ASCII.
+        var lines = File.ReadLines(Lodestar.TestSupport.RepoPaths.SharedDataFile("mind-sample/news.tsv"))
+            .Select(l => l.Split('\t')).Where(p => p.Length > 4).SelectMany(p => new[] { p[3], p[4] }).Where(t => t.Length > 0).ToList();
+        var trainer = new BpeTrainer(new BpeTrainerConfig { VocabSize = 3000 });
+        foreach (var line in lines.Take(1500))
+        {
+            trainer.AddText(line);
+        }
+        var tokenizer = trainer.Train();
+        // Lines the tokenizer was not trained on, so unseen words exercise the merge order too.
+        AssertSameAsJavaScript(tokenizer, [.. lines.Skip(1500).Take(400)]);
+    }
+
     private static void AssertSameAsJavaScript(BpeTokenizer tokenizer, List<string> texts)
     {
         var path = Path.Combine(Path.GetTempPath(), $"lodestar-interop-tokenizer-{Environment.ProcessId}-{Guid.NewGuid():N}.json");

@@ -80,13 +80,17 @@ internal static class NodeInterop
     }
 }
 
-/// <summary>A fact that needs node and @huggingface/tokenizers; skipped with the reason when npm cannot install it.</summary>
+/// <summary>A fact that needs node and @huggingface/tokenizers (and optionally a file of ../shared/data); skipped with the reason when either is missing.</summary>
 [AttributeUsage(AttributeTargets.Method)]
 public sealed class NodeInteropFactAttribute : FactAttribute
 {
-    public NodeInteropFactAttribute()
+    public NodeInteropFactAttribute(string? sharedData = null)
     {
-        if (NodeInterop.WhyUnavailable is { } reason)
+        if (sharedData is not null && (RepoPaths.SharedData is not { } data || !File.Exists(Path.Combine(data, sharedData))))
+        {
+            Skip = $"needs ../shared/data/{sharedData}, which is not beside the repository";
+        }
+        else if (NodeInterop.WhyUnavailable is { } reason)
         {
             Skip = reason;
         }

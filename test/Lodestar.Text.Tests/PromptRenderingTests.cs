@@ -87,13 +87,17 @@ public class PromptRenderingTests
     }
 
     [Fact]
-    public void RawNumberFormatWritesTheCount()
+    public void RawNumberAblationWritesTheCountsWherePercentilesWouldBe()
     {
         var world = TestWorld.Load();
-        const string yaml = "template: post_raw\nkind: post\nbudget: 64\nfields:\n  - { name: views, source: post.impressions, format: number, budget: 24 }\n";
-        var entry = new LibraryEntry(TemplateYamlReader.Parse(yaml, "raw.yaml"), yaml, null);
-        var rendered = Renderer(world).Render(entry, PromptSubjects.ForPost(world, 1));
-        Assert.Equal($"<post><views>{world.PostStats[1].Impressions}</views></post>", rendered.Text);
+        var library = PromptLibrary.LoadBuiltIn();
+        var raw = Renderer(world).Render(library.Get("post_raw"), PromptSubjects.ForPost(world, 1));
+        var bucketed = Renderer(world).Render(Fitted(library.Get("post"), world), PromptSubjects.ForPost(world, 1));
+        Assert.Contains($"<views>{world.PostStats[1].Impressions}</views>", raw.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("_percentile>", raw.Text, StringComparison.Ordinal);
+        Assert.Contains("<view_percentile>", bucketed.Text, StringComparison.Ordinal);
+        var text = bucketed.Fields.Single(f => f.Name == "text").Text;
+        Assert.Equal(text, raw.Fields.Single(f => f.Name == "text").Text);
     }
 
     internal static PromptRenderer Renderer(WorldSnapshot world) => new(TestWorld.Tokenizer, world.LastDay);

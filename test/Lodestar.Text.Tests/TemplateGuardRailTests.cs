@@ -46,7 +46,7 @@ public class TemplateGuardRailTests
     public void BuiltInTemplatesPassTheGuardRails()
     {
         var library = PromptLibrary.LoadBuiltIn();
-        Assert.Equal(["history", "job", "member", "pair", "post"], library.Entries.Select(e => e.Template.Name));
+        Assert.Equal(["history", "job", "member", "pair", "post", "post_raw"], library.Entries.Select(e => e.Template.Name));
         foreach (var field in library.Entries.SelectMany(e => e.Template.Fields))
         {
             Assert.Null(ForbiddenAttributes.FindIn(field.Name));

@@ -25,8 +25,9 @@ public static class TokenizerCommand
         var vocabSize = new Option<int>("--vocab-size") { Description = "Total ids: added tokens + 256 bytes + merges.", DefaultValueFactory = _ => new BpeTrainerConfig().VocabSize };
         var minFrequency = new Option<int>("--min-frequency") { Description = "Pairs seen fewer times are not merged.", DefaultValueFactory = _ => new BpeTrainerConfig().MinPairFrequency };
         var output = new Option<FileInfo>("--out") { Description = "Where to write tokenizer.json.", DefaultValueFactory = _ => new FileInfo("tokenizer.json") };
+        var templates = new Option<DirectoryInfo?>("--templates") { Description = "Template directory whose field markers become added tokens too (built-in templates always do)." };
         var json = CliJson.CreateOption();
-        var command = WithOptions(new Command("train", "Learn a byte-level BPE vocabulary from text files and write tokenizer.json."), corpus, vocabSize, minFrequency, output, json);
+        var command = WithOptions(new Command("train", "Learn a byte-level BPE vocabulary from text files and write tokenizer.json."), corpus, vocabSize, minFrequency, output, templates, json);
         command.SetAction(parse =>
         {
             var files = parse.GetValue(corpus)!;
@@ -34,7 +35,7 @@ public static class TokenizerCommand
             {
                 VocabSize = parse.GetValue(vocabSize),
                 MinPairFrequency = parse.GetValue(minFrequency),
-                AddedTokens = PromptVocabulary.AddedTokens(PromptLibrary.LoadBuiltIn()),
+                AddedTokens = PromptVocabulary.AddedTokens(PromptLibrary.Load(parse.GetValue(templates)?.FullName)),
             };
             var clock = Stopwatch.StartNew();
             var trainer = new BpeTrainer(config);
