@@ -43,6 +43,33 @@ public class PromptRenderingTests
         }
     }
 
+    [Theory]
+    [InlineData(200)]
+    [InlineData(50)]
+    [InlineData(12)]
+    public void BudgetsHoldEvenWhenMarkersAreNotAddedTokens(int budget)
+    {
+        // SampleTexts' tokenizer knows few field markers: most cost several tokens and BPE may merge across
+        // field boundaries, so the renderer must rely on its final whole-prompt count.
+        var world = TestWorld.Load(4, 8);
+        var renderer = new PromptRenderer(SampleTexts.Tokenizer, world.LastDay);
+        foreach (var entry in PromptLibrary.LoadBuiltIn().Entries)
+        {
+            var tight = Fitted(entry with { Template = entry.Template with { Budget = budget } }, world);
+            var subject = entry.Template.Kind switch
+            {
+                PromptKind.Job => PromptSubjects.ForJob(world, 3),
+                PromptKind.Post => PromptSubjects.ForPost(world, 7),
+                PromptKind.Pair => PromptSubjects.ForPair(world, 4, 3),
+                PromptKind.History => PromptSubjects.ForHistory(world, 8),
+                _ => PromptSubjects.ForMember(world, 4),
+            };
+            var rendered = renderer.Render(tight, subject, HistoryMode.All);
+            Assert.True(rendered.Tokens <= budget, $"{entry.Template.Name}: {rendered.Tokens} > {budget}");
+            Assert.Equal(SampleTexts.Tokenizer.CountTokens(rendered.Text), rendered.Tokens);
+        }
+    }
+
     [Fact]
     public void LowPriorityFieldsAreCutFirst()
     {
