@@ -47,7 +47,7 @@ internal static class TestPairs
                 Education: [new Education(DegreeLevel.Bachelor, industry, "State University", 2010)],
                 WorkHistory: [new Position(title, occupation, null, "Acme", industry, seniority, -1000, null)],
                 Credentials: credentials,
-                WorkAuthorisations: [city.Country],
+                WorkAuthorisations: random.NextDouble() < 0.5 ? [city.Country] : ["DE", "FR", "US"],
                 ActivityLevel: ActivityLevel.Regular,
                 JoinDay: -500));
         }
@@ -58,7 +58,11 @@ internal static class TestPairs
             var (title, industry, skills) = Occupations[occupation];
             var city = Cities[random.Next(Cities.Length)];
             var shuffled = skills.OrderBy(_ => random.Next()).ToArray();
-            var requirements = new List<HardRequirement> { new("work_authorisation", city.Country) };
+            var requirements = new List<HardRequirement>();
+            if (random.NextDouble() < 0.5)
+            {
+                requirements.Add(new HardRequirement("work_authorisation", city.Country));
+            }
             if (occupation == 2)
             {
                 requirements.Add(new HardRequirement("licence", "nursing licence"));

@@ -36,6 +36,7 @@ public sealed record LabeledPair(
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(LabeledPair))]
+[JsonSerializable(typeof(Synthesis.TrainingSetManifest))]
 internal sealed partial class LabelJsonContext : JsonSerializerContext;
 
 public static class LabelFile
