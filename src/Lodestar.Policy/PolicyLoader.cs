@@ -16,7 +16,7 @@ public static class PolicyLoader
     private const string ResourcePrefix = "Lodestar.Policy.policies.";
 
     /// <summary>Attributes every policy must forbid (it may add more).</summary>
-    public static IReadOnlyList<string> RequiredForbiddenAttributes => DefaultForbiddenAttributes.All;
+    public static IReadOnlyList<string> RequiredForbiddenAttributes => Text.ForbiddenAttributes.Default;
 
     /// <summary>The names of the embedded default policies.</summary>
     public static IEnumerable<string> EmbeddedNames =>

@@ -22,7 +22,7 @@ public static class PolicyValidator
         }
         foreach (var attribute in requiredForbidden)
         {
-            if (!document.ForbiddenAttributes.Contains(attribute, StringComparer.OrdinalIgnoreCase))
+            if (!document.ForbiddenAttributes.Any(a => Normalize(a) == Normalize(attribute)))
             {
                 Problem(top, $"forbidden_attributes must include '{attribute}' (a policy may add attributes to the default list, never remove one)");
             }
@@ -130,6 +130,9 @@ public static class PolicyValidator
             problem(mark, $"{where}: level {level} lies outside {scale.Describe()}");
         }
     }
+
+    private static string Normalize(string attribute) =>
+        string.Join('_', attribute.ToLowerInvariant().Split([' ', '-', '_'], StringSplitOptions.RemoveEmptyEntries));
 
     private static bool IsIdentifier(string id) =>
         id.Length > 0 && char.IsAsciiLetterLower(id[0]) && id.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_');

@@ -44,7 +44,7 @@ public sealed class ExprCompiler<TMember, TJob>
     public ExprCompiler(PairFieldCatalog<TMember, TJob> catalog, IReadOnlyList<string> forbidden, IReadOnlyDictionary<string, int>? scoreNames = null)
     {
         _catalog = catalog;
-        _forbidden = forbidden.Select(Normalize).ToArray();
+        _forbidden = forbidden;
         _scoreNames = scoreNames ?? new Dictionary<string, int>();
     }
 
@@ -74,23 +74,8 @@ public sealed class ExprCompiler<TMember, TJob>
         return Expression.Lambda<Func<TMember, TJob, double[], bool>>(body, _member, _job, _scores).Compile();
     }
 
-    /// <summary>The attribute from the forbidden list that a dotted name mentions, or null.</summary>
-    public string? ForbiddenAttributeIn(string name)
-    {
-        foreach (var segment in name.Split('.'))
-        {
-            var normalized = Normalize(segment);
-            foreach (var attribute in _forbidden)
-            {
-                if (normalized == attribute || normalized.StartsWith(attribute + "_", StringComparison.Ordinal)
-                    || normalized.EndsWith("_" + attribute, StringComparison.Ordinal))
-                {
-                    return attribute;
-                }
-            }
-        }
-        return null;
-    }
+    /// <summary>The attribute from the forbidden list that a dotted name mentions, or null (matched word by word, see <see cref="Text.ForbiddenAttributes.FindIn"/>).</summary>
+    public string? ForbiddenAttributeIn(string name) => Text.ForbiddenAttributes.FindIn(name, _forbidden);
 
     private (Expression Body, ValueKind Kind) Build(ExprNode node) => node switch
     {
@@ -225,9 +210,6 @@ public sealed class ExprCompiler<TMember, TJob>
         ValueKind.Text => "text",
         _ => "list of text",
     };
-
-    private static string Normalize(string name) =>
-        string.Join('_', name.ToLowerInvariant().Split([' ', '-', '_'], StringSplitOptions.RemoveEmptyEntries));
 
     private sealed class ReplaceParameter(ParameterExpression from, ParameterExpression to) : ExpressionVisitor
     {
