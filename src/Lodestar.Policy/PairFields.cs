@@ -1,5 +1,6 @@
 // The member, job and post fields policies may reference, bound to Lodestar's data schema. Enums that
 // are categories (workplace) read as text; ordered enums (seniority, degree) read as their rank.
+using System.Runtime.CompilerServices;
 using Lodestar.Data.Schema;
 using Lodestar.Policy.Expressions;
 
@@ -20,12 +21,12 @@ public static class PairFields
         .Item("country", j => j.Location.Country, "job country (ISO 3166-1 alpha-2)")
         .Item("workplace", j => WorkplaceName(j.Workplace), "on_site, hybrid or remote")
         .Item("industry", j => j.Industry, "industry of the job")
-        .Item("hard_requirements", j => HardRequirementValues(j), "every hard requirement's value (licences, certifications, work-authorisation countries)")
+        .Item("hard_requirements", j => Derived(j).HardRequirementValues, "every hard requirement's value (licences, certifications, work-authorisation countries)")
         .Item("posted_day", j => j.PostedDay, "day the job was posted");
 
     /// <summary>Fields of a member–post pair (policy kind "member_post").</summary>
     public static PairFieldCatalog<Member, Post> MemberPost { get; } = AddMemberFields(new PairFieldCatalog<Member, Post>("post"))
-        .Item("topics", p => TopicNames(p), "topics of the post, strongest first")
+        .Item("topics", p => Derived(p).Topics, "topics of the post, strongest first")
         .Item("format", p => FormatName(p.Format), "text, article, image, video or poll")
         .Item("text", p => p.Text, "the post's text")
         .Item("text_length", p => p.Text.Length, "characters of text")
@@ -44,10 +45,10 @@ public static class PairFields
         .Member("region", m => m.Location.Region, "member region (state/province)")
         .Member("country", m => m.Location.Country, "member country (ISO 3166-1 alpha-2)")
         .Member("remote_preference", m => WorkplaceName(m.RemotePreference), "on_site, hybrid or remote")
-        .Member("qualifications", m => Qualifications(m), "licences, certifications and work-authorisation countries")
-        .Member("past_titles", m => PastTitles(m), "titles of every position in the work history")
-        .Member("past_industries", m => PastIndustries(m), "industries of every position in the work history")
-        .Member("highest_degree", m => HighestDegree(m), "highest degree rank: 0 secondary … 4 doctorate, -1 none");
+        .Member("qualifications", m => Derived(m).Qualifications, "licences, certifications and work-authorisation countries")
+        .Member("past_titles", m => Derived(m).PastTitles, "titles of every position in the work history")
+        .Member("past_industries", m => Derived(m).PastIndustries, "industries of every position in the work history")
+        .Member("highest_degree", m => Derived(m).HighestDegree, "highest degree rank: 0 secondary … 4 doctorate, -1 none");
 
     public static string WorkplaceName(WorkplaceType workplace) => workplace switch
     {
@@ -65,28 +66,25 @@ public static class PairFields
         _ => "poll",
     };
 
-    public static IReadOnlyList<string> HardRequirementValues(Job job)
-    {
-        if (job.HardRequirements.Count == 0)
-        {
-            return [];
-        }
-        var values = new string[job.HardRequirements.Count];
-        for (var i = 0; i < values.Length; i++)
-        {
-            values[i] = job.HardRequirements[i].Value;
-        }
-        return values;
-    }
+    // Lists computed from a record (e.g. every past title) are built once per record and kept beside it
+    // for the record's lifetime, so scoring the same member against many jobs allocates nothing.
+    private static readonly ConditionalWeakTable<Member, MemberLists> MemberCache = new();
+    private static readonly ConditionalWeakTable<Job, JobLists> JobCache = new();
+    private static readonly ConditionalWeakTable<Post, PostLists> PostCache = new();
 
-    public static IReadOnlyList<string> Qualifications(Member member) =>
-        member.WorkAuthorisations.Count == 0 ? member.Credentials : [.. member.Credentials, .. member.WorkAuthorisations];
+    public sealed record MemberLists(IReadOnlyList<string> Qualifications, IReadOnlyList<string> PastTitles, IReadOnlyList<string> PastIndustries, int HighestDegree);
 
-    private static IReadOnlyList<string> PastTitles(Member member) => member.WorkHistory.Select(p => p.Title).ToArray();
+    public sealed record JobLists(IReadOnlyList<string> HardRequirementValues);
 
-    private static IReadOnlyList<string> PastIndustries(Member member) => member.WorkHistory.Select(p => p.Industry).ToArray();
+    public sealed record PostLists(IReadOnlyList<string> Topics);
 
-    private static int HighestDegree(Member member) => member.Education.Count == 0 ? -1 : member.Education.Max(e => (int)e.Degree);
+    public static MemberLists Derived(Member member) => MemberCache.GetValue(member, m => new MemberLists(
+        [.. m.Credentials, .. m.WorkAuthorisations],
+        m.WorkHistory.Select(p => p.Title).ToArray(),
+        m.WorkHistory.Select(p => p.Industry).ToArray(),
+        m.Education.Count == 0 ? -1 : m.Education.Max(e => (int)e.Degree)));
 
-    private static IReadOnlyList<string> TopicNames(Post post) => post.Topics.Select(t => t.Topic).ToArray();
+    public static JobLists Derived(Job job) => JobCache.GetValue(job, j => new JobLists(j.HardRequirements.Select(r => r.Value).ToArray()));
+
+    public static PostLists Derived(Post post) => PostCache.GetValue(post, p => new PostLists(p.Topics.Select(t => t.Topic).ToArray()));
 }

@@ -103,7 +103,7 @@ public static partial class PolicyCommand
             AnsiConsole.MarkupLineInterpolated($"mean kappa {report.MeanKappa:F3}; overall: MAE {report.OverallMae:F3}, Spearman {report.Spearman:F3}, Kendall tau-b {report.KendallTauB:F3}, pairwise accuracy {report.PairwiseAccuracy:F3}");
             if (report.HumanKappa is { } human)
             {
-                AnsiConsole.MarkupLineInterpolated($"annotators among themselves: mean kappa {human:F3} over {report.HumanPairs} multiply-judged pairs");
+                AnsiConsole.MarkupLineInterpolated($"annotators among themselves: mean kappa {human:F3}, overall Spearman {report.HumanSpearman:F3} over {report.HumanPairs} multiply-judged pairs");
             }
             AnsiConsole.MarkupLine("[bold]worst disagreements[/]");
             foreach (var d in report.Worst)

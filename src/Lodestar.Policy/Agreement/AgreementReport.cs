@@ -17,6 +17,7 @@ public sealed record Disagreement(
     string? LabelNote);
 
 /// <param name="HumanKappa">Mean quadratic-weighted kappa between the first two annotators of multiply-judged pairs (the ceiling a labeler can hope for); null without such pairs.</param>
+/// <param name="HumanSpearman">Spearman of the overall score between those two annotators.</param>
 public sealed record AgreementReport(
     string PolicyVersion,
     string Labeler,
@@ -29,6 +30,7 @@ public sealed record AgreementReport(
     double KendallTauB,
     double PairwiseAccuracy,
     double? HumanKappa,
+    double? HumanSpearman,
     int HumanPairs,
     IReadOnlyList<Disagreement> Worst)
 {
@@ -59,7 +61,7 @@ public sealed record AgreementReport(
             .Select(x => new Disagreement(x.Key, goldOverall[x.Index], predOverall[x.Index], consensus[x.Index].Scores,
                 labelsByPair[x.Key].Scores, consensus[x.Index].Note, labelsByPair[x.Key].Note))
             .ToList();
-        var (humanKappa, humanPairs) = HumanAgreement(policy, goldenByPair.Values);
+        var (humanKappa, humanSpearman, humanPairs) = HumanAgreement(policy, goldenByPair.Values);
         return new AgreementReport(
             policy.VersionKey,
             labels.Count > 0 ? labels[0].Annotator : "",
@@ -72,6 +74,7 @@ public sealed record AgreementReport(
             RankStatistics.KendallTauB(goldOverall, predOverall),
             RankStatistics.PairwiseAccuracy(goldOverall, predOverall),
             humanKappa,
+            humanSpearman,
             humanPairs,
             worst);
     }
@@ -83,15 +86,16 @@ public sealed record AgreementReport(
         return (scores, annotations.Average(a => a.Overall), string.Join(" | ", notes) is { Length: > 0 } note ? note : null);
     }
 
-    private static (double? Kappa, int Pairs) HumanAgreement(PolicyDocument policy, IEnumerable<List<LabeledPair>> groups)
+    private static (double? Kappa, double? Spearman, int Pairs) HumanAgreement(PolicyDocument policy, IEnumerable<List<LabeledPair>> groups)
     {
         var multi = groups.Where(g => g.Count >= 2).ToList();
         if (multi.Count < 2)
         {
-            return (null, multi.Count);
+            return (null, null, multi.Count);
         }
         var kappas = policy.Dimensions.Select(d => RankStatistics.QuadraticWeightedKappa(
             multi.Select(g => g[0].Scores[d.Id]).ToArray(), multi.Select(g => g[1].Scores[d.Id]).ToArray(), d.Scale.Min, d.Scale.Max));
-        return (kappas.Average(), multi.Count);
+        var spearman = RankStatistics.Spearman(multi.Select(g => g[0].Overall).ToArray(), multi.Select(g => g[1].Overall).ToArray());
+        return (kappas.Average(), spearman, multi.Count);
     }
 }
