@@ -344,33 +344,27 @@ public sealed class PolicyYamlReader
         return null;
     }
 
-    private int? Integer(YamlNode node, string what)
-    {
-        var text = AsScalar(node, what);
-        if (text is null)
-        {
-            return null;
-        }
-        if (int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
-        {
-            return value;
-        }
-        Problem(node.Start, $"{what} must be a whole number, not '{text}'");
-        return null;
-    }
+    private int? Integer(YamlNode node, string what) =>
+        Parsed(node, what, "a whole number", (string text, out int value) => int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value));
 
-    private double? Number(YamlNode node, string what)
+    private double? Number(YamlNode node, string what) =>
+        Parsed(node, what, "a number", (string text, out double value) => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value));
+
+    private delegate bool TryParse<T>(string text, out T value);
+
+    private T? Parsed<T>(YamlNode node, string what, string expected, TryParse<T> parse)
+        where T : struct
     {
         var text = AsScalar(node, what);
         if (text is null)
         {
             return null;
         }
-        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value))
+        if (parse(text, out var value))
         {
             return value;
         }
-        Problem(node.Start, $"{what} must be a number, not '{text}'");
+        Problem(node.Start, $"{what} must be {expected}, not '{text}'");
         return null;
     }
 

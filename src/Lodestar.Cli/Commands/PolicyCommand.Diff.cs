@@ -106,30 +106,6 @@ public static partial class PolicyCommand
     }
 
     /// <summary>Pairs named in any JSONL of labeled pairs; only the pair ids are read, so any policy's labels will do.</summary>
-    private static List<MatchPair> PairsFromPairFile(Text.Prompts.WorldSnapshot world, string path)
-    {
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException($"{path}: file not found");
-        }
-        var keys = new List<PairKey>();
-        long line = 0;
-        foreach (var text in File.ReadLines(path))
-        {
-            line++;
-            if (text.Length == 0)
-            {
-                continue;
-            }
-            try
-            {
-                keys.Add(LabelFile.FromJson(text).Pair);
-            }
-            catch (System.Text.Json.JsonException ex)
-            {
-                throw new Data.Storage.DataFormatException(path, line, ex.Path ?? "pair", ex.Message.Split(" Path:")[0], ex);
-            }
-        }
-        return keys.Distinct().Select(k => new MatchPair(world.Member(k.MemberId), world.Job(k.JobId))).ToList();
-    }
+    private static List<MatchPair> PairsFromPairFile(Text.Prompts.WorldSnapshot world, string path) =>
+        LabelFile.ReadPairs(path).Select(k => new MatchPair(world.Member(k.MemberId), world.Job(k.JobId))).ToList();
 }

@@ -132,15 +132,7 @@ public sealed class ExprCompiler<TMember, TJob>
                 Require(b.Right, rightKind, ValueKind.Bool, $"'{b.Operator}'");
                 return (b.Operator == "and" ? Expression.AndAlso(left, right) : Expression.OrElse(left, right), ValueKind.Bool);
             case "+" or "-" or "*" or "/":
-                Require(b.Left, leftKind, ValueKind.Number, $"'{b.Operator}'");
-                Require(b.Right, rightKind, ValueKind.Number, $"'{b.Operator}'");
-                return (Expression.MakeBinary(b.Operator switch
-                {
-                    "+" => ExpressionType.Add,
-                    "-" => ExpressionType.Subtract,
-                    "*" => ExpressionType.Multiply,
-                    _ => ExpressionType.Divide,
-                }, left, right), ValueKind.Number);
+                return (NumericBinary(b, leftKind, rightKind, left, right), ValueKind.Number);
             case "==" or "!=":
                 if (leftKind != rightKind || leftKind == ValueKind.TextList)
                 {
@@ -151,16 +143,27 @@ public sealed class ExprCompiler<TMember, TJob>
                     : Expression.Equal(left, right);
                 return (b.Operator == "==" ? equal : Expression.Not(equal), ValueKind.Bool);
             default:
-                Require(b.Left, leftKind, ValueKind.Number, $"'{b.Operator}'");
-                Require(b.Right, rightKind, ValueKind.Number, $"'{b.Operator}'");
-                return (Expression.MakeBinary(b.Operator switch
-                {
-                    "<" => ExpressionType.LessThan,
-                    "<=" => ExpressionType.LessThanOrEqual,
-                    ">" => ExpressionType.GreaterThan,
-                    _ => ExpressionType.GreaterThanOrEqual,
-                }, left, right), ValueKind.Bool);
+                return (NumericBinary(b, leftKind, rightKind, left, right), ValueKind.Bool);
         }
+    }
+
+    private static readonly Dictionary<string, ExpressionType> NumericOperators = new(StringComparer.Ordinal)
+    {
+        ["+"] = ExpressionType.Add,
+        ["-"] = ExpressionType.Subtract,
+        ["*"] = ExpressionType.Multiply,
+        ["/"] = ExpressionType.Divide,
+        ["<"] = ExpressionType.LessThan,
+        ["<="] = ExpressionType.LessThanOrEqual,
+        [">"] = ExpressionType.GreaterThan,
+        [">="] = ExpressionType.GreaterThanOrEqual,
+    };
+
+    private static BinaryExpression NumericBinary(Binary b, ValueKind leftKind, ValueKind rightKind, Expression left, Expression right)
+    {
+        Require(b.Left, leftKind, ValueKind.Number, $"'{b.Operator}'");
+        Require(b.Right, rightKind, ValueKind.Number, $"'{b.Operator}'");
+        return Expression.MakeBinary(NumericOperators[b.Operator], left, right);
     }
 
     private (Expression, ValueKind) BuildCall(Call c)

@@ -44,13 +44,22 @@ public static class LabelFile
     public static JsonSerializerOptions Options => LabelJsonContext.Default.Options;
 
     /// <summary>Reads a golden set or label file, checking each line against the policy's dimensions and scales.</summary>
-    public static List<LabeledPair> Read(string path, PolicyDocument policy)
+    public static List<LabeledPair> Read(string path, PolicyDocument policy) =>
+        ReadLines(path).Select(entry =>
+        {
+            Check(entry.Label, policy, path, entry.Line);
+            return entry.Label;
+        }).ToList();
+
+    /// <summary>The distinct pairs a label file names, whatever policy labeled them (e.g. to compare two policies on them).</summary>
+    public static List<PairKey> ReadPairs(string path) => ReadLines(path).Select(e => e.Label.Pair).Distinct().ToList();
+
+    private static IEnumerable<(LabeledPair Label, long Line)> ReadLines(string path)
     {
         if (!File.Exists(path))
         {
             throw new FileNotFoundException($"{path}: file not found", path);
         }
-        var labels = new List<LabeledPair>();
         long line = 0;
         foreach (var text in File.ReadLines(path))
         {
@@ -68,10 +77,8 @@ public static class LabelFile
             {
                 throw new DataFormatException(path, line, ex.Path, ex.Message.Split(" Path:")[0], ex);
             }
-            Check(label, policy, path, line);
-            labels.Add(label);
+            yield return (label, line);
         }
-        return labels;
     }
 
     /// <summary>Writes labels atomically (temp file, flush, rename).</summary>
