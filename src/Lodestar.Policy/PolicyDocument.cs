@@ -74,7 +74,8 @@ public sealed record PolicyDocument(
     IReadOnlyList<PolicyDimension> Dimensions,
     OverallRule Overall,
     string SourceName,
-    string ContentHash)
+    string ContentHash,
+    SourceMark ForbiddenAttributesMark)
 {
     /// <summary>Identifies this exact policy text: id, declared version and a hash of the content (so an edit without a version bump still changes it).</summary>
     public string VersionKey => $"{Id}@{Version}#{ContentHash[..12]}";

@@ -20,12 +20,10 @@ public static class PolicyValidator
         {
             Problem(top, $"kind '{document.Kind}' is not one of: {string.Join(", ", Kinds)}");
         }
-        foreach (var attribute in requiredForbidden)
+        var missing = requiredForbidden.Where(attribute => !document.ForbiddenAttributes.Any(a => Normalize(a) == Normalize(attribute))).ToList();
+        if (missing.Count > 0)
         {
-            if (!document.ForbiddenAttributes.Any(a => Normalize(a) == Normalize(attribute)))
-            {
-                Problem(top, $"forbidden_attributes must include '{attribute}' (a policy may add attributes to the default list, never remove one)");
-            }
+            Problem(document.ForbiddenAttributesMark, $"forbidden_attributes must include every default forbidden attribute (a policy may add, never remove); missing: {string.Join(", ", missing)}");
         }
         if (document.Dimensions.Count == 0)
         {

@@ -55,6 +55,7 @@ public sealed class PolicyYamlReader
     private PolicyDocument ReadDocument(YamlMappingNode root, string hash)
     {
         var fields = Fields(root, TopFields, "the policy");
+        fields.TryGetValue("forbidden_attributes", out var forbidden);
         var dimensions = new List<PolicyDimension>();
         if (Required(root, fields, "dimensions", "the policy") is { } dimensionsNode)
         {
@@ -82,11 +83,12 @@ public sealed class PolicyYamlReader
             Title: Text(root, fields, "title", "the policy", required: true),
             Kind: Text(root, fields, "kind", "the policy", required: true),
             Summary: Text(root, fields, "summary", "the policy", required: false),
-            ForbiddenAttributes: fields.TryGetValue("forbidden_attributes", out var forbidden) ? TextList(forbidden, "'forbidden_attributes'") : Missing<string>(root, "forbidden_attributes", "the policy"),
+            ForbiddenAttributes: forbidden is not null ? TextList(forbidden, "'forbidden_attributes'") : Missing<string>(root, "forbidden_attributes", "the policy"),
             Dimensions: dimensions,
             Overall: overall,
             SourceName: _file,
-            ContentHash: hash);
+            ContentHash: hash,
+            ForbiddenAttributesMark: forbidden is null ? Mark(root.Start) : Mark(forbidden.Start));
     }
 
     private PolicyDimension ReadDimension(YamlMappingNode node)

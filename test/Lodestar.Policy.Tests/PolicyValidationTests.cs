@@ -91,7 +91,8 @@ public class PolicyValidationTests
     {
         var broken = DefaultJobPolicy.Replace(" marital_status,", "", StringComparison.Ordinal);
         var problem = Assert.Single(PolicyLoader.Problems("p.yaml", broken));
-        Assert.Contains("must include 'marital_status'", problem.Message, StringComparison.Ordinal);
+        Assert.EndsWith("missing: marital_status", problem.Message, StringComparison.Ordinal);
+        Assert.Equal(LineOf(broken, "  ["), problem.Mark.Line);
     }
 
     [Fact]
