@@ -20,7 +20,7 @@ public static partial class PolicyCommand
         var seed = new Option<int>("--seed") { Description = "Seed of the pair plan (the same seed plans the same pairs).", DefaultValueFactory = _ => new SamplerConfig().Seed };
         var exclude = new Option<FileInfo?>("--exclude") { Description = "A golden set whose pairs must not enter the training set." };
         var labelerName = new Option<string>("--labeler") { Description = "scorer (the embedded policy scorer) or llm (an OpenAI-compatible judge).", DefaultValueFactory = _ => "scorer" };
-        var baseUrl = new Option<Uri?>("--base-url") { Description = "LLM judge: API base URL, e.g. https://api.openai.com/v1." };
+        var baseUrl = new Option<string?>("--base-url") { Description = "LLM judge: API base URL, e.g. https://api.openai.com/v1." };
         var model = new Option<string?>("--model") { Description = "LLM judge: model name." };
         var keyVariable = new Option<string>("--api-key-env") { Description = "LLM judge: environment variable holding the API key.", DefaultValueFactory = _ => "OPENAI_API_KEY" };
         var cache = new Option<FileInfo?>("--cache") { Description = "LLM judge: SQLite answer cache (default: OUT.judge-cache.db)." };
@@ -84,7 +84,7 @@ public static partial class PolicyCommand
         return command;
     }
 
-    private sealed record LlmSettings(Uri? BaseUrl, string? Model, string KeyVariable, string CachePath, FileInfo? Tokenizer, int Concurrency, double TimeoutSeconds, int MaxRetries);
+    private sealed record LlmSettings(string? BaseUrl, string? Model, string KeyVariable, string CachePath, FileInfo? Tokenizer, int Concurrency, double TimeoutSeconds, int MaxRetries);
 
     /// <summary>The chosen labeler, and the judge behind it when it is an LLM (for its request counters).</summary>
     private sealed record ChosenLabeler(IPairLabeler Labeler, LlmJudge? Judge) : IDisposable
@@ -99,7 +99,9 @@ public static partial class PolicyCommand
             case "scorer":
                 return new ChosenLabeler(new PolicyScorerLabeler(policy), null);
             case "llm":
-                var baseUrl = llm.BaseUrl ?? throw new ArgumentException("--labeler llm needs --base-url");
+                var baseUrl = Uri.TryCreate(llm.BaseUrl ?? throw new ArgumentException("--labeler llm needs --base-url"), UriKind.Absolute, out var url)
+                    ? url
+                    : throw new ArgumentException($"--base-url '{llm.BaseUrl}' is not an absolute URL (e.g. https://api.openai.com/v1)");
                 var model = llm.Model ?? throw new ArgumentException("--labeler llm needs --model");
                 var tokenizerFile = llm.Tokenizer ?? throw new ArgumentException("--labeler llm needs --tokenizer (the pair prompt is rendered within its token budget)");
                 var render = PairRenderer(world, TokenizerJson.Load(tokenizerFile.FullName));
