@@ -87,7 +87,7 @@ public sealed class ExpansionTests : IDisposable
         Assert.All(labels, l => Assert.Equal(Policy.Document.VersionKey, l.PolicyVersion));
 
         var output = Path.Combine(_directory, "train.jsonl");
-        var manifest = TrainingSet.Write(output, plan, labels.Concat(labels.Take(5)).ToList(), Policy.Document.VersionKey, "llm:m", 3, "test");
+        var manifest = TrainingSet.Write(output, plan, labels.Concat(labels.Take(5)).ToList(), Policy.Document.VersionKey, "llm:m", new SamplerConfig { Pairs = 80, Seed = 3 }, "test");
         Assert.Equal(80, manifest.Pairs);
         Assert.Equal(5, manifest.DuplicatesDropped);
         Assert.Equal(plan.Select(p => p.Pair.Key), LabelFile.Read(output, Policy.Document).Select(l => l.Pair));

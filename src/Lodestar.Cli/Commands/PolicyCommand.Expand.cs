@@ -54,7 +54,7 @@ public static partial class PolicyCommand
             var report = WithProgress(asJson, $"labeling with {labeler.Labeler.Name}", plan.Count, progress =>
                 Expander.RunAsync(plan, labeler.Labeler, compiled.Document.VersionKey, checkpoint, parse.GetValue(concurrency), checkpointEvery: 64, progress, cancellationToken)
                     .GetAwaiter().GetResult());
-            var manifest = TrainingSet.Write(outPath, plan, Expander.ReadCheckpoint(checkpoint), compiled.Document.VersionKey, labeler.Labeler.Name, samplerConfig.Seed, directory.FullName);
+            var manifest = TrainingSet.Write(outPath, plan, Expander.ReadCheckpoint(checkpoint), compiled.Document.VersionKey, labeler.Labeler.Name, samplerConfig, directory.FullName);
             File.Delete(checkpoint);
             var summary = new
             {

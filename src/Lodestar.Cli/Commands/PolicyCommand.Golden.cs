@@ -1,6 +1,8 @@
 // `lodestar policy golden` (a simulated golden set from a world's ground truth) and `lodestar policy
 // agree` (how well a labeler's labels agree with a golden set).
 using System.CommandLine;
+using System.Text.Json;
+using Lodestar.Data.Storage;
 using Lodestar.Policy.Agreement;
 using Lodestar.Policy.Golden;
 using Lodestar.Policy.Labeling;
@@ -33,6 +35,8 @@ public static partial class PolicyCommand
             var labels = GoldenSetGenerator.Generate(compiled.Document, candidates, config);
             var path = parse.GetValue(output)!.FullName;
             LabelFile.Write(path, labels);
+            var manifest = new { policy_version = compiled.Document.VersionKey, config, world = snapshot.Directory, created_at = DateTime.UtcNow.ToString("O") };
+            AtomicFile.WriteAllBytes(path + ".manifest.json", JsonSerializer.SerializeToUtf8Bytes(manifest, new JsonSerializerOptions(CliJson.Options) { WriteIndented = true }));
             var summary = new
             {
                 @out = path,

@@ -36,7 +36,6 @@ public sealed record LabeledPair(
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(LabeledPair))]
-[JsonSerializable(typeof(Synthesis.TrainingSetManifest))]
 internal sealed partial class LabelJsonContext : JsonSerializerContext;
 
 public static class LabelFile

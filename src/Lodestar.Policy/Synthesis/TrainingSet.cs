@@ -1,6 +1,7 @@
 // Writes the synthetic training set: the checkpoint's labels deduplicated and in plan order, each with
 // its provenance (policy version, labeler, date, sampling strategy), plus a manifest beside it.
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Lodestar.Data.Storage;
 using Lodestar.Policy.Labeling;
 
@@ -13,12 +14,16 @@ public sealed record TrainingSetManifest(
     int Pairs,
     int DuplicatesDropped,
     IReadOnlyDictionary<string, int> Strategies,
-    int SamplerSeed,
+    SamplerConfig Sampler,
     string Source);
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = true)]
+[JsonSerializable(typeof(TrainingSetManifest))]
+internal sealed partial class ManifestJsonContext : JsonSerializerContext;
 
 public static class TrainingSet
 {
-    public static TrainingSetManifest Write(string path, IReadOnlyList<SampledPair> plan, IReadOnlyList<LabeledPair> labels, string policyVersion, string labeler, int samplerSeed, string source)
+    public static TrainingSetManifest Write(string path, IReadOnlyList<SampledPair> plan, IReadOnlyList<LabeledPair> labels, string policyVersion, string labeler, SamplerConfig sampler, string source)
     {
         var order = plan.Select((p, i) => (p.Pair.Key, i)).ToDictionary(x => x.Key, x => x.i);
         var unique = labels.Where(l => order.ContainsKey(l.Pair)).GroupBy(l => l.Pair).Select(g => g.First()).OrderBy(l => order[l.Pair]).ToList();
@@ -30,9 +35,9 @@ public static class TrainingSet
             unique.Count,
             labels.Count - unique.Count,
             unique.GroupBy(l => l.Sample ?? "?").OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count()),
-            samplerSeed,
+            sampler,
             source);
-        AtomicFile.WriteAllBytes(path + ".manifest.json", JsonSerializer.SerializeToUtf8Bytes(manifest, LabelJsonContext.Default.TrainingSetManifest));
+        AtomicFile.WriteAllBytes(path + ".manifest.json", JsonSerializer.SerializeToUtf8Bytes(manifest, ManifestJsonContext.Default.TrainingSetManifest));
         return manifest;
     }
 }
