@@ -86,8 +86,16 @@ public sealed class ExpansionTests : IDisposable
         Assert.Equal(80, server.Requests);
         Assert.All(labels, l => Assert.Equal(Policy.Document.VersionKey, l.PolicyVersion));
 
+        // Labels from another policy version never count as done, nor enter the training set.
+        var stale = labels[0] with { PolicyVersion = "job-matching@0.9.0#000000000000" };
+        var other = Path.Combine(_directory, "other.partial.jsonl");
+        await File.WriteAllTextAsync(other, LabelFile.ToJson(stale with { Annotator = "policy-scorer" }) + "\n");
+        var rerun = await Expander.RunAsync(plan, new PolicyScorerLabeler(Policy), Policy.Document.VersionKey, other, 2, 10, null, CancellationToken.None);
+        Assert.Equal(0, rerun.Resumed);
+        Assert.Equal(80, rerun.Labeled);
+
         var output = Path.Combine(_directory, "train.jsonl");
-        var manifest = TrainingSet.Write(output, plan, labels.Concat(labels.Take(5)).ToList(), Policy.Document.VersionKey, "llm:m", new SamplerConfig { Pairs = 80, Seed = 3 }, "test");
+        var manifest = TrainingSet.Write(output, plan, labels.Concat(labels.Take(5)).Append(stale).ToList(), Policy.Document.VersionKey, "llm:m", new SamplerConfig { Pairs = 80, Seed = 3 }, "test");
         Assert.Equal(80, manifest.Pairs);
         Assert.Equal(5, manifest.DuplicatesDropped);
         Assert.Equal(plan.Select(p => p.Pair.Key), LabelFile.Read(output, Policy.Document).Select(l => l.Pair));

@@ -29,7 +29,9 @@ public static class Expander
         ArgumentOutOfRangeException.ThrowIfLessThan(concurrency, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(checkpointEvery, 1);
         var started = System.Diagnostics.Stopwatch.StartNew();
-        var done = ReadCheckpoint(checkpointPath).Select(l => l.Pair).ToHashSet();
+        // Only labels by this labeler under this exact policy count as done; a checkpoint left by another
+        // policy version or labeler is relabeled rather than silently mixed in.
+        var done = ReadCheckpoint(checkpointPath).Where(l => l.PolicyVersion == policyVersion && l.Annotator == labeler.Name).Select(l => l.Pair).ToHashSet();
         var resumed = plan.Count(p => done.Contains(p.Pair.Key));
         var remaining = plan.Where(p => !done.Contains(p.Pair.Key)).ToList();
         progress?.Report(resumed);

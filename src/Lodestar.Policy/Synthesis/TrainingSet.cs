@@ -26,14 +26,14 @@ public static class TrainingSet
     public static TrainingSetManifest Write(string path, IReadOnlyList<SampledPair> plan, IReadOnlyList<LabeledPair> labels, string policyVersion, string labeler, SamplerConfig sampler, string source)
     {
         var order = plan.Select((p, i) => (p.Pair.Key, i)).ToDictionary(x => x.Key, x => x.i);
-        var unique = labels.Where(l => order.ContainsKey(l.Pair)).GroupBy(l => l.Pair).Select(g => g.First()).OrderBy(l => order[l.Pair]).ToList();
+        var unique = labels.Where(l => order.ContainsKey(l.Pair) && l.PolicyVersion == policyVersion && l.Annotator == labeler).GroupBy(l => l.Pair).Select(g => g.First()).OrderBy(l => order[l.Pair]).ToList();
         LabelFile.Write(path, unique);
         var manifest = new TrainingSetManifest(
             policyVersion,
             labeler,
             DateTime.UtcNow.ToString("O"),
             unique.Count,
-            labels.Count - unique.Count,
+            labels.Count(l => l.PolicyVersion == policyVersion && l.Annotator == labeler) - unique.Count,
             unique.GroupBy(l => l.Sample ?? "?").OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count()),
             sampler,
             source);
