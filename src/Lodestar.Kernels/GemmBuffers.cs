@@ -6,8 +6,8 @@ internal static unsafe class GemmBuffers
 {
     private const int Alignment = 64;
 
-    /// <summary>Largest packed A block: MaxTilesPerItem row tiles × DepthBlock, plus the int8 kernels' block.</summary>
-    public const int PackedAFloats = Gemm.MaxTilesPerItem * Gemm.MicroRows * Gemm.DepthBlock;
+    /// <summary>One packed A tile: MicroRows × DepthBlock.</summary>
+    public const int PackedAFloats = Gemm.MicroRows * Gemm.DepthBlock;
 
     /// <summary>Largest packed B panel: DepthBlock × ColumnBlock.</summary>
     public const int PackedBFloats = Gemm.DepthBlock * Gemm.ColumnBlock;
