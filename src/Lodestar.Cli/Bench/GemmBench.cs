@@ -70,14 +70,14 @@ public static class GemmBench
     private static GemmBenchResult Run(GemmBenchCase benchCase, int threads, TimeSpan budget)
     {
         using var operands = benchCase.CreateOperands(seed: 1234);
-        // The peak is measured right before the case so both see the same machine load.
-        double peak = FmaPeak.MeasureGflops(threads, TimeSpan.FromSeconds(Math.Min(0.5, budget.TotalSeconds / 2)));
-        var timing = BenchTiming.Measure(operands.Run, budget);
-        double macs = (double)benchCase.M * benchCase.N * benchCase.K;
-        double rate = 2 * macs / timing.MedianSeconds / 1e9;
+        double flops = 2.0 * benchCase.M * benchCase.N * benchCase.K;
+        // Each timing sample is paired with an FMA-peak sample taken right after it on the same threads,
+        // so both see the same load from whatever else runs on the machine.
+        var paired = BenchTiming.MeasureAgainst(operands.Run, flops / 1e9, span => FmaPeak.MeasureGflops(threads, span), budget);
         bool integer = benchCase.Kind == GemmBenchKind.Int8;
-        return new GemmBenchResult(benchCase.Name, $"{benchCase.M}x{benchCase.N}x{benchCase.K}", threads, rate, integer ? rate : null,
-            peak, rate / peak, timing.AllocatedBytesPerCall, timing.MedianSeconds * 1e3, PeakBench.Isa);
+        return new GemmBenchResult(benchCase.Name, $"{benchCase.M}x{benchCase.N}x{benchCase.K}", threads, paired.MedianRate,
+            integer ? paired.MedianRate : null, paired.MedianReferenceRate, paired.MedianRatio, paired.Timing.AllocatedBytesPerCall,
+            paired.Timing.MedianSeconds * 1e3, PeakBench.Isa);
     }
 
     private static void WriteTable(List<GemmBenchResult> results)
