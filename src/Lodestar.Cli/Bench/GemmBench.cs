@@ -133,15 +133,40 @@ public sealed class GemmBenchOperands : IDisposable
     private readonly float[] a;
     private readonly float[] b;
     private readonly float[] c;
+    private readonly byte[] quantizedA = [];
+    private readonly byte[] zeroA = [];
+    private readonly float[] scaleA = [];
+    private readonly sbyte[] quantizedW = [];
+    private readonly float[] scaleW = [];
+    private readonly ushort[] bf16W = [];
 
     public GemmBenchOperands(GemmBenchCase benchCase, int seed)
     {
         this.benchCase = benchCase;
         var rng = new Random(seed);
-        a = Fill(rng, benchCase.M * benchCase.K);
-        b = Fill(rng, benchCase.K * benchCase.N);
-        c = new float[benchCase.M * benchCase.N];
-        Run = RunFp32;
+        int m = benchCase.M, n = benchCase.N, k = benchCase.K;
+        a = Fill(rng, m * k);
+        b = Fill(rng, k * n);
+        c = new float[m * n];
+        switch (benchCase.Kind)
+        {
+            case GemmBenchKind.Int8:
+                // b is read as the (N,K) weight of an nn.Linear.
+                (quantizedA, zeroA, scaleA) = (new byte[m * k], new byte[m], new float[m]);
+                (quantizedW, scaleW) = (new sbyte[n * k], new float[n]);
+                Int8Quantize.RowsToU8(m, k, a, k, quantizedA, k, scaleA, zeroA);
+                Int8Quantize.RowsToS8(n, k, b, k, quantizedW, k, scaleW);
+                Run = RunInt8;
+                break;
+            case GemmBenchKind.Bf16:
+                bf16W = new ushort[n * k];
+                Bf16.FromFloat(b, bf16W);
+                Run = RunBf16;
+                break;
+            default:
+                Run = RunFp32;
+                break;
+        }
     }
 
     /// <summary>Performs the product once.</summary>
@@ -155,6 +180,18 @@ public sealed class GemmBenchOperands : IDisposable
     {
         var x = benchCase;
         Gemm.Multiply(x.TransposeA, x.TransposeB, x.M, x.N, x.K, 1f, a, x.TransposeA ? x.M : x.K, b, x.TransposeB ? x.K : x.N, 0f, c, x.N);
+    }
+
+    private void RunInt8()
+    {
+        var x = benchCase;
+        Int8Gemm.Multiply(x.M, x.N, x.K, quantizedA, x.K, scaleA, zeroA, quantizedW, x.K, scaleW, c, x.N);
+    }
+
+    private void RunBf16()
+    {
+        var x = benchCase;
+        Bf16Gemm.Multiply(x.M, x.N, x.K, a, x.K, bf16W, x.K, c, x.N);
     }
 
     private static float[] Fill(Random rng, int length)
