@@ -16,17 +16,13 @@ public class GemmThreadingTests
         var rng = new Random(11);
         float[] a = GemmTestData.Random(rng, m * k), b = GemmTestData.Random(rng, k * n);
         float[] one = new float[m * n], two = new float[m * n];
-        int saved = KernelThreads.Count;
-        try
+        using (new ThreadCountScope(1))
         {
-            KernelThreads.Count = 1;
             Gemm.Multiply(ta, tb, m, n, k, 1f, a, ta ? m : k, b, tb ? k : n, 0f, one, n);
-            KernelThreads.Count = 2;
-            Gemm.Multiply(ta, tb, m, n, k, 1f, a, ta ? m : k, b, tb ? k : n, 0f, two, n);
         }
-        finally
+        using (new ThreadCountScope(2))
         {
-            KernelThreads.Count = saved;
+            Gemm.Multiply(ta, tb, m, n, k, 1f, a, ta ? m : k, b, tb ? k : n, 0f, two, n);
         }
         Assert.Equal(one, two);
     }
@@ -41,30 +37,22 @@ public class GemmThreadingTests
         var rng = new Random(4);
         float[] a = GemmTestData.Random(rng, batch * m * k), b = GemmTestData.Random(rng, batch * k * n);
         float[] c = new float[batch * m * n];
-        int saved = KernelThreads.Count;
-        KernelThreads.Count = 2;
-        try
+        using var scope = new ThreadCountScope(2);
+        void Call() => Gemm.MultiplyBatched(false, true, batch, m, n, k, 1f, a, k, m * k, b, k, k * n, 0f, c, n, m * n);
+        // Warm: pooled buffers on every thread, and tiered JIT settled (call counting starts after 100 ms).
+        var warm = System.Diagnostics.Stopwatch.StartNew();
+        while (warm.ElapsedMilliseconds < 400)
         {
-            void Call() => Gemm.MultiplyBatched(false, true, batch, m, n, k, 1f, a, k, m * k, b, k, k * n, 0f, c, n, m * n);
-            // Warm: pooled buffers on every thread, and tiered JIT settled (call counting starts after 100 ms).
-            var warm = System.Diagnostics.Stopwatch.StartNew();
-            while (warm.ElapsedMilliseconds < 400)
-            {
-                Call();
-            }
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            long workersBefore = KernelThreads.WorkerAllocatedBytes;
-            for (int i = 0; i < 5; i++)
-            {
-                Call();
-            }
-            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
-            Assert.Equal(0, KernelThreads.WorkerAllocatedBytes - workersBefore);
+            Call();
         }
-        finally
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        long workersBefore = KernelThreads.WorkerAllocatedBytes;
+        for (int i = 0; i < 5; i++)
         {
-            KernelThreads.Count = saved;
+            Call();
         }
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, KernelThreads.WorkerAllocatedBytes - workersBefore);
     }
 
     [Fact]
@@ -85,25 +73,17 @@ public class GemmThreadingTests
             Bf16Gemm.Multiply(m, n, k, a, k, bf16, k, c, n);
             Bf16Gemm.MultiplyVector(n, k, bf16, k, a, c);
         }
-        int saved = KernelThreads.Count;
-        KernelThreads.Count = 2;
-        try
+        using var scope = new ThreadCountScope(2);
+        var warm = System.Diagnostics.Stopwatch.StartNew();
+        while (warm.ElapsedMilliseconds < 300)
         {
-            var warm = System.Diagnostics.Stopwatch.StartNew();
-            while (warm.ElapsedMilliseconds < 300)
-            {
-                Call();
-            }
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 5; i++)
-            {
-                Call();
-            }
-            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            Call();
         }
-        finally
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 5; i++)
         {
-            KernelThreads.Count = saved;
+            Call();
         }
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 }
