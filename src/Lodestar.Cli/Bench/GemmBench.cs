@@ -69,7 +69,7 @@ public static class GemmBench
 
     private static GemmBenchResult Run(GemmBenchCase benchCase, int threads, TimeSpan budget)
     {
-        using var operands = benchCase.CreateOperands(seed: 1234);
+        var operands = benchCase.CreateOperands(seed: 1234);
         double flops = 2.0 * benchCase.M * benchCase.N * benchCase.K;
         // Each timing sample is paired with an FMA-peak sample taken right after it on the same threads,
         // so both see the same load from whatever else runs on the machine.
@@ -128,7 +128,7 @@ public sealed record GemmBenchCase(string Name, GemmBenchKind Kind, int M, int N
 }
 
 /// <summary>Operands for one case, filled from a seeded generator before timing; Run() performs the product once.</summary>
-public sealed class GemmBenchOperands : IDisposable
+public sealed class GemmBenchOperands
 {
     private readonly GemmBenchCase benchCase;
     private readonly float[] a;
@@ -173,10 +173,6 @@ public sealed class GemmBenchOperands : IDisposable
 
     /// <summary>Performs the product once.</summary>
     public Action Run { get; }
-
-    public void Dispose()
-    {
-    }
 
     private void RunFp32()
     {
