@@ -1,6 +1,7 @@
 // The autograd graph: an arena for activations plus a tape that records each op with what its backward
 // needs. Backward walks the tape in reverse (recording order is a topological order) and adds gradients.
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 
 namespace Lodestar.Tensors;
 
@@ -157,6 +158,14 @@ public sealed partial class Graph
         if (!condition)
         {
             throw new ArgumentException(message);
+        }
+    }
+
+    internal static void Require(bool condition, [InterpolatedStringHandlerArgument(nameof(condition))] ref RequireMessage message)
+    {
+        if (!condition)
+        {
+            throw new ArgumentException(message.ToStringAndClear());
         }
     }
 }
