@@ -74,10 +74,16 @@ public static class Losses
     /// <summary>
     /// InfoNCE (van den Oord et al. 2018) with in-batch negatives plus extra ones: queries (N,C), keys (N,C)
     /// where key i is query i's positive, extra negatives (M,C) or null. logits = q·[keys; extra]ᵀ/τ,
-    /// loss = cross-entropy with label i for row i.
+    /// loss = cross-entropy with label i for row i. With cosine, every row is L2-normalized first (SimCLR).
     /// </summary>
-    public static Tensor InfoNce(Graph graph, Tensor queries, Tensor keys, Tensor? extraNegatives, float temperature)
+    public static Tensor InfoNce(Graph graph, Tensor queries, Tensor keys, Tensor? extraNegatives, float temperature, bool cosine = false)
     {
+        if (cosine)
+        {
+            queries = L2Normalize(graph, queries);
+            keys = L2Normalize(graph, keys);
+            extraNegatives = extraNegatives is null ? null : L2Normalize(graph, extraNegatives);
+        }
         if (temperature <= 0f)
         {
             throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "temperature must be positive");
@@ -90,6 +96,13 @@ public static class Losses
         var candidates = extraNegatives is null ? keys : graph.Concat(keys, extraNegatives, 0);
         var logits = graph.Scale(graph.MatMul(queries, candidates, transposeB: true), 1f / temperature);
         return graph.CrossEntropy(logits, Iota(n));
+    }
+
+    /// <summary>x (N,C) with each row divided by its L2 norm (plus 1e-12 inside the root, against zero rows).</summary>
+    public static Tensor L2Normalize(Graph graph, Tensor x)
+    {
+        var norms = graph.Sqrt(graph.Scale(graph.SumLastDim(graph.Square(x)), 1f, 1e-12f));
+        return graph.Div(x, graph.Reshape(norms, x.Dim(0), 1));
     }
 
     private static int[] Zeros(int n) => new int[n];

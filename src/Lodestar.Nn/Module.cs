@@ -28,6 +28,19 @@ public abstract class Module
         }
     }
 
+    /// <summary>Every descendant module with its dotted name, depth-first.</summary>
+    public IEnumerable<(string Name, Module Module)> NamedModules()
+    {
+        foreach (var (childName, child) in _children)
+        {
+            yield return (childName, child);
+            foreach (var (name, module) in child.NamedModules())
+            {
+                yield return ($"{childName}.{name}", module);
+            }
+        }
+    }
+
     public IReadOnlyList<Tensor> Parameters() => NamedParameters().Select(p => p.Parameter).ToArray();
 
     /// <summary>Parameters by full name.</summary>

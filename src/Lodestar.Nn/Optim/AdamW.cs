@@ -103,8 +103,18 @@ public sealed class AdamW
         }
     }
 
-    /// <summary>The moment buffers by parameter index (for checkpoints): m then v.</summary>
-    public IEnumerable<(int Index, float[] M, float[] V)> MomentBuffers() => _slots.Select((s, i) => (i, s.M, s.V));
+    /// <summary>The first and second moment buffers of a parameter this optimizer updates (for checkpoints).</summary>
+    public (float[] M, float[] V) Moments(Tensor parameter)
+    {
+        foreach (var slot in _slots)
+        {
+            if (ReferenceEquals(slot.Parameter, parameter))
+            {
+                return (slot.M, slot.V);
+            }
+        }
+        throw new ArgumentException($"parameter {parameter.Describe()} is not updated by this optimizer", nameof(parameter));
+    }
 
     public void ZeroGrad()
     {

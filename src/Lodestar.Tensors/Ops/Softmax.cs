@@ -13,7 +13,7 @@ public sealed partial class Graph
         var k = x.Columns;
         for (var r = 0; r < x.Rows; r++)
         {
-            TensorPrimitives.SoftMax(x.Data.Slice(r * k, k), output.Data.Slice(r * k, k));
+            SoftmaxRow(x.Data.Slice(r * k, k), output.Data.Slice(r * k, k));
         }
         if (Tracks(x))
         {
@@ -37,6 +37,15 @@ public sealed partial class Graph
             Record(OpKind.LogSoftmax, output).A = x;
         }
         return output;
+    }
+
+    /// <summary>y = exp(x − max)/Σ exp(x − max); TensorPrimitives.SoftMax skips the max and overflows on large logits.</summary>
+    internal static void SoftmaxRow(ReadOnlySpan<float> x, Span<float> y)
+    {
+        var max = TensorPrimitives.Max(x);
+        TensorPrimitives.Subtract(x, max, y);
+        TensorPrimitives.Exp(y, y);
+        TensorPrimitives.Multiply(y, 1f / TensorPrimitives.Sum(y), y);
     }
 
     internal static void LogSoftmaxRow(ReadOnlySpan<float> x, Span<float> y)
