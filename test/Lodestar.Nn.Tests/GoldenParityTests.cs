@@ -4,6 +4,7 @@
 using Lodestar.Nn.Optim;
 using Lodestar.Tensors;
 using Lodestar.Tensors.Serialization;
+using Lodestar.Tensors.Tests;
 using Lodestar.TestSupport;
 
 namespace Lodestar.Nn.Tests;
@@ -74,16 +75,6 @@ public sealed class GoldenParityTests
         AssertClose("adamw_losses", losses, expected);
     }
 
-    private static void AssertClose(string name, ReadOnlySpan<float> actual, ReadOnlySpan<float> expected)
-    {
-        Assert.Equal(expected.Length, actual.Length);
-        double maxDiff = 0, maxRef = 0;
-        for (var i = 0; i < expected.Length; i++)
-        {
-            maxDiff = Math.Max(maxDiff, Math.Abs((double)actual[i] - expected[i]));
-            maxRef = Math.Max(maxRef, Math.Abs((double)expected[i]));
-        }
-        var relative = maxDiff / Math.Max(maxRef, 1e-30);
-        Assert.True(relative <= Tolerance, $"{name}: max |ours − PyTorch| = {maxDiff:E3}, relative {relative:E3} > {Tolerance:E0}");
-    }
+    private static void AssertClose(string name, ReadOnlySpan<float> actual, ReadOnlySpan<float> expected) =>
+        GoldenAssert.Close(name, actual, expected, Tolerance);
 }

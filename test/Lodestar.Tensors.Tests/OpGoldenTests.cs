@@ -127,16 +127,6 @@ public sealed class OpGoldenTests : IDisposable
         }
     }
 
-    internal static void AssertClose(string name, ReadOnlySpan<float> actual, ReadOnlySpan<float> expected, double tolerance = Tolerance)
-    {
-        Assert.Equal(expected.Length, actual.Length);
-        double maxDiff = 0, maxRef = 0;
-        for (var i = 0; i < expected.Length; i++)
-        {
-            maxDiff = Math.Max(maxDiff, Math.Abs((double)actual[i] - expected[i]));
-            maxRef = Math.Max(maxRef, Math.Abs((double)expected[i]));
-        }
-        var relative = maxDiff / Math.Max(maxRef, 1e-30);
-        Assert.True(relative <= tolerance, $"{name}: max |ours − PyTorch| = {maxDiff:E3}, relative {relative:E3} > {tolerance:E0}");
-    }
+    private static void AssertClose(string name, ReadOnlySpan<float> actual, ReadOnlySpan<float> expected) =>
+        GoldenAssert.Close(name, actual, expected, Tolerance);
 }

@@ -14,8 +14,9 @@ public static class GradientClipping
     public static double ClipGlobalNorm(IReadOnlyList<Tensor> parameters, double maxNorm)
     {
         double sumOfSquares = 0;
-        foreach (var parameter in parameters)
+        for (var i = 0; i < parameters.Count; i++)
         {
+            var parameter = parameters[i];
             if (parameter.HasGrad)
             {
                 sumOfSquares += TensorPrimitives.SumOfSquares(parameter.Grad);
@@ -25,8 +26,9 @@ public static class GradientClipping
         if (norm > maxNorm)
         {
             var scale = (float)(maxNorm / (norm + 1e-6));
-            foreach (var parameter in parameters)
+            for (var i = 0; i < parameters.Count; i++)
             {
+                var parameter = parameters[i];
                 if (parameter.HasGrad)
                 {
                     TensorPrimitives.Multiply(parameter.Grad, scale, parameter.Grad);
