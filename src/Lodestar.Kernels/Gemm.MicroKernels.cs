@@ -9,16 +9,16 @@ public static unsafe partial class Gemm
 {
     /// <summary>Updates the rows×cols corner of a tile at c; full tiles go straight to C, edge tiles via a scratch tile.</summary>
     [SkipLocalsInit]
-    private static void MicroKernel(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta, int rows, int cols)
+    private static void MicroKernel(int kc, float* a, long aRowStride, int aDepthStride, float* b, float* c, int ldc, float alpha, float beta, int rows, int cols)
     {
         int nr = MicroCols;
         if (rows == MicroRows && cols == nr)
         {
-            RunTile(kc, a, b, c, ldc, alpha, beta);
+            RunTile(kc, a, aRowStride, aDepthStride, b, c, ldc, alpha, beta);
             return;
         }
         float* tile = stackalloc float[MicroRows * 64];
-        RunTile(kc, a, b, tile, nr, 1f, 0f);
+        RunTile(kc, a, aRowStride, aDepthStride, b, tile, nr, 1f, 0f);
         for (int r = 0; r < rows; r++)
         {
             float* src = tile + r * nr;
@@ -31,20 +31,21 @@ public static unsafe partial class Gemm
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void RunTile(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta)
+    private static void RunTile(int kc, float* a, long aRowStride, int aDepthStride, float* b, float* c, int ldc, float alpha, float beta)
     {
         if (Vector512.IsHardwareAccelerated)
         {
-            Kernel6x64(kc, a, b, c, ldc, alpha, beta);
+            Kernel6x64(kc, a, aRowStride, aDepthStride, b, c, ldc, alpha, beta);
         }
         else
         {
-            Kernel6x16(kc, a, b, c, ldc, alpha, beta);
+            Kernel6x16(kc, a, aRowStride, aDepthStride, b, c, ldc, alpha, beta);
         }
     }
 
-    /// <summary>C(6×64) = alpha·Ap(6×kc)·Bp(kc×64) + beta·C: 24 Vector512 accumulators, 4 B vectors, broadcast A.</summary>
-    private static void Kernel6x64(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta)
+    /// <summary>C(6×64) = alpha·A(6×kc)·Bp(kc×64) + beta·C: 24 Vector512 accumulators, 4 B vectors, broadcast A.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel6x64(int kc, float* a, long aRowStride, int aDepthStride, float* b, float* c, int ldc, float alpha, float beta)
     {
         Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default;
         Vector512<float> c10 = default, c11 = default, c12 = default, c13 = default;
@@ -52,43 +53,46 @@ public static unsafe partial class Gemm
         Vector512<float> c30 = default, c31 = default, c32 = default, c33 = default;
         Vector512<float> c40 = default, c41 = default, c42 = default, c43 = default;
         Vector512<float> c50 = default, c51 = default, c52 = default, c53 = default;
+        // A element (r, p) is at a[r·aRowStride + p·aDepthStride]: a packed tile (1, MR) or rows of A read in place (lda, 1).
+        float* a0 = a, a1 = a + aRowStride, a2 = a + 2 * aRowStride, a3 = a + 3 * aRowStride, a4 = a + 4 * aRowStride, a5 = a + 5 * aRowStride;
+        long at = 0;
         for (int p = 0; p < kc; p++)
         {
             var b0 = Vector512.Load(b);
             var b1 = Vector512.Load(b + 16);
             var b2 = Vector512.Load(b + 32);
             var b3 = Vector512.Load(b + 48);
-            var a0 = Vector512.Create(a[0]);
-            c00 = Vector512.FusedMultiplyAdd(a0, b0, c00);
-            c01 = Vector512.FusedMultiplyAdd(a0, b1, c01);
-            c02 = Vector512.FusedMultiplyAdd(a0, b2, c02);
-            c03 = Vector512.FusedMultiplyAdd(a0, b3, c03);
-            var a1 = Vector512.Create(a[1]);
-            c10 = Vector512.FusedMultiplyAdd(a1, b0, c10);
-            c11 = Vector512.FusedMultiplyAdd(a1, b1, c11);
-            c12 = Vector512.FusedMultiplyAdd(a1, b2, c12);
-            c13 = Vector512.FusedMultiplyAdd(a1, b3, c13);
-            var a2 = Vector512.Create(a[2]);
-            c20 = Vector512.FusedMultiplyAdd(a2, b0, c20);
-            c21 = Vector512.FusedMultiplyAdd(a2, b1, c21);
-            c22 = Vector512.FusedMultiplyAdd(a2, b2, c22);
-            c23 = Vector512.FusedMultiplyAdd(a2, b3, c23);
-            var a3 = Vector512.Create(a[3]);
-            c30 = Vector512.FusedMultiplyAdd(a3, b0, c30);
-            c31 = Vector512.FusedMultiplyAdd(a3, b1, c31);
-            c32 = Vector512.FusedMultiplyAdd(a3, b2, c32);
-            c33 = Vector512.FusedMultiplyAdd(a3, b3, c33);
-            var a4 = Vector512.Create(a[4]);
-            c40 = Vector512.FusedMultiplyAdd(a4, b0, c40);
-            c41 = Vector512.FusedMultiplyAdd(a4, b1, c41);
-            c42 = Vector512.FusedMultiplyAdd(a4, b2, c42);
-            c43 = Vector512.FusedMultiplyAdd(a4, b3, c43);
-            var a5 = Vector512.Create(a[5]);
-            c50 = Vector512.FusedMultiplyAdd(a5, b0, c50);
-            c51 = Vector512.FusedMultiplyAdd(a5, b1, c51);
-            c52 = Vector512.FusedMultiplyAdd(a5, b2, c52);
-            c53 = Vector512.FusedMultiplyAdd(a5, b3, c53);
-            a += MicroRows;
+            var x0 = Vector512.Create(a0[at]);
+            c00 = Vector512.FusedMultiplyAdd(x0, b0, c00);
+            c01 = Vector512.FusedMultiplyAdd(x0, b1, c01);
+            c02 = Vector512.FusedMultiplyAdd(x0, b2, c02);
+            c03 = Vector512.FusedMultiplyAdd(x0, b3, c03);
+            var x1 = Vector512.Create(a1[at]);
+            c10 = Vector512.FusedMultiplyAdd(x1, b0, c10);
+            c11 = Vector512.FusedMultiplyAdd(x1, b1, c11);
+            c12 = Vector512.FusedMultiplyAdd(x1, b2, c12);
+            c13 = Vector512.FusedMultiplyAdd(x1, b3, c13);
+            var x2 = Vector512.Create(a2[at]);
+            c20 = Vector512.FusedMultiplyAdd(x2, b0, c20);
+            c21 = Vector512.FusedMultiplyAdd(x2, b1, c21);
+            c22 = Vector512.FusedMultiplyAdd(x2, b2, c22);
+            c23 = Vector512.FusedMultiplyAdd(x2, b3, c23);
+            var x3 = Vector512.Create(a3[at]);
+            c30 = Vector512.FusedMultiplyAdd(x3, b0, c30);
+            c31 = Vector512.FusedMultiplyAdd(x3, b1, c31);
+            c32 = Vector512.FusedMultiplyAdd(x3, b2, c32);
+            c33 = Vector512.FusedMultiplyAdd(x3, b3, c33);
+            var x4 = Vector512.Create(a4[at]);
+            c40 = Vector512.FusedMultiplyAdd(x4, b0, c40);
+            c41 = Vector512.FusedMultiplyAdd(x4, b1, c41);
+            c42 = Vector512.FusedMultiplyAdd(x4, b2, c42);
+            c43 = Vector512.FusedMultiplyAdd(x4, b3, c43);
+            var x5 = Vector512.Create(a5[at]);
+            c50 = Vector512.FusedMultiplyAdd(x5, b0, c50);
+            c51 = Vector512.FusedMultiplyAdd(x5, b1, c51);
+            c52 = Vector512.FusedMultiplyAdd(x5, b2, c52);
+            c53 = Vector512.FusedMultiplyAdd(x5, b3, c53);
+            at += aDepthStride;
             b += 64;
         }
         var va = Vector512.Create(alpha);
@@ -100,8 +104,9 @@ public static unsafe partial class Gemm
         Store512(c + 5 * (long)ldc, c50, c51, c52, c53, va, beta);
     }
 
-    /// <summary>C(6×16) = alpha·Ap(6×kc)·Bp(kc×16) + beta·C: 12 Vector256 accumulators (fits 16 ymm registers).</summary>
-    private static void Kernel6x16(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta)
+    /// <summary>C(6×16) = alpha·A(6×kc)·Bp(kc×16) + beta·C: 12 Vector256 accumulators (fits 16 ymm registers).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel6x16(int kc, float* a, long aRowStride, int aDepthStride, float* b, float* c, int ldc, float alpha, float beta)
     {
         Vector256<float> c00 = default, c01 = default;
         Vector256<float> c10 = default, c11 = default;
@@ -109,29 +114,32 @@ public static unsafe partial class Gemm
         Vector256<float> c30 = default, c31 = default;
         Vector256<float> c40 = default, c41 = default;
         Vector256<float> c50 = default, c51 = default;
+        // A element (r, p) is at a[r·aRowStride + p·aDepthStride]: a packed tile (1, MR) or rows of A read in place (lda, 1).
+        float* a0 = a, a1 = a + aRowStride, a2 = a + 2 * aRowStride, a3 = a + 3 * aRowStride, a4 = a + 4 * aRowStride, a5 = a + 5 * aRowStride;
+        long at = 0;
         for (int p = 0; p < kc; p++)
         {
             var b0 = Vector256.Load(b);
             var b1 = Vector256.Load(b + 8);
-            var a0 = Vector256.Create(a[0]);
-            c00 = Vector256.FusedMultiplyAdd(a0, b0, c00);
-            c01 = Vector256.FusedMultiplyAdd(a0, b1, c01);
-            var a1 = Vector256.Create(a[1]);
-            c10 = Vector256.FusedMultiplyAdd(a1, b0, c10);
-            c11 = Vector256.FusedMultiplyAdd(a1, b1, c11);
-            var a2 = Vector256.Create(a[2]);
-            c20 = Vector256.FusedMultiplyAdd(a2, b0, c20);
-            c21 = Vector256.FusedMultiplyAdd(a2, b1, c21);
-            var a3 = Vector256.Create(a[3]);
-            c30 = Vector256.FusedMultiplyAdd(a3, b0, c30);
-            c31 = Vector256.FusedMultiplyAdd(a3, b1, c31);
-            var a4 = Vector256.Create(a[4]);
-            c40 = Vector256.FusedMultiplyAdd(a4, b0, c40);
-            c41 = Vector256.FusedMultiplyAdd(a4, b1, c41);
-            var a5 = Vector256.Create(a[5]);
-            c50 = Vector256.FusedMultiplyAdd(a5, b0, c50);
-            c51 = Vector256.FusedMultiplyAdd(a5, b1, c51);
-            a += MicroRows;
+            var x0 = Vector256.Create(a0[at]);
+            c00 = Vector256.FusedMultiplyAdd(x0, b0, c00);
+            c01 = Vector256.FusedMultiplyAdd(x0, b1, c01);
+            var x1 = Vector256.Create(a1[at]);
+            c10 = Vector256.FusedMultiplyAdd(x1, b0, c10);
+            c11 = Vector256.FusedMultiplyAdd(x1, b1, c11);
+            var x2 = Vector256.Create(a2[at]);
+            c20 = Vector256.FusedMultiplyAdd(x2, b0, c20);
+            c21 = Vector256.FusedMultiplyAdd(x2, b1, c21);
+            var x3 = Vector256.Create(a3[at]);
+            c30 = Vector256.FusedMultiplyAdd(x3, b0, c30);
+            c31 = Vector256.FusedMultiplyAdd(x3, b1, c31);
+            var x4 = Vector256.Create(a4[at]);
+            c40 = Vector256.FusedMultiplyAdd(x4, b0, c40);
+            c41 = Vector256.FusedMultiplyAdd(x4, b1, c41);
+            var x5 = Vector256.Create(a5[at]);
+            c50 = Vector256.FusedMultiplyAdd(x5, b0, c50);
+            c51 = Vector256.FusedMultiplyAdd(x5, b1, c51);
+            at += aDepthStride;
             b += 16;
         }
         var va = Vector256.Create(alpha);

@@ -6,14 +6,16 @@ internal static unsafe class GemmBuffers
 {
     private const int Alignment = 64;
 
-    /// <summary>Largest packed A block: MaxTilesPerItem row tiles × DepthBlock, plus the int8 kernels' block.</summary>
-    public const int PackedAFloats = Gemm.MaxTilesPerItem * Gemm.MicroRows * Gemm.DepthBlock;
+    /// <summary>One packed A tile: MicroRows × DepthBlock.</summary>
+    public const int PackedAFloats = Gemm.MicroRows * Gemm.DepthBlock;
 
     /// <summary>Largest packed B panel: DepthBlock × ColumnBlock.</summary>
     public const int PackedBFloats = Gemm.DepthBlock * Gemm.ColumnBlock;
 
     [ThreadStatic] private static float[]? packedA;
     [ThreadStatic] private static float[]? packedB;
+    [ThreadStatic] private static int[]? int8PackedA;
+    [ThreadStatic] private static int[]? int8PackedB;
 
     /// <summary>Scratch for this thread's packed A block (PackedAFloats floats, valid until this thread asks again).</summary>
     public static float* PackedA() => Get(ref packedA, PackedAFloats);
@@ -21,20 +23,32 @@ internal static unsafe class GemmBuffers
     /// <summary>Scratch for a packed B panel (PackedBFloats floats) the calling thread shares with the pool for one product.</summary>
     public static float* PackedB() => Get(ref packedB, PackedBFloats);
 
+    /// <summary>Int8 GEMM: one packed tile of k-pairs (grows when a deeper product first appears on this thread).</summary>
+    public static int* Int8PackedA(int ints) => Get(ref int8PackedA, ints, grow: true);
+
+    /// <summary>Int8 GEMM: a packed weight panel plus its column sums (grows like Int8PackedA).</summary>
+    public static int* Int8PackedB(int ints) => Get(ref int8PackedB, ints, grow: true);
+
     /// <summary>Allocates this thread's buffers now (pool workers call it once at start).</summary>
     public static void Reserve()
     {
         PackedA();
         PackedB();
+        Int8PackedA(Int8Gemm.TypicalPackedAInts);
+        Int8PackedB(Int8Gemm.PanelInts);
     }
 
-    private static float* Get(ref float[]? buffer, int floats)
+    private static T* Get<T>(ref T[]? buffer, int count, bool grow = false) where T : unmanaged
     {
-        // Pinned (POH) arrays never move, so the aligned raw pointer stays valid for the array's lifetime.
-        buffer ??= GC.AllocateUninitializedArray<float>(floats + Alignment / sizeof(float), pinned: true);
-        fixed (float* p = buffer)
+        int needed = count + Alignment / sizeof(T);
+        if (buffer is null || (grow && buffer.Length < needed))
         {
-            return (float*)(((nint)p + Alignment - 1) & ~(nint)(Alignment - 1));
+            // Pinned (POH) arrays never move, so the aligned raw pointer stays valid for the array's lifetime.
+            buffer = GC.AllocateUninitializedArray<T>(needed, pinned: true);
+        }
+        fixed (T* p = buffer)
+        {
+            return (T*)(((nint)p + Alignment - 1) & ~(nint)(Alignment - 1));
         }
     }
 }
