@@ -298,6 +298,26 @@ internal static unsafe class TileMath
         return sum;
     }
 
+    /// <summary>Σ_i exp(x[i] − shift), leaving x unchanged.</summary>
+    public static float SumExpShift<TSimd, TVec>(float* x, int n, float shift)
+        where TSimd : struct, IFloatSimd<TVec> where TVec : struct
+    {
+        int w = TSimd.Width;
+        TVec shiftVector = TSimd.Broadcast(shift);
+        TVec acc = TSimd.Zero;
+        int i = 0;
+        for (; i + w <= n; i += w)
+        {
+            acc = TSimd.Add(acc, TSimd.Exp(TSimd.Subtract(TSimd.Load(ref x[i]), shiftVector)));
+        }
+        float sum = TSimd.Sum(acc);
+        for (; i < n; i++)
+        {
+            sum += MathF.Exp(x[i] - shift);
+        }
+        return sum;
+    }
+
     /// <summary>x[i] *= factor for i in [0,n).</summary>
     public static void Scale<TSimd, TVec>(float* x, int n, float factor)
         where TSimd : struct, IFloatSimd<TVec> where TVec : struct
