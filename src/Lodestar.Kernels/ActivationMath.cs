@@ -13,12 +13,26 @@ internal static class ActivationMath
 
     public static float Sigmoid(float x) => 1f / (1f + MathF.Exp(-x));
 
-    /// <summary>tanh(u) = 1 − 2/(e^{2u}+1): saturates to ±1 without overflow trouble.</summary>
+    /// <summary>tanh(u) = sign(u)(1 − e)/(1 + e) with e = e^{−2|u|} ∈ (0,1]: no overflow at any u.</summary>
     public static TVec Tanh<TSimd, TVec>(TVec u) where TSimd : struct, IFloatSimd<TVec> where TVec : struct
     {
         TVec one = TSimd.Broadcast(1f);
-        TVec e = TSimd.Exp(TSimd.Add(u, u));
-        return TSimd.Subtract(one, TSimd.Divide(TSimd.Broadcast(2f), TSimd.Add(e, one)));
+        TVec e = TSimd.Exp(TSimd.Multiply(TSimd.Broadcast(-2f), TSimd.Abs(u)));
+        return TSimd.CopySign(TSimd.Divide(TSimd.Subtract(one, e), TSimd.Add(one, e)), u);
+    }
+
+    /// <summary>1 − tanh²(u) = 4e/(1 + e)², e = e^{−2|u|}: exact in the tails where 1 − tanh² would cancel.</summary>
+    public static TVec Sech2<TSimd, TVec>(TVec u) where TSimd : struct, IFloatSimd<TVec> where TVec : struct
+    {
+        TVec e = TSimd.Exp(TSimd.Multiply(TSimd.Broadcast(-2f), TSimd.Abs(u)));
+        TVec denominator = TSimd.Add(TSimd.Broadcast(1f), e);
+        return TSimd.Divide(TSimd.Multiply(TSimd.Broadcast(4f), e), TSimd.Multiply(denominator, denominator));
+    }
+
+    public static float Sech2(float u)
+    {
+        float e = MathF.Exp(-2f * MathF.Abs(u));
+        return 4f * e / ((1f + e) * (1f + e));
     }
 
     public static float Tanh(float u) => MathF.Tanh(u);

@@ -63,7 +63,7 @@ public static class Gelu
         {
             float tanh = ActivationMath.Tanh(TanhScale * (x + Cubic * x * x * x));
             float du = TanhScale * (1f + 3f * Cubic * x * x);
-            return dy * (0.5f * (1f + tanh) + 0.5f * x * (1f - tanh * tanh) * du);
+            return dy * (0.5f * (1f + tanh) + 0.5f * x * ActivationMath.Sech2(TanhScale * (x + Cubic * x * x * x)) * du);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -74,7 +74,7 @@ public static class Gelu
             TVec u = TSimd.Multiply(TSimd.Broadcast(TanhScale), TSimd.MultiplyAdd(TSimd.Multiply(TSimd.Broadcast(Cubic), x2), x, x));
             TVec tanh = ActivationMath.Tanh<TSimd, TVec>(u);
             TVec du = TSimd.Multiply(TSimd.Broadcast(TanhScale), TSimd.MultiplyAdd(TSimd.Broadcast(3f * Cubic), x2, one));
-            TVec sech2 = TSimd.Subtract(one, TSimd.Multiply(tanh, tanh));
+            TVec sech2 = ActivationMath.Sech2<TSimd, TVec>(u);
             TVec grad = TSimd.MultiplyAdd(TSimd.Multiply(TSimd.Multiply(half, x), sech2), du, TSimd.Multiply(half, TSimd.Add(one, tanh)));
             return TSimd.Multiply(dy, grad);
         }
