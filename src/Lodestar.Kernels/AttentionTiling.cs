@@ -33,6 +33,20 @@ internal static class AttentionTiling
         }
         int firstGroup = block.GroupOfRow(i0);
         int lastGroup = block.GroupOfRow(i1 - 1);
+        // Ranges of the first group that every group of the tile also has (same bounds, same causality) are
+        // processed once for all rows; bit r of `shared` marks the first group's r-th range.
+        ulong shared = 0;
+        int firstRanges = Math.Min(64, block.RangeEnd(firstGroup) - block.RangeBegin(firstGroup));
+        for (int r = 0; r < firstRanges; r++)
+        {
+            int range = block.RangeBegin(firstGroup) + r;
+            if (IsSharedByAll(block, firstGroup, lastGroup, block.RangeStart(range), block.RangeStop(range), block.GroupIsCausal(firstGroup)))
+            {
+                shared |= 1UL << r;
+                int end = Math.Min(block.RangeStop(range), keyLimit);
+                EmitRange(i0, i1, block.RangeStart(range), end, mask.Causal || block.GroupIsCausal(firstGroup), keyMask, ref visitor);
+            }
+        }
         for (int g = firstGroup; g <= lastGroup; g++)
         {
             int rowStart = Math.Max(i0, block.GroupStart(g));
@@ -41,21 +55,26 @@ internal static class AttentionTiling
             for (int r = block.RangeBegin(g); r < block.RangeEnd(g); r++)
             {
                 int start = block.RangeStart(r);
-                int end = Math.Min(block.RangeStop(r), keyLimit);
-                if (IsSharedByAll(block, firstGroup, lastGroup, start, block.RangeStop(r), block.GroupIsCausal(g)))
+                if (shared != 0 && IsMarkedShared(block, firstGroup, shared, start, block.RangeStop(r)))
                 {
-                    // Shared by every group of the tile: process once, for all rows, from the first group.
-                    if (g == firstGroup)
-                    {
-                        EmitRange(i0, i1, start, end, causal, keyMask, ref visitor);
-                    }
+                    continue;
                 }
-                else
-                {
-                    EmitRange(rowStart, rowEnd, start, end, causal, keyMask, ref visitor);
-                }
+                EmitRange(rowStart, rowEnd, start, Math.Min(block.RangeStop(r), keyLimit), causal, keyMask, ref visitor);
             }
         }
+    }
+
+    private static bool IsMarkedShared(BlockMask block, int firstGroup, ulong shared, int start, int end)
+    {
+        for (; shared != 0; shared &= shared - 1)
+        {
+            int range = block.RangeBegin(firstGroup) + System.Numerics.BitOperations.TrailingZeroCount(shared);
+            if (block.RangeStart(range) == start && block.RangeStop(range) == end)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static bool IsSharedByAll(BlockMask block, int firstGroup, int lastGroup, int start, int end, bool causal)

@@ -62,12 +62,15 @@ public static unsafe partial class FlashAttention
     }
 
     private readonly struct BackwardBody<TSimd, TVec>(AttentionShape shape, HeadPointers forward, GradientPointers gradients, AttentionMask mask)
-        : IIndexedBody where TSimd : struct, IFloatSimd<TVec> where TVec : struct
+        : IParallelBody where TSimd : struct, IFloatSimd<TVec> where TVec : struct
     {
         public void Invoke(int index)
         {
             int t = shape.Tokens, d = shape.HeadDim, dp = PaddedDim<TSimd, TVec>(d);
             long offset = (long)index * t * d, padded = (long)t * dp;
+            // When D fills whole vectors the kernel reads k and dO and adds into dq, dk, dv in place;
+            // otherwise it works on zero-padded copies and adds them back at the end.
+            bool inPlace = dp == d;
             var tile = new BackwardTile<TSimd, TVec>
             {
                 Mask = mask,
@@ -75,28 +78,32 @@ public static unsafe partial class FlashAttention
                 Tokens = t,
                 HeadDim = d,
                 PaddedDim = dp,
+                Scale = shape.Scale,
                 LogSumExp = forward.LogSumExp + (long)index * t,
+                Values = forward.V + offset,
                 KeysTransposed = KernelScratch.Get(0, (long)d * t),
                 ValuesTransposed = KernelScratch.Get(1, (long)d * t),
-                KeysPadded = KernelScratch.Get(2, padded),
-                QueriesScaled = KernelScratch.Get(3, padded),
-                DOutputPadded = KernelScratch.Get(4, padded),
-                DQ = KernelScratch.Get(5, padded),
-                DK = KernelScratch.Get(6, padded),
-                DV = KernelScratch.Get(7, padded),
+                QueriesScaled = KernelScratch.Get(2, padded),
+                KeyRows = inPlace ? forward.K + offset : KernelScratch.Get(3, padded),
+                DOutputRows = inPlace ? gradients.DOutput + offset : KernelScratch.Get(4, padded),
+                DQ = inPlace ? gradients.DQ + offset : KernelScratch.Get(5, padded),
+                DK = inPlace ? gradients.DK + offset : KernelScratch.Get(6, padded),
+                DV = inPlace ? gradients.DV + offset : KernelScratch.Get(7, padded),
                 Delta = KernelScratch.Get(8, t),
                 Probabilities = KernelScratch.Get(9, (long)AttentionTiling.QueryTile * AttentionTiling.KeyTile),
                 DScores = KernelScratch.Get(10, (long)AttentionTiling.QueryTile * AttentionTiling.KeyTile),
-                Transposed = KernelScratch.Get(11, (long)AttentionTiling.QueryTile * AttentionTiling.KeyTile),
             };
             TileMath.Transpose(t, d, forward.K + offset, d, tile.KeysTransposed, t);
             TileMath.Transpose(t, d, forward.V + offset, d, tile.ValuesTransposed, t);
-            TileMath.CopyPadded(t, d, forward.K + offset, d, 1f, tile.KeysPadded, dp);
             TileMath.CopyPadded(t, d, forward.Q + offset, d, shape.Scale, tile.QueriesScaled, dp);
-            TileMath.CopyPadded(t, d, gradients.DOutput + offset, d, 1f, tile.DOutputPadded, dp);
-            new Span<float>(tile.DQ, (int)padded).Clear();
-            new Span<float>(tile.DK, (int)padded).Clear();
-            new Span<float>(tile.DV, (int)padded).Clear();
+            if (!inPlace)
+            {
+                TileMath.CopyPadded(t, d, forward.K + offset, d, 1f, tile.KeyRows, dp);
+                TileMath.CopyPadded(t, d, gradients.DOutput + offset, d, 1f, tile.DOutputRows, dp);
+                new Span<float>(tile.DQ, (int)padded).Clear();
+                new Span<float>(tile.DK, (int)padded).Clear();
+                new Span<float>(tile.DV, (int)padded).Clear();
+            }
             // Δ_i = Σ_d dO_id·O_id = Σ_j P_ij·dP_ij, the softmax-backward row term.
             for (int i = 0; i < t; i++)
             {
@@ -106,15 +113,17 @@ public static unsafe partial class FlashAttention
             {
                 AttentionTiling.ForEachTile(mask, tile.Batch, t, i0, Math.Min(t, i0 + AttentionTiling.QueryTile), ref tile);
             }
-            float scale = shape.Scale;
-            for (int i = 0; i < t; i++)
+            if (!inPlace)
             {
-                long row = offset + (long)i * d, local = (long)i * dp;
-                for (int c = 0; c < d; c++)
+                for (int i = 0; i < t; i++)
                 {
-                    gradients.DQ[row + c] += scale * tile.DQ[local + c];
-                    gradients.DK[row + c] += tile.DK[local + c];
-                    gradients.DV[row + c] += tile.DV[local + c];
+                    long row = offset + (long)i * d, local = (long)i * dp;
+                    for (int c = 0; c < d; c++)
+                    {
+                        gradients.DQ[row + c] += tile.DQ[local + c];
+                        gradients.DK[row + c] += tile.DK[local + c];
+                        gradients.DV[row + c] += tile.DV[local + c];
+                    }
                 }
             }
         }
@@ -126,26 +135,32 @@ public static unsafe partial class FlashAttention
     {
         public AttentionMask Mask;
         public int Batch, Tokens, HeadDim, PaddedDim;
+        public float Scale;             // 1/√D
         public float* LogSumExp;        // (T)
+        public float* Values;           // (T,D)
         public float* KeysTransposed;   // (D,T)
         public float* ValuesTransposed; // (D,T)
-        public float* KeysPadded;       // (T,Dp)
         public float* QueriesScaled;    // (T,Dp) q/√D
-        public float* DOutputPadded;    // (T,Dp)
-        public float* DQ, DK, DV;       // (T,Dp) each; DQ still lacks the 1/√D factor
+        public float* KeyRows;          // (T,Dp)
+        public float* DOutputRows;      // (T,Dp)
+        public float* DQ, DK, DV;       // (T,Dp) each
         public float* Delta;            // (T)
         public float* Probabilities;    // (Br,Bc) P
         public float* DScores;          // (Br,Bc) dP, then dS
-        public float* Transposed;       // (Bc,Br)
 
         public readonly void Tile(int rowStart, int rowEnd, int keyStart, int keyEnd, bool causal, bool elementMask)
         {
-            const int ldS = AttentionTiling.KeyTile, ldT = AttentionTiling.QueryTile;
+            const int ldS = AttentionTiling.KeyTile;
             int rows = rowEnd - rowStart, cols = keyEnd - keyStart, dp = PaddedDim;
+            if (rows == 1 && cols <= SingleRowKeys)
+            {
+                SingleRow(rowStart, keyStart, keyEnd, causal, elementMask);
+                return;
+            }
             float* queries = QueriesScaled + (long)rowStart * dp;
-            float* dOut = DOutputPadded + (long)rowStart * dp;
+            float* dOut = DOutputRows + (long)rowStart * dp;
             // P = exp(q·kᵀ/√D − lse), exactly the forward's probabilities.
-            TileMath.MultiplyNN<TSimd, TVec>(rows, cols, HeadDim, queries, dp, KeysTransposed + keyStart, Tokens, Probabilities, ldS, false);
+            TileMath.Multiply<TSimd, TVec>(rows, cols, HeadDim, queries, dp, 1, KeysTransposed + keyStart, Tokens, Probabilities, ldS, 1f, false);
             for (int r = 0; r < rows; r++)
             {
                 float* p = Probabilities + (long)r * ldS;
@@ -163,19 +178,42 @@ public static unsafe partial class FlashAttention
             {
                 MaskScores(Mask, Batch, Tokens, rowStart, rows, keyStart, cols, causal, Probabilities, ldS, 0f);
             }
-            // dV += Pᵀ·dO.
-            TileMath.Transpose(rows, cols, Probabilities, ldS, Transposed, ldT);
-            TileMath.MultiplyNN<TSimd, TVec>(cols, dp, rows, Transposed, ldT, dOut, dp, DV + (long)keyStart * dp, dp, true);
+            // dV += Pᵀ·dO (Pᵀ read through strides, no copy).
+            TileMath.Multiply<TSimd, TVec>(cols, dp, rows, Probabilities, 1, ldS, dOut, dp, DV + (long)keyStart * dp, dp, 1f, true);
             // dP = dO·vᵀ; dS = P ∘ (dP − Δ).
-            TileMath.MultiplyNN<TSimd, TVec>(rows, cols, HeadDim, dOut, dp, ValuesTransposed + keyStart, Tokens, DScores, ldS, false);
+            TileMath.Multiply<TSimd, TVec>(rows, cols, HeadDim, dOut, dp, 1, ValuesTransposed + keyStart, Tokens, DScores, ldS, 1f, false);
             for (int r = 0; r < rows; r++)
             {
                 SoftmaxGradientRow<TSimd, TVec>(Probabilities + (long)r * ldS, DScores + (long)r * ldS, cols, Delta[rowStart + r]);
             }
-            // dQ += dS·k (scaled by 1/√D at the end); dK += dSᵀ·(q/√D).
-            TileMath.MultiplyNN<TSimd, TVec>(rows, dp, cols, DScores, ldS, KeysPadded + (long)keyStart * dp, dp, DQ + (long)rowStart * dp, dp, true);
-            TileMath.Transpose(rows, cols, DScores, ldS, Transposed, ldT);
-            TileMath.MultiplyNN<TSimd, TVec>(cols, dp, rows, Transposed, ldT, queries, dp, DK + (long)keyStart * dp, dp, true);
+            // dQ += dS·k/√D; dK += dSᵀ·(q/√D).
+            TileMath.Multiply<TSimd, TVec>(rows, dp, cols, DScores, ldS, 1, KeyRows + (long)keyStart * dp, dp, DQ + (long)rowStart * dp, dp, Scale, true);
+            TileMath.Multiply<TSimd, TVec>(cols, dp, rows, DScores, 1, ldS, queries, dp, DK + (long)keyStart * dp, dp, 1f, true);
+        }
+
+        // One query row against a few keys: the same chain rule with vector dots and axpys.
+        private readonly void SingleRow(int row, int keyStart, int keyEnd, bool causal, bool elementMask)
+        {
+            int dp = PaddedDim;
+            float lse = LogSumExp[row];
+            if (lse == float.NegativeInfinity)
+            {
+                return;
+            }
+            float* query = QueriesScaled + (long)row * dp;
+            float* dOut = DOutputRows + (long)row * dp;
+            for (int key = keyStart; key < keyEnd; key++)
+            {
+                if (elementMask && AttentionTiling.IsMasked(Mask, Batch, Tokens, row, key, causal))
+                {
+                    continue;
+                }
+                float p = MathF.Exp(TileMath.Dot<TSimd, TVec>(query, KeyRows + (long)key * dp, HeadDim) - lse);
+                float dScore = p * (TileMath.Dot<TSimd, TVec>(dOut, Values + (long)key * HeadDim, HeadDim) - Delta[row]);
+                TileMath.ScaleAdd<TSimd, TVec>(DV + (long)key * dp, 1f, p, dOut, dp);
+                TileMath.ScaleAdd<TSimd, TVec>(DQ + (long)row * dp, 1f, dScore * Scale, KeyRows + (long)key * dp, dp);
+                TileMath.ScaleAdd<TSimd, TVec>(DK + (long)key * dp, 1f, dScore, query, dp);
+            }
         }
     }
 

@@ -61,7 +61,7 @@ public static unsafe partial class FlashAttention
         RunParallel(heads * chunks, ref body);
     }
 
-    private struct ForwardBody<TSimd, TVec>(AttentionShape shape, HeadPointers pointers, AttentionMask mask, int chunks) : IIndexedBody
+    private struct ForwardBody<TSimd, TVec>(AttentionShape shape, HeadPointers pointers, AttentionMask mask, int chunks) : IParallelBody
         where TSimd : struct, IFloatSimd<TVec> where TVec : struct
     {
         public readonly void Invoke(int index)
@@ -70,9 +70,13 @@ public static unsafe partial class FlashAttention
             int head = index / chunks, chunk = index % chunks;
             long offset = (long)head * t * d;
             float* kT = KernelScratch.Get(0, (long)d * t);
-            float* vPadded = KernelScratch.Get(1, (long)t * dp);
             TileMath.Transpose(t, d, pointers.K + offset, d, kT, t);
-            TileMath.CopyPadded(t, d, pointers.V + offset, d, 1f, vPadded, dp);
+            float* vRows = pointers.V + offset;
+            if (dp != d)
+            {
+                vRows = KernelScratch.Get(1, (long)t * dp);
+                TileMath.CopyPadded(t, d, pointers.V + offset, d, 1f, vRows, dp);
+            }
             var tile = new ForwardTile<TSimd, TVec>
             {
                 Mask = mask,
@@ -80,8 +84,9 @@ public static unsafe partial class FlashAttention
                 Tokens = t,
                 HeadDim = d,
                 PaddedDim = dp,
+                Keys = pointers.K + offset,
                 KeysTransposed = kT,
-                ValuesPadded = vPadded,
+                ValueRows = vRows,
                 Queries = KernelScratch.Get(2, (long)AttentionTiling.QueryTile * dp),
                 Accumulator = KernelScratch.Get(3, (long)AttentionTiling.QueryTile * dp),
                 Scores = KernelScratch.Get(4, (long)AttentionTiling.QueryTile * AttentionTiling.KeyTile),
@@ -129,8 +134,9 @@ public static unsafe partial class FlashAttention
     {
         public AttentionMask Mask;
         public int Batch, Tokens, HeadDim, PaddedDim, FirstRow;
+        public float* Keys;             // (T,D)
         public float* KeysTransposed;   // (D,T)
-        public float* ValuesPadded;     // (T,Dp)
+        public float* ValueRows;        // (T,Dp)
         public float* Queries;          // (Br,Dp), pre-scaled by 1/√D
         public float* Accumulator;      // (Br,Dp) un-normalised output
         public float* Scores;           // (Br,Bc)
@@ -141,9 +147,14 @@ public static unsafe partial class FlashAttention
         {
             const int ldS = AttentionTiling.KeyTile;
             int rows = rowEnd - rowStart, cols = keyEnd - keyStart, local = rowStart - FirstRow;
+            if (rows == 1 && cols <= SingleRowKeys)
+            {
+                SingleRow(local, keyStart, keyEnd, causal, elementMask);
+                return;
+            }
             // S = (q/√D)·kᵀ for this block.
-            TileMath.MultiplyNN<TSimd, TVec>(rows, cols, HeadDim, Queries + (long)local * PaddedDim, PaddedDim,
-                KeysTransposed + keyStart, Tokens, Scores, ldS, accumulate: false);
+            TileMath.Multiply<TSimd, TVec>(rows, cols, HeadDim, Queries + (long)local * PaddedDim, PaddedDim, 1,
+                KeysTransposed + keyStart, Tokens, Scores, ldS, 1f, accumulate: false);
             if (elementMask)
             {
                 MaskScores(Mask, Batch, Tokens, rowStart, rows, keyStart, cols, causal, Scores, ldS, float.NegativeInfinity);
@@ -159,18 +170,40 @@ public static unsafe partial class FlashAttention
                     continue;
                 }
                 // m' = max(m, max_j s_j); l' = e^{m−m'}·l + Σ_j e^{s_j−m'}; O' = e^{m−m'}·O + P·V.
-                float newMax = MathF.Max(RunningMax[row], tileMax);
-                float rescale = MathF.Exp(RunningMax[row] - newMax);
+                float oldMax = RunningMax[row];
+                float newMax = MathF.Max(oldMax, tileMax);
+                float rescale = MathF.Exp(oldMax - newMax);
                 float sum = TileMath.ExpShiftSum<TSimd, TVec>(s, cols, newMax);
                 RunningSum[row] = RunningSum[row] * rescale + sum;
                 RunningMax[row] = newMax;
-                if (rescale != 1f)
+                if (rescale != 1f && oldMax != float.NegativeInfinity)
                 {
                     TileMath.Scale<TSimd, TVec>(Accumulator + (long)row * PaddedDim, PaddedDim, rescale);
                 }
             }
-            TileMath.MultiplyNN<TSimd, TVec>(rows, PaddedDim, cols, Scores, ldS, ValuesPadded + (long)keyStart * PaddedDim, PaddedDim,
-                Accumulator + (long)local * PaddedDim, PaddedDim, accumulate: true);
+            TileMath.Multiply<TSimd, TVec>(rows, PaddedDim, cols, Scores, ldS, 1, ValueRows + (long)keyStart * PaddedDim, PaddedDim,
+                Accumulator + (long)local * PaddedDim, PaddedDim, 1f, accumulate: true);
+        }
+
+        // One query row against a few keys (a candidate attending to itself): vector dots, no tile set-up.
+        private readonly void SingleRow(int local, int keyStart, int keyEnd, bool causal, bool elementMask)
+        {
+            float* query = Queries + (long)local * PaddedDim;
+            float* accumulator = Accumulator + (long)local * PaddedDim;
+            for (int key = keyStart; key < keyEnd; key++)
+            {
+                if (elementMask && AttentionTiling.IsMasked(Mask, Batch, Tokens, FirstRow + local, key, causal))
+                {
+                    continue;
+                }
+                float score = TileMath.Dot<TSimd, TVec>(query, Keys + (long)key * HeadDim, HeadDim);
+                float newMax = MathF.Max(RunningMax[local], score);
+                float rescale = MathF.Exp(RunningMax[local] - newMax);
+                float p = MathF.Exp(score - newMax);
+                RunningSum[local] = RunningSum[local] * rescale + p;
+                RunningMax[local] = newMax;
+                TileMath.ScaleAdd<TSimd, TVec>(accumulator, rescale, p, ValueRows + (long)key * PaddedDim, PaddedDim);
+            }
         }
     }
 
@@ -190,6 +223,9 @@ public static unsafe partial class FlashAttention
             }
         }
     }
+
+    /// <summary>Blocks of one query row and at most this many keys skip the tile machinery.</summary>
+    private const int SingleRowKeys = 8;
 
     /// <summary>D rounded up to whole vectors, so tile rows hold no partial vector.</summary>
     private static int PaddedDim<TSimd, TVec>(int headDim) where TSimd : struct, IFloatSimd<TVec> where TVec : struct =>

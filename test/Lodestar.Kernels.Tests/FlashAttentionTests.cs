@@ -49,6 +49,39 @@ public class FlashAttentionTests
     }
 
     [Fact]
+    public void ReferenceBackwardMatchesFiniteDifferences()
+    {
+        // Central differences of L = Σ w·out through the double-accumulating reference, on a causal head.
+        var shape = new AttentionShape(1, 1, 6, 3);
+        int n = (int)shape.Elements;
+        var inputs = new[] { OpsTestData.Uniform(21, n), OpsTestData.Uniform(22, n), OpsTestData.Uniform(23, n) };
+        var w = OpsTestData.Uniform(24, n);
+        double Loss()
+        {
+            var output = new float[n];
+            AttentionReference.Forward(shape, inputs[0], inputs[1], inputs[2], output, new float[6], AttentionMask.CausalOnly);
+            return OpsTestData.Weighted(OpsTestData.ToDouble(output), OpsTestData.ToDouble(w));
+        }
+        var gradients = new[] { new float[n], new float[n], new float[n] };
+        AttentionReference.Backward(shape, inputs[0], inputs[1], inputs[2], w, gradients[0], gradients[1], gradients[2], AttentionMask.CausalOnly);
+        const float h = 1e-2f;
+        for (int t = 0; t < 3; t++)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                float saved = inputs[t][i];
+                inputs[t][i] = saved + h;
+                double plus = Loss();
+                inputs[t][i] = saved - h;
+                double minus = Loss();
+                inputs[t][i] = saved;
+                double numeric = (plus - minus) / (2 * h);
+                Assert.True(Math.Abs(numeric - gradients[t][i]) < 2e-4 + 1e-3 * Math.Abs(numeric), $"input {t}[{i}]: numeric {numeric}, analytic {gradients[t][i]}");
+            }
+        }
+    }
+
+    [Fact]
     public void BackwardAccumulatesIntoGradients()
     {
         var shape = new AttentionShape(1, 2, 29, 13);
