@@ -5,8 +5,9 @@
 # lodestar/pytorch for tokens_per_s, pytorch/lodestar for latencies).
 # Usage: bench/compare/compare-transformer.sh [--configs small,base] [--threads 2] [--quick]
 # Lodestar's lines must carry the figure names of torch_transformer.py (train_step, infer_b1, infer_b64).
+# PyTorch runs with OpenMP OpenBLAS, --threads threads and OMP_WAIT_POLICY=PASSIVE (see torch_transformer.py);
+# the machine is usually shared, so compare ratios from one run, never absolute figures across runs.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
 
 configs=small,base
 threads=2
@@ -16,11 +17,12 @@ while [ $# -gt 0 ]; do
         --configs) configs=$2; shift 2 ;;
         --threads) threads=$2; shift 2 ;;
         --quick) torch_args=(--warmup 1 --train-steps 2 --latency-runs 20 --throughput-runs 1); shift ;;
-        -h|--help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "compare-transformer.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
     esac
 done
 
+cd "$(dirname "$0")/../.."
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 dotnet build src/Lodestar.Cli -c Release -v quiet -nologo >&2
@@ -29,7 +31,7 @@ lodestar=(dotnet src/Lodestar.Cli/bin/Release/net10.0/lodestar.dll)
 status=0
 for config in ${configs//,/ }; do
     for command in train-step infer; do
-        if ! DOTNET_gcServer=0 "${lodestar[@]}" bench "$command" --config "$config" --json >> "$work/lodestar.jsonl" 2> "$work/lodestar.err"; then
+        if ! "${lodestar[@]}" bench "$command" --config "$config" --json >> "$work/lodestar.jsonl" 2> "$work/lodestar.err"; then
             echo "compare-transformer.sh: 'lodestar bench $command --config $config --json' failed: $(grep -v "^[[:space:]]*$" "$work/lodestar.err" | tail -n 1)" >&2
             status=1
         fi
@@ -55,6 +57,7 @@ for theirs in lines(sys.argv[2]):
         mine = ours.get(metric)
         ratio = None if not mine else (mine / theirs[metric] if higher else theirs[metric] / mine)
         print(json.dumps({"name": f"{theirs['name']}.{metric}", "config": theirs["config"], "threads": theirs["threads"],
-                          "lodestar": mine, "pytorch": theirs[metric], "ratio": ratio}))
+                          "lodestar": mine, "pytorch": theirs[metric], "ratio": ratio,
+                          "pytorch_cpu_s_per_wall_s": theirs.get("cpu_s_per_wall_s")}))
 PY
 exit $status

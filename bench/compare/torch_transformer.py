@@ -8,6 +8,8 @@
 #   {"name": "infer_b64",  "config", "threads", "batch": 64, "seq_len": 128, "tokens_per_s"}
 # Configs of briefs/reference-model.md: base d=256/H=4/F=1024/L=4/V=8192, small d=128/H=4/F=512/L=2/V=8192;
 # T = Tmax = 128, NumClasses 2, bidirectional attention (--causal for the causal mask), no padding, float32.
+# cpu_s_per_wall_s (process CPU seconds per wall second, at most --threads) shows how much of the machine
+# the run actually got: far below --threads means other work was competing and the figure is pessimistic.
 import argparse
 import json
 import os
@@ -20,6 +22,9 @@ OPENBLAS = "/usr/lib/x86_64-linux-gnu/openblas-openmp"
 if OPENBLAS not in os.environ.get("LD_LIBRARY_PATH", "") and os.path.isdir(OPENBLAS):
     env = dict(os.environ, LD_LIBRARY_PATH=OPENBLAS + ":" + os.environ.get("LD_LIBRARY_PATH", ""))
     os.execve(sys.executable, [sys.executable] + sys.argv, env)
+# OpenMP threads that spin at barriers collapse on an oversubscribed machine (measured here: batch-1
+# latency 810 ms spinning vs 24 ms passive on 2 busy cores), so they sleep unless the caller says otherwise.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
@@ -56,8 +61,10 @@ def train_step(name, args, emit):
     model.train()
     optimizer = make_adamw(model)
     tokens, labels = batch(config, TRAIN_BATCH, torch.Generator().manual_seed(args.seed))
-    times = []
+    times, cpu_start = [], None
     for step in range(args.warmup + args.train_steps):
+        if step == args.warmup:
+            cpu_start = time.process_time()
         start = time.perf_counter()
         optimizer.zero_grad(set_to_none=True)
         F.cross_entropy(model(tokens), labels).backward()
@@ -66,7 +73,8 @@ def train_step(name, args, emit):
             times.append(time.perf_counter() - start)
     emit(name="train_step", config=name, batch=TRAIN_BATCH, seq_len=SEQ_LEN, steps=len(times),
          tokens_per_s=TRAIN_BATCH * SEQ_LEN * len(times) / sum(times),
-         ms_per_step_p50=1000 * statistics.median(times))
+         ms_per_step_p50=1000 * statistics.median(times),
+         cpu_s_per_wall_s=(time.process_time() - cpu_start) / sum(times))
 
 
 def infer(name, args, emit):
@@ -75,23 +83,27 @@ def infer(name, args, emit):
     generator = torch.Generator().manual_seed(args.seed)
     with torch.inference_mode():
         single, _ = batch(config, 1, generator)
-        latencies = []
+        latencies, cpu_start = [], None
         for run in range(args.warmup + args.latency_runs):
+            if run == args.warmup:
+                cpu_start = time.process_time()
             start = time.perf_counter()
             model(single)
             if run >= args.warmup:
                 latencies.append(1000 * (time.perf_counter() - start))
         emit(name="infer_b1", config=name, batch=1, seq_len=SEQ_LEN, runs=len(latencies),
-             latency_ms_p50=statistics.median(latencies), latency_ms_p99=percentile(latencies, 99))
+             latency_ms_p50=statistics.median(latencies), latency_ms_p99=percentile(latencies, 99),
+             cpu_s_per_wall_s=(time.process_time() - cpu_start) / (sum(latencies) / 1000))
 
         many, _ = batch(config, THROUGHPUT_BATCH, generator)
         model(many)
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         for _ in range(args.throughput_runs):
             model(many)
         elapsed = time.perf_counter() - start
         emit(name="infer_b64", config=name, batch=THROUGHPUT_BATCH, seq_len=SEQ_LEN, runs=args.throughput_runs,
-             tokens_per_s=THROUGHPUT_BATCH * SEQ_LEN * args.throughput_runs / elapsed)
+             tokens_per_s=THROUGHPUT_BATCH * SEQ_LEN * args.throughput_runs / elapsed,
+             cpu_s_per_wall_s=(time.process_time() - cpu_start) / elapsed)
 
 
 def main():
@@ -112,6 +124,7 @@ def main():
     def emit(**figures):
         figures["threads"] = args.threads
         figures["torch"] = torch.__version__
+        figures["omp_wait_policy"] = os.environ["OMP_WAIT_POLICY"]
         print(json.dumps(figures), flush=True)
 
     for name in args.configs.split(","):

@@ -11,6 +11,16 @@ public sealed class SerializationRoundTripTests : IDisposable
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
+    /// <summary>Saves {"w": values} as model.safetensors in the test's directory and returns the path.</summary>
+    private string SaveModel(params float[] values)
+    {
+        var path = Path.Combine(_directory, "model.safetensors");
+        var writer = new SafeTensorsWriter();
+        writer.Add("w", values, values.Length);
+        writer.Save(path);
+        return path;
+    }
+
     [Fact]
     public void EveryDTypeRoundTripsThroughAFile()
     {
@@ -57,6 +67,13 @@ public sealed class SerializationRoundTripTests : IDisposable
         Assert.Equal(SafeTensorsDType.BF16, file["bf16"].DType);
         Assert.Equal([1.0f, -2.0f], file.ToFloat32Array("bf16"));
         Assert.Equal([1.5f, -2.25f, 65504f], file.ToFloat32Array("f16"));
+        Assert.Equal(f64.Select(v => (float)v), file.ToFloat32Array("f64"));
+        Assert.Equal(f32, file.ToFloat32Array("weights.f32"));
+        Assert.Equal(i32, file.ToInt32Array("i32"));
+        Assert.Equal(i8.Select(v => (int)v), file.ToInt32Array("i8"));
+        Assert.Equal(u8.Select(v => (int)v), file.ToInt32Array("u8"));
+        Assert.Equal(SafeTensorsError.WrongDType, Assert.Throws<SafeTensorsException>(() => file.ToInt32Array("tokens")).Error);
+        Assert.Equal(SafeTensorsError.WrongDType, Assert.Throws<SafeTensorsException>(() => file.ToFloat32Array("tokens")).Error);
         Assert.Empty(file["scalar"].Shape);
         Assert.Equal(3.5f, file.GetFloat32("scalar")[0]);
         Assert.Equal(0, file.GetFloat32("empty").Length);
@@ -112,6 +129,15 @@ public sealed class SerializationRoundTripTests : IDisposable
     }
 
     [Fact]
+    public void TokenIdsWidenFromInt64WhenTheyFitAnInt()
+    {
+        var writer = new SafeTensorsWriter();
+        writer.Add("tokens", new long[] { 0, 5, int.MaxValue }, 3);
+        using var file = SafeTensorsFile.Parse(writer.ToBytes());
+        Assert.Equal([0, 5, int.MaxValue], file.ToInt32Array("tokens"));
+    }
+
+    [Fact]
     public void WriterRejectsBadRequests()
     {
         var writer = new SafeTensorsWriter();
@@ -128,23 +154,19 @@ public sealed class SerializationRoundTripTests : IDisposable
     [Fact]
     public void SaveReplacesTheFileAndLeavesNoTempFiles()
     {
-        var path = Path.Combine(_directory, "model.safetensors");
-        File.WriteAllText(path, "old content");
-        var writer = new SafeTensorsWriter();
-        writer.Add("w", new[] { 1f, 2f }, 2);
-        writer.Save(path);
+        File.WriteAllText(Path.Combine(_directory, "model.safetensors"), "old content");
+        var path = SaveModel(1f, 2f);
 
-        Assert.Equal(writer.ToBytes(), File.ReadAllBytes(path));
+        var expected = new SafeTensorsWriter();
+        expected.Add("w", new[] { 1f, 2f }, 2);
+        Assert.Equal(expected.ToBytes(), File.ReadAllBytes(path));
         Assert.Equal(["model.safetensors"], Directory.GetFiles(_directory).Select(Path.GetFileName));
     }
 
     [Fact]
     public void FailedWriteLeavesTheOldFileIntact()
     {
-        var path = Path.Combine(_directory, "model.safetensors");
-        var writer = new SafeTensorsWriter();
-        writer.Add("w", new[] { 1f, 2f }, 2);
-        writer.Save(path);
+        var path = SaveModel(1f, 2f);
         var before = File.ReadAllBytes(path);
 
         var failure = Assert.Throws<IOException>(() => AtomicFile.Write(path, stream =>
@@ -161,15 +183,9 @@ public sealed class SerializationRoundTripTests : IDisposable
     [Fact]
     public void AMappedFileStaysReadableWhileANewVersionIsSaved()
     {
-        var path = Path.Combine(_directory, "model.safetensors");
-        var first = new SafeTensorsWriter();
-        first.Add("w", new[] { 1f, 2f }, 2);
-        first.Save(path);
-
+        var path = SaveModel(1f, 2f);
         using var old = SafeTensorsFile.Read(path);
-        var second = new SafeTensorsWriter();
-        second.Add("w", new[] { 3f, 4f, 5f }, 3);
-        second.Save(path);
+        SaveModel(3f, 4f, 5f);
 
         Assert.Equal([1f, 2f], old.GetFloat32("w").ToArray());
         using var fresh = SafeTensorsFile.Read(path);
@@ -179,10 +195,7 @@ public sealed class SerializationRoundTripTests : IDisposable
     [Fact]
     public void ReadingAfterDisposeThrowsInsteadOfTouchingUnmappedMemory()
     {
-        var path = Path.Combine(_directory, "model.safetensors");
-        var writer = new SafeTensorsWriter();
-        writer.Add("w", new[] { 1f }, 1);
-        writer.Save(path);
+        var path = SaveModel(1f);
         var file = SafeTensorsFile.Read(path);
         file.Dispose();
         Assert.Throws<ObjectDisposedException>(() => file.GetFloat32("w").ToArray());

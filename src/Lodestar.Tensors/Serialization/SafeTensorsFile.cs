@@ -8,9 +8,11 @@ namespace Lodestar.Tensors.Serialization;
 
 /// <summary>
 /// A validated safetensors file. Tensor spans point into the mapped file (or the given array): they are
-/// valid until <see cref="Dispose"/>; copy them (<c>ToArray()</c>) to keep values longer.
+/// valid until <see cref="Dispose"/>; copy them (<c>ToArray()</c>) to keep values longer. Replace mapped files
+/// by rename (as <see cref="SafeTensorsWriter.Save"/> does), never by rewriting them in place: a mapped
+/// file truncated underneath its reader faults on the next access.
 /// </summary>
-public sealed unsafe partial class SafeTensorsFile : IDisposable
+public sealed unsafe class SafeTensorsFile : IDisposable
 {
     /// <summary>Largest header accepted, as in Hugging Face's reader (100 MB).</summary>
     public const long MaxHeaderBytes = 100_000_000;
@@ -163,25 +165,9 @@ public sealed unsafe partial class SafeTensorsFile : IDisposable
             case SafeTensorsDType.F32:
                 return GetFloat32(name).ToArray();
             case SafeTensorsDType.F64:
-                {
-                    var source = GetFloat64(name);
-                    var result = new float[source.Length];
-                    for (var i = 0; i < source.Length; i++)
-                    {
-                        result[i] = (float)source[i];
-                    }
-                    return result;
-                }
+                return ConvertToFloat(GetFloat64(name));
             case SafeTensorsDType.F16:
-                {
-                    var source = GetFloat16(name);
-                    var result = new float[source.Length];
-                    for (var i = 0; i < source.Length; i++)
-                    {
-                        result[i] = (float)source[i];
-                    }
-                    return result;
-                }
+                return ConvertToFloat(GetFloat16(name));
             case SafeTensorsDType.BF16:
                 {
                     // bfloat16 is the upper half of an IEEE float32: shift its bits back into place.
@@ -196,6 +182,42 @@ public sealed unsafe partial class SafeTensorsFile : IDisposable
             default:
                 throw new SafeTensorsException(SafeTensorsError.WrongDType, Source, name,
                     $"is {entry.DType.Tag()} {entry.ShapeText}, not a floating-point dtype");
+        }
+    }
+
+    /// <summary>A copy of an integer tensor (I64, I32, I16, I8, U8) as int, e.g. token ids; values must fit an int.</summary>
+    public int[] ToInt32Array(string name)
+    {
+        var entry = this[name];
+        var result = new int[checked((int)entry.ElementCount)];
+        switch (entry.DType)
+        {
+            case SafeTensorsDType.I64:
+                {
+                    var source = GetInt64(name);
+                    for (var i = 0; i < source.Length; i++)
+                    {
+                        result[i] = source[i] is >= int.MinValue and <= int.MaxValue
+                            ? (int)source[i]
+                            : throw new SafeTensorsException(SafeTensorsError.WrongDType, Source, name, $"element {i} = {source[i]} does not fit an int");
+                    }
+                    return result;
+                }
+            case SafeTensorsDType.I32:
+                GetInt32(name).CopyTo(result);
+                return result;
+            case SafeTensorsDType.I16:
+                CopyWidened(GetInt16(name), result);
+                return result;
+            case SafeTensorsDType.I8:
+                CopyWidened(GetInt8(name), result);
+                return result;
+            case SafeTensorsDType.U8:
+                CopyWidened(GetUInt8(name), result);
+                return result;
+            default:
+                throw new SafeTensorsException(SafeTensorsError.WrongDType, Source, name,
+                    $"is {entry.DType.Tag()} {entry.ShapeText}, not an integer dtype that fits int");
         }
     }
 
@@ -228,6 +250,26 @@ public sealed unsafe partial class SafeTensorsFile : IDisposable
                 $"is {entry.DType.Tag()} {entry.ShapeText}, not {expected.Tag()}");
         }
         return MemoryMarshal.Cast<byte, T>(GetBytes(name));
+    }
+
+    private static float[] ConvertToFloat<T>(ReadOnlySpan<T> source)
+        where T : unmanaged, System.Numerics.INumberBase<T>
+    {
+        var result = new float[source.Length];
+        for (var i = 0; i < source.Length; i++)
+        {
+            result[i] = float.CreateTruncating(source[i]);
+        }
+        return result;
+    }
+
+    private static void CopyWidened<T>(ReadOnlySpan<T> source, int[] result)
+        where T : unmanaged, System.Numerics.IBinaryInteger<T>
+    {
+        for (var i = 0; i < source.Length; i++)
+        {
+            result[i] = int.CreateTruncating(source[i]);
+        }
     }
 
     private ReadOnlySpan<byte> Bytes(long offset, int length)
