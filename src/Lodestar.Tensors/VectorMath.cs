@@ -14,15 +14,6 @@ internal static class VectorMath
     /// <summary>dst += a * b.</summary>
     public static void AddProductInto(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> dst) => TensorPrimitives.MultiplyAdd(a, b, dst, dst);
 
-    /// <summary>Column sums of a (rows × columns) matrix added into dst (columns).</summary>
-    public static void AddColumnSums(ReadOnlySpan<float> matrix, int rows, int columns, Span<float> dst)
-    {
-        for (var r = 0; r < rows; r++)
-        {
-            AddInto(matrix.Slice(r * columns, columns), dst);
-        }
-    }
-
     public static double SumDouble(ReadOnlySpan<float> values)
     {
         double sum = 0;

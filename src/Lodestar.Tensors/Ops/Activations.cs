@@ -1,6 +1,7 @@
 // Pointwise functions (exp, log, sigmoid, tanh, ReLU, GELU, SiLU, ...) with their local derivatives.
-// GELU is the tanh approximation (PyTorch nn.GELU(approximate='tanh'), Hendrycks & Gimpel 2016).
+// GELU is the tanh approximation (PyTorch nn.GELU(approximate='tanh'), Hendrycks & Gimpel 2016), on the kernels.
 using System.Numerics.Tensors;
+using Lodestar.Kernels;
 
 namespace Lodestar.Tensors;
 
@@ -54,8 +55,8 @@ public sealed partial class Graph
             case UnaryKind.Sigmoid: TensorPrimitives.Sigmoid(src, dst); break;
             case UnaryKind.Tanh: TensorPrimitives.Tanh(src, dst); break;
             case UnaryKind.Relu: TensorPrimitives.Max(src, 0f, dst); break;
-            case UnaryKind.Gelu: Activation.GeluForward(src, dst); break;
-            case UnaryKind.Silu: Activation.SiluForward(src, dst); break;
+            case UnaryKind.Gelu: Activation.GeluForward(FloatWindow.Of(x), FloatWindow.Of(output)); break;
+            case UnaryKind.Silu: Activation.SiluForward(FloatWindow.Of(x), FloatWindow.Of(output)); break;
             case UnaryKind.Square: TensorPrimitives.Multiply(src, src, dst); break;
             default: TensorPrimitives.Sqrt(src, dst); break;
         }
@@ -77,10 +78,10 @@ public sealed partial class Graph
         switch ((UnaryKind)entry.I0)
         {
             case UnaryKind.Gelu:
-                Activation.GeluBackward(x, g, gx);
+                Activation.GeluBackward(FloatWindow.Of(entry.A!), FloatWindow.GradOf(entry.Output), FloatWindow.GradOf(entry.A!));
                 return;
             case UnaryKind.Silu:
-                Activation.SiluBackward(x, g, gx);
+                Activation.SiluBackward(FloatWindow.Of(entry.A!), FloatWindow.GradOf(entry.Output), FloatWindow.GradOf(entry.A!));
                 return;
             case UnaryKind.Exp:
                 VectorMath.AddProductInto(g, y, gx); // d exp(x) = exp(x)
@@ -107,85 +108,49 @@ public sealed partial class Graph
     }
 }
 
-/// <summary>Vectorized GELU/SiLU forward and backward over spans (chunked through a stack buffer).</summary>
+/// <summary>GELU (tanh) and SiLU forward/backward on the Kernels' SIMD loops, split over threads in element blocks.</summary>
 internal static class Activation
 {
-    private const int Chunk = 256;
-    private const float GeluCoefficient = 0.044715f;
-    private static readonly float SqrtTwoOverPi = MathF.Sqrt(2f / MathF.PI);
+    public static void GeluForward(FloatWindow x, FloatWindow y) => Run(ActivationBody.Kind.GeluForward, x, default, y);
 
-    /// <summary>y = 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))).</summary>
-    public static void GeluForward(ReadOnlySpan<float> x, Span<float> y)
+    /// <summary>gx += g · GELU'(x).</summary>
+    public static void GeluBackward(FloatWindow x, FloatWindow g, FloatWindow gx) => Run(ActivationBody.Kind.GeluBackward, x, g, gx);
+
+    public static void SiluForward(FloatWindow x, FloatWindow y) => Run(ActivationBody.Kind.SiluForward, x, default, y);
+
+    /// <summary>gx += g · SiLU'(x).</summary>
+    public static void SiluBackward(FloatWindow x, FloatWindow g, FloatWindow gx) => Run(ActivationBody.Kind.SiluBackward, x, g, gx);
+
+    private static void Run(ActivationBody.Kind kind, FloatWindow x, FloatWindow g, FloatWindow output)
     {
-        Span<float> t = stackalloc float[Chunk];
-        for (var start = 0; start < x.Length; start += Chunk)
-        {
-            var n = Math.Min(Chunk, x.Length - start);
-            var xs = x.Slice(start, n);
-            var ts = t[..n];
-            GeluTanh(xs, ts);
-            // y = 0.5·x·(1 + t)
-            TensorPrimitives.Add(ts, 1f, ts);
-            TensorPrimitives.Multiply(ts, xs, ts);
-            TensorPrimitives.Multiply(ts, 0.5f, y.Slice(start, n));
-        }
+        var body = new ActivationBody(kind, x, g, output, RowParallel.Blocks(x.Length, 1));
+        KernelThreads.For(body.Blocks, ref body);
     }
 
-    /// <summary>gx += g · [0.5·(1+t) + 0.5·x·(1−t²)·√(2/π)·(1 + 3·0.044715·x²)].</summary>
-    public static void GeluBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> g, Span<float> gx)
+    private readonly struct ActivationBody(ActivationBody.Kind kind, FloatWindow x, FloatWindow g, FloatWindow output, int blocks) : IParallelBody
     {
-        Span<float> t = stackalloc float[Chunk];
-        for (var start = 0; start < x.Length; start += Chunk)
+        public enum Kind
         {
-            var n = Math.Min(Chunk, x.Length - start);
-            var xs = x.Slice(start, n);
-            GeluTanh(xs, t[..n]);
-            var gs = g.Slice(start, n);
-            var gxs = gx.Slice(start, n);
-            for (var i = 0; i < n; i++)
+            GeluForward,
+            GeluBackward,
+            SiluForward,
+            SiluBackward,
+        }
+
+        public int Blocks => blocks;
+
+        public void Invoke(int index)
+        {
+            var (start, end) = RowParallel.Range(x.Length, index, blocks);
+            var xs = x.Rows(start, end, 1);
+            var outs = output.Rows(start, end, 1);
+            switch (kind)
             {
-                var xi = xs[i];
-                var ti = t[i];
-                var dInner = SqrtTwoOverPi * (1f + (3f * GeluCoefficient * xi * xi));
-                var local = (0.5f * (1f + ti)) + (0.5f * xi * (1f - (ti * ti)) * dInner);
-                gxs[i] += gs[i] * local;
+                case Kind.GeluForward: Gelu.ForwardTanh(xs, outs); break;
+                case Kind.GeluBackward: Gelu.BackwardTanh(xs, g.Rows(start, end, 1), outs); break;
+                case Kind.SiluForward: Kernels.Silu.Forward(xs, outs); break;
+                default: Kernels.Silu.Backward(xs, g.Rows(start, end, 1), outs); break;
             }
         }
-    }
-
-    /// <summary>y = x·σ(x).</summary>
-    public static void SiluForward(ReadOnlySpan<float> x, Span<float> y)
-    {
-        TensorPrimitives.Sigmoid(x, y);
-        TensorPrimitives.Multiply(y, x, y);
-    }
-
-    /// <summary>gx += g · σ(x)·(1 + x·(1 − σ(x))).</summary>
-    public static void SiluBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> g, Span<float> gx)
-    {
-        Span<float> s = stackalloc float[Chunk];
-        for (var start = 0; start < x.Length; start += Chunk)
-        {
-            var n = Math.Min(Chunk, x.Length - start);
-            var xs = x.Slice(start, n);
-            TensorPrimitives.Sigmoid(xs, s[..n]);
-            var gs = g.Slice(start, n);
-            var gxs = gx.Slice(start, n);
-            for (var i = 0; i < n; i++)
-            {
-                gxs[i] += gs[i] * s[i] * (1f + (xs[i] * (1f - s[i])));
-            }
-        }
-    }
-
-    private static void GeluTanh(ReadOnlySpan<float> x, Span<float> t)
-    {
-        // t = tanh(√(2/π)·(x + 0.044715·x³))
-        TensorPrimitives.Multiply(x, x, t);
-        TensorPrimitives.Multiply(t, GeluCoefficient, t);
-        TensorPrimitives.Add(t, 1f, t);
-        TensorPrimitives.Multiply(t, x, t);
-        TensorPrimitives.Multiply(t, SqrtTwoOverPi, t);
-        TensorPrimitives.Tanh(t, t);
     }
 }

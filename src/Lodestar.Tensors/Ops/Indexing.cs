@@ -21,17 +21,14 @@ public sealed partial class Graph
         var rows = table.Dim(0);
         var channels = table.Dim(1);
         var output = NewOutput(shape);
-        var src = table.Data;
-        var dst = output.Data;
         for (var i = 0; i < ids.Length; i++)
         {
-            var id = ids[i];
-            if ((uint)id >= (uint)rows)
+            if ((uint)ids[i] >= (uint)rows)
             {
-                throw new ArgumentOutOfRangeException(nameof(ids), $"index {id} at position {i} is outside [0,{rows}) of {table.Describe()}");
+                throw new ArgumentOutOfRangeException(nameof(ids), $"index {ids[i]} at position {i} is outside [0,{rows}) of {table.Describe()}");
             }
-            src.Slice(id * channels, channels).CopyTo(dst.Slice(i * channels, channels));
         }
+        Kernels.Embedding.Forward(table.Data, ids, output.Data, rows, channels);
         if (Tracks(table))
         {
             ref var entry = ref Record(OpKind.IndexSelect, output);
@@ -44,14 +41,7 @@ public sealed partial class Graph
     private void IndexSelectBackward(in TapeEntry entry)
     {
         // d table[ids[i]] += d out[i]; rows never looked up stay untouched.
-        var ids = (int[])entry.Aux!;
-        var channels = entry.A!.Columns;
-        var g = entry.Output.Grad;
-        var dTable = GradOf(entry.A!);
-        for (var i = 0; i < ids.Length; i++)
-        {
-            VectorMath.AddInto(g.Slice(i * channels, channels), dTable.Slice(ids[i] * channels, channels));
-        }
+        Kernels.Embedding.Backward(entry.Output.Grad, (int[])entry.Aux!, GradOf(entry.A!), entry.A!.Dim(0), entry.A!.Columns);
     }
 
     /// <summary>source is (N,C), ids are (N); returns (rows,C) zeros with out[ids[i]] += source[i].</summary>

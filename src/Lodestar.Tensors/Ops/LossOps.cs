@@ -17,12 +17,12 @@ public sealed partial class Graph
         Require(labelSmoothing is >= 0f and < 1f, $"cross entropy: label smoothing {labelSmoothing} must be in [0,1)");
         var k = logits.Columns;
         var logProbs = NewOutputLike(logits);
+        Kernels.Softmax.LogForward(logits.Data, logProbs.Data, labels.Length, k);
         double total = 0;
         var counted = 0;
         for (var i = 0; i < labels.Length; i++)
         {
             var row = logProbs.Data.Slice(i * k, k);
-            LogSoftmaxRow(logits.Data.Slice(i * k, k), row);
             if (labels[i] == ignoreIndex)
             {
                 continue;

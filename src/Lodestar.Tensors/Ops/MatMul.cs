@@ -1,5 +1,7 @@
 // Matrix products on the Gemm kernel: Linear (x·Wᵀ + b, optionally fused with GELU) and (batched) matmul.
 // Backward follows dC = op(A)·op(B): dop(A) = dC·op(B)ᵀ, dop(B) = op(A)ᵀ·dC, accumulated with beta = 1.
+using Lodestar.Kernels;
+
 namespace Lodestar.Tensors;
 
 public enum LinearActivation
@@ -27,20 +29,15 @@ public sealed partial class Graph
         var tracks = Tracks(x, weight, bias);
         var preActivation = activation == LinearActivation.Gelu && tracks ? NewOutput(shape) : output;
         var pre = preActivation.Data;
+        // pre(N,O) = x(N,I) · W(O,I)ᵀ (+ bias on every row)
+        Blas.Gemm(false, true, rows, outFeatures, inFeatures, 1f, x.Data, inFeatures, weight.Data, inFeatures, 0f, pre, outFeatures);
         if (bias is not null)
         {
-            var b = bias.Data;
-            for (var r = 0; r < rows; r++)
-            {
-                b.CopyTo(pre.Slice(r * outFeatures, outFeatures));
-            }
+            Elementwise.AddBiasRows(pre, bias.Data, rows, outFeatures);
         }
-        // pre(N,O) = x(N,I) · W(O,I)ᵀ + pre
-        Blas.Gemm(false, true, rows, outFeatures, inFeatures, 1f, x.Data, inFeatures, weight.Data, inFeatures,
-            bias is null ? 0f : 1f, pre, outFeatures);
         if (activation == LinearActivation.Gelu)
         {
-            Activation.GeluForward(pre, output.Data);
+            Activation.GeluForward(FloatWindow.Of(preActivation), FloatWindow.Of(output));
         }
         if (tracks)
         {
@@ -64,9 +61,9 @@ public sealed partial class Graph
         ReadOnlySpan<float> dPre = entry.Output.Grad;
         if (entry.Saved0 is { } pre)
         {
-            var scratch = Scratch(pre.Length, zeroed: true);
-            Activation.GeluBackward(pre.Data, dPre, scratch);
-            dPre = scratch;
+            var scratch = ScratchWindow(pre.Length, zeroed: true);
+            Activation.GeluBackward(FloatWindow.Of(pre), FloatWindow.GradOf(entry.Output), scratch);
+            dPre = scratch.Span;
         }
         if (x.RequiresGrad)
         {
@@ -80,7 +77,7 @@ public sealed partial class Graph
         }
         if (bias is not null && bias.RequiresGrad)
         {
-            VectorMath.AddColumnSums(dPre, rows, outFeatures, GradOf(bias));
+            Elementwise.AddBiasRowsBackward(dPre, GradOf(bias), rows, outFeatures);
         }
     }
 

@@ -1,6 +1,6 @@
-// LayerNorm (Ba et al. 2016) and RMSNorm (Zhang & Sennrich 2019) over the last axis, forward and backward.
-// Forward saves each row's mean and 1/σ; backward uses the llm.c form of the normalization Jacobian.
-using System.Numerics.Tensors;
+// LayerNorm (Ba et al. 2016) and RMSNorm (Zhang & Sennrich 2019) over the last axis on the Kernels' row
+// kernels, split over threads by rows. Forward saves each row's mean and 1/σ for the backward pass.
+using Lodestar.Kernels;
 
 namespace Lodestar.Tensors;
 
@@ -14,40 +14,18 @@ public sealed partial class Graph
         Require(weight.Length == channels && (bias is null || bias.Length == channels), $"layernorm: weight/bias must have {channels} elements for {x.Describe()}");
         var rows = x.Rows;
         var output = NewOutputLike(x);
-        var tracks = Tracks(x, weight, bias);
-        var mean = tracks ? NewOutput([rows]) : null;
-        var rstd = tracks ? NewOutput([rows]) : null;
-        var src = x.Data;
-        var dst = output.Data;
-        var w = weight.Data;
-        for (var r = 0; r < rows; r++)
-        {
-            var row = src.Slice(r * channels, channels);
-            var outRow = dst.Slice(r * channels, channels);
-            var mu = TensorPrimitives.Sum(row) / channels;
-            TensorPrimitives.Subtract(row, mu, outRow);
-            var variance = TensorPrimitives.SumOfSquares(outRow) / channels;
-            var s = 1f / MathF.Sqrt(variance + eps);
-            TensorPrimitives.Multiply(outRow, s, outRow);
-            TensorPrimitives.Multiply(outRow, w, outRow);
-            if (bias is not null)
-            {
-                TensorPrimitives.Add(outRow, bias.Data, outRow);
-            }
-            if (tracks)
-            {
-                mean!.Data[r] = mu;
-                rstd!.Data[r] = s;
-            }
-        }
-        if (tracks)
+        var stats = NewOutput([2, rows]); // mean | rstd
+        var beta = bias ?? Zeros(channels);
+        var body = new NormBody(NormBody.Kind.LayerForward, rows, channels, eps, FloatWindow.Of(x), FloatWindow.Of(weight),
+            FloatWindow.Of(beta), FloatWindow.Of(output), FloatWindow.Of(stats), default, default, default, default);
+        KernelThreads.For(RowParallel.Blocks(rows, channels), ref body);
+        if (Tracks(x, weight, bias))
         {
             ref var entry = ref Record(OpKind.LayerNorm, output);
             entry.A = x;
             entry.B = weight;
             entry.C = bias;
-            entry.Saved0 = mean;
-            entry.Saved1 = rstd;
+            entry.Saved0 = stats;
         }
         return output;
     }
@@ -55,46 +33,20 @@ public sealed partial class Graph
     private void LayerNormBackward(in TapeEntry entry)
     {
         var x = entry.A!;
-        var weight = entry.B!;
-        var bias = entry.C;
         var channels = x.Columns;
         var rows = x.Rows;
-        var g = entry.Output.Grad;
-        var src = x.Data;
-        var w = weight.Data;
-        var mean = entry.Saved0!.Data;
-        var rstd = entry.Saved1!.Data;
-        var dx = x.RequiresGrad ? GradOf(x) : Span<float>.Empty;
-        var dw = weight.RequiresGrad ? GradOf(weight) : Span<float>.Empty;
-        var db = bias is not null && bias.RequiresGrad ? GradOf(bias) : Span<float>.Empty;
-        var xhat = Scratch(channels);
-        var dxhat = Scratch(channels);
-        for (var r = 0; r < rows; r++)
+        var blocks = RowParallel.Blocks(rows, channels);
+        // Each block adds its rows' dgamma and dbeta into a private slice; the slices are summed after.
+        var partials = ScratchWindow(2 * blocks * channels, zeroed: true);
+        var dx = x.RequiresGrad ? FloatWindow.GradOf(WithGrad(x)) : ScratchWindow(x.Length, zeroed: false);
+        var body = new NormBody(NormBody.Kind.LayerBackward, rows, channels, 0f, FloatWindow.Of(x), FloatWindow.Of(entry.B!),
+            default, default, FloatWindow.Of(entry.Saved0!), FloatWindow.GradOf(entry.Output), dx,
+            partials with { Length = blocks * channels }, new FloatWindow(partials.Storage, partials.Offset + (blocks * channels), blocks * channels));
+        KernelThreads.For(blocks, ref body);
+        AddPartials(entry.B!, partials.Span[..(blocks * channels)], blocks, channels);
+        if (entry.C is { } bias)
         {
-            var gRow = g.Slice(r * channels, channels);
-            TensorPrimitives.Subtract(src.Slice(r * channels, channels), mean[r], xhat);
-            TensorPrimitives.Multiply(xhat, rstd[r], xhat);
-            if (!db.IsEmpty)
-            {
-                VectorMath.AddInto(gRow, db);
-            }
-            if (!dw.IsEmpty)
-            {
-                VectorMath.AddProductInto(gRow, xhat, dw);
-            }
-            if (dx.IsEmpty)
-            {
-                continue;
-            }
-            // dx = rstd·(dxhat − mean(dxhat) − xhat·mean(dxhat·xhat)), dxhat = g·weight.
-            TensorPrimitives.Multiply(gRow, w, dxhat);
-            var meanDxhat = TensorPrimitives.Sum(dxhat) / channels;
-            var meanDxhatXhat = TensorPrimitives.Dot(dxhat, xhat) / channels;
-            var dxRow = dx.Slice(r * channels, channels);
-            for (var c = 0; c < channels; c++)
-            {
-                dxRow[c] += rstd[r] * (dxhat[c] - meanDxhat - (xhat[c] * meanDxhatXhat));
-            }
+            AddPartials(bias, partials.Span[(blocks * channels)..], blocks, channels);
         }
     }
 
@@ -106,21 +58,9 @@ public sealed partial class Graph
         Require(weight.Length == channels, $"rmsnorm: weight must have {channels} elements for {x.Describe()}");
         var rows = x.Rows;
         var output = NewOutputLike(x);
-        var tracks = Tracks(x, weight);
-        var rstd = tracks ? NewOutput([rows]) : null;
-        for (var r = 0; r < rows; r++)
-        {
-            var row = x.Data.Slice(r * channels, channels);
-            var outRow = output.Data.Slice(r * channels, channels);
-            var s = 1f / MathF.Sqrt((TensorPrimitives.SumOfSquares(row) / channels) + eps);
-            TensorPrimitives.Multiply(row, s, outRow);
-            TensorPrimitives.Multiply(outRow, weight.Data, outRow);
-            if (tracks)
-            {
-                rstd!.Data[r] = s;
-            }
-        }
-        if (tracks)
+        var rstd = NewOutput([rows]);
+        Kernels.RmsNorm.Forward(x.Data, weight.Data, output.Data, rstd.Data, rows, channels, eps);
+        if (Tracks(x, weight))
         {
             ref var entry = ref Record(OpKind.RmsNorm, output);
             entry.A = x;
@@ -134,34 +74,61 @@ public sealed partial class Graph
     {
         var x = entry.A!;
         var weight = entry.B!;
-        var channels = x.Columns;
-        var rows = x.Rows;
-        var g = entry.Output.Grad;
-        var rstd = entry.Saved0!.Data;
-        var dx = x.RequiresGrad ? GradOf(x) : Span<float>.Empty;
-        var dw = weight.RequiresGrad ? GradOf(weight) : Span<float>.Empty;
-        var xhat = Scratch(channels);
-        var dxhat = Scratch(channels);
-        for (var r = 0; r < rows; r++)
+        var dx = x.RequiresGrad ? GradOf(x) : Scratch(x.Length);
+        var dw = weight.RequiresGrad ? GradOf(weight) : Scratch(weight.Length);
+        Kernels.RmsNorm.Backward(entry.Output.Grad, x.Data, weight.Data, entry.Saved0!.Data, dx, dw, x.Rows, x.Columns);
+    }
+
+    private void AddPartials(Tensor target, ReadOnlySpan<float> partials, int blocks, int channels)
+    {
+        if (!target.RequiresGrad)
         {
-            var gRow = g.Slice(r * channels, channels);
-            TensorPrimitives.Multiply(x.Data.Slice(r * channels, channels), rstd[r], xhat);
-            if (!dw.IsEmpty)
+            return;
+        }
+        var grad = GradOf(target);
+        for (var b = 0; b < blocks; b++)
+        {
+            VectorMath.AddInto(partials.Slice(b * channels, channels), grad);
+        }
+    }
+
+    private Tensor WithGrad(Tensor t)
+    {
+        GradOf(t);
+        return t;
+    }
+
+    private FloatWindow ScratchWindow(int length, bool zeroed)
+    {
+        var (storage, offset) = Arena.AllocateFloats(length, zeroed);
+        return new FloatWindow(storage, offset, length);
+    }
+
+    /// <summary>One block of rows of a LayerNorm forward or backward on the kernel.</summary>
+    private struct NormBody(NormBody.Kind kind, int rows, int columns, float eps, FloatWindow x, FloatWindow gamma, FloatWindow beta,
+        FloatWindow y, FloatWindow stats, FloatWindow dy, FloatWindow dx, FloatWindow dGamma, FloatWindow dBeta) : IParallelBody
+    {
+        public enum Kind
+        {
+            LayerForward,
+            LayerBackward,
+        }
+
+        public readonly void Invoke(int index)
+        {
+            var blocks = kind == Kind.LayerForward ? RowParallel.Blocks(rows, columns) : dGamma.Length / columns;
+            var (start, end) = RowParallel.Range(rows, index, blocks);
+            var count = end - start;
+            var mean = stats.Storage.AsSpan(stats.Offset + start, count);
+            var rstd = stats.Storage.AsSpan(stats.Offset + rows + start, count);
+            if (kind == Kind.LayerForward)
             {
-                VectorMath.AddProductInto(gRow, xhat, dw);
+                Kernels.LayerNorm.Forward(x.Rows(start, end, columns), gamma.Span, beta.Span, y.Rows(start, end, columns), mean, rstd, count, columns, eps);
+                return;
             }
-            if (dx.IsEmpty)
-            {
-                continue;
-            }
-            // dx = rstd·(dxhat − xhat·mean(dxhat·xhat)), dxhat = g·weight.
-            TensorPrimitives.Multiply(gRow, weight.Data, dxhat);
-            var meanDxhatXhat = TensorPrimitives.Dot(dxhat, xhat) / channels;
-            var dxRow = dx.Slice(r * channels, channels);
-            for (var c = 0; c < channels; c++)
-            {
-                dxRow[c] += rstd[r] * (dxhat[c] - (xhat[c] * meanDxhatXhat));
-            }
+            Kernels.LayerNorm.Backward(dy.Rows(start, end, columns), x.Rows(start, end, columns), gamma.Span, mean, rstd,
+                dx.Rows(start, end, columns), dGamma.Storage.AsSpan(dGamma.Offset + (index * columns), columns),
+                dBeta.Storage.AsSpan(dBeta.Offset + (index * columns), columns), count, columns);
         }
     }
 }
