@@ -3,7 +3,7 @@
 // allocated per warm step. Figure names match bench/compare/torch_transformer.py for side-by-side ratios.
 using System.CommandLine;
 using System.Diagnostics;
-using Lodestar.Kernels;
+using KernelThreads = Lodestar.Kernels.KernelThreads;
 using Lodestar.Nn;
 using Lodestar.Nn.Optim;
 using Lodestar.Tensors;
@@ -27,31 +27,25 @@ public static class TransformerBench
         DefaultValueFactory = _ => "base",
     };
 
-    private static Option<int> ThreadsOption() => new("--threads")
-    {
-        Description = "Kernel threads (default: all cores).",
-        DefaultValueFactory = _ => Environment.ProcessorCount,
-    };
+    private static Option<int?> ThreadsOption() => new("--threads") { Description = "Kernel threads (0 or absent: all cores)." };
 
     private static Command CreateTrainStep()
     {
         var config = ConfigOption();
         var threads = ThreadsOption();
         var batch = new Option<int>("--batch") { Description = "Sequences per step.", DefaultValueFactory = _ => 32 };
-        var steps = new Option<int>("--steps") { Description = "Timed steps.", DefaultValueFactory = _ => 5 };
-        var warmup = new Option<int>("--warmup") { Description = "Untimed steps first.", DefaultValueFactory = _ => 2 };
+        var steps = new Option<int>("--steps") { Description = "Timed steps (after at least two warm-up steps).", DefaultValueFactory = _ => 5 };
         var json = CliJson.CreateOption();
         var command = new Command("train-step", "Time AdamW training steps (forward, backward, update) of the reference transformer.");
-        foreach (var option in new Option[] { config, threads, batch, steps, warmup, json })
+        foreach (var option in new Option[] { config, threads, batch, steps, json })
         {
             command.Options.Add(option);
         }
         command.SetAction(parse =>
         {
             var name = parse.GetValue(config)!;
-            var model = BuildModel(name, Positive(parse.GetValue(threads), "--threads"));
-            var figure = TimeTraining(model, name, Positive(parse.GetValue(batch), "--batch"),
-                Positive(parse.GetValue(steps), "--steps"), Math.Max(1, parse.GetValue(warmup)), parse.GetValue(json));
+            var model = BuildModel(name, BenchTiming.ResolveThreads(parse.GetValue(threads)));
+            var figure = TimeTraining(model, name, Positive(parse.GetValue(batch), "--batch"), Positive(parse.GetValue(steps), "--steps"), parse.GetValue(json));
             Report(figure, parse.GetValue(json));
             return 0;
         });
@@ -73,7 +67,7 @@ public static class TransformerBench
         command.SetAction(parse =>
         {
             var name = parse.GetValue(config)!;
-            var model = BuildModel(name, Positive(parse.GetValue(threads), "--threads"));
+            var model = BuildModel(name, BenchTiming.ResolveThreads(parse.GetValue(threads)));
             model.Eval();
             var latencyRuns = Positive(parse.GetValue(runs), "--runs");
             int[] batches = parse.GetValue(batch) is { } only ? [Positive(only, "--batch")] : [1, 64];
@@ -98,7 +92,7 @@ public static class TransformerBench
         return new TransformerClassifier(config with { MaxTokens = SequenceLength, Seed = 42 });
     }
 
-    private static Figure TimeTraining(TransformerClassifier model, string name, int batch, int steps, int warmup, bool json)
+    private static Figure TimeTraining(TransformerClassifier model, string name, int batch, int steps, bool json)
     {
         var (tokens, labels) = RandomBatch(model.Config, batch, seed: 7);
         var graph = new Graph();
@@ -110,10 +104,10 @@ public static class TransformerBench
             graph.Backward(model.Loss(graph, tokens, labels, batch, SequenceLength));
             optimizer.Step();
         }
-        var (times, allocated) = Measure(Step, warmup, steps, $"train-step {name}", json);
-        var p50 = Percentile(times, 0.5);
-        return new Figure("train_step", name, KernelThreads.Count, batch, SequenceLength, steps,
-            TokensPerS: batch * SequenceLength * steps / times.Sum() * 1000, MsPerStepP50: p50, AllocatedBytesPerStep: allocated);
+        var timing = WithStatus($"train-step {name}", json, () => BenchTiming.Measure(Step, TimeSpan.Zero, minSamples: steps));
+        return new Figure("train_step", name, KernelThreads.Count, batch, SequenceLength, timing.Samples,
+            TokensPerS: batch * SequenceLength / timing.MedianSeconds, MsPerStepP50: timing.MedianSeconds * 1000,
+            AllocatedBytesPerStep: (long)timing.AllocatedBytesPerCall);
     }
 
     private static Figure TimeInference(TransformerClassifier model, string name, int batch, int runs, bool json)
@@ -125,39 +119,43 @@ public static class TransformerBench
             graph.Reset();
             model.Forward(graph, tokens, batch, SequenceLength);
         }
-        var (times, allocated) = Measure(Run, warmup: 3, runs, $"infer {name} batch {batch}", json);
-        return batch == 1
-            ? new Figure("infer_b1", name, KernelThreads.Count, 1, SequenceLength, runs,
-                LatencyMsP50: Percentile(times, 0.5), LatencyMsP99: Percentile(times, 0.99), AllocatedBytesPerStep: allocated)
-            : new Figure($"infer_b{batch}", name, KernelThreads.Count, batch, SequenceLength, runs,
-                TokensPerS: batch * SequenceLength * runs / times.Sum() * 1000, AllocatedBytesPerStep: allocated);
+        if (batch > 1)
+        {
+            var timing = WithStatus($"infer {name} batch {batch}", json, () => BenchTiming.Measure(Run, TimeSpan.Zero, minSamples: runs));
+            return new Figure($"infer_b{batch}", name, KernelThreads.Count, batch, SequenceLength, timing.Samples,
+                TokensPerS: batch * SequenceLength / timing.MedianSeconds, AllocatedBytesPerStep: (long)timing.AllocatedBytesPerCall);
+        }
+        // Latency percentiles need every call timed on its own.
+        var (times, allocated) = WithStatus($"infer {name} batch 1", json, () => TimeEachCall(Run, runs));
+        return new Figure("infer_b1", name, KernelThreads.Count, 1, SequenceLength, runs,
+            LatencyMsP50: Percentile(times, 0.5), LatencyMsP99: Percentile(times, 0.99), AllocatedBytesPerStep: allocated);
     }
 
-    /// <summary>Runs warmup untimed, then times each run; returns milliseconds and managed bytes allocated per timed run.</summary>
-    private static (double[] Milliseconds, long AllocatedPerRun) Measure(Action run, int warmup, int runs, string label, bool json)
+    /// <summary>Three warm-up calls, then milliseconds of each of `runs` calls and managed bytes allocated per call.</summary>
+    private static (double[] Milliseconds, long AllocatedPerRun) TimeEachCall(Action run, int runs)
     {
+        for (var i = 0; i < 3; i++)
+        {
+            run();
+        }
         var times = new double[runs];
         long allocated = 0;
-        var progress = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(json ? Console.Error : Console.Out) });
-        progress.Progress().Start(context =>
+        for (var i = 0; i < runs; i++)
         {
-            var task = context.AddTask(label, maxValue: warmup + runs);
-            for (var i = 0; i < warmup; i++)
-            {
-                run();
-                task.Increment(1);
-            }
-            for (var i = 0; i < runs; i++)
-            {
-                var before = GC.GetAllocatedBytesForCurrentThread();
-                var start = Stopwatch.GetTimestamp();
-                run();
-                times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-                allocated += GC.GetAllocatedBytesForCurrentThread() - before;
-                task.Increment(1);
-            }
-        });
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            var start = Stopwatch.GetTimestamp();
+            run();
+            times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            allocated += GC.GetAllocatedBytesForCurrentThread() - before;
+        }
         return (times, allocated / runs);
+    }
+
+    /// <summary>Runs work under a spinner (on stderr with --json, so stdout stays one JSON object per line).</summary>
+    private static T WithStatus<T>(string label, bool json, Func<T> work)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(json ? Console.Error : Console.Out) });
+        return console.Status().Start($"{label}…", _ => work());
     }
 
     private static (int[] Tokens, int[] Labels) RandomBatch(TransformerConfig config, int batch, ulong seed)
