@@ -132,6 +132,29 @@ public sealed partial class Graph
         return ref entry;
     }
 
+    /// <summary>Records a one-input op when x requires a gradient (the common case of the op files).</summary>
+    internal void RecordIfTracked(OpKind op, Tensor output, Tensor x, object? aux = null)
+    {
+        if (Tracks(x))
+        {
+            ref var entry = ref Record(op, output);
+            entry.A = x;
+            entry.Aux = aux;
+        }
+    }
+
+    /// <summary>Throws naming the position of the first id outside [0, rows).</summary>
+    internal static void CheckIndices(int[] ids, int rows, string what, Tensor? table = null)
+    {
+        for (var i = 0; i < ids.Length; i++)
+        {
+            if ((uint)ids[i] >= (uint)rows)
+            {
+                throw new ArgumentOutOfRangeException(nameof(ids), $"{what}{(table is null ? "" : " from " + table.Describe())}: index {ids[i]} at position {i} is outside [0,{rows})");
+            }
+        }
+    }
+
     /// <summary>The gradient buffer of t, allocated zeroed in the arena on first use.</summary>
     internal Span<float> GradOf(Tensor t)
     {

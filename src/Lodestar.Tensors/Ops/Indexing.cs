@@ -21,20 +21,9 @@ public sealed partial class Graph
         var rows = table.Dim(0);
         var channels = table.Dim(1);
         var output = NewOutput(shape);
-        for (var i = 0; i < ids.Length; i++)
-        {
-            if ((uint)ids[i] >= (uint)rows)
-            {
-                throw new ArgumentOutOfRangeException(nameof(ids), $"index {ids[i]} at position {i} is outside [0,{rows}) of {table.Describe()}");
-            }
-        }
+        CheckIndices(ids, rows, "index select", table);
         Kernels.Embedding.Forward(table.Data, ids, output.Data, rows, channels);
-        if (Tracks(table))
-        {
-            ref var entry = ref Record(OpKind.IndexSelect, output);
-            entry.A = table;
-            entry.Aux = ids;
-        }
+        RecordIfTracked(OpKind.IndexSelect, output, table, ids);
         return output;
     }
 
@@ -51,20 +40,12 @@ public sealed partial class Graph
         Require(source.Rank == 2 && source.Dim(0) == ids.Length, $"scatter add: source {source.Describe()} needs one row per id ({ids.Length})");
         var channels = source.Columns;
         var output = Zeros(rows, channels);
+        CheckIndices(ids, rows, "scatter add");
         for (var i = 0; i < ids.Length; i++)
         {
-            if ((uint)ids[i] >= (uint)rows)
-            {
-                throw new ArgumentOutOfRangeException(nameof(ids), $"index {ids[i]} at position {i} is outside [0,{rows})");
-            }
             VectorMath.AddInto(source.Data.Slice(i * channels, channels), output.Data.Slice(ids[i] * channels, channels));
         }
-        if (Tracks(source))
-        {
-            ref var entry = ref Record(OpKind.ScatterAdd, output);
-            entry.A = source;
-            entry.Aux = ids;
-        }
+        RecordIfTracked(OpKind.ScatterAdd, output, source, ids);
         return output;
     }
 
@@ -92,12 +73,7 @@ public sealed partial class Graph
             Require((uint)columns[i] < (uint)k, $"gather columns: column {columns[i]} of row {i} is outside [0,{k})");
             output.Data[i] = x.Data[(i * k) + columns[i]];
         }
-        if (Tracks(x))
-        {
-            ref var entry = ref Record(OpKind.GatherColumns, output);
-            entry.A = x;
-            entry.Aux = columns;
-        }
+        RecordIfTracked(OpKind.GatherColumns, output, x, columns);
         return output;
     }
 

@@ -12,10 +12,7 @@ public sealed partial class Graph
         x = Contiguous(x);
         var output = NewOutput([]);
         output.Data[0] = (float)VectorMath.SumDouble(x.Data);
-        if (Tracks(x))
-        {
-            Record(OpKind.Sum, output).A = x;
-        }
+        RecordIfTracked(OpKind.Sum, output, x);
         return output;
     }
 
@@ -31,10 +28,7 @@ public sealed partial class Graph
         {
             output.Data[r] = TensorPrimitives.Sum(x.Data.Slice(r * k, k));
         }
-        if (Tracks(x))
-        {
-            Record(OpKind.SumLastDim, output).A = x;
-        }
+        RecordIfTracked(OpKind.SumLastDim, output, x);
         return output;
     }
 
@@ -91,12 +85,7 @@ public sealed partial class Graph
             Require((uint)positions[b] < (uint)tokens, $"select tokens: position {positions[b]} of sequence {b} is outside [0,{tokens})");
             x.Data.Slice(((b * tokens) + positions[b]) * channels, channels).CopyTo(output.Data.Slice(b * channels, channels));
         }
-        if (Tracks(x))
-        {
-            ref var entry = ref Record(OpKind.SelectTokens, output);
-            entry.A = x;
-            entry.Aux = positions;
-        }
+        RecordIfTracked(OpKind.SelectTokens, output, x, positions);
         return output;
     }
 

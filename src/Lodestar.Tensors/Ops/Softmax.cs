@@ -10,10 +10,7 @@ public sealed partial class Graph
         x = Contiguous(x);
         var output = NewOutputLike(x);
         Kernels.Softmax.Forward(x.Data, output.Data, x.Rows, x.Columns);
-        if (Tracks(x))
-        {
-            Record(OpKind.Softmax, output).A = x;
-        }
+        RecordIfTracked(OpKind.Softmax, output, x);
         return output;
     }
 
@@ -23,10 +20,7 @@ public sealed partial class Graph
         x = Contiguous(x);
         var output = NewOutputLike(x);
         Kernels.Softmax.LogForward(x.Data, output.Data, x.Rows, x.Columns);
-        if (Tracks(x))
-        {
-            Record(OpKind.LogSoftmax, output).A = x;
-        }
+        RecordIfTracked(OpKind.LogSoftmax, output, x);
         return output;
     }
 

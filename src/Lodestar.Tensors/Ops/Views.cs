@@ -77,11 +77,7 @@ public sealed partial class Graph
         }
         var output = NewOutput(x.ShapeSpan);
         StridedLoop.Gather(x.Storage, x.Offset, x.ShapeSpan, x.StrideSpan, output.Data);
-        if (Tracks(x))
-        {
-            ref var entry = ref Record(OpKind.Contiguous, output);
-            entry.A = x;
-        }
+        RecordIfTracked(OpKind.Contiguous, output, x);
         return output;
     }
 
