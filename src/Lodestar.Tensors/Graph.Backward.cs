@@ -1,4 +1,5 @@
-// The chain rule as one table: each op kind points at the backward half of its op family's file.
+// The chain rule as one table: each op kind points at the backward half of its op family's file,
+// walked by Graph.Backward in reverse recording order.
 namespace Lodestar.Tensors;
 
 public sealed partial class Graph

@@ -1,4 +1,5 @@
 // Every op the tape knows; Graph.Backward.cs maps each to its local derivative.
+// One entry per op family, so adding an op means one enum value, one forward method and one backward.
 namespace Lodestar.Tensors;
 
 internal enum OpKind

@@ -1,4 +1,5 @@
 // Small vectorized span helpers the ops share (on TensorPrimitives), so each op file holds only its math.
+// Accumulation helpers follow the llm.c convention: they add into the destination.
 using System.Numerics.Tensors;
 
 namespace Lodestar.Tensors;

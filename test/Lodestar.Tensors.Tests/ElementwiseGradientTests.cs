@@ -1,4 +1,5 @@
-// Gradient checks of the broadcasting binary ops, scaling, pointwise functions and reductions.
+// Gradient checks of the broadcasting binary ops, scaling, pointwise functions and reductions,
+// plus the inference-mode and requires-grad rules of the tape.
 namespace Lodestar.Tensors.Tests;
 
 public sealed class ElementwiseGradientTests

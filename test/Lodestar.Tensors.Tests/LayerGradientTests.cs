@@ -1,4 +1,5 @@
-// Gradient checks of the matrix, normalization, attention and rotary ops on small random shapes.
+// Gradient checks of the matrix, normalization, attention and rotary ops on small random shapes,
+// plus the behaviour masks and rotations must show (no look-ahead, isolated candidates, norm-preserving).
 namespace Lodestar.Tensors.Tests;
 
 public sealed class LayerGradientTests
