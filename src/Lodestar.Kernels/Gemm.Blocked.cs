@@ -16,7 +16,7 @@ public static unsafe partial class Gemm
     internal const int ColumnBlock = 1024;
 
     // Row tiles per work item (96 rows): small enough that a descheduled thread leaves little to wait for.
-    private const int MaxTilesPerItem = 16;
+    internal const int MaxTilesPerItem = 16;
 
     /// <summary>Columns of the register tile: four Vector512 or two Vector256 per row.</summary>
     internal static int MicroCols => Vector512.IsHardwareAccelerated ? 64 : 16;
@@ -81,18 +81,31 @@ public static unsafe partial class Gemm
             int t0 = (int)((long)rowItem * RowTiles / RowItems), t1 = (int)((long)(rowItem + 1) * RowTiles / RowItems);
             int s0 = (int)((long)columnItem * Slivers / ColumnItems), s1 = (int)((long)(columnItem + 1) * Slivers / ColumnItems);
             float* packedA = GemmBuffers.PackedA();
+            long tileFloats = (long)MicroRows * Kc;
+            if (TransposeA)
+            {
+                // A transposed: row p of A holds op(A)[i0.., p] contiguously, so the item's tiles are packed
+                // together, one sequential run of A per p (per tile, each p would touch a new cache line).
+                PackTransposedA(packedA, A, Lda, t0 * MicroRows, Math.Min(M, t1 * MicroRows) - t0 * MicroRows, P0, Kc);
+            }
             for (int t = t0; t < t1; t++)
             {
                 int i0 = t * MicroRows;
                 int rows = Math.Min(MicroRows, M - i0);
-                // Full tiles of a plain A are read in place (six contiguous row streams); a transposed A or
-                // an edge tile is packed into a zero-padded MR-interleaved tile.
+                // Full tiles of a plain A are read in place (six contiguous row streams); edge tiles are packed
+                // into a zero-padded MR-interleaved tile.
                 float* tileA = A + (long)i0 * Lda + P0;
                 long rowStride = Lda;
                 int depthStride = 1;
-                if (TransposeA || rows < MicroRows)
+                if (TransposeA)
                 {
-                    PackA(packedA, A, Lda, TransposeA, i0, rows, P0, Kc);
+                    tileA = packedA + (t - t0) * tileFloats;
+                    rowStride = 1;
+                    depthStride = MicroRows;
+                }
+                else if (rows < MicroRows)
+                {
+                    PackA(packedA, A, Lda, false, i0, rows, P0, Kc);
                     tileA = packedA;
                     rowStride = 1;
                     depthStride = MicroRows;
@@ -104,6 +117,26 @@ public static unsafe partial class Gemm
                     MicroKernel(Kc, tileA, rowStride, depthStride, PackedB + (long)s * Kc * Nr, tileC, Ldc, Alpha, Beta, rows,
                         Math.Min(Nr, Nc - j));
                 }
+            }
+        }
+    }
+
+    /// <summary>Packs op(A) = Aᵀ rows [i0, i0+rows) × depth [p0, p0+kc) as consecutive MR-row tiles
+    /// dst[tile·MR·kc + p·MR + r], zero-padding the last tile to MR rows.</summary>
+    private static void PackTransposedA(float* dst, float* a, int lda, int i0, int rows, int p0, int kc)
+    {
+        int tiles = (rows + MicroRows - 1) / MicroRows;
+        if (rows % MicroRows != 0)
+        {
+            new Span<float>(dst + (long)(tiles - 1) * MicroRows * kc, MicroRows * kc).Clear();
+        }
+        for (int p = 0; p < kc; p++)
+        {
+            float* src = a + (long)(p0 + p) * lda + i0;
+            for (int i = 0; i < rows; i++)
+            {
+                int tile = i / MicroRows, r = i - tile * MicroRows;
+                dst[(long)tile * MicroRows * kc + p * MicroRows + r] = src[i];
             }
         }
     }

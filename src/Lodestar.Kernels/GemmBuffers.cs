@@ -6,8 +6,8 @@ internal static unsafe class GemmBuffers
 {
     private const int Alignment = 64;
 
-    /// <summary>One packed A tile: MicroRows × DepthBlock.</summary>
-    public const int PackedAFloats = Gemm.MicroRows * Gemm.DepthBlock;
+    /// <summary>A work item's packed A tiles: MaxTilesPerItem × MicroRows × DepthBlock.</summary>
+    public const int PackedAFloats = Gemm.MaxTilesPerItem * Gemm.MicroRows * Gemm.DepthBlock;
 
     /// <summary>Largest packed B panel: DepthBlock × ColumnBlock.</summary>
     public const int PackedBFloats = Gemm.DepthBlock * Gemm.ColumnBlock;

@@ -7,7 +7,7 @@ namespace Lodestar.Kernels;
 
 public static unsafe partial class Int8Gemm
 {
-    // Weights are packed as s16 pairs (vpmaddwd operands): a 1.5 MiB panel is about kc·nc of the fp32 GEMM.
+    // Packed weights: a 1.5 MiB panel, about the kc·nc of the fp32 GEMM.
     internal const int PanelInts = 384 * 1024;
 
     // A packed activation tile for depths up to 4096 (grows for deeper products).
@@ -86,7 +86,10 @@ public static unsafe partial class Int8Gemm
             return;
         }
         int nr = MicroCols;
-        int pairs = (k + 1) / 2;
+        // Activations that fit 7 bits take the vpmaddubsw kernel (4 products per int lane, no saturation);
+        // others take the exact s16-pair vpmaddwd kernel.
+        int group = Avx512BW.IsSupported && Vector512.IsHardwareAccelerated && FitsSevenBits(a, lda, m, k) ? 4 : 2;
+        int pairs = (k + group - 1) / group;
         // Columns per panel: as many slivers as fit PanelInts (at least one); the column sums follow the slivers.
         int panelColumns = Math.Max(nr, PanelInts / Math.Max(1, pairs) / nr * nr);
         int nc = Math.Min(panelColumns, (n + nr - 1) / nr * nr);
@@ -99,11 +102,11 @@ public static unsafe partial class Int8Gemm
             int cols = Math.Min(nc, n - j0);
             int slivers = (cols + nr - 1) / nr;
             int columnItems = rowItems >= threads ? 1 : Math.Min(slivers, (threads + rowItems - 1) / rowItems);
-            var pack = new PackWeightsBody { W = w, Ldw = ldw, K = k, Pairs = pairs, J0 = j0, Cols = cols, Nr = nr, Packed = packedB, ColumnSums = packedB + nc * pairs };
+            var pack = new PackWeightsBody { W = w, Ldw = ldw, K = k, Group = group, Pairs = pairs, J0 = j0, Cols = cols, Nr = nr, Packed = packedB, ColumnSums = packedB + nc * pairs };
             KernelThreads.For(slivers, ref pack);
             var compute = new Int8ComputeBody
             {
-                A = a, Lda = lda, M = m, K = k, Pairs = pairs, J0 = j0, Cols = cols, Nr = nr, PackedB = packedB,
+                A = a, Lda = lda, M = m, K = k, Group = group, Pairs = pairs, J0 = j0, Cols = cols, Nr = nr, PackedB = packedB,
                 ColumnSums = packedB + nc * pairs, Output = output, RowTiles = rowTiles, RowItems = rowItems,
                 Slivers = slivers, ColumnItems = columnItems,
             };
@@ -138,38 +141,35 @@ public static unsafe partial class Int8Gemm
     {
         public sbyte* W;
         public int* Packed, ColumnSums;
-        public int Ldw, K, Pairs, J0, Cols, Nr;
+        public int Ldw, K, Group, Pairs, J0, Cols, Nr;
 
-        /// <summary>Sliver s: dst[q·nr + col] = (W[j, 2q], W[j, 2q+1]) as two s16 in one int (0 past K or N).</summary>
+        /// <summary>Sliver s: dst[q·nr + col] holds W[j, q·g .. q·g+g) as g s16 (g = 2) or g s8 (g = 4) in one int, 0 past K or N.</summary>
         public readonly void Invoke(int sliver)
         {
             int first = sliver * Nr;
             int* dst = Packed + (long)sliver * Pairs * Nr;
+            int bits = 32 / Group;
+            uint mask = (1u << bits) - 1;
             for (int col = 0; col < Nr; col++)
             {
                 int* d = dst + col;
-                if (first + col >= Cols)
-                {
-                    for (int q = 0; q < Pairs; q++)
-                    {
-                        d[q * Nr] = 0;
-                    }
-                    continue;
-                }
-                sbyte* src = W + (long)(J0 + first + col) * Ldw;
+                bool inside = first + col < Cols;
+                sbyte* src = inside ? W + (long)(J0 + first + col) * Ldw : null;
                 int sum = 0;
-                int p = 0;
-                for (int q = 0; q < K / 2; q++, p += 2)
+                for (int q = 0; q < Pairs; q++)
                 {
-                    d[q * Nr] = (src[p + 1] << 16) + (ushort)src[p];
-                    sum += src[p] + src[p + 1];
+                    uint packed = 0;
+                    for (int e = 0, p = q * Group; e < Group && p < K && inside; e++, p++)
+                    {
+                        packed |= ((uint)src[p] & mask) << (e * bits);
+                        sum += src[p];
+                    }
+                    d[q * Nr] = (int)packed;
                 }
-                if ((K & 1) != 0)
+                if (inside)
                 {
-                    d[(Pairs - 1) * Nr] = (ushort)src[K - 1];
-                    sum += src[K - 1];
+                    ColumnSums[first + col] = sum;
                 }
-                ColumnSums[first + col] = sum;
             }
         }
     }
@@ -179,7 +179,7 @@ public static unsafe partial class Int8Gemm
         public byte* A;
         public int* PackedB, ColumnSums;
         public Int8Output Output;
-        public int Lda, M, K, Pairs, J0, Cols, Nr, RowTiles, RowItems, Slivers, ColumnItems;
+        public int Lda, M, K, Group, Pairs, J0, Cols, Nr, RowTiles, RowItems, Slivers, ColumnItems;
 
         public readonly void Invoke(int item)
         {
@@ -192,10 +192,10 @@ public static unsafe partial class Int8Gemm
             {
                 int i0 = t * MicroRows;
                 int rows = Math.Min(MicroRows, M - i0);
-                PackActivations(packedA, A + (long)i0 * Lda, Lda, rows, K);
+                PackActivations(packedA, A + (long)i0 * Lda, Lda, rows, K, Group);
                 for (int s = s0; s < s1; s++)
                 {
-                    RunTile(Pairs, packedA, PackedB + (long)s * Pairs * Nr, tile);
+                    RunTile(Pairs, packedA, PackedB + (long)s * Pairs * Nr, tile, Group == 4);
                     int j = s * Nr;
                     Output.Write(i0, J0 + j, rows, Math.Min(Nr, Cols - j), tile, Nr, ColumnSums + j);
                 }
@@ -203,31 +203,49 @@ public static unsafe partial class Int8Gemm
         }
     }
 
-    /// <summary>dst[q·MR + r] = (A[r, 2q], A[r, 2q+1]) as two s16 in one int; rows past `rows` and the odd tail are 0.</summary>
-    private static void PackActivations(int* dst, byte* a, int lda, int rows, int k)
+    /// <summary>dst[q·MR + r] holds A[r, q·g .. q·g+g) as g u16 (g = 2) or g u8 (g = 4) in one int; rows past `rows` and the tail are 0.</summary>
+    private static void PackActivations(int* dst, byte* a, int lda, int rows, int k, int group)
     {
-        int pairs = (k + 1) / 2;
+        int groups = (k + group - 1) / group;
+        int bits = 32 / group;
         for (int r = 0; r < MicroRows; r++)
         {
             int* d = dst + r;
-            if (r >= rows)
-            {
-                for (int q = 0; q < pairs; q++)
-                {
-                    d[q * MicroRows] = 0;
-                }
-                continue;
-            }
             byte* src = a + (long)r * lda;
-            int p = 0;
-            for (int q = 0; q < k / 2; q++, p += 2)
+            for (int q = 0; q < groups; q++)
             {
-                d[q * MicroRows] = src[p] | (src[p + 1] << 16);
-            }
-            if ((k & 1) != 0)
-            {
-                d[(pairs - 1) * MicroRows] = src[k - 1];
+                uint packed = 0;
+                for (int e = 0, p = q * group; e < group && p < k && r < rows; e++, p++)
+                {
+                    packed |= (uint)src[p] << (e * bits);
+                }
+                d[q * MicroRows] = (int)packed;
             }
         }
+    }
+
+    /// <summary>True when every A[i, p] ≤ 127.</summary>
+    private static bool FitsSevenBits(byte* a, int lda, int m, int k)
+    {
+        for (int i = 0; i < m; i++)
+        {
+            byte* row = a + (long)i * lda;
+            int p = 0;
+            var high = Vector256<byte>.Zero;
+            for (; p + 32 <= k; p += 32)
+            {
+                high |= Vector256.Load(row + p);
+            }
+            byte tail = 0;
+            for (; p < k; p++)
+            {
+                tail |= row[p];
+            }
+            if (((high.ExtractMostSignificantBits() != 0) || tail > 127))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -4,10 +4,12 @@ namespace Lodestar.Kernels;
 
 public static class Int8Quantize
 {
-    /// <summary>x (rows×cols, ldx) → q (rows×cols, ldq) u8 with x ≈ scale[r]·(q − zero[r]).</summary>
+    /// <summary>x (rows×cols, ldx) → q (rows×cols, ldq) u8 with x ≈ scale[r]·(q − zero[r]). With reduceRange the
+    /// codes use 7 bits (0..127), which lets Int8Gemm use its denser vpmaddubsw kernel (as FBGEMM's reduce_range).</summary>
     public static void RowsToU8(int rows, int cols, ReadOnlySpan<float> x, int ldx, Span<byte> q, int ldq, Span<float> scale,
-        Span<byte> zero)
+        Span<byte> zero, bool reduceRange = false)
     {
+        int levels = reduceRange ? 127 : 255;
         GemmShape.CheckDimensions(rows, cols, 0);
         GemmShape.CheckMatrix("x", "ldx", rows, cols, x.Length, ldx);
         GemmShape.CheckMatrix("q", "ldq", rows, cols, q.Length, ldq);
@@ -23,15 +25,15 @@ public static class Int8Quantize
                 min = Math.Min(min, v);
                 max = Math.Max(max, v);
             }
-            float s = max > min ? (max - min) / 255f : 1f;
-            int z = Math.Clamp((int)MathF.Round(-min / s), 0, 255);
+            float s = max > min ? (max - min) / levels : 1f;
+            int z = Math.Clamp((int)MathF.Round(-min / s), 0, levels);
             scale[r] = s;
             zero[r] = (byte)z;
             float inverse = 1f / s;
             var dst = q.Slice(r * ldq, cols);
             for (int c = 0; c < cols; c++)
             {
-                dst[c] = (byte)Math.Clamp((int)MathF.Round(row[c] * inverse) + z, 0, 255);
+                dst[c] = (byte)Math.Clamp((int)MathF.Round(row[c] * inverse) + z, 0, levels);
             }
         }
     }

@@ -51,6 +51,23 @@ public static unsafe class KernelThreads
     /// <summary>True on a pool worker (or the caller) while it runs a body; nested For calls then run inline.</summary>
     public static bool IsInsideParallelLoop => insideJob;
 
+    /// <summary>Managed bytes the pool workers had allocated as of the last job each joined (for allocation tests).</summary>
+    internal static long WorkerAllocatedBytes
+    {
+        get
+        {
+            lock (CallerGate)
+            {
+                long total = 0;
+                foreach (var worker in Workers)
+                {
+                    total += Volatile.Read(ref worker.AllocatedBytes);
+                }
+                return total;
+            }
+        }
+    }
+
     /// <summary>Runs body.Invoke(i) for i in [0, count). Nested or concurrent calls run inline on their caller.</summary>
     public static void For<TBody>(int count, ref TBody body) where TBody : struct, IParallelBody
     {
@@ -192,6 +209,7 @@ public static unsafe class KernelThreads
             finally
             {
                 insideJob = false;
+                Volatile.Write(ref slot.AllocatedBytes, GC.GetAllocatedBytesForCurrentThread());
                 Interlocked.Increment(ref exitedWorkers);
             }
         }
@@ -248,6 +266,7 @@ public static unsafe class KernelThreads
     private sealed class WorkerSlot
     {
         public long Ticket;
+        public long AllocatedBytes;
     }
 
     private static class Invoker<TBody> where TBody : struct, IParallelBody

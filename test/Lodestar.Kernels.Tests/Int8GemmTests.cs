@@ -6,11 +6,18 @@ namespace Lodestar.Kernels.Tests;
 
 public class Int8GemmTests
 {
-    private static (byte[] A, sbyte[] W) RandomOperands(Random rng, int aLength, int wLength)
+    private static (byte[] A, sbyte[] W) RandomOperands(Random rng, int aLength, int wLength, bool sevenBits = false)
     {
         var a = new byte[aLength];
         var w = new sbyte[wLength];
         rng.NextBytes(a);
+        if (sevenBits)
+        {
+            for (int i = 0; i < a.Length; i++)
+            {
+                a[i] &= 127;
+            }
+        }
         for (int i = 0; i < w.Length; i++)
         {
             w[i] = (sbyte)rng.Next(-128, 128);
@@ -18,11 +25,18 @@ public class Int8GemmTests
         return (a, w);
     }
 
+    // Seven-bit activations select the vpmaddubsw kernel, full-range ones the s16-pair kernel: both are swept.
     private static void RunExactCase(int m, int n, int k, int seed, int offset = 3, int pad = 5)
+    {
+        RunExactCase(m, n, k, seed, offset, pad, sevenBits: false);
+        RunExactCase(m, n, k, seed, offset, pad, sevenBits: true);
+    }
+
+    private static void RunExactCase(int m, int n, int k, int seed, int offset, int pad, bool sevenBits)
     {
         var rng = new Random(seed);
         int lda = k + pad, ldw = k + pad + 1, ldc = n + pad;
-        var (a, w) = RandomOperands(rng, offset + m * lda, offset + n * ldw);
+        var (a, w) = RandomOperands(rng, offset + m * lda, offset + n * ldw, sevenBits);
         var c = new int[offset + m * ldc];
         var expected = new int[c.Length];
         Array.Fill(c, 7);
@@ -32,7 +46,7 @@ public class Int8GemmTests
         if (!c.AsSpan().SequenceEqual(expected))
         {
             int i = c.AsSpan().CommonPrefixLength(expected);
-            Assert.Fail($"m={m} n={n} k={k}: element {i} is {c[i]}, expected {expected[i]}");
+            Assert.Fail($"m={m} n={n} k={k} sevenBits={sevenBits}: element {i} is {c[i]}, expected {expected[i]}");
         }
     }
 
@@ -73,16 +87,20 @@ public class Int8GemmTests
         }
     }
 
-    [Fact]
-    public void ExtremeValuesDoNotSaturate()
+    [Theory]
+    [InlineData(255)]
+    [InlineData(127)]
+    [InlineData(128)]
+    public void ExtremeValuesDoNotSaturate(int activation)
     {
-        // 255·(−128) summed over 1001 terms: every 16-bit intermediate of vpmaddubsw would saturate.
+        // activation·(−128) summed over 1001 terms: at 255, a vpmaddubsw pair (−65280) would saturate at −32768;
+        // at 127 the pair (−32512) is the largest the 7-bit kernel relies on.
         int m = 7, n = 33, k = 1001;
-        var a = Enumerable.Repeat((byte)255, m * k).ToArray();
+        var a = Enumerable.Repeat((byte)activation, m * k).ToArray();
         var w = Enumerable.Repeat((sbyte)-128, n * k).ToArray();
         var c = new int[m * n];
         Int8Gemm.MultiplyInt32(m, n, k, a, k, w, k, c, n);
-        Assert.All(c, v => Assert.Equal(255 * -128 * k, v));
+        Assert.All(c, v => Assert.Equal(activation * -128 * k, v));
     }
 
     [Fact]
@@ -114,16 +132,20 @@ public class Int8GemmTests
         var qw = new sbyte[n * k];
         float[] xScale = new float[m], wScale = new float[n];
         var xZero = new byte[m];
-        Int8Quantize.RowsToU8(m, k, x, k, qx, k, xScale, xZero);
-        Int8Quantize.RowsToS8(n, k, weight, k, qw, k, wScale);
-        var approx = new float[m * n];
         var exact = new float[m * n];
-        Int8Gemm.Multiply(m, n, k, qx, k, xScale, xZero, qw, k, wScale, approx, n);
         GemmReference.Multiply(false, true, m, n, k, 1f, x, k, weight, k, 0f, exact, n);
-        // Per-term error ≤ |x|·wScale/2 + |w|·xScale/2 (+ their product); summed over k with random signs.
-        double worst = approx.Zip(exact, (p, q) => Math.Abs(p - q)).Max();
-        Assert.True(worst < 0.15, $"worst |int8 − fp32| = {worst}");
-        Assert.True(worst > 0, "quantization cannot be lossless on random data; the int8 path may have been bypassed");
+        Int8Quantize.RowsToS8(n, k, weight, k, qw, k, wScale);
+        foreach (bool reduceRange in new[] { false, true })
+        {
+            Int8Quantize.RowsToU8(m, k, x, k, qx, k, xScale, xZero, reduceRange);
+            Assert.True(!reduceRange || qx.All(v => v <= 127), "reduceRange must produce 7-bit codes");
+            var approx = new float[m * n];
+            Int8Gemm.Multiply(m, n, k, qx, k, xScale, xZero, qw, k, wScale, approx, n);
+            // Per-term error ≤ |x|·wScale/2 + |w|·xScale/2 (+ their product); summed over k with random signs.
+            double worst = approx.Zip(exact, (p, q) => Math.Abs(p - q)).Max();
+            Assert.True(worst < (reduceRange ? 0.25 : 0.15), $"reduceRange={reduceRange}: worst |int8 − fp32| = {worst}");
+            Assert.True(worst > 0, "quantization cannot be lossless on random data; the int8 path may have been bypassed");
+        }
     }
 
     [Fact]

@@ -13,9 +13,33 @@ public sealed record PairedRate(double MedianRate, double MedianReferenceRate, d
 
 public static class BenchTiming
 {
-    /// <summary>Runs `call` until warm, then takes samples of about sampleTime each (at least minSamples,
+    /// <summary>Runs `call` until warm, then takes samples of about sampleSeconds each (at least minSamples,
     /// until budget is spent) and returns per-call figures.</summary>
-    public static BenchTimingResult Measure(Action call, TimeSpan budget, int minSamples = 5, double sampleSeconds = 0.05)
+    public static BenchTimingResult Measure(Action call, TimeSpan budget, int minSamples = 5, double sampleSeconds = 0.05) =>
+        Sample(call, budget, minSamples, sampleSeconds, afterSample: null);
+
+    /// <summary>Times `call` (workPerCall units each) in samples alternating with samples of `referenceRate`
+    /// (units per second measured over the given time), pairing each call sample with the reference next to it.</summary>
+    public static PairedRate MeasureAgainst(Action call, double workPerCall, Func<TimeSpan, double> referenceRate, TimeSpan budget,
+        int minSamples = 7, double sampleSeconds = 0.1)
+    {
+        ArgumentNullException.ThrowIfNull(referenceRate);
+        var rates = new List<double>();
+        var references = new List<double>();
+        var ratios = new List<double>();
+        var timing = Sample(call, budget, minSamples, sampleSeconds, secondsPerCall =>
+        {
+            double rate = workPerCall / secondsPerCall;
+            double reference = referenceRate(TimeSpan.FromSeconds(sampleSeconds));
+            rates.Add(rate);
+            references.Add(reference);
+            ratios.Add(rate / reference);
+        });
+        return new PairedRate(Median(rates), Median(references), Median(ratios), timing);
+    }
+
+    private static BenchTimingResult Sample(Action call, TimeSpan budget, int minSamples, double sampleSeconds,
+        Action<double>? afterSample)
     {
         ArgumentNullException.ThrowIfNull(call);
         int callsPerSample = WarmUp(call, budget, sampleSeconds);
@@ -24,42 +48,19 @@ public static class BenchTiming
         var total = Stopwatch.StartNew();
         while (samples.Count < minSamples || total.Elapsed < budget)
         {
-            var (sample, bytes) = Sample(call, callsPerSample);
-            allocated += bytes;
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            long start = Stopwatch.GetTimestamp();
+            for (int i = 0; i < callsPerSample; i++)
+            {
+                call();
+            }
+            double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds / callsPerSample;
+            allocated += GC.GetAllocatedBytesForCurrentThread() - before;
             calls += callsPerSample;
-            samples.Add(sample);
+            samples.Add(seconds);
+            afterSample?.Invoke(seconds);
         }
         return new BenchTimingResult(Median(samples), samples.Min(), (double)allocated / calls, samples.Count);
-    }
-
-    /// <summary>Times `call` (workPerCall units each) in samples alternating with samples of `referenceRate`
-    /// (units per second measured over the given time), pairing each call sample with the reference next to it.</summary>
-    public static PairedRate MeasureAgainst(Action call, double workPerCall, Func<TimeSpan, double> referenceRate, TimeSpan budget,
-        int minSamples = 7, double sampleSeconds = 0.1)
-    {
-        ArgumentNullException.ThrowIfNull(call);
-        ArgumentNullException.ThrowIfNull(referenceRate);
-        int callsPerSample = WarmUp(call, budget, sampleSeconds);
-        var rates = new List<double>();
-        var references = new List<double>();
-        var ratios = new List<double>();
-        var seconds = new List<double>();
-        long allocated = 0, calls = 0;
-        var total = Stopwatch.StartNew();
-        while (rates.Count < minSamples || total.Elapsed < budget)
-        {
-            var (sample, bytes) = Sample(call, callsPerSample);
-            allocated += bytes;
-            calls += callsPerSample;
-            double rate = workPerCall / sample;
-            double reference = referenceRate(TimeSpan.FromSeconds(sampleSeconds));
-            rates.Add(rate);
-            references.Add(reference);
-            ratios.Add(rate / reference);
-            seconds.Add(sample);
-        }
-        var timing = new BenchTimingResult(Median(seconds), seconds.Min(), (double)allocated / calls, seconds.Count);
-        return new PairedRate(Median(rates), Median(references), Median(ratios), timing);
     }
 
     private static int WarmUp(Action call, TimeSpan budget, double sampleSeconds)
@@ -75,19 +76,6 @@ public static class BenchTiming
         while (warmCalls < 2 || warm.Elapsed < budget * 0.1);
         double perCall = warm.Elapsed.TotalSeconds / warmCalls;
         return Math.Max(1, (int)(sampleSeconds / Math.Max(perCall, 1e-9)));
-    }
-
-    /// <summary>Seconds per call over `calls` back-to-back calls, and the bytes this thread allocated meanwhile.</summary>
-    private static (double Seconds, long Bytes) Sample(Action call, int calls)
-    {
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        long start = Stopwatch.GetTimestamp();
-        for (int i = 0; i < calls; i++)
-        {
-            call();
-        }
-        double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
-        return (seconds / calls, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 
     private static double Median(List<double> values)

@@ -118,6 +118,7 @@ public sealed record GemmBenchCase(string Name, GemmBenchKind Kind, int M, int N
             cases.Add(new("fp32_backward_input_nt", GemmBenchKind.Fp32, m, k, n, false, true));
             cases.Add(new("fp32_backward_weight_tn", GemmBenchKind.Fp32, k, n, m, true, false));
             cases.Add(new("int8_forward", GemmBenchKind.Int8, m, n, k, false, true));
+            cases.Add(new("int8_u8_forward", GemmBenchKind.Int8, m, n, k, false, true));
             cases.Add(new("bf16_forward", GemmBenchKind.Bf16, m, n, k, false, true));
         }
         return cases;
@@ -154,7 +155,8 @@ public sealed class GemmBenchOperands : IDisposable
                 // b is read as the (N,K) weight of an nn.Linear.
                 (quantizedA, zeroA, scaleA) = (new byte[m * k], new byte[m], new float[m]);
                 (quantizedW, scaleW) = (new sbyte[n * k], new float[n]);
-                Int8Quantize.RowsToU8(m, k, a, k, quantizedA, k, scaleA, zeroA);
+                // int8_forward uses 7-bit activation codes (the vpmaddubsw kernel), int8_u8_forward full u8 codes.
+                Int8Quantize.RowsToU8(m, k, a, k, quantizedA, k, scaleA, zeroA, reduceRange: benchCase.Name == "int8_forward");
                 Int8Quantize.RowsToS8(n, k, b, k, quantizedW, k, scaleW);
                 Run = RunInt8;
                 break;
