@@ -18,6 +18,8 @@ internal static class AttentionTiling
     public const int QueryTile = 64;
     /// <summary>Keys per tile (Bc in FlashAttention-2).</summary>
     public const int KeyTile = 128;
+    /// <summary>Rows per band when the causal diagonal is cut into a staircase.</summary>
+    public const int DiagonalBand = 16;
 
     /// <summary>Visits every allowed key tile of query rows [i0,i1) in batch <paramref name="batch"/>.</summary>
     public static void ForEachTile<TVisitor>(in AttentionMask mask, int batch, int tokens, int i0, int i1, ref TVisitor visitor)
@@ -104,15 +106,34 @@ internal static class AttentionTiling
     private static void EmitRange<TVisitor>(int rowStart, int rowEnd, int keyStart, int keyEnd, bool causal, bool keyMask, ref TVisitor visitor)
         where TVisitor : struct, IAttentionTileVisitor, allows ref struct
     {
-        if (causal)
+        if (!causal)
         {
-            keyEnd = Math.Min(keyEnd, rowEnd);
+            EmitKeyTiles(rowStart, rowEnd, keyStart, keyEnd, causal: false, keyMask, ref visitor);
+            return;
         }
+        // Keys before the first row are allowed for every row: plain tiles. The triangle from there is cut
+        // into bands of DiagonalBand rows, each only as wide as its last row, so little masked work is done.
+        keyEnd = Math.Min(keyEnd, rowEnd);
+        int sharedEnd = Math.Max(keyStart, Math.Min(keyEnd, rowStart));
+        EmitKeyTiles(rowStart, rowEnd, keyStart, sharedEnd, causal: true, keyMask, ref visitor);
+        int triangleStart = Math.Max(keyStart, sharedEnd);
+        for (int r0 = rowStart; r0 < rowEnd; r0 += DiagonalBand)
+        {
+            int r1 = Math.Min(rowEnd, r0 + DiagonalBand);
+            int bandEnd = Math.Min(keyEnd, r1);
+            if (bandEnd > triangleStart)
+            {
+                visitor.Tile(r0, r1, triangleStart, bandEnd, causal: true, elementMask: true);
+            }
+        }
+    }
+
+    private static void EmitKeyTiles<TVisitor>(int rowStart, int rowEnd, int keyStart, int keyEnd, bool causal, bool keyMask, ref TVisitor visitor)
+        where TVisitor : struct, IAttentionTileVisitor, allows ref struct
+    {
         for (int j0 = keyStart; j0 < keyEnd; j0 += KeyTile)
         {
-            int j1 = Math.Min(keyEnd, j0 + KeyTile);
-            bool elementMask = keyMask || (causal && j1 - 1 > rowStart);
-            visitor.Tile(rowStart, rowEnd, j0, j1, causal, elementMask);
+            visitor.Tile(rowStart, rowEnd, j0, Math.Min(keyEnd, j0 + KeyTile), causal, keyMask);
         }
     }
 

@@ -10,7 +10,8 @@ internal static unsafe class TileMath
     /// <summary>
     /// c (m×n, ldc) = alpha·op(a)·b (+ c when <paramref name="accumulate"/>), b is (k×n, ldb). op(a) is m×k with
     /// element (i,p) at a[i·aRowStride + p·aColumnStride]: (lda, 1) reads a as is, (1, lda) reads its transpose.
-    /// Columns come in blocks of Width; a final partial block is computed by <see cref="MultiplyColumnsScalar"/>.
+    /// Columns come in blocks of Width; a final partial block reads b up to Width−1 floats past column n of
+    /// each row (callers pass scratch with that slack) and writes only the n columns.
     /// </summary>
     public static void Multiply<TSimd, TVec>(int m, int n, int k, float* a, int aRowStride, int aColumnStride,
         float* b, int ldb, float* c, int ldc, float alpha, bool accumulate)
@@ -40,28 +41,34 @@ internal static unsafe class TileMath
         }
         if (j < n)
         {
-            MultiplyColumnsScalar(m, j, n, operands, a, b, c);
+            for (int i = 0; i < m; i++)
+            {
+                BlockPartial<TSimd, TVec>(n - j, operands, a + (long)i * aRowStride, b + j, c + (long)i * ldc + j);
+            }
         }
     }
 
     /// <summary>The strides and scaling shared by every register block of one product.</summary>
     private readonly record struct Operands(int K, int ARowStride, int AColumnStride, int Ldb, int Ldc, float Alpha, bool Accumulate);
 
-    private static void MultiplyColumnsScalar(int m, int columnStart, int columnEnd, in Operands o, float* a, float* b, float* c)
+    // One row × one partial vector of `columns` < Width lanes: computed whole, stored lane by lane.
+    private static void BlockPartial<TSimd, TVec>(int columns, in Operands o, float* a, float* b, float* c)
+        where TSimd : struct, IFloatSimd<TVec> where TVec : struct
     {
-        for (int i = 0; i < m; i++)
+        TVec acc = TSimd.Zero;
+        long cs = o.AColumnStride, ldb = o.Ldb;
+        float* ap = a;
+        float* bp = b;
+        for (int p = 0; p < o.K; p++, ap += cs, bp += ldb)
         {
-            float* ai = a + (long)i * o.ARowStride;
-            for (int j = columnStart; j < columnEnd; j++)
-            {
-                float sum = 0f;
-                for (int p = 0; p < o.K; p++)
-                {
-                    sum = MathF.FusedMultiplyAdd(ai[(long)p * o.AColumnStride], b[(long)p * o.Ldb + j], sum);
-                }
-                float* cij = c + (long)i * o.Ldc + j;
-                *cij = o.Accumulate ? *cij + o.Alpha * sum : o.Alpha * sum;
-            }
+            acc = TSimd.MultiplyAdd(TSimd.Broadcast(*ap), TSimd.Load(ref *bp), acc);
+        }
+        float* lanes = stackalloc float[TSimd.Width];
+        TSimd.Store(acc, ref *lanes);
+        for (int j = 0; j < columns; j++)
+        {
+            float value = o.Alpha * lanes[j];
+            c[j] = o.Accumulate ? c[j] + value : value;
         }
     }
 
@@ -237,17 +244,30 @@ internal static unsafe class TileMath
     }
 
     /// <summary>destination (rows×ldd) = scale·source (rows×cols, lds), columns [cols, ldd) set to zero.</summary>
-    public static void CopyPadded(int rows, int cols, float* source, int lds, float scale, float* destination, int ldd)
+    public static void CopyPadded<TSimd, TVec>(int rows, int cols, float* source, int lds, float scale, float* destination, int ldd)
+        where TSimd : struct, IFloatSimd<TVec> where TVec : struct
     {
         for (int i = 0; i < rows; i++)
         {
-            float* s = source + (long)i * lds;
             float* d = destination + (long)i * ldd;
-            for (int j = 0; j < cols; j++)
-            {
-                d[j] = s[j] * scale;
-            }
+            ScaleCopy<TSimd, TVec>(source + (long)i * lds, d, cols, scale);
             new Span<float>(d + cols, ldd - cols).Clear();
+        }
+    }
+
+    /// <summary>destination[i] = scale·source[i] for i in [0,n).</summary>
+    public static void ScaleCopy<TSimd, TVec>(float* source, float* destination, int n, float scale)
+        where TSimd : struct, IFloatSimd<TVec> where TVec : struct
+    {
+        int w = TSimd.Width, i = 0;
+        TVec f = TSimd.Broadcast(scale);
+        for (; i + w <= n; i += w)
+        {
+            TSimd.Store(TSimd.Multiply(TSimd.Load(ref source[i]), f), ref destination[i]);
+        }
+        for (; i < n; i++)
+        {
+            destination[i] = source[i] * scale;
         }
     }
 

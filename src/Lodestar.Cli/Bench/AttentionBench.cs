@@ -11,7 +11,7 @@ public static class AttentionBench
 {
     // FLOP convention: per allowed (query,key) pair, forward = 4·D (q·kᵀ and P·v), backward = 8·D
     // (dV, dP, dQ, dK); the backward's recomputation of q·kᵀ is not counted as useful work.
-    private const string FlopConvention = "per allowed (query,key) pair: forward 4·D, backward 8·D; backward recompute of q·kᵀ not counted";
+    private const string FlopConvention = "per allowed (query,key) pair: forward 4*D, backward 8*D; the backward recompute of q*k^T is not counted";
 
     public static Command Create()
     {
@@ -60,9 +60,9 @@ public static class AttentionBench
         {
             ("attention_causal_fwd_bwd", AttentionMask.CausalOnly, "causal", true),
             ("attention_full_fwd_bwd", AttentionMask.None, "none", true),
-            ("attention_block_fwd_bwd", blockMask, "context128_causal+384_isolated_candidates", true),
+            ("attention_block_fwd_bwd", blockMask, "context128_causal_384_isolated_candidates", true),
             ("attention_full_fwd", AttentionMask.None, "none", false),
-            ("attention_block_fwd", blockMask, "context128_causal+384_isolated_candidates", false),
+            ("attention_block_fwd", blockMask, "context128_causal_384_isolated_candidates", false),
         };
         var buffers = new Buffers(shape, seed: 42);
         var results = new List<AttentionResult>();
@@ -80,7 +80,7 @@ public static class AttentionBench
                 double useful = area * flopsPerPair / (ms * 1e6);
                 double dense = (double)tokens * tokens * batch * heads * flopsPerPair / (ms * 1e6);
                 results.Add(new AttentionResult(name, $"B={batch} H={heads} T={tokens} D={headDim}", maskName,
-                    backward ? "forward+backward" : "forward", threads, ms, useful, useful, dense, peak, useful / peak, FlopConvention));
+                    backward ? "forward_backward" : "forward", threads, ms, useful, useful, dense, peak, useful / peak, FlopConvention));
             }
         });
         var speedups = new List<SpeedupResult>();
