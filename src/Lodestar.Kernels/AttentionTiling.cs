@@ -10,6 +10,9 @@ internal interface IAttentionTileVisitor
     /// some pairs in the block are masked and must be checked with <see cref="AttentionTiling.IsMasked"/>.
     /// </summary>
     void Tile(int rowStart, int rowEnd, int keyStart, int keyEnd, bool causal, bool elementMask);
+
+    /// <summary>Each row i in [rowStart,rowEnd) against key i alone (isolated single-token candidates).</summary>
+    void Diagonal(int rowStart, int rowEnd, bool keyMask);
 }
 
 internal static class AttentionTiling
@@ -49,10 +52,23 @@ internal static class AttentionTiling
                 EmitRange(i0, i1, block.RangeStart(range), end, mask.Causal || block.GroupIsCausal(firstGroup), keyMask, ref visitor);
             }
         }
+        int diagonalStart = -1, diagonalEnd = -1;
         for (int g = firstGroup; g <= lastGroup; g++)
         {
             int rowStart = Math.Max(i0, block.GroupStart(g));
             int rowEnd = Math.Min(i1, block.GroupEnd(g));
+            if (rowEnd - rowStart == 1 && rowStart < keyLimit && IsSelfOnly(block, g, firstGroup, shared, rowStart))
+            {
+                // Runs of one-row groups that add only their own key are handed over in one batch.
+                diagonalStart = diagonalStart < 0 ? rowStart : diagonalStart;
+                diagonalEnd = rowEnd;
+                continue;
+            }
+            if (diagonalStart >= 0)
+            {
+                visitor.Diagonal(diagonalStart, diagonalEnd, keyMask);
+                diagonalStart = -1;
+            }
             bool causal = mask.Causal || block.GroupIsCausal(g);
             for (int r = block.RangeBegin(g); r < block.RangeEnd(g); r++)
             {
@@ -64,6 +80,30 @@ internal static class AttentionTiling
                 EmitRange(rowStart, rowEnd, start, Math.Min(block.RangeStop(r), keyLimit), causal, keyMask, ref visitor);
             }
         }
+        if (diagonalStart >= 0)
+        {
+            visitor.Diagonal(diagonalStart, diagonalEnd, keyMask);
+        }
+    }
+
+    // Whether the ranges of one-row group g left after the shared ones are exactly [row, row+1).
+    private static bool IsSelfOnly(BlockMask block, int group, int firstGroup, ulong shared, int row)
+    {
+        bool self = false;
+        for (int r = block.RangeBegin(group); r < block.RangeEnd(group); r++)
+        {
+            int start = block.RangeStart(r), stop = block.RangeStop(r);
+            if (shared != 0 && IsMarkedShared(block, firstGroup, shared, start, stop))
+            {
+                continue;
+            }
+            if (start != row || stop != row + 1 || self)
+            {
+                return false;
+            }
+            self = true;
+        }
+        return self;
     }
 
     private static bool IsMarkedShared(BlockMask block, int firstGroup, ulong shared, int start, int end)

@@ -189,6 +189,14 @@ public static unsafe partial class FlashAttention
             TileMath.Multiply<TSimd, TVec>(cols, dp, rows, DScores, 1, ldS, queries, dp, DK + (long)keyStart * dp, dp, 1f, true);
         }
 
+        public readonly void Diagonal(int rowStart, int rowEnd, bool keyMask)
+        {
+            for (int row = rowStart; row < rowEnd; row++)
+            {
+                SingleRow(row, row, row + 1, causal: false, elementMask: keyMask);
+            }
+        }
+
         // One query row against a few keys: the same chain rule with vector dots and axpys.
         private readonly void SingleRow(int row, int keyStart, int keyEnd, bool causal, bool elementMask)
         {

@@ -178,6 +178,14 @@ public static unsafe partial class FlashAttention
                 Accumulator + (long)local * PaddedDim, PaddedDim, 1f, accumulate: true);
         }
 
+        public readonly void Diagonal(int rowStart, int rowEnd, bool keyMask)
+        {
+            for (int row = rowStart; row < rowEnd; row++)
+            {
+                SingleRow(row - FirstRow, row, row + 1, causal: false, elementMask: keyMask);
+            }
+        }
+
         // One query row against a few keys (a candidate attending to itself): vector dots, no tile set-up.
         private readonly void SingleRow(int local, int keyStart, int keyEnd, bool causal, bool elementMask)
         {
@@ -243,6 +251,13 @@ public static unsafe partial class FlashAttention
         for (int r = 0; r < rows; r++)
         {
             float* s = scores + (long)r * ldS;
+            if (mask.KeyMask is null)
+            {
+                // Only the causal limit: keys after the query row form one run at the end of the row.
+                int firstMasked = causal ? Math.Clamp(rowStart + r + 1 - keyStart, 0, cols) : cols;
+                new Span<float>(s + firstMasked, cols - firstMasked).Fill(value);
+                continue;
+            }
             for (int c = 0; c < cols; c++)
             {
                 if (AttentionTiling.IsMasked(mask, batch, tokens, rowStart + r, keyStart + c, causal))

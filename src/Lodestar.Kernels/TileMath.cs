@@ -34,7 +34,12 @@ internal static unsafe class TileMath
         }
         for (; j + w <= n; j += w)
         {
-            for (int i = 0; i < m; i++)
+            int i = 0;
+            for (; i + 4 <= m; i += 4)
+            {
+                Block4x1<TSimd, TVec>(operands, a + (long)i * aRowStride, b + j, c + (long)i * ldc + j);
+            }
+            for (; i < m; i++)
             {
                 Block1xN<TSimd, TVec>(1, operands, a + (long)i * aRowStride, b + j, c + (long)i * ldc + j);
             }
@@ -108,6 +113,29 @@ internal static unsafe class TileMath
         Put<TSimd, TVec>(c21, c + 2 * ldc + w, o);
         Put<TSimd, TVec>(c30, c + 3 * ldc, o);
         Put<TSimd, TVec>(c31, c + 3 * ldc + w, o);
+    }
+
+    // 4 rows × 1 vector: four independent FMA chains for a last single-vector column block.
+    private static void Block4x1<TSimd, TVec>(in Operands o, float* a, float* b, float* c)
+        where TSimd : struct, IFloatSimd<TVec> where TVec : struct
+    {
+        TVec c0 = TSimd.Zero, c1 = TSimd.Zero, c2 = TSimd.Zero, c3 = TSimd.Zero;
+        long rs = o.ARowStride, cs = o.AColumnStride, ldb = o.Ldb;
+        float* ap = a;
+        float* bp = b;
+        for (int p = 0; p < o.K; p++, ap += cs, bp += ldb)
+        {
+            TVec b0 = TSimd.Load(ref *bp);
+            c0 = TSimd.MultiplyAdd(TSimd.Broadcast(*ap), b0, c0);
+            c1 = TSimd.MultiplyAdd(TSimd.Broadcast(ap[rs]), b0, c1);
+            c2 = TSimd.MultiplyAdd(TSimd.Broadcast(ap[2 * rs]), b0, c2);
+            c3 = TSimd.MultiplyAdd(TSimd.Broadcast(ap[3 * rs]), b0, c3);
+        }
+        long ldc = o.Ldc;
+        Put<TSimd, TVec>(c0, c, o);
+        Put<TSimd, TVec>(c1, c + ldc, o);
+        Put<TSimd, TVec>(c2, c + 2 * ldc, o);
+        Put<TSimd, TVec>(c3, c + 3 * ldc, o);
     }
 
     // One row × (1 or 2) vectors, for row and column remainders.
