@@ -324,6 +324,13 @@ internal static unsafe class TileMath
 
     /// <summary>x[i] = exp(x[i] − shift) for i in [0,n); returns Σ x[i]. −∞ entries become 0.</summary>
     public static float ExpShiftSum<TSimd, TVec>(float* x, int n, float shift)
+        where TSimd : struct, IFloatSimd<TVec> where TVec : struct => ExpShift<TSimd, TVec>(x, n, shift, store: true);
+
+    /// <summary>Σ_i exp(x[i] − shift), leaving x unchanged.</summary>
+    public static float SumExpShift<TSimd, TVec>(float* x, int n, float shift)
+        where TSimd : struct, IFloatSimd<TVec> where TVec : struct => ExpShift<TSimd, TVec>(x, n, shift, store: false);
+
+    private static float ExpShift<TSimd, TVec>(float* x, int n, float shift, bool store)
         where TSimd : struct, IFloatSimd<TVec> where TVec : struct
     {
         int w = TSimd.Width;
@@ -333,35 +340,18 @@ internal static unsafe class TileMath
         for (; i + w <= n; i += w)
         {
             TVec e = TSimd.Exp(TSimd.Subtract(TSimd.Load(ref x[i]), shiftVector));
-            TSimd.Store(e, ref x[i]);
+            if (store)
+            {
+                TSimd.Store(e, ref x[i]);
+            }
             acc = TSimd.Add(acc, e);
         }
         float sum = TSimd.Sum(acc);
         for (; i < n; i++)
         {
             float e = MathF.Exp(x[i] - shift);
-            x[i] = e;
+            x[i] = store ? e : x[i];
             sum += e;
-        }
-        return sum;
-    }
-
-    /// <summary>Σ_i exp(x[i] − shift), leaving x unchanged.</summary>
-    public static float SumExpShift<TSimd, TVec>(float* x, int n, float shift)
-        where TSimd : struct, IFloatSimd<TVec> where TVec : struct
-    {
-        int w = TSimd.Width;
-        TVec shiftVector = TSimd.Broadcast(shift);
-        TVec acc = TSimd.Zero;
-        int i = 0;
-        for (; i + w <= n; i += w)
-        {
-            acc = TSimd.Add(acc, TSimd.Exp(TSimd.Subtract(TSimd.Load(ref x[i]), shiftVector)));
-        }
-        float sum = TSimd.Sum(acc);
-        for (; i < n; i++)
-        {
-            sum += MathF.Exp(x[i] - shift);
         }
         return sum;
     }
