@@ -22,7 +22,7 @@ public static class AttentionBench
         };
         var iterationsOption = new Option<int>("--iterations")
         {
-            Description = "Timed calls per case; the median is reported.",
+            Description = "Rounds; each round times every case once and the median round is reported.",
             DefaultValueFactory = _ => 21,
         };
         var json = CliJson.CreateOption();
