@@ -1,4 +1,5 @@
 // Scalar twins of Gelu and Silu, generic over float/double so gradient checks can run in double precision.
+// Written from the textbook formulas with no shared code with Gelu/Silu, so a common mistake cannot hide.
 using System.Numerics;
 
 namespace Lodestar.Kernels;

@@ -1,4 +1,5 @@
 // Scalar twin of AdamW: the same PyTorch 1.13 formula one element at a time, in the same operation order.
+// The vector kernel calls UpdateOne for its remainder, so both paths share one statement of the formula.
 namespace Lodestar.Kernels;
 
 public static class AdamWReference

@@ -10,6 +10,9 @@ internal interface IAttentionTileVisitor
     /// some pairs in the block are masked and must be checked with <see cref="AttentionTiling.IsMasked"/>.
     /// </summary>
     void Tile(int rowStart, int rowEnd, int keyStart, int keyEnd, bool causal, bool elementMask);
+
+    /// <summary>Each row i in [rowStart,rowEnd) against key i alone (isolated single-token candidates).</summary>
+    void Diagonal(int rowStart, int rowEnd, bool keyMask);
 }
 
 internal static class AttentionTiling
@@ -18,6 +21,8 @@ internal static class AttentionTiling
     public const int QueryTile = 64;
     /// <summary>Keys per tile (Bc in FlashAttention-2).</summary>
     public const int KeyTile = 128;
+    /// <summary>Rows per band when the causal diagonal is cut into a staircase.</summary>
+    public const int DiagonalBand = 16;
 
     /// <summary>Visits every allowed key tile of query rows [i0,i1) in batch <paramref name="batch"/>.</summary>
     public static void ForEachTile<TVisitor>(in AttentionMask mask, int batch, int tokens, int i0, int i1, ref TVisitor visitor)
@@ -47,10 +52,23 @@ internal static class AttentionTiling
                 EmitRange(i0, i1, block.RangeStart(range), end, mask.Causal || block.GroupIsCausal(firstGroup), keyMask, ref visitor);
             }
         }
+        int diagonalStart = -1, diagonalEnd = -1;
         for (int g = firstGroup; g <= lastGroup; g++)
         {
             int rowStart = Math.Max(i0, block.GroupStart(g));
             int rowEnd = Math.Min(i1, block.GroupEnd(g));
+            if (rowEnd - rowStart == 1 && rowStart < keyLimit && IsSelfOnly(block, g, firstGroup, shared, rowStart))
+            {
+                // Runs of one-row groups that add only their own key are handed over in one batch.
+                diagonalStart = diagonalStart < 0 ? rowStart : diagonalStart;
+                diagonalEnd = rowEnd;
+                continue;
+            }
+            if (diagonalStart >= 0)
+            {
+                visitor.Diagonal(diagonalStart, diagonalEnd, keyMask);
+                diagonalStart = -1;
+            }
             bool causal = mask.Causal || block.GroupIsCausal(g);
             for (int r = block.RangeBegin(g); r < block.RangeEnd(g); r++)
             {
@@ -62,6 +80,30 @@ internal static class AttentionTiling
                 EmitRange(rowStart, rowEnd, start, Math.Min(block.RangeStop(r), keyLimit), causal, keyMask, ref visitor);
             }
         }
+        if (diagonalStart >= 0)
+        {
+            visitor.Diagonal(diagonalStart, diagonalEnd, keyMask);
+        }
+    }
+
+    // Whether the ranges of one-row group g left after the shared ones are exactly [row, row+1).
+    private static bool IsSelfOnly(BlockMask block, int group, int firstGroup, ulong shared, int row)
+    {
+        bool self = false;
+        for (int r = block.RangeBegin(group); r < block.RangeEnd(group); r++)
+        {
+            int start = block.RangeStart(r), stop = block.RangeStop(r);
+            if (shared != 0 && IsMarkedShared(block, firstGroup, shared, start, stop))
+            {
+                continue;
+            }
+            if (start != row || stop != row + 1 || self)
+            {
+                return false;
+            }
+            self = true;
+        }
+        return self;
     }
 
     private static bool IsMarkedShared(BlockMask block, int firstGroup, ulong shared, int start, int end)
@@ -104,15 +146,34 @@ internal static class AttentionTiling
     private static void EmitRange<TVisitor>(int rowStart, int rowEnd, int keyStart, int keyEnd, bool causal, bool keyMask, ref TVisitor visitor)
         where TVisitor : struct, IAttentionTileVisitor, allows ref struct
     {
-        if (causal)
+        if (!causal)
         {
-            keyEnd = Math.Min(keyEnd, rowEnd);
+            EmitKeyTiles(rowStart, rowEnd, keyStart, keyEnd, causal: false, keyMask, ref visitor);
+            return;
         }
+        // Keys before the first row are allowed for every row: plain tiles. The triangle from there is cut
+        // into bands of DiagonalBand rows, each only as wide as its last row, so little masked work is done.
+        keyEnd = Math.Min(keyEnd, rowEnd);
+        int sharedEnd = Math.Max(keyStart, Math.Min(keyEnd, rowStart));
+        EmitKeyTiles(rowStart, rowEnd, keyStart, sharedEnd, causal: true, keyMask, ref visitor);
+        int triangleStart = Math.Max(keyStart, sharedEnd);
+        for (int r0 = rowStart; r0 < rowEnd; r0 += DiagonalBand)
+        {
+            int r1 = Math.Min(rowEnd, r0 + DiagonalBand);
+            int bandEnd = Math.Min(keyEnd, r1);
+            if (bandEnd > triangleStart)
+            {
+                visitor.Tile(r0, r1, triangleStart, bandEnd, causal: true, elementMask: true);
+            }
+        }
+    }
+
+    private static void EmitKeyTiles<TVisitor>(int rowStart, int rowEnd, int keyStart, int keyEnd, bool causal, bool keyMask, ref TVisitor visitor)
+        where TVisitor : struct, IAttentionTileVisitor, allows ref struct
+    {
         for (int j0 = keyStart; j0 < keyEnd; j0 += KeyTile)
         {
-            int j1 = Math.Min(keyEnd, j0 + KeyTile);
-            bool elementMask = keyMask || (causal && j1 - 1 > rowStart);
-            visitor.Tile(rowStart, rowEnd, j0, j1, causal, elementMask);
+            visitor.Tile(rowStart, rowEnd, j0, Math.Min(keyEnd, j0 + KeyTile), causal, keyMask);
         }
     }
 

@@ -1,4 +1,5 @@
 // Scalar twin of Elementwise: plain loops, the definition the vector paths are tested against.
+// Kept deliberately naive (no spans tricks, no FMA) so it states the definition and nothing more.
 namespace Lodestar.Kernels;
 
 public static class ElementwiseReference

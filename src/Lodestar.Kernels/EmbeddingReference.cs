@@ -1,4 +1,5 @@
 // Scalar twin of Embedding: element-by-element gather and scatter-add.
+// Kept element-wise so duplicate-index accumulation is obviously right.
 namespace Lodestar.Kernels;
 
 public static class EmbeddingReference

@@ -81,8 +81,8 @@ public static unsafe partial class FlashAttention
                 Scale = shape.Scale,
                 LogSumExp = forward.LogSumExp + (long)index * t,
                 Values = forward.V + offset,
-                KeysTransposed = KernelScratch.Get(0, (long)d * t),
-                ValuesTransposed = KernelScratch.Get(1, (long)d * t),
+                KeysTransposed = new LazyTranspose(forward.K + offset, KernelScratch.Get(0, (long)d * t), KernelScratch.Get(11, t), t, d),
+                ValuesTransposed = new LazyTranspose(forward.V + offset, KernelScratch.Get(1, (long)d * t), KernelScratch.Get(12, t), t, d),
                 QueriesScaled = KernelScratch.Get(2, padded),
                 KeyRows = inPlace ? forward.K + offset : KernelScratch.Get(3, padded),
                 DOutputRows = inPlace ? gradients.DOutput + offset : KernelScratch.Get(4, padded),
@@ -93,13 +93,11 @@ public static unsafe partial class FlashAttention
                 Probabilities = KernelScratch.Get(9, (long)AttentionTiling.QueryTile * AttentionTiling.KeyTile),
                 DScores = KernelScratch.Get(10, (long)AttentionTiling.QueryTile * AttentionTiling.KeyTile),
             };
-            TileMath.Transpose(t, d, forward.K + offset, d, tile.KeysTransposed, t);
-            TileMath.Transpose(t, d, forward.V + offset, d, tile.ValuesTransposed, t);
-            TileMath.CopyPadded(t, d, forward.Q + offset, d, shape.Scale, tile.QueriesScaled, dp);
+            TileMath.CopyPadded<TSimd, TVec>(t, d, forward.Q + offset, d, shape.Scale, tile.QueriesScaled, dp);
             if (!inPlace)
             {
-                TileMath.CopyPadded(t, d, forward.K + offset, d, 1f, tile.KeyRows, dp);
-                TileMath.CopyPadded(t, d, gradients.DOutput + offset, d, 1f, tile.DOutputRows, dp);
+                TileMath.CopyPadded<TSimd, TVec>(t, d, forward.K + offset, d, 1f, tile.KeyRows, dp);
+                TileMath.CopyPadded<TSimd, TVec>(t, d, gradients.DOutput + offset, d, 1f, tile.DOutputRows, dp);
                 new Span<float>(tile.DQ, (int)padded).Clear();
                 new Span<float>(tile.DK, (int)padded).Clear();
                 new Span<float>(tile.DV, (int)padded).Clear();
@@ -138,8 +136,8 @@ public static unsafe partial class FlashAttention
         public float Scale;             // 1/√D
         public float* LogSumExp;        // (T)
         public float* Values;           // (T,D)
-        public float* KeysTransposed;   // (D,T)
-        public float* ValuesTransposed; // (D,T)
+        public LazyTranspose KeysTransposed;   // (D,T)
+        public LazyTranspose ValuesTransposed; // (D,T)
         public float* QueriesScaled;    // (T,Dp) q/√D
         public float* KeyRows;          // (T,Dp)
         public float* DOutputRows;      // (T,Dp)
@@ -160,7 +158,7 @@ public static unsafe partial class FlashAttention
             float* queries = QueriesScaled + (long)rowStart * dp;
             float* dOut = DOutputRows + (long)rowStart * dp;
             // P = exp(q·kᵀ/√D − lse), exactly the forward's probabilities.
-            TileMath.Multiply<TSimd, TVec>(rows, cols, HeadDim, queries, dp, 1, KeysTransposed + keyStart, Tokens, Probabilities, ldS, 1f, false);
+            TileMath.Multiply<TSimd, TVec>(rows, cols, HeadDim, queries, dp, 1, KeysTransposed.Columns(keyStart, keyEnd), Tokens, Probabilities, ldS, 1f, false);
             for (int r = 0; r < rows; r++)
             {
                 float* p = Probabilities + (long)r * ldS;
@@ -181,7 +179,7 @@ public static unsafe partial class FlashAttention
             // dV += Pᵀ·dO (Pᵀ read through strides, no copy).
             TileMath.Multiply<TSimd, TVec>(cols, dp, rows, Probabilities, 1, ldS, dOut, dp, DV + (long)keyStart * dp, dp, 1f, true);
             // dP = dO·vᵀ; dS = P ∘ (dP − Δ).
-            TileMath.Multiply<TSimd, TVec>(rows, cols, HeadDim, dOut, dp, 1, ValuesTransposed + keyStart, Tokens, DScores, ldS, 1f, false);
+            TileMath.Multiply<TSimd, TVec>(rows, cols, HeadDim, dOut, dp, 1, ValuesTransposed.Columns(keyStart, keyEnd), Tokens, DScores, ldS, 1f, false);
             for (int r = 0; r < rows; r++)
             {
                 SoftmaxGradientRow<TSimd, TVec>(Probabilities + (long)r * ldS, DScores + (long)r * ldS, cols, Delta[rowStart + r]);
@@ -189,6 +187,14 @@ public static unsafe partial class FlashAttention
             // dQ += dS·k/√D; dK += dSᵀ·(q/√D).
             TileMath.Multiply<TSimd, TVec>(rows, dp, cols, DScores, ldS, 1, KeyRows + (long)keyStart * dp, dp, DQ + (long)rowStart * dp, dp, Scale, true);
             TileMath.Multiply<TSimd, TVec>(cols, dp, rows, DScores, 1, ldS, queries, dp, DK + (long)keyStart * dp, dp, 1f, true);
+        }
+
+        public readonly void Diagonal(int rowStart, int rowEnd, bool keyMask)
+        {
+            for (int row = rowStart; row < rowEnd; row++)
+            {
+                SingleRow(row, row, row + 1, causal: false, elementMask: keyMask);
+            }
         }
 
         // One query row against a few keys: the same chain rule with vector dots and axpys.

@@ -69,13 +69,11 @@ public static unsafe partial class FlashAttention
             int t = shape.Tokens, d = shape.HeadDim, dp = PaddedDim<TSimd, TVec>(d);
             int head = index / chunks, chunk = index % chunks;
             long offset = (long)head * t * d;
-            float* kT = KernelScratch.Get(0, (long)d * t);
-            TileMath.Transpose(t, d, pointers.K + offset, d, kT, t);
             float* vRows = pointers.V + offset;
             if (dp != d)
             {
                 vRows = KernelScratch.Get(1, (long)t * dp);
-                TileMath.CopyPadded(t, d, pointers.V + offset, d, 1f, vRows, dp);
+                TileMath.CopyPadded<TSimd, TVec>(t, d, pointers.V + offset, d, 1f, vRows, dp);
             }
             var tile = new ForwardTile<TSimd, TVec>
             {
@@ -85,7 +83,7 @@ public static unsafe partial class FlashAttention
                 HeadDim = d,
                 PaddedDim = dp,
                 Keys = pointers.K + offset,
-                KeysTransposed = kT,
+                KeysTransposed = new LazyTranspose(pointers.K + offset, KernelScratch.Get(0, (long)d * t), KernelScratch.Get(8, t), t, d),
                 ValueRows = vRows,
                 Queries = KernelScratch.Get(2, (long)AttentionTiling.QueryTile * dp),
                 Accumulator = KernelScratch.Get(3, (long)AttentionTiling.QueryTile * dp),
@@ -100,7 +98,7 @@ public static unsafe partial class FlashAttention
                 int i1 = Math.Min(t, i0 + AttentionTiling.QueryTile);
                 int rows = i1 - i0;
                 tile.FirstRow = i0;
-                TileMath.CopyPadded(rows, d, pointers.Q + offset + (long)i0 * d, d, shape.Scale, tile.Queries, dp);
+                TileMath.CopyPadded<TSimd, TVec>(rows, d, pointers.Q + offset + (long)i0 * d, d, shape.Scale, tile.Queries, dp);
                 new Span<float>(tile.Accumulator, rows * dp).Clear();
                 new Span<float>(tile.RunningMax, rows).Fill(float.NegativeInfinity);
                 new Span<float>(tile.RunningSum, rows).Clear();
@@ -116,12 +114,7 @@ public static unsafe partial class FlashAttention
                         *lse = float.NegativeInfinity;
                         continue;
                     }
-                    float inverse = 1f / sum;
-                    float* source = tile.Accumulator + (long)r * dp;
-                    for (int c = 0; c < d; c++)
-                    {
-                        destination[c] = source[c] * inverse;
-                    }
+                    TileMath.ScaleCopy<TSimd, TVec>(tile.Accumulator + (long)r * dp, destination, d, 1f / sum);
                     *lse = tile.RunningMax[r] + MathF.Log(sum);
                 }
             }
@@ -135,7 +128,7 @@ public static unsafe partial class FlashAttention
         public AttentionMask Mask;
         public int Batch, Tokens, HeadDim, PaddedDim, FirstRow;
         public float* Keys;             // (T,D)
-        public float* KeysTransposed;   // (D,T)
+        public LazyTranspose KeysTransposed; // (D,T)
         public float* ValueRows;        // (T,Dp)
         public float* Queries;          // (Br,Dp), pre-scaled by 1/√D
         public float* Accumulator;      // (Br,Dp) un-normalised output
@@ -154,7 +147,7 @@ public static unsafe partial class FlashAttention
             }
             // S = (q/√D)·kᵀ for this block.
             TileMath.Multiply<TSimd, TVec>(rows, cols, HeadDim, Queries + (long)local * PaddedDim, PaddedDim, 1,
-                KeysTransposed + keyStart, Tokens, Scores, ldS, 1f, accumulate: false);
+                KeysTransposed.Columns(keyStart, keyEnd), Tokens, Scores, ldS, 1f, accumulate: false);
             if (elementMask)
             {
                 MaskScores(Mask, Batch, Tokens, rowStart, rows, keyStart, cols, causal, Scores, ldS, float.NegativeInfinity);
@@ -185,6 +178,14 @@ public static unsafe partial class FlashAttention
                 Accumulator + (long)local * PaddedDim, PaddedDim, 1f, accumulate: true);
         }
 
+        public readonly void Diagonal(int rowStart, int rowEnd, bool keyMask)
+        {
+            for (int row = rowStart; row < rowEnd; row++)
+            {
+                SingleRow(row - FirstRow, row, row + 1, causal: false, elementMask: keyMask);
+            }
+        }
+
         // One query row against a few keys (a candidate attending to itself): vector dots, no tile set-up.
         private readonly void SingleRow(int local, int keyStart, int keyEnd, bool causal, bool elementMask)
         {
@@ -207,6 +208,42 @@ public static unsafe partial class FlashAttention
         }
     }
 
+    /// <summary>
+    /// sourceᵀ (D,T) of a (T,D) head, transposed chunk by chunk on first use: a block mask that never
+    /// multiplies some keys through the transposed layout (isolated candidates) never pays to transpose them.
+    /// </summary>
+    private readonly struct LazyTranspose
+    {
+        private const int Chunk = AttentionTiling.KeyTile;
+        private readonly float* _source, _transposed, _done;
+        private readonly int _tokens, _headDim;
+
+        public LazyTranspose(float* source, float* transposed, float* doneFlags, int tokens, int headDim)
+        {
+            _source = source;
+            _transposed = transposed;
+            _done = doneFlags;
+            _tokens = tokens;
+            _headDim = headDim;
+            new Span<float>(doneFlags, (tokens + Chunk - 1) / Chunk).Clear();
+        }
+
+        /// <summary>Pointer to column keyStart of sourceᵀ (leading dimension T), keys [keyStart,keyEnd) ready.</summary>
+        public float* Columns(int keyStart, int keyEnd)
+        {
+            for (int chunk = keyStart / Chunk; chunk <= (keyEnd - 1) / Chunk; chunk++)
+            {
+                if (_done[chunk] == 0f)
+                {
+                    int first = chunk * Chunk;
+                    TileMath.Transpose(Math.Min(Chunk, _tokens - first), _headDim, _source + (long)first * _headDim, _headDim, _transposed + first, _tokens);
+                    _done[chunk] = 1f;
+                }
+            }
+            return _transposed + keyStart;
+        }
+    }
+
     /// <summary>Sets masked entries of a (rows×cols) block starting at (rowStart, keyStart) to <paramref name="value"/>.</summary>
     private static void MaskScores(in AttentionMask mask, int batch, int tokens, int rowStart, int rows, int keyStart, int cols,
         bool causal, float* scores, int ldS, float value)
@@ -214,6 +251,13 @@ public static unsafe partial class FlashAttention
         for (int r = 0; r < rows; r++)
         {
             float* s = scores + (long)r * ldS;
+            if (mask.KeyMask is null)
+            {
+                // Only the causal limit: keys after the query row form one run at the end of the row.
+                int firstMasked = causal ? Math.Clamp(rowStart + r + 1 - keyStart, 0, cols) : cols;
+                new Span<float>(s + firstMasked, cols - firstMasked).Fill(value);
+                continue;
+            }
             for (int c = 0; c < cols; c++)
             {
                 if (AttentionTiling.IsMasked(mask, batch, tokens, rowStart + r, keyStart + c, causal))

@@ -4,14 +4,17 @@ namespace Lodestar.Kernels;
 
 internal static unsafe class KernelScratch
 {
-    public const int Slots = 12;
+    public const int Slots = 13;
 
     [ThreadStatic] private static float[]?[]? t_buffers;
 
-    /// <summary>A pinned buffer of at least <paramref name="length"/> floats for this thread's slot; contents undefined.</summary>
+    /// <summary>Floats readable past the requested length, so a vector load at the tail stays in the buffer.</summary>
+    public const int Slack = 64;
+
+    /// <summary>A pinned buffer of at least <paramref name="length"/> (+ Slack) floats for this thread's slot; contents undefined.</summary>
     public static float* Get(int slot, long length)
     {
-        length = Math.Max(length, 1);
+        length += Slack;
         var buffers = t_buffers ??= new float[Slots][];
         var buffer = buffers[slot];
         if (buffer is null || buffer.Length < length)

@@ -1,4 +1,5 @@
 // Scalar twins of LayerNorm and RmsNorm, generic over float/double so gradient checks run in double.
+// Written from the llm.c layernorm_forward/backward formulas, two passes over each row.
 using System.Numerics;
 
 namespace Lodestar.Kernels;

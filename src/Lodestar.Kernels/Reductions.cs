@@ -26,7 +26,7 @@ public static unsafe class Reductions
         return SimdLoops.SumOf<ProductOperator>(x, y);
     }
 
-    /// <summary>max_i x[i] (−∞ for an empty span; NaNs are ignored unless every element is NaN).</summary>
+    /// <summary>max_i x[i] (−∞ for an empty span).</summary>
     public static float Max(ReadOnlySpan<float> x)
     {
         fixed (float* p = x)

@@ -1,4 +1,5 @@
 // Scalar twin of Reductions, accumulating in double: the value the vector sums are compared with.
+// Double accumulation gives the value float sums should approach; tests allow for float rounding.
 namespace Lodestar.Kernels;
 
 public static class ReductionsReference

@@ -55,58 +55,31 @@ internal static class SimdLoops
     }
 
     /// <summary>destination[i] = TOp(x[i], y[i]).</summary>
-    public static void Binary<TOp>(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> destination) where TOp : struct, IBinaryOperator
-    {
-        if (Vector512.IsHardwareAccelerated)
-        {
-            Binary<TOp, Simd512, Vector512<float>>(x, y, destination);
-        }
-        else if (Vector256.IsHardwareAccelerated)
-        {
-            Binary<TOp, Simd256, Vector256<float>>(x, y, destination);
-        }
-        else
-        {
-            Binary<TOp, Simd128, Vector128<float>>(x, y, destination);
-        }
-    }
-
-    private static void Binary<TOp, TSimd, TVec>(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> destination)
-        where TOp : struct, IBinaryOperator where TSimd : struct, IFloatSimd<TVec> where TVec : struct
-    {
-        int n = x.Length, w = TSimd.Width, i = 0;
-        ref float xr = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-        ref float yr = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
-        ref float dr = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(destination);
-        for (; i + w <= n; i += w)
-        {
-            var result = TOp.Invoke<TSimd, TVec>(TSimd.Load(ref Unsafe.Add(ref xr, i)), TSimd.Load(ref Unsafe.Add(ref yr, i)));
-            TSimd.Store(result, ref Unsafe.Add(ref dr, i));
-        }
-        for (; i < n; i++)
-        {
-            Unsafe.Add(ref dr, i) = TOp.Invoke(Unsafe.Add(ref xr, i), Unsafe.Add(ref yr, i));
-        }
-    }
+    public static void Binary<TOp>(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> destination) where TOp : struct, IBinaryOperator =>
+        BinaryDispatch<TOp>(x, y, destination, accumulate: false);
 
     /// <summary>destination[i] += TOp(x[i], y[i]): the accumulate step of every element-wise backward.</summary>
-    public static void AccumulateBinary<TOp>(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> destination) where TOp : struct, IBinaryOperator
+    public static void AccumulateBinary<TOp>(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> destination) where TOp : struct, IBinaryOperator =>
+        BinaryDispatch<TOp>(x, y, destination, accumulate: true);
+
+    private static void BinaryDispatch<TOp>(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> destination, bool accumulate)
+        where TOp : struct, IBinaryOperator
     {
         if (Vector512.IsHardwareAccelerated)
         {
-            AccumulateBinary<TOp, Simd512, Vector512<float>>(x, y, destination);
+            Binary<TOp, Simd512, Vector512<float>>(x, y, destination, accumulate);
         }
         else if (Vector256.IsHardwareAccelerated)
         {
-            AccumulateBinary<TOp, Simd256, Vector256<float>>(x, y, destination);
+            Binary<TOp, Simd256, Vector256<float>>(x, y, destination, accumulate);
         }
         else
         {
-            AccumulateBinary<TOp, Simd128, Vector128<float>>(x, y, destination);
+            Binary<TOp, Simd128, Vector128<float>>(x, y, destination, accumulate);
         }
     }
 
-    private static void AccumulateBinary<TOp, TSimd, TVec>(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> destination)
+    private static void Binary<TOp, TSimd, TVec>(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> destination, bool accumulate)
         where TOp : struct, IBinaryOperator where TSimd : struct, IFloatSimd<TVec> where TVec : struct
     {
         int n = x.Length, w = TSimd.Width, i = 0;
@@ -116,11 +89,12 @@ internal static class SimdLoops
         for (; i + w <= n; i += w)
         {
             var result = TOp.Invoke<TSimd, TVec>(TSimd.Load(ref Unsafe.Add(ref xr, i)), TSimd.Load(ref Unsafe.Add(ref yr, i)));
-            TSimd.Store(TSimd.Add(TSimd.Load(ref Unsafe.Add(ref dr, i)), result), ref Unsafe.Add(ref dr, i));
+            TSimd.Store(accumulate ? TSimd.Add(TSimd.Load(ref Unsafe.Add(ref dr, i)), result) : result, ref Unsafe.Add(ref dr, i));
         }
         for (; i < n; i++)
         {
-            Unsafe.Add(ref dr, i) += TOp.Invoke(Unsafe.Add(ref xr, i), Unsafe.Add(ref yr, i));
+            float result = TOp.Invoke(Unsafe.Add(ref xr, i), Unsafe.Add(ref yr, i));
+            Unsafe.Add(ref dr, i) = accumulate ? Unsafe.Add(ref dr, i) + result : result;
         }
     }
 

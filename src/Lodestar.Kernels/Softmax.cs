@@ -11,57 +11,45 @@ public static unsafe class Softmax
     /// first. Each mask is empty, (C) shared by all rows, or (N,C).
     /// </summary>
     public static void Forward(ReadOnlySpan<float> x, Span<float> y, int rows, int cols,
-        ReadOnlySpan<float> additiveMask = default, ReadOnlySpan<bool> allowed = default)
-    {
-        Validate(x.Length, y.Length, rows, cols, additiveMask.Length, allowed.Length);
-        fixed (float* xp = x, yp = y, mp = additiveMask)
-        fixed (bool* ap = allowed)
-        {
-            var masks = new RowMasks(mp, additiveMask.Length, ap, allowed.Length, cols);
-            if (Vector512.IsHardwareAccelerated) Forward<Simd512, Vector512<float>>(xp, yp, rows, cols, masks, log: false);
-            else if (Vector256.IsHardwareAccelerated) Forward<Simd256, Vector256<float>>(xp, yp, rows, cols, masks, log: false);
-            else Forward<Simd128, Vector128<float>>(xp, yp, rows, cols, masks, log: false);
-        }
-    }
+        ReadOnlySpan<float> additiveMask = default, ReadOnlySpan<bool> allowed = default) =>
+        ForwardDispatch(x, y, rows, cols, additiveMask, allowed, log: false);
 
     /// <summary>y = log softmax(x) per row (for cross-entropy); fully masked rows give −∞.</summary>
     public static void LogForward(ReadOnlySpan<float> x, Span<float> y, int rows, int cols,
-        ReadOnlySpan<float> additiveMask = default, ReadOnlySpan<bool> allowed = default)
+        ReadOnlySpan<float> additiveMask = default, ReadOnlySpan<bool> allowed = default) =>
+        ForwardDispatch(x, y, rows, cols, additiveMask, allowed, log: true);
+
+    /// <summary>dx += y ∘ (dy − Σ_j y_j·dy_j) per row, where y is the forward's softmax output.</summary>
+    public static void Backward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx, int rows, int cols) =>
+        BackwardDispatch(y, dy, dx, rows, cols, log: false);
+
+    /// <summary>dx += dy − exp(y)·Σ_j dy_j per row, where y is the forward's log-softmax output.</summary>
+    public static void LogBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx, int rows, int cols) =>
+        BackwardDispatch(y, dy, dx, rows, cols, log: true);
+
+    private static void ForwardDispatch(ReadOnlySpan<float> x, Span<float> y, int rows, int cols,
+        ReadOnlySpan<float> additiveMask, ReadOnlySpan<bool> allowed, bool log)
     {
         Validate(x.Length, y.Length, rows, cols, additiveMask.Length, allowed.Length);
         fixed (float* xp = x, yp = y, mp = additiveMask)
         fixed (bool* ap = allowed)
         {
             var masks = new RowMasks(mp, additiveMask.Length, ap, allowed.Length, cols);
-            if (Vector512.IsHardwareAccelerated) Forward<Simd512, Vector512<float>>(xp, yp, rows, cols, masks, log: true);
-            else if (Vector256.IsHardwareAccelerated) Forward<Simd256, Vector256<float>>(xp, yp, rows, cols, masks, log: true);
-            else Forward<Simd128, Vector128<float>>(xp, yp, rows, cols, masks, log: true);
+            if (Vector512.IsHardwareAccelerated) Forward<Simd512, Vector512<float>>(xp, yp, rows, cols, masks, log);
+            else if (Vector256.IsHardwareAccelerated) Forward<Simd256, Vector256<float>>(xp, yp, rows, cols, masks, log);
+            else Forward<Simd128, Vector128<float>>(xp, yp, rows, cols, masks, log);
         }
     }
 
-    /// <summary>dx += y ∘ (dy − Σ_j y_j·dy_j) per row, where y is the forward's softmax output.</summary>
-    public static void Backward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx, int rows, int cols)
+    private static void BackwardDispatch(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx, int rows, int cols, bool log)
     {
         Validate(y.Length, dx.Length, rows, cols, 0, 0);
         SimdLoops.RequireLength(dy.Length, rows * cols, nameof(dy));
         fixed (float* yp = y, dyp = dy, dxp = dx)
         {
-            if (Vector512.IsHardwareAccelerated) Backward<Simd512, Vector512<float>>(yp, dyp, dxp, rows, cols, log: false);
-            else if (Vector256.IsHardwareAccelerated) Backward<Simd256, Vector256<float>>(yp, dyp, dxp, rows, cols, log: false);
-            else Backward<Simd128, Vector128<float>>(yp, dyp, dxp, rows, cols, log: false);
-        }
-    }
-
-    /// <summary>dx += dy − exp(y)·Σ_j dy_j per row, where y is the forward's log-softmax output.</summary>
-    public static void LogBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx, int rows, int cols)
-    {
-        Validate(y.Length, dx.Length, rows, cols, 0, 0);
-        SimdLoops.RequireLength(dy.Length, rows * cols, nameof(dy));
-        fixed (float* yp = y, dyp = dy, dxp = dx)
-        {
-            if (Vector512.IsHardwareAccelerated) Backward<Simd512, Vector512<float>>(yp, dyp, dxp, rows, cols, log: true);
-            else if (Vector256.IsHardwareAccelerated) Backward<Simd256, Vector256<float>>(yp, dyp, dxp, rows, cols, log: true);
-            else Backward<Simd128, Vector128<float>>(yp, dyp, dxp, rows, cols, log: true);
+            if (Vector512.IsHardwareAccelerated) Backward<Simd512, Vector512<float>>(yp, dyp, dxp, rows, cols, log);
+            else if (Vector256.IsHardwareAccelerated) Backward<Simd256, Vector256<float>>(yp, dyp, dxp, rows, cols, log);
+            else Backward<Simd128, Vector128<float>>(yp, dyp, dxp, rows, cols, log);
         }
     }
 

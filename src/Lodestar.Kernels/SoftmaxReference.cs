@@ -1,4 +1,5 @@
 // Scalar twin of Softmax, generic over float/double so its gradients can be checked in double precision.
+// Fully masked rows give zeros (−∞ for log-softmax), the same contract as the fast kernel.
 using System.Numerics;
 
 namespace Lodestar.Kernels;

@@ -10,7 +10,8 @@ internal static unsafe class TileMath
     /// <summary>
     /// c (m×n, ldc) = alpha·op(a)·b (+ c when <paramref name="accumulate"/>), b is (k×n, ldb). op(a) is m×k with
     /// element (i,p) at a[i·aRowStride + p·aColumnStride]: (lda, 1) reads a as is, (1, lda) reads its transpose.
-    /// Columns come in blocks of Width; a final partial block is computed by <see cref="MultiplyColumnsScalar"/>.
+    /// Columns come in blocks of Width; a final partial block reads b up to Width−1 floats past column n of
+    /// each row (callers pass scratch with that slack) and writes only the n columns.
     /// </summary>
     public static void Multiply<TSimd, TVec>(int m, int n, int k, float* a, int aRowStride, int aColumnStride,
         float* b, int ldb, float* c, int ldc, float alpha, bool accumulate)
@@ -33,35 +34,46 @@ internal static unsafe class TileMath
         }
         for (; j + w <= n; j += w)
         {
-            for (int i = 0; i < m; i++)
+            int i = 0;
+            for (; i + 4 <= m; i += 4)
+            {
+                Block4x1<TSimd, TVec>(operands, a + (long)i * aRowStride, b + j, c + (long)i * ldc + j);
+            }
+            for (; i < m; i++)
             {
                 Block1xN<TSimd, TVec>(1, operands, a + (long)i * aRowStride, b + j, c + (long)i * ldc + j);
             }
         }
         if (j < n)
         {
-            MultiplyColumnsScalar(m, j, n, operands, a, b, c);
+            for (int i = 0; i < m; i++)
+            {
+                BlockPartial<TSimd, TVec>(n - j, operands, a + (long)i * aRowStride, b + j, c + (long)i * ldc + j);
+            }
         }
     }
 
     /// <summary>The strides and scaling shared by every register block of one product.</summary>
     private readonly record struct Operands(int K, int ARowStride, int AColumnStride, int Ldb, int Ldc, float Alpha, bool Accumulate);
 
-    private static void MultiplyColumnsScalar(int m, int columnStart, int columnEnd, in Operands o, float* a, float* b, float* c)
+    // One row × one partial vector of `columns` < Width lanes: computed whole, stored lane by lane.
+    private static void BlockPartial<TSimd, TVec>(int columns, in Operands o, float* a, float* b, float* c)
+        where TSimd : struct, IFloatSimd<TVec> where TVec : struct
     {
-        for (int i = 0; i < m; i++)
+        TVec acc = TSimd.Zero;
+        long cs = o.AColumnStride, ldb = o.Ldb;
+        float* ap = a;
+        float* bp = b;
+        for (int p = 0; p < o.K; p++, ap += cs, bp += ldb)
         {
-            float* ai = a + (long)i * o.ARowStride;
-            for (int j = columnStart; j < columnEnd; j++)
-            {
-                float sum = 0f;
-                for (int p = 0; p < o.K; p++)
-                {
-                    sum = MathF.FusedMultiplyAdd(ai[(long)p * o.AColumnStride], b[(long)p * o.Ldb + j], sum);
-                }
-                float* cij = c + (long)i * o.Ldc + j;
-                *cij = o.Accumulate ? *cij + o.Alpha * sum : o.Alpha * sum;
-            }
+            acc = TSimd.MultiplyAdd(TSimd.Broadcast(*ap), TSimd.Load(ref *bp), acc);
+        }
+        float* lanes = stackalloc float[TSimd.Width];
+        TSimd.Store(acc, ref *lanes);
+        for (int j = 0; j < columns; j++)
+        {
+            float value = o.Alpha * lanes[j];
+            c[j] = o.Accumulate ? c[j] + value : value;
         }
     }
 
@@ -101,6 +113,29 @@ internal static unsafe class TileMath
         Put<TSimd, TVec>(c21, c + 2 * ldc + w, o);
         Put<TSimd, TVec>(c30, c + 3 * ldc, o);
         Put<TSimd, TVec>(c31, c + 3 * ldc + w, o);
+    }
+
+    // 4 rows × 1 vector: four independent FMA chains for a last single-vector column block.
+    private static void Block4x1<TSimd, TVec>(in Operands o, float* a, float* b, float* c)
+        where TSimd : struct, IFloatSimd<TVec> where TVec : struct
+    {
+        TVec c0 = TSimd.Zero, c1 = TSimd.Zero, c2 = TSimd.Zero, c3 = TSimd.Zero;
+        long rs = o.ARowStride, cs = o.AColumnStride, ldb = o.Ldb;
+        float* ap = a;
+        float* bp = b;
+        for (int p = 0; p < o.K; p++, ap += cs, bp += ldb)
+        {
+            TVec b0 = TSimd.Load(ref *bp);
+            c0 = TSimd.MultiplyAdd(TSimd.Broadcast(*ap), b0, c0);
+            c1 = TSimd.MultiplyAdd(TSimd.Broadcast(ap[rs]), b0, c1);
+            c2 = TSimd.MultiplyAdd(TSimd.Broadcast(ap[2 * rs]), b0, c2);
+            c3 = TSimd.MultiplyAdd(TSimd.Broadcast(ap[3 * rs]), b0, c3);
+        }
+        long ldc = o.Ldc;
+        Put<TSimd, TVec>(c0, c, o);
+        Put<TSimd, TVec>(c1, c + ldc, o);
+        Put<TSimd, TVec>(c2, c + 2 * ldc, o);
+        Put<TSimd, TVec>(c3, c + 3 * ldc, o);
     }
 
     // One row × (1 or 2) vectors, for row and column remainders.
@@ -237,17 +272,30 @@ internal static unsafe class TileMath
     }
 
     /// <summary>destination (rows×ldd) = scale·source (rows×cols, lds), columns [cols, ldd) set to zero.</summary>
-    public static void CopyPadded(int rows, int cols, float* source, int lds, float scale, float* destination, int ldd)
+    public static void CopyPadded<TSimd, TVec>(int rows, int cols, float* source, int lds, float scale, float* destination, int ldd)
+        where TSimd : struct, IFloatSimd<TVec> where TVec : struct
     {
         for (int i = 0; i < rows; i++)
         {
-            float* s = source + (long)i * lds;
             float* d = destination + (long)i * ldd;
-            for (int j = 0; j < cols; j++)
-            {
-                d[j] = s[j] * scale;
-            }
+            ScaleCopy<TSimd, TVec>(source + (long)i * lds, d, cols, scale);
             new Span<float>(d + cols, ldd - cols).Clear();
+        }
+    }
+
+    /// <summary>destination[i] = scale·source[i] for i in [0,n).</summary>
+    public static void ScaleCopy<TSimd, TVec>(float* source, float* destination, int n, float scale)
+        where TSimd : struct, IFloatSimd<TVec> where TVec : struct
+    {
+        int w = TSimd.Width, i = 0;
+        TVec f = TSimd.Broadcast(scale);
+        for (; i + w <= n; i += w)
+        {
+            TSimd.Store(TSimd.Multiply(TSimd.Load(ref source[i]), f), ref destination[i]);
+        }
+        for (; i < n; i++)
+        {
+            destination[i] = source[i] * scale;
         }
     }
 
@@ -276,6 +324,13 @@ internal static unsafe class TileMath
 
     /// <summary>x[i] = exp(x[i] − shift) for i in [0,n); returns Σ x[i]. −∞ entries become 0.</summary>
     public static float ExpShiftSum<TSimd, TVec>(float* x, int n, float shift)
+        where TSimd : struct, IFloatSimd<TVec> where TVec : struct => ExpShift<TSimd, TVec>(x, n, shift, store: true);
+
+    /// <summary>Σ_i exp(x[i] − shift), leaving x unchanged.</summary>
+    public static float SumExpShift<TSimd, TVec>(float* x, int n, float shift)
+        where TSimd : struct, IFloatSimd<TVec> where TVec : struct => ExpShift<TSimd, TVec>(x, n, shift, store: false);
+
+    private static float ExpShift<TSimd, TVec>(float* x, int n, float shift, bool store)
         where TSimd : struct, IFloatSimd<TVec> where TVec : struct
     {
         int w = TSimd.Width;
@@ -285,35 +340,18 @@ internal static unsafe class TileMath
         for (; i + w <= n; i += w)
         {
             TVec e = TSimd.Exp(TSimd.Subtract(TSimd.Load(ref x[i]), shiftVector));
-            TSimd.Store(e, ref x[i]);
+            if (store)
+            {
+                TSimd.Store(e, ref x[i]);
+            }
             acc = TSimd.Add(acc, e);
         }
         float sum = TSimd.Sum(acc);
         for (; i < n; i++)
         {
             float e = MathF.Exp(x[i] - shift);
-            x[i] = e;
+            x[i] = store ? e : x[i];
             sum += e;
-        }
-        return sum;
-    }
-
-    /// <summary>Σ_i exp(x[i] − shift), leaving x unchanged.</summary>
-    public static float SumExpShift<TSimd, TVec>(float* x, int n, float shift)
-        where TSimd : struct, IFloatSimd<TVec> where TVec : struct
-    {
-        int w = TSimd.Width;
-        TVec shiftVector = TSimd.Broadcast(shift);
-        TVec acc = TSimd.Zero;
-        int i = 0;
-        for (; i + w <= n; i += w)
-        {
-            acc = TSimd.Add(acc, TSimd.Exp(TSimd.Subtract(TSimd.Load(ref x[i]), shiftVector)));
-        }
-        float sum = TSimd.Sum(acc);
-        for (; i < n; i++)
-        {
-            sum += MathF.Exp(x[i] - shift);
         }
         return sum;
     }

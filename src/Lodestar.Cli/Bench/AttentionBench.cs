@@ -11,7 +11,7 @@ public static class AttentionBench
 {
     // FLOP convention: per allowed (query,key) pair, forward = 4·D (q·kᵀ and P·v), backward = 8·D
     // (dV, dP, dQ, dK); the backward's recomputation of q·kᵀ is not counted as useful work.
-    private const string FlopConvention = "per allowed (query,key) pair: forward 4·D, backward 8·D; backward recompute of q·kᵀ not counted";
+    private const string FlopConvention = "per allowed (query,key) pair: forward 4*D, backward 8*D; the backward recompute of q*k^T is not counted";
 
     public static Command Create()
     {
@@ -22,8 +22,8 @@ public static class AttentionBench
         };
         var iterationsOption = new Option<int>("--iterations")
         {
-            Description = "Timed calls per case; the median is reported.",
-            DefaultValueFactory = _ => 15,
+            Description = "Rounds; each round times every case once and the median round is reported.",
+            DefaultValueFactory = _ => 21,
         };
         var json = CliJson.CreateOption();
         var command = new Command("attention", "Fused attention GFLOP/s vs the FMA peak, and the block-sparse ranking mask vs full attention.");
@@ -60,9 +60,9 @@ public static class AttentionBench
         {
             ("attention_causal_fwd_bwd", AttentionMask.CausalOnly, "causal", true),
             ("attention_full_fwd_bwd", AttentionMask.None, "none", true),
-            ("attention_block_fwd_bwd", blockMask, "context128_causal+384_isolated_candidates", true),
+            ("attention_block_fwd_bwd", blockMask, "context128_causal_384_isolated_candidates", true),
             ("attention_full_fwd", AttentionMask.None, "none", false),
-            ("attention_block_fwd", blockMask, "context128_causal+384_isolated_candidates", false),
+            ("attention_block_fwd", blockMask, "context128_causal_384_isolated_candidates", false),
         };
         var buffers = new Buffers(shape, seed: 42);
         var results = new List<AttentionResult>();
@@ -71,16 +71,17 @@ public static class AttentionBench
         {
             status.Status($"FMA peak on {threads} thread(s)");
             peak = FmaPeak.MeasureGflops(threads, TimeSpan.FromMilliseconds(500));
-            foreach (var (name, mask, maskName, backward) in cases)
+            status.Status($"{cases.Length} attention cases, {iterations} rounds");
+            double[] ms = MedianMillisecondsInterleaved(iterations, cases.Select(c => (Action)(() => buffers.Run(c.Mask, c.Backward))).ToArray());
+            for (int i = 0; i < cases.Length; i++)
             {
-                status.Status(name);
-                double ms = MedianMilliseconds(iterations, () => buffers.Run(mask, backward));
+                var (name, mask, maskName, backward) = cases[i];
                 double area = (double)mask.AllowedArea(0, tokens) * batch * heads;
                 double flopsPerPair = (backward ? 12.0 : 4.0) * headDim;
-                double useful = area * flopsPerPair / (ms * 1e6);
-                double dense = (double)tokens * tokens * batch * heads * flopsPerPair / (ms * 1e6);
+                double useful = area * flopsPerPair / (ms[i] * 1e6);
+                double dense = (double)tokens * tokens * batch * heads * flopsPerPair / (ms[i] * 1e6);
                 results.Add(new AttentionResult(name, $"B={batch} H={heads} T={tokens} D={headDim}", maskName,
-                    backward ? "forward+backward" : "forward", threads, ms, useful, useful, dense, peak, useful / peak, FlopConvention));
+                    backward ? "forward_backward" : "forward", threads, ms[i], useful, useful, dense, peak, useful / peak, FlopConvention));
             }
         });
         var speedups = new List<SpeedupResult>();
@@ -110,19 +111,30 @@ public static class AttentionBench
         }
     }
 
-    private static double MedianMilliseconds(int iterations, Action run)
+    // Cases run round-robin (one call of each per round), so a change in the machine's load during the
+    // run hits every case alike and the ratios between them stay fair; the median round is reported.
+    private static double[] MedianMillisecondsInterleaved(int rounds, Action[] cases)
     {
-        run();
-        run();
-        var times = new double[iterations];
-        for (int i = 0; i < iterations; i++)
+        foreach (var run in cases)
         {
-            long start = Stopwatch.GetTimestamp();
             run();
-            times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            run();
         }
-        Array.Sort(times);
-        return times[iterations / 2];
+        var times = new double[cases.Length][];
+        for (int c = 0; c < cases.Length; c++)
+        {
+            times[c] = new double[rounds];
+        }
+        for (int round = 0; round < rounds; round++)
+        {
+            for (int c = 0; c < cases.Length; c++)
+            {
+                long start = Stopwatch.GetTimestamp();
+                cases[c]();
+                times[c][round] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            }
+        }
+        return times.Select(t => { Array.Sort(t); return t[rounds / 2]; }).ToArray();
     }
 
     /// <summary>Seeded inputs and outputs of one (B,H,T,D) attention call, reused across iterations.</summary>
