@@ -1,0 +1,30 @@
+// The one JSON contract of the data schema: snake_case property names, enums as snake_case strings,
+// nulls omitted, source-generated so 20M-event files serialise without reflection.
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Lodestar.Data.Schema;
+
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    WriteIndented = false)]
+[JsonSerializable(typeof(Member))]
+[JsonSerializable(typeof(Company))]
+[JsonSerializable(typeof(Job))]
+[JsonSerializable(typeof(Post))]
+[JsonSerializable(typeof(FeedImpression))]
+[JsonSerializable(typeof(JobEvent))]
+[JsonSerializable(typeof(RecruiterSearch))]
+[JsonSerializable(typeof(ItemInteraction))]
+[JsonSerializable(typeof(Occupation))]
+[JsonSerializable(typeof(WorldManifest))]
+public sealed partial class DataJsonContext : JsonSerializerContext;
+
+/// <summary>Indented options for the small human-read files (the manifest).</summary>
+public static class DataJson
+{
+    public static DataJsonContext Compact { get; } = DataJsonContext.Default;
+
+    public static DataJsonContext Indented { get; } = new(new JsonSerializerOptions(DataJsonContext.Default.Options) { WriteIndented = true });
+}
