@@ -102,3 +102,25 @@ public class ScoreRowTests
         return row;
     }
 }
+
+public class ScoreRowAllocationTests
+{
+    [Fact]
+    public void RankAndTopKDoNotAllocate()
+    {
+        var random = new Random(14);
+        var row = Enumerable.Range(0, 12102).Select(_ => (float)random.NextDouble()).ToArray();
+        var items = new int[10];
+        var scores = new float[10];
+        ScoreRow.TopK(row, items, scores);
+        ScoreRow.PessimisticRank(row, 5);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 10; i++)
+        {
+            ScoreRow.TopK(row, items, scores);
+            ScoreRow.PessimisticRank(row, 1 + i);
+            FullRankingEvaluator.ExcludeHistory(row, items, keep: 0);
+        }
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+}
