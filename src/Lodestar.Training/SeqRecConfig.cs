@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Lodestar.Evaluation;
 using Lodestar.Models.Baselines;
+using Lodestar.Models.SasRec;
 
 namespace Lodestar.Training;
 
@@ -15,18 +16,27 @@ public enum SeqRecModelKind
 
     /// <summary>Item-to-item co-occurrence of the most recent history items.</summary>
     [JsonStringEnumMemberName("cooc")] Cooc,
+
+    /// <summary>The SASRec-style causal transformer, trained on the Lodestar engine.</summary>
+    [JsonStringEnumMemberName("sasrec")] Sasrec,
 }
 
 public sealed record SeqRecConfig
 {
-    /// <summary>The recommender to fit. Default popular.</summary>
-    public SeqRecModelKind Model { get; init; } = SeqRecModelKind.Popular;
+    /// <summary>The recommender to fit. Default sasrec.</summary>
+    public SeqRecModelKind Model { get; init; } = SeqRecModelKind.Sasrec;
 
     /// <summary>Seed of every random choice of the run; the same seed and data give the same bytes. Default 42.</summary>
     public int Seed { get; init; } = 42;
 
     /// <summary>Settings of the co-occurrence baseline (used when Model is cooc).</summary>
     public CooccurrenceConfig Cooc { get; init; } = new();
+
+    /// <summary>Shape and loss of the transformer (used when Model is sasrec).</summary>
+    public SasRecConfig Sasrec { get; init; } = new();
+
+    /// <summary>Optimisation of trainable models (used when Model is sasrec).</summary>
+    public TrainingConfig Training { get; init; } = new();
 
     /// <summary>Evaluation protocol: history exclusion (default on, as ICLRec), batch size, threads.</summary>
     public EvaluationOptions Evaluation { get; init; } = new();
@@ -37,6 +47,7 @@ public sealed record SeqRecConfig
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         WriteIndented = true,
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false) },
     };
 
     public void Validate()
@@ -46,6 +57,8 @@ public sealed record SeqRecConfig
             throw new ArgumentException($"{nameof(SeqRecConfig)}.{nameof(Model)} is not a known model: {Model}");
         }
         Cooc.Validate();
+        Sasrec.Validate();
+        Training.Validate();
         Evaluation.Validate();
     }
 

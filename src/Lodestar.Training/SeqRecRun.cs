@@ -25,10 +25,18 @@ public static class SeqRecRun
 
     /// <summary>Fits and evaluates <paramref name="config"/> on <paramref name="data"/>, writing run.json into
     /// <paramref name="runDirectory"/> after every epoch and at the end.</summary>
-    public static RunRecord Train(SeqRecConfig config, SequenceSplits data, string runDirectory, IRunProgress? progress = null)
+    public static RunRecord Train(SeqRecConfig config, SequenceSplits data, string runDirectory, IRunProgress? progress = null, bool resume = false)
     {
         config.Validate();
         Directory.CreateDirectory(runDirectory);
+        if (config.Model == SeqRecModelKind.Sasrec)
+        {
+            return SasRecTrainer.Train(config, data, runDirectory, progress, resume);
+        }
+        if (resume)
+        {
+            throw new ArgumentException($"--resume: {Name(config.Model)} is fitted in one pass; there is nothing to resume");
+        }
         var clock = Stopwatch.StartNew();
         var record = new RunRecord { Status = "running", Config = config, Data = data.Provenance, HistoryExcluded = config.Evaluation.ExcludeHistory };
         record.Write(runDirectory);
@@ -58,7 +66,9 @@ public static class SeqRecRun
                 $"{Path.Combine(runDirectory, RunRecord.FileName)}: the run was trained on {record.Data.File} (sha256 {record.Data.Sha256}), " +
                 $"but {data.Provenance.File} has sha256 {data.Provenance.Sha256}");
         }
-        return FitBaseline(record.Config, data);
+        return record.Config.Model == SeqRecModelKind.Sasrec
+            ? SasRecTrainer.LoadBest(runDirectory, record.Config, data.ItemCount)
+            : FitBaseline(record.Config, data);
     }
 
     /// <summary>Fits a one-pass baseline on the training split (deterministic: the same data give the same model).</summary>
@@ -98,6 +108,7 @@ public static class SeqRecRun
     {
         SeqRecModelKind.Popular => "popular",
         SeqRecModelKind.Cooc => "cooc",
+        SeqRecModelKind.Sasrec => "sasrec",
         _ => kind.ToString(),
     };
 }

@@ -50,7 +50,7 @@ public sealed class SeqRecRunTests : IDisposable
     {
         var data = SeqRecData.Load(CycleFile("a.txt"));
         var run = Path.Combine(_directory, "run-a");
-        SeqRecRun.Train(new SeqRecConfig(), data, run);
+        SeqRecRun.Train(new SeqRecConfig { Model = SeqRecModelKind.Popular }, data, run);
         var other = SeqRecData.Load(CycleFile("b.txt", users: 61));
         var error = Assert.Throws<ArgumentException>(() => SeqRecRun.LoadModel(run, RunRecord.Read(run), other));
         Assert.Contains("sha256", error.Message, StringComparison.Ordinal);

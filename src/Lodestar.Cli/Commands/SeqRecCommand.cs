@@ -31,18 +31,26 @@ public static class SeqRecCommand
     {
         var data = new Option<string>("--data") { Description = "Sequence file: one line per user, `uid item1 ... itemN` in time order.", Required = true };
         var config = new Option<string?>("--config") { Description = "JSON config (snake_case fields of SeqRecConfig); defaults when omitted." };
-        var model = new Option<string?>("--model") { Description = "Override the config's model: popular | cooc." };
+        var model = new Option<string?>("--model") { Description = "Override the config's model: sasrec | popular | cooc." };
+        var resume = new Option<bool>("--resume") { Description = "Continue the run in --run from its last checkpoint (same config)." };
         var seed = new Option<int?>("--seed") { Description = "Override the config's seed." };
         var keepHistory = new Option<bool>("--keep-history") { Description = "Rank items already in the user's history too (default: excluded, as ICLRec)." };
         var run = RunOption(required: false);
         var json = CliJson.CreateOption();
         var command = new Command("train", "Fit a model on the training split, select the best epoch on validation NDCG@10, report test metrics.")
         {
-            Options = { data, config, model, seed, keepHistory, run, json },
+            Options = { data, config, model, seed, keepHistory, run, resume, json },
         };
         command.SetAction(parse =>
         {
-            var resolved = parse.GetValue(config) is { } path ? SeqRecConfig.Load(path) : new SeqRecConfig();
+            var resuming = parse.GetValue(resume);
+            if (resuming && parse.GetValue(run) is null)
+            {
+                throw new ArgumentException("--resume needs --run DIR (the run to continue)");
+            }
+            var resolved = parse.GetValue(config) is { } path ? SeqRecConfig.Load(path)
+                : resuming ? RunRecord.Read(parse.GetValue(run)!).Config
+                : new SeqRecConfig();
             if (parse.GetValue(model) is { } name)
             {
                 resolved = resolved with { Model = ParseModel(name) };
@@ -60,7 +68,7 @@ public static class SeqRecCommand
             var runDirectory = parse.GetValue(run)
                 ?? Path.Combine("runs", $"seqrec-{Path.GetFileNameWithoutExtension(splits.Provenance.File)}-{SeqRecRun.Name(resolved.Model)}-s{resolved.Seed}");
             var asJson = parse.GetValue(json);
-            var record = WithProgress(asJson, progress => SeqRecRun.Train(resolved, splits, runDirectory, progress));
+            var record = WithProgress(asJson, progress => SeqRecRun.Train(resolved, splits, runDirectory, progress, resuming));
             Report(asJson, runDirectory, record.Config, record.Data, "validation", record.BestValidation!, record.HistoryExcluded, record.BestEpoch, record.WallSeconds);
             Report(asJson, runDirectory, record.Config, record.Data, "test", record.Test!, record.HistoryExcluded, record.BestEpoch, record.WallSeconds);
             return 0;
@@ -186,7 +194,8 @@ public static class SeqRecCommand
     {
         "popular" => SeqRecModelKind.Popular,
         "cooc" => SeqRecModelKind.Cooc,
-        _ => throw new ArgumentException($"--model: unknown model '{name}' (popular | cooc)"),
+        "sasrec" => SeqRecModelKind.Sasrec,
+        _ => throw new ArgumentException($"--model: unknown model '{name}' (sasrec | popular | cooc)"),
     };
 
     private static void Report(
