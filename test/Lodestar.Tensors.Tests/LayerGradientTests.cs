@@ -84,8 +84,9 @@ public sealed class LayerGradientTests
     {
         const int batch = 2, tokens = 4, channels = 6, heads = 2;
         byte[]? keep = padding ? [1, 1, 1, 0, 1, 1, 0, 0] : null;
-        byte[]? allowed = block ? [1, 1, 0, 0, 1, 1, 0, 0, 1, 1, 1, 0, 1, 1, 0, 1] : null;
-        var mask = new AttentionMask(causal, keep, allowed);
+        // Two context tokens, then two candidates that see the context and themselves but not each other.
+        var blockMask = block ? Kernels.BlockMask.SharedContextWithIsolatedCandidates(2, [1, 1], causalContext: false) : null;
+        var mask = new AttentionMask(causal, keep, blockMask);
         GradCheck.Check((g, t) => g.Attention(t[0], heads, mask), [(GradCheck.Random(batch * tokens * 3 * channels, 11, scale: 1.5f), [batch, tokens, 3 * channels])]);
     }
 
@@ -104,6 +105,23 @@ public sealed class LayerGradientTests
         var b = graph.Attention(graph.Constant(changed, [1, tokens, 3 * channels]), 2, AttentionMask.CausalOnly).Data.ToArray();
         Assert.Equal(a[..((tokens - 1) * channels)], b[..((tokens - 1) * channels)]);
         Assert.NotEqual(a[^channels..], b[^channels..]);
+    }
+
+    [Fact]
+    public void IsolatedCandidatesDoNotSeeEachOther()
+    {
+        const int tokens = 4, channels = 4;
+        var mask = new AttentionMask(false, Block: Kernels.BlockMask.SharedContextWithIsolatedCandidates(2, [1, 1], causalContext: false));
+        var values = GradCheck.Random(tokens * 3 * channels, 15);
+        var changed = values.ToArray();
+        for (var c = 0; c < 3 * channels; c++)
+        {
+            changed[(3 * 3 * channels) + c] += 1f; // perturb only the second candidate
+        }
+        var graph = new Graph(recordGradients: false);
+        var a = graph.Attention(graph.Constant(values, [1, tokens, 3 * channels]), 2, mask).Data.ToArray();
+        var b = graph.Attention(graph.Constant(changed, [1, tokens, 3 * channels]), 2, mask).Data.ToArray();
+        Assert.Equal(a[..(3 * channels)], b[..(3 * channels)]);
     }
 
     [Fact]

@@ -1,23 +1,37 @@
-// Multi-head scaled dot-product attention over a packed qkv tensor, with causal, key-padding and block
-// masks, plus rotary position embeddings (RoPE, Su et al. 2021). Heads are read in place through
-// leading dimensions, so q, k and v are never copied out of the (B,T,3C) projection.
-using System.Numerics.Tensors;
+// Multi-head scaled dot-product attention over a packed (B,T,3C) qkv tensor on the fused FlashAttention-2
+// kernel (causal, key-padding and block masks), plus rotary position embeddings (RoPE, Su et al. 2021).
+using Lodestar.Kernels;
 
 namespace Lodestar.Tensors;
 
 /// <summary>Which key positions each query may see. All parts combine (a key must pass every one).</summary>
 /// <param name="Causal">Query t sees keys ≤ t.</param>
 /// <param name="KeyKeep">(B·T): 1 for real tokens, 0 for padding keys nobody attends to; null keeps all.</param>
-/// <param name="Allowed">(T·T): 1 where query i may attend key j (block masks); null allows all.</param>
-public sealed record AttentionMask(bool Causal, byte[]? KeyKeep = null, byte[]? Allowed = null)
+/// <param name="Block">Block-sparse query-group/key-range mask (e.g. isolated candidates); null allows all.</param>
+public sealed record AttentionMask(bool Causal, byte[]? KeyKeep = null, BlockMask? Block = null)
 {
+    private bool[]? _keyMask;
+
     public static readonly AttentionMask Bidirectional = new(false);
     public static readonly AttentionMask CausalOnly = new(true);
+
+    /// <summary>The kernel's form of this mask (the boolean key mask is built once and kept).</summary>
+    internal Kernels.AttentionMask ToKernel()
+    {
+        if (KeyKeep is not null && _keyMask is null)
+        {
+            _keyMask = KeyKeep.Select(k => k != 0).ToArray();
+        }
+        return new Kernels.AttentionMask(Causal, KeyMask: _keyMask, Block: Block);
+    }
 }
 
 public sealed partial class Graph
 {
-    /// <summary>qkv is (B,T,3C) with [q | k | v] and head h in columns h·D..(h+1)·D of each; returns (B,T,C).</summary>
+    /// <summary>
+    /// qkv is (B,T,3C) with [q | k | v] and head h in columns h·D..(h+1)·D of each; returns (B,T,C).
+    /// Runs the fused FlashAttention-2 kernel on (B,H,T,D) copies of q, k, v; a query that may see no key outputs 0.
+    /// </summary>
     public Tensor Attention(Tensor qkv, int heads, AttentionMask mask)
     {
         qkv = Contiguous(qkv);
@@ -25,104 +39,84 @@ public sealed partial class Graph
         int batch = qkv.Dim(0), tokens = qkv.Dim(1), channels = qkv.Columns / 3;
         Require(heads > 0 && channels % heads == 0, $"attention: {channels} channels do not split into {heads} heads");
         Require(mask.KeyKeep is null || mask.KeyKeep.Length == batch * tokens, $"attention: key mask has {mask.KeyKeep?.Length} entries for B·T = {batch * tokens}");
-        Require(mask.Allowed is null || mask.Allowed.Length == tokens * tokens, $"attention: block mask has {mask.Allowed?.Length} entries for T·T = {tokens * tokens}");
-        var headDim = channels / heads;
-        var scale = 1f / MathF.Sqrt(headDim);
-        var output = NewOutput([batch, tokens, channels]);
-        var probabilities = NewOutput([batch, heads, tokens, tokens]);
-        var src = qkv.Data;
-        for (var b = 0; b < batch; b++)
+        Require(mask.Block is null || mask.Block.Length == tokens, $"attention: block mask is for T = {mask.Block?.Length}, input has T = {tokens}");
+        var shape = new AttentionShape(batch, heads, tokens, channels / heads);
+        var size = batch * tokens * channels;
+        // One buffer holds q | k | v | out in (B,H,T,D) layout; backward reads all four.
+        var headMajor = NewOutput([4, size]);
+        var logSumExp = NewOutput([batch * heads * tokens]);
+        var buffers = headMajor.Data;
+        for (var part = 0; part < 3; part++)
         {
-            for (var h = 0; h < heads; h++)
-            {
-                var p = probabilities.Data.Slice(((b * heads) + h) * tokens * tokens, tokens * tokens);
-                var baseRow = b * tokens * 3 * channels;
-                // S(T,T) = scale · Q(T,D) · K(T,D)ᵀ
-                Blas.Gemm(false, true, tokens, tokens, headDim, scale, src[(baseRow + (h * headDim))..], 3 * channels,
-                    src[(baseRow + channels + (h * headDim))..], 3 * channels, 0f, p, tokens);
-                MaskedSoftmaxRows(p, tokens, b, mask);
-                // O(T,D) = P(T,T) · V(T,D)
-                Blas.Gemm(false, false, tokens, headDim, tokens, 1f, p, tokens, src[(baseRow + (2 * channels) + (h * headDim))..], 3 * channels,
-                    0f, output.Data[((b * tokens * channels) + (h * headDim))..], channels);
-            }
+            HeadSplit(qkv.Data, part * channels, 3 * channels, buffers.Slice(part * size, size), shape);
         }
+        FlashAttention.Forward(shape, buffers[..size], buffers.Slice(size, size), buffers.Slice(2 * size, size),
+            buffers.Slice(3 * size, size), logSumExp.Data, mask.ToKernel());
+        var output = NewOutput([batch, tokens, channels]);
+        output.Data.Clear();
+        HeadMergeAdd(buffers.Slice(3 * size, size), output.Data, 0, channels, shape);
         if (Tracks(qkv))
         {
             ref var entry = ref Record(OpKind.Attention, output);
             entry.A = qkv;
-            entry.Saved0 = probabilities;
+            entry.Saved0 = headMajor;
+            entry.Saved1 = logSumExp;
             entry.I0 = heads;
-            entry.F0 = scale;
+            entry.Aux = mask;
         }
         return output;
-    }
-
-    private static void MaskedSoftmaxRows(Span<float> scores, int tokens, int batchIndex, AttentionMask mask)
-    {
-        for (var i = 0; i < tokens; i++)
-        {
-            var row = scores.Slice(i * tokens, tokens);
-            var visible = 0;
-            for (var j = 0; j < tokens; j++)
-            {
-                var hidden = (mask.Causal && j > i)
-                    || (mask.KeyKeep is not null && mask.KeyKeep[(batchIndex * tokens) + j] == 0)
-                    || (mask.Allowed is not null && mask.Allowed[(i * tokens) + j] == 0);
-                if (hidden)
-                {
-                    row[j] = float.NegativeInfinity;
-                }
-                else
-                {
-                    visible++;
-                }
-            }
-            if (visible == 0)
-            {
-                row.Clear(); // a query that may see nothing outputs zeros (PyTorch would give NaN)
-                continue;
-            }
-            TensorPrimitives.SoftMax(row, row);
-        }
     }
 
     private void AttentionBackward(in TapeEntry entry)
     {
         var qkv = entry.A!;
-        var heads = entry.I0;
-        var scale = entry.F0;
         int batch = qkv.Dim(0), tokens = qkv.Dim(1), channels = qkv.Columns / 3;
-        var headDim = channels / heads;
-        var src = qkv.Data;
+        var shape = new AttentionShape(batch, entry.I0, tokens, channels / entry.I0);
+        var size = batch * tokens * channels;
+        var buffers = entry.Saved0!.Data;
+        var dOut = Scratch(size);
+        HeadSplit(entry.Output.Grad, 0, channels, dOut, shape);
+        var dHeads = Scratch(3 * size, zeroed: true);
+        FlashAttention.Backward(shape, buffers[..size], buffers.Slice(size, size), buffers.Slice(2 * size, size),
+            buffers.Slice(3 * size, size), entry.Saved1!.Data, dOut,
+            dHeads[..size], dHeads.Slice(size, size), dHeads.Slice(2 * size, size), ((AttentionMask)entry.Aux!).ToKernel());
         var dqkv = GradOf(qkv);
-        var dOut = entry.Output.Grad;
-        var dS = Scratch(tokens * tokens);
-        var ld = 3 * channels;
-        for (var b = 0; b < batch; b++)
+        for (var part = 0; part < 3; part++)
         {
-            for (var h = 0; h < heads; h++)
+            HeadMergeAdd(dHeads.Slice(part * size, size), dqkv, part * channels, 3 * channels, shape);
+        }
+    }
+
+    /// <summary>heads(B,H,T,D) ← columns [offset, offset + C) of rows (B,T) of src with row stride ld.</summary>
+    private static void HeadSplit(ReadOnlySpan<float> src, int offset, int ld, Span<float> heads, AttentionShape shape)
+    {
+        int d = shape.HeadDim, t = shape.Tokens, h = shape.Heads;
+        for (var b = 0; b < shape.Batch; b++)
+        {
+            for (var token = 0; token < t; token++)
             {
-                var p = entry.Saved0!.Data.Slice(((b * heads) + h) * tokens * tokens, tokens * tokens);
-                var baseRow = b * tokens * ld;
-                var q = baseRow + (h * headDim);
-                var k = q + channels;
-                var v = k + channels;
-                var dO = dOut[((b * tokens * channels) + (h * headDim))..];
-                // dP = dO · Vᵀ ; dV += Pᵀ · dO
-                Blas.Gemm(false, true, tokens, tokens, headDim, 1f, dO, channels, src[v..], ld, 0f, dS, tokens);
-                Blas.Gemm(true, false, tokens, headDim, tokens, 1f, p, tokens, dO, channels, 1f, dqkv[v..], ld);
-                // dS = P ⊙ (dP − Σ_j dP·P) (softmax Jacobian); masked entries have P = 0 and stay 0.
-                for (var i = 0; i < tokens; i++)
+                var row = src.Slice((((b * t) + token) * ld) + offset, h * d);
+                for (var head = 0; head < h; head++)
                 {
-                    var pRow = p.Slice(i * tokens, tokens);
-                    var dRow = dS.Slice(i * tokens, tokens);
-                    var dot = TensorPrimitives.Dot(pRow, dRow);
-                    TensorPrimitives.Subtract(dRow, dot, dRow);
-                    TensorPrimitives.Multiply(dRow, pRow, dRow);
+                    row.Slice(head * d, d).CopyTo(heads.Slice((((b * h) + head) * t + token) * d, d));
                 }
-                // dQ += scale · dS · K ; dK += scale · dSᵀ · Q
-                Blas.Gemm(false, false, tokens, headDim, tokens, scale, dS, tokens, src[k..], ld, 1f, dqkv[q..], ld);
-                Blas.Gemm(true, false, tokens, headDim, tokens, scale, dS, tokens, src[q..], ld, 1f, dqkv[k..], ld);
+            }
+        }
+    }
+
+    /// <summary>Columns [offset, offset + C) of rows (B,T) of dst (row stride ld) += heads(B,H,T,D).</summary>
+    private static void HeadMergeAdd(ReadOnlySpan<float> heads, Span<float> dst, int offset, int ld, AttentionShape shape)
+    {
+        int d = shape.HeadDim, t = shape.Tokens, h = shape.Heads;
+        for (var b = 0; b < shape.Batch; b++)
+        {
+            for (var token = 0; token < t; token++)
+            {
+                var row = dst.Slice((((b * t) + token) * ld) + offset, h * d);
+                for (var head = 0; head < h; head++)
+                {
+                    VectorMath.AddInto(heads.Slice((((b * h) + head) * t + token) * d, d), row.Slice(head * d, d));
+                }
             }
         }
     }
