@@ -73,6 +73,9 @@ public sealed class SasRecModel : Module, ISequenceRecommender
         return graph.CrossEntropy(logits, candidates.Columns);
     }
 
+    /// <summary>Histories scored per encoder pass; they are grouped by length so a pass pads little.</summary>
+    public const int ScoringChunk = 64;
+
     /// <summary>Scores every item after each history (inference graph, no tape). The model must be in Eval mode.</summary>
     public void ScoreBatch(ReadOnlySpan<ReadOnlyMemory<int>> histories, Span<float> scores)
     {
@@ -80,10 +83,33 @@ public sealed class SasRecModel : Module, ISequenceRecommender
         {
             throw new InvalidOperationException("SasRecModel.ScoreBatch needs evaluation mode: call Eval() first (dropout is on in training mode)");
         }
-        var batch = SequenceBatch.ForScoring(histories, Config.MaxLength);
+        var width = ItemCount + 1;
+        // The encoder costs O(T) per history at the batch's longest T: score short histories together.
+        var order = new int[histories.Length];
+        var lengths = new int[histories.Length];
+        for (var b = 0; b < order.Length; b++)
+        {
+            order[b] = b;
+            lengths[b] = Math.Min(histories[b].Length, Config.MaxLength);
+        }
+        Array.Sort(lengths, order);
+        var chunk = new ReadOnlyMemory<int>[Math.Min(ScoringChunk, order.Length)];
         var graph = new Graph(recordGradients: false);
-        var last = graph.SelectTokens(Encode(graph, batch), batch.LastPositions());
-        var logits = graph.Linear(last, ItemEmbedding.Weight, null);
-        logits.Data.CopyTo(scores[..logits.Length]);
+        for (var start = 0; start < order.Length; start += ScoringChunk)
+        {
+            var count = Math.Min(ScoringChunk, order.Length - start);
+            for (var i = 0; i < count; i++)
+            {
+                chunk[i] = histories[order[start + i]];
+            }
+            graph.Reset();
+            var batch = SequenceBatch.ForScoring(chunk.AsSpan(0, count), Config.MaxLength);
+            var last = graph.SelectTokens(Encode(graph, batch), batch.LastPositions());
+            var logits = graph.Linear(last, ItemEmbedding.Weight, null).Data;
+            for (var i = 0; i < count; i++)
+            {
+                logits.Slice(i * width, width).CopyTo(scores.Slice(order[start + i] * width, width));
+            }
+        }
     }
 }
