@@ -3,6 +3,7 @@
 using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Lodestar.Data.Schema;
 
 namespace Lodestar.Data.Storage;
 
@@ -19,7 +20,7 @@ public sealed class JsonlWriter<T> : IDisposable
         _path = path;
         _typeInfo = typeInfo;
         _stream = AtomicFile.CreateTemp(path, 1 << 20);
-        _json = new Utf8JsonWriter(_buffer, new JsonWriterOptions { SkipValidation = true });
+        _json = new Utf8JsonWriter(_buffer, new JsonWriterOptions { SkipValidation = true, Encoder = DataJson.Encoder });
     }
 
     public string Path => _path;
