@@ -1,12 +1,15 @@
-// Loads a `uid item1 … itemN` sequence file into leave-one-out splits with its provenance (path, SHA-256,
-// counts), so every run records exactly which bytes it was trained and evaluated on.
+// Loads a `uid item1 … itemN` sequence file (through Lodestar.Data's SequenceReader) into leave-one-out
+// splits with its provenance (path, SHA-256, counts), so every run records which bytes it used.
 using System.Security.Cryptography;
-using Lodestar.Data.Storage;
+using Lodestar.Data.Readers;
 
 namespace Lodestar.Training;
 
 public static class SeqRecData
 {
+    /// <summary>Every user needs a training item, a validation target and a test target.</summary>
+    public const int MinimumSequenceLength = 3;
+
     public static SequenceSplits Load(string path)
     {
         if (!File.Exists(path))
@@ -19,34 +22,24 @@ public static class SeqRecData
         {
             sha256 = Convert.ToHexStringLower(SHA256.HashData(stream));
         }
-        // STAND-IN until branch `world` lands its sequential reader: strict parse, errors name file and line.
         var userIds = new List<long>();
         var sequences = new List<int[]>();
-        var line = 0;
-        foreach (var text in File.ReadLines(fullPath))
+        foreach (var sequence in SequenceReader.Read(fullPath, minLength: MinimumSequenceLength))
         {
-            line++;
-            var fields = text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (fields.Length == 0)
+            var items = new int[sequence.Items.Count];
+            for (var i = 0; i < items.Length; i++)
             {
-                continue;
-            }
-            if (!long.TryParse(fields[0], out var uid))
-            {
-                throw new DataFormatException(fullPath, line, "uid", $"'{fields[0]}' is not an integer");
-            }
-            var items = new int[fields.Length - 1];
-            for (var i = 1; i < fields.Length; i++)
-            {
-                if (!int.TryParse(fields[i], out items[i - 1]) || items[i - 1] < 1)
+                var item = sequence.Items[i];
+                if (item is < 1 or > int.MaxValue - 1)
                 {
-                    throw new DataFormatException(fullPath, line, $"item {i}", $"'{fields[i]}' is not a positive integer item id");
+                    throw new ArgumentException($"{fullPath}: user {sequence.UserId}, item {i + 1}: item id {item} is outside 1..{int.MaxValue - 1} (0 is the padding id)");
                 }
+                items[i] = (int)item;
             }
-            userIds.Add(uid);
+            userIds.Add(sequence.UserId);
             sequences.Add(items);
         }
-        var itemCount = sequences.Count == 0 ? 0 : sequences.Max(s => s.Length == 0 ? 0 : s.Max());
+        var itemCount = sequences.Count == 0 ? 0 : sequences.Max(s => s.Max());
         var provenance = new DataProvenance(fullPath, sha256, sequences.Count, itemCount, sequences.Sum(s => (long)s.Length));
         return SequenceSplits.Create(provenance, [.. userIds], [.. sequences]);
     }

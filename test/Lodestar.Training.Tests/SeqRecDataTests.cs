@@ -1,5 +1,6 @@
 // Sequence files into leave-one-out splits: the split rule, provenance, and errors that name the file,
 // line and field; plus the real Amazon files when ../shared/data is present.
+using Lodestar.Data.Splits;
 using Lodestar.Data.Storage;
 using Lodestar.TestSupport;
 using Lodestar.Training;
@@ -47,10 +48,32 @@ public sealed class SeqRecDataTests : IDisposable
     }
 
     [Fact]
-    public void TooShortSequenceIsRejected()
+    public void TooShortSequenceIsRejectedWithItsLine()
     {
-        var error = Assert.Throws<ArgumentException>(() => SeqRecData.Load(Write("1 1 2 3\n7 4 5\n")));
-        Assert.Contains("user 7", error.Message, StringComparison.Ordinal);
+        var error = Assert.Throws<DataFormatException>(() => SeqRecData.Load(Write("1 1 2 3\n7 4 5\n")));
+        Assert.Equal(2, error.Line);
+        Assert.Equal("items", error.Field);
+    }
+
+    [Fact]
+    public void PaddingIdZeroIsRejected()
+    {
+        var error = Assert.Throws<ArgumentException>(() => SeqRecData.Load(Write("1 1 2 3\n7 4 0 5\n")));
+        Assert.Contains("user 7, item 2", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SplitsAgreeWithTheDataLayersLeaveOneOutRule()
+    {
+        var splits = SeqRecData.Load(Write("10 1 2 3 4\n11 4 3 5\n"));
+        for (var u = 0; u < splits.Sequences.Count; u++)
+        {
+            var reference = LeaveOneOutSplit.Of([.. splits.Sequences[u].Select(i => (long)i)]);
+            Assert.Equal(reference.Train, splits.Training[u].ToArray().Select(i => (long)i));
+            Assert.Equal(reference.ValidationTarget, splits.Validation[u].Target);
+            Assert.Equal(reference.TestTarget, splits.Test[u].Target);
+            Assert.Equal(reference.TestInput, splits.Test[u].History.ToArray().Select(i => (long)i));
+        }
     }
 
     [SharedDataFact("seqrec-amazon/Beauty.txt")]
