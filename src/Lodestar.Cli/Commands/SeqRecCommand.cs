@@ -89,16 +89,12 @@ public static class SeqRecCommand
         command.SetAction(parse =>
         {
             var runDirectory = parse.GetValue(run)!;
-            var record = RunRecord.Read(runDirectory);
-            var splits = SeqRecData.Load(parse.GetValue(data) ?? record.Data.File);
+            var (record, splits, model) = OpenRun(runDirectory, parse.GetValue(data));
             var options = record.Config.Evaluation with { ExcludeHistory = !parse.GetValue(keepHistory) };
             var asJson = parse.GetValue(json);
             var (validation, test) = WithProgress(asJson, progress =>
-            {
-                var model = SeqRecRun.LoadModel(runDirectory, record, splits);
-                return (SeqRecRun.Evaluate(model, splits.Validation, splits.ItemCount, options, "validation", progress),
-                        SeqRecRun.Evaluate(model, splits.Test, splits.ItemCount, options, "test", progress));
-            });
+                (SeqRecRun.Evaluate(model, splits.Validation, splits.ItemCount, options, "validation", progress),
+                 SeqRecRun.Evaluate(model, splits.Test, splits.ItemCount, options, "test", progress)));
             Report(asJson, runDirectory, record.Config, splits.Provenance, "validation", validation.Metrics, validation.HistoryExcluded, record.BestEpoch, null);
             Report(asJson, runDirectory, record.Config, splits.Provenance, "test", test.Metrics, test.HistoryExcluded, record.BestEpoch, null);
             return 0;
@@ -119,10 +115,7 @@ public static class SeqRecCommand
         };
         command.SetAction(parse =>
         {
-            var runDirectory = parse.GetValue(run)!;
-            var record = RunRecord.Read(runDirectory);
-            var splits = SeqRecData.Load(record.Data.File);
-            var model = SeqRecRun.LoadModel(runDirectory, record, splits);
+            var (record, splits, model) = OpenRun(parse.GetValue(run)!);
             var userId = parse.GetValue(user);
             var (items, scores) = SeqRecRun.Recommend(model, splits, splits.IndexOfUser(userId), parse.GetValue(k), !parse.GetValue(keepHistory));
             if (parse.GetValue(json))
@@ -155,12 +148,13 @@ public static class SeqRecCommand
         };
         command.SetAction(parse =>
         {
-            var runDirectory = parse.GetValue(run)!;
-            var record = RunRecord.Read(runDirectory);
-            var splits = SeqRecData.Load(record.Data.File);
+            var (record, splits, model) = OpenRun(parse.GetValue(run)!);
+            if (parse.GetValue(users) < 1 || parse.GetValue(k) < 1)
+            {
+                throw new ArgumentException($"--users and --k must be at least 1, got {parse.GetValue(users)} and {parse.GetValue(k)}");
+            }
             var count = Math.Min(parse.GetValue(users), splits.Sequences.Count);
             var histories = splits.Sequences.Take(count).Select(s => (ReadOnlyMemory<int>)s).ToArray();
-            var model = SeqRecRun.LoadModel(runDirectory, record, splits);
             var reference = SeqRecRun.FitBaseline(record.Config with { Model = SeqRecModelKind.Popular }, splits);
             var modelRate = SeqRecBench.UsersPerSecond(model, histories, parse.GetValue(k), parse.GetValue(repeats), record.Config.Evaluation.BatchSize);
             var referenceRate = SeqRecBench.UsersPerSecond(reference, histories, parse.GetValue(k), parse.GetValue(repeats), record.Config.Evaluation.BatchSize);
@@ -188,6 +182,14 @@ public static class SeqRecCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>A run's record, its data (re-read and hash-checked) and its model, ready to score.</summary>
+    private static (RunRecord Record, SequenceSplits Splits, ISequenceRecommender Model) OpenRun(string runDirectory, string? dataPath = null)
+    {
+        var record = RunRecord.Read(runDirectory);
+        var splits = SeqRecData.Load(dataPath ?? record.Data.File);
+        return (record, splits, SeqRecRun.LoadModel(runDirectory, record, splits));
     }
 
     private static SeqRecModelKind ParseModel(string name) => name switch
