@@ -1,0 +1,79 @@
+// `lodestar seqrec`: every subcommand answers --help, and train -> eval -> recommend round-trips through a
+// real run directory with one JSON object per line; bad input is one line and exit code 1.
+using System.Text.Json;
+
+// Tests here swap the process-wide Console.Out/Error to read what a command printed; run in parallel, one
+// test's output lands in another's capture. The CLI tests are fast, so they run one at a time.
+[assembly: CollectionBehavior(DisableTestParallelization = true)]
+
+namespace Lodestar.Cli.Tests;
+
+public sealed class SeqRecCommandTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("lodestar-seqrec-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var (savedOut, savedErr) = (Console.Out, Console.Error);
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        Console.SetOut(output);
+        Console.SetError(error);
+        try
+        {
+            return (Program.Main(args), output.ToString(), error.ToString());
+        }
+        finally
+        {
+            Console.SetOut(savedOut);
+            Console.SetError(savedErr);
+        }
+    }
+
+    [Theory]
+    [InlineData("seqrec")]
+    [InlineData("seqrec", "train")]
+    [InlineData("seqrec", "eval")]
+    [InlineData("seqrec", "recommend")]
+    [InlineData("seqrec", "bench")]
+    public void EverySubcommandAnswersHelp(params string[] args)
+    {
+        var (code, output, _) = Run([.. args, "--help"]);
+        Assert.Equal(0, code);
+        Assert.Contains("Usage:", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TrainEvalRecommendRoundTrip()
+    {
+        var data = Path.Combine(_directory, "seq.txt");
+        File.WriteAllLines(data, Enumerable.Range(1, 30).Select(u => $"{u} " + string.Join(' ', Enumerable.Range(0, 5).Select(i => 1 + ((u + i) % 12)))));
+        var run = Path.Combine(_directory, "run");
+        var (code, output, _) = Run("seqrec", "train", "--data", data, "--model", "cooc", "--run", run, "--json");
+        Assert.Equal(0, code);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToArray();
+        Assert.Equal(["validation", "test"], lines.Select(l => l.GetProperty("split").GetString()));
+        Assert.True(lines[1].GetProperty("history_excluded").GetBoolean());
+        var trainedTest = lines[1].GetProperty("metrics").GetProperty("ndcg@10").GetDouble();
+
+        (code, output, _) = Run("seqrec", "eval", "--run", run, "--json");
+        Assert.Equal(0, code);
+        var evaluated = JsonDocument.Parse(output.Split('\n', StringSplitOptions.RemoveEmptyEntries)[1]).RootElement;
+        Assert.Equal(trainedTest, evaluated.GetProperty("metrics").GetProperty("ndcg@10").GetDouble());
+
+        (code, output, _) = Run("seqrec", "recommend", "--run", run, "--user", "3", "--k", "4", "--json");
+        Assert.Equal(0, code);
+        var items = JsonDocument.Parse(output).RootElement.GetProperty("items").EnumerateArray().Select(e => e.GetInt32()).ToArray();
+        Assert.Equal(4, items.Length);
+    }
+
+    [Fact]
+    public void MissingDataFileIsOneLineAndExitCodeOne()
+    {
+        var (code, _, error) = Run("seqrec", "train", "--data", Path.Combine(_directory, "absent.txt"), "--model", "popular");
+        Assert.Equal(1, code);
+        Assert.Contains("absent.txt", error, StringComparison.Ordinal);
+    }
+}
