@@ -9,7 +9,7 @@ public static unsafe class KernelThreads
 {
     // Spinning a few tens of microseconds keeps back-to-back kernel calls from paying an OS wake-up;
     // after that a worker blocks so idle pools do not burn the (shared) cores.
-    private const int SpinIterationsBeforeBlocking = 20_000;
+    private const int SpinIterationsBeforeBlocking = 5_000;
 
     private static readonly object Gate = new();
     private static readonly object CallerGate = new();
@@ -21,8 +21,14 @@ public static unsafe class KernelThreads
     private static void* jobBody;
     private static int jobCount;
     private static int nextIndex;
-    private static int workersStillBusy;
     private static long generation;
+
+    // Workers join a job by incrementing jobState while its closed bit is clear; the caller sets the bit
+    // once the items are exhausted and then waits only for the workers that joined (a worker the OS has
+    // not scheduled yet is simply left out, so an oversubscribed machine never stalls a call).
+    private const long JobClosed = 1L << 40;
+    private static long jobState = JobClosed;
+    private static int exitedWorkers;
     private static int sleepingWorkers;
     private static ExceptionDispatchInfo? firstFailure;
 
@@ -44,6 +50,23 @@ public static unsafe class KernelThreads
 
     /// <summary>True on a pool worker (or the caller) while it runs a body; nested For calls then run inline.</summary>
     public static bool IsInsideParallelLoop => insideJob;
+
+    /// <summary>Managed bytes the pool workers had allocated as of the last job each joined (for allocation tests).</summary>
+    internal static long WorkerAllocatedBytes
+    {
+        get
+        {
+            lock (CallerGate)
+            {
+                long total = 0;
+                foreach (var worker in Workers)
+                {
+                    total += Volatile.Read(ref worker.AllocatedBytes);
+                }
+                return total;
+            }
+        }
+    }
 
     /// <summary>Runs body.Invoke(i) for i in [0, count). Nested or concurrent calls run inline on their caller.</summary>
     public static void For<TBody>(int count, ref TBody body) where TBody : struct, IParallelBody
@@ -96,9 +119,9 @@ public static unsafe class KernelThreads
         jobCount = count;
         firstFailure = null;
         Volatile.Write(ref nextIndex, 0);
-        Volatile.Write(ref workersStillBusy, workers);
-        // Each participating worker gets its own ticket, so a worker runs every job exactly once and the
-        // ones not needed by this job stay asleep.
+        Volatile.Write(ref exitedWorkers, 0);
+        Interlocked.Exchange(ref jobState, 0);
+        // Each needed worker gets a new ticket (its wake-up call); the ones not needed stay asleep.
         long ticket = ++generation;
         for (int w = 0; w < workers; w++)
         {
@@ -121,8 +144,9 @@ public static unsafe class KernelThreads
         {
             insideJob = false;
         }
+        int joined = (int)(Interlocked.Or(ref jobState, JobClosed) & (JobClosed - 1));
         var spin = new SpinWait();
-        while (Volatile.Read(ref workersStillBusy) != 0)
+        while (Volatile.Read(ref exitedWorkers) != joined)
         {
             spin.SpinOnce(sleep1Threshold: -1);
         }
@@ -168,10 +192,15 @@ public static unsafe class KernelThreads
 
     private static void WorkerLoop(WorkerSlot slot)
     {
+        GemmBuffers.Reserve();
         long seen = 0;
         while (true)
         {
             seen = WaitForNextJob(slot, seen);
+            if (!TryJoinJob())
+            {
+                continue;
+            }
             insideJob = true;
             try
             {
@@ -180,7 +209,24 @@ public static unsafe class KernelThreads
             finally
             {
                 insideJob = false;
-                Interlocked.Decrement(ref workersStillBusy);
+                Volatile.Write(ref slot.AllocatedBytes, GC.GetAllocatedBytesForCurrentThread());
+                Interlocked.Increment(ref exitedWorkers);
+            }
+        }
+    }
+
+    private static bool TryJoinJob()
+    {
+        while (true)
+        {
+            long state = Volatile.Read(ref jobState);
+            if ((state & JobClosed) != 0)
+            {
+                return false;
+            }
+            if (Interlocked.CompareExchange(ref jobState, state + 1, state) == state)
+            {
+                return true;
             }
         }
     }
@@ -220,6 +266,7 @@ public static unsafe class KernelThreads
     private sealed class WorkerSlot
     {
         public long Ticket;
+        public long AllocatedBytes;
     }
 
     private static class Invoker<TBody> where TBody : struct, IParallelBody

@@ -56,10 +56,19 @@ public class KernelThreadsTests
         }
     }
 
-    private struct EmptyBody : IParallelBody
+    private struct AllocationProbeBody : IParallelBody
     {
+        public int CallerThread;
+        public int Call;
+        public long[] WorkerReadings;
+
         public readonly void Invoke(int index)
         {
+            if (Environment.CurrentManagedThreadId != CallerThread)
+            {
+                WorkerReadings[Call] = GC.GetAllocatedBytesForCurrentThread();
+            }
+            Thread.SpinWait(50);
         }
     }
 
@@ -73,106 +82,69 @@ public class KernelThreadsTests
     [InlineData(4, 513)]
     public void EveryIndexRunsExactlyOnce(int threads, int count)
     {
-        int saved = KernelThreads.Count;
-        KernelThreads.Count = threads;
-        try
+        using var scope = new ThreadCountScope(threads);
+        for (int repeat = 0; repeat < 50; repeat++)
         {
-            for (int repeat = 0; repeat < 50; repeat++)
-            {
-                var body = new CountingBody { Hits = new int[count], ThreadIds = new int[count] };
-                KernelThreads.For(count, ref body);
-                Assert.All(body.Hits, h => Assert.Equal(1, h));
-            }
-        }
-        finally
-        {
-            KernelThreads.Count = saved;
+            var body = new CountingBody { Hits = new int[count], ThreadIds = new int[count] };
+            KernelThreads.For(count, ref body);
+            Assert.All(body.Hits, h => Assert.Equal(1, h));
         }
     }
 
     [Fact]
     public void WorkIsSharedWithAPoolThread()
     {
-        int saved = KernelThreads.Count;
-        KernelThreads.Count = 2;
-        try
-        {
-            var body = new SlowBody { ThreadIds = new int[64] };
-            KernelThreads.For(64, ref body);
-            Assert.True(body.ThreadIds.Distinct().Count() >= 2, "a 128 ms loop of 64 items ran on one thread only");
-        }
-        finally
-        {
-            KernelThreads.Count = saved;
-        }
+        using var scope = new ThreadCountScope(2);
+        var body = new SlowBody { ThreadIds = new int[64] };
+        KernelThreads.For(64, ref body);
+        Assert.True(body.ThreadIds.Distinct().Count() >= 2, "a 128 ms loop of 64 items ran on one thread only");
     }
 
     [Fact]
     public void FailureInABodyReachesTheCallerAndThePoolKeepsWorking()
     {
-        int saved = KernelThreads.Count;
-        KernelThreads.Count = 2;
-        try
-        {
-            var throwing = new ThrowingBody();
-            var ex = Assert.Throws<InvalidOperationException>(() => KernelThreads.For(100, ref throwing));
-            Assert.Contains("failed at 3", ex.Message, StringComparison.Ordinal);
-            var body = new CountingBody { Hits = new int[100], ThreadIds = new int[100] };
-            KernelThreads.For(100, ref body);
-            Assert.All(body.Hits, h => Assert.Equal(1, h));
-        }
-        finally
-        {
-            KernelThreads.Count = saved;
-        }
+        using var scope = new ThreadCountScope(2);
+        var throwing = new ThrowingBody();
+        var ex = Assert.Throws<InvalidOperationException>(() => KernelThreads.For(100, ref throwing));
+        Assert.Contains("failed at 3", ex.Message, StringComparison.Ordinal);
+        var body = new CountingBody { Hits = new int[100], ThreadIds = new int[100] };
+        KernelThreads.For(100, ref body);
+        Assert.All(body.Hits, h => Assert.Equal(1, h));
     }
 
     [Fact]
     public void NestedLoopsRunInlineAndComplete()
     {
-        int saved = KernelThreads.Count;
-        KernelThreads.Count = 2;
-        try
-        {
-            var hits = new int[10];
-            var outer = new NestedBody { Hits = hits };
-            KernelThreads.For(4, ref outer);
-            Assert.All(hits, h => Assert.Equal(4, h));
-        }
-        finally
-        {
-            KernelThreads.Count = saved;
-        }
+        using var scope = new ThreadCountScope(2);
+        var hits = new int[10];
+        var outer = new NestedBody { Hits = hits };
+        KernelThreads.For(4, ref outer);
+        Assert.All(hits, h => Assert.Equal(4, h));
     }
 
     [Fact]
     public void ForDoesNotAllocateOnceWarm()
     {
-        int saved = KernelThreads.Count;
-        KernelThreads.Count = 2;
-        try
+        using var scope = new ThreadCountScope(2);
+        const int calls = 1000;
+        var body = new AllocationProbeBody { CallerThread = Environment.CurrentManagedThreadId, WorkerReadings = new long[calls] };
+        for (int i = 0; i < 100; i++)
         {
-            var body = new EmptyBody();
-            for (int i = 0; i < 100; i++)
-            {
-                KernelThreads.For(16, ref body);
-            }
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            long beforeAll = GC.GetTotalAllocatedBytes(precise: true);
-            for (int i = 0; i < 1000; i++)
-            {
-                KernelThreads.For(16, ref body);
-            }
-            long callerBytes = GC.GetAllocatedBytesForCurrentThread() - before;
-            long allBytes = GC.GetTotalAllocatedBytes(precise: true) - beforeAll;
-            Assert.Equal(0, callerBytes);
-            // This collection runs alone, so the process-wide figure covers the pool workers: under one byte
-            // per call leaves room only for runtime background noise, not for a per-call allocation.
-            Assert.True(allBytes < 1000, $"{allBytes} bytes allocated process-wide over 1000 calls");
+            KernelThreads.For(16, ref body);
         }
-        finally
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (body.Call = 0; body.Call < calls; body.Call++)
         {
-            KernelThreads.Count = saved;
+            KernelThreads.For(16, ref body);
+        }
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        // A worker reads its own thread's allocation counter inside the body; if the pool allocated per
+        // call on the worker, the readings would grow from call to call.
+        long[] readings = body.WorkerReadings.Where(r => r != 0).ToArray();
+        Assert.True(readings.Length > 0 || Environment.ProcessorCount == 1, "no pool worker ever joined a call");
+        if (readings.Length > 0)
+        {
+            Assert.Equal(readings[0], readings[^1]);
         }
     }
 
@@ -190,6 +162,16 @@ public class KernelThreadsTests
         Assert.True(one > 1, $"single-thread peak {one} GFLOP/s");
         Assert.True(two > 1, $"two-thread peak {two} GFLOP/s");
     }
+}
+
+/// <summary>Sets KernelThreads.Count for a test and restores it on Dispose.</summary>
+internal sealed class ThreadCountScope : IDisposable
+{
+    private readonly int saved = KernelThreads.Count;
+
+    public ThreadCountScope(int threads) => KernelThreads.Count = threads;
+
+    public void Dispose() => KernelThreads.Count = saved;
 }
 
 [CollectionDefinition(Name, DisableParallelization = true)]
