@@ -216,7 +216,7 @@ internal static unsafe class TileMath
         {
             for (int j0 = 0; j0 < fullCols; j0 += Block)
             {
-                Transpose8x8(source + (long)i0 * lds + j0, lds, destination + (long)j0 * ldd + i0, ldd);
+                FloatPanelSource.Transpose8x8(source + (long)i0 * lds + j0, lds, destination + (long)j0 * ldd + i0, ldd);
             }
         }
         TransposeScalar(0, fullRows, fullCols, cols, source, lds, destination, ldd);
@@ -232,43 +232,6 @@ internal static unsafe class TileMath
                 destination[(long)j * ldd + i] = source[(long)i * lds + j];
             }
         }
-    }
-
-    // The classic AVX 8×8 transpose: unpack pairs, shuffle quads, swap 128-bit halves (24 shuffles per 64 floats).
-    private static void Transpose8x8(float* source, long lds, float* destination, long ldd)
-    {
-        var r0 = Avx.LoadVector256(source);
-        var r1 = Avx.LoadVector256(source + lds);
-        var r2 = Avx.LoadVector256(source + 2 * lds);
-        var r3 = Avx.LoadVector256(source + 3 * lds);
-        var r4 = Avx.LoadVector256(source + 4 * lds);
-        var r5 = Avx.LoadVector256(source + 5 * lds);
-        var r6 = Avx.LoadVector256(source + 6 * lds);
-        var r7 = Avx.LoadVector256(source + 7 * lds);
-        var t0 = Avx.UnpackLow(r0, r1);
-        var t1 = Avx.UnpackHigh(r0, r1);
-        var t2 = Avx.UnpackLow(r2, r3);
-        var t3 = Avx.UnpackHigh(r2, r3);
-        var t4 = Avx.UnpackLow(r4, r5);
-        var t5 = Avx.UnpackHigh(r4, r5);
-        var t6 = Avx.UnpackLow(r6, r7);
-        var t7 = Avx.UnpackHigh(r6, r7);
-        var u0 = Avx.Shuffle(t0, t2, 0x44);
-        var u1 = Avx.Shuffle(t0, t2, 0xEE);
-        var u2 = Avx.Shuffle(t1, t3, 0x44);
-        var u3 = Avx.Shuffle(t1, t3, 0xEE);
-        var u4 = Avx.Shuffle(t4, t6, 0x44);
-        var u5 = Avx.Shuffle(t4, t6, 0xEE);
-        var u6 = Avx.Shuffle(t5, t7, 0x44);
-        var u7 = Avx.Shuffle(t5, t7, 0xEE);
-        Avx.Store(destination, Avx.Permute2x128(u0, u4, 0x20));
-        Avx.Store(destination + ldd, Avx.Permute2x128(u1, u5, 0x20));
-        Avx.Store(destination + 2 * ldd, Avx.Permute2x128(u2, u6, 0x20));
-        Avx.Store(destination + 3 * ldd, Avx.Permute2x128(u3, u7, 0x20));
-        Avx.Store(destination + 4 * ldd, Avx.Permute2x128(u0, u4, 0x31));
-        Avx.Store(destination + 5 * ldd, Avx.Permute2x128(u1, u5, 0x31));
-        Avx.Store(destination + 6 * ldd, Avx.Permute2x128(u2, u6, 0x31));
-        Avx.Store(destination + 7 * ldd, Avx.Permute2x128(u3, u7, 0x31));
     }
 
     /// <summary>destination (rows×ldd) = scale·source (rows×cols, lds), columns [cols, ldd) set to zero.</summary>

@@ -20,23 +20,23 @@ public static class AttentionBench
             Description = "Kernel threads (default: all cores).",
             DefaultValueFactory = _ => Environment.ProcessorCount,
         };
-        var iterationsOption = new Option<int>("--iterations")
+        var secondsOption = new Option<double>("--seconds")
         {
-            Description = "Rounds; each round times every case once and the median round is reported.",
-            DefaultValueFactory = _ => 21,
+            Description = "Measuring time per case; samples alternate with FMA-peak samples (BenchTiming.MeasureAgainst).",
+            DefaultValueFactory = _ => 1.5,
         };
         var json = CliJson.CreateOption();
         var command = new Command("attention", "Fused attention GFLOP/s vs the FMA peak, and the block-sparse ranking mask vs full attention.");
         command.Options.Add(threadsOption);
-        command.Options.Add(iterationsOption);
+        command.Options.Add(secondsOption);
         command.Options.Add(json);
         command.SetAction(parse =>
         {
             int threads = parse.GetValue(threadsOption);
-            int iterations = parse.GetValue(iterationsOption);
+            double seconds = parse.GetValue(secondsOption);
             if (threads < 1) throw new ArgumentException($"--threads must be ≥ 1, got {threads}");
-            if (iterations < 1) throw new ArgumentException($"--iterations must be ≥ 1, got {iterations}");
-            Run(threads, iterations, parse.GetValue(json));
+            if (!(seconds > 0)) throw new ArgumentException($"--seconds must be > 0, got {seconds}");
+            Run(threads, seconds, parse.GetValue(json));
             return 0;
         });
         return command;
@@ -49,7 +49,7 @@ public static class AttentionBench
     /// <summary>The closing JSON line: how much faster the block mask is than full attention at the same T.</summary>
     public sealed record SpeedupResult(string Name, string Pass, int Threads, double FullMs, double BlockMs, double Speedup, double AllowedAreaRatio);
 
-    private static void Run(int threads, int iterations, bool json)
+    private static void Run(int threads, double seconds, bool json)
     {
         KernelThreads.Count = threads;
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(json ? Console.Error : Console.Out) });
@@ -66,30 +66,33 @@ public static class AttentionBench
         };
         var buffers = new Buffers(shape, seed: 42);
         var results = new List<AttentionResult>();
-        double peak = 0;
         console.Status().Start("measuring", status =>
         {
-            status.Status($"FMA peak on {threads} thread(s)");
-            peak = FmaPeak.MeasureGflops(threads, TimeSpan.FromMilliseconds(500));
-            status.Status($"{cases.Length} attention cases, {iterations} rounds");
-            double[] ms = MedianMillisecondsInterleaved(iterations, cases.Select(c => (Action)(() => buffers.Run(c.Mask, c.Backward))).ToArray());
-            for (int i = 0; i < cases.Length; i++)
+            foreach (var (name, mask, maskName, backward) in cases)
             {
-                var (name, mask, maskName, backward) = cases[i];
+                status.Status($"{name} on {threads} thread(s), paired with FMA-peak samples");
                 double area = (double)mask.AllowedArea(0, tokens) * batch * heads;
                 double flopsPerPair = (backward ? 12.0 : 4.0) * headDim;
-                double useful = area * flopsPerPair / (ms[i] * 1e6);
-                double dense = (double)tokens * tokens * batch * heads * flopsPerPair / (ms[i] * 1e6);
+                // Each timing sample is followed by an FMA-peak sample: the ratio of each pair is robust to
+                // other work on the machine coming and going.
+                var paired = BenchTiming.MeasureAgainst(() => buffers.Run(mask, backward), area * flopsPerPair / 1e9,
+                    sample => FmaPeak.MeasureGflops(threads, sample), TimeSpan.FromSeconds(seconds));
+                double ms = paired.Timing.MedianSeconds * 1e3;
+                double dense = paired.MedianRate * tokens * tokens * batch * heads / area;
                 results.Add(new AttentionResult(name, $"B={batch} H={heads} T={tokens} D={headDim}", maskName,
-                    backward ? "forward_backward" : "forward", threads, ms[i], useful, useful, dense, peak, useful / peak, FlopConvention));
+                    backward ? "forward_backward" : "forward", threads, ms, paired.MedianRate, paired.MedianRate, dense,
+                    paired.MedianReferenceRate, paired.MedianRatio, FlopConvention));
             }
         });
         var speedups = new List<SpeedupResult>();
-        foreach (string pass in new[] { "fwd_bwd", "fwd" })
+        foreach (bool backward in new[] { true, false })
         {
-            var full = results.Single(r => r.Name == $"attention_full_{pass}");
-            var block = results.Single(r => r.Name == $"attention_block_{pass}");
-            speedups.Add(new SpeedupResult("attention_block_vs_full_speedup", full.Pass, threads, full.Ms, block.Ms, full.Ms / block.Ms,
+            // Block calls per second over full calls per second, each block sample paired with a full-mask
+            // sample taken right after it, so the ratio holds even when the machine's load changes.
+            var paired = BenchTiming.MeasureAgainst(() => buffers.Run(blockMask, backward), 1.0,
+                sample => CallsPerSecond(() => buffers.Run(AttentionMask.None, backward), sample), TimeSpan.FromSeconds(seconds));
+            speedups.Add(new SpeedupResult("attention_block_vs_full_speedup", backward ? "forward_backward" : "forward", threads,
+                1e3 / paired.MedianReferenceRate, paired.Timing.MedianSeconds * 1e3, paired.MedianRatio,
                 (double)tokens * tokens / blockMask.AllowedArea(0, tokens)));
         }
         if (json)
@@ -104,37 +107,24 @@ public static class AttentionBench
             table.AddRow(r.Name, r.Mask, r.Pass, $"{r.Ms:F2}", $"{r.GflopsUseful:F1}", $"{r.GflopsDenseEquivalent:F1}", $"{r.RatioToPeak:P1}");
         }
         console.Write(table);
-        console.WriteLine($"FMA peak ({threads} thread(s)): {peak:F1} GFLOP/s. {FlopConvention}.");
+        console.WriteLine($"FMA peak ({threads} thread(s), median of the paired samples): {results[0].PeakGflops:F1} GFLOP/s. {FlopConvention}.");
         foreach (var s in speedups)
         {
             console.WriteLine($"block mask vs full T={tokens} ({s.Pass}): {s.Speedup:F2}× faster (allowed area {s.AllowedAreaRatio:F2}× smaller)");
         }
     }
 
-    // Cases run round-robin (one call of each per round), so a change in the machine's load during the
-    // run hits every case alike and the ratios between them stay fair; the median round is reported.
-    private static double[] MedianMillisecondsInterleaved(int rounds, Action[] cases)
+    private static double CallsPerSecond(Action call, TimeSpan duration)
     {
-        foreach (var run in cases)
+        long start = Stopwatch.GetTimestamp();
+        int calls = 0;
+        do
         {
-            run();
-            run();
+            call();
+            calls++;
         }
-        var times = new double[cases.Length][];
-        for (int c = 0; c < cases.Length; c++)
-        {
-            times[c] = new double[rounds];
-        }
-        for (int round = 0; round < rounds; round++)
-        {
-            for (int c = 0; c < cases.Length; c++)
-            {
-                long start = Stopwatch.GetTimestamp();
-                cases[c]();
-                times[c][round] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-            }
-        }
-        return times.Select(t => { Array.Sort(t); return t[rounds / 2]; }).ToArray();
+        while (Stopwatch.GetElapsedTime(start) < duration);
+        return calls / Stopwatch.GetElapsedTime(start).TotalSeconds;
     }
 
     /// <summary>Seeded inputs and outputs of one (B,H,T,D) attention call, reused across iterations.</summary>
