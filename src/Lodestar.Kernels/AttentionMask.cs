@@ -1,0 +1,75 @@
+// Which keys each query may attend to, composable: causal, per-batch key padding (lengths or a boolean
+// key mask) and a block-sparse mask; every kernel and the dense reference read the same definition.
+namespace Lodestar.Kernels;
+
+/// <summary>
+/// Allowed(b, i, j) = (!Causal || j ≤ i) ∧ (KeyLengths is null || j &lt; KeyLengths[b])
+/// ∧ (KeyMask is null || KeyMask[b·T + j]) ∧ (Block is null || Block.Allows(i, j)).
+/// A query row with no allowed key gets a zero output and a log-sum-exp of −∞.
+/// </summary>
+public readonly record struct AttentionMask(bool Causal, int[]? KeyLengths = null, bool[]? KeyMask = null, BlockMask? Block = null)
+{
+    public static AttentionMask None => default;
+    public static AttentionMask CausalOnly => new(true);
+    /// <summary>keyLengths is (B): keys [0, keyLengths[b]) are valid for batch b.</summary>
+    public static AttentionMask ForKeyLengths(int[] keyLengths, bool causal = false) => new(causal, KeyLengths: keyLengths);
+    /// <summary>keyMask is (B,T): true where the key is valid.</summary>
+    public static AttentionMask ForKeyMask(bool[] keyMask, bool causal = false) => new(causal, KeyMask: keyMask);
+    public static AttentionMask ForBlock(BlockMask block) => new(false, Block: block);
+
+    public bool Allows(int batch, int tokens, int query, int key) =>
+        (!Causal || key <= query)
+        && (KeyLengths is null || key < KeyLengths[batch])
+        && (KeyMask is null || KeyMask[batch * tokens + key])
+        && (Block is null || Block.Allows(query, key));
+
+    /// <summary>Number of allowed (query, key) pairs in batch <paramref name="batch"/>, for FLOP counts.</summary>
+    public long AllowedArea(int batch, int tokens)
+    {
+        if (KeyMask is null && Block is null)
+        {
+            long keys = KeyLengths is null ? tokens : Math.Clamp(KeyLengths[batch], 0, tokens);
+            return Causal ? keys * (keys + 1) / 2 + (tokens - keys) * keys : keys * tokens;
+        }
+        if (Block is not null && !Causal && KeyLengths is null && KeyMask is null)
+        {
+            return Block.AllowedArea();
+        }
+        long area = 0;
+        for (int i = 0; i < tokens; i++)
+        {
+            for (int j = 0; j < tokens; j++)
+            {
+                area += Allows(batch, tokens, i, j) ? 1 : 0;
+            }
+        }
+        return area;
+    }
+
+    /// <summary>Throws naming the field that does not fit (B, T).</summary>
+    public void Validate(int batch, int tokens)
+    {
+        if (KeyLengths is not null)
+        {
+            if (KeyLengths.Length != batch)
+            {
+                throw new ArgumentException($"attention mask: KeyLengths has {KeyLengths.Length} entries, expected B={batch}");
+            }
+            for (int b = 0; b < batch; b++)
+            {
+                if (KeyLengths[b] < 0 || KeyLengths[b] > tokens)
+                {
+                    throw new ArgumentException($"attention mask: KeyLengths[{b}]={KeyLengths[b]} is outside [0,{tokens}]");
+                }
+            }
+        }
+        if (KeyMask is not null && KeyMask.Length != batch * tokens)
+        {
+            throw new ArgumentException($"attention mask: KeyMask has {KeyMask.Length} entries, expected B·T={batch * tokens}");
+        }
+        if (Block is not null && Block.Length != tokens)
+        {
+            throw new ArgumentException($"attention mask: Block has T={Block.Length}, expected T={tokens}");
+        }
+    }
+}

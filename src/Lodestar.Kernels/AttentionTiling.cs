@@ -1,0 +1,122 @@
+// Turns an AttentionMask into the list of (query rows × key tile) blocks a fused kernel must visit for one
+// query tile, so the work scales with the allowed area (FlexAttention-style block sparsity) and not T².
+namespace Lodestar.Kernels;
+
+/// <summary>Receives the key tiles to process for a block of query rows.</summary>
+internal interface IAttentionTileVisitor
+{
+    /// <summary>
+    /// Rows [rowStart,rowEnd) against keys [keyStart,keyEnd). When <paramref name="elementMask"/> is set,
+    /// some pairs in the block are masked and must be checked with <see cref="AttentionTiling.IsMasked"/>.
+    /// </summary>
+    void Tile(int rowStart, int rowEnd, int keyStart, int keyEnd, bool causal, bool elementMask);
+}
+
+internal static class AttentionTiling
+{
+    /// <summary>Query rows per tile (Br in FlashAttention-2).</summary>
+    public const int QueryTile = 64;
+    /// <summary>Keys per tile (Bc in FlashAttention-2).</summary>
+    public const int KeyTile = 128;
+
+    /// <summary>Visits every allowed key tile of query rows [i0,i1) in batch <paramref name="batch"/>.</summary>
+    public static void ForEachTile<TVisitor>(in AttentionMask mask, int batch, int tokens, int i0, int i1, ref TVisitor visitor)
+        where TVisitor : struct, IAttentionTileVisitor, allows ref struct
+    {
+        int keyLimit = mask.KeyLengths is null ? tokens : mask.KeyLengths[batch];
+        bool keyMask = mask.KeyMask is not null;
+        var block = mask.Block;
+        if (block is null)
+        {
+            EmitRange(i0, i1, 0, keyLimit, mask.Causal, keyMask, ref visitor);
+            return;
+        }
+        int firstGroup = block.GroupOfRow(i0);
+        int lastGroup = block.GroupOfRow(i1 - 1);
+        // Ranges of the first group that every group of the tile also has (same bounds, same causality) are
+        // processed once for all rows; bit r of `shared` marks the first group's r-th range.
+        ulong shared = 0;
+        int firstRanges = Math.Min(64, block.RangeEnd(firstGroup) - block.RangeBegin(firstGroup));
+        for (int r = 0; r < firstRanges; r++)
+        {
+            int range = block.RangeBegin(firstGroup) + r;
+            if (IsSharedByAll(block, firstGroup, lastGroup, block.RangeStart(range), block.RangeStop(range), block.GroupIsCausal(firstGroup)))
+            {
+                shared |= 1UL << r;
+                int end = Math.Min(block.RangeStop(range), keyLimit);
+                EmitRange(i0, i1, block.RangeStart(range), end, mask.Causal || block.GroupIsCausal(firstGroup), keyMask, ref visitor);
+            }
+        }
+        for (int g = firstGroup; g <= lastGroup; g++)
+        {
+            int rowStart = Math.Max(i0, block.GroupStart(g));
+            int rowEnd = Math.Min(i1, block.GroupEnd(g));
+            bool causal = mask.Causal || block.GroupIsCausal(g);
+            for (int r = block.RangeBegin(g); r < block.RangeEnd(g); r++)
+            {
+                int start = block.RangeStart(r);
+                if (shared != 0 && IsMarkedShared(block, firstGroup, shared, start, block.RangeStop(r)))
+                {
+                    continue;
+                }
+                EmitRange(rowStart, rowEnd, start, Math.Min(block.RangeStop(r), keyLimit), causal, keyMask, ref visitor);
+            }
+        }
+    }
+
+    private static bool IsMarkedShared(BlockMask block, int firstGroup, ulong shared, int start, int end)
+    {
+        for (; shared != 0; shared &= shared - 1)
+        {
+            int range = block.RangeBegin(firstGroup) + System.Numerics.BitOperations.TrailingZeroCount(shared);
+            if (block.RangeStart(range) == start && block.RangeStop(range) == end)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static bool IsSharedByAll(BlockMask block, int firstGroup, int lastGroup, int start, int end, bool causal)
+    {
+        for (int g = firstGroup; g <= lastGroup; g++)
+        {
+            if (block.GroupIsCausal(g) != causal || !HasRange(block, g, start, end))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static bool HasRange(BlockMask block, int group, int start, int end)
+    {
+        for (int r = block.RangeBegin(group); r < block.RangeEnd(group); r++)
+        {
+            if (block.RangeStart(r) == start && block.RangeStop(r) == end)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void EmitRange<TVisitor>(int rowStart, int rowEnd, int keyStart, int keyEnd, bool causal, bool keyMask, ref TVisitor visitor)
+        where TVisitor : struct, IAttentionTileVisitor, allows ref struct
+    {
+        if (causal)
+        {
+            keyEnd = Math.Min(keyEnd, rowEnd);
+        }
+        for (int j0 = keyStart; j0 < keyEnd; j0 += KeyTile)
+        {
+            int j1 = Math.Min(keyEnd, j0 + KeyTile);
+            bool elementMask = keyMask || (causal && j1 - 1 > rowStart);
+            visitor.Tile(rowStart, rowEnd, j0, j1, causal, elementMask);
+        }
+    }
+
+    /// <summary>Whether (query, key) is masked inside a block flagged elementMask.</summary>
+    public static bool IsMasked(in AttentionMask mask, int batch, int tokens, int query, int key, bool causal) =>
+        (causal && key > query) || (mask.KeyMask is not null && !mask.KeyMask[batch * tokens + key]);
+}
