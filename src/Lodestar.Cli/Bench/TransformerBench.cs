@@ -1,9 +1,201 @@
-// PLACEHOLDER owned by the engine work: `lodestar bench train-step|infer`. Replaced before this lands on main.
+// `lodestar bench train-step|infer`: the reference transformer of reference-model.md timed on this machine
+// (AdamW training steps at batch 32×128; batch-1 latency and batch-64 throughput), with managed bytes
+// allocated per warm step. Figure names match bench/compare/torch_transformer.py for side-by-side ratios.
 using System.CommandLine;
+using System.Diagnostics;
+using Lodestar.Kernels;
+using Lodestar.Nn;
+using Lodestar.Nn.Optim;
+using Lodestar.Tensors;
+using Spectre.Console;
 
 namespace Lodestar.Cli;
 
 public static class TransformerBench
 {
-    public static IEnumerable<Command> Create() => [];
+    private const int SequenceLength = 128;
+
+    public static IEnumerable<Command> Create() => [CreateTrainStep(), CreateInfer()];
+
+    private sealed record Figure(string Name, string Config, int Threads, int Batch, int SeqLen, int Runs,
+        double? TokensPerS = null, double? MsPerStepP50 = null, double? LatencyMsP50 = null, double? LatencyMsP99 = null,
+        long AllocatedBytesPerStep = 0);
+
+    private static Option<string> ConfigOption() => new("--config")
+    {
+        Description = "Benchmark model: base (d=256, H=4, F=1024, L=4) or small (d=128, H=4, F=512, L=2); V=8192, T=128.",
+        DefaultValueFactory = _ => "base",
+    };
+
+    private static Option<int> ThreadsOption() => new("--threads")
+    {
+        Description = "Kernel threads (default: all cores).",
+        DefaultValueFactory = _ => Environment.ProcessorCount,
+    };
+
+    private static Command CreateTrainStep()
+    {
+        var config = ConfigOption();
+        var threads = ThreadsOption();
+        var batch = new Option<int>("--batch") { Description = "Sequences per step.", DefaultValueFactory = _ => 32 };
+        var steps = new Option<int>("--steps") { Description = "Timed steps.", DefaultValueFactory = _ => 5 };
+        var warmup = new Option<int>("--warmup") { Description = "Untimed steps first.", DefaultValueFactory = _ => 2 };
+        var json = CliJson.CreateOption();
+        var command = new Command("train-step", "Time AdamW training steps (forward, backward, update) of the reference transformer.");
+        foreach (var option in new Option[] { config, threads, batch, steps, warmup, json })
+        {
+            command.Options.Add(option);
+        }
+        command.SetAction(parse =>
+        {
+            var name = parse.GetValue(config)!;
+            var model = BuildModel(name, Positive(parse.GetValue(threads), "--threads"));
+            var figure = TimeTraining(model, name, Positive(parse.GetValue(batch), "--batch"),
+                Positive(parse.GetValue(steps), "--steps"), Math.Max(1, parse.GetValue(warmup)), parse.GetValue(json));
+            Report(figure, parse.GetValue(json));
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command CreateInfer()
+    {
+        var config = ConfigOption();
+        var threads = ThreadsOption();
+        var batch = new Option<int?>("--batch") { Description = "Only this batch size (default: batch 1 latency and batch 64 throughput)." };
+        var runs = new Option<int>("--runs") { Description = "Timed batch-1 runs (batch > 1 runs a tenth as many, at least 3).", DefaultValueFactory = _ => 100 };
+        var json = CliJson.CreateOption();
+        var command = new Command("infer", "Time inference (no tape, no gradients) of the reference transformer.");
+        foreach (var option in new Option[] { config, threads, batch, runs, json })
+        {
+            command.Options.Add(option);
+        }
+        command.SetAction(parse =>
+        {
+            var name = parse.GetValue(config)!;
+            var model = BuildModel(name, Positive(parse.GetValue(threads), "--threads"));
+            model.Eval();
+            var latencyRuns = Positive(parse.GetValue(runs), "--runs");
+            int[] batches = parse.GetValue(batch) is { } only ? [Positive(only, "--batch")] : [1, 64];
+            foreach (var size in batches)
+            {
+                Report(TimeInference(model, name, size, size == 1 ? latencyRuns : Math.Max(3, latencyRuns / 10), parse.GetValue(json)), parse.GetValue(json));
+            }
+            return 0;
+        });
+        return command;
+    }
+
+    private static TransformerClassifier BuildModel(string name, int threads)
+    {
+        var config = name switch
+        {
+            "base" => TransformerConfig.Base,
+            "small" => TransformerConfig.Small,
+            _ => throw new ArgumentException($"--config: unknown config '{name}' (expected base or small)"),
+        };
+        KernelThreads.Count = threads;
+        return new TransformerClassifier(config with { MaxTokens = SequenceLength, Seed = 42 });
+    }
+
+    private static Figure TimeTraining(TransformerClassifier model, string name, int batch, int steps, int warmup, bool json)
+    {
+        var (tokens, labels) = RandomBatch(model.Config, batch, seed: 7);
+        var graph = new Graph();
+        var optimizer = new AdamW(model.Parameters(), new AdamWConfig { LearningRate = 1e-4f });
+        void Step()
+        {
+            graph.Reset();
+            optimizer.ZeroGrad();
+            graph.Backward(model.Loss(graph, tokens, labels, batch, SequenceLength));
+            optimizer.Step();
+        }
+        var (times, allocated) = Measure(Step, warmup, steps, $"train-step {name}", json);
+        var p50 = Percentile(times, 0.5);
+        return new Figure("train_step", name, KernelThreads.Count, batch, SequenceLength, steps,
+            TokensPerS: batch * SequenceLength * steps / times.Sum() * 1000, MsPerStepP50: p50, AllocatedBytesPerStep: allocated);
+    }
+
+    private static Figure TimeInference(TransformerClassifier model, string name, int batch, int runs, bool json)
+    {
+        var (tokens, _) = RandomBatch(model.Config, batch, seed: 11);
+        var graph = new Graph(recordGradients: false);
+        void Run()
+        {
+            graph.Reset();
+            model.Forward(graph, tokens, batch, SequenceLength);
+        }
+        var (times, allocated) = Measure(Run, warmup: 3, runs, $"infer {name} batch {batch}", json);
+        return batch == 1
+            ? new Figure("infer_b1", name, KernelThreads.Count, 1, SequenceLength, runs,
+                LatencyMsP50: Percentile(times, 0.5), LatencyMsP99: Percentile(times, 0.99), AllocatedBytesPerStep: allocated)
+            : new Figure($"infer_b{batch}", name, KernelThreads.Count, batch, SequenceLength, runs,
+                TokensPerS: batch * SequenceLength * runs / times.Sum() * 1000, AllocatedBytesPerStep: allocated);
+    }
+
+    /// <summary>Runs warmup untimed, then times each run; returns milliseconds and managed bytes allocated per timed run.</summary>
+    private static (double[] Milliseconds, long AllocatedPerRun) Measure(Action run, int warmup, int runs, string label, bool json)
+    {
+        var times = new double[runs];
+        long allocated = 0;
+        var progress = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(json ? Console.Error : Console.Out) });
+        progress.Progress().Start(context =>
+        {
+            var task = context.AddTask(label, maxValue: warmup + runs);
+            for (var i = 0; i < warmup; i++)
+            {
+                run();
+                task.Increment(1);
+            }
+            for (var i = 0; i < runs; i++)
+            {
+                var before = GC.GetAllocatedBytesForCurrentThread();
+                var start = Stopwatch.GetTimestamp();
+                run();
+                times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                allocated += GC.GetAllocatedBytesForCurrentThread() - before;
+                task.Increment(1);
+            }
+        });
+        return (times, allocated / runs);
+    }
+
+    private static (int[] Tokens, int[] Labels) RandomBatch(TransformerConfig config, int batch, ulong seed)
+    {
+        var random = new SeededRandom(seed);
+        var tokens = new int[batch * SequenceLength];
+        for (var i = 0; i < tokens.Length; i++)
+        {
+            tokens[i] = random.NextInt(config.VocabSize);
+        }
+        var labels = new int[batch];
+        for (var i = 0; i < labels.Length; i++)
+        {
+            labels[i] = random.NextInt(config.NumClasses);
+        }
+        return (tokens, labels);
+    }
+
+    private static double Percentile(double[] values, double p)
+    {
+        var sorted = values.Order().ToArray();
+        var rank = p * (sorted.Length - 1);
+        var low = (int)Math.Floor(rank);
+        var high = Math.Min(low + 1, sorted.Length - 1);
+        return sorted[low] + ((rank - low) * (sorted[high] - sorted[low]));
+    }
+
+    private static int Positive(int value, string option) =>
+        value > 0 ? value : throw new ArgumentException($"{option} must be positive, got {value}");
+
+    private static void Report(Figure figure, bool json)
+    {
+        if (json)
+        {
+            CliJson.WriteLine(figure);
+            return;
+        }
+        var speed = figure.TokensPerS is { } t ? $"{t:N0} tokens/s" : $"p50 {figure.LatencyMsP50:F2} ms, p99 {figure.LatencyMsP99:F2} ms";
+        Console.WriteLine($"{figure.Name} {figure.Config} batch {figure.Batch}×{figure.SeqLen}, {figure.Threads} threads: {speed}, {figure.AllocatedBytesPerStep} bytes allocated per step");
+    }
 }

@@ -1,0 +1,103 @@
+// The basic layers: Linear (PyTorch (out, in) weights), Embedding, LayerNorm, RMSNorm and seeded Dropout.
+// Initialization follows GPT-2/nanoGPT (normal std 0.02, zero biases, unit norm gains), from an explicit seed.
+using Lodestar.Tensors;
+
+namespace Lodestar.Nn;
+
+public sealed class Linear : Module
+{
+    public Linear(int inFeatures, int outFeatures, SeededRandom random, bool bias = true, float initStd = 0.02f)
+    {
+        Weight = AddParameter("weight", outFeatures, inFeatures);
+        random.FillNormal(Weight.Data, initStd);
+        Bias = bias ? AddParameter("bias", outFeatures) : null;
+    }
+
+    public Tensor Weight { get; }
+
+    public Tensor? Bias { get; }
+
+    /// <summary>x is (..., in); returns (..., out), optionally through GELU fused into the same op.</summary>
+    public Tensor Forward(Graph graph, Tensor x, LinearActivation activation = LinearActivation.None) =>
+        graph.Linear(x, Weight, Bias, activation);
+}
+
+public sealed class Embedding : Module
+{
+    public Embedding(int count, int channels, SeededRandom random, float initStd = 0.02f)
+    {
+        Weight = AddParameter("weight", count, channels);
+        random.FillNormal(Weight.Data, initStd);
+    }
+
+    public Tensor Weight { get; }
+
+    /// <summary>ids are (B·T); returns (B,T,C). Backward adds only into the rows looked up.</summary>
+    public Tensor Forward(Graph graph, int[] ids, int batch, int tokens) => graph.Embedding(Weight, ids, batch, tokens);
+}
+
+public sealed class LayerNorm : Module
+{
+    public LayerNorm(int channels, float eps = 1e-5f)
+    {
+        Eps = eps;
+        Weight = AddParameter("weight", channels);
+        Weight.Data.Fill(1f);
+        Bias = AddParameter("bias", channels);
+    }
+
+    public float Eps { get; }
+
+    public Tensor Weight { get; }
+
+    public Tensor Bias { get; }
+
+    public Tensor Forward(Graph graph, Tensor x) => graph.LayerNorm(x, Weight, Bias, Eps);
+}
+
+public sealed class RmsNorm : Module
+{
+    public RmsNorm(int channels, float eps = 1e-6f)
+    {
+        Eps = eps;
+        Weight = AddParameter("weight", channels);
+        Weight.Data.Fill(1f);
+    }
+
+    public float Eps { get; }
+
+    public Tensor Weight { get; }
+
+    public Tensor Forward(Graph graph, Tensor x) => graph.RmsNorm(x, Weight, Eps);
+}
+
+/// <summary>Inverted dropout; call k of the layer uses mask seed (Seed, k), so a run is reproducible and resumable.</summary>
+public sealed class Dropout : Module
+{
+    public Dropout(float probability, ulong seed)
+    {
+        if (probability is < 0f or >= 1f)
+        {
+            throw new ArgumentOutOfRangeException(nameof(probability), probability, "dropout probability must be in [0,1)");
+        }
+        Probability = probability;
+        Seed = seed;
+    }
+
+    public float Probability { get; }
+
+    public ulong Seed { get; }
+
+    /// <summary>Forward calls made in training mode (part of the checkpointed RNG state).</summary>
+    public ulong Calls { get; set; }
+
+    public Tensor Forward(Graph graph, Tensor x)
+    {
+        if (!Training || Probability == 0f)
+        {
+            return x;
+        }
+        var callSeed = Seed ^ (0x9E3779B97F4A7C15UL * ++Calls);
+        return graph.Dropout(x, Probability, callSeed);
+    }
+}

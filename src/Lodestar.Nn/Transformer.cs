@@ -1,0 +1,135 @@
+// Transformer building blocks: multi-head attention on the fused attention op, the MLP (GELU, SiLU or
+// gated SwiGLU), and the pre-norm block x + attn(norm(x)), x + mlp(norm(x)) (GPT-2 / nanoGPT layout).
+using Lodestar.Tensors;
+
+namespace Lodestar.Nn;
+
+public sealed class MultiHeadAttention : Module
+{
+    private readonly int _heads;
+    private readonly bool _rotary;
+
+    public MultiHeadAttention(int channels, int heads, bool rotary, SeededRandom random)
+    {
+        _heads = heads;
+        _rotary = rotary;
+        Qkv = AddModule("qkv", new Linear(channels, 3 * channels, random));
+        Proj = AddModule("proj", new Linear(channels, channels, random));
+    }
+
+    public Linear Qkv { get; }
+
+    public Linear Proj { get; }
+
+    /// <summary>x is (B,T,C); returns (B,T,C).</summary>
+    public Tensor Forward(Graph graph, Tensor x, AttentionMask mask)
+    {
+        var qkv = Qkv.Forward(graph, x);
+        if (_rotary)
+        {
+            qkv = graph.Rope(qkv, _heads);
+        }
+        return Proj.Forward(graph, graph.Attention(qkv, _heads, mask));
+    }
+}
+
+public sealed class Mlp : Module
+{
+    private readonly MlpKind _kind;
+
+    public Mlp(int channels, int hidden, MlpKind kind, SeededRandom random)
+    {
+        _kind = kind;
+        Fc1 = AddModule("fc1", new Linear(channels, hidden, random));
+        Gate = kind == MlpKind.SwiGlu ? AddModule("gate", new Linear(channels, hidden, random)) : null;
+        Fc2 = AddModule("fc2", new Linear(hidden, channels, random));
+    }
+
+    public Linear Fc1 { get; }
+
+    public Linear? Gate { get; }
+
+    public Linear Fc2 { get; }
+
+    /// <summary>x is (B,T,C); returns (B,T,C).</summary>
+    public Tensor Forward(Graph graph, Tensor x)
+    {
+        var hidden = _kind switch
+        {
+            MlpKind.Gelu => Fc1.Forward(graph, x, LinearActivation.Gelu),
+            MlpKind.Silu => graph.Silu(Fc1.Forward(graph, x)),
+            _ => graph.Mul(graph.Silu(Gate!.Forward(graph, x)), Fc1.Forward(graph, x)),
+        };
+        return Fc2.Forward(graph, hidden);
+    }
+}
+
+public sealed class TransformerBlock : Module
+{
+    private readonly Func<Graph, Tensor, Tensor> _norm1;
+    private readonly Func<Graph, Tensor, Tensor> _norm2;
+
+    public TransformerBlock(TransformerConfig config, SeededRandom random, ulong dropoutSeed)
+    {
+        _norm1 = AddNorm("ln1", config);
+        Attention = AddModule("attn", new MultiHeadAttention(config.Channels, config.Heads, config.Positions == PositionEncoding.Rotary, random));
+        _norm2 = AddNorm("ln2", config);
+        Mlp = AddModule("mlp", new Mlp(config.Channels, config.FeedForward, config.Mlp, random));
+        AttentionDropout = new Dropout(config.Dropout, dropoutSeed);
+        MlpDropout = new Dropout(config.Dropout, dropoutSeed + 1);
+        AddModule("attn_drop", AttentionDropout);
+        AddModule("mlp_drop", MlpDropout);
+    }
+
+    public MultiHeadAttention Attention { get; }
+
+    public Mlp Mlp { get; }
+
+    public Dropout AttentionDropout { get; }
+
+    public Dropout MlpDropout { get; }
+
+    /// <summary>x is (B,T,C); returns (B,T,C).</summary>
+    public Tensor Forward(Graph graph, Tensor x, AttentionMask mask)
+    {
+        x = graph.Add(x, AttentionDropout.Forward(graph, Attention.Forward(graph, _norm1(graph, x), mask)));
+        return graph.Add(x, MlpDropout.Forward(graph, Mlp.Forward(graph, _norm2(graph, x))));
+    }
+
+    private Func<Graph, Tensor, Tensor> AddNorm(string name, TransformerConfig config)
+    {
+        if (config.Norm == NormKind.RmsNorm)
+        {
+            return AddModule(name, new RmsNorm(config.Channels)).Forward;
+        }
+        return AddModule(name, new LayerNorm(config.Channels)).Forward;
+    }
+}
+
+/// <summary>L pre-norm blocks named "0".."L−1" (registered by the owner as "blocks").</summary>
+public sealed class TransformerStack : Module
+{
+    private readonly TransformerBlock[] _blocks;
+
+    public TransformerStack(TransformerConfig config, SeededRandom random)
+    {
+        _blocks = new TransformerBlock[config.Layers];
+        for (var i = 0; i < config.Layers; i++)
+        {
+            _blocks[i] = AddModule(i.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                new TransformerBlock(config, random, config.Seed + (1000UL * (ulong)(i + 1))));
+        }
+    }
+
+    public IReadOnlyList<TransformerBlock> Blocks => _blocks;
+
+    /// <summary>x is (B,T,C); returns (B,T,C).</summary>
+    public Tensor Forward(Graph graph, Tensor x, AttentionMask mask)
+    {
+        foreach (var block in _blocks)
+        {
+            x = block.Forward(graph, x, mask);
+        }
+        return x;
+    }
+}

@@ -1,0 +1,116 @@
+// The transformer's shape and variant choices, validated once; the reference model of
+// reference-model.md is the default (pre-norm LayerNorm, GELU-tanh MLP, learned positions, mean pooling).
+namespace Lodestar.Nn;
+
+public enum PositionEncoding
+{
+    /// <summary>pos_emb (Tmax, C) added to the token embeddings.</summary>
+    Learned,
+
+    /// <summary>Rotary embeddings applied to q and k inside attention (no pos_emb parameter).</summary>
+    Rotary,
+}
+
+public enum NormKind
+{
+    LayerNorm,
+    RmsNorm,
+}
+
+public enum MlpKind
+{
+    /// <summary>fc2(GELU(fc1(x))), GELU in its tanh approximation.</summary>
+    Gelu,
+
+    /// <summary>fc2(SiLU(fc1(x))).</summary>
+    Silu,
+
+    /// <summary>fc2(SiLU(gate(x)) ⊙ fc1(x)) (Shazeer 2020, "GLU Variants Improve Transformer").</summary>
+    SwiGlu,
+}
+
+public enum PoolingKind
+{
+    /// <summary>Mean over the unpadded positions.</summary>
+    Mean,
+
+    /// <summary>The first token.</summary>
+    Cls,
+
+    /// <summary>The last unpadded token (natural for causal models).</summary>
+    LastToken,
+}
+
+public sealed record TransformerConfig
+{
+    /// <summary>Token ids are in [0, VocabSize).</summary>
+    public int VocabSize { get; init; } = 8192;
+
+    /// <summary>Model width C.</summary>
+    public int Channels { get; init; } = 256;
+
+    /// <summary>Attention heads H; head dim is C/H.</summary>
+    public int Heads { get; init; } = 4;
+
+    /// <summary>MLP hidden width F.</summary>
+    public int FeedForward { get; init; } = 1024;
+
+    /// <summary>Transformer blocks L.</summary>
+    public int Layers { get; init; } = 4;
+
+    /// <summary>Longest sequence Tmax (rows of pos_emb).</summary>
+    public int MaxTokens { get; init; } = 128;
+
+    /// <summary>Outputs of the classification head.</summary>
+    public int NumClasses { get; init; } = 2;
+
+    /// <summary>Causal (decoder-style) attention instead of bidirectional.</summary>
+    public bool Causal { get; init; }
+
+    public PositionEncoding Positions { get; init; } = PositionEncoding.Learned;
+
+    public NormKind Norm { get; init; } = NormKind.LayerNorm;
+
+    public MlpKind Mlp { get; init; } = MlpKind.Gelu;
+
+    public PoolingKind Pooling { get; init; } = PoolingKind.Mean;
+
+    /// <summary>Dropout on the residual branches and embeddings (0 = none, as in the reference model).</summary>
+    public float Dropout { get; init; }
+
+    /// <summary>Seed of the weight initialization and dropout masks.</summary>
+    public ulong Seed { get; init; } = 1;
+
+    public int HeadDim => Channels / Heads;
+
+    /// <summary>The "base" benchmark model: d=256, H=4, F=1024, L=4, V=8192, T=128.</summary>
+    public static TransformerConfig Base { get; } = new();
+
+    /// <summary>The "small" benchmark model: d=128, H=4, F=512, L=2, V=8192, T=128.</summary>
+    public static TransformerConfig Small { get; } = new() { Channels = 128, FeedForward = 512, Layers = 2 };
+
+    /// <summary>The golden-file model: V=64, C=32, H=4, F=64, L=2, Tmax=16, 5 classes.</summary>
+    public static TransformerConfig Golden { get; } = new() { VocabSize = 64, Channels = 32, Heads = 4, FeedForward = 64, Layers = 2, MaxTokens = 16, NumClasses = 5 };
+
+    public TransformerConfig Validate()
+    {
+        Check(VocabSize > 0, nameof(VocabSize), "must be positive");
+        Check(Channels > 0, nameof(Channels), "must be positive");
+        Check(Heads > 0 && Channels % Heads == 0, nameof(Heads), $"must divide Channels ({Channels})");
+        Check(Positions != PositionEncoding.Rotary || HeadDim % 2 == 0, nameof(Positions), "rotary embeddings need an even head dim");
+        Check(FeedForward > 0, nameof(FeedForward), "must be positive");
+        Check(Layers >= 0, nameof(Layers), "must not be negative");
+        Check(MaxTokens > 0, nameof(MaxTokens), "must be positive");
+        Check(NumClasses > 0, nameof(NumClasses), "must be positive");
+        Check(Dropout is >= 0f and < 1f, nameof(Dropout), "must be in [0,1)");
+        return this;
+    }
+
+    private void Check(bool condition, string field, string message)
+    {
+        if (!condition)
+        {
+            throw new ArgumentException($"TransformerConfig.{field} = {GetType().GetProperty(field)!.GetValue(this)}: {message}");
+        }
+    }
+}

@@ -1,0 +1,186 @@
+// Multi-head scaled dot-product attention over a packed (B,T,3C) qkv tensor on the fused FlashAttention-2
+// kernel (causal, key-padding and block masks), plus rotary position embeddings (RoPE, Su et al. 2021).
+using Lodestar.Kernels;
+
+namespace Lodestar.Tensors;
+
+/// <summary>Which key positions each query may see. All parts combine (a key must pass every one).</summary>
+/// <param name="Causal">Query t sees keys ≤ t.</param>
+/// <param name="KeyKeep">(B·T): 1 for real tokens, 0 for padding keys nobody attends to; null keeps all.</param>
+/// <param name="Block">Block-sparse query-group/key-range mask (e.g. isolated candidates); null allows all.</param>
+public sealed record AttentionMask(bool Causal, byte[]? KeyKeep = null, BlockMask? Block = null)
+{
+    private bool[]? _keyMask;
+
+    public static readonly AttentionMask Bidirectional = new(false);
+    public static readonly AttentionMask CausalOnly = new(true);
+
+    /// <summary>The kernel's form of this mask (the boolean key mask is built once and kept).</summary>
+    internal Kernels.AttentionMask ToKernel()
+    {
+        if (KeyKeep is not null && _keyMask is null)
+        {
+            _keyMask = KeyKeep.Select(k => k != 0).ToArray();
+        }
+        return new Kernels.AttentionMask(Causal, KeyMask: _keyMask, Block: Block);
+    }
+}
+
+public sealed partial class Graph
+{
+    /// <summary>
+    /// qkv is (B,T,3C) with [q | k | v] and head h in columns h·D..(h+1)·D of each; returns (B,T,C).
+    /// Runs the fused FlashAttention-2 kernel on (B,H,T,D) copies of q, k, v; a query that may see no key outputs 0.
+    /// </summary>
+    public Tensor Attention(Tensor qkv, int heads, AttentionMask mask)
+    {
+        qkv = Contiguous(qkv);
+        Require(qkv.Rank == 3 && qkv.Columns % 3 == 0, $"attention: qkv {qkv.Describe()} must be (B,T,3C)");
+        int batch = qkv.Dim(0), tokens = qkv.Dim(1), channels = qkv.Columns / 3;
+        Require(heads > 0 && channels % heads == 0, $"attention: {channels} channels do not split into {heads} heads");
+        Require(mask.KeyKeep is null || mask.KeyKeep.Length == batch * tokens, $"attention: key mask has {mask.KeyKeep?.Length} entries for B·T = {batch * tokens}");
+        Require(mask.Block is null || mask.Block.Length == tokens, $"attention: block mask is for T = {mask.Block?.Length}, input has T = {tokens}");
+        var shape = new AttentionShape(batch, heads, tokens, channels / heads);
+        var size = batch * tokens * channels;
+        // One buffer holds q | k | v | out in (B,H,T,D) layout; backward reads all four.
+        var headMajor = NewOutput([4, size]);
+        var logSumExp = NewOutput([batch * heads * tokens]);
+        var buffers = headMajor.Data;
+        for (var part = 0; part < 3; part++)
+        {
+            HeadSplit(qkv.Data, part * channels, 3 * channels, buffers.Slice(part * size, size), shape);
+        }
+        FlashAttention.Forward(shape, buffers[..size], buffers.Slice(size, size), buffers.Slice(2 * size, size),
+            buffers.Slice(3 * size, size), logSumExp.Data, mask.ToKernel());
+        var output = NewOutput([batch, tokens, channels]);
+        output.Data.Clear();
+        HeadMergeAdd(buffers.Slice(3 * size, size), output.Data, 0, channels, shape);
+        if (Tracks(qkv))
+        {
+            ref var entry = ref Record(OpKind.Attention, output);
+            entry.A = qkv;
+            entry.Saved0 = headMajor;
+            entry.Saved1 = logSumExp;
+            entry.I0 = heads;
+            entry.Aux = mask;
+        }
+        return output;
+    }
+
+    private void AttentionBackward(in TapeEntry entry)
+    {
+        var qkv = entry.A!;
+        int batch = qkv.Dim(0), tokens = qkv.Dim(1), channels = qkv.Columns / 3;
+        var shape = new AttentionShape(batch, entry.I0, tokens, channels / entry.I0);
+        var size = batch * tokens * channels;
+        var buffers = entry.Saved0!.Data;
+        var dOut = Scratch(size);
+        HeadSplit(entry.Output.Grad, 0, channels, dOut, shape);
+        var dHeads = Scratch(3 * size, zeroed: true);
+        FlashAttention.Backward(shape, buffers[..size], buffers.Slice(size, size), buffers.Slice(2 * size, size),
+            buffers.Slice(3 * size, size), entry.Saved1!.Data, dOut,
+            dHeads[..size], dHeads.Slice(size, size), dHeads.Slice(2 * size, size), ((AttentionMask)entry.Aux!).ToKernel());
+        var dqkv = GradOf(qkv);
+        for (var part = 0; part < 3; part++)
+        {
+            HeadMergeAdd(dHeads.Slice(part * size, size), dqkv, part * channels, 3 * channels, shape);
+        }
+    }
+
+    /// <summary>heads(B,H,T,D) ← columns [offset, offset + C) of rows (B,T) of src with row stride ld.</summary>
+    private static void HeadSplit(ReadOnlySpan<float> src, int offset, int ld, Span<float> heads, AttentionShape shape)
+    {
+        int d = shape.HeadDim, t = shape.Tokens, h = shape.Heads;
+        for (var b = 0; b < shape.Batch; b++)
+        {
+            for (var token = 0; token < t; token++)
+            {
+                var row = src.Slice((((b * t) + token) * ld) + offset, h * d);
+                for (var head = 0; head < h; head++)
+                {
+                    row.Slice(head * d, d).CopyTo(heads.Slice((((b * h) + head) * t + token) * d, d));
+                }
+            }
+        }
+    }
+
+    /// <summary>Columns [offset, offset + C) of rows (B,T) of dst (row stride ld) += heads(B,H,T,D).</summary>
+    private static void HeadMergeAdd(ReadOnlySpan<float> heads, Span<float> dst, int offset, int ld, AttentionShape shape)
+    {
+        int d = shape.HeadDim, t = shape.Tokens, h = shape.Heads;
+        for (var b = 0; b < shape.Batch; b++)
+        {
+            for (var token = 0; token < t; token++)
+            {
+                var row = dst.Slice((((b * t) + token) * ld) + offset, h * d);
+                for (var head = 0; head < h; head++)
+                {
+                    VectorMath.AddInto(heads.Slice((((b * h) + head) * t + token) * d, d), row.Slice(head * d, d));
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Rotates q and k of a packed (B,T,3C) qkv by position (half-split pairs d and d + D/2, angle
+    /// t·base^(−2d/D), as in GPT-NeoX/LLaMA); v passes through.
+    /// </summary>
+    public Tensor Rope(Tensor qkv, int heads, float theta = 10000f)
+    {
+        qkv = Contiguous(qkv);
+        Require(qkv.Rank == 3 && qkv.Columns % 3 == 0, $"rope: qkv {qkv.Describe()} must be (B,T,3C)");
+        var channels = qkv.Columns / 3;
+        Require(heads > 0 && channels % heads == 0 && (channels / heads) % 2 == 0, $"rope: head dim of {channels}/{heads} must be even");
+        var output = NewOutputLike(qkv);
+        qkv.Data.CopyTo(output.Data);
+        RotateQk(output.Data, qkv.Dim(0), qkv.Dim(1), channels, heads, theta, inverse: false);
+        if (Tracks(qkv))
+        {
+            ref var entry = ref Record(OpKind.Rope, output);
+            entry.A = qkv;
+            entry.I0 = heads;
+            entry.F0 = theta;
+        }
+        return output;
+    }
+
+    private void RopeBackward(in TapeEntry entry)
+    {
+        // The rotation is orthogonal: the gradient rotates back by −angle.
+        var qkv = entry.A!;
+        var channels = qkv.Columns / 3;
+        var rotated = Scratch(qkv.Length);
+        entry.Output.Grad.CopyTo(rotated);
+        RotateQk(rotated, qkv.Dim(0), qkv.Dim(1), channels, entry.I0, entry.F0, inverse: true);
+        VectorMath.AddInto(rotated, GradOf(qkv));
+    }
+
+    private static void RotateQk(Span<float> data, int batch, int tokens, int channels, int heads, float theta, bool inverse)
+    {
+        var headDim = channels / heads;
+        var half = headDim / 2;
+        for (var b = 0; b < batch; b++)
+        {
+            for (var t = 0; t < tokens; t++)
+            {
+                var row = data.Slice(((b * tokens) + t) * 3 * channels, 2 * channels);
+                for (var d = 0; d < half; d++)
+                {
+                    var angle = t * MathF.Pow(theta, -2f * d / headDim);
+                    var (sin, cos) = MathF.SinCos(angle);
+                    if (inverse)
+                    {
+                        sin = -sin;
+                    }
+                    for (var start = 0; start < 2 * channels; start += headDim)
+                    {
+                        var x1 = row[start + d];
+                        var x2 = row[start + d + half];
+                        row[start + d] = (x1 * cos) - (x2 * sin);
+                        row[start + d + half] = (x1 * sin) + (x2 * cos);
+                    }
+                }
+            }
+        }
+    }
+}

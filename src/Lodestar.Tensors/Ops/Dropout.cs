@@ -1,0 +1,48 @@
+// Inverted dropout with a counter-based mask: element i is dropped when hash(seed, i) < p, so the mask
+// depends only on (seed, index) — the same seed gives the same bytes for any thread count.
+namespace Lodestar.Tensors;
+
+public sealed partial class Graph
+{
+    /// <summary>Zeroes each element with probability p and scales the rest by 1/(1−p); identity when p = 0.</summary>
+    public Tensor Dropout(Tensor x, float p, ulong seed)
+    {
+        Require(p is >= 0f and < 1f, $"dropout: probability {p} must be in [0,1)");
+        if (p == 0f)
+        {
+            return x;
+        }
+        x = Contiguous(x);
+        var output = NewOutputLike(x);
+        var mask = NewOutputLike(x);
+        var keepScale = 1f / (1f - p);
+        var threshold = (ulong)(p * (double)ulong.MaxValue);
+        var src = x.Data;
+        var dst = output.Data;
+        var m = mask.Data;
+        for (var i = 0; i < src.Length; i++)
+        {
+            m[i] = Mix(seed, (ulong)i) < threshold ? 0f : keepScale;
+            dst[i] = src[i] * m[i];
+        }
+        if (Tracks(x))
+        {
+            ref var entry = ref Record(OpKind.Dropout, output);
+            entry.A = x;
+            entry.Saved0 = mask;
+        }
+        return output;
+    }
+
+    private void DropoutBackward(in TapeEntry entry) =>
+        VectorMath.AddProductInto(entry.Output.Grad, entry.Saved0!.Data, GradOf(entry.A!));
+
+    /// <summary>SplitMix64 finalizer of seed and index (Steele et al. 2014).</summary>
+    private static ulong Mix(ulong seed, ulong index)
+    {
+        var z = seed + ((index + 1) * 0x9E3779B97F4A7C15UL);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
+    }
+}

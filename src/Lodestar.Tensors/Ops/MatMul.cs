@@ -1,0 +1,169 @@
+// Matrix products on the Gemm kernel: Linear (x·Wᵀ + b, optionally fused with GELU) and (batched) matmul.
+// Backward follows dC = op(A)·op(B): dop(A) = dC·op(B)ᵀ, dop(B) = op(A)ᵀ·dC, accumulated with beta = 1.
+namespace Lodestar.Tensors;
+
+public enum LinearActivation
+{
+    None,
+    Gelu,
+}
+
+public sealed partial class Graph
+{
+    /// <summary>x is (..., I), weight is (O, I) as in PyTorch, bias is (O) or null; returns (..., O).</summary>
+    public Tensor Linear(Tensor x, Tensor weight, Tensor? bias, LinearActivation activation = LinearActivation.None)
+    {
+        x = Contiguous(x);
+        Require(weight.Rank == 2 && weight.IsContiguous, $"linear: weight {weight.Describe()} must be a contiguous (out, in) matrix");
+        var inFeatures = weight.Dim(1);
+        var outFeatures = weight.Dim(0);
+        Require(x.Rank >= 1 && x.Columns == inFeatures, $"linear: input {x.Describe()} does not end in {inFeatures} features of {weight.Describe()}");
+        Require(bias is null || (bias.Rank == 1 && bias.Length == outFeatures), $"linear: bias {bias?.Describe()} must have {outFeatures} elements");
+        Span<int> shape = stackalloc int[x.Rank];
+        x.ShapeSpan.CopyTo(shape);
+        shape[^1] = outFeatures;
+        var rows = x.Rows;
+        var output = NewOutput(shape);
+        var tracks = Tracks(x, weight, bias);
+        var preActivation = activation == LinearActivation.Gelu && tracks ? NewOutput(shape) : output;
+        var pre = preActivation.Data;
+        if (bias is not null)
+        {
+            var b = bias.Data;
+            for (var r = 0; r < rows; r++)
+            {
+                b.CopyTo(pre.Slice(r * outFeatures, outFeatures));
+            }
+        }
+        // pre(N,O) = x(N,I) · W(O,I)ᵀ + pre
+        Blas.Gemm(false, true, rows, outFeatures, inFeatures, 1f, x.Data, inFeatures, weight.Data, inFeatures,
+            bias is null ? 0f : 1f, pre, outFeatures);
+        if (activation == LinearActivation.Gelu)
+        {
+            Activation.GeluForward(pre, output.Data);
+        }
+        if (tracks)
+        {
+            ref var entry = ref Record(OpKind.Linear, output);
+            entry.A = x;
+            entry.B = weight;
+            entry.C = bias;
+            entry.Saved0 = activation == LinearActivation.Gelu ? preActivation : null;
+        }
+        return output;
+    }
+
+    private void LinearBackward(in TapeEntry entry)
+    {
+        var x = entry.A!;
+        var weight = entry.B!;
+        var bias = entry.C;
+        var outFeatures = weight.Dim(0);
+        var inFeatures = weight.Dim(1);
+        var rows = x.Rows;
+        ReadOnlySpan<float> dPre = entry.Output.Grad;
+        if (entry.Saved0 is { } pre)
+        {
+            var scratch = Scratch(pre.Length, zeroed: true);
+            Activation.GeluBackward(pre.Data, dPre, scratch);
+            dPre = scratch;
+        }
+        if (x.RequiresGrad)
+        {
+            // dx(N,I) += dPre(N,O) · W(O,I)
+            Blas.Gemm(false, false, rows, inFeatures, outFeatures, 1f, dPre, outFeatures, weight.Data, inFeatures, 1f, GradOf(x), inFeatures);
+        }
+        if (weight.RequiresGrad)
+        {
+            // dW(O,I) += dPre(N,O)ᵀ · x(N,I)
+            Blas.Gemm(true, false, outFeatures, inFeatures, rows, 1f, dPre, outFeatures, x.Data, inFeatures, 1f, GradOf(weight), inFeatures);
+        }
+        if (bias is not null && bias.RequiresGrad)
+        {
+            VectorMath.AddColumnSums(dPre, rows, outFeatures, GradOf(bias));
+        }
+    }
+
+    /// <summary>
+    /// op(a)·op(b): a is (M,K) or (Bt,M,K) (transposed: (K,M)), b is (K,N) or (Bt,K,N) (transposed: (N,K)).
+    /// A rank-2 b is shared by every batch entry of a rank-3 a.
+    /// </summary>
+    public Tensor MatMul(Tensor a, Tensor b, bool transposeA = false, bool transposeB = false)
+    {
+        a = Contiguous(a);
+        b = Contiguous(b);
+        Require(a.Rank is 2 or 3 && b.Rank is 2 or 3, $"matmul: ranks of {a.Describe()} and {b.Describe()} must be 2 or 3");
+        Require(b.Rank == 2 || a.Rank == 3, $"matmul: a batched b {b.Describe()} needs a batched a");
+        var batch = a.Rank == 3 ? a.Dim(0) : 1;
+        Require(b.Rank == 2 || b.Dim(0) == batch, $"matmul: batch sizes of {a.Describe()} and {b.Describe()} differ");
+        var m = transposeA ? a.Dim(-1) : a.Dim(-2);
+        var k = transposeA ? a.Dim(-2) : a.Dim(-1);
+        var kb = transposeB ? b.Dim(-1) : b.Dim(-2);
+        var n = transposeB ? b.Dim(-2) : b.Dim(-1);
+        Require(k == kb, $"matmul: inner dimensions differ ({a.Describe()}{(transposeA ? "ᵀ" : "")} · {b.Describe()}{(transposeB ? "ᵀ" : "")})");
+        var output = a.Rank == 3 ? NewOutput([batch, m, n]) : NewOutput([m, n]);
+        var strideB = b.Rank == 3 ? b.Length / batch : 0;
+        for (var i = 0; i < batch; i++)
+        {
+            Blas.Gemm(transposeA, transposeB, m, n, k, 1f, a.Data.Slice(i * m * k, m * k), a.Columns,
+                b.Data.Slice(i * strideB, k * n), b.Columns, 0f, output.Data.Slice(i * m * n, m * n), n);
+        }
+        if (Tracks(a, b))
+        {
+            ref var entry = ref Record(OpKind.MatMul, output);
+            entry.A = a;
+            entry.B = b;
+            entry.I0 = transposeA ? 1 : 0;
+            entry.I1 = transposeB ? 1 : 0;
+            entry.I2 = m;
+            entry.I3 = k;
+        }
+        return output;
+    }
+
+    private void MatMulBackward(in TapeEntry entry)
+    {
+        var a = entry.A!;
+        var b = entry.B!;
+        var transposeA = entry.I0 == 1;
+        var transposeB = entry.I1 == 1;
+        var m = entry.I2;
+        var k = entry.I3;
+        var n = entry.Output.Columns;
+        var batch = a.Rank == 3 ? a.Dim(0) : 1;
+        var strideB = b.Rank == 3 ? k * n : 0;
+        var lda = a.Columns;
+        var ldb = b.Columns;
+        var dC = entry.Output.Grad;
+        for (var i = 0; i < batch; i++)
+        {
+            var dCi = dC.Slice(i * m * n, m * n);
+            var ai = a.Data.Slice(i * m * k, m * k);
+            var bi = b.Data.Slice(i * strideB, k * n);
+            if (a.RequiresGrad)
+            {
+                var dA = GradOf(a).Slice(i * m * k, m * k);
+                if (!transposeA)
+                {
+                    Blas.Gemm(false, !transposeB, m, k, n, 1f, dCi, n, bi, ldb, 1f, dA, lda); // dA = dC·op(B)ᵀ
+                }
+                else
+                {
+                    Blas.Gemm(transposeB, true, k, m, n, 1f, bi, ldb, dCi, n, 1f, dA, lda); // dA = op(B)·dCᵀ
+                }
+            }
+            if (b.RequiresGrad)
+            {
+                var dB = GradOf(b).Slice(i * strideB, k * n);
+                if (!transposeB)
+                {
+                    Blas.Gemm(!transposeA, false, k, n, m, 1f, ai, lda, dCi, n, 1f, dB, ldb); // dB = op(A)ᵀ·dC
+                }
+                else
+                {
+                    Blas.Gemm(true, transposeA, n, k, m, 1f, dCi, n, ai, lda, 1f, dB, ldb); // dB = dCᵀ·op(A)
+                }
+            }
+        }
+    }
+}
