@@ -1,0 +1,108 @@
+// Job browsing and recruiter searches of one shard-day. A job seeker views open jobs mostly from their own
+// family and applies with a probability rising steeply with the true match, or dismisses a poor match;
+// a recruiter searches for an open job's occupation and contacts candidates in proportion to match².
+using Lodestar.Data.Schema;
+
+namespace Lodestar.Data.Generation;
+
+internal sealed partial class FeedSimulator
+{
+    private const int PeopleFamily = 7;
+
+    private void BrowseJobs(int m, long start, DayPools pools, ref Xoshiro256 rng, ShardDay result)
+    {
+        var views = 1 + rng.NextPoisson(1.0);
+        var family = W.MemberFamily(m);
+        for (var v = 0; v < views; v++)
+        {
+            var own = pools.OpenJobsByFamily[family];
+            int j;
+            if (own.Length > 0 && rng.Bernoulli(0.75))
+            {
+                j = own[rng.NextInt(own.Length)];
+            }
+            else if (pools.EndOpenJob > pools.FirstOpenJob)
+            {
+                j = pools.FirstOpenJob + rng.NextInt(pools.EndOpenJob - pools.FirstOpenJob);
+            }
+            else
+            {
+                return;
+            }
+            var time = start + 45L * v;
+            result.JobEvents.Add(new JobEventRow(m, j, JobAction.View, time));
+            var match = W.Match(m, j, observed: true).Overall;
+            var apply = Sigmoid(10 * (match - 0.7)) * (0.3 + W.JobSeeking[m]);
+            if (rng.NextDouble() < apply)
+            {
+                result.JobEvents.Add(new JobEventRow(m, j, JobAction.Apply, time + 30));
+            }
+            else if (rng.NextDouble() < 0.6 * Sigmoid(10 * (0.45 - match)))
+            {
+                result.JobEvents.Add(new JobEventRow(m, j, JobAction.Dismiss, time + 10));
+            }
+            if (result.SeenPairs.Add(((long)m << 32) | (uint)j))
+            {
+                result.MatchPairs.Add((m, j));
+            }
+        }
+    }
+
+    private void RunRecruiterSearches(int first, int end, int day, long dayStart, DayPools pools, ref Xoshiro256 rng, ShardDay result)
+    {
+        var openJobs = pools.EndOpenJob - pools.FirstOpenJob;
+        if (openJobs == 0)
+        {
+            return;
+        }
+        var searches = rng.NextPoisson(W.Config.RecruiterSearchesPerThousandMembers * (end - first) / 1000.0);
+        for (var s = 0; s < searches; s++)
+        {
+            var j = pools.FirstOpenJob + rng.NextInt(openJobs);
+            var company = W.JobCompany[j];
+            var recruiter = PickRecruiter(company, first, end, ref rng);
+            var candidates = new List<(float Match, int Member)>();
+            var pool = W.MembersByOccupation[W.JobOccupation[j]];
+            var draws = Math.Min(pool.Length, 3 * W.Config.RecruiterResults);
+            for (var d = 0; d < draws; d++)
+            {
+                var m = pool[rng.NextInt(pool.Length)];
+                if (m != recruiter && W.MemberJoinDay[m] <= day && !candidates.Exists(c => c.Member == m))
+                {
+                    candidates.Add((W.Match(m, j, observed: true).Overall, m));
+                }
+            }
+            candidates.Sort((a, b) => a.Match != b.Match ? b.Match.CompareTo(a.Match) : a.Member.CompareTo(b.Member));
+            var shown = candidates.Take(W.Config.RecruiterResults).ToArray();
+            var contacted = new List<int>();
+            foreach (var (match, member) in shown)
+            {
+                if (rng.NextDouble() < 0.6 * match * match)
+                {
+                    contacted.Add(member);
+                }
+            }
+            var second = Math.Clamp((int)(11 * 3600 + 7200 * rng.NextGaussian()), 0, 86399);
+            result.Searches.Add(new RecruiterRow(recruiter, company, j, [.. shown.Select(c => c.Member)], [.. contacted], dayStart + second));
+        }
+    }
+
+    private int PickRecruiter(int company, int first, int end, ref Xoshiro256 rng)
+    {
+        var staff = W.MembersByCompany[company];
+        if (staff.Length == 0)
+        {
+            return first + rng.NextInt(end - first);
+        }
+        // Prefer someone in the people (HR/recruiting) family; otherwise a hiring manager at the company.
+        for (var attempt = 0; attempt < 8; attempt++)
+        {
+            var m = staff[rng.NextInt(staff.Length)];
+            if (W.MemberFamily(m) == PeopleFamily)
+            {
+                return m;
+            }
+        }
+        return staff[rng.NextInt(staff.Length)];
+    }
+}

@@ -1,0 +1,144 @@
+// xoshiro256** (Blackman & Vigna, "Scrambled linear pseudorandom number generators", 2018) seeded by
+// SplitMix64, plus derived per-entity seeds so every member, post or day-shard draws from its own stream:
+// generation can run in any order or in parallel and still give the same bytes for the same seed.
+using System.Runtime.CompilerServices;
+
+namespace Lodestar.Data.Generation;
+
+public struct Xoshiro256
+{
+    private ulong _s0, _s1, _s2, _s3;
+
+    public Xoshiro256(ulong seed)
+    {
+        var sm = seed;
+        _s0 = SplitMix64(ref sm);
+        _s1 = SplitMix64(ref sm);
+        _s2 = SplitMix64(ref sm);
+        _s3 = SplitMix64(ref sm);
+    }
+
+    /// <summary>A generator for entity <paramref name="index"/> of kind <paramref name="stream"/> under <paramref name="seed"/>.</summary>
+    public static Xoshiro256 For(ulong seed, ulong stream, long index) => new(DeriveSeed(seed, stream, (ulong)index));
+
+    /// <summary>Mixes a seed with a stream tag and an index into a new, well-separated seed.</summary>
+    public static ulong DeriveSeed(ulong seed, ulong stream, ulong index)
+    {
+        var x = seed ^ (stream * 0x9E3779B97F4A7C15UL);
+        var a = SplitMix64(ref x);
+        x = a ^ (index * 0xD1B54A32D192ED03UL);
+        return SplitMix64(ref x);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ulong NextUInt64()
+    {
+        var result = RotateLeft(_s1 * 5, 7) * 9;
+        var t = _s1 << 17;
+        _s2 ^= _s0;
+        _s3 ^= _s1;
+        _s1 ^= _s2;
+        _s0 ^= _s3;
+        _s2 ^= t;
+        _s3 = RotateLeft(_s3, 45);
+        return result;
+    }
+
+    /// <summary>Uniform in [0, 1) with 53 random bits.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public double NextDouble() => (NextUInt64() >> 11) * (1.0 / (1UL << 53));
+
+    /// <summary>Uniform integer in [0, n) by Lemire's multiply-shift (bias below 2^-32 for n &lt; 2^32).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int NextInt(int n) => (int)((NextUInt64() >> 32) * (ulong)n >> 32);
+
+    public bool Bernoulli(double p) => NextDouble() < p;
+
+    /// <summary>Standard normal by Box–Muller (one of the pair; simple and deterministic).</summary>
+    public double NextGaussian()
+    {
+        var u1 = 1.0 - NextDouble();
+        var u2 = NextDouble();
+        return Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2.0 * Math.PI * u2);
+    }
+
+    /// <summary>Poisson by inversion for small means, normal approximation above 30.</summary>
+    public int NextPoisson(double mean)
+    {
+        if (mean <= 0)
+        {
+            return 0;
+        }
+        if (mean > 30)
+        {
+            return Math.Max(0, (int)Math.Round(mean + Math.Sqrt(mean) * NextGaussian()));
+        }
+        var limit = Math.Exp(-mean);
+        var k = 0;
+        var p = NextDouble();
+        while (p > limit)
+        {
+            k++;
+            p *= NextDouble();
+        }
+        return k;
+    }
+
+    /// <summary>Gamma(shape, 1) by Marsaglia–Tsang (2000), with the shape &lt; 1 boost.</summary>
+    public double NextGamma(double shape)
+    {
+        if (shape < 1)
+        {
+            return NextGamma(shape + 1) * Math.Pow(NextDouble() + 1e-300, 1.0 / shape);
+        }
+        var d = shape - 1.0 / 3.0;
+        var c = 1.0 / Math.Sqrt(9 * d);
+        while (true)
+        {
+            double x, v;
+            do
+            {
+                x = NextGaussian();
+                v = 1 + c * x;
+            }
+            while (v <= 0);
+            v = v * v * v;
+            var u = NextDouble();
+            if (u < 1 - 0.0331 * x * x * x * x || Math.Log(u) < 0.5 * x * x + d * (1 - v + Math.Log(v)))
+            {
+                return d * v;
+            }
+        }
+    }
+
+    /// <summary>Picks index i with probability weights[i] / sum(weights).</summary>
+    public int PickWeighted(ReadOnlySpan<float> weights)
+    {
+        double total = 0;
+        foreach (var w in weights)
+        {
+            total += w;
+        }
+        var target = NextDouble() * total;
+        for (var i = 0; i < weights.Length; i++)
+        {
+            target -= weights[i];
+            if (target < 0)
+            {
+                return i;
+            }
+        }
+        return weights.Length - 1;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong RotateLeft(ulong x, int k) => (x << k) | (x >> (64 - k));
+
+    private static ulong SplitMix64(ref ulong state)
+    {
+        var z = state += 0x9E3779B97F4A7C15UL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
+    }
+}

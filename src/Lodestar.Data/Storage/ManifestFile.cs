@@ -1,0 +1,41 @@
+// Reads and writes a data directory's manifest.json (indented, atomic) and checks its schema version.
+using System.Text.Json;
+using Lodestar.Data.Schema;
+
+namespace Lodestar.Data.Storage;
+
+public static class ManifestFile
+{
+    public static void Write(string directory, WorldManifest manifest)
+    {
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(manifest, DataJson.Indented.WorldManifest);
+        AtomicFile.WriteAllBytes(System.IO.Path.Combine(directory, WorldManifest.FileName), [.. bytes, (byte)'\n']);
+    }
+
+    public static WorldManifest Read(string directory)
+    {
+        var path = System.IO.Path.Combine(directory, WorldManifest.FileName);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"{path}: no manifest; is '{directory}' a Lodestar data directory?", path);
+        }
+        WorldManifest? manifest;
+        try
+        {
+            manifest = JsonSerializer.Deserialize(File.ReadAllBytes(path), DataJson.Compact.WorldManifest);
+        }
+        catch (JsonException ex)
+        {
+            throw new DataFormatException(path, (ex.LineNumber ?? 0) + 1, ex.Path, ex.Message.Split(" Path:")[0], ex);
+        }
+        if (manifest is null)
+        {
+            throw new DataFormatException(path, 1, null, "empty manifest");
+        }
+        if (manifest.SchemaVersion != WorldManifest.CurrentSchemaVersion)
+        {
+            throw new DataFormatException(path, 1, "schema_version", $"schema version {manifest.SchemaVersion}, this build reads {WorldManifest.CurrentSchemaVersion}");
+        }
+        return manifest;
+    }
+}

@@ -1,0 +1,123 @@
+// Readers on small files written by the tests: MovieLens 100K and 1M layouts, malformed lines reported with
+// file and line (or counted under skip-bad), RFC 4180 quoting, and the splits.
+using Lodestar.Data.Readers;
+using Lodestar.Data.Schema;
+using Lodestar.Data.Splits;
+using Lodestar.Data.Storage;
+
+namespace Lodestar.Data.Tests;
+
+public sealed class ReaderFormatTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("lodestar-readers-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string Write(string name, string text, System.Text.Encoding? encoding = null)
+    {
+        var path = Path.Combine(_dir, name);
+        File.WriteAllText(path, text, encoding ?? new System.Text.UTF8Encoding(false));
+        return path;
+    }
+
+    [Fact]
+    public void MovieLens100KImportsRatingsInTimeOrder()
+    {
+        var input = Path.Combine(_dir, "ml-100k");
+        Directory.CreateDirectory(input);
+        File.WriteAllText(Path.Combine(input, "u.data"), "196\t242\t3\t881250949\n186\t302\t3\t891717742\n196\t302\t5\t881250000\n");
+        var flags = string.Join('|', Enumerable.Repeat("0", 19));
+        File.WriteAllText(Path.Combine(input, "u.item"), $"242|Kolya (1996)|24-Jan-1997||http://x|{flags[..^1]}1\n302|L.A. Confidential (1997)|01-Jan-1997||http://y|0|1|{flags[4..]}\n", System.Text.Encoding.Latin1);
+        var output = Path.Combine(_dir, "out");
+        var report = DataImporter.ImportMovieLens(input, output, BadLineLog.Strict);
+        Assert.Equal(3, report.Counts[DataFiles.ItemInteractions]);
+        Assert.Equal(2, report.Counts["users"]);
+        var interactions = JsonlReader.Read(Path.Combine(output, DataFiles.ItemInteractions), DataJson.Compact.ItemInteraction).ToList();
+        Assert.Equal([302L, 242L], interactions.Where(i => i.MemberId == 196).Select(i => i.ItemId));
+        Assert.Equal([0, 1], interactions.Where(i => i.MemberId == 196).Select(i => i.Sequence));
+        Assert.Equal(5f, interactions.First(i => i.MemberId == 196).Rating);
+        var movies = JsonlReader.Read(Path.Combine(output, DataFiles.Posts), DataJson.Compact.Post).ToList();
+        Assert.Equal("Western", movies[0].Topics.Single().Topic);
+        Assert.Equal("Action", movies[1].Topics.Single().Topic);
+        Assert.Equal("movielens", ManifestFile.Read(output).Source);
+    }
+
+    [Fact]
+    public void MovieLens1MReadsDoubleColonFiles()
+    {
+        var ratings = Write("ratings.dat", "1::1193::5::978300760\n1::661::3::978302109\n");
+        var movies = Write("movies.dat", "1193::One Flew Over the Cuckoo's Nest (1975)::Drama\n661::James and the Giant Peach (1996)::Animation|Children's|Musical\n", System.Text.Encoding.Latin1);
+        Assert.Equal(2, MovieLensReader.ReadRatings1M(ratings).Count());
+        var parsed = MovieLensReader.ReadMovies1M(movies).ToList();
+        Assert.Equal(3, parsed[1].Topics.Count);
+        Assert.Equal(1f / 3, parsed[1].Topics[0].Weight, 5);
+    }
+
+    [Fact]
+    public void MalformedLinesNameFileAndLineOrAreCountedUnderSkipBad()
+    {
+        var seq = Write("seq.txt", "1 1 2 3\n2 4 x 6\n3 7 8 9\n");
+        var error = Assert.Throws<DataFormatException>(() => SequenceReader.Read(seq).ToList());
+        Assert.Equal(2, error.Line);
+        Assert.StartsWith($"{seq}:2:", error.Message);
+        Assert.Contains("item 2", error.Message);
+        var log = new BadLineLog(skipBad: true);
+        Assert.Equal(2, SequenceReader.Read(seq, log).Count());
+        Assert.Equal(1, log.Skipped);
+
+        var behaviors = Write("behaviors.tsv", "1\tU1\t11/9/2019 8:00:00 AM\tN1 N2\tN3-1 N4-0\n2\tU2\tyesterday\t\tN3-0\n3\tU3\t11/9/2019 8:00:00 AM\t\tN3-2\n");
+        error = Assert.Throws<DataFormatException>(() => MindReader.ReadBehaviors(behaviors).ToList());
+        Assert.Equal((2L, "time"), (error.Line, error.Field));
+        log = new BadLineLog(skipBad: true);
+        Assert.Single(MindReader.ReadBehaviors(behaviors, log));
+        Assert.Equal(2, log.Skipped);
+        Assert.Contains(log.Examples, e => e.Contains(":3:", StringComparison.Ordinal) && e.Contains("impressions", StringComparison.Ordinal));
+
+        var ratings = Write("u.data", "1\t2\t3\t100\n1\t2\n");
+        error = Assert.Throws<DataFormatException>(() => MovieLensReader.ReadRatings100K(ratings).ToList());
+        Assert.Equal(2, error.Line);
+    }
+
+    [Fact]
+    public void CsvReaderFollowsRfc4180()
+    {
+        var path = Write("x.csv", "a,b,c\r\n1,\"two, with comma\",\"multi\r\nline \"\"quoted\"\"\"\r\n,,\n");
+        using var csv = CsvReader.Open(path);
+        var rows = csv.ReadWithHeader().ToList();
+        Assert.Equal(2, rows.Count);
+        Assert.Equal("two, with comma", rows[0].Fields["b"]);
+        Assert.Equal("multi\r\nline \"quoted\"", rows[0].Fields["c"]);
+        Assert.Equal(4, rows[1].Line);
+        Assert.Equal("", rows[1].Fields["a"]);
+
+        var bad = Write("bad.csv", "a,b\n1,\"open\n2,3\n");
+        using var badCsv = CsvReader.Open(bad);
+        var error = Assert.Throws<DataFormatException>(() => badCsv.ReadWithHeader().ToList());
+        Assert.Equal(2, error.Line);
+        var short_ = Write("short.csv", "a,b\n1,2\n3\n");
+        using var shortCsv = CsvReader.Open(short_);
+        Assert.Equal(3, Assert.Throws<DataFormatException>(() => shortCsv.ReadWithHeader().ToList()).Line);
+    }
+
+    [Fact]
+    public void SplitsAreTimeBasedLeaveOneOutAndMemberDisjoint()
+    {
+        var time = TimeSplit.LastDays(30, 3, 4);
+        Assert.Equal((SplitPart.Train, SplitPart.Validation, SplitPart.Test), (time.PartOf(22), time.PartOf(23), time.PartOf(26)));
+        Assert.Throws<ArgumentException>(() => TimeSplit.LastDays(5, 2, 3));
+        var (train, validation, test) = time.Apply(Enumerable.Range(0, 30), d => d);
+        Assert.Equal((23, 3, 4), (train.Count, validation.Count, test.Count));
+
+        var loo = LeaveOneOutSplit.Of([5, 6, 7, 8]);
+        Assert.Equal([5L, 6L], loo.Train);
+        Assert.Equal((7L, 8L), (loo.ValidationTarget, loo.TestTarget));
+        Assert.Equal([5L, 6L, 7L], loo.TestInput);
+
+        var cold = new ColdStartSplit(0.2, Seed: 3);
+        var members = Enumerable.Range(1, 10_000).Select(i => (long)i).ToList();
+        var (coldTrain, coldTest) = cold.Apply(members.SelectMany(m => new[] { m, m }), m => m);
+        Assert.Empty(coldTrain.Intersect(coldTest));
+        Assert.InRange(coldTest.Distinct().Count(), 1800, 2200);
+        Assert.Equal(coldTest, new ColdStartSplit(0.2, 3).Apply(members.SelectMany(m => new[] { m, m }), m => m).Test);
+    }
+}
