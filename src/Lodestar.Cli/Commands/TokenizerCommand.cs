@@ -1,9 +1,189 @@
-// PLACEHOLDER: `lodestar tokenizer ...`. Replaced by the work that owns it before this lands on main.
+// `lodestar tokenizer train|encode|bench`: trains Lodestar's byte-level BPE into a Hugging Face
+// tokenizer.json, shows how text encodes, and measures encoding speed (MB/s per core).
 using System.CommandLine;
+using System.Diagnostics;
+using Lodestar.Text.Prompts;
+using Lodestar.Text.Tokenization;
+using Spectre.Console;
 
 namespace Lodestar.Cli;
 
 public static class TokenizerCommand
 {
-    public static Command Create() => new("tokenizer", "(not built yet)");
+    public static Command Create()
+    {
+        var command = new Command("tokenizer", "Train, inspect and benchmark the byte-level BPE tokenizer (Hugging Face tokenizer.json format).");
+        command.Subcommands.Add(CreateTrain());
+        command.Subcommands.Add(CreateEncode());
+        command.Subcommands.Add(CreateBench());
+        return command;
+    }
+
+    private static Command CreateTrain()
+    {
+        var corpus = new Option<FileInfo[]>("--corpus") { Description = "UTF-8 text files to learn from (one or more).", Required = true, AllowMultipleArgumentsPerToken = true };
+        var vocabSize = new Option<int>("--vocab-size") { Description = "Total ids: added tokens + 256 bytes + merges.", DefaultValueFactory = _ => new BpeTrainerConfig().VocabSize };
+        var minFrequency = new Option<int>("--min-frequency") { Description = "Pairs seen fewer times are not merged.", DefaultValueFactory = _ => new BpeTrainerConfig().MinPairFrequency };
+        var output = new Option<FileInfo>("--out") { Description = "Where to write tokenizer.json.", DefaultValueFactory = _ => new FileInfo("tokenizer.json") };
+        var json = CliJson.CreateOption();
+        var command = new Command("train", "Learn a byte-level BPE vocabulary from text files and write tokenizer.json.");
+        command.Options.Add(corpus);
+        command.Options.Add(vocabSize);
+        command.Options.Add(minFrequency);
+        command.Options.Add(output);
+        command.Options.Add(json);
+        command.SetAction(parse =>
+        {
+            var files = parse.GetValue(corpus)!;
+            var config = new BpeTrainerConfig
+            {
+                VocabSize = parse.GetValue(vocabSize),
+                MinPairFrequency = parse.GetValue(minFrequency),
+                AddedTokens = PromptVocabulary.AddedTokens(PromptLibrary.LoadBuiltIn()),
+            };
+            var clock = Stopwatch.StartNew();
+            var trainer = new BpeTrainer(config);
+            BpeTokenizer? tokenizer = null;
+            Progress(parse.GetValue(json)).Start(context =>
+            {
+                foreach (var file in files)
+                {
+                    var task = context.AddTask($"counting words in {file.Name}", maxValue: Math.Max(1, file.Exists ? file.Length : 1));
+                    trainer.AddFile(file.FullName, position => task.Value = position);
+                    task.Value = task.MaxValue;
+                }
+                var merging = context.AddTask("merging pairs", maxValue: config.VocabSize - config.AddedTokens.Count - 256);
+                tokenizer = trainer.Train((done, _) => merging.Value = done);
+                merging.Value = merging.MaxValue;
+            });
+            var destination = parse.GetValue(output)!;
+            TokenizerJson.Save(tokenizer!, destination.FullName);
+            var result = new
+            {
+                Tokenizer = destination.FullName,
+                VocabSize = tokenizer!.VocabSize,
+                Merges = tokenizer.Merges.Count,
+                AddedTokens = tokenizer.AddedTokens.Count,
+                DistinctWords = trainer.DistinctWords,
+                Seconds = Math.Round(clock.Elapsed.TotalSeconds, 2),
+            };
+            if (parse.GetValue(json))
+            {
+                CliJson.WriteLine(result);
+            }
+            else
+            {
+                Console.WriteLine($"wrote {result.Tokenizer}: {result.VocabSize} ids ({result.Merges} merges, {result.AddedTokens} added tokens) from {result.DistinctWords} distinct words in {result.Seconds} s");
+            }
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command CreateEncode()
+    {
+        var tokenizerOption = TokenizerOption(required: true);
+        var text = new Option<string>("--text") { Description = "The text to encode.", Required = true };
+        var json = CliJson.CreateOption();
+        var command = new Command("encode", "Show the ids and token strings a text encodes to, and its decoded form.");
+        command.Options.Add(tokenizerOption);
+        command.Options.Add(text);
+        command.Options.Add(json);
+        command.SetAction(parse =>
+        {
+            var tokenizer = TokenizerJson.Load(parse.GetValue(tokenizerOption)!.FullName);
+            var input = parse.GetValue(text)!;
+            var ids = tokenizer.Encode(input);
+            var tokens = ids.Select(tokenizer.IdToToken).ToArray();
+            var decoded = tokenizer.Decode(ids);
+            if (parse.GetValue(json))
+            {
+                CliJson.WriteLine(new { Ids = ids, Tokens = tokens, Decoded = decoded, RoundTrip = decoded == input });
+            }
+            else
+            {
+                Console.WriteLine($"{ids.Length} tokens");
+                Console.WriteLine(string.Join(' ', ids));
+                Console.WriteLine(string.Join(" | ", tokens));
+                Console.WriteLine(decoded == input ? "decodes back to the same text" : $"decodes to: {decoded}");
+            }
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command CreateBench()
+    {
+        var tokenizerOption = TokenizerOption(required: false);
+        var corpus = new Option<FileInfo[]>("--corpus") { Description = "UTF-8 text files to encode, one encode call per line.", Required = true, AllowMultipleArgumentsPerToken = true };
+        var vocabSize = new Option<int>("--vocab-size") { Description = "Vocabulary to train on the corpus when --tokenizer is not given.", DefaultValueFactory = _ => new BpeTrainerConfig().VocabSize };
+        var seconds = new Option<double>("--seconds") { Description = "Minimum measured seconds per mode.", DefaultValueFactory = _ => 3.0 };
+        var json = CliJson.CreateOption();
+        var command = new Command("bench", "Measure single-thread encoding speed (mb_per_s) warm (word cache) and cold (no cache).");
+        command.Options.Add(tokenizerOption);
+        command.Options.Add(corpus);
+        command.Options.Add(vocabSize);
+        command.Options.Add(seconds);
+        command.Options.Add(json);
+        command.SetAction(parse =>
+        {
+            var files = parse.GetValue(corpus)!;
+            foreach (var file in files.Where(f => !f.Exists))
+            {
+                throw new FileNotFoundException($"{file.FullName}: corpus file not found");
+            }
+            var lines = files.SelectMany(f => File.ReadLines(f.FullName)).Where(l => l.Length > 0).ToList();
+            var tokenizerFile = parse.GetValue(tokenizerOption);
+            BpeTokenizer tokenizer;
+            if (tokenizerFile is not null)
+            {
+                tokenizer = TokenizerJson.Load(tokenizerFile.FullName);
+            }
+            else
+            {
+                var trainer = new BpeTrainer(new BpeTrainerConfig { VocabSize = parse.GetValue(vocabSize) });
+                foreach (var line in lines)
+                {
+                    trainer.AddText(line);
+                }
+                tokenizer = trainer.Train();
+            }
+            var minSeconds = parse.GetValue(seconds);
+            var warm = EncodingThroughput.Measure(tokenizer, lines, minSeconds);
+            var cold = EncodingThroughput.Measure(tokenizer.WithCacheCapacity(0), lines, minSeconds);
+            var result = new
+            {
+                Benchmark = "tokenizer_encode",
+                MbPerS = Math.Round(warm.MegabytesPerSecond, 2),
+                MbPerSNoCache = Math.Round(cold.MegabytesPerSecond, 2),
+                CacheSpeedup = Math.Round(warm.MegabytesPerSecond / cold.MegabytesPerSecond, 2),
+                TokensPerS = Math.Round(warm.TokensPerSecond),
+                TargetMbPerS = 5.0,
+                MeetsTarget = warm.MegabytesPerSecond >= 5.0,
+                Lines = lines.Count,
+                VocabSize = tokenizer.VocabSize,
+                Threads = 1,
+            };
+            if (parse.GetValue(json))
+            {
+                CliJson.WriteLine(result);
+            }
+            else
+            {
+                Console.WriteLine($"encode: {result.MbPerS} MB/s warm, {result.MbPerSNoCache} MB/s without the word cache ({result.CacheSpeedup}x), {result.TokensPerS} tokens/s, 1 thread, vocab {result.VocabSize}");
+            }
+            return 0;
+        });
+        return command;
+    }
+
+    private static Option<FileInfo?> TokenizerOption(bool required) =>
+        new("--tokenizer") { Description = "A tokenizer.json written by `lodestar tokenizer train`.", Required = required };
+
+    /// <summary>Progress bars on stderr, so --json output on stdout stays one clean line.</summary>
+    internal static Progress Progress(bool json)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        return console.Progress().AutoClear(json).HideCompleted(false);
+    }
 }

@@ -1,0 +1,38 @@
+// Writes the synthetic training set: the checkpoint's labels deduplicated and in plan order, each with
+// its provenance (policy version, labeler, date, sampling strategy), plus a manifest beside it.
+using System.Text.Json;
+using Lodestar.Data.Storage;
+using Lodestar.Policy.Labeling;
+
+namespace Lodestar.Policy.Synthesis;
+
+public sealed record TrainingSetManifest(
+    string PolicyVersion,
+    string Labeler,
+    string CreatedAt,
+    int Pairs,
+    int DuplicatesDropped,
+    IReadOnlyDictionary<string, int> Strategies,
+    int SamplerSeed,
+    string Source);
+
+public static class TrainingSet
+{
+    public static TrainingSetManifest Write(string path, IReadOnlyList<SampledPair> plan, IReadOnlyList<LabeledPair> labels, string policyVersion, string labeler, int samplerSeed, string source)
+    {
+        var order = plan.Select((p, i) => (p.Pair.Key, i)).ToDictionary(x => x.Key, x => x.i);
+        var unique = labels.Where(l => order.ContainsKey(l.Pair)).GroupBy(l => l.Pair).Select(g => g.First()).OrderBy(l => order[l.Pair]).ToList();
+        LabelFile.Write(path, unique);
+        var manifest = new TrainingSetManifest(
+            policyVersion,
+            labeler,
+            DateTime.UtcNow.ToString("O"),
+            unique.Count,
+            labels.Count - unique.Count,
+            unique.GroupBy(l => l.Sample ?? "?").OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count()),
+            samplerSeed,
+            source);
+        AtomicFile.WriteAllBytes(path + ".manifest.json", JsonSerializer.SerializeToUtf8Bytes(manifest, LabelJsonContext.Default.TrainingSetManifest));
+        return manifest;
+    }
+}

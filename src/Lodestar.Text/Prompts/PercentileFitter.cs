@@ -1,0 +1,46 @@
+// Fits the percentile distributions of a template's percentile fields on a world (the training data):
+// each field's source is read from every entity of its kind (all members, all jobs or all posts).
+using System.Globalization;
+
+namespace Lodestar.Text.Prompts;
+
+public static class PercentileFitter
+{
+    /// <summary>The table for <paramref name="template"/>, or null when it has no percentile fields.</summary>
+    public static PercentileTable? Fit(PromptTemplate template, WorldSnapshot world, string fittedOn)
+    {
+        var fields = template.Fields.Where(f => f.Format == FieldFormat.Percentile).ToList();
+        if (fields.Count == 0)
+        {
+            return null;
+        }
+        var populations = new Dictionary<string, List<Dictionary<string, PromptValue>>>(StringComparer.Ordinal);
+        var byField = new Dictionary<string, PercentileDistribution>(StringComparer.Ordinal);
+        foreach (var field in fields)
+        {
+            var prefix = field.Source[..(field.Source.IndexOf('.', StringComparison.Ordinal) + 1)];
+            if (!populations.TryGetValue(prefix, out var population))
+            {
+                population = Population(world, prefix);
+                populations[prefix] = population;
+            }
+            var values = population.Select(a => a.GetValueOrDefault(field.Source)).Where(v => v is not null).Select(v => v!.Number).ToList();
+            if (values.Count == 0)
+            {
+                throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
+                    $"template {template.Origin}, line {field.Line}, field '{field.Name}': no {prefix.TrimEnd('.')} in {world.Directory} to fit {field.Source} on"));
+            }
+            byField[field.Name] = PercentileDistribution.Fit(field.Source, values, field.Buckets);
+        }
+        return new PercentileTable(byField, fittedOn);
+    }
+
+    // Entities in id order, so the fit never depends on dictionary order.
+    private static List<Dictionary<string, PromptValue>> Population(WorldSnapshot world, string prefix) => prefix switch
+    {
+        "member." => [.. world.Members.Values.OrderBy(m => m.Id).Select(m => PromptSubjects.MemberAttributes(world, m))],
+        "job." => [.. world.Jobs.Values.OrderBy(j => j.Id).Select(j => PromptSubjects.JobAttributes(world, j))],
+        "post." => [.. world.Posts.Values.OrderBy(p => p.Id).Select(p => PromptSubjects.PostAttributes(world, p))],
+        _ => throw new ArgumentException($"no population for source prefix '{prefix}'", nameof(prefix)),
+    };
+}
