@@ -32,6 +32,7 @@ internal static class TestWorld
     {
         var directory = Path.Combine(Path.GetTempPath(), $"lodestar-text-world-{Environment.ProcessId}-{Guid.NewGuid():N}");
         System.IO.Directory.CreateDirectory(directory);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => System.IO.Directory.Delete(directory, recursive: true);
         var random = new Random(5);
         var companies = Enumerable.Range(1, 4).Select(i => new Company(i, $"Company {i} AG", Industries[i - 1], new Location("Lyon", "Auvergne-Rhône-Alpes", "FR"), "51-200")).ToList();
         var members = Enumerable.Range(1, MemberCount).Select(i => new Member(

@@ -30,11 +30,9 @@ public static class PromptCommand
         var historyMode = new Option<HistoryMode?>("--history-mode") { Description = "Override the template: positives (engaged items only) or all (every impression)." };
         var templateName = new Option<string?>("--template") { Description = "Template name to use instead of the default for the subject." };
         var json = CliJson.CreateOption();
-        var command = new Command("render", "Show the exact prompt a model sees, with token counts per field.");
-        foreach (var option in new Option[] { world, tokenizer, templates, member, job, post, pair, history, historyMode, templateName, json })
-        {
-            command.Options.Add(option);
-        }
+        var command = TokenizerCommand.WithOptions(
+            new Command("render", "Show the exact prompt a model sees, with token counts per field."),
+            world, tokenizer, templates, member, job, post, pair, history, historyMode, templateName, json);
         command.SetAction(parse =>
         {
             var (kind, firstId, secondId) = Subject(parse.GetValue(member), parse.GetValue(job), parse.GetValue(post), parse.GetValue(pair), parse.GetValue(history));
@@ -95,11 +93,9 @@ public static class PromptCommand
         var templates = TemplatesOption("Directory of templates to fit (default: the built-in ones).");
         var output = new Option<DirectoryInfo>("--out") { Description = "Directory to write the templates and their name.percentiles.json into.", Required = true };
         var json = CliJson.CreateOption();
-        var command = new Command("fit", "Fit percentile buckets of every template on a world (training data) and store them beside the templates.");
-        foreach (var option in new Option[] { world, templates, output, json })
-        {
-            command.Options.Add(option);
-        }
+        var command = TokenizerCommand.WithOptions(
+            new Command("fit", "Fit percentile buckets of every template on a world (training data) and store them beside the templates."),
+            world, templates, output, json);
         command.SetAction(parse =>
         {
             var directory = parse.GetValue(world)!.FullName;

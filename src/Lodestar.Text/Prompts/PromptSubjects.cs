@@ -3,7 +3,6 @@
 using System.Globalization;
 using System.Text;
 using Lodestar.Data.Schema;
-using Lodestar.Text.Tokenization;
 
 namespace Lodestar.Text.Prompts;
 

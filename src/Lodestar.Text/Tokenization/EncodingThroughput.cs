@@ -10,7 +10,8 @@ namespace Lodestar.Text.Tokenization;
 /// <param name="TokensPerSecond">Tokens produced per second.</param>
 /// <param name="Passes">Times the whole text was encoded.</param>
 /// <param name="Seconds">Wall time measured.</param>
-public sealed record ThroughputResult(double MegabytesPerSecond, double TokensPerSecond, int Passes, double Seconds);
+/// <param name="MegabytesPerCpuSecond">The same per second of this process's CPU time: less sensitive to other work on a shared machine.</param>
+public sealed record ThroughputResult(double MegabytesPerSecond, double TokensPerSecond, int Passes, double Seconds, double MegabytesPerCpuSecond);
 
 public static class EncodingThroughput
 {
@@ -34,6 +35,7 @@ public static class EncodingThroughput
         EncodeAll(tokenizer, lines, ids);
         var passes = 0;
         long tokens = 0;
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         do
         {
@@ -42,10 +44,13 @@ public static class EncodingThroughput
         }
         while (clock.Elapsed.TotalSeconds < minSeconds);
         var seconds = clock.Elapsed.TotalSeconds;
-        return new ThroughputResult(bytesPerPass * (double)passes / 1e6 / seconds, tokens / seconds, passes, seconds);
+        var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
+        var megabytes = bytesPerPass * (double)passes / 1e6;
+        return new ThroughputResult(megabytes / seconds, tokens / seconds, passes, seconds, megabytes / Math.Max(cpuSeconds, 1e-9));
     }
 
-    private static long EncodeAll(BpeTokenizer tokenizer, IReadOnlyList<string> lines, List<int> ids)
+    /// <summary>Encodes each line into <paramref name="ids"/> (cleared per line) and returns the total token count.</summary>
+    public static long EncodeAll(BpeTokenizer tokenizer, IReadOnlyList<string> lines, List<int> ids)
     {
         long tokens = 0;
         foreach (var line in lines)
