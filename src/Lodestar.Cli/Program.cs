@@ -14,6 +14,7 @@ public static class Program
         root.Subcommands.Add(TokenizerCommand.Create());
         root.Subcommands.Add(PromptCommand.Create());
         root.Subcommands.Add(PolicyCommand.Create());
+        root.Subcommands.Add(SeqRecCommand.Create());
         return CommandRunner.Run(root, args);
     }
 }

@@ -1,0 +1,291 @@
+// `lodestar seqrec train|eval|recommend|bench`: sequential recommendation on `uid item1 … itemN` files with
+// leave-one-out splits and full-ranking metrics, baselines and models through the same evaluator.
+using System.CommandLine;
+using System.Diagnostics;
+using Lodestar.Evaluation;
+using Lodestar.Models;
+using Lodestar.Training;
+using Spectre.Console;
+
+namespace Lodestar.Cli;
+
+public static class SeqRecCommand
+{
+    public static Command Create()
+    {
+        var seqrec = new Command("seqrec", "Sequential recommendation: train, evaluate (full ranking, leave-one-out), recommend, benchmark.");
+        seqrec.Subcommands.Add(CreateTrain());
+        seqrec.Subcommands.Add(CreateEval());
+        seqrec.Subcommands.Add(CreateRecommend());
+        seqrec.Subcommands.Add(CreateBench());
+        return seqrec;
+    }
+
+    private static Option<string> RunOption(bool required) => new("--run")
+    {
+        Description = "Run directory (holds run.json and checkpoints).",
+        Required = required,
+    };
+
+    private static Command CreateTrain()
+    {
+        var data = new Option<string>("--data") { Description = "Sequence file: one line per user, `uid item1 ... itemN` in time order.", Required = true };
+        var config = new Option<string?>("--config") { Description = "JSON config (snake_case fields of SeqRecConfig); defaults when omitted." };
+        var model = new Option<string?>("--model") { Description = "Override the config's model: sasrec | popular | cooc." };
+        var resume = new Option<bool>("--resume") { Description = "Continue the run in --run from its last checkpoint (same config)." };
+        var seed = new Option<int?>("--seed") { Description = "Override the config's seed." };
+        var keepHistory = new Option<bool>("--keep-history") { Description = "Rank items already in the user's history too (default: excluded, as ICLRec)." };
+        var run = RunOption(required: false);
+        var json = CliJson.CreateOption();
+        var command = new Command("train", "Fit a model on the training split, select the best epoch on validation NDCG@10, report test metrics.")
+        {
+            Options = { data, config, model, seed, keepHistory, run, resume, json },
+        };
+        command.SetAction(parse =>
+        {
+            var resuming = parse.GetValue(resume);
+            if (resuming && parse.GetValue(run) is null)
+            {
+                throw new ArgumentException("--resume needs --run DIR (the run to continue)");
+            }
+            var resolved = parse.GetValue(config) is { } path ? SeqRecConfig.Load(path)
+                : resuming ? RunRecord.Read(parse.GetValue(run)!).Config
+                : new SeqRecConfig();
+            if (parse.GetValue(model) is { } name)
+            {
+                resolved = resolved with { Model = ParseModel(name) };
+            }
+            if (parse.GetValue(seed) is { } s)
+            {
+                resolved = resolved with { Seed = s };
+            }
+            if (parse.GetValue(keepHistory))
+            {
+                resolved = resolved with { Evaluation = resolved.Evaluation with { ExcludeHistory = false } };
+            }
+            resolved.Validate();
+            var splits = SeqRecData.Load(parse.GetValue(data)!);
+            var runDirectory = parse.GetValue(run)
+                ?? Path.Combine("runs", $"seqrec-{Path.GetFileNameWithoutExtension(splits.Provenance.File)}-{SeqRecRun.Name(resolved.Model)}-s{resolved.Seed}");
+            var asJson = parse.GetValue(json);
+            var record = WithProgress(asJson, progress => SeqRecRun.Train(resolved, splits, runDirectory, progress, resuming));
+            Report(asJson, runDirectory, record.Config, record.Data, "validation", record.BestValidation!, record.HistoryExcluded, record.BestEpoch, record.WallSeconds);
+            Report(asJson, runDirectory, record.Config, record.Data, "test", record.Test!, record.HistoryExcluded, record.BestEpoch, record.WallSeconds);
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command CreateEval()
+    {
+        var run = RunOption(required: true);
+        var data = new Option<string?>("--data") { Description = "The sequence file, when it has moved since training (its hash must match)." };
+        var keepHistory = new Option<bool>("--keep-history") { Description = "Rank items already in the user's history too." };
+        var json = CliJson.CreateOption();
+        var command = new Command("eval", "Evaluate a trained run on the validation and test splits (full ranking over all items).")
+        {
+            Options = { run, data, keepHistory, json },
+        };
+        command.SetAction(parse =>
+        {
+            var runDirectory = parse.GetValue(run)!;
+            var record = RunRecord.Read(runDirectory);
+            var splits = SeqRecData.Load(parse.GetValue(data) ?? record.Data.File);
+            var options = record.Config.Evaluation with { ExcludeHistory = !parse.GetValue(keepHistory) };
+            var asJson = parse.GetValue(json);
+            var (validation, test) = WithProgress(asJson, progress =>
+            {
+                var model = SeqRecRun.LoadModel(runDirectory, record, splits);
+                return (SeqRecRun.Evaluate(model, splits.Validation, splits.ItemCount, options, "validation", progress),
+                        SeqRecRun.Evaluate(model, splits.Test, splits.ItemCount, options, "test", progress));
+            });
+            Report(asJson, runDirectory, record.Config, splits.Provenance, "validation", validation.Metrics, validation.HistoryExcluded, record.BestEpoch, null);
+            Report(asJson, runDirectory, record.Config, splits.Provenance, "test", test.Metrics, test.HistoryExcluded, record.BestEpoch, null);
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command CreateRecommend()
+    {
+        var run = RunOption(required: true);
+        var user = new Option<long>("--user") { Description = "User id as written in the data file.", Required = true };
+        var k = new Option<int>("--k") { Description = "How many items to recommend.", DefaultValueFactory = _ => 10 };
+        var keepHistory = new Option<bool>("--keep-history") { Description = "Allow items the user already has." };
+        var json = CliJson.CreateOption();
+        var command = new Command("recommend", "Top-k next items for a user after their whole sequence, over all items.")
+        {
+            Options = { run, user, k, keepHistory, json },
+        };
+        command.SetAction(parse =>
+        {
+            var runDirectory = parse.GetValue(run)!;
+            var record = RunRecord.Read(runDirectory);
+            var splits = SeqRecData.Load(record.Data.File);
+            var model = SeqRecRun.LoadModel(runDirectory, record, splits);
+            var userId = parse.GetValue(user);
+            var (items, scores) = SeqRecRun.Recommend(model, splits, splits.IndexOfUser(userId), parse.GetValue(k), !parse.GetValue(keepHistory));
+            if (parse.GetValue(json))
+            {
+                CliJson.WriteLine(new { User = userId, Model = SeqRecRun.Name(record.Config.Model), HistoryExcluded = !parse.GetValue(keepHistory), Items = items, Scores = scores });
+                return 0;
+            }
+            var table = new Table().AddColumns("rank", "item", "score");
+            for (var i = 0; i < items.Length; i++)
+            {
+                table.AddRow($"{i + 1}", $"{items[i]}", $"{scores[i]:G6}");
+            }
+            AnsiConsole.MarkupLine($"user {userId}, history of {splits.Sequences[splits.IndexOfUser(userId)].Length} items, model {SeqRecRun.Name(record.Config.Model)}");
+            AnsiConsole.Write(table);
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command CreateBench()
+    {
+        var run = RunOption(required: true);
+        var users = new Option<int>("--users") { Description = "Users to recommend for (the first N of the data file).", DefaultValueFactory = _ => 1000 };
+        var k = new Option<int>("--k") { Description = "Items per user.", DefaultValueFactory = _ => 10 };
+        var repeats = new Option<int>("--repeats") { Description = "Timed passes; the median is reported.", DefaultValueFactory = _ => 5 };
+        var json = CliJson.CreateOption();
+        var command = new Command("bench", "Throughput of top-k over all items (users/s) for a run's model, against most-popular measured in the same run.")
+        {
+            Options = { run, users, k, repeats, json },
+        };
+        command.SetAction(parse =>
+        {
+            var runDirectory = parse.GetValue(run)!;
+            var record = RunRecord.Read(runDirectory);
+            var splits = SeqRecData.Load(record.Data.File);
+            var count = Math.Min(parse.GetValue(users), splits.Sequences.Count);
+            var histories = splits.Sequences.Take(count).Select(s => (ReadOnlyMemory<int>)s).ToArray();
+            var model = SeqRecRun.LoadModel(runDirectory, record, splits);
+            var reference = SeqRecRun.FitBaseline(record.Config with { Model = SeqRecModelKind.Popular }, splits);
+            var modelRate = SeqRecBench.UsersPerSecond(model, histories, parse.GetValue(k), parse.GetValue(repeats), record.Config.Evaluation.BatchSize);
+            var referenceRate = SeqRecBench.UsersPerSecond(reference, histories, parse.GetValue(k), parse.GetValue(repeats), record.Config.Evaluation.BatchSize);
+            var result = new
+            {
+                Name = "seqrec-topk",
+                Model = SeqRecRun.Name(record.Config.Model),
+                Users = count,
+                Items = splits.ItemCount,
+                K = parse.GetValue(k),
+                Threads = Environment.ProcessorCount,
+                UsersPerS = modelRate,
+                PopularUsersPerS = referenceRate,
+                RatioToPopular = modelRate / referenceRate,
+            };
+            if (parse.GetValue(json))
+            {
+                CliJson.WriteLine(result);
+            }
+            else
+            {
+                AnsiConsole.MarkupLine($"{result.Model}: {modelRate:F0} users/s for top-{result.K} over {result.Items} items " +
+                    $"({result.RatioToPopular:F2}x most-popular's {referenceRate:F0} users/s measured in the same run)");
+            }
+            return 0;
+        });
+        return command;
+    }
+
+    private static SeqRecModelKind ParseModel(string name) => name switch
+    {
+        "popular" => SeqRecModelKind.Popular,
+        "cooc" => SeqRecModelKind.Cooc,
+        "sasrec" => SeqRecModelKind.Sasrec,
+        _ => throw new ArgumentException($"--model: unknown model '{name}' (sasrec | popular | cooc)"),
+    };
+
+    private static void Report(
+        bool asJson, string runDirectory, SeqRecConfig config, DataProvenance data, string split,
+        IReadOnlyDictionary<string, double> metrics, bool historyExcluded, int bestEpoch, double? wallSeconds)
+    {
+        if (asJson)
+        {
+            CliJson.WriteLine(new
+            {
+                Run = runDirectory,
+                Model = SeqRecRun.Name(config.Model),
+                config.Seed,
+                Data = Path.GetFileName(data.File),
+                Split = split,
+                data.Users,
+                data.Items,
+                HistoryExcluded = historyExcluded,
+                Ties = FullRankingEvaluator.PessimisticTies,
+                BestEpoch = bestEpoch,
+                WallSeconds = wallSeconds,
+                Metrics = metrics,
+            });
+            return;
+        }
+        var table = new Table().AddColumns(["split", .. metrics.Keys]);
+        table.AddRow([split, .. metrics.Values.Select(v => v.ToString("F4"))]);
+        AnsiConsole.MarkupLine($"[bold]{SeqRecRun.Name(config.Model)}[/] on {Path.GetFileName(data.File)} ({data.Users} users, {data.Items} items), seed {config.Seed}, " +
+            $"history {(historyExcluded ? "excluded" : "kept")}, best epoch {bestEpoch}{(wallSeconds is { } w ? $", {w:F1} s" : "")}, run {runDirectory.EscapeMarkup()}");
+        AnsiConsole.Write(table);
+    }
+
+    // Progress bars go to stderr, so --json output on stdout stays one object per line.
+    private static T WithProgress<T>(bool asJson, Func<IRunProgress, T> work)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        return console.Progress().AutoClear(asJson).Start(context => work(new SpectreRunProgress(context, asJson ? null : console)));
+    }
+
+    private sealed class SpectreRunProgress(ProgressContext context, IAnsiConsole? log) : IRunProgress
+    {
+        private ProgressTask? _task;
+
+        public void Start(string stage, int total)
+        {
+            _task?.StopTask();
+            _task = context.AddTask(stage, maxValue: Math.Max(1, total));
+        }
+
+        public void Advance(int units) => _task?.Increment(units);
+
+        public void EpochDone(EpochRecord epoch) =>
+            log?.MarkupLine($"epoch {epoch.Epoch}: loss {(epoch.TrainLoss is { } l ? l.ToString("F4") : "-")}, " +
+                $"valid ndcg@10 {epoch.Validation[SeqRecRun.SelectionMetric]:F4}, {epoch.Seconds:F1} s");
+    }
+}
+
+/// <summary>Times top-k over all items for a fixed set of histories: score in batches, then select.</summary>
+internal static class SeqRecBench
+{
+    public static double UsersPerSecond(ISequenceRecommender model, ReadOnlyMemory<int>[] histories, int k, int repeats, int batchSize)
+    {
+        var width = model.ItemCount + 1;
+        var scores = new float[batchSize * width];
+        var items = new int[k];
+        var best = new float[k];
+        void Pass()
+        {
+            for (var start = 0; start < histories.Length; start += batchSize)
+            {
+                var count = Math.Min(batchSize, histories.Length - start);
+                var batch = histories.AsSpan(start, count);
+                model.ScoreBatch(batch, scores.AsSpan(0, count * width));
+                for (var b = 0; b < count; b++)
+                {
+                    var row = scores.AsSpan(b * width, width);
+                    FullRankingEvaluator.ExcludeHistory(row, batch[b].Span, keep: 0);
+                    ScoreRow.TopK(row, items, best);
+                }
+            }
+        }
+        Pass();
+        var seconds = new double[Math.Max(1, repeats)];
+        for (var r = 0; r < seconds.Length; r++)
+        {
+            var clock = Stopwatch.StartNew();
+            Pass();
+            seconds[r] = clock.Elapsed.TotalSeconds;
+        }
+        Array.Sort(seconds);
+        return histories.Length / seconds[seconds.Length / 2];
+    }
+}

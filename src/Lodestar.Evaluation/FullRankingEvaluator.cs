@@ -1,0 +1,147 @@
+// Full-ranking leave-one-out evaluation: every user's held-out item is ranked against ALL items (no
+// sampled negatives), the protocol of S3-Rec/ICLRec and of Krichene & Rendle's "On Sampled Metrics" (KDD 2020).
+
+namespace Lodestar.Evaluation;
+
+/// <summary>One user's evaluation case: the model reads <see cref="History"/> (oldest first) and must rank
+/// <see cref="Target"/>, the next item. Item ids are 1..ItemCount.</summary>
+public readonly record struct RankingCase(int User, ReadOnlyMemory<int> History, int Target);
+
+/// <summary>Scores a batch of histories over the whole vocabulary: <paramref name="scores"/> is
+/// (B, ItemCount + 1) row-major with B = histories.Length; column 0 (padding) is ignored. Must be safe
+/// to call from several threads when <see cref="EvaluationOptions.Threads"/> &gt; 1.</summary>
+public delegate void BatchScorer(ReadOnlySpan<ReadOnlyMemory<int>> histories, Span<float> scores);
+
+public sealed record EvaluationOptions
+{
+    /// <summary>Remove the items of each user's history from that user's ranking, as ICLRec's published
+    /// evaluation does (the target itself always stays ranked, even when it repeats a history item).
+    /// False ranks history items too. Default true.</summary>
+    public bool ExcludeHistory { get; init; } = true;
+
+    /// <summary>Users per scorer call; each worker holds BatchSize × (ItemCount + 1) floats. Default 256.</summary>
+    public int BatchSize { get; init; } = 256;
+
+    /// <summary>Worker threads scoring disjoint batches. Default 1 (the scorer may parallelise itself).</summary>
+    public int Threads { get; init; } = 1;
+
+    public void Validate()
+    {
+        if (BatchSize < 1)
+        {
+            throw new ArgumentException($"{nameof(EvaluationOptions)}.{nameof(BatchSize)} must be at least 1, got {BatchSize}");
+        }
+        if (Threads < 1)
+        {
+            throw new ArgumentException($"{nameof(EvaluationOptions)}.{nameof(Threads)} must be at least 1, got {Threads}");
+        }
+    }
+}
+
+/// <summary>The outcome of one evaluation: metric means keyed as <see cref="RankingMetrics.Keys"/>, and the
+/// protocol that produced them, so a number never travels without its conditions.</summary>
+public sealed record RankingReport(
+    IReadOnlyDictionary<string, double> Metrics,
+    long Users,
+    int ItemCount,
+    bool HistoryExcluded,
+    string TieRule)
+{
+    public double this[string key] => Metrics[key];
+}
+
+public static class FullRankingEvaluator
+{
+    /// <summary>How ties are resolved, stated in every report.</summary>
+    public const string PessimisticTies = "pessimistic: items scoring equal to the target rank above it";
+
+    /// <summary>Ranks every case's target over all items and returns the mean metrics.</summary>
+    public static RankingReport Evaluate(
+        IReadOnlyList<RankingCase> cases, int itemCount, BatchScorer scorer, EvaluationOptions? options = null, Action<int>? onBatchDone = null)
+    {
+        options ??= new EvaluationOptions();
+        var ranks = Rank(cases, itemCount, scorer, options, onBatchDone);
+        // Summed in case order, so the same ranks always give the same bytes whatever the thread count.
+        var accumulator = new RankingMetricsAccumulator();
+        foreach (var rank in ranks)
+        {
+            accumulator.Add(rank);
+        }
+        return new RankingReport(accumulator.Means(), accumulator.Users, itemCount, options.ExcludeHistory, PessimisticTies);
+    }
+
+    /// <summary>The 0-based pessimistic rank of every case's target, in case order.</summary>
+    public static int[] Rank(
+        IReadOnlyList<RankingCase> cases, int itemCount, BatchScorer scorer, EvaluationOptions options, Action<int>? onBatchDone = null)
+    {
+        ArgumentNullException.ThrowIfNull(cases);
+        ArgumentNullException.ThrowIfNull(scorer);
+        ArgumentOutOfRangeException.ThrowIfLessThan(itemCount, 1);
+        options.Validate();
+        foreach (var c in cases)
+        {
+            Check(c, itemCount);
+        }
+        var ranks = new int[cases.Count];
+        var batches = (cases.Count + options.BatchSize - 1) / options.BatchSize;
+        var width = itemCount + 1;
+        Parallel.For(
+            0,
+            batches,
+            new ParallelOptions { MaxDegreeOfParallelism = options.Threads },
+            () => (Scores: new float[options.BatchSize * width], Histories: new ReadOnlyMemory<int>[options.BatchSize]),
+            (batch, _, buffers) =>
+            {
+                var start = batch * options.BatchSize;
+                var count = Math.Min(options.BatchSize, cases.Count - start);
+                for (var b = 0; b < count; b++)
+                {
+                    buffers.Histories[b] = cases[start + b].History;
+                }
+                var scores = buffers.Scores.AsSpan(0, count * width);
+                scores.Clear();
+                scorer(buffers.Histories.AsSpan(0, count), scores);
+                for (var b = 0; b < count; b++)
+                {
+                    var row = scores.Slice(b * width, width);
+                    var c = cases[start + b];
+                    if (options.ExcludeHistory)
+                    {
+                        ExcludeHistory(row, c.History.Span, c.Target);
+                    }
+                    ranks[start + b] = ScoreRow.PessimisticRank(row, c.Target);
+                }
+                onBatchDone?.Invoke(count);
+                return buffers;
+            },
+            _ => { });
+        return ranks;
+    }
+
+    /// <summary>Sets the score of every history item except <paramref name="keep"/> to <see cref="ScoreRow.Excluded"/>.</summary>
+    public static void ExcludeHistory(Span<float> row, ReadOnlySpan<int> history, int keep)
+    {
+        foreach (var item in history)
+        {
+            if (item != keep)
+            {
+                row[item] = ScoreRow.Excluded;
+            }
+        }
+    }
+
+    private static void Check(RankingCase c, int itemCount)
+    {
+        if (c.Target < 1 || c.Target > itemCount)
+        {
+            throw new ArgumentException($"user {c.User}: target item {c.Target} is outside 1..{itemCount}");
+        }
+        foreach (var item in c.History.Span)
+        {
+            if (item < 1 || item > itemCount)
+            {
+                throw new ArgumentException($"user {c.User}: history item {item} is outside 1..{itemCount}");
+            }
+        }
+    }
+}

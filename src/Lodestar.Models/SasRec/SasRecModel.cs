@@ -1,0 +1,89 @@
+// The SASRec-style next-item transformer on the Lodestar engine: item (+ learned position) embeddings,
+// a causal pre-norm block stack, a final LayerNorm, and logits against the same item embeddings (tied).
+using Lodestar.Nn;
+using Lodestar.Tensors;
+
+namespace Lodestar.Models.SasRec;
+
+public sealed class SasRecModel : Module, ISequenceRecommender
+{
+    private readonly LayerNorm _finalNorm;
+
+    public SasRecModel(SasRecConfig config, int itemCount, ulong seed)
+    {
+        config.Validate();
+        ArgumentOutOfRangeException.ThrowIfLessThan(itemCount, 1);
+        Config = config;
+        ItemCount = itemCount;
+        Seed = seed;
+        var random = new SeededRandom(seed);
+        ItemEmbedding = AddModule("item_emb", new Embedding(itemCount + 1, config.Channels, random));
+        PositionEmbedding = config.Positions == PositionEncoding.Learned
+            ? AddModule("pos_emb", new Embedding(config.MaxLength, config.Channels, random))
+            : null;
+        EmbeddingDropout = AddModule("emb_drop", new Dropout(config.Dropout, seed + 7));
+        Blocks = AddModule("blocks", new TransformerStack(config.Stack(seed), random));
+        _finalNorm = AddModule("ln_f", new LayerNorm(config.Channels));
+    }
+
+    public SasRecConfig Config { get; }
+
+    public int ItemCount { get; }
+
+    public ulong Seed { get; }
+
+    /// <summary>(ItemCount + 1, C): row j embeds item j on input and scores item j on output (row 0: padding).</summary>
+    public Embedding ItemEmbedding { get; }
+
+    public Embedding? PositionEmbedding { get; }
+
+    public Dropout EmbeddingDropout { get; }
+
+    public TransformerStack Blocks { get; }
+
+    /// <summary>Hidden states (B,T,C) of a right-padded batch; position t has seen items 0..t only.</summary>
+    public Tensor Encode(Graph graph, SequenceBatch batch)
+    {
+        var x = ItemEmbedding.Forward(graph, batch.Tokens, batch.Batch, batch.Length);
+        if (PositionEmbedding is not null)
+        {
+            // x = item_emb[tokens] + pos_emb[0:T], the positions repeating over the batch.
+            x = graph.Add(x, graph.Slice(PositionEmbedding.Weight, 0, 0, batch.Length));
+        }
+        x = EmbeddingDropout.Forward(graph, x);
+        x = Blocks.Forward(graph, x, AttentionMask.CausalOnly);
+        return _finalNorm.Forward(graph, x);
+    }
+
+    /// <summary>
+    /// Mean next-item cross-entropy over the batch's target rows. Full softmax: logits (N, ItemCount + 1)
+    /// = h · item_embᵀ. Sampled: logits (N, K) over <paramref name="candidates"/> minus their log q.
+    /// </summary>
+    public Tensor Loss(Graph graph, SequenceBatch batch, SampledCandidates? candidates = null)
+    {
+        var hidden = Encode(graph, batch);
+        var rows = graph.IndexSelect(graph.Reshape(hidden, batch.Batch * batch.Length, Config.Channels), batch.TargetRows);
+        if (candidates is null)
+        {
+            return graph.CrossEntropy(graph.Linear(rows, ItemEmbedding.Weight, null), batch.Labels);
+        }
+        var candidateEmbeddings = graph.IndexSelect(ItemEmbedding.Weight, candidates.Items);
+        var logits = graph.MatMul(rows, candidateEmbeddings, transposeB: true);
+        logits = graph.Add(logits, graph.Constant(candidates.NegativeLogQ, [candidates.Items.Length]));
+        return graph.CrossEntropy(logits, candidates.Columns);
+    }
+
+    /// <summary>Scores every item after each history (inference graph, no tape). The model must be in Eval mode.</summary>
+    public void ScoreBatch(ReadOnlySpan<ReadOnlyMemory<int>> histories, Span<float> scores)
+    {
+        if (Training)
+        {
+            throw new InvalidOperationException("SasRecModel.ScoreBatch needs evaluation mode: call Eval() first (dropout is on in training mode)");
+        }
+        var batch = SequenceBatch.ForScoring(histories, Config.MaxLength);
+        var graph = new Graph(recordGradients: false);
+        var last = graph.SelectTokens(Encode(graph, batch), batch.LastPositions());
+        var logits = graph.Linear(last, ItemEmbedding.Weight, null);
+        logits.Data.CopyTo(scores[..logits.Length]);
+    }
+}

@@ -1,0 +1,114 @@
+// Runs a sequential-recommendation experiment end to end: fit the configured model on the training
+// split, pick the best epoch on validation NDCG@10, score the test split, and keep the run record current.
+using System.Diagnostics;
+using Lodestar.Evaluation;
+using Lodestar.Models;
+using Lodestar.Models.Baselines;
+
+namespace Lodestar.Training;
+
+/// <summary>What a long run reports while it works (the CLI draws it; tests ignore it).</summary>
+public interface IRunProgress
+{
+    /// <summary>A new stage of <paramref name="total"/> units (users, batches) starts.</summary>
+    void Start(string stage, int total);
+
+    void Advance(int units);
+
+    void EpochDone(EpochRecord epoch);
+}
+
+public static class SeqRecRun
+{
+    /// <summary>The key early stopping and best-epoch selection watch.</summary>
+    public const string SelectionMetric = "ndcg@10";
+
+    /// <summary>Fits and evaluates <paramref name="config"/> on <paramref name="data"/>, writing run.json into
+    /// <paramref name="runDirectory"/> after every epoch and at the end.</summary>
+    public static RunRecord Train(SeqRecConfig config, SequenceSplits data, string runDirectory, IRunProgress? progress = null, bool resume = false)
+    {
+        config.Validate();
+        Directory.CreateDirectory(runDirectory);
+        if (config.Model == SeqRecModelKind.Sasrec)
+        {
+            return SasRecTrainer.Train(config, data, runDirectory, progress, resume);
+        }
+        if (resume)
+        {
+            throw new ArgumentException($"--resume: {Name(config.Model)} is fitted in one pass; there is nothing to resume");
+        }
+        var clock = Stopwatch.StartNew();
+        var record = new RunRecord { Status = "running", Config = config, Data = data.Provenance, HistoryExcluded = config.Evaluation.ExcludeHistory };
+        record.Write(runDirectory);
+
+        // Baselines are fitted in one pass: one "epoch", and a run directory that refits them on load.
+        progress?.Start("fit " + Name(config.Model), 1);
+        var model = FitBaseline(config, data);
+        progress?.Advance(1);
+        var validation = Evaluate(model, data.Validation, data.ItemCount, config.Evaluation, "validation", progress);
+        var epoch = new EpochRecord(1, null, validation.Metrics, clock.Elapsed.TotalSeconds);
+        progress?.EpochDone(epoch);
+        record = record with { Epochs = [epoch], BestEpoch = 1, BestValidation = validation.Metrics, SecondsToBestEpoch = clock.Elapsed.TotalSeconds };
+        record.Write(runDirectory);
+
+        var test = Evaluate(model, data.Test, data.ItemCount, config.Evaluation, "test", progress);
+        record = record with { Status = "finished", Test = test.Metrics, WallSeconds = clock.Elapsed.TotalSeconds };
+        record.Write(runDirectory);
+        return record;
+    }
+
+    /// <summary>The model a finished run describes, checked against the data it was trained on.</summary>
+    public static ISequenceRecommender LoadModel(string runDirectory, RunRecord record, SequenceSplits data)
+    {
+        if (record.Data.Sha256 != data.Provenance.Sha256)
+        {
+            throw new ArgumentException(
+                $"{Path.Combine(runDirectory, RunRecord.FileName)}: the run was trained on {record.Data.File} (sha256 {record.Data.Sha256}), " +
+                $"but {data.Provenance.File} has sha256 {data.Provenance.Sha256}");
+        }
+        return record.Config.Model == SeqRecModelKind.Sasrec
+            ? SasRecTrainer.LoadBest(runDirectory, record.Config, data.ItemCount)
+            : FitBaseline(record.Config, data);
+    }
+
+    /// <summary>Fits a one-pass baseline on the training split (deterministic: the same data give the same model).</summary>
+    public static ISequenceRecommender FitBaseline(SeqRecConfig config, SequenceSplits data) => config.Model switch
+    {
+        SeqRecModelKind.Popular => MostPopularRecommender.Fit(data.Training, data.ItemCount),
+        SeqRecModelKind.Cooc => CooccurrenceRecommender.Fit(data.Training, data.ItemCount, config.Cooc),
+        _ => throw new ArgumentException($"model {config.Model} is not a one-pass baseline"),
+    };
+
+    /// <summary>Full-ranking metrics of <paramref name="model"/> over <paramref name="cases"/>.</summary>
+    public static RankingReport Evaluate(
+        ISequenceRecommender model, IReadOnlyList<RankingCase> cases, int itemCount, EvaluationOptions options, string stage, IRunProgress? progress)
+    {
+        progress?.Start(stage, cases.Count);
+        return FullRankingEvaluator.Evaluate(cases, itemCount, model.ScoreBatch, options, progress is null ? null : progress.Advance);
+    }
+
+    /// <summary>Top-<paramref name="k"/> next items for user index <paramref name="user"/> after their whole sequence.</summary>
+    public static (int[] Items, float[] Scores) Recommend(ISequenceRecommender model, SequenceSplits data, int user, int k, bool excludeHistory)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
+        var history = data.Sequences[user];
+        var row = new float[data.ItemCount + 1];
+        model.ScoreBatch([history], row);
+        if (excludeHistory)
+        {
+            FullRankingEvaluator.ExcludeHistory(row, history, keep: 0);
+        }
+        var items = new int[k];
+        var scores = new float[k];
+        var written = ScoreRow.TopK(row, items, scores);
+        return (items[..written], scores[..written]);
+    }
+
+    public static string Name(SeqRecModelKind kind) => kind switch
+    {
+        SeqRecModelKind.Popular => "popular",
+        SeqRecModelKind.Cooc => "cooc",
+        SeqRecModelKind.Sasrec => "sasrec",
+        _ => kind.ToString(),
+    };
+}
