@@ -29,10 +29,11 @@ public static class SasRecCheckpoint
         }
         if (optimizer is not null)
         {
-            foreach (var (index, m, v) in optimizer.MomentBuffers())
+            foreach (var (name, parameter) in named)
             {
-                writer.Add($"optimizer.m.{named[index].Name}", m, m.Length);
-                writer.Add($"optimizer.v.{named[index].Name}", v, v.Length);
+                var (m, v) = optimizer.Moments(parameter);
+                writer.Add($"optimizer.m.{name}", m, m.Length);
+                writer.Add($"optimizer.v.{name}", v, v.Length);
             }
         }
         var metadata = new Dictionary<string, string>
@@ -67,10 +68,11 @@ public static class SasRecCheckpoint
         model.LoadStateDict(named.ToDictionary(p => p.Name, p => Read(file, path, p.Name, p.Parameter.Length), StringComparer.Ordinal));
         if (optimizer is not null)
         {
-            foreach (var (index, m, v) in optimizer.MomentBuffers())
+            foreach (var (name, parameter) in named)
             {
-                Read(file, path, $"optimizer.m.{named[index].Name}", m.Length).CopyTo(m, 0);
-                Read(file, path, $"optimizer.v.{named[index].Name}", v.Length).CopyTo(v, 0);
+                var (m, v) = optimizer.Moments(parameter);
+                Read(file, path, $"optimizer.m.{name}", m.Length).CopyTo(m, 0);
+                Read(file, path, $"optimizer.v.{name}", v.Length).CopyTo(v, 0);
             }
             optimizer.StepCount = long.Parse(file.Metadata["optimizer_steps"], CultureInfo.InvariantCulture);
         }

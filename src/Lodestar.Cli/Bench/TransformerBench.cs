@@ -6,6 +6,7 @@ using System.Diagnostics;
 using Lodestar.Kernels;
 using Lodestar.Nn;
 using Lodestar.Nn.Optim;
+using AdamW = Lodestar.Nn.Optim.AdamW;
 using Lodestar.Tensors;
 using Spectre.Console;
 
