@@ -79,9 +79,16 @@ public static class ProbabilityCalibration
             }
             var da = ((hbb * ga) - (hab * gb)) / det;
             var db = ((haa * gb) - (hab * ga)) / det;
-            a -= da;
-            b -= db;
-            if (Math.Abs(da) + Math.Abs(db) < 1e-10)
+            // Damped Newton: halve the step until the log loss does not increase (pure Newton overshoots on saturated logits).
+            var current = LogLoss(logits, labels, a, b);
+            var step = 1.0;
+            while (step > 1e-6 && LogLoss(logits, labels, a - (step * da), b - (step * db)) > current)
+            {
+                step /= 2;
+            }
+            a -= step * da;
+            b -= step * db;
+            if (step * (Math.Abs(da) + Math.Abs(db)) < 1e-10)
             {
                 break;
             }

@@ -60,7 +60,13 @@ public sealed class MatchTrainer(MatchRole role, MatchTrainingConfig config, Mat
     public MatchRunRecord Train(IProgress<(long Step, long Total, double Loss)>? progress = null)
     {
         Directory.CreateDirectory(RunDirectory);
-        AtomicFile.WriteAllBytes(Path.Combine(RunDirectory, MatchInference.ConfigFile), JsonSerializer.SerializeToUtf8Bytes(Config, MatchTrainingConfig.Json));
+        var configPath = Path.Combine(RunDirectory, MatchInference.ConfigFile);
+        var configBytes = JsonSerializer.SerializeToUtf8Bytes(Config, MatchTrainingConfig.Json);
+        if (File.Exists(Path.Combine(RunDirectory, LastCheckpointFile)) && File.Exists(configPath) && !File.ReadAllBytes(configPath).AsSpan().SequenceEqual(configBytes))
+        {
+            throw new InvalidOperationException($"{RunDirectory} holds a run with a different config ({configPath}); resume it with that config or give a new run_name");
+        }
+        AtomicFile.WriteAllBytes(configPath, configBytes);
         var train = Select(MatchSplit.Train);
         var validation = Select(MatchSplit.Validation);
         if (train.Count == 0 || validation.Count == 0)
