@@ -16,9 +16,10 @@ public static class QuickstartCommand
         var members = new Option<int>("--members") { Description = "Members of the generated world.", DefaultValueFactory = _ => 1_500 };
         var epochs = new Option<int>("--epochs") { Description = "Training epochs of each model.", DefaultValueFactory = _ => 4 };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the world and the models.", DefaultValueFactory = _ => 1UL };
+        var withExperiment = new Option<bool>("--experiment") { Description = "Also run the multi-teacher experiment (four more students) into the report." };
         var json = CliJson.CreateOption();
         var command = new Command("quickstart", "Generate a small world, train the policy teacher, click teacher and distilled student, evaluate, and write an HTML report.");
-        foreach (var option in new Option[] { output, members, epochs, seed, json })
+        foreach (var option in new Option[] { output, members, epochs, seed, withExperiment, json })
         {
             command.Options.Add(option);
         }
@@ -26,7 +27,7 @@ public static class QuickstartCommand
         {
             var asJson = parse.GetValue(json);
             var directory = parse.GetValue(output)!.FullName;
-            var result = Run(directory, parse.GetValue(members), parse.GetValue(epochs), parse.GetValue(seed), asJson);
+            var result = Run(directory, parse.GetValue(members), parse.GetValue(epochs), parse.GetValue(seed), parse.GetValue(withExperiment), asJson);
             if (asJson)
             {
                 CliJson.WriteLine(result);
@@ -43,7 +44,7 @@ public static class QuickstartCommand
 
     public sealed record QuickstartResult(string Report, string Json, double Seconds);
 
-    public static QuickstartResult Run(string directory, int members, int epochs, ulong seed, bool asJson)
+    public static QuickstartResult Run(string directory, int members, int epochs, ulong seed, bool experiment, bool asJson)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var log = asJson ? Console.Error : Console.Out;
@@ -54,7 +55,7 @@ public static class QuickstartCommand
             WorldGenerator.Generate(new WorldConfig { Members = members, Days = 14, Seed = seed, MatchSamplePairs = 3_000 }, BuiltInVocabulary.Create(), world);
         }
         var runs = Path.Combine(directory, "runs");
-        var teacher = new MatchTrainingConfig { World = world, RunsDirectory = runs, Epochs = epochs, Model = MatchModelConfig.TinyTeacher with { Seed = seed } };
+        var teacher = new MatchTrainingConfig { World = world, RunsDirectory = runs, Epochs = epochs, Patience = epochs, LearningRate = 5e-3f, Model = MatchModelConfig.TinyTeacher with { Seed = seed } };
         log.WriteLine("tokenizing the world and labeling pairs with the default policy");
         var data = MatchPipeline.Prepare(teacher);
         var policyRecord = TrainCommand.Run(MatchRole.PolicyTeacher, teacher, asJson, data);
@@ -64,7 +65,7 @@ public static class QuickstartCommand
         var student = teacher with
         {
             Model = MatchModelConfig.TinyStudent with { Seed = seed },
-            LearningRate = 3e-3f,
+            LearningRate = 1e-2f,
             PolicyTeacherRun = teacher.RunDirectory(MatchRole.PolicyTeacher),
             ClickTeacherRun = teacher.RunDirectory(MatchRole.ClickTeacher),
         };
@@ -76,7 +77,16 @@ public static class QuickstartCommand
             (MatchRole.ClickTeacher, teacher.RunDirectory(MatchRole.ClickTeacher)),
             (MatchRole.Student, student.RunDirectory(MatchRole.Student)),
         ]);
-        var report = MatchReportWriter.Write(directory, evaluation);
+        var rows = experiment ? MultiTeacherExperiment.Run(student, data, log.WriteLine) : null;
+        var report = MatchReportWriter.Write(directory, evaluation, rows);
+        foreach (var model in evaluation.Models)
+        {
+            log.WriteLine(System.Text.Json.JsonSerializer.Serialize(EvalCommand.Summary(model, evaluation), CliJson.Options));
+        }
+        if (rows is not null)
+        {
+            ExperimentCommand.Print(rows, asJson);
+        }
         return new QuickstartResult(report, Path.ChangeExtension(report, ".json"), clock.Elapsed.TotalSeconds);
     }
 }
