@@ -13,7 +13,7 @@ public static class QuickstartCommand
     public static Command Create()
     {
         var output = new Option<DirectoryInfo>("--out") { Description = "Directory for the world, the runs and the report.", DefaultValueFactory = _ => new DirectoryInfo("quickstart") };
-        var members = new Option<int>("--members") { Description = "Members of the generated world.", DefaultValueFactory = _ => 1_500 };
+        var members = new Option<int>("--members") { Description = "Members of the generated world.", DefaultValueFactory = _ => 6_000 };
         var epochs = new Option<int>("--epochs") { Description = "Training epochs of each model.", DefaultValueFactory = _ => 4 };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the world and the models.", DefaultValueFactory = _ => 1UL };
         var withExperiment = new Option<bool>("--experiment") { Description = "Also run the multi-teacher experiment (four more students) into the report." };
@@ -52,7 +52,7 @@ public static class QuickstartCommand
         if (!File.Exists(Path.Combine(world, "manifest.json")))
         {
             log.WriteLine($"generating a world of {members} members in {world}");
-            WorldGenerator.Generate(new WorldConfig { Members = members, Days = 14, Seed = seed, MatchSamplePairs = 3_000 }, BuiltInVocabulary.Create(), world);
+            WorldGenerator.Generate(new WorldConfig { Members = members, Days = 30, Seed = seed }, BuiltInVocabulary.Create(), world);
         }
         var runs = Path.Combine(directory, "runs");
         var teacher = new MatchTrainingConfig { World = world, RunsDirectory = runs, Epochs = epochs, Patience = epochs, LearningRate = 5e-3f, Model = MatchModelConfig.TinyTeacher with { Seed = seed } };
