@@ -66,17 +66,21 @@ public static class MatchEvaluator
             var applyTest = ApplyLogits(model, testApply);
             var applyValidation = ApplyLogits(model, validationApply);
             var labels = testApply.Select(e => e.Applied).ToArray();
-            var calibration = ProbabilityCalibration.FitTemperature(applyValidation, validationApply.Select(e => e.Applied).ToArray());
+            var calibration = validationApply.Count == 0 ? LogitCalibration.Identity
+                : ProbabilityCalibration.FitTemperature(applyValidation, validationApply.Select(e => e.Applied).ToArray());
             var raw = applyTest.Select(z => LogitCalibration.Identity.Probability(z)).ToArray();
             var calibrated = applyTest.Select(z => calibration.Probability(z)).ToArray();
             var reliability = ProbabilityCalibration.Reliability(calibrated, labels);
             reports.Add(new MatchModelReport(MatchTrainingConfig.RoleName(role), run, model.ParameterCount, member, job, agreement.MeanKappa, agreement.Spearman,
-                ProbabilityCalibration.Auc(raw, labels), calibration, ProbabilityCalibration.Reliability(raw, labels).ExpectedCalibrationError,
+                BothClasses(labels) ? ProbabilityCalibration.Auc(raw, labels) : double.NaN, calibration, ProbabilityCalibration.Reliability(raw, labels).ExpectedCalibrationError,
                 reliability.ExpectedCalibrationError, reliability, measureSpeed ? Speed(model, test, peak) : new MatchSpeed(0, 0, 0, 0, 0),
                 MatchRunRecord.Read(run).Epochs));
         }
         return new MatchEvaluation(data.ContentHash, test.Count, testApply.Count, golden.Select(g => g.Pair).Distinct().Count(), peak, reports);
     }
+
+    /// <summary>AUC is defined only when the test split has both applied and not-applied views (tiny worlds may not).</summary>
+    private static bool BothClasses(int[] labels) => labels.Contains(0) && labels.Contains(1);
 
     /// <summary>The model's labels in the policy's format: argmax level per dimension, σ(overall) on the overall scale.</summary>
     private static List<LabeledPair> Labels(MatchDataSet data, List<MatchExample> examples, float[] logits, string name)
