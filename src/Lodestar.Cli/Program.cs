@@ -15,6 +15,10 @@ public static class Program
         root.Subcommands.Add(PromptCommand.Create());
         root.Subcommands.Add(PolicyCommand.Create());
         root.Subcommands.Add(SeqRecCommand.Create());
+        root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(EvalCommand.Create());
+        root.Subcommands.Add(ExperimentCommand.Create());
+        root.Subcommands.Add(QuickstartCommand.Create());
         return CommandRunner.Run(root, args);
     }
 }

@@ -10,6 +10,12 @@ public class CommandTreeTests
     [InlineData("tokenizer", "--help")]
     [InlineData("prompt", "--help")]
     [InlineData("policy", "--help")]
+    [InlineData("train", "policy-teacher", "--help")]
+    [InlineData("train", "click-teacher", "--help")]
+    [InlineData("train", "student", "--help")]
+    [InlineData("eval", "match", "--help")]
+    [InlineData("experiment", "multi-teacher", "--help")]
+    [InlineData("quickstart", "--help")]
     public void EveryCommandAnswersHelp(params string[] args)
     {
         var saved = Console.Out;

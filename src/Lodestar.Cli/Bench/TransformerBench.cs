@@ -6,6 +6,7 @@ using System.Diagnostics;
 using KernelThreads = Lodestar.Kernels.KernelThreads;
 using Lodestar.Nn;
 using Lodestar.Nn.Optim;
+using AdamW = Lodestar.Nn.Optim.AdamW;
 using Lodestar.Tensors;
 using Spectre.Console;
 

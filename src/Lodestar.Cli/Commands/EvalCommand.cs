@@ -1,0 +1,95 @@
+// `lodestar eval match --run R`: evaluates the policy teacher, click teacher and student found in a runs
+// directory (golden agreement, NDCG@10 both ways, apply AUC and calibration, latency and throughput).
+using System.CommandLine;
+using Lodestar.Models.JobMatching;
+using Lodestar.Training.JobMatching;
+using Spectre.Console;
+
+namespace Lodestar.Cli;
+
+public static class EvalCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("eval", "Evaluate trained models.");
+        command.Subcommands.Add(Match());
+        return command;
+    }
+
+    private static Command Match()
+    {
+        var run = new Option<DirectoryInfo>("--run") { Description = "Runs directory holding policy-teacher/, click-teacher/ and student/ (any present are evaluated).", Required = true };
+        var report = new Option<bool>("--report") { Description = "Also write report.html and report.json into the runs directory." };
+        var json = CliJson.CreateOption();
+        var command = new Command("match", "Golden agreement, NDCG@10 (jobs for a member, members for a job), apply AUC/ECE, latency p50/p99 and pairs/s per model.");
+        foreach (var option in new Option[] { run, report, json })
+        {
+            command.Options.Add(option);
+        }
+        command.SetAction(parse =>
+        {
+            var directory = parse.GetValue(run)!.FullName;
+            var runs = Enum.GetValues<MatchRole>().Select(r => (Role: r, Run: Path.Combine(directory, MatchTrainingConfig.RoleName(r))))
+                .Where(r => File.Exists(Path.Combine(r.Run, MatchInference.BestWeightsFile))).ToList();
+            if (runs.Count == 0)
+            {
+                throw new ArgumentException($"{directory}: no trained policy-teacher/, click-teacher/ or student/ run found");
+            }
+            var data = MatchPipeline.Prepare(MatchInference.ReadConfig(runs[0].Run));
+            var evaluation = MatchEvaluator.Evaluate(data, runs);
+            var asJson = parse.GetValue(json);
+            var reportPath = parse.GetValue(report) ? MatchReportWriter.Write(directory, evaluation) : null;
+            if (asJson)
+            {
+                foreach (var model in evaluation.Models)
+                {
+                    CliJson.WriteLine(Summary(model, evaluation));
+                }
+                return 0;
+            }
+            var table = new Table().AddColumns("model", "params", "NDCG@10 m→j", "NDCG@10 j→m", "golden κ", "apply AUC", "ECE cal.", "p50 ms", "p99 ms", "pairs/s @64", "GFLOP/s", "of peak");
+            foreach (var m in evaluation.Models)
+            {
+                table.AddRow(m.Role, $"{m.Parameters:N0}", $"{m.MemberNdcg10:F4}", $"{m.JobNdcg10:F4}", $"{m.GoldenMeanKappa:F3}", $"{m.ApplyAuc:F4}", $"{m.EceCalibrated:F4}",
+                    $"{m.Speed.LatencyP50Ms:F2}", $"{m.Speed.LatencyP99Ms:F2}", $"{m.Speed.PairsPerSecondBatch64:F0}", $"{m.Speed.GflopsBatch64:F2}", $"{m.Speed.FractionOfFmaPeak:P1}");
+            }
+            AnsiConsole.Write(table);
+            Console.Out.WriteLine($"test: {evaluation.TestExamples} pairs, {evaluation.TestApplyExamples} with apply labels, {evaluation.GoldenPairs} golden pairs; FMA peak {evaluation.FmaPeakGflops:F1} GFLOP/s (same run, machine shared)");
+            if (reportPath is not null)
+            {
+                Console.Out.WriteLine($"report: {reportPath}");
+            }
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>One model's figures, with the student's losses relative to each teacher.</summary>
+    public static object Summary(MatchModelReport m, MatchEvaluation evaluation)
+    {
+        var policy = evaluation.Models.FirstOrDefault(x => x.Role == "policy-teacher");
+        var click = evaluation.Models.FirstOrDefault(x => x.Role == "click-teacher");
+        return new
+        {
+            model = m.Role,
+            m.Parameters,
+            ndcg10_jobs_for_member = m.MemberNdcg10,
+            ndcg10_members_for_job = m.JobNdcg10,
+            golden_mean_kappa = m.GoldenMeanKappa,
+            golden_spearman = m.GoldenSpearman,
+            apply_auc = m.ApplyAuc,
+            ece_raw = m.EceRaw,
+            ece_calibrated = m.EceCalibrated,
+            temperature = 1 / m.Calibration.Scale,
+            ndcg10_relative_loss_vs_policy_teacher = policy is null ? (double?)null : (policy.MemberNdcg10 - m.MemberNdcg10) / policy.MemberNdcg10,
+            apply_auc_loss_vs_click_teacher = click is null ? (double?)null : click.ApplyAuc - m.ApplyAuc,
+            parameter_ratio_policy_teacher = policy is null ? (double?)null : (double)policy.Parameters / m.Parameters,
+            throughput_ratio_policy_teacher = policy is null ? (double?)null : m.Speed.PairsPerSecondBatch64 / policy.Speed.PairsPerSecondBatch64,
+            latency_p50_ms = m.Speed.LatencyP50Ms,
+            latency_p99_ms = m.Speed.LatencyP99Ms,
+            pairs_per_second_batch64 = m.Speed.PairsPerSecondBatch64,
+            gflops_batch64 = m.Speed.GflopsBatch64,
+            fraction_of_fma_peak = m.Speed.FractionOfFmaPeak,
+        };
+    }
+}

@@ -1,0 +1,92 @@
+// `lodestar quickstart`: on a fresh clone, generates a small world, labels pairs with the default policy,
+// trains both teachers and the student, evaluates them and writes an HTML report with a JSON beside it.
+using System.CommandLine;
+using Lodestar.Data.Generation;
+using Lodestar.Data.Vocabularies;
+using Lodestar.Models.JobMatching;
+using Lodestar.Training.JobMatching;
+
+namespace Lodestar.Cli;
+
+public static class QuickstartCommand
+{
+    public static Command Create()
+    {
+        var output = new Option<DirectoryInfo>("--out") { Description = "Directory for the world, the runs and the report.", DefaultValueFactory = _ => new DirectoryInfo("quickstart") };
+        var members = new Option<int>("--members") { Description = "Members of the generated world.", DefaultValueFactory = _ => 6_000 };
+        var epochs = new Option<int>("--epochs") { Description = "Training epochs of each model.", DefaultValueFactory = _ => 4 };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of the world and the models.", DefaultValueFactory = _ => 1UL };
+        var withExperiment = new Option<bool>("--experiment") { Description = "Also run the multi-teacher experiment (four more students) into the report." };
+        var json = CliJson.CreateOption();
+        var command = new Command("quickstart", "Generate a small world, train the policy teacher, click teacher and distilled student, evaluate, and write an HTML report.");
+        foreach (var option in new Option[] { output, members, epochs, seed, withExperiment, json })
+        {
+            command.Options.Add(option);
+        }
+        command.SetAction(parse =>
+        {
+            var asJson = parse.GetValue(json);
+            var directory = parse.GetValue(output)!.FullName;
+            var result = Run(directory, parse.GetValue(members), parse.GetValue(epochs), parse.GetValue(seed), parse.GetValue(withExperiment), asJson);
+            if (asJson)
+            {
+                CliJson.WriteLine(result);
+            }
+            else
+            {
+                Console.Out.WriteLine($"report: {result.Report}");
+                Console.Out.WriteLine($"numbers: {result.Json}");
+            }
+            return 0;
+        });
+        return command;
+    }
+
+    public sealed record QuickstartResult(string Report, string Json, double Seconds);
+
+    public static QuickstartResult Run(string directory, int members, int epochs, ulong seed, bool experiment, bool asJson)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var log = asJson ? Console.Error : Console.Out;
+        var world = Path.Combine(directory, "world");
+        if (!File.Exists(Path.Combine(world, "manifest.json")))
+        {
+            log.WriteLine($"generating a world of {members} members in {world}");
+            WorldGenerator.Generate(new WorldConfig { Members = members, Days = 30, Seed = seed }, BuiltInVocabulary.Create(), world);
+        }
+        var runs = Path.Combine(directory, "runs");
+        var teacher = new MatchTrainingConfig { World = world, RunsDirectory = runs, Epochs = epochs, Patience = epochs, LearningRate = 5e-3f, Model = MatchModelConfig.TinyTeacher with { Seed = seed } };
+        log.WriteLine("tokenizing the world and labeling pairs with the default policy");
+        var data = MatchPipeline.Prepare(teacher);
+        var policyRecord = TrainCommand.Run(MatchRole.PolicyTeacher, teacher, asJson, data);
+        TrainCommand.Print(policyRecord, asJson: false);
+        var clickRecord = TrainCommand.Run(MatchRole.ClickTeacher, teacher, asJson, data);
+        TrainCommand.Print(clickRecord, asJson: false);
+        var student = teacher with
+        {
+            Model = MatchModelConfig.TinyStudent with { Seed = seed },
+            LearningRate = 1e-2f,
+            PolicyTeacherRun = teacher.RunDirectory(MatchRole.PolicyTeacher),
+            ClickTeacherRun = teacher.RunDirectory(MatchRole.ClickTeacher),
+        };
+        var studentRecord = TrainCommand.Run(MatchRole.Student, student, asJson, data);
+        TrainCommand.Print(studentRecord, asJson: false);
+        log.WriteLine("evaluating");
+        var evaluation = MatchEvaluator.Evaluate(data, [
+            (MatchRole.PolicyTeacher, teacher.RunDirectory(MatchRole.PolicyTeacher)),
+            (MatchRole.ClickTeacher, teacher.RunDirectory(MatchRole.ClickTeacher)),
+            (MatchRole.Student, student.RunDirectory(MatchRole.Student)),
+        ]);
+        var rows = experiment ? MultiTeacherExperiment.Run(student, data, log.WriteLine) : null;
+        var report = MatchReportWriter.Write(directory, evaluation, rows);
+        foreach (var model in evaluation.Models)
+        {
+            log.WriteLine(System.Text.Json.JsonSerializer.Serialize(EvalCommand.Summary(model, evaluation), CliJson.Options));
+        }
+        if (rows is not null)
+        {
+            ExperimentCommand.Print(rows, asJson);
+        }
+        return new QuickstartResult(report, Path.ChangeExtension(report, ".json"), clock.Elapsed.TotalSeconds);
+    }
+}

@@ -1,0 +1,73 @@
+// `lodestar train policy-teacher|click-teacher|student --config C`: trains one job-matching model from a
+// JSON config, with progress, checkpoints that resume after a kill, early stopping and a run record.
+using System.CommandLine;
+using Lodestar.Models.JobMatching;
+using Lodestar.Training.JobMatching;
+using Spectre.Console;
+
+namespace Lodestar.Cli;
+
+public static class TrainCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("train", "Train a job-matching model (policy teacher, click teacher, or the distilled student).");
+        command.Subcommands.Add(Role("policy-teacher", MatchRole.PolicyTeacher, "Transformer cross-encoder on policy labels: a head per policy dimension and the overall score."));
+        command.Subcommands.Add(Role("click-teacher", MatchRole.ClickTeacher, "Apply-after-view model from the member's job history and the job, calibrated on validation."));
+        command.Subcommands.Add(Role("student", MatchRole.Student, "Small model distilled from both teachers' cached outputs (and optional hard labels)."));
+        return command;
+    }
+
+    private static Command Role(string name, MatchRole role, string description)
+    {
+        var config = new Option<FileInfo>("--config") { Description = "Run config JSON (snake_case keys of MatchTrainingConfig; absent keys keep defaults).", Required = true };
+        var json = CliJson.CreateOption();
+        var command = new Command(name, description);
+        command.Options.Add(config);
+        command.Options.Add(json);
+        command.SetAction(parse =>
+        {
+            var resolved = MatchTrainingConfig.Load(parse.GetValue(config)!.FullName);
+            var record = Run(role, resolved, parse.GetValue(json));
+            Print(record, parse.GetValue(json));
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>Prepares the data and trains one role with a progress bar (on stderr when asJson).</summary>
+    public static MatchRunRecord Run(MatchRole role, MatchTrainingConfig config, bool asJson, MatchDataSet? data = null)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(asJson ? Console.Error : Console.Out) });
+        data ??= MatchPipeline.Prepare(config);
+        MatchRunRecord record = null!;
+        console.Progress().AutoClear(true).Start(context =>
+        {
+            var task = context.AddTask($"training {MatchTrainingConfig.RoleName(role)}");
+            var progress = new InlineProgress<(long Step, long Total, double Loss)>(update =>
+            {
+                task.MaxValue = update.Total;
+                task.Value = update.Step;
+                task.Description = $"training {MatchTrainingConfig.RoleName(role)} (loss {update.Loss:F4})";
+            });
+            record = new MatchTrainer(role, config, data).Train(progress);
+        });
+        return record;
+    }
+
+    public static void Print(MatchRunRecord record, bool asJson)
+    {
+        if (asJson)
+        {
+            CliJson.WriteLine(new { record.Role, record.Status, record.Parameters, record.BestEpoch, record.BestValidationLoss, record.WallSeconds, record.Epochs, run = record.Config.RunDirectory(Enum.Parse<MatchRole>(record.Role.Replace("-", ""), ignoreCase: true)) });
+            return;
+        }
+        Console.Out.WriteLine($"{record.Role}: {record.Status}, {record.Parameters:N0} parameters, best epoch {record.BestEpoch} (validation loss {record.BestValidationLoss:F4}), {record.WallSeconds:F1} s");
+    }
+
+    /// <summary>Reports on the calling thread, so the progress bar is current when training returns.</summary>
+    internal sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+}

@@ -1,0 +1,138 @@
+// `lodestar eval match`: golden-set agreement (the policy `agree` metrics), graded NDCG@10 of jobs for a
+// member and members for a job against the world's true match, apply AUC and calibration, and speed
+// (latency at batch 1, pairs/s at batch 64, achieved GFLOP/s against the FMA peak) for each model.
+using System.Diagnostics;
+using Lodestar.Evaluation.Calibration;
+using Lodestar.Evaluation.Match;
+using Lodestar.Kernels;
+using Lodestar.Models.JobMatching;
+using Lodestar.Policy.Agreement;
+using Lodestar.Policy.Golden;
+using Lodestar.Policy.Labeling;
+using Lodestar.Text.Prompts;
+
+namespace Lodestar.Training.JobMatching;
+
+public sealed record MatchSpeed(double LatencyP50Ms, double LatencyP99Ms, double PairsPerSecondBatch64, double GflopsBatch64, double FractionOfFmaPeak);
+
+public sealed record MatchModelReport(
+    string Role,
+    string Run,
+    long Parameters,
+    double MemberNdcg10,
+    double JobNdcg10,
+    double GoldenMeanKappa,
+    double GoldenSpearman,
+    double ApplyAuc,
+    LogitCalibration Calibration,
+    double EceRaw,
+    double EceCalibrated,
+    ReliabilityCurve Reliability,
+    MatchSpeed Speed,
+    IReadOnlyList<MatchEpoch> Epochs);
+
+public sealed record MatchEvaluation(
+    string DataHash,
+    int TestExamples,
+    int TestApplyExamples,
+    int GoldenPairs,
+    double FmaPeakGflops,
+    IReadOnlyList<MatchModelReport> Models);
+
+public static class MatchEvaluator
+{
+    /// <summary>Evaluates each (role, run directory) on the data set's test split.</summary>
+    public static MatchEvaluation Evaluate(MatchDataSet data, IReadOnlyList<(MatchRole Role, string Run)> runs, bool measureSpeed = true)
+    {
+        var test = data.In(MatchSplit.Test).ToList();
+        var validationApply = data.In(MatchSplit.Validation).Where(e => e.Applied >= 0).ToList();
+        var testApply = test.Where(e => e.Applied >= 0).ToList();
+        var world = WorldSnapshot.Load(data.WorldDirectory);
+        var testKeys = test.Select(e => (e.MemberId, e.JobId)).ToHashSet();
+        var truthPairs = WorldTruth.Read(world).Where(t => testKeys.Contains((t.Pair.Member.Id, t.Pair.Job.Id))).DistinctBy(t => t.Pair.Key).ToList();
+        var golden = GoldenSetGenerator.Generate(data.Policy.Document, truthPairs, new GoldenSetConfig { Pairs = Math.Min(truthPairs.Count, 1_000) });
+        var peak = measureSpeed ? FmaPeak.MeasureGflops(Environment.ProcessorCount, TimeSpan.FromMilliseconds(300)) : double.NaN;
+        var reports = new List<MatchModelReport>();
+        foreach (var (role, run) in runs)
+        {
+            var model = MatchInference.Load(run, role, data.VocabSize, data.Layout);
+            var logits = MatchInference.Predict(model, test);
+            var width = data.Layout.Width;
+            var member = GradedRanking.MeanNdcg(test.Select((e, i) => (e, i)).Where(p => !float.IsNaN(p.e.Truth))
+                .Select(p => (p.e.MemberId, (double)logits[(p.i * width) + data.Layout.OverallColumn], 4.0 * p.e.Truth)), 10, 3);
+            var job = GradedRanking.MeanNdcg(test.Select((e, i) => (e, i)).Where(p => !float.IsNaN(p.e.Truth))
+                .Select(p => (p.e.JobId, (double)logits[(p.i * width) + data.Layout.OverallColumn], 4.0 * p.e.Truth)), 10, 3);
+            var agreement = AgreementReport.Compare(data.Policy.Document, golden, Labels(data, test, logits, model.Role.ToString()));
+            var applyTest = ApplyLogits(model, testApply);
+            var applyValidation = ApplyLogits(model, validationApply);
+            var labels = testApply.Select(e => e.Applied).ToArray();
+            var calibration = validationApply.Count == 0 ? LogitCalibration.Identity
+                : ProbabilityCalibration.FitTemperature(applyValidation, validationApply.Select(e => e.Applied).ToArray());
+            var raw = applyTest.Select(z => LogitCalibration.Identity.Probability(z)).ToArray();
+            var calibrated = applyTest.Select(z => calibration.Probability(z)).ToArray();
+            var reliability = ProbabilityCalibration.Reliability(calibrated, labels);
+            reports.Add(new MatchModelReport(MatchTrainingConfig.RoleName(role), run, model.ParameterCount, member, job, agreement.MeanKappa, agreement.Spearman,
+                BothClasses(labels) ? ProbabilityCalibration.Auc(raw, labels) : double.NaN, calibration, ProbabilityCalibration.Reliability(raw, labels).ExpectedCalibrationError,
+                reliability.ExpectedCalibrationError, reliability, measureSpeed ? Speed(model, test, peak) : new MatchSpeed(0, 0, 0, 0, 0),
+                MatchRunRecord.Read(run).Epochs));
+        }
+        return new MatchEvaluation(data.ContentHash, test.Count, testApply.Count, golden.Select(g => g.Pair).Distinct().Count(), peak, reports);
+    }
+
+    /// <summary>AUC is defined only when the test split has both applied and not-applied views (tiny worlds may not).</summary>
+    private static bool BothClasses(int[] labels) => labels.Contains(0) && labels.Contains(1);
+
+    /// <summary>The model's labels in the policy's format: argmax level per dimension, σ(overall) on the overall scale.</summary>
+    private static List<LabeledPair> Labels(MatchDataSet data, List<MatchExample> examples, float[] logits, string name)
+    {
+        var document = data.Policy.Document;
+        var layout = data.Layout;
+        var labels = new List<LabeledPair>(examples.Count);
+        for (var i = 0; i < examples.Count; i++)
+        {
+            var row = logits.AsSpan(i * layout.Width, layout.Width);
+            var scores = new Dictionary<string, int>(StringComparer.Ordinal);
+            for (var d = 0; d < layout.DimensionLevels.Count; d++)
+            {
+                var levels = row.Slice(layout.DimensionOffsets[d], layout.DimensionLevels[d]);
+                scores[document.Dimensions[d].Id] = document.Dimensions[d].Scale.Min + System.Numerics.Tensors.TensorPrimitives.IndexOfMax(levels);
+            }
+            var scale = document.Overall.Scale;
+            var overall = scale.Min + ((scale.Max - scale.Min) / (1 + Math.Exp(-row[layout.OverallColumn])));
+            labels.Add(new LabeledPair(new PairKey(examples[i].MemberId, examples[i].JobId), scores, overall, name));
+        }
+        return labels;
+    }
+
+    private static float[] ApplyLogits(MatchModel model, List<MatchExample> examples)
+    {
+        var logits = MatchInference.Predict(model, examples);
+        return Enumerable.Range(0, examples.Count).Select(i => logits[(i * model.Layout.Width) + model.Layout.ApplyColumn]).ToArray();
+    }
+
+    /// <summary>Latency percentiles over single pairs, then throughput over batches of 64 (best of three passes).</summary>
+    public static MatchSpeed Speed(MatchModel model, IReadOnlyList<MatchExample> examples, double peakGflops, int singles = 100, int batches = 8)
+    {
+        var latencies = new double[singles];
+        MatchInference.Predict(model, examples.Take(2).ToList(), 1);
+        for (var i = 0; i < singles; i++)
+        {
+            var one = new[] { examples[i % examples.Count] };
+            var start = Stopwatch.GetTimestamp();
+            MatchInference.Predict(model, one, 1);
+            latencies[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        }
+        Array.Sort(latencies);
+        var batch = Enumerable.Range(0, 64 * batches).Select(i => examples[i % examples.Count]).ToList();
+        var best = double.MaxValue;
+        for (var pass = 0; pass < 3; pass++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            MatchInference.Predict(model, batch, 64);
+            best = Math.Min(best, Stopwatch.GetElapsedTime(start).TotalSeconds);
+        }
+        var pairsPerSecond = batch.Count / best;
+        var gflops = model.ForwardFlopsPerPair() * pairsPerSecond / 1e9;
+        return new MatchSpeed(latencies[singles / 2], latencies[(int)(singles * 0.99)], pairsPerSecond, gflops, gflops / peakGflops);
+    }
+}

@@ -1,0 +1,27 @@
+// One member–job example of the match data set: its tokens, which split it is in, and whichever hard
+// labels exist for it (policy levels and overall for sampled pairs, apply for viewed jobs).
+namespace Lodestar.Training.JobMatching;
+
+public enum MatchSplit
+{
+    Train,
+    Validation,
+    Test,
+}
+
+/// <param name="Tokens">T token ids, padded with 0.</param>
+/// <param name="Keep">T flags: 1 for a real token.</param>
+/// <param name="PolicyLevels">Per-dimension level index (score − scale min), or null when the pair has no policy label.</param>
+/// <param name="PolicyOverall">Overall policy score mapped onto [0,1], or NaN without a policy label.</param>
+/// <param name="Applied">1 applied after viewing, 0 viewed without applying, −1 not a viewed pair.</param>
+/// <param name="Truth">The world's true overall match in [0,1], or NaN when the world has none for the pair.</param>
+public sealed record MatchExample(
+    long MemberId,
+    long JobId,
+    MatchSplit Split,
+    int[] Tokens,
+    byte[] Keep,
+    int[]? PolicyLevels,
+    float PolicyOverall,
+    int Applied,
+    float Truth);

@@ -1,0 +1,48 @@
+// Turns a match evaluation into the quickstart's HTML report (tables; loss curves, quality vs size vs
+// latency, reliability diagrams as inline SVG) with a JSON of the same numbers beside it.
+using System.Globalization;
+using Lodestar.Evaluation.Reports;
+
+namespace Lodestar.Training.JobMatching;
+
+public static class MatchReportWriter
+{
+    /// <summary>Writes report.html and report.json into directory; returns the HTML path.</summary>
+    public static string Write(string directory, MatchEvaluation evaluation, IReadOnlyList<ExperimentRow>? experiment = null)
+    {
+        var report = new HtmlReport("Lodestar job matching: teachers and distilled student");
+        report.Paragraph($"Test split: {evaluation.TestExamples} pairs ({evaluation.TestApplyExamples} viewed jobs with apply labels), {evaluation.GoldenPairs} golden pairs; data {evaluation.DataHash[..12]}. FMA peak {F(evaluation.FmaPeakGflops)} GFLOP/s (measured in the same run; other work may have been running).");
+        report.Heading("Quality");
+        report.Table(["model", "parameters", "NDCG@10 jobs→member", "NDCG@10 members→job", "golden kappa", "golden Spearman", "apply AUC", "ECE raw", "ECE calibrated", "temperature"],
+            evaluation.Models.Select(m => (IReadOnlyList<string>)[m.Role, m.Parameters.ToString(CultureInfo.InvariantCulture), F(m.MemberNdcg10), F(m.JobNdcg10),
+                F(m.GoldenMeanKappa), F(m.GoldenSpearman), F(m.ApplyAuc), F(m.EceRaw), F(m.EceCalibrated), F(1 / m.Calibration.Scale)]));
+        report.Heading("Speed");
+        report.Table(["model", "p50 ms (batch 1)", "p99 ms (batch 1)", "pairs/s (batch 64)", "GFLOP/s", "fraction of FMA peak"],
+            evaluation.Models.Select(m => (IReadOnlyList<string>)[m.Role, F(m.Speed.LatencyP50Ms), F(m.Speed.LatencyP99Ms), F(m.Speed.PairsPerSecondBatch64), F(m.Speed.GflopsBatch64), F(m.Speed.FractionOfFmaPeak)]));
+        if (experiment is { Count: > 0 })
+        {
+            report.Heading("Multi-teacher experiment");
+            report.Table(["student", "policy NDCG@10", "golden kappa", "apply AUC"],
+                experiment.Select(r => (IReadOnlyList<string>)[r.Student, F(r.MemberNdcg10), F(r.GoldenMeanKappa), F(r.ApplyAuc)]));
+        }
+        report.Heading("Charts");
+        report.Chart(SvgCharts.LineChart("Validation loss per epoch", "epoch", "validation loss",
+            evaluation.Models.Select(m => new Series(m.Role, m.Epochs.Select(e => ((double)e.Epoch, e.ValidationLoss)).ToList())).ToList()));
+        report.Chart(SvgCharts.LineChart("Training loss per epoch", "epoch", "training loss",
+            evaluation.Models.Select(m => new Series(m.Role, m.Epochs.Select(e => ((double)e.Epoch, e.TrainLoss)).ToList())).ToList()));
+        report.Chart(SvgCharts.Scatter("Quality vs size", "log10 parameters", "NDCG@10 jobs→member",
+            evaluation.Models.Select(m => new Series(m.Role, [(Math.Log10(m.Parameters), m.MemberNdcg10)])).ToList()));
+        report.Chart(SvgCharts.Scatter("Quality vs latency", "p50 latency ms (batch 1)", "NDCG@10 jobs→member",
+            evaluation.Models.Select(m => new Series(m.Role, [(m.Speed.LatencyP50Ms, m.MemberNdcg10)])).ToList()));
+        report.Chart(SvgCharts.Reliability("Apply calibration (temperature-scaled)",
+            evaluation.Models.Where(m => m.Role != "policy-teacher").Select(m => new Series(m.Role, m.Reliability.Bins.Where(b => b.Count > 0).Select(b => (b.MeanPredicted, b.ObservedRate)).ToList())).ToList()));
+        var path = Path.Combine(directory, "report.html");
+        report.Write(path, new { evaluation, experiment }, MatchTrainingConfig.Json);
+        return path;
+    }
+
+    private static string F(double value) => double.IsFinite(value) ? value.ToString("0.####", CultureInfo.InvariantCulture) : "n/a";
+}
+
+/// <summary>One student of the multi-teacher experiment.</summary>
+public sealed record ExperimentRow(string Student, double MemberNdcg10, double GoldenMeanKappa, double ApplyAuc);

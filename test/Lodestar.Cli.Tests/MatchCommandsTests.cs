@@ -1,0 +1,50 @@
+// The job-matching commands (--help is checked with the command tree): a bad config names file and field,
+// and the full quickstart (slow) writes an HTML report with SVG charts and the same numbers as JSON.
+using System.Text.Json;
+
+namespace Lodestar.Cli.Tests;
+
+public class MatchCommandsTests
+{
+    [Fact]
+    public void BadConfigFailsWithTheFileAndField()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"lodestar-bad-config-{Environment.ProcessId}.json");
+        File.WriteAllText(path, "{\n  \"epochs\": \"many\"\n}");
+        try
+        {
+            Assert.Equal(1, Program.Main(["train", "policy-teacher", "--config", path]));
+            // The message CommandRunner prints (stderr is not captured: test classes run in parallel).
+            var error = Assert.Throws<InvalidDataException>(() => Lodestar.Training.JobMatching.MatchTrainingConfig.Load(path));
+            Assert.Contains(path, error.Message, StringComparison.Ordinal);
+            Assert.Contains("$.epochs", error.Message, StringComparison.Ordinal);
+            Assert.Contains("line 2", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    [Trait("Category", "Slow")]
+    public void QuickstartWritesTheReport()
+    {
+        var directory = Directory.CreateTempSubdirectory("lodestar-quickstart-").FullName;
+        try
+        {
+            var result = QuickstartCommand.Run(directory, members: 600, epochs: 2, seed: 3, experiment: false, asJson: true);
+            var html = File.ReadAllText(result.Report);
+            Assert.Contains("<svg", html, StringComparison.Ordinal);
+            Assert.Contains("policy-teacher", html, StringComparison.Ordinal);
+            using var json = JsonDocument.Parse(File.ReadAllText(result.Json));
+            var models = json.RootElement.GetProperty("evaluation").GetProperty("models");
+            Assert.Equal(3, models.GetArrayLength());
+            Assert.True(models[0].GetProperty("parameters").GetInt64() >= 10 * models[2].GetProperty("parameters").GetInt64());
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+}

@@ -1,0 +1,104 @@
+// End-to-end training of the match models on a tiny world: losses fall, the policy teacher beats the
+// label-frequency baseline, a killed run resumes bit for bit, and teacher outputs are cached per version.
+using Lodestar.Models.JobMatching;
+using Lodestar.Tensors.Serialization;
+using Lodestar.Training.JobMatching;
+
+namespace Lodestar.Training.Tests.JobMatching;
+
+public class MatchTrainingTests(TinyMatchWorld world) : IClassFixture<TinyMatchWorld>
+{
+    [Fact]
+    public void DataSetHasEverySplitAndBothKindsOfLabel()
+    {
+        var examples = world.Data.Examples;
+        Assert.All(Enum.GetValues<MatchSplit>(), split => Assert.Contains(examples, e => e.Split == split));
+        Assert.Contains(examples, e => e.PolicyLevels is not null);
+        Assert.Contains(examples, e => e.Applied == 1);
+        Assert.Contains(examples, e => e.Applied == 0);
+        Assert.All(examples, e => Assert.Equal(world.Config.Model.MaxTokens, e.Tokens.Length));
+        // A member's pairs never straddle splits.
+        Assert.All(examples.GroupBy(e => e.MemberId), g => Assert.Single(g.Select(e => e.Split).Distinct()));
+    }
+
+    [Fact]
+    public void PolicyTeacherLossFallsAndBeatsTheLabelFrequencyBaseline()
+    {
+        var config = world.In("policy") with { Epochs = 8, Patience = 8, LearningRate = 1e-2f };
+        var trainer = new MatchTrainer(MatchRole.PolicyTeacher, config, world.Data);
+        var record = trainer.Train();
+        Assert.True(record.Epochs[^1].TrainLoss < record.Epochs[0].TrainLoss, $"train loss {record.Epochs[0].TrainLoss} → {record.Epochs[^1].TrainLoss}");
+        Assert.True(record.BestValidationLoss < Baseline(trainer), $"validation loss {record.BestValidationLoss} vs baseline {Baseline(trainer)}");
+        Assert.True(File.Exists(Path.Combine(config.RunDirectory(MatchRole.PolicyTeacher), MatchRunRecord.FileName)));
+    }
+
+    [Fact]
+    public void ResumeAfterInterruptionIsBitIdentical()
+    {
+        var straight = world.In("straight") with { Epochs = 2 };
+        new MatchTrainer(MatchRole.ClickTeacher, straight, world.Data).Train();
+        var killed = world.In("killed") with { Epochs = 2 };
+        var first = new MatchTrainer(MatchRole.ClickTeacher, killed with { StopAfterSteps = 7 }, world.Data).Train();
+        Assert.Equal("interrupted", first.Status);
+        var resumed = new MatchTrainer(MatchRole.ClickTeacher, killed, world.Data).Train();
+        Assert.Equal("completed", resumed.Status);
+        using var a = SafeTensorsFile.Read(Path.Combine(straight.RunDirectory(MatchRole.ClickTeacher), MatchTrainer.LastCheckpointFile));
+        using var b = SafeTensorsFile.Read(Path.Combine(killed.RunDirectory(MatchRole.ClickTeacher), MatchTrainer.LastCheckpointFile));
+        Assert.Equal(a.Entries.Select(e => e.Name).Order(), b.Entries.Select(e => e.Name).Order());
+        foreach (var name in a.Entries.Select(e => e.Name))
+        {
+            Assert.True(a.GetFloat32(name).SequenceEqual(b.GetFloat32(name)), $"tensor {name} differs after resume");
+        }
+    }
+
+    [Fact]
+    public void TeacherOutputsAreCachedPerTeacherVersion()
+    {
+        var config = world.In("cache") with { Epochs = 1 };
+        new MatchTrainer(MatchRole.PolicyTeacher, config, world.Data).Train();
+        new MatchTrainer(MatchRole.ClickTeacher, config, world.Data).Train();
+        var student = config with
+        {
+            Model = config.Model with { Channels = 8, FeedForward = 16 },
+            PolicyTeacherRun = config.RunDirectory(MatchRole.PolicyTeacher),
+            ClickTeacherRun = config.RunDirectory(MatchRole.ClickTeacher),
+        };
+        var batches = (world.Data.Examples.Count + 63) / 64;
+        lock (CacheCounter)
+        {
+            var before = TeacherCache.ForwardPasses;
+            new MatchTrainer(MatchRole.Student, student, world.Data).Train();
+            Assert.Equal(before + (2 * batches), TeacherCache.ForwardPasses);
+            new MatchTrainer(MatchRole.Student, student with { RunName = "student-again" }, world.Data).Train();
+            Assert.Equal(before + (2 * batches), TeacherCache.ForwardPasses);
+            // A new click teacher (other seed) is a new version: only its outputs are computed.
+            var newClick = config with { RunName = "click-teacher-seed-9", Model = config.Model with { Seed = 9 } };
+            new MatchTrainer(MatchRole.ClickTeacher, newClick, world.Data).Train();
+            new MatchTrainer(MatchRole.Student, student with { RunName = "student-new-click", ClickTeacherRun = newClick.RunDirectory(MatchRole.ClickTeacher) }, world.Data).Train();
+            Assert.Equal(before + (3 * batches), TeacherCache.ForwardPasses);
+        }
+    }
+
+    private static readonly object CacheCounter = new();
+
+    /// <summary>Validation loss of predicting each dimension's training label frequencies and the mean overall.</summary>
+    private double Baseline(MatchTrainer trainer)
+    {
+        var train = trainer.Select(MatchSplit.Train);
+        var validation = trainer.Select(MatchSplit.Validation);
+        var layout = world.Data.Layout;
+        double total = 0;
+        for (var d = 0; d < layout.DimensionLevels.Count; d++)
+        {
+            var frequency = new double[layout.DimensionLevels[d]];
+            foreach (var e in train)
+            {
+                frequency[e.PolicyLevels![d]] += 1.0 / train.Count;
+            }
+            total += validation.Average(e => -Math.Log(Math.Max(frequency[e.PolicyLevels![d]], 1e-6))) / layout.DimensionLevels.Count;
+        }
+        var mean = train.Average(e => (double)e.PolicyOverall);
+        total += validation.Average(e => -((e.PolicyOverall * Math.Log(mean)) + ((1 - e.PolicyOverall) * Math.Log(1 - mean))));
+        return total;
+    }
+}
