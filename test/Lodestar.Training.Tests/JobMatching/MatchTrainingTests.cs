@@ -38,7 +38,12 @@ public class MatchTrainingTests(TinyMatchWorld world) : IClassFixture<TinyMatchW
         var straight = world.In("straight") with { Epochs = 2 };
         new MatchTrainer(MatchRole.ClickTeacher, straight, world.Data).Train();
         var killed = world.In("killed") with { Epochs = 2 };
-        var first = new MatchTrainer(MatchRole.ClickTeacher, killed with { StopAfterSteps = 7 }, world.Data).Train();
+        // Interrupt in the middle of the second epoch, wherever that falls for this data.
+        var trainCount = new MatchTrainer(MatchRole.ClickTeacher, killed, world.Data).Select(MatchSplit.Train).Count;
+        var stepsPerEpoch = (trainCount + killed.BatchSize - 1) / killed.BatchSize;
+        Assert.True(stepsPerEpoch >= 2, $"the tiny world gives {trainCount} click examples: too few to interrupt mid-epoch");
+        var stopAfter = stepsPerEpoch + (stepsPerEpoch / 2);
+        var first = new MatchTrainer(MatchRole.ClickTeacher, killed with { StopAfterSteps = stopAfter }, world.Data).Train();
         Assert.Equal("interrupted", first.Status);
         var resumed = new MatchTrainer(MatchRole.ClickTeacher, killed, world.Data).Train();
         Assert.Equal("completed", resumed.Status);
