@@ -15,6 +15,7 @@ public static unsafe class KernelThreads
     private static readonly object CallerGate = new();
     private static readonly List<WorkerSlot> Workers = [];
     private static int count = Environment.ProcessorCount;
+    private static int startedWorkers;
 
     // The job currently published to the workers (valid while a For call is running).
     private static delegate*<void*, int, void> jobInvoker;
@@ -76,6 +77,15 @@ public static unsafe class KernelThreads
             return;
         }
         int threads = Math.Min(Count, count);
+        if (threads > 1 && !insideJob && Volatile.Read(ref startedWorkers) < threads - 1)
+        {
+            // Start the workers on the first call that wants them, even if this call ends up running inline
+            // because another caller holds the pool: later calls must never pay for thread creation.
+            lock (CallerGate)
+            {
+                EnsureWorkers(threads - 1);
+            }
+        }
         if (threads <= 1 || insideJob || !Monitor.TryEnter(CallerGate))
         {
             RunInline(count, ref body);
@@ -188,6 +198,7 @@ public static unsafe class KernelThreads
             Workers.Add(slot);
             thread.Start();
         }
+        Volatile.Write(ref startedWorkers, Workers.Count);
     }
 
     private static void WorkerLoop(WorkerSlot slot)
