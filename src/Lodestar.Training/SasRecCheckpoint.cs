@@ -1,16 +1,18 @@
-// SASRec checkpoints in the safetensors format (readable by PyTorch and Hugging Face tools): weights under
-// their PyTorch-style names, AdamW moments under "optimizer.m./v.<name>", and the training state and
-// resolved config in the header metadata, so a run resumes from its last epoch as if never stopped.
+// SASRec checkpoints in the safetensors format (readable by PyTorch and Hugging Face tools): the best weights
+// under their PyTorch-style names with the state and resolved config in the header metadata, and the resumable
+// last checkpoint through Lodestar.Nn's Checkpoint (moments, AdamW step, dropout counters), so a run resumes
+// from its last epoch as if never stopped.
 using System.Globalization;
 using System.Text.Json;
 using Lodestar.Models.SasRec;
+using Lodestar.Nn;
 using Lodestar.Nn.Optim;
 using Lodestar.Tensors.Serialization;
 
 namespace Lodestar.Training;
 
 /// <summary>Where training stood when a checkpoint was written.</summary>
-public sealed record SasRecTrainingState(int Epoch, long Step, int BestEpoch, double BestNdcg, int StaleValidations, ulong[] DropoutCalls);
+public sealed record SasRecTrainingState(int Epoch, long Step, int BestEpoch, double BestNdcg, int StaleValidations);
 
 public static class SasRecCheckpoint
 {
@@ -18,8 +20,8 @@ public static class SasRecCheckpoint
     public const string BestFile = "best.safetensors";
     public const string LastFile = "last.safetensors";
 
-    /// <summary>Writes weights (and, when given, optimizer moments) with the state in the metadata, atomically.</summary>
-    public static void Save(string path, SasRecModel model, SeqRecConfig config, SasRecTrainingState state, AdamW? optimizer = null)
+    /// <summary>Writes the weights with the state and config in the metadata, atomically (the best-epoch file).</summary>
+    public static void Save(string path, SasRecModel model, SeqRecConfig config, SasRecTrainingState state)
     {
         var writer = new SafeTensorsWriter();
         var named = model.NamedParameters().ToArray();
@@ -27,28 +29,18 @@ public static class SasRecCheckpoint
         {
             writer.Add(name, parameter.Data, Shape(parameter.Shape));
         }
-        if (optimizer is not null)
-        {
-            foreach (var (name, parameter) in named)
-            {
-                var (m, v) = optimizer.Moments(parameter);
-                writer.Add($"optimizer.m.{name}", m, m.Length);
-                writer.Add($"optimizer.v.{name}", v, v.Length);
-            }
-        }
         var metadata = new Dictionary<string, string>
         {
             ["format"] = Format,
             ["item_count"] = model.ItemCount.ToString(CultureInfo.InvariantCulture),
             ["config"] = JsonSerializer.Serialize(config, SeqRecConfig.Json),
             ["state"] = JsonSerializer.Serialize(state, SeqRecConfig.Json),
-            ["optimizer_steps"] = (optimizer?.StepCount ?? 0).ToString(CultureInfo.InvariantCulture),
         };
         writer.Save(path, metadata);
     }
 
-    /// <summary>Loads weights into <paramref name="model"/> (and moments into <paramref name="optimizer"/>); returns the saved state.</summary>
-    public static SasRecTrainingState Load(string path, SasRecModel model, AdamW? optimizer = null)
+    /// <summary>Loads the weights of a best-epoch file into <paramref name="model"/>; returns the saved state.</summary>
+    public static SasRecTrainingState Load(string path, SasRecModel model)
     {
         if (!File.Exists(path))
         {
@@ -66,18 +58,24 @@ public static class SasRecCheckpoint
         }
         var named = model.NamedParameters().ToArray();
         model.LoadStateDict(named.ToDictionary(p => p.Name, p => Read(file, path, p.Name, p.Parameter.Length), StringComparer.Ordinal));
-        if (optimizer is not null)
-        {
-            foreach (var (name, parameter) in named)
-            {
-                var (m, v) = optimizer.Moments(parameter);
-                Read(file, path, $"optimizer.m.{name}", m.Length).CopyTo(m, 0);
-                Read(file, path, $"optimizer.v.{name}", v.Length).CopyTo(v, 0);
-            }
-            optimizer.StepCount = long.Parse(file.Metadata["optimizer_steps"], CultureInfo.InvariantCulture);
-        }
         return JsonSerializer.Deserialize<SasRecTrainingState>(file.Metadata["state"], SeqRecConfig.Json)
             ?? throw new ArgumentException($"{path}: metadata 'state' is null");
+    }
+
+    /// <summary>Writes the resumable checkpoint: weights, AdamW moments and step, dropout counters, and the state.</summary>
+    public static void SaveResumable(string path, SasRecModel model, AdamW optimizer, SasRecTrainingState state) =>
+        Checkpoint.Save(path, model, optimizer, state.Step, null, state);
+
+    /// <summary>Restores a resumable checkpoint into <paramref name="model"/> and <paramref name="optimizer"/>; returns the state.</summary>
+    public static SasRecTrainingState LoadResumable(string path, SasRecModel model, AdamW optimizer)
+    {
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"{path}: checkpoint not found", path);
+        }
+        var info = Checkpoint.Load(path, model, optimizer, null);
+        return JsonSerializer.Deserialize<SasRecTrainingState>(info.ConfigJson)
+            ?? throw new ArgumentException($"{path}: checkpoint config is null");
     }
 
     private static float[] Read(SafeTensorsFile file, string path, string name, int length)

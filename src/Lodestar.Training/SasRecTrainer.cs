@@ -27,7 +27,7 @@ public static class SasRecTrainer
             Status = "running", Config = config, Data = data.Provenance, HistoryExcluded = config.Evaluation.ExcludeHistory,
             Checkpoint = SasRecCheckpoint.BestFile,
         };
-        var state = new SasRecTrainingState(0, 0, 0, double.NegativeInfinity, 0, []);
+        var state = new SasRecTrainingState(0, 0, 0, double.NegativeInfinity, 0);
         var previousSeconds = 0.0;
         if (resume)
         {
@@ -36,8 +36,7 @@ public static class SasRecTrainer
             {
                 throw new ArgumentException($"{runDirectory}: resuming needs the run's own config; pass no --config or the same one");
             }
-            state = SasRecCheckpoint.Load(Path.Combine(runDirectory, SasRecCheckpoint.LastFile), model, optimizer);
-            SetDropoutCalls(model, state.DropoutCalls);
+            state = SasRecCheckpoint.LoadResumable(Path.Combine(runDirectory, SasRecCheckpoint.LastFile), model, optimizer);
             record = record with { Status = "running", Epochs = [.. record.Epochs.Where(e => e.Epoch <= state.Epoch)] };
             previousSeconds = record.WallSeconds;
         }
@@ -87,14 +86,14 @@ public static class SasRecTrainer
             var ndcg = validation[SeqRecRun.SelectionMetric];
             var improved = ndcg > state.BestNdcg;
             state = new SasRecTrainingState(
-                epoch, step, improved ? epoch : state.BestEpoch, Math.Max(ndcg, state.BestNdcg), improved ? 0 : state.StaleValidations + 1, DropoutCalls(model));
+                epoch, step, improved ? epoch : state.BestEpoch, Math.Max(ndcg, state.BestNdcg), improved ? 0 : state.StaleValidations + 1);
             record = record with { Epochs = [.. record.Epochs, epochRecord], WallSeconds = seconds };
             if (improved)
             {
                 SasRecCheckpoint.Save(Path.Combine(runDirectory, SasRecCheckpoint.BestFile), model, config, state);
                 record = record with { BestEpoch = epoch, BestValidation = validation.Metrics, SecondsToBestEpoch = seconds };
             }
-            SasRecCheckpoint.Save(Path.Combine(runDirectory, SasRecCheckpoint.LastFile), model, config, state, optimizer);
+            SasRecCheckpoint.SaveResumable(Path.Combine(runDirectory, SasRecCheckpoint.LastFile), model, optimizer, state);
             record.Write(runDirectory);
             if (state.StaleValidations >= train.Patience || (train.MaxMinutes > 0 && seconds >= train.MaxMinutes * 60))
             {
@@ -157,24 +156,6 @@ public static class SasRecTrainer
         {
             var j = random.NextInt(i + 1);
             (values[i], values[j]) = (values[j], values[i]);
-        }
-    }
-
-    private static Dropout[] Dropouts(SasRecModel model) =>
-        [model.EmbeddingDropout, .. model.Blocks.Blocks.SelectMany(b => new[] { b.AttentionDropout, b.MlpDropout })];
-
-    private static ulong[] DropoutCalls(SasRecModel model) => [.. Dropouts(model).Select(d => d.Calls)];
-
-    private static void SetDropoutCalls(SasRecModel model, ulong[] calls)
-    {
-        var dropouts = Dropouts(model);
-        if (calls.Length != dropouts.Length)
-        {
-            throw new ArgumentException($"checkpoint has {calls.Length} dropout counters, the model has {dropouts.Length}");
-        }
-        for (var i = 0; i < calls.Length; i++)
-        {
-            dropouts[i].Calls = calls[i];
         }
     }
 }
