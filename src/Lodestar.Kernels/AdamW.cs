@@ -1,5 +1,6 @@
 // AdamW (Loshchilov & Hutter 2019) over one fp32 span, step for step the formula of PyTorch 1.13's
 // torch.optim.AdamW (_single_tensor_adamw): decoupled weight decay, then bias-corrected Adam.
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Lodestar.Kernels;
@@ -32,6 +33,16 @@ public sealed record AdamWSettings
         ((float)(LearningRate / (1.0 - Math.Pow(Beta1, step))), (float)Math.Sqrt(1.0 - Math.Pow(Beta2, step)));
 }
 
+/// <summary>The scalars of one AdamW step: decay 1 − lr·λ, the betas, √(1−β2^t), ε and lr/(1−β1^t).</summary>
+public readonly record struct AdamWScalars(float Decay, float Beta1, float OneMinusBeta1, float Beta2, float OneMinusBeta2,
+    float BiasCorrection2Sqrt, float Epsilon, float StepSize)
+{
+    /// <summary>Scalars of step t ≥ 1 (bias corrections in double, as PyTorch computes them).</summary>
+    public static AdamWScalars For(float learningRate, float weightDecay, float beta1, float beta2, float epsilon, long step) =>
+        new(1f - (learningRate * weightDecay), beta1, 1f - beta1, beta2, 1f - beta2, (float)Math.Sqrt(1.0 - Math.Pow(beta2, step)),
+            epsilon, (float)(learningRate / (1.0 - Math.Pow(beta1, step))));
+}
+
 public static unsafe class AdamW
 {
     /// <summary>
@@ -47,9 +58,18 @@ public static unsafe class AdamW
         SimdLoops.RequireLength(gradients.Length, parameters.Length, nameof(gradients));
         SimdLoops.RequireLength(firstMoment.Length, parameters.Length, nameof(firstMoment));
         SimdLoops.RequireLength(secondMoment.Length, parameters.Length, nameof(secondMoment));
-        var (stepSize, bc2Sqrt) = settings.StepScalars(step);
-        var scalars = new Scalars(1f - settings.LearningRate * settings.WeightDecay, settings.Beta1, 1f - settings.Beta1,
-            settings.Beta2, 1f - settings.Beta2, bc2Sqrt, settings.Epsilon, stepSize);
+        Step(parameters, gradients, firstMoment, secondMoment, AdamWScalars.For(settings.LearningRate, settings.WeightDecay,
+            settings.Beta1, settings.Beta2, settings.Epsilon, step));
+    }
+
+    /// <summary>The same update with the step's scalars computed once (AdamWScalars.For), so an optimizer can
+    /// split its parameters into chunks and update them on several threads without recomputing or validating.</summary>
+    public static void Step(Span<float> parameters, ReadOnlySpan<float> gradients, Span<float> firstMoment, Span<float> secondMoment,
+        in AdamWScalars scalars)
+    {
+        SimdLoops.RequireLength(gradients.Length, parameters.Length, nameof(gradients));
+        SimdLoops.RequireLength(firstMoment.Length, parameters.Length, nameof(firstMoment));
+        SimdLoops.RequireLength(secondMoment.Length, parameters.Length, nameof(secondMoment));
         fixed (float* p = parameters, g = gradients, m = firstMoment, v = secondMoment)
         {
             if (Vector512.IsHardwareAccelerated) Update<Simd512, Vector512<float>>(p, g, m, v, parameters.Length, scalars);
@@ -58,10 +78,9 @@ public static unsafe class AdamW
         }
     }
 
-    private readonly record struct Scalars(float Decay, float Beta1, float OneMinusBeta1, float Beta2, float OneMinusBeta2,
-        float BiasCorrection2Sqrt, float Epsilon, float StepSize);
-
-    private static void Update<TSimd, TVec>(float* p, float* g, float* m, float* v, int n, Scalars s)
+    // Optimized on first call: called only a few times per step, tiered JIT would leave it at tier 0.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Update<TSimd, TVec>(float* p, float* g, float* m, float* v, int n, AdamWScalars s)
         where TSimd : struct, IFloatSimd<TVec> where TVec : struct
     {
         int w = TSimd.Width, i = 0;

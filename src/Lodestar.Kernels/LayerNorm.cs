@@ -1,5 +1,6 @@
 // Layer normalisation (Ba et al. 2016) over the last dimension, forward (saving mean and 1/σ per row) and
 // backward in the llm.c form: dx, dgamma and dbeta are all added into, never overwritten.
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Lodestar.Kernels;
@@ -39,6 +40,8 @@ public static unsafe class LayerNorm
         }
     }
 
+    // Optimized on first call: called only a few times per step, tiered JIT would leave it at tier 0.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Forward<TSimd, TVec>(float* x, float* gamma, float* beta, float* y, float* mean, float* rstd, int rows, int cols, float eps)
         where TSimd : struct, IFloatSimd<TVec> where TVec : struct
     {
@@ -70,6 +73,8 @@ public static unsafe class LayerNorm
         }
     }
 
+    // Optimized on first call: called only a few times per step, tiered JIT would leave it at tier 0.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Backward<TSimd, TVec>(float* dy, float* x, float* gamma, float* mean, float* rstd, float* dx, float* dgamma, float* dbeta, int rows, int cols)
         where TSimd : struct, IFloatSimd<TVec> where TVec : struct
     {

@@ -38,6 +38,8 @@ internal static class SimdLoops
         }
     }
 
+    // Optimized on first call: called only a few times per step, tiered JIT would leave it at tier 0.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Unary<TOp, TSimd, TVec>(ReadOnlySpan<float> x, Span<float> destination)
         where TOp : struct, IUnaryOperator where TSimd : struct, IFloatSimd<TVec> where TVec : struct
     {
@@ -79,6 +81,8 @@ internal static class SimdLoops
         }
     }
 
+    // Optimized on first call: called only a few times per step, tiered JIT would leave it at tier 0.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Binary<TOp, TSimd, TVec>(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> destination, bool accumulate)
         where TOp : struct, IBinaryOperator where TSimd : struct, IFloatSimd<TVec> where TVec : struct
     {
@@ -108,6 +112,8 @@ internal static class SimdLoops
         return Vector256.IsHardwareAccelerated ? SumOf<TOp, Simd256, Vector256<float>>(x, y) : SumOf<TOp, Simd128, Vector128<float>>(x, y);
     }
 
+    // Optimized on first call: called only a few times per step, tiered JIT would leave it at tier 0.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float SumOf<TOp, TSimd, TVec>(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
         where TOp : struct, IBinaryOperator where TSimd : struct, IFloatSimd<TVec> where TVec : struct
     {

@@ -1,5 +1,6 @@
 // Row softmax and log-softmax over (N,C), forward and backward, with an optional additive or boolean mask;
 // a row with every entry masked yields zeros (not NaN). Backward adds into dx.
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Lodestar.Kernels;
@@ -71,6 +72,8 @@ public static unsafe class Softmax
         public bool* Allowed(int row) => allowed == null || allowedLength == 0 ? null : allowedLength == cols ? allowed : allowed + (long)row * cols;
     }
 
+    // Optimized on first call: called only a few times per step, tiered JIT would leave it at tier 0.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Forward<TSimd, TVec>(float* x, float* y, int rows, int cols, RowMasks masks, bool log)
         where TSimd : struct, IFloatSimd<TVec> where TVec : struct
     {
@@ -111,6 +114,8 @@ public static unsafe class Softmax
         }
     }
 
+    // Optimized on first call: called only a few times per step, tiered JIT would leave it at tier 0.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Backward<TSimd, TVec>(float* y, float* dy, float* dx, int rows, int cols, bool log)
         where TSimd : struct, IFloatSimd<TVec> where TVec : struct
     {

@@ -1,5 +1,6 @@
 // The basic layers: Linear (PyTorch (out, in) weights), Embedding, LayerNorm, RMSNorm and seeded Dropout.
 // Initialization follows GPT-2/nanoGPT (normal std 0.02, zero biases, unit norm gains), from an explicit seed.
+using Lodestar.Kernels;
 using Lodestar.Tensors;
 
 namespace Lodestar.Nn;
@@ -17,9 +18,23 @@ public sealed class Linear : Module
 
     public Tensor? Bias { get; }
 
+    /// <summary>The weight packed for inference by Module.FreezeForInference (null otherwise).</summary>
+    public PackedWeight? Packed { get; private set; }
+
     /// <summary>x is (..., in); returns (..., out), optionally through GELU fused into the same op.</summary>
     public Tensor Forward(Graph graph, Tensor x, LinearActivation activation = LinearActivation.None) =>
-        graph.Linear(x, Weight, Bias, activation);
+        Packed is not null && !graph.IsRecording
+            ? graph.LinearPacked(x, Packed, Bias, activation)
+            : graph.Linear(x, Weight, Bias, activation);
+
+    /// <summary>residual + Forward(x), both (..., out); with packed weights the add is fused into the GEMM.</summary>
+    public Tensor ForwardAdd(Graph graph, Tensor x, Tensor residual) =>
+        Packed is not null && !graph.IsRecording
+            ? graph.LinearPacked(x, Packed, Bias, LinearActivation.None, residual)
+            : graph.Add(residual, graph.Linear(x, Weight, Bias));
+
+    protected override void OnFrozenChanged(bool frozen) =>
+        Packed = frozen ? Kernels.Gemm.PackWeight(Weight.Data, Weight.Dim(0), Weight.Dim(1)) : null;
 }
 
 public sealed class Embedding : Module

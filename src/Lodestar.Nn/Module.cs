@@ -58,6 +58,10 @@ public abstract class Module
 
     public void Train(bool training = true)
     {
+        if (training && Frozen)
+        {
+            SetFrozen(false);
+        }
         Training = training;
         foreach (var (_, child) in _children)
         {
@@ -66,6 +70,35 @@ public abstract class Module
     }
 
     public void Eval() => Train(false);
+
+    /// <summary>True after FreezeForInference until the next Train() (LoadStateDict keeps it, repacking).</summary>
+    public bool Frozen { get; private set; }
+
+    /// <summary>
+    /// Evaluation mode plus weights prepared once for inference graphs (Linear weights packed for the GEMM, as
+    /// inference runtimes prepack). A snapshot: after writing parameters directly (EMA CopyTo, Checkpoint
+    /// loads), call it again; Train() and LoadStateDict take care of themselves.
+    /// </summary>
+    public void FreezeForInference()
+    {
+        Eval();
+        SetFrozen(true);
+    }
+
+    /// <summary>Called on every module when FreezeForInference packs (true) or Train() drops (false) its prepared weights.</summary>
+    protected virtual void OnFrozenChanged(bool frozen)
+    {
+    }
+
+    private void SetFrozen(bool frozen)
+    {
+        Frozen = frozen;
+        OnFrozenChanged(frozen);
+        foreach (var (_, child) in _children)
+        {
+            child.SetFrozen(frozen);
+        }
+    }
 
     /// <summary>Copies values into the named parameters; every parameter must be given with its exact size.</summary>
     public void LoadStateDict(IReadOnlyDictionary<string, float[]> values)
@@ -81,6 +114,10 @@ public abstract class Module
                 throw new ArgumentException($"parameter '{name}' has {parameter.Length} elements, state dict gives {source.Length}", nameof(values));
             }
             source.CopyTo(parameter.Data);
+        }
+        if (Frozen)
+        {
+            SetFrozen(true); // repack from the new values
         }
     }
 

@@ -21,15 +21,16 @@ public sealed class MultiHeadAttention : Module
 
     public Linear Proj { get; }
 
-    /// <summary>x is (B,T,C); returns (B,T,C).</summary>
-    public Tensor Forward(Graph graph, Tensor x, AttentionMask mask)
+    /// <summary>x is (B,T,C); returns (B,T,C), plus residual (B,T,C) when given (fused into the projection).</summary>
+    public Tensor Forward(Graph graph, Tensor x, AttentionMask mask, Tensor? residual = null)
     {
         var qkv = Qkv.Forward(graph, x);
         if (_rotary)
         {
             qkv = graph.Rope(qkv, _heads);
         }
-        return Proj.Forward(graph, graph.Attention(qkv, _heads, mask));
+        var attended = graph.Attention(qkv, _heads, mask);
+        return residual is null ? Proj.Forward(graph, attended) : Proj.ForwardAdd(graph, attended, residual);
     }
 }
 
@@ -51,8 +52,8 @@ public sealed class Mlp : Module
 
     public Linear Fc2 { get; }
 
-    /// <summary>x is (B,T,C); returns (B,T,C).</summary>
-    public Tensor Forward(Graph graph, Tensor x)
+    /// <summary>x is (B,T,C); returns (B,T,C), plus residual (B,T,C) when given (fused into the output layer).</summary>
+    public Tensor Forward(Graph graph, Tensor x, Tensor? residual = null)
     {
         var hidden = _kind switch
         {
@@ -60,7 +61,7 @@ public sealed class Mlp : Module
             MlpKind.Silu => graph.Silu(Fc1.Forward(graph, x)),
             _ => graph.Mul(graph.Silu(Gate!.Forward(graph, x)), Fc1.Forward(graph, x)),
         };
-        return Fc2.Forward(graph, hidden);
+        return residual is null ? Fc2.Forward(graph, hidden) : Fc2.ForwardAdd(graph, hidden, residual);
     }
 }
 
@@ -92,6 +93,12 @@ public sealed class TransformerBlock : Module
     /// <summary>x is (B,T,C); returns (B,T,C).</summary>
     public Tensor Forward(Graph graph, Tensor x, AttentionMask mask)
     {
+        if (!Training || AttentionDropout.Probability == 0f)
+        {
+            // No dropout between a sublayer and its residual add, so the add can join the sublayer's last GEMM.
+            x = Attention.Forward(graph, _norm1(graph, x), mask, residual: x);
+            return Mlp.Forward(graph, _norm2(graph, x), residual: x);
+        }
         x = graph.Add(x, AttentionDropout.Forward(graph, Attention.Forward(graph, _norm1(graph, x), mask)));
         return graph.Add(x, MlpDropout.Forward(graph, Mlp.Forward(graph, _norm2(graph, x))));
     }

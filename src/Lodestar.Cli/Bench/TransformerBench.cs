@@ -72,7 +72,7 @@ public static class TransformerBench
         {
             var name = parse.GetValue(config)!;
             var model = BuildModel(name, BenchTiming.ResolveThreads(parse.GetValue(threads)));
-            model.Eval();
+            model.FreezeForInference(); // evaluation mode with Linear weights packed once, as a server would
             var latencyRuns = Positive(parse.GetValue(runs), "--runs");
             int[] batches = parse.GetValue(batch) is { } only ? [Positive(only, "--batch")] : [1, 64];
             foreach (var size in batches)

@@ -1,5 +1,6 @@
 // AdamW (Loshchilov & Hutter 2019): Adam moments with weight decay decoupled from the gradient, applied
 // as p ← p − lr·wd·p before the Adam step, exactly as torch.optim.AdamW; per-group lr scale and decay.
+using Lodestar.Kernels;
 using Lodestar.Tensors;
 
 namespace Lodestar.Nn.Optim;
@@ -45,13 +46,24 @@ public sealed record ParameterGroup(IReadOnlyList<Tensor> Parameters, float Weig
 
 public sealed class AdamW
 {
+    // Parameters are updated in chunks of at most this many elements, the chunks spread over the kernel
+    // threads (each element's update is independent, so results do not depend on the thread count).
+    private const int ChunkElements = 1 << 14;
+
     private readonly (Tensor Parameter, ParameterGroup Group, float[] M, float[] V)[] _slots;
+    private readonly int[] _slotGroup;
+    private readonly (int Slot, int Start, int Length)[] _chunks;
+    private readonly AdamWScalars[] _groupScalars;
 
     public AdamW(IReadOnlyList<ParameterGroup> groups, AdamWConfig config)
     {
         Config = config.Validate();
         Groups = groups;
         _slots = groups.SelectMany(g => g.Parameters.Select(p => (p, g, new float[p.Length], new float[p.Length]))).ToArray();
+        _slotGroup = groups.SelectMany((g, index) => g.Parameters.Select(_ => index)).ToArray();
+        _chunks = _slots.SelectMany((slot, index) => Enumerable.Range(0, (slot.Parameter.Length + ChunkElements - 1) / ChunkElements)
+            .Select(c => (index, c * ChunkElements, Math.Min(ChunkElements, slot.Parameter.Length - (c * ChunkElements))))).ToArray();
+        _groupScalars = new AdamWScalars[groups.Count];
     }
 
     /// <summary>One group with the config's weight decay.</summary>
@@ -70,37 +82,18 @@ public sealed class AdamW
     /// <summary>Applies one update with the config's learning rate.</summary>
     public void Step() => Step(Config.LearningRate);
 
-    /// <summary>Applies one update with learning rate lr (times each group's scale).</summary>
+    /// <summary>Applies one update with learning rate lr (times each group's scale) on the fused AdamW kernel:
+    /// p ← p·(1 − lr·wd) − lr·m̂/(√v̂ + eps), with m̂ = m/(1−β1ᵗ), v̂ = v/(1−β2ᵗ) (torch.optim.AdamW).</summary>
     public void Step(float learningRate)
     {
         StepCount++;
-        var correction1 = 1.0 - Math.Pow(Config.Beta1, StepCount);
-        var correction2 = 1.0 - Math.Pow(Config.Beta2, StepCount);
-        foreach (var (parameter, group, m, v) in _slots)
+        for (var g = 0; g < Groups.Count; g++)
         {
-            if (!parameter.HasGrad)
-            {
-                continue;
-            }
-            var lr = learningRate * group.LearningRateScale;
-            Update(parameter.Data, parameter.Grad, m, v, lr, group.WeightDecay, (float)correction1, (float)correction2);
+            _groupScalars[g] = AdamWScalars.For(learningRate * Groups[g].LearningRateScale, Groups[g].WeightDecay,
+                Config.Beta1, Config.Beta2, Config.Eps, StepCount);
         }
-    }
-
-    private void Update(Span<float> p, ReadOnlySpan<float> g, Span<float> m, Span<float> v, float lr, float weightDecay,
-        float correction1, float correction2)
-    {
-        float beta1 = Config.Beta1, beta2 = Config.Beta2, eps = Config.Eps;
-        var stepSize = lr / correction1;
-        var sqrtCorrection2 = MathF.Sqrt(correction2);
-        var decay = 1f - (lr * weightDecay);
-        for (var i = 0; i < p.Length; i++)
-        {
-            m[i] = (beta1 * m[i]) + ((1f - beta1) * g[i]);
-            v[i] = (beta2 * v[i]) + ((1f - beta2) * g[i] * g[i]);
-            // p ← p·(1 − lr·wd) − lr·m̂/(√v̂ + eps), with m̂ = m/(1−β1ᵗ), v̂ = v/(1−β2ᵗ) (torch.optim.AdamW).
-            p[i] = (p[i] * decay) - (stepSize * m[i] / ((MathF.Sqrt(v[i]) / sqrtCorrection2) + eps));
-        }
+        var body = new UpdateBody(_slots, _slotGroup, _chunks, _groupScalars);
+        KernelThreads.For(_chunks.Length, ref body);
     }
 
     /// <summary>The first and second moment buffers of a parameter this optimizer updates (for checkpoints).</summary>
@@ -121,6 +114,23 @@ public sealed class AdamW
         foreach (var slot in _slots)
         {
             slot.Parameter.ZeroGrad();
+        }
+    }
+
+    /// <summary>Updates one chunk of one parameter (skipped when the parameter got no gradient this step).</summary>
+    private readonly struct UpdateBody((Tensor Parameter, ParameterGroup Group, float[] M, float[] V)[] slots, int[] slotGroup,
+        (int Slot, int Start, int Length)[] chunks, AdamWScalars[] groupScalars) : IParallelBody
+    {
+        public void Invoke(int index)
+        {
+            var (slot, start, length) = chunks[index];
+            var (parameter, _, m, v) = slots[slot];
+            if (!parameter.HasGrad)
+            {
+                return;
+            }
+            Kernels.AdamW.Step(parameter.Data.Slice(start, length), parameter.Grad.Slice(start, length), m.AsSpan(start, length),
+                v.AsSpan(start, length), in groupScalars[slotGroup[slot]]);
         }
     }
 }

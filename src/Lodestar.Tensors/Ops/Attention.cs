@@ -46,15 +46,11 @@ public sealed partial class Graph
         var headMajor = NewOutput([4, size]);
         var logSumExp = NewOutput([batch * heads * tokens]);
         var buffers = headMajor.Data;
-        for (var part = 0; part < 3; part++)
-        {
-            HeadSplit(qkv.Data, part * channels, 3 * channels, buffers.Slice(part * size, size), shape);
-        }
+        HeadLayout.Split(FloatWindow.Of(qkv), 3, FloatWindow.Of(headMajor), shape);
         FlashAttention.Forward(shape, buffers[..size], buffers.Slice(size, size), buffers.Slice(2 * size, size),
             buffers.Slice(3 * size, size), logSumExp.Data, mask.ToKernel());
         var output = NewOutput([batch, tokens, channels]);
-        output.Data.Clear();
-        HeadMergeAdd(buffers.Slice(3 * size, size), output.Data, 0, channels, shape);
+        HeadLayout.Merge(new FloatWindow(headMajor.Storage, headMajor.Offset + (3 * size), size), 1, FloatWindow.Of(output), shape, add: false);
         if (Tracks(qkv))
         {
             ref var entry = ref Record(OpKind.Attention, output);
@@ -74,51 +70,15 @@ public sealed partial class Graph
         var shape = new AttentionShape(batch, entry.I0, tokens, channels / entry.I0);
         var size = batch * tokens * channels;
         var buffers = entry.Saved0!.Data;
-        var dOut = Scratch(size);
-        HeadSplit(entry.Output.Grad, 0, channels, dOut, shape);
-        var dHeads = Scratch(3 * size, zeroed: true);
+        var dOutWindow = ScratchWindow(size, zeroed: false);
+        HeadLayout.Split(FloatWindow.GradOf(entry.Output), 1, dOutWindow, shape);
+        var dHeadsWindow = ScratchWindow(3 * size, zeroed: true);
+        var dHeads = dHeadsWindow.Span;
         FlashAttention.Backward(shape, buffers[..size], buffers.Slice(size, size), buffers.Slice(2 * size, size),
-            buffers.Slice(3 * size, size), entry.Saved1!.Data, dOut,
+            buffers.Slice(3 * size, size), entry.Saved1!.Data, dOutWindow.Span,
             dHeads[..size], dHeads.Slice(size, size), dHeads.Slice(2 * size, size), ((AttentionMask)entry.Aux!).ToKernel());
-        var dqkv = GradOf(qkv);
-        for (var part = 0; part < 3; part++)
-        {
-            HeadMergeAdd(dHeads.Slice(part * size, size), dqkv, part * channels, 3 * channels, shape);
-        }
-    }
-
-    /// <summary>heads(B,H,T,D) ← columns [offset, offset + C) of rows (B,T) of src with row stride ld.</summary>
-    private static void HeadSplit(ReadOnlySpan<float> src, int offset, int ld, Span<float> heads, AttentionShape shape)
-    {
-        int d = shape.HeadDim, t = shape.Tokens, h = shape.Heads;
-        for (var b = 0; b < shape.Batch; b++)
-        {
-            for (var token = 0; token < t; token++)
-            {
-                var row = src.Slice((((b * t) + token) * ld) + offset, h * d);
-                for (var head = 0; head < h; head++)
-                {
-                    row.Slice(head * d, d).CopyTo(heads.Slice((((b * h) + head) * t + token) * d, d));
-                }
-            }
-        }
-    }
-
-    /// <summary>Columns [offset, offset + C) of rows (B,T) of dst (row stride ld) += heads(B,H,T,D).</summary>
-    private static void HeadMergeAdd(ReadOnlySpan<float> heads, Span<float> dst, int offset, int ld, AttentionShape shape)
-    {
-        int d = shape.HeadDim, t = shape.Tokens, h = shape.Heads;
-        for (var b = 0; b < shape.Batch; b++)
-        {
-            for (var token = 0; token < t; token++)
-            {
-                var row = dst.Slice((((b * t) + token) * ld) + offset, h * d);
-                for (var head = 0; head < h; head++)
-                {
-                    VectorMath.AddInto(heads.Slice((((b * h) + head) * t + token) * d, d), row.Slice(head * d, d));
-                }
-            }
-        }
+        GradOf(qkv);
+        HeadLayout.Merge(dHeadsWindow, 3, FloatWindow.GradOf(qkv), shape, add: true);
     }
 
     /// <summary>

@@ -45,7 +45,11 @@ public sealed partial class Graph
         Span<int> shape = stackalloc int[Tensor.MaxRank];
         var rank = BroadcastShape(a, b, shape);
         var output = NewOutput(shape[..rank]);
-        if (a.SameShape(b))
+        if (a.SameShape(b) && kind == BinaryKind.Add)
+        {
+            RowOps.Add(FloatWindow.Of(a), FloatWindow.Of(b), FloatWindow.Of(output)); // residual adds: row-parallel when large
+        }
+        else if (a.SameShape(b))
         {
             BinarySameShape(kind, a.Data, b.Data, output.Data);
         }
@@ -108,6 +112,19 @@ public sealed partial class Graph
         var gb = b.RequiresGrad ? GradOf(b) : Span<float>.Empty;
         var aData = a.Data;
         var bData = b.Data;
+        if (kind == BinaryKind.Add && a.SameShape(b))
+        {
+            // d(a+b) = (1, 1): g flows unchanged into both, row-parallel when large.
+            if (!ga.IsEmpty)
+            {
+                RowOps.AddInto(FloatWindow.GradOf(output), FloatWindow.GradOf(a));
+            }
+            if (!gb.IsEmpty)
+            {
+                RowOps.AddInto(FloatWindow.GradOf(output), FloatWindow.GradOf(b));
+            }
+            return;
+        }
         if (kind is BinaryKind.Add or BinaryKind.Subtract && (a.SameShape(b) || IsTiledSuffix(a, b)))
         {
             // Each tile of g flows to a unchanged and into b (summed over tiles), negated for subtraction.
