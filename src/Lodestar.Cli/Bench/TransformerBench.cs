@@ -8,7 +8,6 @@ using Lodestar.Nn;
 using Lodestar.Nn.Optim;
 using AdamW = Lodestar.Nn.Optim.AdamW;
 using Lodestar.Tensors;
-using Spectre.Console;
 
 namespace Lodestar.Cli;
 
@@ -173,11 +172,13 @@ public static class TransformerBench
         }
     }
 
-    /// <summary>Runs work under a spinner (on stderr with --json, so stdout stays one JSON object per line).</summary>
+    /// <summary>Says what is being timed (on stderr with --json, so stdout stays one JSON object per line), then runs
+    /// it. No animated spinner: its redraw thread would preempt a kernel thread on a 2-core machine and show up
+    /// as latency spikes in the figures it is measuring.</summary>
     private static T WithStatus<T>(string label, bool json, Func<T> work)
     {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(json ? Console.Error : Console.Out) });
-        return console.Status().Start($"{label}…", _ => work());
+        (json ? Console.Error : Console.Out).WriteLine($"{label}: warming up {WarmUpTime.TotalSeconds:F1} s, then timing…");
+        return work();
     }
 
     private static (int[] Tokens, int[] Labels) RandomBatch(TransformerConfig config, int batch, ulong seed)
