@@ -91,6 +91,7 @@ public sealed record MatchModelConfig
     }
 
     /// <summary>E: the token embedding width in use.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public int EmbeddingWidth => EmbeddingChannels == 0 ? Channels : EmbeddingChannels;
 
     public TransformerConfig ToTransformer(int vocabSize, int outputs) => new()
