@@ -7,12 +7,13 @@ using Spectre.Console;
 
 namespace Lodestar.Cli;
 
-public static class EvalCommand
+public static partial class EvalCommand
 {
     public static Command Create()
     {
         var command = new Command("eval", "Evaluate trained models.");
         command.Subcommands.Add(Match());
+        command.Subcommands.Add(MatchSpeed());
         return command;
     }
 
@@ -90,6 +91,9 @@ public static class EvalCommand
             pairs_per_second_batch64 = m.Speed.PairsPerSecondBatch64,
             gflops_batch64 = m.Speed.GflopsBatch64,
             fraction_of_fma_peak = m.Speed.FractionOfFmaPeak,
+            fma_peak_gflops = evaluation.FmaPeakGflops,
+            threads_batch1 = m.Speed.ThreadsBatch1,
+            threads_batch64 = m.Speed.ThreadsBatch64,
         };
     }
 }

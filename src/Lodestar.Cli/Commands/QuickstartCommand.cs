@@ -14,7 +14,7 @@ public static class QuickstartCommand
     {
         var output = new Option<DirectoryInfo>("--out") { Description = "Directory for the world, the runs and the report.", DefaultValueFactory = _ => new DirectoryInfo("quickstart") };
         var members = new Option<int>("--members") { Description = "Members of the generated world.", DefaultValueFactory = _ => 6_000 };
-        var epochs = new Option<int>("--epochs") { Description = "Training epochs of each model.", DefaultValueFactory = _ => 4 };
+        var epochs = new Option<int>("--epochs") { Description = "Training epochs of each model.", DefaultValueFactory = _ => 3 };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the world and the models.", DefaultValueFactory = _ => 1UL };
         var withExperiment = new Option<bool>("--experiment") { Description = "Also run the multi-teacher experiment (four more students) into the report." };
         var json = CliJson.CreateOption();
@@ -55,26 +55,27 @@ public static class QuickstartCommand
             WorldGenerator.Generate(new WorldConfig { Members = members, Days = 30, Seed = seed }, BuiltInVocabulary.Create(), world);
         }
         var runs = Path.Combine(directory, "runs");
-        var teacher = new MatchTrainingConfig { World = world, RunsDirectory = runs, Epochs = epochs, Patience = epochs, LearningRate = 5e-3f, Model = MatchModelConfig.TinyTeacher with { Seed = seed } };
+        var teacher = new MatchTrainingConfig { World = world, RunsDirectory = runs, Epochs = epochs, Patience = epochs, LearningRate = 1e-3f, Model = MatchModelConfig.Teacher with { Seed = seed } };
+        var click = teacher with { Model = MatchModelConfig.ClickTeacher with { Seed = seed } };
         log.WriteLine("tokenizing the world and labeling pairs with the default policy");
         var data = MatchPipeline.Prepare(teacher);
         var policyRecord = TrainCommand.Run(MatchRole.PolicyTeacher, teacher, asJson, data);
         TrainCommand.Print(policyRecord, asJson: false);
-        var clickRecord = TrainCommand.Run(MatchRole.ClickTeacher, teacher, asJson, data);
+        var clickRecord = TrainCommand.Run(MatchRole.ClickTeacher, click, asJson, data);
         TrainCommand.Print(clickRecord, asJson: false);
         var student = teacher with
         {
-            Model = MatchModelConfig.TinyStudent with { Seed = seed },
-            LearningRate = 1e-2f,
+            Model = MatchModelConfig.Student with { Seed = seed },
+            LearningRate = 2e-3f,
             PolicyTeacherRun = teacher.RunDirectory(MatchRole.PolicyTeacher),
-            ClickTeacherRun = teacher.RunDirectory(MatchRole.ClickTeacher),
+            ClickTeacherRun = click.RunDirectory(MatchRole.ClickTeacher),
         };
         var studentRecord = TrainCommand.Run(MatchRole.Student, student, asJson, data);
         TrainCommand.Print(studentRecord, asJson: false);
         log.WriteLine("evaluating");
         var evaluation = MatchEvaluator.Evaluate(data, [
             (MatchRole.PolicyTeacher, teacher.RunDirectory(MatchRole.PolicyTeacher)),
-            (MatchRole.ClickTeacher, teacher.RunDirectory(MatchRole.ClickTeacher)),
+            (MatchRole.ClickTeacher, click.RunDirectory(MatchRole.ClickTeacher)),
             (MatchRole.Student, student.RunDirectory(MatchRole.Student)),
         ]);
         var rows = experiment ? MultiTeacherExperiment.Run(student, data, log.WriteLine) : null;

@@ -1,6 +1,6 @@
 // Job browsing and recruiter searches of one shard-day. A job seeker views open jobs mostly from their own
-// family and applies with a probability rising steeply with the true match, or dismisses a poor match;
-// a recruiter searches for an open job's occupation and contacts candidates in proportion to match².
+// family and applies on a logistic model of the true match AND of signals the policy does not score (see
+// ApplyLogit), or dismisses a poor match; a recruiter contacts searched candidates in proportion to match².
 using Lodestar.Data.Schema;
 
 namespace Lodestar.Data.Generation;
@@ -9,7 +9,35 @@ internal sealed partial class FeedSimulator
 {
     private const int PeopleFamily = 7;
 
-    private void BrowseJobs(int m, long start, DayPools pools, ref Xoshiro256 rng, ShardDay result)
+    // The occupation of each member's latest apply (−1: none yet). Only the shard owning a member writes
+    // its entry and days run in order, so the state is the same for any thread count.
+    private readonly int[] _appliedOccupation = Enumerable.Repeat(-1, world.MemberCount).ToArray();
+
+    /// <summary>
+    /// Logit of applying after a view. The policy's true match matters most, but people also apply for reasons
+    /// a policy does not score, all visible to a model of the member's history and the posting: employer
+    /// brand (the company), freshness (days since posting), a step up rather than down in seniority (the
+    /// policy's seniority fit is symmetric), remote jobs for members who prefer remote (the policy's location
+    /// score ignores preference for remote jobs), and repeat interest in the occupation of the member's last
+    /// apply. Job-seeking intensity (latent) and Gaussian noise make the rest.
+    /// </summary>
+    internal double ApplyLogit(int m, int j, float match, int day, double noise)
+    {
+        var z = 0.3 + 5.0 * (match - 0.6) + W.CompanyAppeal[W.JobCompany[j]] - 0.06 * Math.Max(0, day - W.JobPostedDay[j]);
+        var step = (int)W.JobSeniority[j] - (int)W.MemberSeniority[m];
+        z += step == 1 ? 0.7 : step < 0 ? -0.9 : 0;
+        var remote = W.JobWorkplace[j];
+        z += W.MemberRemote[m] switch
+        {
+            WorkplaceType.Remote => remote == WorkplaceType.Remote ? 1.0 : remote == WorkplaceType.OnSite ? -1.0 : 0,
+            WorkplaceType.OnSite => remote == WorkplaceType.Remote ? -0.4 : 0,
+            _ => 0,
+        };
+        z += _appliedOccupation[m] == W.JobOccupation[j] ? 1.0 : 0;
+        return z + (2.0 * (W.JobSeeking[m] - 0.2)) + (0.6 * noise);
+    }
+
+    private void BrowseJobs(int m, int day, long start, DayPools pools, ref Xoshiro256 rng, ShardDay result)
     {
         var views = 1 + rng.NextPoisson(1.0);
         var family = W.MemberFamily(m);
@@ -32,10 +60,10 @@ internal sealed partial class FeedSimulator
             var time = start + 45L * v;
             result.JobEvents.Add(new JobEventRow(m, j, JobAction.View, time));
             var match = W.Match(m, j, observed: true).Overall;
-            var apply = Sigmoid(10 * (match - 0.7)) * (0.3 + W.JobSeeking[m]);
-            if (rng.NextDouble() < apply)
+            if (rng.NextDouble() < Sigmoid(ApplyLogit(m, j, match, day, rng.NextGaussian())))
             {
                 result.JobEvents.Add(new JobEventRow(m, j, JobAction.Apply, time + 30));
+                _appliedOccupation[m] = W.JobOccupation[j];
             }
             else if (rng.NextDouble() < 0.6 * Sigmoid(10 * (0.45 - match)))
             {

@@ -51,7 +51,7 @@ internal sealed partial class FeedSimulator(WorldModel world, int[] affinityRing
                 RunSession(m, day, start, count, interest, session, pools, ref rng, result);
                 if (rng.Bernoulli(W.JobSeeking[m]))
                 {
-                    BrowseJobs(m, start + 600, pools, ref rng, result);
+                    BrowseJobs(m, day, start + 600, pools, ref rng, result);
                 }
             }
         }

@@ -47,11 +47,15 @@ internal sealed partial class WorldModel
     {
         CompanyFamily = new int[CompanyCount];
         CompanyCity = new int[CompanyCount];
+        CompanyAppeal = new float[CompanyCount];
         for (var c = 0; c < CompanyCount; c++)
         {
             var rng = Xoshiro256.For(Config.Seed, Streams.Company, c);
             CompanyFamily[c] = PickFamily(ref rng);
             CompanyCity[c] = PickCity(ref rng);
+            // Employer brand: a latent pull on applicants that no policy dimension scores, learnable only from
+            // which companies' postings draw applies (drawn last so the other company draws are unchanged).
+            CompanyAppeal[c] = (float)(0.9 * rng.NextGaussian());
         }
         CompaniesByFamily = [.. Enumerable.Range(0, Vocabulary.Families.Count).Select(f => Enumerable.Range(0, CompanyCount).Where(c => CompanyFamily[c] == f).ToArray())];
     }

@@ -42,6 +42,7 @@ internal sealed partial class WorldModel
     // Companies (index c has id c + 1).
     public int[] CompanyFamily = [];
     public int[] CompanyCity = [];
+    public float[] CompanyAppeal = [];
     public int[][] CompaniesByFamily = [];
 
     // Members (index m has id m + 1).

@@ -33,20 +33,51 @@ public sealed record MatchModelConfig
     /// <summary>Transformer blocks L.</summary>
     public int Layers { get; init; } = 2;
 
+    /// <summary>Token embedding width E (0: the model width C); E &lt; C adds a learned E → C projection.</summary>
+    public int EmbeddingChannels { get; init; }
+
     /// <summary>Tokens per pair T (prompt cut and padded to it).</summary>
     public int MaxTokens { get; init; } = 96;
 
     /// <summary>Seed of the weight initialization.</summary>
     public ulong Seed { get; init; } = 1;
 
-    /// <summary>Tiny teacher for tests and the quickstart.</summary>
+    /// <summary>Tiny teacher for unit tests (seconds to train).</summary>
     public static MatchModelConfig TinyTeacher { get; } = new();
 
-    /// <summary>Student over 10× smaller than the tiny teacher (the token embedding dominates both).</summary>
+    /// <summary>Tiny student for unit tests.</summary>
     public static MatchModelConfig TinyStudent { get; } = new() { Channels = 12, Heads = 2, FeedForward = 24, Layers = 1 };
 
-    /// <summary>The largest teacher that trains here in about an hour (2 cores).</summary>
-    public static MatchModelConfig LargeTeacher { get; } = new() { Channels = 192, Heads = 6, FeedForward = 768, Layers = 4, MaxTokens = 128 };
+    /// <summary>
+    /// The quickstart's and the experiment's policy/click teacher: 4 blocks of width 256 (≈3.4M parameters),
+    /// the largest that trains on the quickstart world in minutes on 2 cores.
+    /// </summary>
+    public static MatchModelConfig Teacher { get; } = new() { Channels = 256, Heads = 4, FeedForward = 1024, Layers = 4 };
+
+    /// <summary>
+    /// The student (≈ 0.25M parameters): one block of width 128 with a 512-wide MLP over 32-wide token embeddings
+    /// projected to 128 (the vocabulary table would otherwise be half the model). At batch 64 its forward pass
+    /// is [6144 × 128]·[128 × {384, 128, 512}] and [6144 × 512]·[512 × 128] GEMMs, wide enough for the FMA units
+    /// (the C = 12 student of session 1 spent its time on per-op overhead).
+    /// </summary>
+    public static MatchModelConfig Student { get; } = new() { Channels = 128, Heads = 2, FeedForward = 512, Layers = 1, EmbeddingChannels = 32 };
+
+    /// <summary>The largest teacher considered (≈ 27M parameters); its training time is extrapolated from measured steps.</summary>
+    public static MatchModelConfig LargeTeacher { get; } = new() { Channels = 512, Heads = 8, FeedForward = 2048, Layers = 8 };
+
+    /// <summary>The click teacher: apply behaviour needs less capacity than the policy, so two blocks of width 128.</summary>
+    public static MatchModelConfig ClickTeacher { get; } = new() { Channels = 128, Heads = 2, FeedForward = 512, Layers = 2 };
+
+    /// <summary>Presets by name, for the CLI.</summary>
+    public static IReadOnlyDictionary<string, MatchModelConfig> Presets { get; } = new Dictionary<string, MatchModelConfig>(StringComparer.Ordinal)
+    {
+        ["tiny-teacher"] = TinyTeacher,
+        ["tiny-student"] = TinyStudent,
+        ["teacher"] = Teacher,
+        ["click-teacher"] = ClickTeacher,
+        ["student"] = Student,
+        ["large-teacher"] = LargeTeacher,
+    };
 
     public MatchModelConfig Validate()
     {
@@ -55,8 +86,13 @@ public sealed record MatchModelConfig
         Check(FeedForward > 0, nameof(FeedForward), FeedForward);
         Check(Layers >= 1, nameof(Layers), Layers);
         Check(MaxTokens >= 8, nameof(MaxTokens), MaxTokens);
+        Check(EmbeddingChannels >= 0 && EmbeddingChannels <= Channels, nameof(EmbeddingChannels), EmbeddingChannels);
         return this;
     }
+
+    /// <summary>E: the token embedding width in use.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public int EmbeddingWidth => EmbeddingChannels == 0 ? Channels : EmbeddingChannels;
 
     public TransformerConfig ToTransformer(int vocabSize, int outputs) => new()
     {
@@ -122,7 +158,7 @@ public sealed class MatchModel : Module
         Role = role;
         Config = config.Validate();
         Layout = layout;
-        Encoder = AddModule("encoder", new TransformerClassifier(config.ToTransformer(vocabSize, layout.Width)));
+        Encoder = AddModule("encoder", new MatchEncoder(Config, vocabSize, layout.Width));
     }
 
     public MatchRole Role { get; }
@@ -131,17 +167,36 @@ public sealed class MatchModel : Module
 
     public MatchOutputLayout Layout { get; }
 
-    public TransformerClassifier Encoder { get; }
+    public MatchEncoder Encoder { get; }
 
     /// <summary>tokens (B·T) with keep (B·T) marking real tokens; returns logits (B, Layout.Width).</summary>
     public Tensor Forward(Graph graph, int[] tokens, int batch, byte[] keep) =>
-        Encoder.Forward(graph, tokens, batch, Config.MaxTokens, keep);
+        Encoder.Forward(graph, tokens, batch, keep);
 
-    /// <summary>Multiply–adds of one forward pass over a pair, counted as 2 FLOPs each (dense layers and attention).</summary>
-    public double ForwardFlopsPerPair()
+    /// <summary>
+    /// FLOPs one forward pass over a batch executes, a multiply–add counted as 2: every dense layer runs over
+    /// all B·T token rows (padding included, since the GEMMs do): the embedding projection E·C once, then QKV
+    /// 3C², attention output C², MLP 2·C·F per row and layer; attention scores and the weighted sum (2·C each) only over the allowed (query, key) pairs,
+    /// T queries × the row's real keys; and the head on the pooled rows. Norms, GELU, softmax, embedding
+    /// gathers and pooling are not counted (they are not multiply–adds), so the figure is a lower bound.
+    /// </summary>
+    public double ForwardFlops(byte[] keep, int batch)
     {
-        double c = Config.Channels, f = Config.FeedForward, t = Config.MaxTokens;
-        var perLayer = t * ((2 * 4 * c * c) + (2 * 2 * c * f)) + (2 * 2 * t * t * c);
-        return (Config.Layers * perLayer) + (2 * c * Layout.Width);
+        double c = Config.Channels, f = Config.FeedForward;
+        var t = Config.MaxTokens;
+        double allowed = 0;
+        for (var b = 0; b < batch; b++)
+        {
+            var keys = 0;
+            for (var i = 0; i < t; i++)
+            {
+                keys += keep[(b * t) + i] != 0 ? 1 : 0;
+            }
+            allowed += (double)t * keys;
+        }
+        var dense = (double)batch * t * 2 * ((4 * c * c) + (2 * c * f));
+        var projection = Config.EmbeddingWidth == Config.Channels ? 0 : (double)batch * t * 2 * Config.EmbeddingWidth * c;
+        var attention = 2 * 2 * allowed * c;
+        return projection + (Config.Layers * (dense + attention)) + (2.0 * batch * c * Layout.Width);
     }
 }

@@ -67,7 +67,7 @@ public static class MatchDataBuilder
     private const string CompactPairTemplate = """
         template: match_pair
         kind: pair
-        budget: 80
+        budget: 88
         fields:
           - { name: title, source: member.current_title, format: text, budget: 10, priority: 1 }
           - { name: seniority, source: member.seniority, format: category, budget: 4, priority: 1 }
@@ -77,6 +77,7 @@ public static class MatchDataBuilder
           - { name: location, source: member.location, format: category, budget: 6, priority: 2 }
           - { name: workplace, source: member.remote_preference, format: category, budget: 3, priority: 2 }
           - { name: job_title, source: job.title, format: text, budget: 10, priority: 1 }
+          - { name: company, source: job.company, format: category, budget: 5, priority: 1 }
           - { name: job_seniority, source: job.seniority, format: category, budget: 4, priority: 1 }
           - { name: required_skills, source: job.required_skills, format: list, budget: 16, priority: 1 }
           - { name: requirements, source: job.hard_requirements, format: list, budget: 6, priority: 2 }
@@ -104,23 +105,24 @@ public static class MatchDataBuilder
         var events = ReadEvents(worldDirectory);
         var truth = WorldTruth.Read(world).GroupBy(t => (t.Pair.Member.Id, t.Pair.Job.Id)).ToDictionary(g => g.Key, g => (float)g.First().Overall);
 
-        // Pair → (apply label, time of the view); the first view of a pair is its example.
+        // Pair → (apply label, time and day of the view); the first view of a pair is its example. Pairs
+        // nobody viewed are shown as of the world's last day.
         var applied = events.Where(e => e.Action == JobAction.Apply).Select(e => (e.MemberId, e.JobId)).ToHashSet();
-        var pairs = new Dictionary<(long Member, long Job), (int Applied, long Time, bool Policy)>();
+        var pairs = new Dictionary<(long Member, long Job), (int Applied, long Time, int Day, bool Policy)>();
         foreach (var view in events.Where(e => e.Action == JobAction.View))
         {
-            pairs.TryAdd((view.MemberId, view.JobId), (applied.Contains((view.MemberId, view.JobId)) ? 1 : 0, view.Time, false));
+            pairs.TryAdd((view.MemberId, view.JobId), (applied.Contains((view.MemberId, view.JobId)) ? 1 : 0, view.Time, view.Day, false));
         }
         var members = world.Members.Values.OrderBy(m => m.Id).ToList();
         var jobs = world.Jobs.Values.OrderBy(j => j.Id).ToList();
         foreach (var sampled in PairSampler.Plan(members, jobs, policy, new SamplerConfig { Pairs = config.PolicyPairs, Seed = config.Seed }))
         {
             var key = (sampled.Pair.Member.Id, sampled.Pair.Job.Id);
-            pairs[key] = pairs.TryGetValue(key, out var existing) ? existing with { Policy = true } : (-1, long.MaxValue, true);
+            pairs[key] = pairs.TryGetValue(key, out var existing) ? existing with { Policy = true } : (-1, long.MaxValue, world.LastDay, true);
         }
         foreach (var key in truth.Keys)
         {
-            pairs.TryAdd(key, (-1, long.MaxValue, false));
+            pairs.TryAdd(key, (-1, long.MaxValue, world.LastDay, false));
         }
 
         var layout = LayoutOf(policy.Document);
@@ -133,6 +135,7 @@ public static class MatchDataBuilder
         foreach (var ((memberId, jobId), info) in pairs.OrderBy(p => p.Key.Member).ThenBy(p => p.Key.Job))
         {
             var text = renderer.Render(entry, PromptSubjects.ForPair(world, memberId, jobId)).Text
+                + $" posted {Math.Max(0, info.Day - world.Job(jobId).PostedDay)} days ago"
                 + HistoryText(world, history.GetValueOrDefault(memberId), jobId, info.Time, config.HistoryEvents);
             var (tokens, keep) = Tokenize(tokenizer, text, maxTokens);
             int[]? levels = null;

@@ -1,7 +1,6 @@
 // `lodestar eval match`: golden-set agreement (the policy `agree` metrics), graded NDCG@10 of jobs for a
 // member and members for a job against the world's true match, apply AUC and calibration, and speed
 // (latency at batch 1, pairs/s at batch 64, achieved GFLOP/s against the FMA peak) for each model.
-using System.Diagnostics;
 using Lodestar.Evaluation.Calibration;
 using Lodestar.Evaluation.Match;
 using Lodestar.Kernels;
@@ -13,7 +12,13 @@ using Lodestar.Text.Prompts;
 
 namespace Lodestar.Training.JobMatching;
 
-public sealed record MatchSpeed(double LatencyP50Ms, double LatencyP99Ms, double PairsPerSecondBatch64, double GflopsBatch64, double FractionOfFmaPeak);
+/// <summary>Speed figures; ThreadsBatch1/ThreadsBatch64 are the kernel thread counts that were faster at each batch size.</summary>
+public sealed record MatchSpeed(double LatencyP50Ms, double LatencyP99Ms, double PairsPerSecondBatch64, double GflopsBatch64, double FractionOfFmaPeak)
+{
+    public int ThreadsBatch1 { get; init; } = 1;
+
+    public int ThreadsBatch64 { get; init; } = 1;
+}
 
 public sealed record MatchModelReport(
     string Role,
@@ -110,29 +115,17 @@ public static class MatchEvaluator
         return Enumerable.Range(0, examples.Count).Select(i => logits[(i * model.Layout.Width) + model.Layout.ApplyColumn]).ToArray();
     }
 
-    /// <summary>Latency percentiles over single pairs, then throughput over batches of 64 (best of three passes).</summary>
-    public static MatchSpeed Speed(MatchModel model, IReadOnlyList<MatchExample> examples, double peakGflops, int singles = 100, int batches = 8)
+    /// <summary>
+    /// Latency p50/p99 at batch 1 and pairs/s at batch 64 in inference mode, each at the faster of one and two
+    /// kernel threads; GFLOP/s from the FLOPs the batch executes (MatchModel.ForwardFlops) over the machine's peak.
+    /// </summary>
+    public static MatchSpeed Speed(MatchModel model, IReadOnlyList<MatchExample> examples, double peakGflops)
     {
-        var latencies = new double[singles];
-        MatchInference.Predict(model, examples.Take(2).ToList(), 1);
-        for (var i = 0; i < singles; i++)
-        {
-            var one = new[] { examples[i % examples.Count] };
-            var start = Stopwatch.GetTimestamp();
-            MatchInference.Predict(model, one, 1);
-            latencies[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-        }
-        Array.Sort(latencies);
-        var batch = Enumerable.Range(0, 64 * batches).Select(i => examples[i % examples.Count]).ToList();
-        var best = double.MaxValue;
-        for (var pass = 0; pass < 3; pass++)
-        {
-            var start = Stopwatch.GetTimestamp();
-            MatchInference.Predict(model, batch, 64);
-            best = Math.Min(best, Stopwatch.GetElapsedTime(start).TotalSeconds);
-        }
-        var pairsPerSecond = batch.Count / best;
-        var gflops = model.ForwardFlopsPerPair() * pairsPerSecond / 1e9;
-        return new MatchSpeed(latencies[singles / 2], latencies[(int)(singles * 0.99)], pairsPerSecond, gflops, gflops / peakGflops);
+        var threads = Environment.ProcessorCount >= 2 ? new[] { 1, 2 } : [1];
+        var report = MatchSpeedBench.Measure(model.Role.ToString(), model, examples, peakGflops, [1, 64], threads);
+        var single = report.Best(1);
+        var (p50, p99) = MatchSpeedBench.Latency(model, examples, single.Threads);
+        var best = report.Best(64);
+        return new MatchSpeed(p50, p99, best.PairsPerSecond, best.Gflops, best.FractionOfPeak) { ThreadsBatch64 = best.Threads, ThreadsBatch1 = single.Threads };
     }
 }

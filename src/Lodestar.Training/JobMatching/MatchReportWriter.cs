@@ -17,8 +17,12 @@ public static class MatchReportWriter
             evaluation.Models.Select(m => (IReadOnlyList<string>)[m.Role, m.Parameters.ToString(CultureInfo.InvariantCulture), F(m.MemberNdcg10), F(m.JobNdcg10),
                 F(m.GoldenMeanKappa), F(m.GoldenSpearman), F(m.ApplyAuc), F(m.EceRaw), F(m.EceCalibrated), F(1 / m.Calibration.Scale)]));
         report.Heading("Speed");
-        report.Table(["model", "p50 ms (batch 1)", "p99 ms (batch 1)", "pairs/s (batch 64)", "GFLOP/s", "fraction of FMA peak"],
-            evaluation.Models.Select(m => (IReadOnlyList<string>)[m.Role, F(m.Speed.LatencyP50Ms), F(m.Speed.LatencyP99Ms), F(m.Speed.PairsPerSecondBatch64), F(m.Speed.GflopsBatch64), F(m.Speed.FractionOfFmaPeak)]));
+        var policy = evaluation.Models.FirstOrDefault(m => m.Role == "policy-teacher");
+        report.Paragraph("Inference mode (no tape). Each figure is at the faster of one and two kernel threads (the count used is shown). GFLOP/s counts the multiply–adds the batch executes (MatchModel.ForwardFlops); the fraction is of the whole machine's FMA peak.");
+        report.Table(["model", "p50 ms (batch 1)", "p99 ms (batch 1)", "threads (batch 1)", "pairs/s (batch 64)", "threads (batch 64)", "GFLOP/s", "fraction of FMA peak", "parameters ÷ policy teacher's", "throughput × policy teacher's"],
+            evaluation.Models.Select(m => (IReadOnlyList<string>)[m.Role, F(m.Speed.LatencyP50Ms), F(m.Speed.LatencyP99Ms), m.Speed.ThreadsBatch1.ToString(CultureInfo.InvariantCulture),
+                F(m.Speed.PairsPerSecondBatch64), m.Speed.ThreadsBatch64.ToString(CultureInfo.InvariantCulture), F(m.Speed.GflopsBatch64), F(m.Speed.FractionOfFmaPeak),
+                policy is null ? "n/a" : F((double)policy.Parameters / m.Parameters), policy is null ? "n/a" : F(m.Speed.PairsPerSecondBatch64 / policy.Speed.PairsPerSecondBatch64)]));
         if (experiment is { Count: > 0 })
         {
             report.Heading("Multi-teacher experiment");

@@ -1,0 +1,70 @@
+// The encoder every match model uses: token embeddings of width E, projected to the model width C when E < C
+// (ALBERT's factorized embedding, Lan et al. 2020), learned positions, pre-norm blocks, a final norm,
+// mean pooling over the real tokens and a linear head. E = C is the plain TransformerClassifier layout.
+using Lodestar.Nn;
+using Lodestar.Tensors;
+
+namespace Lodestar.Models.JobMatching;
+
+public sealed class MatchEncoder : Module
+{
+    private byte[]? _maskKeep;
+    private AttentionMask _mask = new(Causal: false);
+
+    public MatchEncoder(MatchModelConfig config, int vocabSize, int outputs)
+    {
+        Config = config;
+        Transformer = config.ToTransformer(vocabSize, outputs);
+        var random = new SeededRandom(config.Seed);
+        var embedding = config.EmbeddingWidth;
+        TokenEmbedding = AddModule("tok_emb", new Embedding(vocabSize, embedding, random));
+        // E → C without a bias: the position embedding that follows already adds a per-position offset.
+        EmbeddingProjection = embedding == config.Channels ? null : AddModule("emb_proj", new Linear(embedding, config.Channels, random, bias: false));
+        PositionEmbedding = AddModule("pos_emb", new Embedding(config.MaxTokens, config.Channels, random));
+        Blocks = AddModule("blocks", new TransformerStack(Transformer, random));
+        FinalNorm = AddModule("ln_f", new LayerNorm(config.Channels));
+        Head = AddModule("head", new Linear(config.Channels, outputs, random));
+    }
+
+    public MatchModelConfig Config { get; }
+
+    public TransformerConfig Transformer { get; }
+
+    public Embedding TokenEmbedding { get; }
+
+    public Linear? EmbeddingProjection { get; }
+
+    public Embedding PositionEmbedding { get; }
+
+    public TransformerStack Blocks { get; }
+
+    public LayerNorm FinalNorm { get; }
+
+    public Linear Head { get; }
+
+    /// <summary>tokens (B·T) with keep (B·T) marking real tokens; returns logits (B, outputs).</summary>
+    public Tensor Forward(Graph graph, int[] tokens, int batch, byte[] keep)
+    {
+        var t = Config.MaxTokens;
+        // x = proj(tok_emb[tokens]) + pos_emb[0:T]: (B,T,E) → (B,T,C), position rows repeating over the batch.
+        var x = TokenEmbedding.Forward(graph, tokens, batch, t);
+        if (EmbeddingProjection is not null)
+        {
+            x = EmbeddingProjection.Forward(graph, x);
+        }
+        x = graph.Add(x, PositionEmbedding.Weight);
+        x = FinalNorm.Forward(graph, Blocks.Forward(graph, x, MaskFor(keep)));
+        return Head.Forward(graph, graph.MaskedMeanPool(x, keep));
+    }
+
+    private AttentionMask MaskFor(byte[] keep)
+    {
+        // The attention op reads the key flags from the mask; rebuilt only when the batch's flags array changes.
+        if (!ReferenceEquals(keep, _maskKeep))
+        {
+            _mask = new AttentionMask(false, keep);
+            _maskKeep = keep;
+        }
+        return _mask;
+    }
+}

@@ -1,0 +1,29 @@
+// The speed measurement's bookkeeping (not its speed): every (batch, threads) point is measured, GFLOP/s is
+// the counted FLOPs over the measured time, and the kernel thread count is restored afterwards.
+using Lodestar.Kernels;
+using Lodestar.Models.JobMatching;
+using Lodestar.Training.JobMatching;
+
+namespace Lodestar.Training.Tests.JobMatching;
+
+public sealed class MatchSpeedTests(TinyMatchWorld world) : IClassFixture<TinyMatchWorld>
+{
+    [Fact]
+    public void SpeedPointsCoverEveryBatchAndThreadCountAndRestoreTheThreads()
+    {
+        var model = new MatchModel(MatchRole.Student, world.Config.Model with { EmbeddingChannels = 8 }, world.Data.VocabSize, world.Data.Layout);
+        var examples = world.Data.In(MatchSplit.Test).ToList();
+        var before = KernelThreads.Count;
+        var report = MatchSpeedBench.Measure("tiny", model, examples, machinePeakGflops: 100, batchSizes: [1, 4], threads: [1, 2], passes: 2, secondsPerPoint: 0.02);
+        Assert.Equal(before, KernelThreads.Count);
+        Assert.Equal([(1, 1), (1, 2), (4, 1), (4, 2)], report.Points.Select(p => (p.Batch, p.Threads)));
+        var (_, keep) = MatchInference.Pack(Enumerable.Range(0, 4).Select(i => examples[i % examples.Count]).ToList(), 0, 4, model.Config.MaxTokens);
+        foreach (var point in report.Points.Where(p => p.Batch == 4))
+        {
+            Assert.Equal(model.ForwardFlops(keep, 4), point.Gflops * 1e9 * point.SecondsPerBatch, 1e-3 * model.ForwardFlops(keep, 4));
+            Assert.Equal(point.Gflops / 100, point.FractionOfPeak, 12);
+            Assert.Equal(4 / point.SecondsPerBatch, point.PairsPerSecond, 6);
+        }
+        Assert.Same(report.Points.Where(p => p.Batch == 4).MinBy(p => p.SecondsPerBatch), report.Best(4));
+    }
+}
