@@ -59,6 +59,14 @@ public static unsafe partial class Gemm
         KernelThreads.For(rowItems * columnItems, ref body);
     }
 
+    /// <summary>Row tiles [t0, t1) and column slivers [s0, s1) of work item `item` in a rowItems × columnItems grid.</summary>
+    private static (int T0, int T1, int S0, int S1) ItemRange(int item, int rowTiles, int rowItems, int slivers, int columnItems)
+    {
+        int rowItem = item / columnItems, columnItem = item % columnItems;
+        return ((int)((long)rowItem * rowTiles / rowItems), (int)((long)(rowItem + 1) * rowTiles / rowItems),
+            (int)((long)columnItem * slivers / columnItems), (int)((long)(columnItem + 1) * slivers / columnItems));
+    }
+
     private struct ItemBody<TSource> : IParallelBody where TSource : struct, IPanelSource
     {
         public TSource Source;
@@ -68,9 +76,7 @@ public static unsafe partial class Gemm
 
         public readonly void Invoke(int item)
         {
-            int rowItem = item / ColumnItems, columnItem = item % ColumnItems;
-            int t0 = (int)((long)rowItem * RowTiles / RowItems), t1 = (int)((long)(rowItem + 1) * RowTiles / RowItems);
-            int s0 = (int)((long)columnItem * Slivers / ColumnItems), s1 = (int)((long)(columnItem + 1) * Slivers / ColumnItems);
+            var (t0, t1, s0, s1) = ItemRange(item, RowTiles, RowItems, Slivers, ColumnItems);
             float* packedA = GemmBuffers.PackedA();
             float* packedB = GemmBuffers.PackedB();
             int sliversPerBlock = ItemColumnBlock / Nr;

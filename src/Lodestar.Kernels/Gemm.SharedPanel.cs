@@ -63,9 +63,7 @@ public static unsafe partial class Gemm
 
         public readonly void Invoke(int item)
         {
-            int rowItem = item / ColumnItems, columnItem = item % ColumnItems;
-            int t0 = (int)((long)rowItem * RowTiles / RowItems), t1 = (int)((long)(rowItem + 1) * RowTiles / RowItems);
-            int s0 = (int)((long)columnItem * Slivers / ColumnItems), s1 = (int)((long)(columnItem + 1) * Slivers / ColumnItems);
+            var (t0, t1, s0, s1) = ItemRange(item, RowTiles, RowItems, Slivers, ColumnItems);
             float* packedA = GemmBuffers.PackedA();
             long tileFloats = (long)MicroRows * Kc;
             // Row p of A holds op(A)[i0.., p] contiguously, so the item's tiles are packed together, one
