@@ -1,19 +1,23 @@
 // The blocked GEMM driver (Goto & van de Geijn, "Anatomy of High-Performance Matrix Multiplication",
-// 2008; BLIS's five loops): kc×nc panels of op(B) packed once and shared by the threads, mc×kc blocks of
-// op(A) packed per thread, and an MR×NR register tile updated by the micro-kernel.
+// 2008; BLIS's five loops) over an MR×NR register tile, with the work split over the threads per shape.
 using System.Runtime.Intrinsics;
 
 namespace Lodestar.Kernels;
 
 public static unsafe partial class Gemm
 {
-    // Zen 4: a 6×kc A micro-panel (9 KiB at kc = 384) stays in the 32 KiB L1d while each kc×64 B sliver
-    // streams from L2 (the kc×nc panel, 1.5 MiB, is shared by the cores through L3); C is revisited every kc
-    // steps of k. Measured on the 2-core Zen 4 (1024³, 4096×256×1024): nc = 1024 beat 256 and 512 by 5-20
-    // points of peak, kc = 256 and 384 were within noise of each other, 128 and 192 lost.
+    // Zen 4 (32 KiB L1d, 1 MiB L2 per core): a 6×kc A micro-panel (9 KiB at kc = 384) stays in L1 while the
+    // kc×64 B slivers of the item's kc×nc block (768 KiB at nc = 512) stream from L2; C is revisited every kc
+    // steps of k. Measured on the 2-core Zen 4: kc = 256 and 384 were within noise, 128 and 192 lost.
     internal const int MicroRows = 6;
     internal const int DepthBlock = 384;
-    internal const int ColumnBlock = 1024;
+
+    // Columns of op(B) an independent work item packs at a time (its B block stays in its core's L2).
+    internal const int ItemColumnBlock = 512;
+
+    // Work items per thread for independent items: enough to even out a slow thread, few enough that A is
+    // not streamed too often (each column item reads all of A).
+    internal const int ItemsPerThread = 2;
 
     // Row tiles per work item (96 rows): small enough that a descheduled thread leaves little to wait for.
     internal const int MaxTilesPerItem = 16;
@@ -21,154 +25,102 @@ public static unsafe partial class Gemm
     /// <summary>Columns of the register tile: four Vector512 or two Vector256 per row.</summary>
     internal static int MicroCols => Vector512.IsHardwareAccelerated ? 64 : 16;
 
+    /// <summary>
+    /// C = alpha·op(A)·op(B) + beta·C through packed panels. A plain A is read in place, so the product is
+    /// cut into independent blocks of C (columns first), each packing its own B and running all of k
+    /// with no barrier between threads. A transposed A must be packed, so it goes through the shared-panel
+    /// driver instead, where each row item packs only its own rows of A and the threads share one B panel.
+    /// </summary>
     internal static void MultiplyBlocked<TSource>(bool transposeA, int m, int n, int k, float alpha, float* a, int lda,
         ref TSource source, float beta, float* c, int ldc) where TSource : struct, IPanelSource
     {
+        if (transposeA)
+        {
+            MultiplySharedPanel(m, n, k, alpha, a, lda, ref source, beta, c, ldc);
+            return;
+        }
         int nr = MicroCols;
         int threads = KernelThreads.IsInsideParallelLoop ? 1 : KernelThreads.Count;
         int rowTiles = (m + MicroRows - 1) / MicroRows;
-        int rowItems = threads * (int)Math.Ceiling(rowTiles / (double)(threads * MaxTilesPerItem));
-        rowItems = Math.Min(rowItems, rowTiles);
-        float* packedB = GemmBuffers.PackedB();
-        for (int j0 = 0; j0 < n; j0 += ColumnBlock)
+        int slivers = (n + nr - 1) / nr;
+        int target = threads == 1 ? 1 : threads * ItemsPerThread;
+        // Splitting columns packs nothing twice (A is read in place, each item packs only its B columns) but
+        // each column item streams all of A, so columns are split only when every item keeps at least two
+        // slivers to reuse an A tile over; otherwise rows are split and each row item packs all of B (4096×256:
+        // the column split measured 0.68 of peak). Each C element is computed by one item in k order, so the
+        // result does not depend on the thread count.
+        int columnItems = slivers >= 2 * target ? target : 1;
+        int rowItems = Math.Min(rowTiles, (target + columnItems - 1) / columnItems);
+        var body = new ItemBody<TSource>
         {
-            int nc = Math.Min(ColumnBlock, n - j0);
-            int slivers = (nc + nr - 1) / nr;
-            // When there are too few row tiles to feed every thread, the column slivers are split as well.
-            int columnItems = rowItems >= threads ? 1 : Math.Min(slivers, (threads + rowItems - 1) / rowItems);
-            for (int p0 = 0; p0 < k; p0 += DepthBlock)
-            {
-                int kc = Math.Min(DepthBlock, k - p0);
-                var pack = new PackPanelBody<TSource>
-                {
-                    Source = source, Packed = packedB, P0 = p0, Kc = kc, J0 = j0, Nc = nc, Nr = nr,
-                };
-                KernelThreads.For(slivers, ref pack);
-                var compute = new ComputeBody
-                {
-                    A = a, Lda = lda, TransposeA = transposeA, PackedB = packedB, C = c, Ldc = ldc,
-                    Alpha = alpha, Beta = p0 == 0 ? beta : 1f, M = m, P0 = p0, Kc = kc, J0 = j0, Nc = nc, Nr = nr,
-                    RowTiles = rowTiles, RowItems = rowItems, Slivers = slivers, ColumnItems = columnItems,
-                };
-                KernelThreads.For(rowItems * columnItems, ref compute);
-            }
-        }
+            Source = source, A = a, Lda = lda, C = c, Ldc = ldc, Alpha = alpha, Beta = beta,
+            M = m, N = n, K = k, Nr = nr, RowTiles = rowTiles, RowItems = rowItems, Slivers = slivers, ColumnItems = columnItems,
+        };
+        KernelThreads.For(rowItems * columnItems, ref body);
     }
 
-    private struct PackPanelBody<TSource> : IParallelBody where TSource : struct, IPanelSource
+    /// <summary>Row tiles [t0, t1) and column slivers [s0, s1) of work item `item` in a rowItems × columnItems grid.</summary>
+    private static (int T0, int T1, int S0, int S1) ItemRange(int item, int rowTiles, int rowItems, int slivers, int columnItems)
+    {
+        int rowItem = item / columnItems, columnItem = item % columnItems;
+        return ((int)((long)rowItem * rowTiles / rowItems), (int)((long)(rowItem + 1) * rowTiles / rowItems),
+            (int)((long)columnItem * slivers / columnItems), (int)((long)(columnItem + 1) * slivers / columnItems));
+    }
+
+    private struct ItemBody<TSource> : IParallelBody where TSource : struct, IPanelSource
     {
         public TSource Source;
-        public float* Packed;
-        public int P0, Kc, J0, Nc, Nr;
-
-        public readonly void Invoke(int sliver)
-        {
-            int j = sliver * Nr;
-            Source.PackSliver(Packed + (long)sliver * Kc * Nr, P0, Kc, J0 + j, Math.Min(Nr, Nc - j), Nr);
-        }
-    }
-
-    private struct ComputeBody : IParallelBody
-    {
-        public float* A, PackedB, C;
-        public int Lda, Ldc, M, P0, Kc, J0, Nc, Nr, RowTiles, RowItems, Slivers, ColumnItems;
-        public bool TransposeA;
+        public float* A, C;
+        public int Lda, Ldc, M, N, K, Nr, RowTiles, RowItems, Slivers, ColumnItems;
         public float Alpha, Beta;
 
         public readonly void Invoke(int item)
         {
-            int rowItem = item / ColumnItems, columnItem = item % ColumnItems;
-            int t0 = (int)((long)rowItem * RowTiles / RowItems), t1 = (int)((long)(rowItem + 1) * RowTiles / RowItems);
-            int s0 = (int)((long)columnItem * Slivers / ColumnItems), s1 = (int)((long)(columnItem + 1) * Slivers / ColumnItems);
+            var (t0, t1, s0, s1) = ItemRange(item, RowTiles, RowItems, Slivers, ColumnItems);
             float* packedA = GemmBuffers.PackedA();
-            long tileFloats = (long)MicroRows * Kc;
-            if (TransposeA)
+            float* packedB = GemmBuffers.PackedB();
+            int sliversPerBlock = ItemColumnBlock / Nr;
+            for (int sb = s0; sb < s1; sb += sliversPerBlock)
             {
-                // A transposed: row p of A holds op(A)[i0.., p] contiguously, so the item's tiles are packed
-                // together, one sequential run of A per p (per tile, each p would touch a new cache line).
-                PackTransposedA(packedA, A, Lda, t0 * MicroRows, Math.Min(M, t1 * MicroRows) - t0 * MicroRows, P0, Kc);
+                int j0 = sb * Nr;
+                int nc = Math.Min(Math.Min(s1, sb + sliversPerBlock) * Nr, N) - j0;
+                int blockSlivers = (nc + Nr - 1) / Nr;
+                for (int p0 = 0; p0 < K; p0 += DepthBlock)
+                {
+                    int kc = Math.Min(DepthBlock, K - p0);
+                    for (int s = 0; s < blockSlivers; s++)
+                    {
+                        Source.PackSliver(packedB + (long)s * kc * Nr, p0, kc, j0 + s * Nr, Math.Min(Nr, nc - s * Nr), Nr);
+                    }
+                    float beta = p0 == 0 ? Beta : 1f;
+                    RunTiles(packedA, packedB, t0, t1, p0, kc, j0, nc, beta);
+                }
             }
+        }
+
+        private readonly void RunTiles(float* packedA, float* packedB, int t0, int t1, int p0, int kc, int j0, int nc, float beta)
+        {
             for (int t = t0; t < t1; t++)
             {
                 int i0 = t * MicroRows;
                 int rows = Math.Min(MicroRows, M - i0);
-                // Full tiles of a plain A are read in place (six contiguous row streams); edge tiles are packed
-                // into a zero-padded MR-interleaved tile.
-                float* tileA = A + (long)i0 * Lda + P0;
+                // Full tiles of A are read in place (six contiguous row streams); an edge tile is packed into
+                // a zero-padded MR-interleaved tile.
+                float* tileA = A + (long)i0 * Lda + p0;
                 long rowStride = Lda;
                 int depthStride = 1;
-                if (TransposeA)
+                if (rows < MicroRows)
                 {
-                    tileA = packedA + (t - t0) * tileFloats;
-                    rowStride = 1;
-                    depthStride = MicroRows;
-                }
-                else if (rows < MicroRows)
-                {
-                    PackA(packedA, A, Lda, false, i0, rows, P0, Kc);
+                    PackA(packedA, A, Lda, false, i0, rows, p0, kc);
                     tileA = packedA;
                     rowStride = 1;
                     depthStride = MicroRows;
                 }
-                for (int s = s0; s < s1; s++)
+                for (int j = 0; j < nc; j += Nr)
                 {
-                    int j = s * Nr;
-                    float* tileC = C + (long)i0 * Ldc + J0 + j;
-                    MicroKernel(Kc, tileA, rowStride, depthStride, PackedB + (long)s * Kc * Nr, tileC, Ldc, Alpha, Beta, rows,
-                        Math.Min(Nr, Nc - j));
+                    MicroKernel(kc, tileA, rowStride, depthStride, packedB + (long)j * kc, C + (long)i0 * Ldc + j0 + j, Ldc,
+                        Alpha, beta, rows, Math.Min(Nr, nc - j));
                 }
-            }
-        }
-    }
-
-    /// <summary>Packs op(A) = Aᵀ rows [i0, i0+rows) × depth [p0, p0+kc) as consecutive MR-row tiles
-    /// dst[tile·MR·kc + p·MR + r], zero-padding the last tile to MR rows.</summary>
-    private static void PackTransposedA(float* dst, float* a, int lda, int i0, int rows, int p0, int kc)
-    {
-        int tiles = (rows + MicroRows - 1) / MicroRows;
-        if (rows % MicroRows != 0)
-        {
-            new Span<float>(dst + (long)(tiles - 1) * MicroRows * kc, MicroRows * kc).Clear();
-        }
-        for (int p = 0; p < kc; p++)
-        {
-            float* src = a + (long)(p0 + p) * lda + i0;
-            for (int i = 0; i < rows; i++)
-            {
-                int tile = i / MicroRows, r = i - tile * MicroRows;
-                dst[(long)tile * MicroRows * kc + p * MicroRows + r] = src[i];
-            }
-        }
-    }
-
-    /// <summary>Packs rows [i0, i0+rows) × depth [p0, p0+kc) of op(A) as dst[p·MR + r], zero-padding rows to MR.</summary>
-    private static void PackA(float* dst, float* a, int lda, bool transposeA, int i0, int rows, int p0, int kc)
-    {
-        if (rows < MicroRows)
-        {
-            new Span<float>(dst, MicroRows * kc).Clear();
-        }
-        if (transposeA)
-        {
-            // op(A)[i, p] = A[p, i]: the MR values for one p are contiguous.
-            for (int p = 0; p < kc; p++)
-            {
-                float* src = a + (long)(p0 + p) * lda + i0;
-                float* d = dst + p * MicroRows;
-                for (int r = 0; r < rows; r++)
-                {
-                    d[r] = src[r];
-                }
-            }
-            return;
-        }
-        for (int r = 0; r < rows; r++)
-        {
-            float* src = a + (long)(i0 + r) * lda + p0;
-            float* d = dst + r;
-            for (int p = 0; p < kc; p++)
-            {
-                d[p * MicroRows] = src[p];
             }
         }
     }

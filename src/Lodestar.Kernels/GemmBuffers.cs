@@ -20,7 +20,7 @@ internal static unsafe class GemmBuffers
     /// <summary>Scratch for this thread's packed A block (PackedAFloats floats, valid until this thread asks again).</summary>
     public static float* PackedA() => Get(ref packedA, PackedAFloats);
 
-    /// <summary>Scratch for a packed B panel (PackedBFloats floats) the calling thread shares with the pool for one product.</summary>
+    /// <summary>Scratch for a packed B panel (PackedBFloats floats): an independent item's own block, or the panel the calling thread shares with the pool for one product.</summary>
     public static float* PackedB() => Get(ref packedB, PackedBFloats);
 
     /// <summary>Int8 GEMM: one packed tile of k-pairs (grows when a deeper product first appears on this thread).</summary>

@@ -86,6 +86,9 @@ public class GemmTests
         // k > 2·DepthBlock and n > ColumnBlock, with edges in every dimension.
         RunCase(GemmPath.Blocked, false, false, 131, Gemm.ColumnBlock + 77, 2 * Gemm.DepthBlock + 5, 1f, 0.5f, seed: 1);
         RunCase(GemmPath.Blocked, true, true, 97, Gemm.ColumnBlock + 3, Gemm.DepthBlock + 1, 1f, 0f, seed: 2);
+        // Independent items of a plain A: several item column blocks per item, and rows split when columns run out.
+        RunCase(GemmPath.Blocked, false, true, 61, 2 * Gemm.ItemColumnBlock + 70, Gemm.DepthBlock + 9, 0.5f, 1f, seed: 3);
+        RunCase(GemmPath.Blocked, false, false, 203, 70, 2 * Gemm.DepthBlock + 1, 1f, -1f, seed: 4);
     }
 
     [Theory]

@@ -11,6 +11,9 @@ public class GemmThreadingTests
     [InlineData(false, false, 300, 200, 300)]
     [InlineData(true, true, 7, 1100, 64)]
     [InlineData(false, true, 1, 700, 300)]
+    [InlineData(false, false, 131, 1100, 800)]
+    [InlineData(false, false, 300, 100, 300)]
+    [InlineData(true, false, 250, 90, 900)]
     public void ThreadCountDoesNotChangeTheBits(bool ta, bool tb, int m, int n, int k)
     {
         var rng = new Random(11);
