@@ -93,6 +93,7 @@ public sealed class SeqRecCommandTests : IDisposable
         Assert.Equal(20, bench.GetProperty("users").GetInt32());
         Assert.True(bench.GetProperty("users_per_s").GetDouble() > 0);
         Assert.True(bench.GetProperty("popular_users_per_s").GetDouble() > 0);
+        Assert.True(bench.GetProperty("users_per_cpu_s").GetDouble() > 0);
     }
 
     [Fact]
