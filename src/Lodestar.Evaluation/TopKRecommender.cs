@@ -40,37 +40,14 @@ public static class TopKRecommender
             }
         }
         var lists = new TopKLists(k, new int[histories.Count * k], new float[histories.Count * k], new int[histories.Count]);
-        var width = itemCount + 1;
-        var batches = (histories.Count + options.BatchSize - 1) / options.BatchSize;
-        Parallel.For(
-            0,
-            batches,
-            new ParallelOptions { MaxDegreeOfParallelism = options.Threads },
-            () => (Scores: new float[options.BatchSize * width], Batch: new ReadOnlyMemory<int>[options.BatchSize]),
-            (batch, _, buffers) =>
+        FullRankingEvaluator.ScoreInBatches(histories.Count, u => histories[u], itemCount, scorer, options, (u, row) =>
+        {
+            if (options.ExcludeHistory)
             {
-                var start = batch * options.BatchSize;
-                var count = Math.Min(options.BatchSize, histories.Count - start);
-                for (var b = 0; b < count; b++)
-                {
-                    buffers.Batch[b] = histories[start + b];
-                }
-                var scores = buffers.Scores.AsSpan(0, count * width);
-                scores.Clear();
-                scorer(buffers.Batch.AsSpan(0, count), scores);
-                for (var b = 0; b < count; b++)
-                {
-                    var row = scores.Slice(b * width, width);
-                    if (options.ExcludeHistory)
-                    {
-                        FullRankingEvaluator.ExcludeHistory(row, buffers.Batch[b].Span, keep: 0);
-                    }
-                    var user = start + b;
-                    lists.Counts[user] = ScoreRow.TopK(row, lists.Items.AsSpan(user * k, k), lists.Scores.AsSpan(user * k, k));
-                }
-                return buffers;
-            },
-            _ => { });
+                FullRankingEvaluator.ExcludeHistory(row, histories[u].Span, keep: 0);
+            }
+            lists.Counts[u] = ScoreRow.TopK(row, lists.Items.AsSpan(u * k, k), lists.Scores.AsSpan(u * k, k));
+        });
         return lists;
     }
 }
