@@ -83,7 +83,31 @@ public static class FullRankingEvaluator
             Check(c, itemCount);
         }
         var ranks = new int[cases.Count];
-        var batches = (cases.Count + options.BatchSize - 1) / options.BatchSize;
+        ScoreInBatches(cases.Count, u => cases[u].History, itemCount, scorer, options, (u, row) =>
+        {
+            var c = cases[u];
+            if (options.ExcludeHistory)
+            {
+                ExcludeHistory(row, c.History.Span, c.Target);
+            }
+            ranks[u] = ScoreRow.PessimisticRank(row, c.Target);
+        }, onBatchDone);
+        return ranks;
+    }
+
+    /// <summary>One user's row of scores over items 0..ItemCount, for the caller to rank or select from.</summary>
+    internal delegate void ScoredRow(int user, Span<float> row);
+
+    /// <summary>
+    /// Scores users 0..users−1 in batches of <see cref="EvaluationOptions.BatchSize"/> (one scorer call each, on a
+    /// worker's own zeroed buffer) on <see cref="EvaluationOptions.Threads"/> workers, and hands every user's row to
+    /// <paramref name="visit"/>, which must only write state of its own user.
+    /// </summary>
+    internal static void ScoreInBatches(
+        int users, Func<int, ReadOnlyMemory<int>> historyOf, int itemCount, BatchScorer scorer, EvaluationOptions options,
+        ScoredRow visit, Action<int>? onBatchDone = null)
+    {
+        var batches = (users + options.BatchSize - 1) / options.BatchSize;
         var width = itemCount + 1;
         Parallel.For(
             0,
@@ -93,29 +117,22 @@ public static class FullRankingEvaluator
             (batch, _, buffers) =>
             {
                 var start = batch * options.BatchSize;
-                var count = Math.Min(options.BatchSize, cases.Count - start);
+                var count = Math.Min(options.BatchSize, users - start);
                 for (var b = 0; b < count; b++)
                 {
-                    buffers.Histories[b] = cases[start + b].History;
+                    buffers.Histories[b] = historyOf(start + b);
                 }
                 var scores = buffers.Scores.AsSpan(0, count * width);
                 scores.Clear();
                 scorer(buffers.Histories.AsSpan(0, count), scores);
                 for (var b = 0; b < count; b++)
                 {
-                    var row = scores.Slice(b * width, width);
-                    var c = cases[start + b];
-                    if (options.ExcludeHistory)
-                    {
-                        ExcludeHistory(row, c.History.Span, c.Target);
-                    }
-                    ranks[start + b] = ScoreRow.PessimisticRank(row, c.Target);
+                    visit(start + b, scores.Slice(b * width, width));
                 }
                 onBatchDone?.Invoke(count);
                 return buffers;
             },
             _ => { });
-        return ranks;
     }
 
     /// <summary>Sets the score of every history item except <paramref name="keep"/> to <see cref="ScoreRow.Excluded"/>.</summary>

@@ -117,12 +117,13 @@ public static class SasRecTrainer
         return model;
     }
 
-    /// <summary>AdamW with weight decay on matrices only (not on norm gains and biases, as nanoGPT).</summary>
+    /// <summary>AdamW with weight decay on matrices only (not on norm gains, biases or the attention's relative-bias
+    /// table, as nanoGPT).</summary>
     public static AdamW CreateOptimizer(SasRecModel model, TrainingConfig train)
     {
         // One group per parameter in model order, so moment buffer i belongs to named parameter i (checkpoints).
         var groups = model.NamedParameters()
-            .Select(p => new ParameterGroup([p.Parameter], p.Parameter.Rank >= 2 ? train.WeightDecay : 0f))
+            .Select(p => new ParameterGroup([p.Parameter], p.Parameter.Rank >= 2 && !p.Name.EndsWith(".rel_bias", StringComparison.Ordinal) ? train.WeightDecay : 0f))
             .ToArray();
         return new AdamW(groups, new AdamWConfig { LearningRate = train.LearningRate, WeightDecay = train.WeightDecay });
     }

@@ -90,18 +90,8 @@ public static class SeqRecRun
     /// <summary>Top-<paramref name="k"/> next items for user index <paramref name="user"/> after their whole sequence.</summary>
     public static (int[] Items, float[] Scores) Recommend(ISequenceRecommender model, SequenceSplits data, int user, int k, bool excludeHistory)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
-        var history = data.Sequences[user];
-        var row = new float[data.ItemCount + 1];
-        model.ScoreBatch([history], row);
-        if (excludeHistory)
-        {
-            FullRankingEvaluator.ExcludeHistory(row, history, keep: 0);
-        }
-        var items = new int[k];
-        var scores = new float[k];
-        var written = ScoreRow.TopK(row, items, scores);
-        return (items[..written], scores[..written]);
+        var lists = TopKRecommender.Recommend([data.Sequences[user]], data.ItemCount, k, model.ScoreBatch, new EvaluationOptions { ExcludeHistory = excludeHistory, BatchSize = 1 });
+        return (lists.ItemsOf(0).ToArray(), lists.ScoresOf(0).ToArray());
     }
 
     public static string Name(SeqRecModelKind kind) => kind switch

@@ -1,5 +1,5 @@
-// `lodestar seqrec`: every subcommand answers --help, and train -> eval -> recommend round-trips through a
-// real run directory with one JSON object per line; bad input is one line and exit code 1.
+// `lodestar seqrec`: every subcommand answers --help; train -> eval -> recommend, experiment and bench run on
+// real run directories with one JSON object per line; bad input is one line and exit code 1.
 using System.Text.Json;
 
 // Tests here swap the process-wide Console.Out/Error to read what a command printed; run in parallel, one
@@ -38,6 +38,7 @@ public sealed class SeqRecCommandTests : IDisposable
     [InlineData("seqrec", "eval")]
     [InlineData("seqrec", "recommend")]
     [InlineData("seqrec", "bench")]
+    [InlineData("seqrec", "experiment")]
     public void EverySubcommandAnswersHelp(params string[] args)
     {
         var (code, output, _) = Run([.. args, "--help"]);
@@ -67,6 +68,32 @@ public sealed class SeqRecCommandTests : IDisposable
         Assert.Equal(0, code);
         var items = JsonDocument.Parse(output).RootElement.GetProperty("items").EnumerateArray().Select(e => e.GetInt32()).ToArray();
         Assert.Equal(4, items.Length);
+    }
+
+    [Fact]
+    public void ExperimentSummarisesSeedsAndBenchReportsBothRates()
+    {
+        var data = Path.Combine(_directory, "seq.txt");
+        File.WriteAllLines(data, Enumerable.Range(1, 30).Select(u => $"{u} " + string.Join(' ', Enumerable.Range(0, 5).Select(i => 1 + ((u + i) % 12)))));
+        var config = Path.Combine(_directory, "cooc.json");
+        File.WriteAllText(config, """{ "model": "cooc" }""");
+        var experiment = Path.Combine(_directory, "exp");
+        var (code, output, _) = Run("seqrec", "experiment", "--data", data, "--config", config, "--seeds", "1", "2", "--out", experiment, "--json");
+        Assert.Equal(0, code);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToArray();
+        Assert.Equal(["seqrec-seed", "seqrec-seed", "seqrec-experiment"], lines.Select(l => l.GetProperty("name").GetString()));
+        // Co-occurrence ignores the seed: both seeds give the same metrics, so the spread is zero.
+        var ndcg = lines[2].GetProperty("test").GetProperty("ndcg@10");
+        Assert.Equal(lines[0].GetProperty("test").GetProperty("ndcg@10").GetDouble(), ndcg.GetProperty("mean").GetDouble(), 12);
+        Assert.Equal(0.0, ndcg.GetProperty("std").GetDouble());
+
+        (code, output, _) = Run("seqrec", "bench", "--run", Path.Combine(experiment, "seed-1"), "--users", "20", "--repeats", "1", "--json");
+        Assert.Equal(0, code);
+        var bench = JsonDocument.Parse(output).RootElement;
+        Assert.Equal(20, bench.GetProperty("users").GetInt32());
+        Assert.True(bench.GetProperty("users_per_s").GetDouble() > 0);
+        Assert.True(bench.GetProperty("popular_users_per_s").GetDouble() > 0);
+        Assert.True(bench.GetProperty("users_per_cpu_s").GetDouble() > 0);
     }
 
     [Fact]

@@ -27,20 +27,22 @@ public sealed class SasRecTrainingTests : IDisposable
         return SeqRecData.Load(path);
     }
 
-    private static SeqRecConfig SmallConfig(int epochs) => new()
+    private static SeqRecConfig SmallConfig(int epochs, bool relativeBias = false) => new()
     {
         Model = SeqRecModelKind.Sasrec,
         Seed = 4,
-        Sasrec = new SasRecConfig { MaxLength = 8, Channels = 16, Heads = 2, FeedForward = 32, Layers = 1, Dropout = 0f },
+        Sasrec = new SasRecConfig { MaxLength = 8, Channels = 16, Heads = 2, FeedForward = 32, Layers = 1, Dropout = 0f, RelativeBias = relativeBias },
         Training = new TrainingConfig { Epochs = epochs, BatchSize = 16, LearningRate = 5e-3f, WarmupSteps = 5, Patience = 100 },
     };
 
-    [Fact]
-    public void LossFallsAndTheModelBeatsMostPopular()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void LossFallsAndTheModelBeatsMostPopular(bool relativeBias)
     {
         var data = PatternData();
         var run = Path.Combine(_directory, "sasrec");
-        var record = SeqRecRun.Train(SmallConfig(epochs: 12), data, run);
+        var record = SeqRecRun.Train(SmallConfig(epochs: 12, relativeBias), data, run);
         Assert.Equal("finished", record.Status);
         Assert.True(record.Epochs[^1].TrainLoss < 0.5 * record.Epochs[0].TrainLoss,
             $"loss {record.Epochs[0].TrainLoss} -> {record.Epochs[^1].TrainLoss}");

@@ -1,4 +1,4 @@
-// `lodestar seqrec train|eval|recommend|bench`: sequential recommendation on `uid item1 … itemN` files with
+// `lodestar seqrec train|eval|recommend|bench|experiment`: sequential recommendation on `uid item1 … itemN` files with
 // leave-one-out splits and full-ranking metrics, baselines and models through the same evaluator.
 using System.CommandLine;
 using System.Diagnostics;
@@ -13,11 +13,12 @@ public static class SeqRecCommand
 {
     public static Command Create()
     {
-        var seqrec = new Command("seqrec", "Sequential recommendation: train, evaluate (full ranking, leave-one-out), recommend, benchmark.");
+        var seqrec = new Command("seqrec", "Sequential recommendation: train, evaluate (full ranking, leave-one-out), recommend, benchmark, multi-seed experiments.");
         seqrec.Subcommands.Add(CreateTrain());
         seqrec.Subcommands.Add(CreateEval());
         seqrec.Subcommands.Add(CreateRecommend());
         seqrec.Subcommands.Add(CreateBench());
+        seqrec.Subcommands.Add(SeqRecExperimentCommand.Create());
         return seqrec;
     }
 
@@ -141,23 +142,27 @@ public static class SeqRecCommand
         var users = new Option<int>("--users") { Description = "Users to recommend for (the first N of the data file).", DefaultValueFactory = _ => 1000 };
         var k = new Option<int>("--k") { Description = "Items per user.", DefaultValueFactory = _ => 10 };
         var repeats = new Option<int>("--repeats") { Description = "Timed passes; the median is reported.", DefaultValueFactory = _ => 5 };
+        var batch = new Option<int>("--batch") { Description = "Users per scoring batch (one GEMM against the item table per batch).", DefaultValueFactory = _ => 128 };
+        var threads = new Option<int>("--threads") { Description = "Worker threads over batches.", DefaultValueFactory = _ => Environment.ProcessorCount };
         var json = CliJson.CreateOption();
-        var command = new Command("bench", "Throughput of top-k over all items (users/s) for a run's model, against most-popular measured in the same run.")
+        var command = new Command("bench", "Throughput of top-k over all items (users/s, history excluded) for a run's model, against most-popular measured in the same run.")
         {
-            Options = { run, users, k, repeats, json },
+            Options = { run, users, k, repeats, batch, threads, json },
         };
         command.SetAction(parse =>
         {
             var (record, splits, model) = OpenRun(parse.GetValue(run)!);
-            if (parse.GetValue(users) < 1 || parse.GetValue(k) < 1)
+            if (parse.GetValue(users) < 1 || parse.GetValue(k) < 1 || parse.GetValue(batch) < 1 || parse.GetValue(threads) < 1)
             {
-                throw new ArgumentException($"--users and --k must be at least 1, got {parse.GetValue(users)} and {parse.GetValue(k)}");
+                throw new ArgumentException($"--users, --k, --batch and --threads must be at least 1, got " +
+                    $"{parse.GetValue(users)}, {parse.GetValue(k)}, {parse.GetValue(batch)} and {parse.GetValue(threads)}");
             }
+            var options = new EvaluationOptions { ExcludeHistory = true, BatchSize = parse.GetValue(batch), Threads = parse.GetValue(threads) };
             var count = Math.Min(parse.GetValue(users), splits.Sequences.Count);
             var histories = splits.Sequences.Take(count).Select(s => (ReadOnlyMemory<int>)s).ToArray();
             var reference = SeqRecRun.FitBaseline(record.Config with { Model = SeqRecModelKind.Popular }, splits);
-            var modelRate = SeqRecBench.UsersPerSecond(model, histories, parse.GetValue(k), parse.GetValue(repeats), record.Config.Evaluation.BatchSize);
-            var referenceRate = SeqRecBench.UsersPerSecond(reference, histories, parse.GetValue(k), parse.GetValue(repeats), record.Config.Evaluation.BatchSize);
+            var (modelRate, modelCpuRate) = SeqRecBench.Measure(model, histories, parse.GetValue(k), parse.GetValue(repeats), options);
+            var (referenceRate, _) = SeqRecBench.Measure(reference, histories, parse.GetValue(k), parse.GetValue(repeats), options);
             var result = new
             {
                 Name = "seqrec-topk",
@@ -165,8 +170,10 @@ public static class SeqRecCommand
                 Users = count,
                 Items = splits.ItemCount,
                 K = parse.GetValue(k),
-                Threads = Environment.ProcessorCount,
+                BatchSize = options.BatchSize,
+                options.Threads,
                 UsersPerS = modelRate,
+                UsersPerCpuS = modelCpuRate,
                 PopularUsersPerS = referenceRate,
                 RatioToPopular = modelRate / referenceRate,
             };
@@ -177,7 +184,7 @@ public static class SeqRecCommand
             else
             {
                 AnsiConsole.MarkupLine($"{result.Model}: {modelRate:F0} users/s for top-{result.K} over {result.Items} items " +
-                    $"({result.RatioToPopular:F2}x most-popular's {referenceRate:F0} users/s measured in the same run)");
+                    $"({result.RatioToPopular:F2}x most-popular's {referenceRate:F0} users/s measured in the same run; {modelCpuRate:F0} users per CPU-second)");
             }
             return 0;
         });
@@ -231,7 +238,7 @@ public static class SeqRecCommand
     }
 
     // Progress bars go to stderr, so --json output on stdout stays one object per line.
-    private static T WithProgress<T>(bool asJson, Func<IRunProgress, T> work)
+    internal static T WithProgress<T>(bool asJson, Func<IRunProgress, T> work)
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
         return console.Progress().AutoClear(asJson).Start(context => work(new SpectreRunProgress(context, asJson ? null : console)));
@@ -255,39 +262,30 @@ public static class SeqRecCommand
     }
 }
 
-/// <summary>Times top-k over all items for a fixed set of histories: score in batches, then select.</summary>
+/// <summary>Times batch top-k over all items (history excluded) for a fixed set of histories: the median of
+/// <c>repeats</c> passes after one warm-up pass, in wall-clock and in this process's CPU time (the second is
+/// what a busy shared machine distorts least: users per CPU-second × cores bounds a quiet machine's rate).</summary>
 internal static class SeqRecBench
 {
-    public static double UsersPerSecond(ISequenceRecommender model, ReadOnlyMemory<int>[] histories, int k, int repeats, int batchSize)
+    public static (double UsersPerSecond, double UsersPerCpuSecond) Measure(
+        ISequenceRecommender model, ReadOnlyMemory<int>[] histories, int k, int repeats, EvaluationOptions options)
     {
-        var width = model.ItemCount + 1;
-        var scores = new float[batchSize * width];
-        var items = new int[k];
-        var best = new float[k];
-        void Pass()
+        TopKRecommender.Recommend(histories, model.ItemCount, k, model.ScoreBatch, options);
+        var wall = new double[Math.Max(1, repeats)];
+        var cpu = new double[wall.Length];
+        using var process = Process.GetCurrentProcess();
+        for (var r = 0; r < wall.Length; r++)
         {
-            for (var start = 0; start < histories.Length; start += batchSize)
-            {
-                var count = Math.Min(batchSize, histories.Length - start);
-                var batch = histories.AsSpan(start, count);
-                model.ScoreBatch(batch, scores.AsSpan(0, count * width));
-                for (var b = 0; b < count; b++)
-                {
-                    var row = scores.AsSpan(b * width, width);
-                    FullRankingEvaluator.ExcludeHistory(row, batch[b].Span, keep: 0);
-                    ScoreRow.TopK(row, items, best);
-                }
-            }
-        }
-        Pass();
-        var seconds = new double[Math.Max(1, repeats)];
-        for (var r = 0; r < seconds.Length; r++)
-        {
+            process.Refresh();
+            var cpuStart = process.TotalProcessorTime;
             var clock = Stopwatch.StartNew();
-            Pass();
-            seconds[r] = clock.Elapsed.TotalSeconds;
+            TopKRecommender.Recommend(histories, model.ItemCount, k, model.ScoreBatch, options);
+            wall[r] = clock.Elapsed.TotalSeconds;
+            process.Refresh();
+            cpu[r] = (process.TotalProcessorTime - cpuStart).TotalSeconds;
         }
-        Array.Sort(seconds);
-        return histories.Length / seconds[seconds.Length / 2];
+        Array.Sort(wall);
+        Array.Sort(cpu);
+        return (histories.Length / wall[wall.Length / 2], histories.Length / Math.Max(cpu[cpu.Length / 2], 1e-9));
     }
 }

@@ -37,6 +37,10 @@ public sealed record SasRecConfig
     /// <summary>Learned absolute positions or rotary embeddings inside attention. Default learned.</summary>
     public PositionEncoding Positions { get; init; } = PositionEncoding.Learned;
 
+    /// <summary>Add a learned per-(head, bucketed relative distance) bias to the attention logits, HSTU-style
+    /// (Zhai et al. 2024); attention is then materialised (B,H,T,T) instead of the fused kernel. Default false.</summary>
+    public bool RelativeBias { get; init; }
+
     /// <summary>Full or sampled softmax over items. Default full (the "SASRec with CE loss" result).</summary>
     public ItemSoftmax Softmax { get; init; } = ItemSoftmax.Full;
 

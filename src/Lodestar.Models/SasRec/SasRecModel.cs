@@ -22,7 +22,14 @@ public sealed class SasRecModel : Module, ISequenceRecommender
             ? AddModule("pos_emb", new Embedding(config.MaxLength, config.Channels, random))
             : null;
         EmbeddingDropout = AddModule("emb_drop", new Dropout(config.Dropout, seed + 7));
-        Blocks = AddModule("blocks", new TransformerStack(config.Stack(seed), random));
+        if (config.RelativeBias)
+        {
+            RelativeBiasBlocks = AddModule("blocks", new RelativeBiasStack(config.Stack(seed), random));
+        }
+        else
+        {
+            Blocks = AddModule("blocks", new TransformerStack(config.Stack(seed), random));
+        }
         _finalNorm = AddModule("ln_f", new LayerNorm(config.Channels));
     }
 
@@ -39,7 +46,11 @@ public sealed class SasRecModel : Module, ISequenceRecommender
 
     public Dropout EmbeddingDropout { get; }
 
-    public TransformerStack Blocks { get; }
+    /// <summary>The block stack on the fused attention kernel (null with <see cref="SasRecConfig.RelativeBias"/>).</summary>
+    public TransformerStack? Blocks { get; }
+
+    /// <summary>The block stack with relative-bias attention (only with <see cref="SasRecConfig.RelativeBias"/>).</summary>
+    public RelativeBiasStack? RelativeBiasBlocks { get; }
 
     /// <summary>Hidden states (B,T,C) of a right-padded batch; position t has seen items 0..t only.</summary>
     public Tensor Encode(Graph graph, SequenceBatch batch)
@@ -51,7 +62,7 @@ public sealed class SasRecModel : Module, ISequenceRecommender
             x = graph.Add(x, graph.Slice(PositionEmbedding.Weight, 0, 0, batch.Length));
         }
         x = EmbeddingDropout.Forward(graph, x);
-        x = Blocks.Forward(graph, x, AttentionMask.CausalOnly);
+        x = Blocks is not null ? Blocks.Forward(graph, x, AttentionMask.CausalOnly) : RelativeBiasBlocks!.Forward(graph, x);
         return _finalNorm.Forward(graph, x);
     }
 

@@ -1,0 +1,53 @@
+// Batch top-k over all items for many users: score a batch of histories in one scorer call (for SASRec one
+// GEMM of final hidden states × item table), drop history items, partial top-k; batches run on worker threads.
+
+namespace Lodestar.Evaluation;
+
+/// <summary>Top-k lists of many users, row-major (Users, K): user u's list is Items[u·K .. u·K + Counts[u]).</summary>
+public sealed record TopKLists(int K, int[] Items, float[] Scores, int[] Counts)
+{
+    public int Users => Counts.Length;
+
+    public ReadOnlySpan<int> ItemsOf(int user) => Items.AsSpan(user * K, Counts[user]);
+
+    public ReadOnlySpan<float> ScoresOf(int user) => Scores.AsSpan(user * K, Counts[user]);
+}
+
+public static class TopKRecommender
+{
+    /// <summary>
+    /// The k best items after each history, over items 1..itemCount, best first (ties: lower id first), with
+    /// the history's own items removed when <see cref="EvaluationOptions.ExcludeHistory"/> is set. Batches of
+    /// <see cref="EvaluationOptions.BatchSize"/> users go to <see cref="EvaluationOptions.Threads"/> workers,
+    /// each with its own score buffer, so the scorer must be thread-safe when Threads &gt; 1.
+    /// </summary>
+    public static TopKLists Recommend(
+        IReadOnlyList<ReadOnlyMemory<int>> histories, int itemCount, int k, BatchScorer scorer, EvaluationOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(histories);
+        ArgumentNullException.ThrowIfNull(scorer);
+        ArgumentOutOfRangeException.ThrowIfLessThan(itemCount, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
+        options.Validate();
+        for (var u = 0; u < histories.Count; u++)
+        {
+            foreach (var item in histories[u].Span)
+            {
+                if (item < 1 || item > itemCount)
+                {
+                    throw new ArgumentException($"history {u}: item {item} is outside 1..{itemCount}");
+                }
+            }
+        }
+        var lists = new TopKLists(k, new int[histories.Count * k], new float[histories.Count * k], new int[histories.Count]);
+        FullRankingEvaluator.ScoreInBatches(histories.Count, u => histories[u], itemCount, scorer, options, (u, row) =>
+        {
+            if (options.ExcludeHistory)
+            {
+                FullRankingEvaluator.ExcludeHistory(row, histories[u].Span, keep: 0);
+            }
+            lists.Counts[u] = ScoreRow.TopK(row, lists.Items.AsSpan(u * k, k), lists.Scores.AsSpan(u * k, k));
+        });
+        return lists;
+    }
+}
