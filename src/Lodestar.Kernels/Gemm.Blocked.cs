@@ -1,5 +1,6 @@
 // The blocked GEMM driver (Goto & van de Geijn, "Anatomy of High-Performance Matrix Multiplication",
 // 2008; BLIS's five loops) over an MR×NR register tile, with the work split over the threads per shape.
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Lodestar.Kernels;
@@ -106,16 +107,7 @@ public static unsafe partial class Gemm
                 int rows = Math.Min(MicroRows, M - i0);
                 // Full tiles of A are read in place (six contiguous row streams); an edge tile is packed into
                 // a zero-padded MR-interleaved tile.
-                float* tileA = A + (long)i0 * Lda + p0;
-                long rowStride = Lda;
-                int depthStride = 1;
-                if (rows < MicroRows)
-                {
-                    PackA(packedA, A, Lda, false, i0, rows, p0, kc);
-                    tileA = packedA;
-                    rowStride = 1;
-                    depthStride = MicroRows;
-                }
+                float* tileA = TileOfPlainA(A, Lda, packedA, i0, rows, p0, kc, out long rowStride, out int depthStride);
                 for (int j = 0; j < nc; j += Nr)
                 {
                     MicroKernel(kc, tileA, rowStride, depthStride, packedB + (long)j * kc, C + (long)i0 * Ldc + j0 + j, Ldc,
@@ -123,5 +115,22 @@ public static unsafe partial class Gemm
                 }
             }
         }
+    }
+
+    /// <summary>The A tile a micro-kernel reads for rows i0.. of a plain (not transposed) A: a full tile in
+    /// place (six row streams of stride lda), an edge tile packed zero-padded and MR-interleaved.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float* TileOfPlainA(float* a, int lda, float* packedA, int i0, int rows, int p0, int kc, out long rowStride, out int depthStride)
+    {
+        if (rows < MicroRows)
+        {
+            PackA(packedA, a, lda, false, i0, rows, p0, kc);
+            rowStride = 1;
+            depthStride = MicroRows;
+            return packedA;
+        }
+        rowStride = lda;
+        depthStride = 1;
+        return a + ((long)i0 * lda) + p0;
     }
 }

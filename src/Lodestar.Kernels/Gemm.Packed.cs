@@ -117,16 +117,7 @@ public static unsafe partial class Gemm
                         for (int p0 = 0; p0 < K; p0 += DepthBlock)
                         {
                             int kc = Math.Min(DepthBlock, K - p0);
-                            float* tileA = A + ((long)i0 * Lda) + p0;
-                            long rowStride = Lda;
-                            int depthStride = 1;
-                            if (rows < MicroRows)
-                            {
-                                PackA(packedA, A, Lda, false, i0, rows, p0, kc);
-                                tileA = packedA;
-                                rowStride = 1;
-                                depthStride = MicroRows;
-                            }
+                            float* tileA = TileOfPlainA(A, Lda, packedA, i0, rows, p0, kc, out long rowStride, out int depthStride);
                             MicroKernel(kc, tileA, rowStride, depthStride, Panels + PanelOffset(p0, kc, s, Slivers, nr), tileC, Ldc,
                                 1f, p0 == 0 ? 0f : 1f, rows, cols);
                         }
