@@ -1,5 +1,6 @@
 // Matrix products on the Gemm kernel: Linear (x·Wᵀ + b, optionally fused with GELU) and (batched) matmul.
 // Backward follows dC = op(A)·op(B): dop(A) = dC·op(B)ᵀ, dop(B) = op(A)ᵀ·dC, accumulated with beta = 1.
+using System.Diagnostics;
 using Lodestar.Kernels;
 
 namespace Lodestar.Tensors;
@@ -89,22 +90,28 @@ public sealed partial class Graph
         var inFeatures = weight.Dim(1);
         var rows = x.Rows;
         ReadOnlySpan<float> dPre = entry.Output.Grad;
+        var profile = OpProfile.Current;
+        var start = Stopwatch.GetTimestamp();
         if (entry.Saved0 is { } pre)
         {
-            var scratch = ScratchWindow(pre.Length, zeroed: true);
-            Activation.GeluBackward(FloatWindow.Of(pre), FloatWindow.GradOf(entry.Output), scratch);
+            var scratch = ScratchWindow(pre.Length, zeroed: false);
+            Activation.GeluBackwardOverwrite(FloatWindow.Of(pre), FloatWindow.GradOf(entry.Output), scratch);
             dPre = scratch.Span;
+            profile?.Add("detail", "linear: gelu backward", start);
         }
         if (x.RequiresGrad)
         {
-            // dx(N,I) += dPre(N,O) · W(O,I)
-            Blas.Gemm(false, false, rows, inFeatures, outFeatures, 1f, dPre, outFeatures, weight.Data, inFeatures, 1f, GradOf(x), inFeatures);
+            // dx(N,I) += dPre(N,O) · W(O,I), written with beta = 0 when nothing has added into dx yet
+            var dx = GradForOverwrite(x, out var fresh);
+            Blas.Gemm(false, false, rows, inFeatures, outFeatures, 1f, dPre, outFeatures, weight.Data, inFeatures, fresh ? 0f : 1f, dx, inFeatures);
         }
         if (weight.RequiresGrad && rows >= TransposedGradientRows)
         {
             // dW(O,I) += dPreᵀ(O,N) · x(N,I), with dPreᵀ written out once so the GEMM reads both operands row-major.
             var dPreT = Scratch(rows * outFeatures);
+            start = Stopwatch.GetTimestamp();
             Kernels.Transpose.Matrix(dPre, rows, outFeatures, dPreT);
+            profile?.Add("detail", "linear: transpose dPre", start);
             Blas.Gemm(false, false, outFeatures, inFeatures, rows, 1f, dPreT, rows, x.Data, inFeatures, 1f, GradOf(weight), inFeatures);
         }
         else if (weight.RequiresGrad)
@@ -114,7 +121,9 @@ public sealed partial class Graph
         }
         if (bias is not null && bias.RequiresGrad)
         {
+            start = Stopwatch.GetTimestamp();
             Elementwise.AddBiasRowsBackward(dPre, GradOf(bias), rows, outFeatures);
+            profile?.Add("detail", "linear: bias gradient", start);
         }
     }
 
