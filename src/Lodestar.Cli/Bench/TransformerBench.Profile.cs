@@ -85,10 +85,10 @@ public static partial class TransformerBench
             return;
         }
         Console.WriteLine($"profile of {profile.Steps} warm steps ({stepMs:F1} ms per profiled step; gemm and detail rows are nested in forward/backward):");
-        Console.WriteLine($"{"section",-9} {"op",-34} {"calls",6} {"ms/step",9} {"share",7} {"GFLOP/s",8}");
+        Console.WriteLine($"{"section",-9} {"op",-42} {"calls",6} {"ms/step",9} {"share",7} {"GFLOP/s",8}");
         foreach (var row in figures)
         {
-            Console.WriteLine($"{row.Section,-9} {row.Op,-34} {row.CallsPerStep,6:0.#} {row.MsPerStep,9:F2} {row.ShareOfStep,7:P1} {(row.Gflops is { } g ? g.ToString("F0", System.Globalization.CultureInfo.InvariantCulture) : ""),8}");
+            Console.WriteLine($"{row.Section,-9} {row.Op,-42} {row.CallsPerStep,6:0.#} {row.MsPerStep,9:F2} {row.ShareOfStep,7:P1} {(row.Gflops is { } g ? g.ToString("F0", System.Globalization.CultureInfo.InvariantCulture) : ""),8}");
         }
     }
 }

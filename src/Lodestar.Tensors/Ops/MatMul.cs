@@ -105,13 +105,23 @@ public sealed partial class Graph
             var dx = GradForOverwrite(x, out var fresh);
             Blas.Gemm(false, false, rows, inFeatures, outFeatures, 1f, dPre, outFeatures, weight.Data, inFeatures, fresh ? 0f : 1f, dx, inFeatures);
         }
+        var biasDone = false;
         if (weight.RequiresGrad && rows >= TransposedGradientRows)
         {
-            // dW(O,I) += dPreᵀ(O,N) · x(N,I), with dPreᵀ written out once so the GEMM reads both operands row-major.
+            // dW(O,I) += dPreᵀ(O,N) · x(N,I), with dPreᵀ written out once so the GEMM reads both operands row-major;
+            // the bias gradient (column sums of dPre) comes from the same pass.
             var dPreT = Scratch(rows * outFeatures);
             start = Stopwatch.GetTimestamp();
-            Kernels.Transpose.Matrix(dPre, rows, outFeatures, dPreT);
-            profile?.Add("detail", "linear: transpose dPre", start);
+            if (bias is not null && bias.RequiresGrad)
+            {
+                Kernels.Transpose.MatrixWithColumnSums(dPre, rows, outFeatures, dPreT, GradOf(bias));
+                biasDone = true;
+            }
+            else
+            {
+                Kernels.Transpose.Matrix(dPre, rows, outFeatures, dPreT);
+            }
+            profile?.Add("detail", "linear: transpose dPre (+ bias gradient)", start);
             Blas.Gemm(false, false, outFeatures, inFeatures, rows, 1f, dPreT, rows, x.Data, inFeatures, 1f, GradOf(weight), inFeatures);
         }
         else if (weight.RequiresGrad)
@@ -119,7 +129,7 @@ public sealed partial class Graph
             // dW(O,I) += dPre(N,O)ᵀ · x(N,I)
             Blas.Gemm(true, false, outFeatures, inFeatures, rows, 1f, dPre, outFeatures, x.Data, inFeatures, 1f, GradOf(weight), inFeatures);
         }
-        if (bias is not null && bias.RequiresGrad)
+        if (bias is not null && bias.RequiresGrad && !biasDone)
         {
             start = Stopwatch.GetTimestamp();
             Elementwise.AddBiasRowsBackward(dPre, GradOf(bias), rows, outFeatures);
