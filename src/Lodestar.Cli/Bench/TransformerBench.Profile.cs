@@ -11,7 +11,7 @@ namespace Lodestar.Cli;
 
 public static partial class TransformerBench
 {
-    /// <summary>One profile row per step: ms per step, its share of the profiled step, GFLOP/s for GEMM rows.</summary>
+    /// <summary>One profile row per step (or inference run): ms per step, its share of the profiled step, GFLOP/s for GEMM rows.</summary>
     private sealed record ProfileFigure(string Name, string Config, int Threads, string Section, string Op, double CallsPerStep,
         double MsPerStep, double ShareOfStep, double? Gflops);
 
@@ -73,10 +73,38 @@ public static partial class TransformerBench
         return (profile.Rows(), steps);
     }
 
+    /// <summary>Runs `runs` warm inference passes with the packed GEMMs timed (section "step": whole forward).</summary>
+    private static (IReadOnlyList<OpProfileRow> Rows, int Steps) ProfileInference(TransformerClassifier model, int batch, int runs)
+    {
+        var tokens = RandomBatch(model.Config, batch, seed: 11).Tokens;
+        var graph = new Graph(recordGradients: false);
+        var profile = new OpProfile();
+        OpProfile.Current = profile;
+        try
+        {
+            for (var i = 0; i <= runs; i++)
+            {
+                if (i == 1)
+                {
+                    profile.Clear(); // the profiler's own first-call costs stay out of the figures
+                }
+                var start = Stopwatch.GetTimestamp();
+                graph.Reset();
+                model.Forward(graph, tokens, batch, SequenceLength);
+                profile.Add("step", "forward", start);
+            }
+        }
+        finally
+        {
+            OpProfile.Current = null;
+        }
+        return (profile.Rows(), runs);
+    }
+
     private static void ReportProfile((IReadOnlyList<OpProfileRow> Rows, int Steps) profile, Figure figure, bool json)
     {
         var stepMs = profile.Rows.Where(row => row.Section == "step").Sum(row => row.Milliseconds) / profile.Steps;
-        var figures = profile.Rows.Select(row => new ProfileFigure("train_step_profile", figure.Config, KernelThreads.Count, row.Section, row.Name,
+        var figures = profile.Rows.Select(row => new ProfileFigure(figure.Name + "_profile", figure.Config, KernelThreads.Count, row.Section, row.Name,
             (double)row.Calls / profile.Steps, row.Milliseconds / profile.Steps, row.Milliseconds / profile.Steps / stepMs,
             row.Flops > 0 ? row.Flops / (row.Milliseconds * 1e6) : null)).ToList();
         if (json)
@@ -84,11 +112,11 @@ public static partial class TransformerBench
             figures.ForEach(CliJson.WriteLine);
             return;
         }
-        Console.WriteLine($"profile of {profile.Steps} warm steps ({stepMs:F1} ms per profiled step; gemm and detail rows are nested in forward/backward):");
+        Console.WriteLine($"profile of {profile.Steps} warm runs ({stepMs:F2} ms per profiled run; gemm and detail rows are nested in forward/backward):");
         Console.WriteLine($"{"section",-9} {"op",-42} {"calls",6} {"ms/step",9} {"share",7} {"GFLOP/s",8}");
         foreach (var row in figures)
         {
-            Console.WriteLine($"{row.Section,-9} {row.Op,-42} {row.CallsPerStep,6:0.#} {row.MsPerStep,9:F2} {row.ShareOfStep,7:P1} {(row.Gflops is { } g ? g.ToString("F0", System.Globalization.CultureInfo.InvariantCulture) : ""),8}");
+            Console.WriteLine($"{row.Section,-9} {row.Op,-42} {row.CallsPerStep,6:0.#} {row.MsPerStep,9:F3} {row.ShareOfStep,7:P1} {(row.Gflops is { } g ? g.ToString("F0", System.Globalization.CultureInfo.InvariantCulture) : ""),8}");
         }
     }
 }

@@ -70,9 +70,13 @@ public static partial class TransformerBench
         var threads = ThreadsOption();
         var batch = new Option<int?>("--batch") { Description = "Only this batch size (default: batch 1 latency and batch 64 throughput)." };
         var runs = new Option<int>("--runs") { Description = "Timed batch-1 runs (batch > 1 runs a tenth as many, at least 3).", DefaultValueFactory = _ => 100 };
+        var profile = new Option<bool>("--profile")
+        {
+            Description = "After timing, run each batch size --runs more times with the packed GEMMs timed and print their share of a forward pass.",
+        };
         var json = CliJson.CreateOption();
         var command = new Command("infer", "Time inference (no tape, no gradients) of the reference transformer.");
-        foreach (var option in new Option[] { config, threads, batch, runs, json })
+        foreach (var option in new Option[] { config, threads, batch, runs, profile, json })
         {
             command.Options.Add(option);
         }
@@ -85,7 +89,12 @@ public static partial class TransformerBench
             int[] batches = parse.GetValue(batch) is { } only ? [Positive(only, "--batch")] : [1, 64];
             foreach (var size in batches)
             {
-                Report(TimeInference(model, name, size, size == 1 ? latencyRuns : Math.Max(3, latencyRuns / 10), parse.GetValue(json)), parse.GetValue(json));
+                var figure = TimeInference(model, name, size, size == 1 ? latencyRuns : Math.Max(3, latencyRuns / 10), parse.GetValue(json));
+                Report(figure, parse.GetValue(json));
+                if (parse.GetValue(profile))
+                {
+                    ReportProfile(ProfileInference(model, size, size == 1 ? latencyRuns : Math.Max(3, latencyRuns / 10)), figure, parse.GetValue(json));
+                }
             }
             return 0;
         });

@@ -76,8 +76,12 @@ public sealed partial class Graph
             residual = Contiguous(residual);
             Require(residual.SameShape(output), $"linear: residual {residual.Describe()} must have the output's shape {output.Describe()}");
         }
+        var profile = OpProfile.Current;
+        var start = profile is null ? 0 : Stopwatch.GetTimestamp();
         Kernels.Gemm.MultiplyPacked(x.Rows, x.Data, weight.InFeatures, weight, bias is null ? default : bias.Data,
             activation == LinearActivation.Gelu, residual is null ? default : residual.Data, output.Data, weight.OutFeatures);
+        profile?.Add("gemm", "packed " + OpProfile.GemmName(false, true, x.Rows, weight.OutFeatures, weight.InFeatures), start,
+            2.0 * x.Rows * weight.OutFeatures * weight.InFeatures);
         return output;
     }
 
