@@ -27,6 +27,14 @@ public static class Gelu
         SimdLoops.AccumulateBinary<TanhBackward>(x, dy, dx);
     }
 
+    /// <summary>dx = dy · d/dx GELU_tanh(x), overwriting dx (for a gradient buffer nothing has written yet).</summary>
+    public static void BackwardTanhOverwrite(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx)
+    {
+        SimdLoops.RequireLength(dy.Length, x.Length, nameof(dy));
+        SimdLoops.RequireLength(dx.Length, x.Length, nameof(dx));
+        SimdLoops.Binary<TanhBackward>(x, dy, dx);
+    }
+
     /// <summary>y = ½x(1 + erf(x/√2)), the exact GELU.</summary>
     public static void ForwardErf(ReadOnlySpan<float> x, Span<float> y)
     {

@@ -20,6 +20,9 @@ public static unsafe partial class Gemm
     // not streamed too often (each column item reads all of A).
     internal const int ItemsPerThread = 2;
 
+    // Below this many row tiles (384 rows) a product runs one independent item per thread.
+    internal const int FewRowTiles = 64;
+
     // Row tiles per work item (96 rows): small enough that a descheduled thread leaves little to wait for.
     internal const int MaxTilesPerItem = 16;
 
@@ -44,7 +47,9 @@ public static unsafe partial class Gemm
         int threads = KernelThreads.IsInsideParallelLoop ? 1 : KernelThreads.Count;
         int rowTiles = (m + MicroRows - 1) / MicroRows;
         int slivers = (n + nr - 1) / nr;
-        int target = threads == 1 ? 1 : threads * ItemsPerThread;
+        // Few rows (a weight gradient over a long K): a row item packs all of B, so one item per thread packs it
+        // least often (256×256×4096: 0.70 → 0.75–0.86 of peak with one item per thread).
+        int target = threads == 1 ? 1 : threads * (rowTiles < FewRowTiles ? 1 : ItemsPerThread);
         // Splitting columns packs nothing twice (A is read in place, each item packs only its B columns) but
         // each column item streams all of A, so columns are split only when every item keeps at least two
         // slivers to reuse an A tile over; otherwise rows are split and each row item packs all of B (4096×256:

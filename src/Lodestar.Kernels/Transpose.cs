@@ -13,7 +13,20 @@ public static unsafe class Transpose
     private const int BandColumns = 64;
 
     /// <summary>source is (R,C) row-major, destination is (C,R) row-major: destination[c·R + r] = source[r·C + c].</summary>
-    public static void Matrix(ReadOnlySpan<float> source, int rows, int cols, Span<float> destination)
+    public static void Matrix(ReadOnlySpan<float> source, int rows, int cols, Span<float> destination) =>
+        Run(source, rows, cols, destination, default, sums: false);
+
+    /// <summary>
+    /// Matrix, plus columnSums[c] += Σ_r source[r·C + c] (a bias gradient from the same pass), the rows added
+    /// one after another onto columnSums in row order, as Elementwise.AddBiasRowsBackward adds them.
+    /// </summary>
+    public static void MatrixWithColumnSums(ReadOnlySpan<float> source, int rows, int cols, Span<float> destination, Span<float> columnSums)
+    {
+        SimdLoops.RequireLength(columnSums.Length, cols, nameof(columnSums));
+        Run(source, rows, cols, destination, columnSums, sums: true);
+    }
+
+    private static void Run(ReadOnlySpan<float> source, int rows, int cols, Span<float> destination, Span<float> columnSums, bool sums)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(rows);
         ArgumentOutOfRangeException.ThrowIfNegative(cols);
@@ -23,10 +36,10 @@ public static unsafe class Transpose
         {
             return;
         }
-        fixed (float* src = source, dst = destination)
+        fixed (float* src = source, dst = destination, sum = columnSums)
         {
             var bands = (cols + BandColumns - 1) / BandColumns;
-            var body = new BandBody { Source = src, Destination = dst, Rows = rows, Cols = cols };
+            var body = new BandBody { Source = src, Destination = dst, ColumnSums = sums ? sum : null, Rows = rows, Cols = cols };
             if ((long)rows * cols < MinimumParallelElements || bands == 1)
             {
                 for (var band = 0; band < bands; band++)
@@ -41,7 +54,7 @@ public static unsafe class Transpose
 
     private struct BandBody : IParallelBody
     {
-        public float* Source, Destination;
+        public float* Source, Destination, ColumnSums;
         public int Rows, Cols;
 
         public readonly void Invoke(int band)
@@ -53,9 +66,23 @@ public static unsafe class Transpose
                 // Full 8×8 blocks: source rows r..r+8 × columns c..c+8 land as destination rows c..c+8 × columns r..r+8.
                 for (; c + 8 <= c1; c += 8)
                 {
+                    var sum = ColumnSums is null ? default : Avx.LoadVector256(ColumnSums + c);
                     for (r = 0; r + 8 <= Rows; r += 8)
                     {
-                        FloatPanelSource.Transpose8x8(Source + ((long)r * Cols) + c, Cols, Destination + ((long)c * Rows) + r, Rows);
+                        float* block = Source + ((long)r * Cols) + c;
+                        FloatPanelSource.Transpose8x8(block, Cols, Destination + ((long)c * Rows) + r, Rows);
+                        if (ColumnSums is not null)
+                        {
+                            // The eight rows just read, added in row order (they are in L1).
+                            for (int i = 0; i < 8; i++)
+                            {
+                                sum = Avx.Add(sum, Avx.LoadVector256(block + ((long)i * Cols)));
+                            }
+                        }
+                    }
+                    if (ColumnSums is not null)
+                    {
+                        Avx.Store(ColumnSums + c, sum);
                     }
                     Scalar(r, Rows, c, c + 8);
                 }
@@ -67,9 +94,16 @@ public static unsafe class Transpose
         {
             for (var c = c0; c < c1; c++)
             {
+                float sum = ColumnSums is null ? 0f : ColumnSums[c];
                 for (var r = r0; r < r1; r++)
                 {
-                    Destination[((long)c * Rows) + r] = Source[((long)r * Cols) + c];
+                    float value = Source[((long)r * Cols) + c];
+                    Destination[((long)c * Rows) + r] = value;
+                    sum += value;
+                }
+                if (ColumnSums is not null)
+                {
+                    ColumnSums[c] = sum;
                 }
             }
         }

@@ -14,4 +14,17 @@ public static class TransposeReference
             }
         }
     }
+
+    /// <summary>Matrix, then columnSums[c] += source[r·C + c] for r = 0, 1, … in order.</summary>
+    public static void MatrixWithColumnSums(ReadOnlySpan<float> source, int rows, int cols, Span<float> destination, Span<float> columnSums)
+    {
+        Matrix(source, rows, cols, destination);
+        for (int r = 0; r < rows; r++)
+        {
+            for (int c = 0; c < cols; c++)
+            {
+                columnSums[c] += source[r * cols + c];
+            }
+        }
+    }
 }

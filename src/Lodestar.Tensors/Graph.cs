@@ -62,7 +62,10 @@ public sealed partial class Graph
         {
             throw new InvalidOperationException("the loss does not depend on any tensor that requires a gradient");
         }
+        var profile = OpProfile.Current;
+        var start = Stopwatch.GetTimestamp();
         PrepareIntermediateGradients();
+        profile?.Add("backward", "(zero intermediate gradients)", start);
         GradOf(loss)[0] += 1f;
         RunTapeBackward();
     }
@@ -90,17 +93,24 @@ public sealed partial class Graph
             var output = _tape[i].Output;
             if (output.GradStorage is null)
             {
-                (output.GradStorage, output.GradOffset) = Arena.AllocateFloats(output.Length, zeroed: true);
+                (output.GradStorage, output.GradOffset) = Arena.AllocateFloats(output.Length, zeroed: false);
             }
-            else
-            {
-                output.Grad.Clear();
-            }
+            output.GradPendingClear = true;
         }
     }
 
     private void RunTapeBackward()
     {
+        if (OpProfile.Current is { } profile)
+        {
+            for (var i = _tapeCount - 1; i >= 0; i--)
+            {
+                var start = Stopwatch.GetTimestamp();
+                BackwardOne(in _tape[i]);
+                profile.Add("backward", _tape[i].Op.ToString(), start);
+            }
+            return;
+        }
         for (var i = _tapeCount - 1; i >= 0; i--)
         {
             BackwardOne(in _tape[i]);
@@ -129,6 +139,7 @@ public sealed partial class Graph
         entry = default;
         entry.Op = op;
         entry.Output = output;
+        OpProfile.Current?.MarkForward(op);
         return ref entry;
     }
 
@@ -163,6 +174,26 @@ public sealed partial class Graph
             (t.GradStorage, t.GradOffset) = Arena.AllocateFloats(t.Length, zeroed: true);
         }
         return t.Grad;
+    }
+
+    /// <summary>
+    /// The gradient buffer of t for an op about to add into it, with fresh = true when it holds nothing yet (an
+    /// intermediate gradient not yet touched this backward): the op must then overwrite every element instead
+    /// of adding (e.g. a GEMM with beta = 0), which saves zeroing it and reading zeros back.
+    /// </summary>
+    internal Span<float> GradForOverwrite(Tensor t, out bool fresh)
+    {
+        if (t.GradStorage is null)
+        {
+            (t.GradStorage, t.GradOffset) = Arena.AllocateFloats(t.Length, zeroed: false);
+            fresh = true;
+        }
+        else
+        {
+            fresh = t.GradPendingClear;
+            t.GradPendingClear = false;
+        }
+        return t.GradStorage.AsSpan(t.GradOffset, t.Length);
     }
 
     /// <summary>Scratch floats that live until the next Reset.</summary>

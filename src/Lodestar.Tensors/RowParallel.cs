@@ -23,7 +23,12 @@ internal readonly record struct FloatWindow(float[] Storage, int Offset, int Len
 {
     public static FloatWindow Of(Tensor t) => new(t.Storage, t.Offset, t.Length);
 
-    public static FloatWindow GradOf(Tensor t) => new(t.GradStorage!, t.GradOffset, t.Length);
+    /// <summary>The gradient of t (zeroed first if it was still pending a clear).</summary>
+    public static FloatWindow GradOf(Tensor t)
+    {
+        _ = t.Grad;
+        return new(t.GradStorage!, t.GradOffset, t.Length);
+    }
 
     public Span<float> Span => Storage.AsSpan(Offset, Length);
 

@@ -24,6 +24,11 @@ public sealed class Tensor
     internal float[]? GradStorage;
     internal int GradOffset;
 
+    // Set by Graph.Backward on intermediate gradients instead of clearing them all up front: the first op to
+    // touch the gradient either overwrites it (Graph.GradForOverwrite) or gets it zeroed right then (Grad),
+    // so a step never streams its whole gradient memory through a separate zeroing pass.
+    internal bool GradPendingClear;
+
     internal Tensor()
     {
     }
@@ -93,7 +98,23 @@ public sealed class Tensor
     }
 
     /// <summary>The gradient (same shape, contiguous); empty until backward reaches this tensor.</summary>
-    public Span<float> Grad => GradStorage is null ? Span<float>.Empty : GradStorage.AsSpan(GradOffset, Length);
+    public Span<float> Grad
+    {
+        get
+        {
+            if (GradStorage is null)
+            {
+                return Span<float>.Empty;
+            }
+            var grad = GradStorage.AsSpan(GradOffset, Length);
+            if (GradPendingClear)
+            {
+                GradPendingClear = false;
+                grad.Clear();
+            }
+            return grad;
+        }
+    }
 
     public bool HasGrad => GradStorage is not null;
 
@@ -204,6 +225,7 @@ public sealed class Tensor
         Offset = 0;
         GradStorage = null;
         GradOffset = 0;
+        GradPendingClear = false;
         RequiresGrad = false;
         IsLeaf = true;
         Name = null;

@@ -42,6 +42,21 @@ public class ActivationTests
         }
     }
 
+    [Fact]
+    public void GeluTanhBackwardOverwriteMatchesScalarTwinWhateverDxHeld()
+    {
+        foreach (var (n, offset) in OpsTestData.LengthsAndOffsets())
+        {
+            var x = OpsTestData.Uniform(n, n + offset, 6f).AsSpan(offset);
+            var dy = OpsTestData.Uniform(n + 1, n + offset).AsSpan(offset);
+            var dx = Enumerable.Repeat(float.NaN, n).ToArray();
+            var dxRef = new float[n];
+            Gelu.BackwardTanhOverwrite(x, dy, dx);
+            ActivationsReference.GeluTanhBackward<float>(x, dy, dxRef);
+            OpsTestData.AssertClose(dxRef, dx, 1e-6f, 1e-5f, $"gelu_tanh overwrite dx n={n}");
+        }
+    }
+
     [Theory]
     [InlineData("gelu_tanh")]
     [InlineData("gelu_erf")]

@@ -22,6 +22,24 @@ public class TransposeTests
         Assert.Equal(slow, fast);
     }
 
+    [Theory]
+    [InlineData(1, 1, 0)]
+    [InlineData(37, 1, 2)]
+    [InlineData(9, 17, 3)]
+    [InlineData(64, 65, 1)]
+    [InlineData(513, 200, 5)]
+    public void WithColumnSumsMatchesScalarTwinBitForBit(int rows, int cols, int offset)
+    {
+        var source = OpsTestData.Uniform(rows * 17 + cols, (rows * cols) + offset);
+        var (fast, slow) = (new float[(rows * cols) + offset], new float[(rows * cols) + offset]);
+        var sums = OpsTestData.Uniform(cols + 3, cols + offset);
+        var slowSums = (float[])sums.Clone();
+        Transpose.MatrixWithColumnSums(source.AsSpan(offset), rows, cols, fast.AsSpan(offset), sums.AsSpan(offset));
+        TransposeReference.MatrixWithColumnSums(source.AsSpan(offset), rows, cols, slow.AsSpan(offset), slowSums.AsSpan(offset));
+        Assert.Equal(slow, fast);
+        Assert.Equal(slowSums, sums);
+    }
+
     [Fact]
     public void WrongLengthsNameTheArgument()
     {

@@ -11,7 +11,7 @@ using Lodestar.Tensors;
 
 namespace Lodestar.Cli;
 
-public static class TransformerBench
+public static partial class TransformerBench
 {
     private const int SequenceLength = 128;
 
@@ -38,9 +38,13 @@ public static class TransformerBench
         var threads = ThreadsOption();
         var batch = new Option<int>("--batch") { Description = "Sequences per step.", DefaultValueFactory = _ => 32 };
         var steps = new Option<int>("--steps") { Description = "Timed steps (after at least two warm-up steps).", DefaultValueFactory = _ => 5 };
+        var profile = new Option<bool>("--profile")
+        {
+            Description = "After timing, run --steps more steps with per-op timing and print where a step's time goes (forward/backward op kinds, GEMM shapes).",
+        };
         var json = CliJson.CreateOption();
         var command = new Command("train-step", "Time AdamW training steps (forward, backward, update) of the reference transformer.");
-        foreach (var option in new Option[] { config, threads, batch, steps, json })
+        foreach (var option in new Option[] { config, threads, batch, steps, profile, json })
         {
             command.Options.Add(option);
         }
@@ -48,8 +52,13 @@ public static class TransformerBench
         {
             var name = parse.GetValue(config)!;
             var model = BuildModel(name, BenchTiming.ResolveThreads(parse.GetValue(threads)));
-            var figure = TimeTraining(model, name, Positive(parse.GetValue(batch), "--batch"), Positive(parse.GetValue(steps), "--steps"), parse.GetValue(json));
+            var trainer = new BenchTrainer(model, Positive(parse.GetValue(batch), "--batch"));
+            var figure = TimeTraining(trainer, name, Positive(parse.GetValue(steps), "--steps"), parse.GetValue(json));
             Report(figure, parse.GetValue(json));
+            if (parse.GetValue(profile))
+            {
+                ReportProfile(ProfileTraining(trainer, parse.GetValue(steps)), figure, parse.GetValue(json));
+            }
             return 0;
         });
         return command;
@@ -61,9 +70,13 @@ public static class TransformerBench
         var threads = ThreadsOption();
         var batch = new Option<int?>("--batch") { Description = "Only this batch size (default: batch 1 latency and batch 64 throughput)." };
         var runs = new Option<int>("--runs") { Description = "Timed batch-1 runs (batch > 1 runs a tenth as many, at least 3).", DefaultValueFactory = _ => 100 };
+        var profile = new Option<bool>("--profile")
+        {
+            Description = "After timing, run each batch size --runs more times with the packed GEMMs timed and print their share of a forward pass.",
+        };
         var json = CliJson.CreateOption();
         var command = new Command("infer", "Time inference (no tape, no gradients) of the reference transformer.");
-        foreach (var option in new Option[] { config, threads, batch, runs, json })
+        foreach (var option in new Option[] { config, threads, batch, runs, profile, json })
         {
             command.Options.Add(option);
         }
@@ -76,7 +89,12 @@ public static class TransformerBench
             int[] batches = parse.GetValue(batch) is { } only ? [Positive(only, "--batch")] : [1, 64];
             foreach (var size in batches)
             {
-                Report(TimeInference(model, name, size, size == 1 ? latencyRuns : Math.Max(3, latencyRuns / 10), parse.GetValue(json)), parse.GetValue(json));
+                var figure = TimeInference(model, name, size, size == 1 ? latencyRuns : Math.Max(3, latencyRuns / 10), parse.GetValue(json));
+                Report(figure, parse.GetValue(json));
+                if (parse.GetValue(profile))
+                {
+                    ReportProfile(ProfileInference(model, size, size == 1 ? latencyRuns : Math.Max(3, latencyRuns / 10)), figure, parse.GetValue(json));
+                }
             }
             return 0;
         });
@@ -95,25 +113,15 @@ public static class TransformerBench
         return new TransformerClassifier(config with { MaxTokens = SequenceLength, Seed = 42 });
     }
 
-    private static Figure TimeTraining(TransformerClassifier model, string name, int batch, int steps, bool json)
+    private static Figure TimeTraining(BenchTrainer trainer, string name, int steps, bool json)
     {
-        var (tokens, labels) = RandomBatch(model.Config, batch, seed: 7);
-        var graph = new Graph();
-        var optimizer = new AdamW(model.Parameters(), new AdamWConfig { LearningRate = 1e-4f });
-        void Step()
-        {
-            graph.Reset();
-            optimizer.ZeroGrad();
-            graph.Backward(model.Loss(graph, tokens, labels, batch, SequenceLength));
-            optimizer.Step();
-        }
         var timing = WithStatus($"train-step {name}", json, () =>
         {
-            WarmUp(Step, minCalls: 3);
-            return BenchTiming.Measure(Step, TimeSpan.Zero, minSamples: steps);
+            WarmUp(trainer.Step, minCalls: 3);
+            return BenchTiming.Measure(trainer.Step, TimeSpan.Zero, minSamples: steps);
         });
-        return new Figure("train_step", name, KernelThreads.Count, batch, SequenceLength, timing.Samples,
-            TokensPerS: batch * SequenceLength / timing.MedianSeconds, MsPerStepP50: timing.MedianSeconds * 1000,
+        return new Figure("train_step", name, KernelThreads.Count, trainer.Batch, SequenceLength, timing.Samples,
+            TokensPerS: trainer.Batch * SequenceLength / timing.MedianSeconds, MsPerStepP50: timing.MedianSeconds * 1000,
             AllocatedBytesPerStep: (long)timing.AllocatedBytesPerCall);
     }
 

@@ -116,6 +116,9 @@ internal static class Activation
     /// <summary>gx += g · GELU'(x).</summary>
     public static void GeluBackward(FloatWindow x, FloatWindow g, FloatWindow gx) => Run(ActivationBody.Kind.GeluBackward, x, g, gx);
 
+    /// <summary>gx = g · GELU'(x), overwriting gx.</summary>
+    public static void GeluBackwardOverwrite(FloatWindow x, FloatWindow g, FloatWindow gx) => Run(ActivationBody.Kind.GeluBackwardOverwrite, x, g, gx);
+
     public static void SiluForward(FloatWindow x, FloatWindow y) => Run(ActivationBody.Kind.SiluForward, x, default, y);
 
     /// <summary>gx += g · SiLU'(x).</summary>
@@ -133,6 +136,7 @@ internal static class Activation
         {
             GeluForward,
             GeluBackward,
+            GeluBackwardOverwrite,
             SiluForward,
             SiluBackward,
         }
@@ -148,6 +152,7 @@ internal static class Activation
             {
                 case Kind.GeluForward: Gelu.ForwardTanh(xs, outs); break;
                 case Kind.GeluBackward: Gelu.BackwardTanh(xs, g.Rows(start, end, 1), outs); break;
+                case Kind.GeluBackwardOverwrite: Gelu.BackwardTanhOverwrite(xs, g.Rows(start, end, 1), outs); break;
                 case Kind.SiluForward: Kernels.Silu.Forward(xs, outs); break;
                 default: Kernels.Silu.Backward(xs, g.Rows(start, end, 1), outs); break;
             }

@@ -77,8 +77,9 @@ public sealed partial class Graph
         FlashAttention.Backward(shape, buffers[..size], buffers.Slice(size, size), buffers.Slice(2 * size, size),
             buffers.Slice(3 * size, size), entry.Saved1!.Data, dOutWindow.Span,
             dHeads[..size], dHeads.Slice(size, size), dHeads.Slice(2 * size, size), ((AttentionMask)entry.Aux!).ToKernel());
-        GradOf(qkv);
-        HeadLayout.Merge(dHeadsWindow, 3, FloatWindow.GradOf(qkv), shape, add: true);
+        // dqkv += merge(dq | dk | dv), written in place when nothing has added into dqkv yet
+        GradForOverwrite(qkv, out var fresh);
+        HeadLayout.Merge(dHeadsWindow, 3, new FloatWindow(qkv.GradStorage!, qkv.GradOffset, qkv.Length), shape, add: !fresh);
     }
 
     /// <summary>

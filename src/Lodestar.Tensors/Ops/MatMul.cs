@@ -1,5 +1,6 @@
 // Matrix products on the Gemm kernel: Linear (x·Wᵀ + b, optionally fused with GELU) and (batched) matmul.
 // Backward follows dC = op(A)·op(B): dop(A) = dC·op(B)ᵀ, dop(B) = op(A)ᵀ·dC, accumulated with beta = 1.
+using System.Diagnostics;
 using Lodestar.Kernels;
 
 namespace Lodestar.Tensors;
@@ -75,8 +76,12 @@ public sealed partial class Graph
             residual = Contiguous(residual);
             Require(residual.SameShape(output), $"linear: residual {residual.Describe()} must have the output's shape {output.Describe()}");
         }
+        var profile = OpProfile.Current;
+        var start = profile is null ? 0 : Stopwatch.GetTimestamp();
         Kernels.Gemm.MultiplyPacked(x.Rows, x.Data, weight.InFeatures, weight, bias is null ? default : bias.Data,
             activation == LinearActivation.Gelu, residual is null ? default : residual.Data, output.Data, weight.OutFeatures);
+        profile?.Add("gemm", "packed " + OpProfile.GemmName(false, true, x.Rows, weight.OutFeatures, weight.InFeatures), start,
+            2.0 * x.Rows * weight.OutFeatures * weight.InFeatures);
         return output;
     }
 
@@ -89,22 +94,38 @@ public sealed partial class Graph
         var inFeatures = weight.Dim(1);
         var rows = x.Rows;
         ReadOnlySpan<float> dPre = entry.Output.Grad;
+        var profile = OpProfile.Current;
+        var start = Stopwatch.GetTimestamp();
         if (entry.Saved0 is { } pre)
         {
-            var scratch = ScratchWindow(pre.Length, zeroed: true);
-            Activation.GeluBackward(FloatWindow.Of(pre), FloatWindow.GradOf(entry.Output), scratch);
+            var scratch = ScratchWindow(pre.Length, zeroed: false);
+            Activation.GeluBackwardOverwrite(FloatWindow.Of(pre), FloatWindow.GradOf(entry.Output), scratch);
             dPre = scratch.Span;
+            profile?.Add("detail", "linear: gelu backward", start);
         }
         if (x.RequiresGrad)
         {
-            // dx(N,I) += dPre(N,O) · W(O,I)
-            Blas.Gemm(false, false, rows, inFeatures, outFeatures, 1f, dPre, outFeatures, weight.Data, inFeatures, 1f, GradOf(x), inFeatures);
+            // dx(N,I) += dPre(N,O) · W(O,I), written with beta = 0 when nothing has added into dx yet
+            var dx = GradForOverwrite(x, out var fresh);
+            Blas.Gemm(false, false, rows, inFeatures, outFeatures, 1f, dPre, outFeatures, weight.Data, inFeatures, fresh ? 0f : 1f, dx, inFeatures);
         }
+        var biasDone = false;
         if (weight.RequiresGrad && rows >= TransposedGradientRows)
         {
-            // dW(O,I) += dPreᵀ(O,N) · x(N,I), with dPreᵀ written out once so the GEMM reads both operands row-major.
+            // dW(O,I) += dPreᵀ(O,N) · x(N,I), with dPreᵀ written out once so the GEMM reads both operands row-major;
+            // the bias gradient (column sums of dPre) comes from the same pass.
             var dPreT = Scratch(rows * outFeatures);
-            Kernels.Transpose.Matrix(dPre, rows, outFeatures, dPreT);
+            start = Stopwatch.GetTimestamp();
+            if (bias is not null && bias.RequiresGrad)
+            {
+                Kernels.Transpose.MatrixWithColumnSums(dPre, rows, outFeatures, dPreT, GradOf(bias));
+                biasDone = true;
+            }
+            else
+            {
+                Kernels.Transpose.Matrix(dPre, rows, outFeatures, dPreT);
+            }
+            profile?.Add("detail", "linear: transpose dPre (+ bias gradient)", start);
             Blas.Gemm(false, false, outFeatures, inFeatures, rows, 1f, dPreT, rows, x.Data, inFeatures, 1f, GradOf(weight), inFeatures);
         }
         else if (weight.RequiresGrad)
@@ -112,9 +133,11 @@ public sealed partial class Graph
             // dW(O,I) += dPre(N,O)ᵀ · x(N,I)
             Blas.Gemm(true, false, outFeatures, inFeatures, rows, 1f, dPre, outFeatures, x.Data, inFeatures, 1f, GradOf(weight), inFeatures);
         }
-        if (bias is not null && bias.RequiresGrad)
+        if (bias is not null && bias.RequiresGrad && !biasDone)
         {
+            start = Stopwatch.GetTimestamp();
             Elementwise.AddBiasRowsBackward(dPre, GradOf(bias), rows, outFeatures);
+            profile?.Add("detail", "linear: bias gradient", start);
         }
     }
 
