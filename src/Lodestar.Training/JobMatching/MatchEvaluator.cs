@@ -46,11 +46,12 @@ public sealed record MatchEvaluation(
 
 public static class MatchEvaluator
 {
-    /// <summary>Evaluates each (role, run directory) on the data set's test split.</summary>
-    public static MatchEvaluation Evaluate(MatchDataSet data, IReadOnlyList<(MatchRole Role, string Run)> runs, bool measureSpeed = true)
+    /// <summary>Evaluates each (role, run directory) on a split of the data set (test unless tuning on validation).</summary>
+    public static MatchEvaluation Evaluate(MatchDataSet data, IReadOnlyList<(MatchRole Role, string Run)> runs, bool measureSpeed = true, MatchSplit split = MatchSplit.Test)
     {
-        var test = data.In(MatchSplit.Test).ToList();
-        var validationApply = data.In(MatchSplit.Validation).Where(e => e.Applied >= 0).ToList();
+        var test = data.In(split).ToList();
+        // Temperature scaling is fitted on validation; when validation is the measured split, on the training split.
+        var validationApply = data.In(split == MatchSplit.Validation ? MatchSplit.Train : MatchSplit.Validation).Where(e => e.Applied >= 0).ToList();
         var testApply = test.Where(e => e.Applied >= 0).ToList();
         var world = WorldSnapshot.Load(data.WorldDirectory);
         var testKeys = test.Select(e => (e.MemberId, e.JobId)).ToHashSet();
@@ -63,8 +64,7 @@ public static class MatchEvaluator
             var model = MatchInference.Load(run, role, data.VocabSize, data.Layout);
             var logits = MatchInference.Predict(model, test);
             var width = data.Layout.Width;
-            var member = GradedRanking.MeanNdcg(test.Select((e, i) => (e, i)).Where(p => !float.IsNaN(p.e.Truth))
-                .Select(p => (p.e.MemberId, (double)logits[(p.i * width) + data.Layout.OverallColumn], 4.0 * p.e.Truth)), 10, 3);
+            var member = MemberNdcg(test, i => logits[(i * width) + data.Layout.OverallColumn]);
             var job = GradedRanking.MeanNdcg(test.Select((e, i) => (e, i)).Where(p => !float.IsNaN(p.e.Truth))
                 .Select(p => (p.e.JobId, (double)logits[(p.i * width) + data.Layout.OverallColumn], 4.0 * p.e.Truth)), 10, 3);
             var agreement = AgreementReport.Compare(data.Policy.Document, golden, Labels(data, test, logits, model.Role.ToString()));
@@ -83,6 +83,23 @@ public static class MatchEvaluator
         }
         return new MatchEvaluation(data.ContentHash, test.Count, testApply.Count, golden.Select(g => g.Pair).Distinct().Count(), peak, reports);
     }
+
+    /// <summary>
+    /// NDCG@10 of jobs ranked for each member of the split by the policy scorer itself (the labeller the policy
+    /// teacher learns from) against the world's true match: the ceiling the policy teacher can reach.
+    /// </summary>
+    public static double PolicyScorerNdcg(MatchDataSet data, MatchSplit split)
+    {
+        var examples = data.In(split).ToList();
+        var world = WorldSnapshot.Load(data.WorldDirectory);
+        var scores = new int[data.Policy.DimensionCount];
+        return MemberNdcg(examples, i => data.Policy.Score(world.Member(examples[i].MemberId), world.Job(examples[i].JobId), scores));
+    }
+
+    /// <summary>Mean graded NDCG@10 over members of the examples with a true match, ranked by score(example index).</summary>
+    private static double MemberNdcg(List<MatchExample> examples, Func<int, double> score) =>
+        GradedRanking.MeanNdcg(examples.Select((e, i) => (e, i)).Where(p => !float.IsNaN(p.e.Truth))
+            .Select(p => (p.e.MemberId, score(p.i), 4.0 * p.e.Truth)), 10, 3);
 
     /// <summary>AUC is defined only when the test split has both applied and not-applied views (tiny worlds may not).</summary>
     private static bool BothClasses(int[] labels) => labels.Contains(0) && labels.Contains(1);
