@@ -65,9 +65,11 @@ public static class MultiTeacherExperiment
             foreach (var seed in seeds)
             {
                 log?.Invoke($"training student {name}, seed {seed}");
+                var d = student.Distillation;
                 var config = student with
                 {
-                    RunName = $"experiment-{name}-seed{seed}",
+                    // The recipe is in the name, so runs tried while tuning on validation are reused, never overwritten.
+                    RunName = FormattableString.Invariant($"experiment-{name}-t{d.Temperature}-p{policyWeight}-c{clickWeight}-h{hard}-seed{seed}"),
                     ShuffleSeed = (ulong)seed,
                     Model = student.Model with { Seed = (ulong)seed },
                     Distillation = student.Distillation with { PolicyTeacherWeight = policyWeight, ClickTeacherWeight = clickWeight, HardLabelWeight = hard },
