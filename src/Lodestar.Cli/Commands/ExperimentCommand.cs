@@ -13,9 +13,10 @@ public static class ExperimentCommand
         var command = new Command("experiment", "Run comparative experiments.");
         var config = new Option<FileInfo>("--config") { Description = "Experiment config JSON (configs/match/multi-teacher.json: world, teachers, student, seeds, split).", Required = true };
         var split = new Option<MatchSplit?>("--split") { Description = "Override the config's split: validation while tuning, test for the reported table." };
+        var tune = new Option<bool>("--tune") { Description = "Instead of the table: try each distillation recipe of the config's `tuning` list on the validation split (both-teachers, first seed) beside the labels-only student." };
         var json = CliJson.CreateOption();
         var multi = new Command("multi-teacher", "Train both teachers, then distill four students (policy teacher only, click teacher only, both, labels only) per seed and compare them.");
-        foreach (var option in new Option[] { config, split, json })
+        foreach (var option in new Option[] { config, split, tune, json })
         {
             multi.Options.Add(option);
         }
@@ -29,8 +30,25 @@ public static class ExperimentCommand
             }
             var log = asJson ? Console.Error : Console.Out;
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            var result = MultiTeacherExperiment.Run(experiment, log.WriteLine);
-            Print(result, asJson);
+            if (parse.GetValue(tune))
+            {
+                foreach (var (recipe, tuned) in MultiTeacherExperiment.Tune(experiment, log.WriteLine))
+                {
+                    if (asJson)
+                    {
+                        CliJson.WriteLine(new { recipe.Temperature, recipe.PolicyTeacherWeight, recipe.ClickTeacherWeight, recipe.HardLabelWeight });
+                    }
+                    else
+                    {
+                        Console.Out.WriteLine($"recipe: temperature {recipe.Temperature}, policy teacher {recipe.PolicyTeacherWeight}, click teacher {recipe.ClickTeacherWeight}, hard labels {recipe.HardLabelWeight}");
+                    }
+                    Print(tuned, asJson);
+                }
+            }
+            else
+            {
+                Print(MultiTeacherExperiment.Run(experiment, log.WriteLine), asJson);
+            }
             log.WriteLine($"experiment wall time {clock.Elapsed.TotalMinutes:F1} min");
             return 0;
         });

@@ -43,6 +43,7 @@ public static class MatchSpeedBench
         double flopsPerPair = 0;
         try
         {
+            GC.Collect();
             foreach (var batch in batchSizes)
             {
                 var batches = Batches(model, examples, batch, batchesPerPoint);
@@ -80,6 +81,17 @@ public static class MatchSpeedBench
             KernelThreads.Count = saved;
         }
         return new MatchSpeedReport(name, model.ParameterCount, flopsPerPair / 1e9, machinePeakGflops, points);
+    }
+
+    /// <summary>
+    /// FP32 FMA peak of `threads` threads: the best of `trials` samples of 300 ms after a full garbage collection, so a
+    /// background GC or a slow first sample does not lower it (a low peak would flatter every fraction of it).
+    /// </summary>
+    public static double PeakGflops(int threads, int trials = 3)
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        return Enumerable.Range(0, trials).Max(_ => FmaPeak.MeasureGflops(threads, TimeSpan.FromMilliseconds(300)));
     }
 
     /// <summary>`count` length-bucketed batches of `batch` pairs drawn evenly from the examples.</summary>

@@ -30,6 +30,9 @@ public sealed record MultiTeacherConfig
     /// <summary>Variants to train (any of policy-teacher-only, click-teacher-only, both-teachers, labels-only).</summary>
     public string[] Variants { get; init; } = [.. MultiTeacherExperiment.AllVariants];
 
+    /// <summary>Distillation recipes `--tune` tries on the validation split (both-teachers student, first seed).</summary>
+    public DistillationConfig[] Tuning { get; init; } = [];
+
     /// <summary>Split the table is measured on: validation while tuning distillation, test for the reported table.</summary>
     public MatchSplit Split { get; init; } = MatchSplit.Test;
 
@@ -47,6 +50,10 @@ public sealed record MultiTeacherConfig
         if (Variants.Length == 0 || unknown.Count > 0)
         {
             throw new ArgumentException($"MultiTeacherConfig.Variants: [{string.Join(", ", unknown)}] must be a non-empty subset of {string.Join(", ", MultiTeacherExperiment.AllVariants)}");
+        }
+        foreach (var recipe in Tuning)
+        {
+            recipe.Validate();
         }
         Student.Validate();
         Teacher(PolicyTeacher).Validate();

@@ -22,6 +22,34 @@ public static class MultiTeacherExperiment
     /// <summary>Generates the world if missing, trains (or resumes) both teachers, then every variant × seed.</summary>
     public static ExperimentResult Run(MultiTeacherConfig config, Action<string>? log = null)
     {
+        var (student, data) = Prepare(config, log);
+        return Run(student, data, config.Seeds, config.Variants, config.Split, log);
+    }
+
+    /// <summary>
+    /// Tuning on the validation split only: the both-teachers student of the first seed once per recipe in
+    /// config.Tuning (temperature and weights), beside the labels-only student of that seed.
+    /// </summary>
+    public static List<(DistillationConfig Recipe, ExperimentResult Result)> Tune(MultiTeacherConfig config, Action<string>? log = null)
+    {
+        if (config.Tuning.Length == 0)
+        {
+            throw new ArgumentException("MultiTeacherConfig.Tuning lists no distillation recipes to try");
+        }
+        var (student, data) = Prepare(config, log);
+        var results = new List<(DistillationConfig, ExperimentResult)>();
+        var baseline = Run(student, data, [config.Seeds[0]], ["labels-only"], MatchSplit.Validation, log);
+        foreach (var recipe in config.Tuning)
+        {
+            var tuned = Run(student with { Distillation = recipe.Validate() }, data, [config.Seeds[0]], ["both-teachers"], MatchSplit.Validation, log);
+            results.Add((recipe, tuned with { Rows = [.. baseline.Rows, .. tuned.Rows], Summary = [.. baseline.Summary, .. tuned.Summary] }));
+        }
+        return results;
+    }
+
+    /// <summary>The world (generated if missing), the data set and both teachers (trained or resumed); the student config names them.</summary>
+    public static (MatchTrainingConfig Student, MatchDataSet Data) Prepare(MultiTeacherConfig config, Action<string>? log = null)
+    {
         config.Validate();
         var student = config.Student;
         if (!File.Exists(Path.Combine(student.World, "manifest.json")))
@@ -37,8 +65,7 @@ public static class MultiTeacherExperiment
         new MatchTrainer(MatchRole.PolicyTeacher, policy, data).Train();
         log?.Invoke($"training the click teacher on {data.In(MatchSplit.Train).Count(e => e.Applied >= 0)} viewed pairs");
         new MatchTrainer(MatchRole.ClickTeacher, click, data).Train();
-        student = student with { PolicyTeacherRun = policy.RunDirectory(MatchRole.PolicyTeacher), ClickTeacherRun = click.RunDirectory(MatchRole.ClickTeacher) };
-        return Run(student, data, config.Seeds, config.Variants, config.Split, log);
+        return (student with { PolicyTeacherRun = policy.RunDirectory(MatchRole.PolicyTeacher), ClickTeacherRun = click.RunDirectory(MatchRole.ClickTeacher) }, data);
     }
 
     /// <summary>Trains the variants from the student config (its teacher runs must exist) once per seed and evaluates them on the split.</summary>
