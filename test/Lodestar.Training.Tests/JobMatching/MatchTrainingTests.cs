@@ -6,6 +6,8 @@ using Lodestar.Training.JobMatching;
 
 namespace Lodestar.Training.Tests.JobMatching;
 
+// Both classes run teachers through TeacherCache, whose forward-pass counter is process-wide: one collection runs them in turn.
+[Collection("teacher cache")]
 public class MatchTrainingTests(TinyMatchWorld world) : IClassFixture<TinyMatchWorld>
 {
     [Fact]
@@ -59,15 +61,8 @@ public class MatchTrainingTests(TinyMatchWorld world) : IClassFixture<TinyMatchW
     [Fact]
     public void TeacherOutputsAreCachedPerTeacherVersion()
     {
+        var student = world.StudentWithTeachers("cache");
         var config = world.In("cache") with { Epochs = 1 };
-        new MatchTrainer(MatchRole.PolicyTeacher, config, world.Data).Train();
-        new MatchTrainer(MatchRole.ClickTeacher, config, world.Data).Train();
-        var student = config with
-        {
-            Model = config.Model with { Channels = 8, FeedForward = 16 },
-            PolicyTeacherRun = config.RunDirectory(MatchRole.PolicyTeacher),
-            ClickTeacherRun = config.RunDirectory(MatchRole.ClickTeacher),
-        };
         var batches = (world.Data.Examples.Count + 63) / 64;
         lock (CacheCounter)
         {

@@ -6,25 +6,18 @@ using Lodestar.Training.JobMatching;
 
 namespace Lodestar.Training.Tests.JobMatching;
 
+[Collection("teacher cache")]
 public sealed class MultiTeacherExperimentTests(TinyMatchWorld world) : IClassFixture<TinyMatchWorld>
 {
     [Fact]
     public void EveryVariantAndSeedIsItsOwnRunAndTheSummaryIsMeanAndSd()
     {
-        var config = world.In("experiment") with { Epochs = 1 };
-        new MatchTrainer(MatchRole.PolicyTeacher, config, world.Data).Train();
-        new MatchTrainer(MatchRole.ClickTeacher, config, world.Data).Train();
-        var student = config with
-        {
-            Model = config.Model with { Channels = 8, FeedForward = 16 },
-            PolicyTeacherRun = config.RunDirectory(MatchRole.PolicyTeacher),
-            ClickTeacherRun = config.RunDirectory(MatchRole.ClickTeacher),
-        };
+        var student = world.StudentWithTeachers("experiment");
         var result = MultiTeacherExperiment.Run(student, world.Data, [1, 2], ["both-teachers", "labels-only"], MatchSplit.Validation);
         Assert.Equal("validation", result.Split);
         Assert.Equal(["policy-teacher", "click-teacher"], result.Teachers.Select(t => t.Student));
         Assert.Equal([("both-teachers", 1), ("both-teachers", 2), ("labels-only", 1), ("labels-only", 2)], result.Rows.Select(r => (r.Student, r.Seed)));
-        var runs = Directory.GetDirectories(config.RunsDirectory, "experiment-*").Select(Path.GetFileName).Order().ToList();
+        var runs = Directory.GetDirectories(student.RunsDirectory, "experiment-*").Select(Path.GetFileName).Order().ToList();
         Assert.Equal(["experiment-both-teachers-t2-p1-c1-h0.5-seed1", "experiment-both-teachers-t2-p1-c1-h0.5-seed2",
             "experiment-labels-only-t2-p0-c0-h0.5-seed1", "experiment-labels-only-t2-p0-c0-h0.5-seed2"], runs);
         // Different seeds give different students.
