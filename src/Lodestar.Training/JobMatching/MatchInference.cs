@@ -93,6 +93,14 @@ public static class MatchInference
     {
         var config = ReadConfig(runDirectory);
         var model = new MatchModel(role, config.Model, vocabSize, layout);
+        LoadWeights(model, runDirectory);
+        model.Eval();
+        return model;
+    }
+
+    /// <summary>Loads a run's best weights into a model of the same shape.</summary>
+    public static void LoadWeights(MatchModel model, string runDirectory)
+    {
         var path = Path.Combine(runDirectory, BestWeightsFile);
         if (!File.Exists(path))
         {
@@ -100,8 +108,6 @@ public static class MatchInference
         }
         using var file = SafeTensorsFile.Read(path);
         model.LoadStateDict(model.NamedParameters().ToDictionary(p => p.Name, p => file.GetFloat32(p.Name).ToArray(), StringComparer.Ordinal));
-        model.Eval();
-        return model;
     }
 
     public static void SaveWeights(MatchModel model, string path)

@@ -90,6 +90,10 @@ public sealed class MatchTrainer(MatchRole role, MatchTrainingConfig config, Mat
         }.Validate();
         var state = new MatchProgress(0, [], double.MaxValue, -1, 0, 0, []);
         var last = Path.Combine(RunDirectory, LastCheckpointFile);
+        if (!File.Exists(last) && Config.InitFrom is { } init)
+        {
+            MatchInference.LoadWeights(model, init);
+        }
         if (File.Exists(last))
         {
             var info = Checkpoint.Load(last, model, optimizer, null);

@@ -24,6 +24,12 @@ public sealed record MultiTeacherConfig
     /// <summary>Click teacher run: its model and optimization; data fields are taken from Student.</summary>
     public MatchTrainingConfig ClickTeacher { get; init; } = new();
 
+    /// <summary>
+    /// Start the click teacher from the trained policy teacher (its model config and best weights) and fine-tune it on
+    /// apply labels, as LinkedIn's teachers both start from one pretrained LLM; ClickTeacher then sets only optimization and run name.
+    /// </summary>
+    public bool ClickTeacherFromPolicyTeacher { get; init; }
+
     /// <summary>Student seeds (weight init and batch order); every variant runs once per seed, teachers are shared.</summary>
     public int[] Seeds { get; init; } = [1, 2, 3];
 

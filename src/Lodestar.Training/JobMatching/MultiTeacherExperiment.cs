@@ -63,6 +63,10 @@ public static class MultiTeacherExperiment
         var click = config.Teacher(config.ClickTeacher);
         log?.Invoke($"training the policy teacher on {data.In(MatchSplit.Train).Count(e => e.PolicyLevels is not null)} policy-labelled pairs");
         new MatchTrainer(MatchRole.PolicyTeacher, policy, data).Train();
+        if (config.ClickTeacherFromPolicyTeacher)
+        {
+            click = click with { Model = policy.Model, InitFrom = policy.RunDirectory(MatchRole.PolicyTeacher) };
+        }
         log?.Invoke($"training the click teacher on {data.In(MatchSplit.Train).Count(e => e.Applied >= 0)} viewed pairs");
         new MatchTrainer(MatchRole.ClickTeacher, click, data).Train();
         return (student with { PolicyTeacherRun = policy.RunDirectory(MatchRole.PolicyTeacher), ClickTeacherRun = click.RunDirectory(MatchRole.ClickTeacher) }, data);
@@ -92,15 +96,16 @@ public static class MultiTeacherExperiment
             foreach (var seed in seeds)
             {
                 log?.Invoke($"training student {name}, seed {seed}");
-                var d = student.Distillation;
                 var config = student with
                 {
-                    // The recipe is in the name, so runs tried while tuning on validation are reused, never overwritten.
-                    RunName = FormattableString.Invariant($"experiment-{name}-t{d.Temperature}-p{policyWeight}-c{clickWeight}-h{hard}-seed{seed}"),
                     ShuffleSeed = (ulong)seed,
                     Model = student.Model with { Seed = (ulong)seed },
                     Distillation = student.Distillation with { PolicyTeacherWeight = policyWeight, ClickTeacherWeight = clickWeight, HardLabelWeight = hard },
+                    RunName = null,
                 };
+                // The name carries a hash of the whole recipe (teachers, weights, optimization), so runs tried while
+                // tuning on validation are reused by an identical recipe and never overwritten by another.
+                config = config with { RunName = $"experiment-{name}-seed{seed}-{RecipeHash(config)}" };
                 new MatchTrainer(MatchRole.Student, config, data).Train();
                 var report = MatchEvaluator.Evaluate(data, [(MatchRole.Student, config.RunDirectory(MatchRole.Student))], measureSpeed: false, split).Models[0];
                 rows.Add(new ExperimentRow(name, seed, report.MemberNdcg10, report.GoldenMeanKappa, report.ApplyAuc));
@@ -112,6 +117,11 @@ public static class MultiTeacherExperiment
             g.Average(r => r.ApplyAuc), Sd(g.Select(r => r.ApplyAuc)))).ToList();
         return new ExperimentResult(split.ToString().ToLowerInvariant(), MatchEvaluator.PolicyScorerNdcg(data, split), teachers, rows, summary);
     }
+
+    /// <summary>First 8 hex digits of SHA-256 over the resolved config JSON (run name excluded).</summary>
+    public static string RecipeHash(MatchTrainingConfig config) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
+            System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(config with { RunName = null }, MatchTrainingConfig.Json)))[..8];
 
     /// <summary>Sample standard deviation (0 for a single value).</summary>
     public static double Sd(IEnumerable<double> values)

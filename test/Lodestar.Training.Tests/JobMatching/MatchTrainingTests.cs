@@ -79,6 +79,25 @@ public class MatchTrainingTests(TinyMatchWorld world) : IClassFixture<TinyMatchW
         }
     }
 
+    [Fact]
+    public void InitFromStartsTheRunFromAnotherRunsWeights()
+    {
+        var source = world.In("init") with { Epochs = 1 };
+        new MatchTrainer(MatchRole.PolicyTeacher, source, world.Data).Train();
+        // A learning rate of 1e-9 leaves the starting weights in place, so the run's best weights are its start.
+        var tuned = source with { RunName = "click-from-policy", InitFrom = source.RunDirectory(MatchRole.PolicyTeacher), LearningRate = 1e-9f };
+        new MatchTrainer(MatchRole.ClickTeacher, tuned, world.Data).Train();
+        var fresh = tuned with { RunName = "click-fresh", InitFrom = null };
+        new MatchTrainer(MatchRole.ClickTeacher, fresh, world.Data).Train();
+        float[] Head(MatchTrainingConfig config, MatchRole role) => MatchInference.Load(config.RunDirectory(role), role, world.Data.VocabSize, world.Data.Layout)
+            .NamedParameters().Single(p => p.Name == "encoder.head.weight").Parameter.Data.ToArray();
+        var policy = Head(source, MatchRole.PolicyTeacher);
+        Assert.Equal(policy, Head(tuned, MatchRole.ClickTeacher), (a, b) => Math.Abs(a - b) < 1e-5f);
+        Assert.True(policy.Zip(Head(fresh, MatchRole.ClickTeacher)).Max(p => Math.Abs(p.First - p.Second)) > 1e-3f);
+        var wider = tuned with { RunName = "click-wider", Model = tuned.Model with { Channels = 32 } };
+        Assert.Throws<ArgumentException>(() => new MatchTrainer(MatchRole.ClickTeacher, wider, world.Data).Train());
+    }
+
     private static readonly object CacheCounter = new();
 
     /// <summary>Validation loss of predicting each dimension's training label frequencies and the mean overall.</summary>

@@ -18,8 +18,11 @@ public sealed class MultiTeacherExperimentTests(TinyMatchWorld world) : IClassFi
         Assert.Equal(["policy-teacher", "click-teacher"], result.Teachers.Select(t => t.Student));
         Assert.Equal([("both-teachers", 1), ("both-teachers", 2), ("labels-only", 1), ("labels-only", 2)], result.Rows.Select(r => (r.Student, r.Seed)));
         var runs = Directory.GetDirectories(student.RunsDirectory, "experiment-*").Select(Path.GetFileName).Order().ToList();
-        Assert.Equal(["experiment-both-teachers-t2-p1-c1-h0.5-seed1", "experiment-both-teachers-t2-p1-c1-h0.5-seed2",
-            "experiment-labels-only-t2-p0-c0-h0.5-seed1", "experiment-labels-only-t2-p0-c0-h0.5-seed2"], runs);
+        Assert.Equal(["experiment-both-teachers-seed1-", "experiment-both-teachers-seed2-", "experiment-labels-only-seed1-", "experiment-labels-only-seed2-"],
+            runs.Select(r => r![..^8]));
+        // Another recipe is another run; the same recipe again reuses the finished runs.
+        Assert.NotEqual(MultiTeacherExperiment.RecipeHash(student), MultiTeacherExperiment.RecipeHash(student with { Distillation = student.Distillation with { Temperature = 3 } }));
+        Assert.Equal(MultiTeacherExperiment.RecipeHash(student), MultiTeacherExperiment.RecipeHash(student with { RunName = "other" }));
         // Different seeds give different students.
         Assert.NotEqual(result.Rows[0].MemberNdcg10, result.Rows[1].MemberNdcg10);
         foreach (var summary in result.Summary)
