@@ -72,7 +72,7 @@ public static class ExperimentCommand
             return;
         }
         var table = new Table().AddColumns("model", "seeds", "policy NDCG@10", "golden κ", "apply AUC");
-        table.AddRow("policy scorer (labeller, ceiling)", "", $"{result.PolicyScorerNdcg10:F4}", "", "");
+        table.AddRow("policy scorer (the labeller)", "", $"{result.PolicyScorerNdcg10:F4}", "", "");
         foreach (var row in result.Teachers)
         {
             table.AddRow(row.Student, "", $"{row.MemberNdcg10:F4}", $"{row.GoldenMeanKappa:F3}", $"{row.ApplyAuc:F4}");

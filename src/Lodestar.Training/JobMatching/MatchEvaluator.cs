@@ -91,7 +91,9 @@ public static class MatchEvaluator
 
     /// <summary>
     /// NDCG@10 of jobs ranked for each member of the split by the policy scorer itself (the labeller the policy
-    /// teacher learns from) against the world's true match: the ceiling the policy teacher can reach.
+    /// teacher learns from) against the world's true match. Its overall score takes few distinct values (ties are
+    /// ranked pessimistically by GradedRanking, lowest truth first), so it is the labeller's own figure, not a ceiling
+    /// for a smooth model trained on it.
     /// </summary>
     public static double PolicyScorerNdcg(MatchDataSet data, MatchSplit split)
     {

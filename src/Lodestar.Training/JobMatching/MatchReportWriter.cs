@@ -26,7 +26,7 @@ public static class MatchReportWriter
         if (experiment is not null)
         {
             report.Heading("Multi-teacher experiment");
-            report.Paragraph($"{experiment.Split} split; the policy scorer itself (the labeller) reaches NDCG@10 {F(experiment.PolicyScorerNdcg10)} against the world's truth. Mean ± sample sd over student seeds.");
+            report.Paragraph($"{experiment.Split} split; the policy scorer itself (the labeller; its coarse overall score ties often and ties rank pessimistically) reaches NDCG@10 {F(experiment.PolicyScorerNdcg10)} against the world's truth. Mean ± sample sd over student seeds.");
             report.Table(["model", "seeds", "policy NDCG@10", "golden kappa", "apply AUC"],
                 experiment.Teachers.Select(r => (IReadOnlyList<string>)[r.Student, "", F(r.MemberNdcg10), F(r.GoldenMeanKappa), F(r.ApplyAuc)])
                     .Concat(experiment.Summary.Select(s => (IReadOnlyList<string>)[$"student: {s.Student}", s.Seeds.ToString(CultureInfo.InvariantCulture),

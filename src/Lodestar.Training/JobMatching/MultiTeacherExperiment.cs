@@ -12,7 +12,7 @@ public sealed record ExperimentRow(string Student, int Seed, double MemberNdcg10
 /// <summary>Mean and sample standard deviation of a variant over its seeds.</summary>
 public sealed record ExperimentSummary(string Student, int Seeds, double NdcgMean, double NdcgSd, double KappaMean, double KappaSd, double AucMean, double AucSd);
 
-/// <param name="PolicyScorerNdcg10">NDCG@10 of the policy scorer itself (the labeller) against the world's truth: the policy teacher's ceiling.</param>
+/// <param name="PolicyScorerNdcg10">NDCG@10 of the policy scorer itself (the labeller) against the world's truth; its overall score is coarse and ties are ranked pessimistically, so a smooth teacher can rank better.</param>
 public sealed record ExperimentResult(string Split, double PolicyScorerNdcg10, IReadOnlyList<ExperimentRow> Teachers, IReadOnlyList<ExperimentRow> Rows, IReadOnlyList<ExperimentSummary> Summary);
 
 public static class MultiTeacherExperiment
