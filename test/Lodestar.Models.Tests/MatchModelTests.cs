@@ -22,16 +22,50 @@ public class MatchModelTests
     }
 
     [Fact]
-    public void ForwardFlopsCountsEveryMultiplyAddOfTheBatch()
+    public void ForwardFlopsCountsTheRealTokensOnly()
     {
         var config = new MatchModelConfig { Channels = 8, Heads = 2, FeedForward = 16, Layers = 2, MaxTokens = 8, EmbeddingChannels = 4 };
         var model = new MatchModel(MatchRole.Student, config, 50, Layout);
         var keep = new byte[16];
         keep.AsSpan(0, 5).Fill(1);
         keep.AsSpan(8, 8).Fill(1);
-        // B·T = 16 rows. Projection 4→8: 2·16·32 = 1024. Per layer: QKV + output 2·16·4·64 = 8192, MLP 2·16·2·128 = 8192,
-        // attention 2·2·8·(8 queries × (5 + 8) keys) = 3328. Head 2·2·8·26 = 832.
-        Assert.Equal(1024 + (2 * (8192 + 8192 + 3328)) + 832, model.ForwardFlops(keep, 2));
+        // 13 real tokens. Projection 4→8: 2·13·32 = 832. Per layer: QKV + output 2·13·4·64 = 6656, MLP 2·13·2·128 = 6656,
+        // attention 2·2·8·(5² + 8²) = 2848. Head 2·2·8·26 = 832.
+        Assert.Equal(832 + (2 * (6656 + 6656 + 2848)) + 832, model.ForwardFlops(keep, 2));
+        // Padding does not count: pairs of 5 and 6 real tokens cost the same cut to length 6 as padded to 8.
+        byte[] cut = [1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1];
+        byte[] padded = [1, 1, 1, 1, 1, 0, 0, 0, 1, 1, 1, 1, 1, 1, 0, 0];
+        Assert.Equal(model.ForwardFlops(padded, 2), model.ForwardFlops(cut, 2));
+    }
+
+    [Fact]
+    public void BatchCutToItsLongestPairGivesThePaddedLogits()
+    {
+        var config = new MatchModelConfig { Channels = 16, Heads = 2, FeedForward = 32, Layers = 2, MaxTokens = 12, EmbeddingChannels = 8, Seed = 4 };
+        var model = new MatchModel(MatchRole.Student, config, 30, Layout);
+        var random = new SeededRandom(9);
+        int[] lengths = [7, 3, 5];
+        var tokens = new int[3 * 12];
+        var keep = new byte[3 * 12];
+        var cutTokens = new int[3 * 7];
+        var cutKeep = new byte[3 * 7];
+        for (var b = 0; b < 3; b++)
+        {
+            for (var t = 0; t < lengths[b]; t++)
+            {
+                tokens[(b * 12) + t] = cutTokens[(b * 7) + t] = 1 + (int)(random.NextUInt64() % 29);
+                keep[(b * 12) + t] = cutKeep[(b * 7) + t] = 1;
+            }
+        }
+        model.Eval();
+        var graph = new Graph(recordGradients: false);
+        var padded = model.Forward(graph, tokens, 3, keep).Data.ToArray();
+        var cut = model.Forward(graph, cutTokens, 3, 7, cutKeep).Data.ToArray();
+        for (var i = 0; i < padded.Length; i++)
+        {
+            Assert.Equal(padded[i], cut[i], 4);
+        }
+        Assert.Throws<ArgumentException>(() => model.Forward(graph, cutTokens, 3, 13, cutKeep));
     }
 
     [Fact]

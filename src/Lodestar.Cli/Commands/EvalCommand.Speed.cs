@@ -1,7 +1,6 @@
 // `lodestar eval match-speed`: inference speed of match model presets (random weights, synthetic pairs of
 // the data set's token lengths) at batch 1 and 64 on one and two kernel threads, against the FMA peak.
 using System.CommandLine;
-using Lodestar.Kernels;
 using Lodestar.Models.JobMatching;
 using Lodestar.Policy;
 using Lodestar.Tensors;
@@ -47,8 +46,8 @@ public static partial class EvalCommand
             var asJson = parse.GetValue(json);
             var layout = MatchDataBuilder.LayoutOf(PolicyLoader.LoadJobPolicy("job-matching.yaml").Document);
             var threads = Environment.ProcessorCount >= 2 ? new[] { 1, 2 } : [1];
-            var peak = FmaPeak.MeasureGflops(Environment.ProcessorCount, TimeSpan.FromMilliseconds(500));
-            var peakOne = FmaPeak.MeasureGflops(1, TimeSpan.FromMilliseconds(500));
+            var peak = MatchSpeedBench.PeakGflops(Environment.ProcessorCount);
+            var peakOne = MatchSpeedBench.PeakGflops(1);
             var table = new Table().AddColumns("model", "params", "GFLOP/pair", "batch", "threads", "ms/batch", "pairs/s", "GFLOP/s", "of peak");
             foreach (var name in names)
             {

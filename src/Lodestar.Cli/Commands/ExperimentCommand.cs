@@ -1,5 +1,5 @@
 // `lodestar experiment multi-teacher`: students from the policy teacher only, the click teacher only,
-// both and none (labels only), in one table of policy NDCG@10, golden agreement and apply AUC.
+// both and none (labels only), over several seeds, in one table of policy NDCG@10, golden κ and apply AUC.
 using System.CommandLine;
 using Lodestar.Training.JobMatching;
 using Spectre.Console;
@@ -11,39 +11,77 @@ public static class ExperimentCommand
     public static Command Create()
     {
         var command = new Command("experiment", "Run comparative experiments.");
-        var config = new Option<FileInfo>("--config") { Description = "Student run config JSON naming policy_teacher_run and click_teacher_run.", Required = true };
+        var config = new Option<FileInfo>("--config") { Description = "Experiment config JSON (configs/match/multi-teacher.json: world, teachers, student, seeds, split).", Required = true };
+        var split = new Option<MatchSplit?>("--split") { Description = "Override the config's split: validation while tuning, test for the reported table." };
+        var tune = new Option<bool>("--tune") { Description = "Instead of the table: try each distillation recipe of the config's `tuning` list on the validation split (both-teachers, first seed) beside the labels-only student." };
         var json = CliJson.CreateOption();
-        var multi = new Command("multi-teacher", "Distill four students (policy teacher only, click teacher only, both, labels only) and compare them.");
-        multi.Options.Add(config);
-        multi.Options.Add(json);
+        var multi = new Command("multi-teacher", "Train both teachers, then distill four students (policy teacher only, click teacher only, both, labels only) per seed and compare them.");
+        foreach (var option in new Option[] { config, split, tune, json })
+        {
+            multi.Options.Add(option);
+        }
         multi.SetAction(parse =>
         {
             var asJson = parse.GetValue(json);
-            var student = MatchTrainingConfig.Load(parse.GetValue(config)!.FullName);
+            var experiment = MultiTeacherConfig.Load(parse.GetValue(config)!.FullName);
+            if (parse.GetValue(split) is { } chosen)
+            {
+                experiment = experiment with { Split = chosen };
+            }
             var log = asJson ? Console.Error : Console.Out;
-            var rows = MultiTeacherExperiment.Run(student, MatchPipeline.Prepare(student), log.WriteLine);
-            Print(rows, asJson);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            if (parse.GetValue(tune))
+            {
+                foreach (var (recipe, tuned) in MultiTeacherExperiment.Tune(experiment, log.WriteLine))
+                {
+                    if (asJson)
+                    {
+                        CliJson.WriteLine(new { recipe.Temperature, recipe.PolicyTeacherWeight, recipe.ClickTeacherWeight, recipe.HardLabelWeight });
+                    }
+                    else
+                    {
+                        Console.Out.WriteLine($"recipe: temperature {recipe.Temperature}, policy teacher {recipe.PolicyTeacherWeight}, click teacher {recipe.ClickTeacherWeight}, hard labels {recipe.HardLabelWeight}");
+                    }
+                    Print(tuned, asJson);
+                }
+            }
+            else
+            {
+                Print(MultiTeacherExperiment.Run(experiment, log.WriteLine), asJson);
+            }
+            log.WriteLine($"experiment wall time {clock.Elapsed.TotalMinutes:F1} min");
             return 0;
         });
         command.Subcommands.Add(multi);
         return command;
     }
 
-    public static void Print(IReadOnlyList<ExperimentRow> rows, bool asJson)
+    public static void Print(ExperimentResult result, bool asJson)
     {
         if (asJson)
         {
-            foreach (var row in rows)
+            CliJson.WriteLine(new { split = result.Split, policy_scorer_ndcg10 = result.PolicyScorerNdcg10 });
+            foreach (var row in result.Teachers.Concat(result.Rows))
             {
                 CliJson.WriteLine(row);
             }
+            foreach (var summary in result.Summary)
+            {
+                CliJson.WriteLine(summary);
+            }
             return;
         }
-        var table = new Table().AddColumns("student", "policy NDCG@10", "golden κ", "apply AUC");
-        foreach (var row in rows)
+        var table = new Table().AddColumns("model", "seeds", "policy NDCG@10", "golden κ", "apply AUC");
+        table.AddRow("policy scorer (the labeller)", "", $"{result.PolicyScorerNdcg10:F4}", "", "");
+        foreach (var row in result.Teachers)
         {
-            table.AddRow(row.Student, $"{row.MemberNdcg10:F4}", $"{row.GoldenMeanKappa:F3}", $"{row.ApplyAuc:F4}");
+            table.AddRow(row.Student, "", $"{row.MemberNdcg10:F4}", $"{row.GoldenMeanKappa:F3}", $"{row.ApplyAuc:F4}");
         }
+        foreach (var s in result.Summary)
+        {
+            table.AddRow($"student: {s.Student}", $"{s.Seeds}", $"{s.NdcgMean:F4} ± {s.NdcgSd:F4}", $"{s.KappaMean:F3} ± {s.KappaSd:F3}", $"{s.AucMean:F4} ± {s.AucSd:F4}");
+        }
+        table.Caption($"{result.Split} split; mean ± sample sd over student seeds");
         AnsiConsole.Write(table);
     }
 }

@@ -42,17 +42,26 @@ public sealed class MatchEncoder : Module
 
     public Linear Head { get; }
 
-    /// <summary>tokens (B·T) with keep (B·T) marking real tokens; returns logits (B, outputs).</summary>
-    public Tensor Forward(Graph graph, int[] tokens, int batch, byte[] keep)
+    /// <summary>tokens (B·T) with keep (B·T) marking real tokens, T = MaxTokens; returns logits (B, outputs).</summary>
+    public Tensor Forward(Graph graph, int[] tokens, int batch, byte[] keep) => Forward(graph, tokens, batch, Config.MaxTokens, keep);
+
+    /// <summary>
+    /// tokens (B·L) with keep (B·L), L ≤ MaxTokens: a batch cut to its longest pair. Real tokens see only real
+    /// keys and pooling averages only real tokens, so the logits equal those of the same pairs padded to MaxTokens.
+    /// </summary>
+    public Tensor Forward(Graph graph, int[] tokens, int batch, int length, byte[] keep)
     {
-        var t = Config.MaxTokens;
-        // x = proj(tok_emb[tokens]) + pos_emb[0:T]: (B,T,E) → (B,T,C), position rows repeating over the batch.
-        var x = TokenEmbedding.Forward(graph, tokens, batch, t);
+        if (length < 1 || length > Config.MaxTokens || tokens.Length != batch * length || keep.Length != batch * length)
+        {
+            throw new ArgumentException($"match encoder: {tokens.Length} tokens and {keep.Length} flags for batch {batch} × length {length} (MaxTokens {Config.MaxTokens})");
+        }
+        // x = proj(tok_emb[tokens]) + pos_emb[0:L]: (B,L,E) → (B,L,C), position rows repeating over the batch.
+        var x = TokenEmbedding.Forward(graph, tokens, batch, length);
         if (EmbeddingProjection is not null)
         {
             x = EmbeddingProjection.Forward(graph, x);
         }
-        x = graph.Add(x, PositionEmbedding.Weight);
+        x = graph.Add(x, length == Config.MaxTokens ? PositionEmbedding.Weight : graph.Slice(PositionEmbedding.Weight, 0, 0, length));
         x = FinalNorm.Forward(graph, Blocks.Forward(graph, x, MaskFor(keep)));
         return Head.Forward(graph, graph.MaskedMeanPool(x, keep));
     }

@@ -173,30 +173,36 @@ public sealed class MatchModel : Module
     public Tensor Forward(Graph graph, int[] tokens, int batch, byte[] keep) =>
         Encoder.Forward(graph, tokens, batch, keep);
 
+    /// <summary>tokens (B·L) with keep (B·L) for a batch cut to length L ≤ MaxTokens (see MatchEncoder.Forward).</summary>
+    public Tensor Forward(Graph graph, int[] tokens, int batch, int length, byte[] keep) =>
+        Encoder.Forward(graph, tokens, batch, length, keep);
+
     /// <summary>
-    /// FLOPs one forward pass over a batch executes, a multiply–add counted as 2: every dense layer runs over
-    /// all B·T token rows (padding included, since the GEMMs do): the embedding projection E·C once, then QKV
-    /// 3C², attention output C², MLP 2·C·F per row and layer; attention scores and the weighted sum (2·C each) only over the allowed (query, key) pairs,
-    /// T queries × the row's real keys; and the head on the pooled rows. Norms, GELU, softmax, embedding
-    /// gathers and pooling are not counted (they are not multiply–adds), so the figure is a lower bound.
+    /// FLOPs of the real tokens of a batch (keep is B·L for any L ≤ MaxTokens), a multiply–add counted as 2: for each
+    /// pair with K real tokens, the embedding projection E·C (when E &lt; C), then per layer QKV 3C², attention
+    /// output C² and MLP 2·C·F per real token, and attention scores and the weighted sum (2·C each) over its K × K
+    /// real (query, key) pairs; plus the head on the pooled rows. Padding rows are not counted although the dense
+    /// layers run over them (bucketing batches by length keeps them few); norms, GELU, softmax, embedding gathers and
+    /// pooling are not multiply–adds and are not counted either, so the figure is a lower bound.
     /// </summary>
     public double ForwardFlops(byte[] keep, int batch)
     {
+        if (batch < 1 || keep.Length % batch != 0)
+        {
+            throw new ArgumentException($"ForwardFlops: {keep.Length} keep flags do not split into {batch} rows");
+        }
         double c = Config.Channels, f = Config.FeedForward;
-        var t = Config.MaxTokens;
-        double allowed = 0;
+        var t = keep.Length / batch;
+        double tokens = 0, squares = 0;
         for (var b = 0; b < batch; b++)
         {
-            var keys = 0;
-            for (var i = 0; i < t; i++)
-            {
-                keys += keep[(b * t) + i] != 0 ? 1 : 0;
-            }
-            allowed += (double)t * keys;
+            var real = t - keep.AsSpan(b * t, t).Count((byte)0);
+            tokens += real;
+            squares += (double)real * real;
         }
-        var dense = (double)batch * t * 2 * ((4 * c * c) + (2 * c * f));
-        var projection = Config.EmbeddingWidth == Config.Channels ? 0 : (double)batch * t * 2 * Config.EmbeddingWidth * c;
-        var attention = 2 * 2 * allowed * c;
+        var dense = tokens * 2 * ((4 * c * c) + (2 * c * f));
+        var projection = Config.EmbeddingWidth == Config.Channels ? 0 : tokens * 2 * Config.EmbeddingWidth * c;
+        var attention = 2 * 2 * squares * c;
         return projection + (Config.Layers * (dense + attention)) + (2.0 * batch * c * Layout.Width);
     }
 }

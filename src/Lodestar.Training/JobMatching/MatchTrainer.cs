@@ -90,6 +90,10 @@ public sealed class MatchTrainer(MatchRole role, MatchTrainingConfig config, Mat
         }.Validate();
         var state = new MatchProgress(0, [], double.MaxValue, -1, 0, 0, []);
         var last = Path.Combine(RunDirectory, LastCheckpointFile);
+        if (!File.Exists(last) && Config.InitFrom is { } init)
+        {
+            MatchInference.LoadWeights(model, init);
+        }
         if (File.Exists(last))
         {
             var info = Checkpoint.Load(last, model, optimizer, null);
@@ -110,8 +114,8 @@ public sealed class MatchTrainer(MatchRole role, MatchTrainingConfig config, Mat
             var batch = order.Skip(offset * Config.BatchSize).Take(Config.BatchSize).Select(i => train[i]).ToList();
             model.Train();
             graph.Reset();
-            var logits = model.Forward(graph, MatchInference.Pack(batch, 0, batch.Count, Config.Model.MaxTokens).Tokens, batch.Count,
-                MatchInference.Pack(batch, 0, batch.Count, Config.Model.MaxTokens).Keep);
+            var (tokens, keep, length) = MatchInference.Pack(batch, 0, batch.Count, Config.Model.MaxTokens);
+            var logits = model.Forward(graph, tokens, batch.Count, length, keep);
             var loss = Loss(graph, logits, batch, policyTeacher, clickTeacher, index);
             model.ZeroGrad();
             graph.Backward(loss);
@@ -214,8 +218,8 @@ public sealed class MatchTrainer(MatchRole role, MatchTrainingConfig config, Mat
         {
             var batch = validation.Skip(start).Take(Config.BatchSize).ToList();
             graph.Reset();
-            var (tokens, keep) = MatchInference.Pack(batch, 0, batch.Count, Config.Model.MaxTokens);
-            total += Loss(graph, model.Forward(graph, tokens, batch.Count, keep), batch, policy, click, index).Data[0] * batch.Count;
+            var (tokens, keep, length) = MatchInference.Pack(batch, 0, batch.Count, Config.Model.MaxTokens);
+            total += Loss(graph, model.Forward(graph, tokens, batch.Count, length, keep), batch, policy, click, index).Data[0] * batch.Count;
         }
         return total / validation.Count;
     }

@@ -57,6 +57,13 @@ public sealed record MatchTrainingConfig
 
     public string? ClickTeacherRun { get; init; }
 
+    /// <summary>
+    /// Run directory whose best weights start this run (same model config), e.g. a click teacher fine-tuned from the
+    /// policy teacher as LinkedIn's teachers start from one pretrained LLM; null: random initialization.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? InitFrom { get; init; }
+
     /// <summary>Stops (as if killed) after this many steps of this invocation; for resume tests. Not part of the resolved run.</summary>
     [JsonIgnore]
     public int? StopAfterSteps { get; init; }

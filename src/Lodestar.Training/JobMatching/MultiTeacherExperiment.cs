@@ -1,39 +1,137 @@
 // The multi-teacher ablation: students distilled from the policy teacher only, the click teacher only,
-// both, and none (hard labels only), each evaluated on policy NDCG@10, golden agreement and apply AUC.
+// both, and none (hard labels only), each over several student seeds, on policy NDCG@10, golden κ and apply AUC.
+using Lodestar.Data.Generation;
+using Lodestar.Data.Vocabularies;
 using Lodestar.Models.JobMatching;
 
 namespace Lodestar.Training.JobMatching;
 
+/// <summary>One trained model of the experiment on the measured split.</summary>
+public sealed record ExperimentRow(string Student, int Seed, double MemberNdcg10, double GoldenMeanKappa, double ApplyAuc);
+
+/// <summary>Mean and sample standard deviation of a variant over its seeds.</summary>
+public sealed record ExperimentSummary(string Student, int Seeds, double NdcgMean, double NdcgSd, double KappaMean, double KappaSd, double AucMean, double AucSd);
+
+/// <param name="PolicyScorerNdcg10">NDCG@10 of the policy scorer itself (the labeller) against the world's truth; its overall score is coarse and ties are ranked pessimistically, so a smooth teacher can rank better.</param>
+public sealed record ExperimentResult(string Split, double PolicyScorerNdcg10, IReadOnlyList<ExperimentRow> Teachers, IReadOnlyList<ExperimentRow> Rows, IReadOnlyList<ExperimentSummary> Summary);
+
 public static class MultiTeacherExperiment
 {
-    /// <summary>Trains the four students from the student config (its teacher runs must exist) and evaluates them.</summary>
-    public static List<ExperimentRow> Run(MatchTrainingConfig student, MatchDataSet data, Action<string>? log = null)
+    public static IReadOnlyList<string> AllVariants { get; } = ["policy-teacher-only", "click-teacher-only", "both-teachers", "labels-only"];
+
+    /// <summary>Generates the world if missing, trains (or resumes) both teachers, then every variant × seed.</summary>
+    public static ExperimentResult Run(MultiTeacherConfig config, Action<string>? log = null)
+    {
+        var (student, data) = Prepare(config, log);
+        return Run(student, data, config.Seeds, config.Variants, config.Split, log);
+    }
+
+    /// <summary>
+    /// Tuning on the validation split only: the both-teachers student of the first seed once per recipe in
+    /// config.Tuning (temperature and weights), beside the labels-only student of that seed.
+    /// </summary>
+    public static List<(DistillationConfig Recipe, ExperimentResult Result)> Tune(MultiTeacherConfig config, Action<string>? log = null)
+    {
+        if (config.Tuning.Length == 0)
+        {
+            throw new ArgumentException("MultiTeacherConfig.Tuning lists no distillation recipes to try");
+        }
+        var (student, data) = Prepare(config, log);
+        var results = new List<(DistillationConfig, ExperimentResult)>();
+        var baseline = Run(student, data, [config.Seeds[0]], ["labels-only"], MatchSplit.Validation, log);
+        foreach (var recipe in config.Tuning)
+        {
+            var tuned = Run(student with { Distillation = recipe.Validate() }, data, [config.Seeds[0]], ["both-teachers"], MatchSplit.Validation, log);
+            results.Add((recipe, tuned with { Rows = [.. baseline.Rows, .. tuned.Rows], Summary = [.. baseline.Summary, .. tuned.Summary] }));
+        }
+        return results;
+    }
+
+    /// <summary>The world (generated if missing), the data set and both teachers (trained or resumed); the student config names them.</summary>
+    public static (MatchTrainingConfig Student, MatchDataSet Data) Prepare(MultiTeacherConfig config, Action<string>? log = null)
+    {
+        config.Validate();
+        var student = config.Student;
+        if (!File.Exists(Path.Combine(student.World, "manifest.json")))
+        {
+            log?.Invoke($"generating a world of {config.WorldMembers} members in {student.World}");
+            WorldGenerator.Generate(new WorldConfig { Members = config.WorldMembers, Days = config.WorldDays, Seed = config.WorldSeed }, BuiltInVocabulary.Create(), student.World);
+        }
+        log?.Invoke("tokenizing the world and labeling pairs with the policy");
+        var data = MatchPipeline.Prepare(student);
+        var policy = config.Teacher(config.PolicyTeacher);
+        var click = config.Teacher(config.ClickTeacher);
+        log?.Invoke($"training the policy teacher on {data.In(MatchSplit.Train).Count(e => e.PolicyLevels is not null)} policy-labelled pairs");
+        new MatchTrainer(MatchRole.PolicyTeacher, policy, data).Train();
+        if (config.ClickTeacherFromPolicyTeacher)
+        {
+            click = click with { Model = policy.Model, InitFrom = policy.RunDirectory(MatchRole.PolicyTeacher) };
+        }
+        log?.Invoke($"training the click teacher on {data.In(MatchSplit.Train).Count(e => e.Applied >= 0)} viewed pairs");
+        new MatchTrainer(MatchRole.ClickTeacher, click, data).Train();
+        return (student with { PolicyTeacherRun = policy.RunDirectory(MatchRole.PolicyTeacher), ClickTeacherRun = click.RunDirectory(MatchRole.ClickTeacher) }, data);
+    }
+
+    /// <summary>Trains the variants from the student config (its teacher runs must exist) once per seed and evaluates them on the split.</summary>
+    public static ExperimentResult Run(MatchTrainingConfig student, MatchDataSet data, IReadOnlyList<int> seeds, IReadOnlyList<string> variants, MatchSplit split, Action<string>? log = null)
     {
         if (student.PolicyTeacherRun is null || student.ClickTeacherRun is null)
         {
             throw new ArgumentException("the multi-teacher experiment needs policy_teacher_run and click_teacher_run in the student config");
         }
+        var teacherReports = MatchEvaluator.Evaluate(data, [(MatchRole.PolicyTeacher, student.PolicyTeacherRun), (MatchRole.ClickTeacher, student.ClickTeacherRun)], measureSpeed: false, split).Models;
+        var teachers = teacherReports.Select(r => new ExperimentRow(r.Role, 0, r.MemberNdcg10, r.GoldenMeanKappa, r.ApplyAuc)).ToList();
         var hard = student.Distillation.HardLabelWeight > 0 ? student.Distillation.HardLabelWeight : 0.5f;
-        var variants = new (string Name, float Policy, float Click, float Hard)[]
-        {
-            ("policy-teacher-only", student.Distillation.PolicyTeacherWeight, 0f, hard),
-            ("click-teacher-only", 0f, student.Distillation.ClickTeacherWeight, hard),
-            ("both-teachers", student.Distillation.PolicyTeacherWeight, student.Distillation.ClickTeacherWeight, hard),
-            ("labels-only", 0f, 0f, hard),
-        };
         var rows = new List<ExperimentRow>();
-        foreach (var (name, policy, click, hardWeight) in variants)
+        foreach (var name in variants)
         {
-            log?.Invoke($"training student {name}");
-            var config = student with
+            var (policyWeight, clickWeight) = name switch
             {
-                RunName = $"experiment-{name}",
-                Distillation = student.Distillation with { PolicyTeacherWeight = policy, ClickTeacherWeight = click, HardLabelWeight = hardWeight },
+                "policy-teacher-only" => (student.Distillation.PolicyTeacherWeight, 0f),
+                "click-teacher-only" => (0f, student.Distillation.ClickTeacherWeight),
+                "both-teachers" => (student.Distillation.PolicyTeacherWeight, student.Distillation.ClickTeacherWeight),
+                "labels-only" => (0f, 0f),
+                _ => throw new ArgumentException($"unknown variant '{name}' (known: {string.Join(", ", AllVariants)})"),
             };
-            new MatchTrainer(MatchRole.Student, config, data).Train();
-            var report = MatchEvaluator.Evaluate(data, [(MatchRole.Student, config.RunDirectory(MatchRole.Student))], measureSpeed: false).Models[0];
-            rows.Add(new ExperimentRow(name, report.MemberNdcg10, report.GoldenMeanKappa, report.ApplyAuc));
+            foreach (var seed in seeds)
+            {
+                log?.Invoke($"training student {name}, seed {seed}");
+                var config = student with
+                {
+                    ShuffleSeed = (ulong)seed,
+                    Model = student.Model with { Seed = (ulong)seed },
+                    Distillation = student.Distillation with { PolicyTeacherWeight = policyWeight, ClickTeacherWeight = clickWeight, HardLabelWeight = hard },
+                    RunName = null,
+                };
+                // The name carries a hash of the whole recipe (teachers, weights, optimization), so runs tried while
+                // tuning on validation are reused by an identical recipe and never overwritten by another.
+                config = config with { RunName = $"experiment-{name}-seed{seed}-{RecipeHash(config)}" };
+                new MatchTrainer(MatchRole.Student, config, data).Train();
+                var report = MatchEvaluator.Evaluate(data, [(MatchRole.Student, config.RunDirectory(MatchRole.Student))], measureSpeed: false, split).Models[0];
+                rows.Add(new ExperimentRow(name, seed, report.MemberNdcg10, report.GoldenMeanKappa, report.ApplyAuc));
+                log?.Invoke($"  NDCG@10 {report.MemberNdcg10:F4}, golden κ {report.GoldenMeanKappa:F3}, apply AUC {report.ApplyAuc:F4}");
+            }
         }
-        return rows;
+        var summary = rows.GroupBy(r => r.Student).Select(g => new ExperimentSummary(g.Key, g.Count(),
+            g.Average(r => r.MemberNdcg10), Sd(g.Select(r => r.MemberNdcg10)), g.Average(r => r.GoldenMeanKappa), Sd(g.Select(r => r.GoldenMeanKappa)),
+            g.Average(r => r.ApplyAuc), Sd(g.Select(r => r.ApplyAuc)))).ToList();
+        return new ExperimentResult(split.ToString().ToLowerInvariant(), MatchEvaluator.PolicyScorerNdcg(data, split), teachers, rows, summary);
+    }
+
+    /// <summary>First 8 hex digits of SHA-256 over the resolved config JSON (run name excluded).</summary>
+    public static string RecipeHash(MatchTrainingConfig config) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
+            System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(config with { RunName = null }, MatchTrainingConfig.Json)))[..8];
+
+    /// <summary>Sample standard deviation (0 for a single value).</summary>
+    public static double Sd(IEnumerable<double> values)
+    {
+        var list = values.ToList();
+        if (list.Count < 2)
+        {
+            return 0;
+        }
+        var mean = list.Average();
+        return Math.Sqrt(list.Sum(v => (v - mean) * (v - mean)) / (list.Count - 1));
     }
 }

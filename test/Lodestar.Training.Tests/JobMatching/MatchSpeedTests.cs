@@ -17,10 +17,15 @@ public sealed class MatchSpeedTests(TinyMatchWorld world) : IClassFixture<TinyMa
         var report = MatchSpeedBench.Measure("tiny", model, examples, machinePeakGflops: 100, batchSizes: [1, 4], threads: [1, 2], passes: 2, secondsPerPoint: 0.02);
         Assert.Equal(before, KernelThreads.Count);
         Assert.Equal([(1, 1), (1, 2), (4, 1), (4, 2)], report.Points.Select(p => (p.Batch, p.Threads)));
-        var (_, keep) = MatchInference.Pack(Enumerable.Range(0, 4).Select(i => examples[i % examples.Count]).ToList(), 0, 4, model.Config.MaxTokens);
+        // Each point times 8 length-bucketed batches; each batch is cut to its longest pair and sorted batches grow.
+        var batches = MatchSpeedBench.Batches(model, examples, 4, 8);
+        Assert.Equal(8, batches.Count);
+        Assert.All(batches, b => Assert.Equal(4 * b.Length, b.Keep.Length));
+        Assert.True(batches.Zip(batches.Skip(1)).All(p => p.First.Length <= p.Second.Length));
+        var flops = batches.Sum(b => model.ForwardFlops(b.Keep, 4)) / 8;
         foreach (var point in report.Points.Where(p => p.Batch == 4))
         {
-            Assert.Equal(model.ForwardFlops(keep, 4), point.Gflops * 1e9 * point.SecondsPerBatch, 1e-3 * model.ForwardFlops(keep, 4));
+            Assert.Equal(flops, point.Gflops * 1e9 * point.SecondsPerBatch, 1e-3 * flops);
             Assert.Equal(point.Gflops / 100, point.FractionOfPeak, 12);
             Assert.Equal(4 / point.SecondsPerBatch, point.PairsPerSecond, 6);
         }

@@ -6,6 +6,8 @@ using Lodestar.Training.JobMatching;
 
 namespace Lodestar.Training.Tests.JobMatching;
 
+// Both classes run teachers through TeacherCache, whose forward-pass counter is process-wide: one collection runs them in turn.
+[Collection("teacher cache")]
 public class MatchTrainingTests(TinyMatchWorld world) : IClassFixture<TinyMatchWorld>
 {
     [Fact]
@@ -59,15 +61,8 @@ public class MatchTrainingTests(TinyMatchWorld world) : IClassFixture<TinyMatchW
     [Fact]
     public void TeacherOutputsAreCachedPerTeacherVersion()
     {
+        var student = world.StudentWithTeachers("cache");
         var config = world.In("cache") with { Epochs = 1 };
-        new MatchTrainer(MatchRole.PolicyTeacher, config, world.Data).Train();
-        new MatchTrainer(MatchRole.ClickTeacher, config, world.Data).Train();
-        var student = config with
-        {
-            Model = config.Model with { Channels = 8, FeedForward = 16 },
-            PolicyTeacherRun = config.RunDirectory(MatchRole.PolicyTeacher),
-            ClickTeacherRun = config.RunDirectory(MatchRole.ClickTeacher),
-        };
         var batches = (world.Data.Examples.Count + 63) / 64;
         lock (CacheCounter)
         {
@@ -82,6 +77,25 @@ public class MatchTrainingTests(TinyMatchWorld world) : IClassFixture<TinyMatchW
             new MatchTrainer(MatchRole.Student, student with { RunName = "student-new-click", ClickTeacherRun = newClick.RunDirectory(MatchRole.ClickTeacher) }, world.Data).Train();
             Assert.Equal(before + (3 * batches), TeacherCache.ForwardPasses);
         }
+    }
+
+    [Fact]
+    public void InitFromStartsTheRunFromAnotherRunsWeights()
+    {
+        var source = world.In("init") with { Epochs = 1 };
+        new MatchTrainer(MatchRole.PolicyTeacher, source, world.Data).Train();
+        // A learning rate of 1e-9 leaves the starting weights in place, so the run's best weights are its start.
+        var tuned = source with { RunName = "click-from-policy", InitFrom = source.RunDirectory(MatchRole.PolicyTeacher), LearningRate = 1e-9f };
+        new MatchTrainer(MatchRole.ClickTeacher, tuned, world.Data).Train();
+        var fresh = tuned with { RunName = "click-fresh", InitFrom = null };
+        new MatchTrainer(MatchRole.ClickTeacher, fresh, world.Data).Train();
+        float[] Head(MatchTrainingConfig config, MatchRole role) => MatchInference.Load(config.RunDirectory(role), role, world.Data.VocabSize, world.Data.Layout)
+            .NamedParameters().Single(p => p.Name == "encoder.head.weight").Parameter.Data.ToArray();
+        var policy = Head(source, MatchRole.PolicyTeacher);
+        Assert.Equal(policy, Head(tuned, MatchRole.ClickTeacher), (a, b) => Math.Abs(a - b) < 1e-5f);
+        Assert.True(policy.Zip(Head(fresh, MatchRole.ClickTeacher)).Max(p => Math.Abs(p.First - p.Second)) > 1e-3f);
+        var wider = tuned with { RunName = "click-wider", Model = tuned.Model with { Channels = 32 } };
+        Assert.Throws<ArgumentException>(() => new MatchTrainer(MatchRole.ClickTeacher, wider, world.Data).Train());
     }
 
     private static readonly object CacheCounter = new();

@@ -39,5 +39,19 @@ public sealed class TinyMatchWorld : IDisposable
     /// <summary>A config writing into its own runs directory under the fixture's root.</summary>
     public MatchTrainingConfig In(string name) => Config with { RunsDirectory = Path.Combine(Root, name) };
 
+    /// <summary>Trains both teachers for one epoch under runs directory `name`; returns a smaller student config naming them.</summary>
+    public MatchTrainingConfig StudentWithTeachers(string name)
+    {
+        var config = In(name) with { Epochs = 1 };
+        new MatchTrainer(MatchRole.PolicyTeacher, config, Data).Train();
+        new MatchTrainer(MatchRole.ClickTeacher, config, Data).Train();
+        return config with
+        {
+            Model = config.Model with { Channels = 8, FeedForward = 16 },
+            PolicyTeacherRun = config.RunDirectory(MatchRole.PolicyTeacher),
+            ClickTeacherRun = config.RunDirectory(MatchRole.ClickTeacher),
+        };
+    }
+
     public void Dispose() => Directory.Delete(Root, recursive: true);
 }

@@ -1,0 +1,100 @@
+// The multi-teacher experiment as one config file (configs/match/multi-teacher.json): the world to generate,
+// both teachers, the student recipe, the student seeds and the split the table is measured on.
+using System.Text.Json;
+
+namespace Lodestar.Training.JobMatching;
+
+public sealed record MultiTeacherConfig
+{
+    /// <summary>Members of the generated world (generated into Student.World when it has no manifest).</summary>
+    public int WorldMembers { get; init; } = 6_000;
+
+    /// <summary>Simulated days of the world.</summary>
+    public int WorldDays { get; init; } = 30;
+
+    /// <summary>Seed of the world.</summary>
+    public ulong WorldSeed { get; init; } = 1;
+
+    /// <summary>The student run: data (world, policy pairs, splits), model, optimization, distillation weights.</summary>
+    public MatchTrainingConfig Student { get; init; } = new();
+
+    /// <summary>Policy teacher run: its model and optimization; data fields are taken from Student.</summary>
+    public MatchTrainingConfig PolicyTeacher { get; init; } = new();
+
+    /// <summary>Click teacher run: its model and optimization; data fields are taken from Student.</summary>
+    public MatchTrainingConfig ClickTeacher { get; init; } = new();
+
+    /// <summary>
+    /// Start the click teacher from the trained policy teacher (its model config and best weights) and fine-tune it on
+    /// apply labels, as LinkedIn's teachers both start from one pretrained LLM; ClickTeacher then sets only optimization and run name.
+    /// </summary>
+    public bool ClickTeacherFromPolicyTeacher { get; init; }
+
+    /// <summary>Student seeds (weight init and batch order); every variant runs once per seed, teachers are shared.</summary>
+    public int[] Seeds { get; init; } = [1, 2, 3];
+
+    /// <summary>Variants to train (any of policy-teacher-only, click-teacher-only, both-teachers, labels-only).</summary>
+    public string[] Variants { get; init; } = [.. MultiTeacherExperiment.AllVariants];
+
+    /// <summary>Distillation recipes `--tune` tries on the validation split (both-teachers student, first seed).</summary>
+    public DistillationConfig[] Tuning { get; init; } = [];
+
+    /// <summary>Split the table is measured on: validation while tuning distillation, test for the reported table.</summary>
+    public MatchSplit Split { get; init; } = MatchSplit.Test;
+
+    public MultiTeacherConfig Validate()
+    {
+        if (WorldMembers < 100 || WorldDays < 1)
+        {
+            throw new ArgumentException($"MultiTeacherConfig: world of {WorldMembers} members over {WorldDays} days is too small");
+        }
+        if (Seeds.Length == 0 || Seeds.Any(s => s < 0) || Seeds.Distinct().Count() != Seeds.Length)
+        {
+            throw new ArgumentException($"MultiTeacherConfig.Seeds = [{string.Join(", ", Seeds)}] must be distinct non-negative seeds, at least one");
+        }
+        var unknown = Variants.Where(v => !MultiTeacherExperiment.AllVariants.Contains(v)).ToList();
+        if (Variants.Length == 0 || unknown.Count > 0)
+        {
+            throw new ArgumentException($"MultiTeacherConfig.Variants: [{string.Join(", ", unknown)}] must be a non-empty subset of {string.Join(", ", MultiTeacherExperiment.AllVariants)}");
+        }
+        foreach (var recipe in Tuning)
+        {
+            recipe.Validate();
+        }
+        Student.Validate();
+        Teacher(PolicyTeacher).Validate();
+        Teacher(ClickTeacher).Validate();
+        return this;
+    }
+
+    /// <summary>A teacher config on the student's data: same world, policy, runs directory, tokenizer and data split.</summary>
+    public MatchTrainingConfig Teacher(MatchTrainingConfig teacher) => teacher with
+    {
+        World = Student.World,
+        Policy = Student.Policy,
+        RunsDirectory = Student.RunsDirectory,
+        TokenizerVocab = Student.TokenizerVocab,
+        Data = Student.Data,
+        Model = teacher.Model with { MaxTokens = Student.Model.MaxTokens },
+        PolicyTeacherRun = null,
+        ClickTeacherRun = null,
+    };
+
+    /// <summary>Reads the experiment config; relative paths inside it are relative to the working directory.</summary>
+    public static MultiTeacherConfig Load(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"{path}: experiment config not found", path);
+        }
+        try
+        {
+            return (JsonSerializer.Deserialize<MultiTeacherConfig>(File.ReadAllText(path), MatchTrainingConfig.Json)
+                ?? throw new InvalidDataException($"{path}: config is null")).Validate();
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidDataException($"{path}: line {(ex.LineNumber ?? 0) + 1}, field {ex.Path}: {ex.Message.Split(" Path:")[0]}", ex);
+        }
+    }
+}

@@ -1,0 +1,70 @@
+// The multi-teacher experiment's bookkeeping on the tiny world: every variant × seed is its own run, the
+// summary is the mean and sample sd of the rows, teachers share the student's data, and bad configs fail.
+using System.Text.Json;
+using Lodestar.Models.JobMatching;
+using Lodestar.Training.JobMatching;
+
+namespace Lodestar.Training.Tests.JobMatching;
+
+[Collection("teacher cache")]
+public sealed class MultiTeacherExperimentTests(TinyMatchWorld world) : IClassFixture<TinyMatchWorld>
+{
+    [Fact]
+    public void EveryVariantAndSeedIsItsOwnRunAndTheSummaryIsMeanAndSd()
+    {
+        var student = world.StudentWithTeachers("experiment");
+        var result = MultiTeacherExperiment.Run(student, world.Data, [1, 2], ["both-teachers", "labels-only"], MatchSplit.Validation);
+        Assert.Equal("validation", result.Split);
+        Assert.Equal(["policy-teacher", "click-teacher"], result.Teachers.Select(t => t.Student));
+        Assert.Equal([("both-teachers", 1), ("both-teachers", 2), ("labels-only", 1), ("labels-only", 2)], result.Rows.Select(r => (r.Student, r.Seed)));
+        var runs = Directory.GetDirectories(student.RunsDirectory, "experiment-*").Select(Path.GetFileName).Order().ToList();
+        Assert.Equal(["experiment-both-teachers-seed1-", "experiment-both-teachers-seed2-", "experiment-labels-only-seed1-", "experiment-labels-only-seed2-"],
+            runs.Select(r => r![..^8]));
+        // Another recipe is another run; the same recipe again reuses the finished runs.
+        Assert.NotEqual(MultiTeacherExperiment.RecipeHash(student), MultiTeacherExperiment.RecipeHash(student with { Distillation = student.Distillation with { Temperature = 3 } }));
+        Assert.Equal(MultiTeacherExperiment.RecipeHash(student), MultiTeacherExperiment.RecipeHash(student with { RunName = "other" }));
+        // Different seeds give different students.
+        Assert.NotEqual(result.Rows[0].MemberNdcg10, result.Rows[1].MemberNdcg10);
+        foreach (var summary in result.Summary)
+        {
+            var rows = result.Rows.Where(r => r.Student == summary.Student).Select(r => r.MemberNdcg10).ToArray();
+            Assert.Equal(2, summary.Seeds);
+            Assert.Equal((rows[0] + rows[1]) / 2, summary.NdcgMean, 12);
+            Assert.Equal(Math.Abs(rows[0] - rows[1]) / Math.Sqrt(2), summary.NdcgSd, 12);
+        }
+        Assert.InRange(result.PolicyScorerNdcg10, 0.0, 1.0);
+    }
+
+    [Fact]
+    public void TeachersTakeTheStudentsDataAndBadConfigsFail()
+    {
+        var config = new MultiTeacherConfig
+        {
+            Student = world.Config with { Data = world.Config.Data with { PolicyPairs = 123 } },
+            PolicyTeacher = new MatchTrainingConfig { World = "elsewhere", Model = MatchModelConfig.Teacher, Epochs = 5 },
+        }.Validate();
+        var teacher = config.Teacher(config.PolicyTeacher);
+        Assert.Equal(world.Config.World, teacher.World);
+        Assert.Equal(123, teacher.Data.PolicyPairs);
+        Assert.Equal(world.Config.Model.MaxTokens, teacher.Model.MaxTokens);
+        Assert.Equal(5, teacher.Epochs);
+        Assert.Throws<ArgumentException>(() => (config with { Seeds = [1, 1] }).Validate());
+        Assert.Throws<ArgumentException>(() => (config with { Variants = ["both-teachers", "teacherless"] }).Validate());
+        var path = Path.Combine(world.Root, "bad-experiment.json");
+        File.WriteAllText(path, "{\n  \"seeds\": \"one\"\n}");
+        var error = Assert.Throws<InvalidDataException>(() => MultiTeacherConfig.Load(path));
+        Assert.Contains("line 2", error.Message);
+        Assert.Contains("seeds", error.Message);
+    }
+
+    [Fact]
+    public void TheCheckedInExperimentConfigLoads()
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, "../../../../../configs/match/multi-teacher.json");
+        var config = MultiTeacherConfig.Load(path);
+        Assert.Equal([1, 2, 3], config.Seeds);
+        Assert.Equal(MatchSplit.Test, config.Split);
+        Assert.True(config.Student.Data.PolicyPairs >= 4 * new MatchDataConfig().PolicyPairs);
+        Assert.NotNull(JsonSerializer.Serialize(config, MatchTrainingConfig.Json));
+    }
+}
