@@ -2,6 +2,7 @@
 // trains both teachers and the student, evaluates them and writes an HTML report with a JSON beside it.
 using System.CommandLine;
 using Lodestar.Data.Generation;
+using Lodestar.Data.Schema;
 using Lodestar.Data.Vocabularies;
 using Lodestar.Models.JobMatching;
 using Lodestar.Training.JobMatching;
@@ -49,7 +50,7 @@ public static class QuickstartCommand
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var log = asJson ? Console.Error : Console.Out;
         var world = Path.Combine(directory, "world");
-        if (!File.Exists(Path.Combine(world, "manifest.json")))
+        if (!File.Exists(Path.Combine(world, WorldManifest.FileName)))
         {
             log.WriteLine($"generating a world of {members} members in {world}");
             WorldGenerator.Generate(new WorldConfig { Members = members, Days = 30, Seed = seed }, BuiltInVocabulary.Create(), world);

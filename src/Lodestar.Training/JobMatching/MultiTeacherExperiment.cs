@@ -1,6 +1,7 @@
 // The multi-teacher ablation: students distilled from the policy teacher only, the click teacher only,
 // both, and none (hard labels only), each over several student seeds, on policy NDCG@10, golden κ and apply AUC.
 using Lodestar.Data.Generation;
+using Lodestar.Data.Schema;
 using Lodestar.Data.Vocabularies;
 using Lodestar.Models.JobMatching;
 
@@ -52,7 +53,7 @@ public static class MultiTeacherExperiment
     {
         config.Validate();
         var student = config.Student;
-        if (!File.Exists(Path.Combine(student.World, "manifest.json")))
+        if (!File.Exists(Path.Combine(student.World, WorldManifest.FileName)))
         {
             log?.Invoke($"generating a world of {config.WorldMembers} members in {student.World}");
             WorldGenerator.Generate(new WorldConfig { Members = config.WorldMembers, Days = config.WorldDays, Seed = config.WorldSeed }, BuiltInVocabulary.Create(), student.World);
