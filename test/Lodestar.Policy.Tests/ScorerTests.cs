@@ -80,16 +80,13 @@ public class ScorerTests
         var (members, jobs) = TestPairs.Create(seed: 32, members: 50, jobs: 50);
         var pairs = TestPairs.Pairs(members, jobs, 500, seed: 3);
         var scores = new int[Policy.DimensionCount];
-        foreach (var pair in pairs)
+        SteadyStateAllocation.AssertNone(() =>
         {
-            Policy.Score(pair.Member, pair.Job, scores);
-        }
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        foreach (var pair in pairs)
-        {
-            Policy.Score(pair.Member, pair.Job, scores);
-        }
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            foreach (var pair in pairs)
+            {
+                Policy.Score(pair.Member, pair.Job, scores);
+            }
+        }, warmRuns: 1, measuredRuns: 4);
     }
 
     [Fact]
