@@ -78,7 +78,7 @@ public static class QuickstartCommand
             (MatchRole.PolicyTeacher, teacher.RunDirectory(MatchRole.PolicyTeacher)),
             (MatchRole.ClickTeacher, click.RunDirectory(MatchRole.ClickTeacher)),
             (MatchRole.Student, student.RunDirectory(MatchRole.Student)),
-        ]);
+        ], log: log.WriteLine);
         var rows = experiment ? MultiTeacherExperiment.Run(student, data, [(int)seed], MultiTeacherExperiment.AllVariants, MatchSplit.Test, log.WriteLine) : null;
         var report = MatchReportWriter.Write(directory, evaluation, rows);
         foreach (var model in evaluation.Models)
