@@ -45,7 +45,7 @@ public class MatchCommandsTests
             Assert.Contains("policy NDCG@10", html, StringComparison.Ordinal);
             Assert.InRange(models[2].GetProperty("policy_ndcg10").GetDouble(), 0.0, 1.0);
             Assert.NotEqual(models[2].GetProperty("policy_ndcg10").GetDouble(), models[2].GetProperty("member_ndcg10").GetDouble());
-            Assert.Equal(5, models[2].GetProperty("speed").GetProperty("rounds").GetProperty("rounds").GetArrayLength());
+            Assert.Equal(QuickstartCommand.QuickstartSpeedRounds, models[2].GetProperty("speed").GetProperty("rounds").GetProperty("rounds").GetArrayLength());
         }
         finally
         {
