@@ -1,5 +1,5 @@
-// The job-matching commands (--help is checked with the command tree): a bad config names file and field,
-// and the full quickstart (slow) writes an HTML report with SVG charts and the same numbers as JSON.
+// The job-matching commands (--help is checked with the command tree): a bad config names file and field, and the full
+// quickstart (slow) writes an HTML report with SVG charts and the same numbers (policy and truth NDCG, speed rounds) as JSON.
 using System.Text.Json;
 
 namespace Lodestar.Cli.Tests;
@@ -41,6 +41,11 @@ public class MatchCommandsTests
             var models = json.RootElement.GetProperty("evaluation").GetProperty("models");
             Assert.Equal(3, models.GetArrayLength());
             Assert.True(models[0].GetProperty("parameters").GetInt64() >= 10 * models[2].GetProperty("parameters").GetInt64());
+            // Policy NDCG@10 is its own column beside truth NDCG@10, and the batch-64 speed keeps every protocol round.
+            Assert.Contains("policy NDCG@10", html, StringComparison.Ordinal);
+            Assert.InRange(models[2].GetProperty("policy_ndcg10").GetDouble(), 0.0, 1.0);
+            Assert.NotEqual(models[2].GetProperty("policy_ndcg10").GetDouble(), models[2].GetProperty("member_ndcg10").GetDouble());
+            Assert.Equal(QuickstartCommand.QuickstartSpeedRounds, models[2].GetProperty("speed").GetProperty("rounds").GetProperty("rounds").GetArrayLength());
         }
         finally
         {

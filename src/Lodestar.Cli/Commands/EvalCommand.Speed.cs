@@ -1,5 +1,5 @@
 // `lodestar eval match-speed`: inference speed of match model presets (random weights, synthetic pairs of
-// the data set's token lengths) at batch 1 and 64 on one and two kernel threads, against the FMA peak.
+// the data set's token lengths) at batch 1 and 64 (median of --rounds) on one and two kernel threads, against the FMA peak.
 using System.CommandLine;
 using Lodestar.Models.JobMatching;
 using Lodestar.Policy;
@@ -22,9 +22,11 @@ public static partial class EvalCommand
         var vocab = new Option<int>("--vocab") { Description = "Token vocabulary size (the tokenizer's).", DefaultValueFactory = _ => 1024 };
         var fill = new Option<double>("--fill") { Description = "Mean share of the T token slots that hold real tokens (the rest is padding).", DefaultValueFactory = _ => 0.9 };
         var trainSteps = new Option<int>("--train-steps") { Description = "Also time this many training steps (batch 32) per model; 0 skips.", DefaultValueFactory = _ => 0 };
+        var rounds = RoundsOption();
+        var profile = new Option<bool>("--profile") { Description = "Also break each model's batch-64 forward time down by op and GEMM shape (OpProfile; profiling adds overhead, so its total is not a speed figure)." };
         var json = CliJson.CreateOption();
-        var command = new Command("match-speed", "Pairs/s, GFLOP/s and share of the FMA peak of match model presets at batch 1 and 64, one and two kernel threads.");
-        foreach (var option in new Option[] { models, vocab, fill, trainSteps, json })
+        var command = new Command("match-speed", "Pairs/s, GFLOP/s and share of the FMA peak of match model presets at batch 1 and (median of rounds) 64, one and two kernel threads.");
+        foreach (var option in new Option[] { models, vocab, fill, trainSteps, rounds, profile, json })
         {
             command.Options.Add(option);
         }
@@ -46,15 +48,18 @@ public static partial class EvalCommand
             var asJson = parse.GetValue(json);
             var layout = MatchDataBuilder.LayoutOf(PolicyLoader.LoadJobPolicy("job-matching.yaml").Document);
             var threads = Environment.ProcessorCount >= 2 ? new[] { 1, 2 } : [1];
-            var peak = MatchSpeedBench.PeakGflops(Environment.ProcessorCount);
-            var peakOne = MatchSpeedBench.PeakGflops(1);
-            var table = new Table().AddColumns("model", "params", "GFLOP/pair", "batch", "threads", "ms/batch", "pairs/s", "GFLOP/s", "of peak");
-            foreach (var name in names)
+            var built = names.Select(name =>
             {
                 var config = MatchModelConfig.Presets[name];
-                var model = new MatchModel(MatchRole.Student, config, parse.GetValue(vocab), layout);
-                var examples = SyntheticExamples(config.MaxTokens, parse.GetValue(vocab), fillShare, 256);
-                var report = MatchSpeedBench.Measure(name, model, examples, peak, [1, 64], threads);
+                return (Name: name, Model: new MatchModel(MatchRole.Student, config, parse.GetValue(vocab), layout),
+                    Examples: (IReadOnlyList<MatchExample>)SyntheticExamples(config.MaxTokens, parse.GetValue(vocab), fillShare, 256));
+            }).ToList();
+            var peak = MatchSpeedBench.PeakGflops(Environment.ProcessorCount);
+            var peakOne = MatchSpeedBench.PeakGflops(1);
+            var table = new Table().AddColumns("model", "params", "GFLOP/pair", "batch", "threads", "pairs/s", "GFLOP/s", "of peak", "min–max of peak", "rounds");
+            foreach (var (name, model, examples) in built)
+            {
+                var report = MatchSpeedBench.Measure(name, model, examples, peak, [1], threads);
                 foreach (var p in report.Points)
                 {
                     if (asJson)
@@ -66,15 +71,37 @@ public static partial class EvalCommand
                             fma_peak_gflops = peak, fma_peak_one_thread_gflops = peakOne,
                         });
                     }
-                    table.AddRow(name, $"{report.Parameters:N0}", $"{report.ForwardGflopPerPair:F4}", $"{p.Batch}", $"{p.Threads}", $"{p.SecondsPerBatch * 1e3:F3}",
-                        $"{p.PairsPerSecond:F0}", $"{p.Gflops:F1}", $"{p.FractionOfPeak:P1}");
+                    table.AddRow(name, $"{report.Parameters:N0}", $"{report.ForwardGflopPerPair:F4}", $"{p.Batch}", $"{p.Threads}", $"{p.PairsPerSecond:F0}", $"{p.Gflops:F1}", $"{p.FractionOfPeak:P1}", "", "1");
+                }
+            }
+            var log = asJson ? Console.Error : Console.Out;
+            foreach (var r in MatchSpeedProtocol.Run(built, 64, threads, parse.GetValue(rounds), log.WriteLine))
+            {
+                if (asJson)
+                {
+                    CliJson.WriteLine(new
+                    {
+                        model = r.Name, batch = r.Batch, threads = r.Threads, rounds = r.Rounds.Count, pairs_per_second = r.MedianPairsPerSecond, gflops = r.MedianGflops,
+                        fraction_of_fma_peak = r.MedianFraction, fraction_of_fma_peak_min = r.MinFraction, fraction_of_fma_peak_max = r.MaxFraction,
+                        fraction_of_fma_peak_rounds = r.Rounds.Select(x => x.FractionOfPeak).ToArray(), pairs_per_second_rounds = r.Rounds.Select(x => x.PairsPerSecond).ToArray(),
+                        threads_rounds = r.Rounds.Select(x => x.Threads).ToArray(), fma_peak_rounds = r.Rounds.Select(x => x.PeakGflops).ToArray(),
+                    });
+                }
+                table.AddRow(r.Name, "", "", $"{r.Batch}", $"{r.Threads}", $"{r.MedianPairsPerSecond:F0}", $"{r.MedianGflops:F1}", $"{r.MedianFraction:P1}",
+                    $"{r.MinFraction:P1}–{r.MaxFraction:P1}", $"{r.Rounds.Count}");
+            }
+            foreach (var (name, model, examples) in built)
+            {
+                if (parse.GetValue(profile))
+                {
+                    PrintProfile(name, MatchSpeedProtocol.Profile(model, examples, 64), asJson);
                 }
                 if (parse.GetValue(trainSteps) is > 0 and var steps)
                 {
                     var seconds = MatchSpeedBench.TrainStepSeconds(model, examples, 32, steps);
                     if (asJson)
                     {
-                        CliJson.WriteLine(new { model = name, parameters = report.Parameters, train_step_seconds_batch32 = seconds, train_steps = steps });
+                        CliJson.WriteLine(new { model = name, parameters = model.ParameterCount, train_step_seconds_batch32 = seconds, train_steps = steps });
                     }
                     else
                     {
@@ -85,11 +112,36 @@ public static partial class EvalCommand
             if (!asJson)
             {
                 AnsiConsole.Write(table);
-                Console.Out.WriteLine($"FMA peak {peak:F1} GFLOP/s on {Environment.ProcessorCount} threads, {peakOne:F1} on one (same run)");
+                Console.Out.WriteLine($"FMA peak {peak:F1} GFLOP/s on {Environment.ProcessorCount} threads, {peakOne:F1} on one (before the rounds; each batch-64 round samples its own)");
             }
             return 0;
         });
         return command;
+    }
+
+    /// <summary>Profile rows with each row's share of the forward total; GEMM rows (nested in forward) with their GFLOP/s.</summary>
+    private static void PrintProfile(string name, IReadOnlyList<Lodestar.Tensors.OpProfileRow> rows, bool asJson)
+    {
+        var forward = rows.Where(r => r.Section == "forward").Sum(r => r.Milliseconds);
+        var gemm = rows.Where(r => r.Section == "gemm").Sum(r => r.Milliseconds);
+        rows = [.. rows, new("forward", "outside GEMMs (attention softmax, norms, GELU, row ops)", 0, forward - gemm, 0)];
+        var table = new Table().AddColumns("section", "op / GEMM shape", "calls", "ms", "share of forward", "GFLOP/s");
+        foreach (var r in rows)
+        {
+            var gflops = r.Flops > 0 ? r.Flops / (r.Milliseconds * 1e6) : double.NaN;
+            if (asJson)
+            {
+                CliJson.WriteLine(new { model = name, profile_section = r.Section, op = r.Name, calls = r.Calls, ms = r.Milliseconds, share_of_forward = r.Milliseconds / forward, gflops = double.IsNaN(gflops) ? (double?)null : gflops });
+            }
+            else
+            {
+                table.AddRow(r.Section, r.Name, $"{r.Calls}", $"{r.Milliseconds:F1}", $"{r.Milliseconds / forward:P1}", double.IsNaN(gflops) ? "" : $"{gflops:F1}");
+            }
+        }
+        if (!asJson)
+        {
+            AnsiConsole.Write(table.Title($"{name}: batch-64 forward profile (OpProfile, current kernel threads)"));
+        }
     }
 
     /// <summary>Seeded pairs with random token ids and lengths around fill·T (at least 8 real tokens).</summary>

@@ -21,9 +21,10 @@ public static partial class EvalCommand
     {
         var run = new Option<DirectoryInfo>("--run") { Description = "Runs directory holding policy-teacher/, click-teacher/ and student/ (any present are evaluated).", Required = true };
         var report = new Option<bool>("--report") { Description = "Also write report.html and report.json into the runs directory." };
+        var rounds = RoundsOption();
         var json = CliJson.CreateOption();
         var command = new Command("match", "Golden agreement, NDCG@10 (jobs for a member, members for a job), apply AUC/ECE, latency p50/p99 and pairs/s per model.");
-        foreach (var option in new Option[] { run, report, json })
+        foreach (var option in new Option[] { run, report, rounds, json })
         {
             command.Options.Add(option);
         }
@@ -37,8 +38,8 @@ public static partial class EvalCommand
                 throw new ArgumentException($"{directory}: no trained policy-teacher/, click-teacher/ or student/ run found");
             }
             var data = MatchPipeline.Prepare(MatchInference.ReadConfig(runs[0].Run));
-            var evaluation = MatchEvaluator.Evaluate(data, runs);
             var asJson = parse.GetValue(json);
+            var evaluation = MatchEvaluator.Evaluate(data, runs, speedRounds: parse.GetValue(rounds), log: (asJson ? Console.Error : Console.Out).WriteLine);
             var reportPath = parse.GetValue(report) ? MatchReportWriter.Write(directory, evaluation) : null;
             if (asJson)
             {
@@ -48,14 +49,15 @@ public static partial class EvalCommand
                 }
                 return 0;
             }
-            var table = new Table().AddColumns("model", "params", "NDCG@10 m→j", "NDCG@10 j→m", "golden κ", "apply AUC", "ECE cal.", "p50 ms", "p99 ms", "pairs/s @64", "GFLOP/s", "of peak");
+            var table = new Table().AddColumns("model", "params", "policy NDCG@10", "NDCG@10 m→j", "NDCG@10 j→m", "golden κ", "apply AUC", "ECE cal.", "p50 ms", "p99 ms", "pairs/s @64", "GFLOP/s", "of peak (median)", "min–max");
             foreach (var m in evaluation.Models)
             {
-                table.AddRow(m.Role, $"{m.Parameters:N0}", $"{m.MemberNdcg10:F4}", $"{m.JobNdcg10:F4}", $"{m.GoldenMeanKappa:F3}", $"{m.ApplyAuc:F4}", $"{m.EceCalibrated:F4}",
-                    $"{m.Speed.LatencyP50Ms:F2}", $"{m.Speed.LatencyP99Ms:F2}", $"{m.Speed.PairsPerSecondBatch64:F0}", $"{m.Speed.GflopsBatch64:F2}", $"{m.Speed.FractionOfFmaPeak:P1}");
+                table.AddRow(m.Role, $"{m.Parameters:N0}", $"{m.PolicyNdcg10:F4}", $"{m.MemberNdcg10:F4}", $"{m.JobNdcg10:F4}", $"{m.GoldenMeanKappa:F3}", $"{m.ApplyAuc:F4}", $"{m.EceCalibrated:F4}",
+                    $"{m.Speed.LatencyP50Ms:F2}", $"{m.Speed.LatencyP99Ms:F2}", $"{m.Speed.PairsPerSecondBatch64:F0}", $"{m.Speed.GflopsBatch64:F2}", $"{m.Speed.FractionOfFmaPeak:P1}",
+                    m.Speed.Rounds is { } r ? $"{r.MinFraction:P1}–{r.MaxFraction:P1}" : "");
             }
             AnsiConsole.Write(table);
-            Console.Out.WriteLine($"test: {evaluation.TestExamples} pairs, {evaluation.TestApplyExamples} with apply labels, {evaluation.GoldenPairs} golden pairs; FMA peak {evaluation.FmaPeakGflops:F1} GFLOP/s (same run, machine shared)");
+            Console.Out.WriteLine($"test: {evaluation.TestExamples} pairs, {evaluation.TestApplyExamples} with apply labels, {evaluation.GoldenPairs} golden pairs; median FMA peak {evaluation.FmaPeakGflops:F1} GFLOP/s; batch 64 = median of {parse.GetValue(rounds)} interleaved rounds");
             if (reportPath is not null)
             {
                 Console.Out.WriteLine($"report: {reportPath}");
@@ -64,6 +66,13 @@ public static partial class EvalCommand
         });
         return command;
     }
+
+    /// <summary>--rounds: rounds of the speed protocol (MatchSpeedProtocol); the median is reported with its spread.</summary>
+    private static Option<int> RoundsOption() => new("--rounds")
+    {
+        Description = "Speed rounds at batch 64: each samples the FMA peak, times every model interleaved, samples the peak again; the median fraction of peak is reported with min, max and every round.",
+        DefaultValueFactory = _ => 5,
+    };
 
     /// <summary>One model's figures, with the student's losses relative to each teacher.</summary>
     public static object Summary(MatchModelReport m, MatchEvaluation evaluation)
@@ -74,6 +83,7 @@ public static partial class EvalCommand
         {
             model = m.Role,
             m.Parameters,
+            policy_ndcg10 = m.PolicyNdcg10,
             ndcg10_jobs_for_member = m.MemberNdcg10,
             ndcg10_members_for_job = m.JobNdcg10,
             golden_mean_kappa = m.GoldenMeanKappa,
@@ -82,6 +92,7 @@ public static partial class EvalCommand
             ece_raw = m.EceRaw,
             ece_calibrated = m.EceCalibrated,
             temperature = 1 / m.Calibration.Scale,
+            policy_ndcg10_relative_loss_vs_policy_teacher = policy is null ? (double?)null : (policy.PolicyNdcg10 - m.PolicyNdcg10) / policy.PolicyNdcg10,
             ndcg10_relative_loss_vs_policy_teacher = policy is null ? (double?)null : (policy.MemberNdcg10 - m.MemberNdcg10) / policy.MemberNdcg10,
             apply_auc_loss_vs_click_teacher = click is null ? (double?)null : click.ApplyAuc - m.ApplyAuc,
             parameter_ratio_policy_teacher = policy is null ? (double?)null : (double)policy.Parameters / m.Parameters,
@@ -91,6 +102,11 @@ public static partial class EvalCommand
             pairs_per_second_batch64 = m.Speed.PairsPerSecondBatch64,
             gflops_batch64 = m.Speed.GflopsBatch64,
             fraction_of_fma_peak = m.Speed.FractionOfFmaPeak,
+            fraction_of_fma_peak_min = m.Speed.Rounds?.MinFraction,
+            fraction_of_fma_peak_max = m.Speed.Rounds?.MaxFraction,
+            fraction_of_fma_peak_rounds = m.Speed.Rounds?.Rounds.Select(r => r.FractionOfPeak).ToArray(),
+            pairs_per_second_rounds = m.Speed.Rounds?.Rounds.Select(r => r.PairsPerSecond).ToArray(),
+            fma_peak_rounds = m.Speed.Rounds?.Rounds.Select(r => r.PeakGflops).ToArray(),
             fma_peak_gflops = evaluation.FmaPeakGflops,
             threads_batch1 = m.Speed.ThreadsBatch1,
             threads_batch64 = m.Speed.ThreadsBatch64,

@@ -1,5 +1,6 @@
-// `lodestar eval match`: golden-set agreement (the policy `agree` metrics), graded NDCG@10 of jobs for a
-// member and members for a job against the world's true match, apply AUC and calibration, and speed
+// `lodestar eval match`: golden-set agreement (the policy `agree` metrics), policy NDCG@10 (jobs for a member
+// against the policy's own graded overall score), graded NDCG@10 of jobs for a member and members for a job
+// against the world's true match, apply AUC and calibration, and speed
 // (latency at batch 1, pairs/s at batch 64, achieved GFLOP/s against the FMA peak) for each model.
 using Lodestar.Evaluation.Calibration;
 using Lodestar.Evaluation.Match;
@@ -11,18 +12,24 @@ using Lodestar.Text.Prompts;
 
 namespace Lodestar.Training.JobMatching;
 
-/// <summary>Speed figures; ThreadsBatch1/ThreadsBatch64 are the kernel thread counts that were faster at each batch size.</summary>
+/// <summary>
+/// Speed figures; ThreadsBatch1/ThreadsBatch64 are the kernel thread counts that were faster at each batch size. The
+/// batch-64 figures are the medians of the rounds of MatchSpeedProtocol, whose every round is in Rounds.
+/// </summary>
 public sealed record MatchSpeed(double LatencyP50Ms, double LatencyP99Ms, double PairsPerSecondBatch64, double GflopsBatch64, double FractionOfFmaPeak)
 {
     public int ThreadsBatch1 { get; init; } = 1;
 
     public int ThreadsBatch64 { get; init; } = 1;
+
+    public MatchSpeedRounds? Rounds { get; init; }
 }
 
 public sealed record MatchModelReport(
     string Role,
     string Run,
     long Parameters,
+    double PolicyNdcg10,
     double MemberNdcg10,
     double JobNdcg10,
     double GoldenMeanKappa,
@@ -45,8 +52,12 @@ public sealed record MatchEvaluation(
 
 public static class MatchEvaluator
 {
-    /// <summary>Evaluates each (role, run directory) on a split of the data set (test unless tuning on validation).</summary>
-    public static MatchEvaluation Evaluate(MatchDataSet data, IReadOnlyList<(MatchRole Role, string Run)> runs, bool measureSpeed = true, MatchSplit split = MatchSplit.Test)
+    /// <summary>
+    /// Evaluates each (role, run directory) on a split of the data set (test unless tuning on validation); speed at
+    /// batch 64 by MatchSpeedProtocol over speedRounds rounds (medians reported, every round kept).
+    /// </summary>
+    public static MatchEvaluation Evaluate(MatchDataSet data, IReadOnlyList<(MatchRole Role, string Run)> runs, bool measureSpeed = true, MatchSplit split = MatchSplit.Test,
+        int speedRounds = 5, Action<string>? log = null)
     {
         var test = data.In(split).ToList();
         // Temperature scaling is fitted on validation; when validation is the measured split, on the training split.
@@ -56,14 +67,17 @@ public static class MatchEvaluator
         var testKeys = test.Select(e => (e.MemberId, e.JobId)).ToHashSet();
         var truthPairs = WorldTruth.Read(world).Where(t => testKeys.Contains((t.Pair.Member.Id, t.Pair.Job.Id))).DistinctBy(t => t.Pair.Key).ToList();
         var golden = GoldenSetGenerator.Generate(data.Policy.Document, truthPairs, new GoldenSetConfig { Pairs = Math.Min(truthPairs.Count, 1_000) });
-        var peak = measureSpeed ? MatchSpeedBench.PeakGflops(Environment.ProcessorCount) : double.NaN;
+        var policyOverall = PolicyOverall(data, world, test);
         var reports = new List<MatchModelReport>();
+        var models = new List<MatchModel>();
         foreach (var (role, run) in runs)
         {
             var model = MatchInference.Load(run, role, data.VocabSize, data.Layout);
+            models.Add(model);
             var logits = MatchInference.Predict(model, test);
             var width = data.Layout.Width;
             var member = MemberNdcg(test, i => logits[(i * width) + data.Layout.OverallColumn]);
+            var policyNdcg = MemberPolicyNdcg(data, test, policyOverall, i => logits[(i * width) + data.Layout.OverallColumn]);
             var job = GradedRanking.MeanNdcg(test.Select((e, i) => (e, i)).Where(p => !float.IsNaN(p.e.Truth))
                 .Select(p => (p.e.JobId, (double)logits[(p.i * width) + data.Layout.OverallColumn], 4.0 * p.e.Truth)), 10, 3);
             var agreement = AgreementReport.Compare(data.Policy.Document, golden, Labels(data, test, logits, model.Role.ToString()));
@@ -75,33 +89,45 @@ public static class MatchEvaluator
             var raw = applyTest.Select(z => LogitCalibration.Identity.Probability(z)).ToArray();
             var calibrated = applyTest.Select(z => calibration.Probability(z)).ToArray();
             var reliability = ProbabilityCalibration.Reliability(calibrated, labels);
-            reports.Add(new MatchModelReport(MatchTrainingConfig.RoleName(role), run, model.ParameterCount, member, job, agreement.MeanKappa, agreement.Spearman,
+            reports.Add(new MatchModelReport(MatchTrainingConfig.RoleName(role), run, model.ParameterCount, policyNdcg, member, job, agreement.MeanKappa, agreement.Spearman,
                 BothClasses(labels) ? ProbabilityCalibration.Auc(raw, labels) : double.NaN, calibration, ProbabilityCalibration.Reliability(raw, labels).ExpectedCalibrationError,
-                reliability.ExpectedCalibrationError, reliability, measureSpeed ? Speed(model, test, peak) : new MatchSpeed(0, 0, 0, 0, 0),
+                reliability.ExpectedCalibrationError, reliability, new MatchSpeed(0, 0, 0, 0, 0),
                 MatchRunRecord.Read(run).Epochs));
         }
-        if (measureSpeed && MatchSpeedBench.PeakGflops(Environment.ProcessorCount) is var after && after > peak)
+        var peak = double.NaN;
+        if (measureSpeed)
         {
-            // The peak is measured before and after the models; fractions are of the higher one (never flattering).
-            peak = after;
-            reports = reports.Select(r => r with { Speed = r.Speed with { FractionOfFmaPeak = r.Speed.GflopsBatch64 / peak } }).ToList();
+            var threads = Environment.ProcessorCount >= 2 ? new[] { 1, 2 } : [1];
+            var rounds = MatchSpeedProtocol.Run(reports.Select((r, i) => (r.Role, models[i], (IReadOnlyList<MatchExample>)test)).ToList(), 64, threads, speedRounds, log);
+            reports = reports.Select((r, i) => r with { Speed = Speed(models[i], test, rounds[i]) }).ToList();
+            peak = MatchSpeedProtocol.Median(rounds[0].Rounds.Select(x => x.PeakGflops));
         }
         return new MatchEvaluation(data.ContentHash, test.Count, testApply.Count, golden.Select(g => g.Pair).Distinct().Count(), peak, reports);
     }
 
     /// <summary>
-    /// NDCG@10 of jobs ranked for each member of the split by the policy scorer itself (the labeller the policy
-    /// teacher learns from) against the world's true match. Its overall score takes few distinct values (ties are
-    /// ranked pessimistically by GradedRanking, lowest truth first), so it is the labeller's own figure, not a ceiling
-    /// for a smooth model trained on it.
+    /// The policy scorer itself (the labeller the policy teacher learns from) ranking each member's jobs of the split:
+    /// (truth NDCG@10, policy NDCG@10). Its overall score takes few distinct values (truth ties are ranked pessimistically
+    /// by GradedRanking, lowest truth first), so its truth figure is not a ceiling for a smooth model; its policy NDCG@10
+    /// is 1.0 by definition (it is the ideal ranking) and is computed, not assumed.
     /// </summary>
-    public static double PolicyScorerNdcg(MatchDataSet data, MatchSplit split)
+    public static (double TruthNdcg10, double PolicyNdcg10) PolicyScorerNdcg(MatchDataSet data, MatchSplit split)
     {
         var examples = data.In(split).ToList();
-        var world = WorldSnapshot.Load(data.WorldDirectory);
-        var scores = new int[data.Policy.DimensionCount];
-        return MemberNdcg(examples, i => data.Policy.Score(world.Member(examples[i].MemberId), world.Job(examples[i].JobId), scores));
+        var overall = PolicyOverall(data, WorldSnapshot.Load(data.WorldDirectory), examples);
+        return (MemberNdcg(examples, i => overall[i]), MemberPolicyNdcg(data, examples, overall, i => overall[i]));
     }
+
+    /// <summary>The policy's overall score (on its scale) of every example, labelled or not: the scorer is a program over the world.</summary>
+    public static double[] PolicyOverall(MatchDataSet data, WorldSnapshot world, IReadOnlyList<MatchExample> examples)
+    {
+        var scores = new int[data.Policy.DimensionCount];
+        return examples.Select(e => data.Policy.Score(world.Member(e.MemberId), world.Job(e.JobId), scores)).ToArray();
+    }
+
+    /// <summary>Policy NDCG@10 (PolicyNdcg) of every member's jobs among the examples, ranked by score(example index).</summary>
+    private static double MemberPolicyNdcg(MatchDataSet data, List<MatchExample> examples, double[] policyOverall, Func<int, double> score) =>
+        PolicyNdcg.MeanOverMembers(examples.Select((e, i) => (e.MemberId, score(i), policyOverall[i])), data.Policy.Document.Overall.Scale.Min);
 
     /// <summary>Mean graded NDCG@10 over members of the examples with a true match, ranked by score(example index).</summary>
     private static double MemberNdcg(List<MatchExample> examples, Func<int, double> score) =>
@@ -140,16 +166,19 @@ public static class MatchEvaluator
     }
 
     /// <summary>
-    /// Latency p50/p99 at batch 1 and pairs/s at batch 64 in inference mode, each at the faster of one and two
-    /// kernel threads; GFLOP/s from the FLOPs the batch executes (MatchModel.ForwardFlops) over the machine's peak.
+    /// Latency p50/p99 at batch 1 at the faster of one and two kernel threads, beside the batch-64 medians of the
+    /// protocol's rounds (GFLOP/s from the FLOPs the batch executes, MatchModel.ForwardFlops, over each round's peak).
     /// </summary>
-    public static MatchSpeed Speed(MatchModel model, IReadOnlyList<MatchExample> examples, double peakGflops)
+    public static MatchSpeed Speed(MatchModel model, IReadOnlyList<MatchExample> examples, MatchSpeedRounds batch64)
     {
         var threads = Environment.ProcessorCount >= 2 ? new[] { 1, 2 } : [1];
-        var report = MatchSpeedBench.Measure(model.Role.ToString(), model, examples, peakGflops, [1, 64], threads);
-        var single = report.Best(1);
+        var single = MatchSpeedBench.Measure(model.Role.ToString(), model, examples, batch64.MedianPeak, [1], threads).Best(1);
         var (p50, p99) = MatchSpeedBench.Latency(model, examples, single.Threads);
-        var best = report.Best(64);
-        return new MatchSpeed(p50, p99, best.PairsPerSecond, best.Gflops, best.FractionOfPeak) { ThreadsBatch64 = best.Threads, ThreadsBatch1 = single.Threads };
+        return new MatchSpeed(p50, p99, batch64.MedianPairsPerSecond, batch64.MedianGflops, batch64.MedianFraction)
+        {
+            ThreadsBatch64 = batch64.Threads,
+            ThreadsBatch1 = single.Threads,
+            Rounds = batch64,
+        };
     }
 }

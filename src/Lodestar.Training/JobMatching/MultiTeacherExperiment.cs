@@ -1,5 +1,6 @@
 // The multi-teacher ablation: students distilled from the policy teacher only, the click teacher only,
-// both, and none (hard labels only), each over several student seeds, on policy NDCG@10, golden κ and apply AUC.
+// both, and none (hard labels only), each over several student seeds, on policy NDCG@10, golden κ and apply AUC
+// (NDCG@10 against the world's true match is kept as its own column).
 using Lodestar.Data.Generation;
 using Lodestar.Data.Schema;
 using Lodestar.Data.Vocabularies;
@@ -8,13 +9,16 @@ using Lodestar.Models.JobMatching;
 namespace Lodestar.Training.JobMatching;
 
 /// <summary>One trained model of the experiment on the measured split.</summary>
-public sealed record ExperimentRow(string Student, int Seed, double MemberNdcg10, double GoldenMeanKappa, double ApplyAuc);
+/// <param name="PolicyNdcg10">Jobs ranked for each member against the policy's own overall score (PolicyNdcg).</param>
+/// <param name="MemberNdcg10">Jobs ranked for each member against the world's hidden true match.</param>
+public sealed record ExperimentRow(string Student, int Seed, double PolicyNdcg10, double MemberNdcg10, double GoldenMeanKappa, double ApplyAuc);
 
 /// <summary>Mean and sample standard deviation of a variant over its seeds.</summary>
-public sealed record ExperimentSummary(string Student, int Seeds, double NdcgMean, double NdcgSd, double KappaMean, double KappaSd, double AucMean, double AucSd);
+public sealed record ExperimentSummary(string Student, int Seeds, double PolicyNdcgMean, double PolicyNdcgSd, double NdcgMean, double NdcgSd, double KappaMean, double KappaSd, double AucMean, double AucSd);
 
 /// <param name="PolicyScorerNdcg10">NDCG@10 of the policy scorer itself (the labeller) against the world's truth; its overall score is coarse and ties are ranked pessimistically, so a smooth teacher can rank better.</param>
-public sealed record ExperimentResult(string Split, double PolicyScorerNdcg10, IReadOnlyList<ExperimentRow> Teachers, IReadOnlyList<ExperimentRow> Rows, IReadOnlyList<ExperimentSummary> Summary);
+/// <param name="PolicyScorerPolicyNdcg10">The policy scorer's policy NDCG@10: the ceiling, 1.0 by definition (computed, not assumed).</param>
+public sealed record ExperimentResult(string Split, double PolicyScorerNdcg10, double PolicyScorerPolicyNdcg10, IReadOnlyList<ExperimentRow> Teachers, IReadOnlyList<ExperimentRow> Rows, IReadOnlyList<ExperimentSummary> Summary);
 
 public static class MultiTeacherExperiment
 {
@@ -81,7 +85,7 @@ public static class MultiTeacherExperiment
             throw new ArgumentException("the multi-teacher experiment needs policy_teacher_run and click_teacher_run in the student config");
         }
         var teacherReports = MatchEvaluator.Evaluate(data, [(MatchRole.PolicyTeacher, student.PolicyTeacherRun), (MatchRole.ClickTeacher, student.ClickTeacherRun)], measureSpeed: false, split).Models;
-        var teachers = teacherReports.Select(r => new ExperimentRow(r.Role, 0, r.MemberNdcg10, r.GoldenMeanKappa, r.ApplyAuc)).ToList();
+        var teachers = teacherReports.Select(r => new ExperimentRow(r.Role, 0, r.PolicyNdcg10, r.MemberNdcg10, r.GoldenMeanKappa, r.ApplyAuc)).ToList();
         var hard = student.Distillation.HardLabelWeight > 0 ? student.Distillation.HardLabelWeight : 0.5f;
         var rows = new List<ExperimentRow>();
         foreach (var name in variants)
@@ -109,14 +113,15 @@ public static class MultiTeacherExperiment
                 config = config with { RunName = $"experiment-{name}-seed{seed}-{RecipeHash(config)}" };
                 new MatchTrainer(MatchRole.Student, config, data).Train();
                 var report = MatchEvaluator.Evaluate(data, [(MatchRole.Student, config.RunDirectory(MatchRole.Student))], measureSpeed: false, split).Models[0];
-                rows.Add(new ExperimentRow(name, seed, report.MemberNdcg10, report.GoldenMeanKappa, report.ApplyAuc));
-                log?.Invoke($"  NDCG@10 {report.MemberNdcg10:F4}, golden κ {report.GoldenMeanKappa:F3}, apply AUC {report.ApplyAuc:F4}");
+                rows.Add(new ExperimentRow(name, seed, report.PolicyNdcg10, report.MemberNdcg10, report.GoldenMeanKappa, report.ApplyAuc));
+                log?.Invoke($"  policy NDCG@10 {report.PolicyNdcg10:F4}, truth NDCG@10 {report.MemberNdcg10:F4}, golden κ {report.GoldenMeanKappa:F3}, apply AUC {report.ApplyAuc:F4}");
             }
         }
         var summary = rows.GroupBy(r => r.Student).Select(g => new ExperimentSummary(g.Key, g.Count(),
-            g.Average(r => r.MemberNdcg10), Sd(g.Select(r => r.MemberNdcg10)), g.Average(r => r.GoldenMeanKappa), Sd(g.Select(r => r.GoldenMeanKappa)),
+            g.Average(r => r.PolicyNdcg10), Sd(g.Select(r => r.PolicyNdcg10)), g.Average(r => r.MemberNdcg10), Sd(g.Select(r => r.MemberNdcg10)), g.Average(r => r.GoldenMeanKappa), Sd(g.Select(r => r.GoldenMeanKappa)),
             g.Average(r => r.ApplyAuc), Sd(g.Select(r => r.ApplyAuc)))).ToList();
-        return new ExperimentResult(split.ToString().ToLowerInvariant(), MatchEvaluator.PolicyScorerNdcg(data, split), teachers, rows, summary);
+        var scorer = MatchEvaluator.PolicyScorerNdcg(data, split);
+        return new ExperimentResult(split.ToString().ToLowerInvariant(), scorer.TruthNdcg10, scorer.PolicyNdcg10, teachers, rows, summary);
     }
 
     /// <summary>First 8 hex digits of SHA-256 over the resolved config JSON (run name excluded).</summary>

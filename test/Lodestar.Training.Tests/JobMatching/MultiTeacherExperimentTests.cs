@@ -33,6 +33,12 @@ public sealed class MultiTeacherExperimentTests(TinyMatchWorld world) : IClassFi
             Assert.Equal(Math.Abs(rows[0] - rows[1]) / Math.Sqrt(2), summary.NdcgSd, 12);
         }
         Assert.InRange(result.PolicyScorerNdcg10, 0.0, 1.0);
+        // Policy NDCG@10 is its own column: the policy scorer is its ceiling, exactly 1, and a student is below it.
+        Assert.Equal(1.0, result.PolicyScorerPolicyNdcg10, 12);
+        Assert.All(result.Rows.Concat(result.Teachers), r => Assert.InRange(r.PolicyNdcg10, 0.0, 1.0 - 1e-9));
+        Assert.All(result.Rows, r => Assert.NotEqual(r.MemberNdcg10, r.PolicyNdcg10));
+        var both = result.Rows.Where(r => r.Student == "both-teachers").Select(r => r.PolicyNdcg10).ToArray();
+        Assert.Equal(both.Average(), result.Summary.Single(s => s.Student == "both-teachers").PolicyNdcgMean, 12);
     }
 
     [Fact]
