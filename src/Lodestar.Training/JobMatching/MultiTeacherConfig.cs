@@ -1,6 +1,7 @@
 // The multi-teacher experiment as one config file (configs/match/multi-teacher.json): the world to generate,
 // both teachers, the student recipe, the student seeds and the split the table is measured on.
 using System.Text.Json;
+using Lodestar.Models.JobMatching;
 
 namespace Lodestar.Training.JobMatching;
 
@@ -20,6 +21,13 @@ public sealed record MultiTeacherConfig
 
     /// <summary>Policy teacher run: its model and optimization; data fields are taken from Student.</summary>
     public MatchTrainingConfig PolicyTeacher { get; init; } = new();
+
+    /// <summary>
+    /// Optional first stage of the policy teacher (its own run name, model, epochs and learning rate): trained, or
+    /// resumed, before PolicyTeacher, which then continues from its best weights (PolicyTeacher.InitFrom is set to it).
+    /// None (the default): PolicyTeacher trains from scratch or from its own InitFrom.
+    /// </summary>
+    public MatchTrainingConfig? PolicyTeacherWarmStart { get; init; }
 
     /// <summary>Click teacher run: its model and optimization; data fields are taken from Student.</summary>
     public MatchTrainingConfig ClickTeacher { get; init; } = new();
@@ -63,6 +71,18 @@ public sealed record MultiTeacherConfig
         }
         Student.Validate();
         Teacher(PolicyTeacher).Validate();
+        if (PolicyTeacherWarmStart is not null)
+        {
+            var warmStart = Teacher(PolicyTeacherWarmStart).Validate();
+            if (warmStart.RunDirectory(MatchRole.PolicyTeacher) == Teacher(PolicyTeacher).RunDirectory(MatchRole.PolicyTeacher))
+            {
+                throw new ArgumentException("MultiTeacherConfig.PolicyTeacherWarmStart needs a run_name other than the policy teacher's own run");
+            }
+            if (PolicyTeacher.InitFrom is not null)
+            {
+                throw new ArgumentException("MultiTeacherConfig: set either PolicyTeacherWarmStart or PolicyTeacher.InitFrom, not both");
+            }
+        }
         Teacher(ClickTeacher).Validate();
         return this;
     }

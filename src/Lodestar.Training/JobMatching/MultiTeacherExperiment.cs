@@ -24,7 +24,7 @@ public static class MultiTeacherExperiment
 {
     public static IReadOnlyList<string> AllVariants { get; } = ["policy-teacher-only", "click-teacher-only", "both-teachers", "labels-only"];
 
-    /// <summary>Generates the world if missing, trains (or resumes) both teachers, then every variant × seed.</summary>
+    /// <summary>Generates the world if missing, trains (or resumes) both teachers (the policy teacher's warm-start stage first), then every variant × seed.</summary>
     public static ExperimentResult Run(MultiTeacherConfig config, Action<string>? log = null)
     {
         var (student, data) = Prepare(config, log);
@@ -66,6 +66,13 @@ public static class MultiTeacherExperiment
         var data = MatchPipeline.Prepare(student);
         var policy = config.Teacher(config.PolicyTeacher);
         var click = config.Teacher(config.ClickTeacher);
+        if (config.PolicyTeacherWarmStart is not null)
+        {
+            var warmStart = config.Teacher(config.PolicyTeacherWarmStart);
+            log?.Invoke($"training the policy teacher's first stage ({warmStart.Epochs} epochs) in {warmStart.RunDirectory(MatchRole.PolicyTeacher)}");
+            new MatchTrainer(MatchRole.PolicyTeacher, warmStart, data).Train();
+            policy = policy with { InitFrom = warmStart.RunDirectory(MatchRole.PolicyTeacher) };
+        }
         log?.Invoke($"training the policy teacher on {data.In(MatchSplit.Train).Count(e => e.PolicyLevels is not null)} policy-labelled pairs");
         new MatchTrainer(MatchRole.PolicyTeacher, policy, data).Train();
         if (config.ClickTeacherFromPolicyTeacher)

@@ -64,6 +64,30 @@ public sealed class MultiTeacherExperimentTests(TinyMatchWorld world) : IClassFi
     }
 
     [Fact]
+    public void AWarmStartStageTrainsFirstAndThePolicyTeacherContinuesFromIt()
+    {
+        var runs = Path.Combine(world.Root, "warm-start");
+        var student = world.Config with { RunsDirectory = runs, Epochs = 1 };
+        var config = new MultiTeacherConfig
+        {
+            WorldMembers = 400,
+            Student = student,
+            PolicyTeacherWarmStart = new MatchTrainingConfig { RunName = "stage1", Model = world.Config.Model, Epochs = 1, BatchSize = 32, WarmupSteps = 5 },
+            PolicyTeacher = new MatchTrainingConfig { Model = world.Config.Model, Epochs = 1, BatchSize = 32, WarmupSteps = 5, LearningRate = 1e-4f },
+            ClickTeacher = new MatchTrainingConfig { Model = world.Config.Model, Epochs = 1, BatchSize = 32, WarmupSteps = 5 },
+        };
+        var (prepared, _) = MultiTeacherExperiment.Prepare(config);
+        var stage1 = Path.Combine(runs, "stage1");
+        Assert.True(File.Exists(Path.Combine(stage1, MatchTrainer.LastCheckpointFile)));
+        Assert.Equal(Path.Combine(runs, "policy-teacher"), prepared.PolicyTeacherRun);
+        var teacherConfig = JsonSerializer.Deserialize<MatchTrainingConfig>(File.ReadAllText(Path.Combine(prepared.PolicyTeacherRun!, MatchInference.ConfigFile)), MatchTrainingConfig.Json);
+        Assert.Equal(stage1, teacherConfig!.InitFrom);
+
+        Assert.Throws<ArgumentException>(() => (config with { PolicyTeacherWarmStart = config.PolicyTeacherWarmStart! with { RunName = null } }).Validate());
+        Assert.Throws<ArgumentException>(() => (config with { PolicyTeacher = config.PolicyTeacher with { InitFrom = stage1 } }).Validate());
+    }
+
+    [Fact]
     public void TheCheckedInExperimentConfigLoads()
     {
         var path = Path.Combine(AppContext.BaseDirectory, "../../../../../configs/match/multi-teacher.json");
@@ -71,6 +95,7 @@ public sealed class MultiTeacherExperimentTests(TinyMatchWorld world) : IClassFi
         Assert.Equal([1, 2, 3], config.Seeds);
         Assert.Equal(MatchSplit.Test, config.Split);
         Assert.True(config.Student.Data.PolicyPairs >= 4 * new MatchDataConfig().PolicyPairs);
+        Assert.NotNull(config.PolicyTeacherWarmStart);
         Assert.NotNull(JsonSerializer.Serialize(config, MatchTrainingConfig.Json));
     }
 }
