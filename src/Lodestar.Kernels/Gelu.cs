@@ -50,7 +50,7 @@ public static class Gelu
         SimdLoops.AccumulateBinary<ErfBackward>(x, dy, dx);
     }
 
-    private readonly struct TanhForward : IUnaryOperator
+    internal readonly struct TanhForward : IUnaryOperator
     {
         public static float Invoke(float x) => 0.5f * x * (1f + ActivationMath.Tanh(TanhScale * (x + Cubic * x * x * x)));
 

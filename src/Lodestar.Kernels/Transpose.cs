@@ -1,5 +1,6 @@
 // Out-of-place matrix transpose, destination (C×R) = source (R×C)ᵀ, in 8×8 AVX blocks split over the kernel
 // threads by column bands: backward passes hand the GEMM a row-major operand instead of a transposed one.
+using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
 namespace Lodestar.Kernels;
@@ -60,32 +61,43 @@ public static unsafe class Transpose
         public readonly void Invoke(int band)
         {
             int c0 = band * BandColumns, c1 = Math.Min(Cols, c0 + BandColumns);
-            int c = c0, r = 0;
-            if (Avx.IsSupported)
+            int c = c0;
+            if (Avx.IsSupported && c1 - c0 >= 8)
             {
-                // Full 8×8 blocks: source rows r..r+8 × columns c..c+8 land as destination rows c..c+8 × columns r..r+8.
-                for (; c + 8 <= c1; c += 8)
+                c = c0 + ((c1 - c0) / 8 * 8);
+                int strips = (c - c0) / 8, r = 0;
+                // Rows outer, the band's 8-column strips inner: each 8-row block of the source (8 pages apart when a
+                // row is 4 KiB) is read once for the whole band instead of once per strip, which missed the TLB.
+                Vector256<float>* sums = stackalloc Vector256<float>[BandColumns / 8];
+                for (int s = 0; s < strips && ColumnSums is not null; s++)
                 {
-                    var sum = ColumnSums is null ? default : Avx.LoadVector256(ColumnSums + c);
-                    for (r = 0; r + 8 <= Rows; r += 8)
+                    sums[s] = Avx.LoadVector256(ColumnSums + c0 + (8 * s));
+                }
+                for (; r + 8 <= Rows; r += 8)
+                {
+                    float* blockRow = Source + ((long)r * Cols) + c0;
+                    for (int s = 0; s < strips; s++)
                     {
-                        float* block = Source + ((long)r * Cols) + c;
-                        FloatPanelSource.Transpose8x8(block, Cols, Destination + ((long)c * Rows) + r, Rows);
+                        float* block = blockRow + (8 * s);
+                        // Source rows r..r+8 × columns c..c+8 land as destination rows c..c+8 × columns r..r+8.
+                        FloatPanelSource.Transpose8x8(block, Cols, Destination + ((long)(c0 + (8 * s)) * Rows) + r, Rows);
                         if (ColumnSums is not null)
                         {
                             // The eight rows just read, added in row order (they are in L1).
+                            var sum = sums[s];
                             for (int i = 0; i < 8; i++)
                             {
                                 sum = Avx.Add(sum, Avx.LoadVector256(block + ((long)i * Cols)));
                             }
+                            sums[s] = sum;
                         }
                     }
-                    if (ColumnSums is not null)
-                    {
-                        Avx.Store(ColumnSums + c, sum);
-                    }
-                    Scalar(r, Rows, c, c + 8);
                 }
+                for (int s = 0; s < strips && ColumnSums is not null; s++)
+                {
+                    Avx.Store(ColumnSums + c0 + (8 * s), sums[s]);
+                }
+                Scalar(r, Rows, c0, c);
             }
             Scalar(0, Rows, c, c1);
         }

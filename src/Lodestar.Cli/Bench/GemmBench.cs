@@ -19,11 +19,16 @@ public static class GemmBench
         var threads = new Option<int>("--threads") { Description = "Kernel threads (0 = all cores).", DefaultValueFactory = _ => 0 };
         var shapes = new Option<string>("--shapes") { Description = "Comma-separated MxNxK products (C is M×N, depth K).", DefaultValueFactory = _ => DefaultShapes };
         var seconds = new Option<double>("--seconds") { Description = "Timing budget per case, after warm-up.", DefaultValueFactory = _ => 1.0 };
+        var packed = new Option<bool>("--packed")
+        {
+            Description = "Time only the inference GEMM against a prepacked (N,K) weight: plain, and with the fused bias+GELU epilogue.",
+        };
         var json = CliJson.CreateOption();
         var command = new Command("gemm", "Measure fp32, int8 and bf16 GEMM speed against the FMA peak.");
         command.Options.Add(threads);
         command.Options.Add(shapes);
         command.Options.Add(seconds);
+        command.Options.Add(packed);
         command.Options.Add(json);
         command.SetAction(parse =>
         {
@@ -33,7 +38,7 @@ public static class GemmBench
             {
                 throw new ArgumentOutOfRangeException(nameof(seconds), budget, "--seconds must be positive.");
             }
-            var cases = GemmBenchCase.Parse(parse.GetValue(shapes) ?? DefaultShapes);
+            var cases = GemmBenchCase.Parse(parse.GetValue(shapes) ?? DefaultShapes, parse.GetValue(packed));
             bool asJson = parse.GetValue(json);
             int saved = KernelThreads.Count;
             KernelThreads.Count = n;
@@ -98,12 +103,14 @@ public enum GemmBenchKind
     Fp32,
     Int8,
     Bf16,
+    Packed,
 }
 
 /// <summary>A product to time: C(M×N) from depth K, with op(A), op(B) transposed as in the named pass.</summary>
 public sealed record GemmBenchCase(string Name, GemmBenchKind Kind, int M, int N, int K, bool TransposeA, bool TransposeB)
 {
-    public static List<GemmBenchCase> Parse(string shapes)
+    /// <summary>Cases for every MxNxK in `shapes`: all training/quantized kinds, or only the packed inference ones.</summary>
+    public static List<GemmBenchCase> Parse(string shapes, bool packedOnly = false)
     {
         var cases = new List<GemmBenchCase>();
         foreach (string text in shapes.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
@@ -114,6 +121,12 @@ public sealed record GemmBenchCase(string Name, GemmBenchKind Kind, int M, int N
                 throw new ArgumentException($"--shapes: '{text}' is not MxNxK with positive integers (e.g. 1024x1024x1024).");
             }
             int m = int.Parse(parts[0]), n = int.Parse(parts[1]), k = int.Parse(parts[2]);
+            if (packedOnly)
+            {
+                cases.Add(new("fp32_packed_nt", GemmBenchKind.Packed, m, n, k, false, true));
+                cases.Add(new("fp32_packed_bias_gelu", GemmBenchKind.Packed, m, n, k, false, true));
+                continue;
+            }
             cases.Add(new("fp32_forward_nn", GemmBenchKind.Fp32, m, n, k, false, false));
             cases.Add(new("fp32_backward_input_nt", GemmBenchKind.Fp32, m, k, n, false, true));
             cases.Add(new("fp32_backward_weight_tn", GemmBenchKind.Fp32, k, n, m, true, false));
@@ -140,6 +153,8 @@ public sealed class GemmBenchOperands
     private readonly sbyte[] quantizedW = [];
     private readonly float[] scaleW = [];
     private readonly ushort[] bf16W = [];
+    private readonly PackedWeight? packedW;
+    private readonly float[] bias = [];
 
     public GemmBenchOperands(GemmBenchCase benchCase, int seed)
     {
@@ -165,6 +180,12 @@ public sealed class GemmBenchOperands
                 Bf16.FromFloat(b, bf16W);
                 Run = RunBf16;
                 break;
+            case GemmBenchKind.Packed:
+                // b is read as the (N,K) weight of an nn.Linear, packed once as a frozen model does.
+                packedW = Gemm.PackWeight(b, n, k);
+                bias = benchCase.Name == "fp32_packed_bias_gelu" ? Fill(rng, n) : [];
+                Run = RunPacked;
+                break;
             default:
                 Run = RunFp32;
                 break;
@@ -178,6 +199,12 @@ public sealed class GemmBenchOperands
     {
         var x = benchCase;
         Gemm.Multiply(x.TransposeA, x.TransposeB, x.M, x.N, x.K, 1f, a, x.TransposeA ? x.M : x.K, b, x.TransposeB ? x.K : x.N, 0f, c, x.N);
+    }
+
+    private void RunPacked()
+    {
+        var x = benchCase;
+        Gemm.MultiplyPacked(x.M, a, x.K, packedW!, bias, gelu: bias.Length > 0, [], c, x.N);
     }
 
     private void RunInt8()
