@@ -100,7 +100,7 @@ public static class MatchEvaluator
             var threads = Environment.ProcessorCount >= 2 ? new[] { 1, 2 } : [1];
             var rounds = MatchSpeedProtocol.Run(reports.Select((r, i) => (r.Role, models[i], (IReadOnlyList<MatchExample>)test)).ToList(), 64, threads, speedRounds, log);
             reports = reports.Select((r, i) => r with { Speed = Speed(models[i], test, rounds[i]) }).ToList();
-            peak = MatchSpeedProtocol.Median(rounds[0].Rounds.Select(x => x.PeakGflops));
+            peak = rounds[0].MedianPeak;
         }
         return new MatchEvaluation(data.ContentHash, test.Count, testApply.Count, golden.Select(g => g.Pair).Distinct().Count(), peak, reports);
     }
