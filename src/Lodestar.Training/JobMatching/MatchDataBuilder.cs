@@ -30,6 +30,14 @@ public sealed record MatchDataConfig
     /// <summary>Seed of the pair sampler and the member split.</summary>
     public int Seed { get; init; } = 1;
 
+    /// <summary>
+    /// Appends past apply rates of the company, the job and the member (EngagementFeatures) to each prompt: counters a
+    /// click teacher reads and the student, serving from the prompt alone, does not.
+    /// </summary>
+    /// <remarks>Written to JSON only when set, so configs and recipe hashes of runs without it are unchanged.</remarks>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public bool EngagementFeatures { get; init; }
+
     public MatchDataConfig Validate()
     {
         if (PolicyPairs < 1)
@@ -58,6 +66,12 @@ public sealed record MatchDataSet(
     string ContentHash,
     string WorldDirectory)
 {
+    /// <summary>The data config the examples were built with.</summary>
+    public MatchDataConfig Config { get; init; } = new();
+
+    /// <summary>The tokenizer the examples were built with (to rebuild the same pairs under another data config).</summary>
+    public BpeTokenizer? Tokenizer { get; init; }
+
     public IEnumerable<MatchExample> In(MatchSplit split) => Examples.Where(e => e.Split == split);
 }
 
@@ -131,11 +145,14 @@ public static class MatchDataBuilder
         var history = events.Where(e => e.Action != JobAction.View).GroupBy(e => e.MemberId)
             .ToDictionary(g => g.Key, g => g.OrderByDescending(e => e.Time).ThenByDescending(e => e.Id).ToArray());
         var scores = new int[policy.DimensionCount];
+        var engagement = config.EngagementFeatures ? new EngagementFeatures(events, jobId => world.Job(jobId).CompanyId) : null;
+        engagement?.Fit(pairs.Where(p => p.Value.Applied >= 0 && SplitOf(p.Key.Member, config) == MatchSplit.Train).Select(p => (p.Key.Member, p.Key.Job, p.Value.Time)));
         var examples = new List<MatchExample>(pairs.Count);
         foreach (var ((memberId, jobId), info) in pairs.OrderBy(p => p.Key.Member).ThenBy(p => p.Key.Job))
         {
             var text = renderer.Render(entry, PromptSubjects.ForPair(world, memberId, jobId)).Text
                 + $" posted {Math.Max(0, info.Day - world.Job(jobId).PostedDay)} days ago"
+                + (engagement?.Text(memberId, jobId, info.Time) ?? "")
                 + HistoryText(world, history.GetValueOrDefault(memberId), jobId, info.Time, config.HistoryEvents);
             var (tokens, keep) = Tokenize(tokenizer, text, maxTokens);
             int[]? levels = null;
@@ -154,7 +171,11 @@ public static class MatchDataBuilder
             examples.Add(new MatchExample(memberId, jobId, SplitOf(memberId, config), tokens, keep, levels, overall, info.Applied,
                 truth.TryGetValue((memberId, jobId), out var t) ? t : float.NaN));
         }
-        return new MatchDataSet(examples, policy, layout, tokenizer.VocabSize, maxTokens, Hash(examples, policy.Document.VersionKey), worldDirectory);
+        return new MatchDataSet(examples, policy, layout, tokenizer.VocabSize, maxTokens, Hash(examples, policy.Document.VersionKey), worldDirectory)
+        {
+            Config = config,
+            Tokenizer = tokenizer,
+        };
     }
 
     public static MatchOutputLayout LayoutOf(PolicyDocument policy) =>

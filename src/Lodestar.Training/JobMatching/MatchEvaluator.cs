@@ -70,19 +70,24 @@ public static class MatchEvaluator
         var policyOverall = PolicyOverall(data, world, test);
         var reports = new List<MatchModelReport>();
         var models = new List<MatchModel>();
+        var inputs = new List<List<MatchExample>>();
         foreach (var (role, run) in runs)
         {
             var model = MatchInference.Load(run, role, data.VocabSize, data.Layout);
             models.Add(model);
-            var logits = MatchInference.Predict(model, test);
+            // The run reads the same pairs in the same order, possibly as prompts with more in them (MatchPipeline.ForRun).
+            var runData = MatchPipeline.ForRun(data, run);
+            var runTest = runData.In(split).ToList();
+            inputs.Add(runTest);
+            var logits = MatchInference.Predict(model, runTest);
             var width = data.Layout.Width;
             var member = MemberNdcg(test, i => logits[(i * width) + data.Layout.OverallColumn]);
             var policyNdcg = MemberPolicyNdcg(data, test, policyOverall, i => logits[(i * width) + data.Layout.OverallColumn]);
             var job = GradedRanking.MeanNdcg(test.Select((e, i) => (e, i)).Where(p => !float.IsNaN(p.e.Truth))
                 .Select(p => (p.e.JobId, (double)logits[(p.i * width) + data.Layout.OverallColumn], 4.0 * p.e.Truth)), 10, 3);
             var agreement = AgreementReport.Compare(data.Policy.Document, golden, Labels(data, test, logits, model.Role.ToString()));
-            var applyTest = ApplyLogits(model, testApply);
-            var applyValidation = ApplyLogits(model, validationApply);
+            var applyTest = ApplyLogits(model, runTest.Where(e => e.Applied >= 0).ToList());
+            var applyValidation = ApplyLogits(model, runData.In(split == MatchSplit.Validation ? MatchSplit.Train : MatchSplit.Validation).Where(e => e.Applied >= 0).ToList());
             var labels = testApply.Select(e => e.Applied).ToArray();
             var calibration = validationApply.Count == 0 ? LogitCalibration.Identity
                 : ProbabilityCalibration.FitTemperature(applyValidation, validationApply.Select(e => e.Applied).ToArray());
@@ -98,8 +103,8 @@ public static class MatchEvaluator
         if (measureSpeed)
         {
             var threads = Environment.ProcessorCount >= 2 ? new[] { 1, 2 } : [1];
-            var rounds = MatchSpeedProtocol.Run(reports.Select((r, i) => (r.Role, models[i], (IReadOnlyList<MatchExample>)test)).ToList(), 64, threads, speedRounds, log);
-            reports = reports.Select((r, i) => r with { Speed = Speed(models[i], test, rounds[i]) }).ToList();
+            var rounds = MatchSpeedProtocol.Run(reports.Select((r, i) => (r.Role, models[i], (IReadOnlyList<MatchExample>)inputs[i])).ToList(), 64, threads, speedRounds, log);
+            reports = reports.Select((r, i) => r with { Speed = Speed(models[i], inputs[i], rounds[i]) }).ToList();
             peak = rounds[0].MedianPeak;
         }
         return new MatchEvaluation(data.ContentHash, test.Count, testApply.Count, golden.Select(g => g.Pair).Distinct().Count(), peak, reports);

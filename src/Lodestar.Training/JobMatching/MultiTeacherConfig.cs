@@ -87,15 +87,19 @@ public sealed record MultiTeacherConfig
         return this;
     }
 
-    /// <summary>A teacher config on the student's data: same world, policy, runs directory, tokenizer and data split.</summary>
+    /// <summary>
+    /// A teacher config on the student's data: same world, policy, runs directory, tokenizer, pairs and split. A teacher
+    /// that reads engagement counters (data.engagement_features) keeps that flag and its own max_tokens for the longer
+    /// prompts; any other teacher reads the student's prompts.
+    /// </summary>
     public MatchTrainingConfig Teacher(MatchTrainingConfig teacher) => teacher with
     {
         World = Student.World,
         Policy = Student.Policy,
         RunsDirectory = Student.RunsDirectory,
         TokenizerVocab = Student.TokenizerVocab,
-        Data = Student.Data,
-        Model = teacher.Model with { MaxTokens = Student.Model.MaxTokens },
+        Data = Student.Data with { EngagementFeatures = teacher.Data.EngagementFeatures },
+        Model = teacher.Model with { MaxTokens = teacher.Data.EngagementFeatures ? teacher.Model.MaxTokens : Student.Model.MaxTokens },
         PolicyTeacherRun = null,
         ClickTeacherRun = null,
     };

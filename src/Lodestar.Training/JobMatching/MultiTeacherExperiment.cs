@@ -80,7 +80,7 @@ public static class MultiTeacherExperiment
             click = click with { Model = policy.Model, InitFrom = policy.RunDirectory(MatchRole.PolicyTeacher) };
         }
         log?.Invoke($"training the click teacher on {data.In(MatchSplit.Train).Count(e => e.Applied >= 0)} viewed pairs");
-        new MatchTrainer(MatchRole.ClickTeacher, click, data).Train();
+        new MatchTrainer(MatchRole.ClickTeacher, click, MatchPipeline.For(data, click.Data, click.Model.MaxTokens, click.RunDirectory(MatchRole.ClickTeacher))).Train();
         return (student with { PolicyTeacherRun = policy.RunDirectory(MatchRole.PolicyTeacher), ClickTeacherRun = click.RunDirectory(MatchRole.ClickTeacher) }, data);
     }
 

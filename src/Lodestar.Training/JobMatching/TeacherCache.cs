@@ -28,7 +28,7 @@ public static class TeacherCache
             }
         }
         var model = MatchInference.Load(teacherRun, role, data.VocabSize, data.Layout);
-        var logits = MatchInference.Predict(model, data.Examples, batchSize);
+        var logits = MatchInference.Predict(model, MatchPipeline.ForRun(data, teacherRun).Examples, batchSize);
         Interlocked.Add(ref s_forwardPasses, (data.Examples.Count + batchSize - 1) / batchSize);
         Directory.CreateDirectory(cacheDirectory);
         var writer = new SafeTensorsWriter();
@@ -37,7 +37,7 @@ public static class TeacherCache
         return logits;
     }
 
-    /// <summary>SHA-256 over the teacher's best weights and the data content hash.</summary>
+    /// <summary>SHA-256 over the teacher's best weights, the data content hash and, when the teacher reads the pairs under another data config, that config.</summary>
     public static string Key(string teacherRun, MatchDataSet data)
     {
         var weights = Path.Combine(teacherRun, MatchInference.BestWeightsFile);
@@ -56,6 +56,12 @@ public static class TeacherCache
             }
         }
         sha.AppendData(Encoding.UTF8.GetBytes(data.ContentHash));
+        var teacher = MatchInference.ReadConfig(teacherRun);
+        if (teacher.Data != data.Config || teacher.Model.MaxTokens != data.MaxTokens)
+        {
+            sha.AppendData(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(teacher.Data, MatchTrainingConfig.Json));
+            sha.AppendData(BitConverter.GetBytes(teacher.Model.MaxTokens));
+        }
         return Convert.ToHexStringLower(sha.GetHashAndReset());
     }
 }
