@@ -60,7 +60,15 @@ public static class ExperimentCommand
     {
         if (asJson)
         {
-            CliJson.WriteLine(new { split = result.Split, policy_scorer_ndcg10 = result.PolicyScorerNdcg10, policy_scorer_policy_ndcg10 = result.PolicyScorerPolicyNdcg10 });
+            CliJson.WriteLine(new
+            {
+                split = result.Split,
+                policy_scorer_ndcg10 = result.PolicyScorerNdcg10,
+                policy_scorer_policy_ndcg10 = result.PolicyScorerPolicyNdcg10,
+                apply_views = result.ApplyViews,
+                apply_positives = result.ApplyPositives,
+                truth_apply_auc = result.TruthApplyAuc,
+            });
             foreach (var row in result.Teachers.Concat(result.Rows))
             {
                 CliJson.WriteLine(row);
@@ -73,6 +81,7 @@ public static class ExperimentCommand
         }
         var table = new Table().AddColumns("model", "seeds", "policy NDCG@10", "truth NDCG@10", "golden κ", "apply AUC");
         table.AddRow("policy scorer (the labeller; the ceiling)", "", $"{result.PolicyScorerPolicyNdcg10:F4}", $"{result.PolicyScorerNdcg10:F4}", "", "");
+        table.AddRow("the world's hidden true match (no model sees it)", "", "", "", "", $"{result.TruthApplyAuc:F4}");
         foreach (var row in result.Teachers)
         {
             table.AddRow(row.Student, "", $"{row.PolicyNdcg10:F4}", $"{row.MemberNdcg10:F4}", $"{row.GoldenMeanKappa:F3}", $"{row.ApplyAuc:F4}");
@@ -81,7 +90,7 @@ public static class ExperimentCommand
         {
             table.AddRow($"student: {s.Student}", $"{s.Seeds}", $"{s.PolicyNdcgMean:F4} ± {s.PolicyNdcgSd:F4}", $"{s.NdcgMean:F4} ± {s.NdcgSd:F4}", $"{s.KappaMean:F3} ± {s.KappaSd:F3}", $"{s.AucMean:F4} ± {s.AucSd:F4}");
         }
-        table.Caption($"{result.Split} split; mean ± sample sd over student seeds");
+        table.Caption($"{result.Split} split; mean ± sample sd over student seeds; apply AUC over {result.ApplyViews} views, {result.ApplyPositives} applied");
         AnsiConsole.Write(table);
     }
 }

@@ -27,7 +27,7 @@ public static class MatchReportWriter
         if (experiment is not null)
         {
             report.Heading("Multi-teacher experiment");
-            report.Paragraph($"{experiment.Split} split; the policy scorer itself (the labeller; its coarse overall score ties often and ties rank pessimistically) reaches truth NDCG@10 {F(experiment.PolicyScorerNdcg10)} and policy NDCG@10 {F(experiment.PolicyScorerPolicyNdcg10)} (the ceiling, 1 by definition). Mean ± sample sd over student seeds.");
+            report.Paragraph($"{experiment.Split} split; the policy scorer itself (the labeller; its coarse overall score ties often and ties rank pessimistically) reaches truth NDCG@10 {F(experiment.PolicyScorerNdcg10)} and policy NDCG@10 {F(experiment.PolicyScorerPolicyNdcg10)} (the ceiling, 1 by definition). Apply AUC is over {experiment.ApplyViews} viewed pairs ({experiment.ApplyPositives} applied); the world's hidden true match, which no model sees, reaches {F(experiment.TruthApplyAuc)} on them. Mean ± sample sd over student seeds.");
             report.Table(["model", "seeds", "policy NDCG@10", "truth NDCG@10", "golden kappa", "apply AUC"],
                 experiment.Teachers.Select(r => (IReadOnlyList<string>)[r.Student, "", F(r.PolicyNdcg10), F(r.MemberNdcg10), F(r.GoldenMeanKappa), F(r.ApplyAuc)])
                     .Concat(experiment.Summary.Select(s => (IReadOnlyList<string>)[$"student: {s.Student}", s.Seeds.ToString(CultureInfo.InvariantCulture),

@@ -4,6 +4,7 @@
 using Lodestar.Data.Generation;
 using Lodestar.Data.Schema;
 using Lodestar.Data.Vocabularies;
+using Lodestar.Evaluation.Calibration;
 using Lodestar.Models.JobMatching;
 
 namespace Lodestar.Training.JobMatching;
@@ -18,7 +19,19 @@ public sealed record ExperimentSummary(string Student, int Seeds, double PolicyN
 
 /// <param name="PolicyScorerNdcg10">NDCG@10 of the policy scorer itself (the labeller) against the world's truth; its overall score is coarse and ties are ranked pessimistically, so a smooth teacher can rank better.</param>
 /// <param name="PolicyScorerPolicyNdcg10">The policy scorer's policy NDCG@10: the ceiling, 1.0 by definition (computed, not assumed).</param>
-public sealed record ExperimentResult(string Split, double PolicyScorerNdcg10, double PolicyScorerPolicyNdcg10, IReadOnlyList<ExperimentRow> Teachers, IReadOnlyList<ExperimentRow> Rows, IReadOnlyList<ExperimentSummary> Summary);
+public sealed record ExperimentResult(string Split, double PolicyScorerNdcg10, double PolicyScorerPolicyNdcg10, IReadOnlyList<ExperimentRow> Teachers, IReadOnlyList<ExperimentRow> Rows, IReadOnlyList<ExperimentSummary> Summary)
+{
+    /// <summary>Viewed pairs of the split that apply AUC is measured on, and how many of them were applied to.</summary>
+    public int ApplyViews { get; init; }
+
+    public int ApplyPositives { get; init; }
+
+    /// <summary>
+    /// Apply AUC of the world's hidden true match on those views: a reference no model sees (applies also depend on
+    /// brand, freshness, preferences and noise, so it is not a ceiling), showing how far the policy proxy is from what drives applies.
+    /// </summary>
+    public double TruthApplyAuc { get; init; } = double.NaN;
+}
 
 public static class MultiTeacherExperiment
 {
@@ -128,7 +141,15 @@ public static class MultiTeacherExperiment
             g.Average(r => r.PolicyNdcg10), Sd(g.Select(r => r.PolicyNdcg10)), g.Average(r => r.MemberNdcg10), Sd(g.Select(r => r.MemberNdcg10)), g.Average(r => r.GoldenMeanKappa), Sd(g.Select(r => r.GoldenMeanKappa)),
             g.Average(r => r.ApplyAuc), Sd(g.Select(r => r.ApplyAuc)))).ToList();
         var scorer = MatchEvaluator.PolicyScorerNdcg(data, split);
-        return new ExperimentResult(split.ToString().ToLowerInvariant(), scorer.TruthNdcg10, scorer.PolicyNdcg10, teachers, rows, summary);
+        var views = data.In(split).Where(e => e.Applied >= 0).ToList();
+        var withTruth = views.Where(e => !float.IsNaN(e.Truth)).ToList();
+        var labels = withTruth.Select(e => e.Applied).ToArray();
+        return new ExperimentResult(split.ToString().ToLowerInvariant(), scorer.TruthNdcg10, scorer.PolicyNdcg10, teachers, rows, summary)
+        {
+            ApplyViews = views.Count,
+            ApplyPositives = views.Count(e => e.Applied == 1),
+            TruthApplyAuc = labels.Contains(0) && labels.Contains(1) ? ProbabilityCalibration.Auc(withTruth.Select(e => (double)e.Truth).ToArray(), labels) : double.NaN,
+        };
     }
 
     /// <summary>First 8 hex digits of SHA-256 over the resolved config JSON (run name excluded).</summary>

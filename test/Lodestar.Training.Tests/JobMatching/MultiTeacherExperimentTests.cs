@@ -39,6 +39,14 @@ public sealed class MultiTeacherExperimentTests(TinyMatchWorld world) : IClassFi
         Assert.All(result.Rows, r => Assert.NotEqual(r.MemberNdcg10, r.PolicyNdcg10));
         var both = result.Rows.Where(r => r.Student == "both-teachers").Select(r => r.PolicyNdcg10).ToArray();
         Assert.Equal(both.Average(), result.Summary.Single(s => s.Student == "both-teachers").PolicyNdcgMean, 12);
+        // The apply reference: the hidden true match's AUC on the split's views, counted pair by pair here.
+        var views = world.Data.In(MatchSplit.Validation).Where(e => e.Applied >= 0).ToList();
+        Assert.Equal(views.Count, result.ApplyViews);
+        Assert.Equal(views.Count(e => e.Applied == 1), result.ApplyPositives);
+        var scored = views.Where(e => !float.IsNaN(e.Truth)).ToList();
+        var (positives, negatives) = (scored.Where(e => e.Applied == 1).ToList(), scored.Where(e => e.Applied == 0).ToList());
+        var wins = positives.Sum(p => negatives.Sum(n => p.Truth > n.Truth ? 1.0 : p.Truth == n.Truth ? 0.5 : 0.0));
+        Assert.Equal(wins / (positives.Count * (double)negatives.Count), result.TruthApplyAuc, 12);
     }
 
     [Fact]
@@ -54,6 +62,12 @@ public sealed class MultiTeacherExperimentTests(TinyMatchWorld world) : IClassFi
         Assert.Equal(123, teacher.Data.PolicyPairs);
         Assert.Equal(world.Config.Model.MaxTokens, teacher.Model.MaxTokens);
         Assert.Equal(5, teacher.Epochs);
+        // A click teacher reading engagement counters keeps that flag and its own token budget; the policy teacher reads the student's prompts.
+        var click = config.Teacher(new MatchTrainingConfig { Data = new MatchDataConfig { EngagementFeatures = true }, Model = MatchModelConfig.ClickTeacher with { MaxTokens = 144 } });
+        Assert.True(click.Data.EngagementFeatures);
+        Assert.Equal(123, click.Data.PolicyPairs);
+        Assert.Equal(144, click.Model.MaxTokens);
+        Assert.False(teacher.Data.EngagementFeatures);
         Assert.Throws<ArgumentException>(() => (config with { Seeds = [1, 1] }).Validate());
         Assert.Throws<ArgumentException>(() => (config with { Variants = ["both-teachers", "teacherless"] }).Validate());
         var path = Path.Combine(world.Root, "bad-experiment.json");
