@@ -90,6 +90,12 @@ public static unsafe partial class Gemm
         }
     }
 
+    /// <summary>C(rows×cols) = alpha·A(rows×kc)·Bp(kc×cols) for one micro-kernel tile, for kernels outside the GEMM
+    /// drivers (TokenMajorAttention). A rows are read in place (stride aRowStride): six must be readable even when
+    /// rows &lt; MicroRows; Bp is one packed sliver (kc×MicroCols, zero-padded past cols).</summary>
+    internal static void TileProduct(int kc, float* a, long aRowStride, float* packedB, float* c, int ldc, float alpha, int rows, int cols) =>
+        MicroKernel(kc, a, aRowStride, 1, packedB, c, ldc, alpha, 0f, rows, cols);
+
     /// <summary>Offset of sliver s of the depth block starting at p0 (kc deep) in the packed panels.</summary>
     private static long PanelOffset(int p0, int kc, int s, int slivers, int nr) => ((long)p0 * slivers * nr) + ((long)s * kc * nr);
 
