@@ -22,7 +22,7 @@ public class TokenMajorAttentionTests
     public void MatchesTheNaiveReference(string maskKind, int batch, int heads, int tokens, int headDim)
     {
         var shape = new AttentionShape(batch, heads, tokens, headDim);
-        var mask = MakeMask(maskKind, batch, tokens, seed: tokens);
+        var mask = FlashAttentionTests.MakeMask(maskKind, batch, tokens, seed: tokens);
         int n = (int)shape.Elements, channels = heads * headDim;
         var qkv = OpsTestData.Uniform(7, 3 * n, 2f);
         var (q, k, v) = (HeadMajor(qkv, 0, shape), HeadMajor(qkv, 1, shape), HeadMajor(qkv, 2, shape));
@@ -101,22 +101,5 @@ public class TokenMajorAttentionTests
             }
         }
         return heads;
-    }
-
-    private static AttentionMask MakeMask(string kind, int batch, int tokens, int seed)
-    {
-        var random = new Random(seed);
-        int[] Lengths() => Enumerable.Range(0, batch).Select(b => b == 0 ? tokens : random.Next(1, tokens)).ToArray();
-        return kind switch
-        {
-            "none" => AttentionMask.None,
-            "causal" => AttentionMask.CausalOnly,
-            "lengths" => AttentionMask.ForKeyLengths(Lengths()),
-            "lengths-causal" => AttentionMask.ForKeyLengths(Lengths(), causal: true),
-            "keymask" => AttentionMask.ForKeyMask(Enumerable.Range(0, batch * tokens).Select(_ => random.NextDouble() < 0.7).ToArray()),
-            // Key 0 masked and causal: query 0 sees no key and must output zeros.
-            "keymask-empty-row" => AttentionMask.ForKeyMask(Enumerable.Range(0, batch * tokens).Select(i => i % tokens != 0).ToArray(), causal: true),
-            _ => throw new ArgumentException(kind),
-        };
     }
 }
