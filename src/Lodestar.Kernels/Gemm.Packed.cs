@@ -1,5 +1,6 @@
 // Inference GEMM against weights packed once (PackedWeight) with a fused epilogue (bias, GELU, residual):
 // at batch 1 a Linear is a ~128-row product, so packing B on every call and extra passes over C cost much.
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Lodestar.Kernels;
@@ -90,8 +91,28 @@ public static unsafe partial class Gemm
         }
     }
 
+    /// <summary>C(rows×cols) = alpha·A(rows×kc)·Bp(kc×cols) for one micro-kernel tile, for kernels outside the GEMM
+    /// drivers (TokenMajorAttention). A rows are read in place (stride aRowStride): six must be readable even when
+    /// rows &lt; MicroRows; Bp is one packed sliver (kc×MicroCols, zero-padded past cols).</summary>
+    internal static void TileProduct(int kc, float* a, long aRowStride, float* packedB, float* c, int ldc, float alpha, int rows, int cols) =>
+        MicroKernel(kc, a, aRowStride, 1, packedB, c, ldc, alpha, 0f, rows, cols);
+
     /// <summary>Offset of sliver s of the depth block starting at p0 (kc deep) in the packed panels.</summary>
     private static long PanelOffset(int p0, int kc, int s, int slivers, int nr) => ((long)p0 * slivers * nr) + ((long)s * kc * nr);
+
+    // GELU_tanh(x) = ½x(1 + tanh u) = x·σ(2u) = x / (1 + e^(−2u)) with u = √(2/π)(x + 0.044715x³): the same function
+    // as Gelu.TanhForward with one exp, one divide and no sign juggling (−2u = x·(GeluLinear + GeluCubic·x²)).
+    private const float GeluLinear = -2f * Gelu.TanhScale, GeluCubic = -2f * Gelu.TanhScale * Gelu.Cubic;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVec GeluSigmoidForm<TSimd, TVec>(TVec x) where TSimd : struct, IFloatSimd<TVec> where TVec : struct
+    {
+        TVec minusTwoU = TSimd.Multiply(x, TSimd.MultiplyAdd(TSimd.Multiply(x, x), TSimd.Broadcast(GeluCubic), TSimd.Broadcast(GeluLinear)));
+        return TSimd.Divide(x, TSimd.Add(TSimd.Broadcast(1f), FastExp.Exp<TSimd, TVec>(minusTwoU)));
+    }
+
+    /// <summary>Scalar twin of GeluSigmoidForm, operation for operation.</summary>
+    private static float GeluSigmoidForm(float x) => x / (1f + FastExp.Exp(x * MathF.FusedMultiplyAdd(x * x, GeluCubic, GeluLinear)));
 
     private struct PackedBody : IParallelBody
     {
@@ -169,7 +190,7 @@ public static unsafe partial class Gemm
                     }
                     if (ApplyGelu)
                     {
-                        v = Gelu.TanhForward.Invoke<TSimd, TVec>(v);
+                        v = GeluSigmoidForm<TSimd, TVec>(v);
                     }
                     if (residual != null)
                     {
@@ -186,7 +207,7 @@ public static unsafe partial class Gemm
                     }
                     if (ApplyGelu)
                     {
-                        v = Gelu.TanhForward.Invoke(v);
+                        v = GeluSigmoidForm(v);
                     }
                     if (residual != null)
                     {

@@ -161,7 +161,8 @@ public class FlashAttentionTests
         });
     }
 
-    private static AttentionMask MakeMask(string kind, int batch, int tokens, int seed)
+    /// <summary>A mask of the named kind for (B, T), its random parts from seed (shared with TokenMajorAttentionTests).</summary>
+    internal static AttentionMask MakeMask(string kind, int batch, int tokens, int seed)
     {
         var random = new Random(seed);
         int[] Lengths() => Enumerable.Range(0, batch).Select(b => b == 0 ? tokens : random.Next(1, tokens)).ToArray();
@@ -172,6 +173,8 @@ public class FlashAttentionTests
             "lengths" => AttentionMask.ForKeyLengths(Lengths()),
             "lengths-causal" => AttentionMask.ForKeyLengths(Lengths(), causal: true),
             "keymask" => AttentionMask.ForKeyMask(Enumerable.Range(0, batch * tokens).Select(_ => random.NextDouble() < 0.7).ToArray()),
+            // Key 0 masked and causal: query 0 sees no key and must output zeros.
+            "keymask-empty-row" => AttentionMask.ForKeyMask(Enumerable.Range(0, batch * tokens).Select(i => i % tokens != 0).ToArray(), causal: true),
             "block" => AttentionMask.ForBlock(new BlockMask.Builder(tokens)
                 .AddGroup(7, true, (0, 7))
                 .AddGroup(3, false, (0, 7), (7, 10))

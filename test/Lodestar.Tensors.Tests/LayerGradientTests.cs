@@ -91,6 +91,27 @@ public sealed class LayerGradientTests
         GradCheck.Check((g, t) => g.Attention(t[0], heads, mask), [(GradCheck.Random(batch * tokens * 3 * channels, 11, scale: 1.5f), [batch, tokens, 3 * channels])]);
     }
 
+    [Theory]
+    [MemberData(nameof(AttentionMasks))]
+    public void InferenceAttentionMatchesTheRecordedOp(bool causal, bool padding, bool block)
+    {
+        // Inference graphs attend on the token-major kernel (block masks stay on FlashAttention); recording ones
+        // on FlashAttention with head-major copies: both must give the same output.
+        const int batch = 2, tokens = 4, channels = 6, heads = 2;
+        byte[]? keep = padding ? [1, 1, 1, 0, 1, 1, 0, 0] : null;
+        var blockMask = block ? Kernels.BlockMask.SharedContextWithIsolatedCandidates(2, [1, 1], causalContext: false) : null;
+        var mask = new AttentionMask(causal, keep, blockMask);
+        var values = GradCheck.Random(batch * tokens * 3 * channels, 16, scale: 1.5f);
+        var recording = new Graph();
+        var expected = recording.Attention(recording.Constant(values, [batch, tokens, 3 * channels], requiresGrad: true), heads, mask).Data.ToArray();
+        var inference = new Graph(recordGradients: false);
+        var actual = inference.Attention(inference.Constant(values, [batch, tokens, 3 * channels]), heads, mask).Data.ToArray();
+        for (var i = 0; i < expected.Length; i++)
+        {
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-6f + (1e-5f * Math.Abs(expected[i])), $"output {i}: {expected[i]} vs {actual[i]}");
+        }
+    }
+
     [Fact]
     public void CausalAttentionIgnoresFutureTokens()
     {

@@ -30,7 +30,8 @@ public sealed partial class Graph
 {
     /// <summary>
     /// qkv is (B,T,3C) with [q | k | v] and head h in columns h·D..(h+1)·D of each; returns (B,T,C).
-    /// Runs the fused FlashAttention-2 kernel on (B,H,T,D) copies of q, k, v; a query that may see no key outputs 0.
+    /// Runs the fused FlashAttention-2 kernel on (B,H,T,D) copies of q, k, v, or, when nothing is recorded, the
+    /// token-major inference kernel on qkv itself; a query that may see no key outputs 0.
     /// </summary>
     public Tensor Attention(Tensor qkv, int heads, AttentionMask mask)
     {
@@ -41,6 +42,14 @@ public sealed partial class Graph
         Require(mask.KeyKeep is null || mask.KeyKeep.Length == batch * tokens, $"attention: key mask has {mask.KeyKeep?.Length} entries for B·T = {batch * tokens}");
         Require(mask.Block is null || mask.Block.Length == tokens, $"attention: block mask is for T = {mask.Block?.Length}, input has T = {tokens}");
         var shape = new AttentionShape(batch, heads, tokens, channels / heads);
+        var kernelMask = mask.ToKernel();
+        if (!Tracks(qkv) && TokenMajorAttention.Supports(shape, kernelMask))
+        {
+            // Nothing goes backward: attend straight from the token-major qkv, with no head-major copies.
+            var attended = NewOutput([batch, tokens, channels]);
+            TokenMajorAttention.Forward(shape, qkv.Data, attended.Data, kernelMask);
+            return attended;
+        }
         var size = batch * tokens * channels;
         // One buffer holds q | k | v | out in (B,H,T,D) layout; backward reads all four.
         var headMajor = NewOutput([4, size]);
@@ -48,7 +57,7 @@ public sealed partial class Graph
         var buffers = headMajor.Data;
         HeadLayout.Split(FloatWindow.Of(qkv), 3, FloatWindow.Of(headMajor), shape);
         FlashAttention.Forward(shape, buffers[..size], buffers.Slice(size, size), buffers.Slice(2 * size, size),
-            buffers.Slice(3 * size, size), logSumExp.Data, mask.ToKernel());
+            buffers.Slice(3 * size, size), logSumExp.Data, kernelMask);
         var output = NewOutput([batch, tokens, channels]);
         HeadLayout.Merge(new FloatWindow(headMajor.Storage, headMajor.Offset + (3 * size), size), 1, FloatWindow.Of(output), shape, add: false);
         if (Tracks(qkv))
