@@ -21,12 +21,15 @@ internal static class ActivationMath
         return TSimd.CopySign(TSimd.Divide(TSimd.Subtract(one, e), TSimd.Add(one, e)), u);
     }
 
-    /// <summary>1 − tanh²(u) = 4e/(1 + e)², e = e^{−2|u|}: exact in the tails where 1 − tanh² would cancel.</summary>
-    public static TVec Sech2<TSimd, TVec>(TVec u) where TSimd : struct, IFloatSimd<TVec> where TVec : struct
+    /// <summary>tanh(u) and 1 − tanh²(u) from one e = e^{−2|u|} and one division (r = 1/(1 + e)):
+    /// tanh = sign(u)(1 − e)·r, sech² = 4e·r², the same formulas as Tanh and Sech2.</summary>
+    public static TVec TanhAndSech2<TSimd, TVec>(TVec u, out TVec sech2) where TSimd : struct, IFloatSimd<TVec> where TVec : struct
     {
+        TVec one = TSimd.Broadcast(1f);
         TVec e = TSimd.Exp(TSimd.Multiply(TSimd.Broadcast(-2f), TSimd.Abs(u)));
-        TVec denominator = TSimd.Add(TSimd.Broadcast(1f), e);
-        return TSimd.Divide(TSimd.Multiply(TSimd.Broadcast(4f), e), TSimd.Multiply(denominator, denominator));
+        TVec r = TSimd.Divide(one, TSimd.Add(one, e));
+        sech2 = TSimd.Multiply(TSimd.Multiply(TSimd.Broadcast(4f), e), TSimd.Multiply(r, r));
+        return TSimd.CopySign(TSimd.Multiply(TSimd.Subtract(one, e), r), u);
     }
 
     public static float Sech2(float u)

@@ -31,26 +31,62 @@ public static unsafe partial class FlashAttention
         }
         fixed (float* qp = q, kp = k, vp = v, op = output, lp = logSumExp, dop = dOutput, dqp = dq, dkp = dk, dvp = dv)
         {
-            var forward = new HeadPointers(qp, kp, vp, op, lp);
-            var gradients = new GradientPointers(dop, dqp, dkp, dvp);
-            if (Vector512.IsHardwareAccelerated)
-            {
-                RunBackward<Simd512, Vector512<float>>(shape, forward, gradients, mask);
-            }
-            else if (Vector256.IsHardwareAccelerated)
-            {
-                RunBackward<Simd256, Vector256<float>>(shape, forward, gradients, mask);
-            }
-            else
-            {
-                RunBackward<Simd128, Vector128<float>>(shape, forward, gradients, mask);
-            }
+            var forward = new HeadPointers(qp, kp, vp, op, lp, AttentionStrides.HeadMajor(shape), AttentionStrides.HeadMajor(shape));
+            var gradients = new GradientPointers(dop, dqp, dkp, dvp, overwrite: false);
+            RunBackward(shape, forward, gradients, mask);
         }
     }
 
-    private readonly struct GradientPointers(float* dOutput, float* dq, float* dk, float* dv)
+    /// <summary>
+    /// Backward of <see cref="ForwardPacked"/>: reads qkv (B,T,3C), output and dOutput (B,T,C) in place and
+    /// writes dqkv (B,T,3C), adding into it (accumulate) or overwriting every element of it.
+    /// </summary>
+    public static void BackwardPacked(AttentionShape shape, ReadOnlySpan<float> qkv, ReadOnlySpan<float> output, ReadOnlySpan<float> logSumExp,
+        ReadOnlySpan<float> dOutput, Span<float> dqkv, bool accumulate, in AttentionMask mask)
+    {
+        shape.Validate();
+        mask.Validate(shape.Batch, shape.Tokens);
+        shape.RequireLength(qkv.Length, nameof(qkv), 3 * shape.Elements);
+        shape.RequireLength(output.Length, nameof(output), shape.Elements);
+        shape.RequireLength(dOutput.Length, nameof(dOutput), shape.Elements);
+        shape.RequireLength(dqkv.Length, nameof(dqkv), 3 * shape.Elements);
+        shape.RequireLength(logSumExp.Length, nameof(logSumExp), (long)shape.Batch * shape.Heads * shape.Tokens);
+        if (shape.Elements == 0)
+        {
+            return;
+        }
+        int channels = shape.Heads * shape.HeadDim;
+        fixed (float* qp = qkv, op = output, lp = logSumExp, dop = dOutput, dp = dqkv)
+        {
+            var inputs = AttentionStrides.TokenMajor(shape, 3);
+            var forward = new HeadPointers(qp, qp + channels, qp + (2 * channels), op, lp, inputs, AttentionStrides.TokenMajor(shape, 1));
+            var gradients = new GradientPointers(dop, dp, dp + channels, dp + (2 * channels), overwrite: !accumulate);
+            RunBackward(shape, forward, gradients, mask);
+        }
+    }
+
+    private static void RunBackward(AttentionShape shape, HeadPointers forward, GradientPointers gradients, in AttentionMask mask)
+    {
+        if (Vector512.IsHardwareAccelerated)
+        {
+            RunBackward<Simd512, Vector512<float>>(shape, forward, gradients, mask);
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            RunBackward<Simd256, Vector256<float>>(shape, forward, gradients, mask);
+        }
+        else
+        {
+            RunBackward<Simd128, Vector128<float>>(shape, forward, gradients, mask);
+        }
+    }
+
+    /// <summary>dOutput laid out like the forward's output, dq, dk, dv like its inputs; Overwrite stores the
+    /// gradients instead of adding them (every element is written once).</summary>
+    private readonly struct GradientPointers(float* dOutput, float* dq, float* dk, float* dv, bool overwrite)
     {
         public readonly float* DOutput = dOutput, DQ = dq, DK = dk, DV = dv;
+        public readonly bool Overwrite = overwrite;
     }
 
     private static void RunBackward<TSimd, TVec>(AttentionShape shape, HeadPointers forward, GradientPointers gradients, in AttentionMask mask)
@@ -67,10 +103,12 @@ public static unsafe partial class FlashAttention
         public void Invoke(int index)
         {
             int t = shape.Tokens, d = shape.HeadDim, dp = PaddedDim<TSimd, TVec>(d);
-            long offset = (long)index * t * d, padded = (long)t * dp;
-            // When D fills whole vectors the kernel reads k and dO and adds into dq, dk, dv in place;
-            // otherwise it works on zero-padded copies and adds them back at the end.
-            bool inPlace = dp == d;
+            long offset = forward.Inputs.Offset(index, shape.Heads), outputOffset = forward.Outputs.Offset(index, shape.Heads);
+            long padded = (long)t * dp;
+            int ld = forward.Inputs.Row, ldOutput = forward.Outputs.Row;
+            // When D fills whole vectors and the head's rows are contiguous (B,H,T,D), the kernel reads k and dO
+            // and adds into dq, dk, dv in place; otherwise it works on zero-padded copies and adds them back at the end.
+            bool inPlace = dp == d && ld == d && ldOutput == d && !gradients.Overwrite;
             var tile = new BackwardTile<TSimd, TVec>
             {
                 Mask = mask,
@@ -81,11 +119,12 @@ public static unsafe partial class FlashAttention
                 Scale = shape.Scale,
                 LogSumExp = forward.LogSumExp + (long)index * t,
                 Values = forward.V + offset,
-                KeysTransposed = new LazyTranspose(forward.K + offset, KernelScratch.Get(0, (long)d * t), KernelScratch.Get(11, t), t, d),
-                ValuesTransposed = new LazyTranspose(forward.V + offset, KernelScratch.Get(1, (long)d * t), KernelScratch.Get(12, t), t, d),
+                ValueStride = ld,
+                KeysTransposed = new LazyTranspose(forward.K + offset, ld, KernelScratch.Get(0, (long)d * t), KernelScratch.Get(11, t), t, d),
+                ValuesTransposed = new LazyTranspose(forward.V + offset, ld, KernelScratch.Get(1, (long)d * t), KernelScratch.Get(12, t), t, d),
                 QueriesScaled = KernelScratch.Get(2, padded),
                 KeyRows = inPlace ? forward.K + offset : KernelScratch.Get(3, padded),
-                DOutputRows = inPlace ? gradients.DOutput + offset : KernelScratch.Get(4, padded),
+                DOutputRows = inPlace ? gradients.DOutput + outputOffset : KernelScratch.Get(4, padded),
                 DQ = inPlace ? gradients.DQ + offset : KernelScratch.Get(5, padded),
                 DK = inPlace ? gradients.DK + offset : KernelScratch.Get(6, padded),
                 DV = inPlace ? gradients.DV + offset : KernelScratch.Get(7, padded),
@@ -93,11 +132,11 @@ public static unsafe partial class FlashAttention
                 Probabilities = KernelScratch.Get(9, (long)AttentionTiling.QueryTile * AttentionTiling.KeyTile),
                 DScores = KernelScratch.Get(10, (long)AttentionTiling.QueryTile * AttentionTiling.KeyTile),
             };
-            TileMath.CopyPadded<TSimd, TVec>(t, d, forward.Q + offset, d, shape.Scale, tile.QueriesScaled, dp);
+            TileMath.CopyPadded<TSimd, TVec>(t, d, forward.Q + offset, ld, shape.Scale, tile.QueriesScaled, dp);
             if (!inPlace)
             {
-                TileMath.CopyPadded<TSimd, TVec>(t, d, forward.K + offset, d, 1f, tile.KeyRows, dp);
-                TileMath.CopyPadded<TSimd, TVec>(t, d, gradients.DOutput + offset, d, 1f, tile.DOutputRows, dp);
+                TileMath.CopyPadded<TSimd, TVec>(t, d, forward.K + offset, ld, 1f, tile.KeyRows, dp);
+                TileMath.CopyPadded<TSimd, TVec>(t, d, gradients.DOutput + outputOffset, ldOutput, 1f, tile.DOutputRows, dp);
                 new Span<float>(tile.DQ, (int)padded).Clear();
                 new Span<float>(tile.DK, (int)padded).Clear();
                 new Span<float>(tile.DV, (int)padded).Clear();
@@ -105,7 +144,8 @@ public static unsafe partial class FlashAttention
             // Δ_i = Σ_d dO_id·O_id = Σ_j P_ij·dP_ij, the softmax-backward row term.
             for (int i = 0; i < t; i++)
             {
-                tile.Delta[i] = TileMath.Dot<TSimd, TVec>(gradients.DOutput + offset + (long)i * d, forward.Output + offset + (long)i * d, d);
+                long row = outputOffset + (long)i * ldOutput;
+                tile.Delta[i] = TileMath.Dot<TSimd, TVec>(gradients.DOutput + row, forward.Output + row, d);
             }
             for (int i0 = 0; i0 < t; i0 += AttentionTiling.QueryTile)
             {
@@ -115,15 +155,26 @@ public static unsafe partial class FlashAttention
             {
                 for (int i = 0; i < t; i++)
                 {
-                    long row = offset + (long)i * d, local = (long)i * dp;
-                    for (int c = 0; c < d; c++)
-                    {
-                        gradients.DQ[row + c] += tile.DQ[local + c];
-                        gradients.DK[row + c] += tile.DK[local + c];
-                        gradients.DV[row + c] += tile.DV[local + c];
-                    }
+                    long row = offset + (long)i * ld, local = (long)i * dp;
+                    StoreOrAdd<TSimd, TVec>(gradients.DQ + row, tile.DQ + local, d, gradients.Overwrite);
+                    StoreOrAdd<TSimd, TVec>(gradients.DK + row, tile.DK + local, d, gradients.Overwrite);
+                    StoreOrAdd<TSimd, TVec>(gradients.DV + row, tile.DV + local, d, gradients.Overwrite);
                 }
             }
+        }
+    }
+
+    /// <summary>destination[i] = source[i] (overwrite) or destination[i] += source[i], i in [0,n).</summary>
+    private static void StoreOrAdd<TSimd, TVec>(float* destination, float* source, int n, bool overwrite)
+        where TSimd : struct, IFloatSimd<TVec> where TVec : struct
+    {
+        if (overwrite)
+        {
+            new ReadOnlySpan<float>(source, n).CopyTo(new Span<float>(destination, n));
+        }
+        else
+        {
+            TileMath.ScaleAdd<TSimd, TVec>(destination, 1f, 1f, source, n);
         }
     }
 
@@ -135,7 +186,8 @@ public static unsafe partial class FlashAttention
         public int Batch, Tokens, HeadDim, PaddedDim;
         public float Scale;             // 1/√D
         public float* LogSumExp;        // (T)
-        public float* Values;           // (T,D)
+        public float* Values;           // (T,D), rows ValueStride apart
+        public int ValueStride;
         public LazyTranspose KeysTransposed;   // (D,T)
         public LazyTranspose ValuesTransposed; // (D,T)
         public float* QueriesScaled;    // (T,Dp) q/√D
@@ -215,7 +267,7 @@ public static unsafe partial class FlashAttention
                     continue;
                 }
                 float p = MathF.Exp(TileMath.Dot<TSimd, TVec>(query, KeyRows + (long)key * dp, HeadDim) - lse);
-                float dScore = p * (TileMath.Dot<TSimd, TVec>(dOut, Values + (long)key * HeadDim, HeadDim) - Delta[row]);
+                float dScore = p * (TileMath.Dot<TSimd, TVec>(dOut, Values + (long)key * ValueStride, HeadDim) - Delta[row]);
                 TileMath.ScaleAdd<TSimd, TVec>(DV + (long)key * dp, 1f, p, dOut, dp);
                 TileMath.ScaleAdd<TSimd, TVec>(DQ + (long)row * dp, 1f, dScore * Scale, KeyRows + (long)key * dp, dp);
                 TileMath.ScaleAdd<TSimd, TVec>(DK + (long)key * dp, 1f, dScore, query, dp);

@@ -27,26 +27,57 @@ public static unsafe partial class FlashAttention
         }
         fixed (float* qp = q, kp = k, vp = v, op = output, lp = logSumExp)
         {
-            var pointers = new HeadPointers(qp, kp, vp, op, lp);
-            if (Vector512.IsHardwareAccelerated)
-            {
-                RunForward<Simd512, Vector512<float>>(shape, pointers, mask);
-            }
-            else if (Vector256.IsHardwareAccelerated)
-            {
-                RunForward<Simd256, Vector256<float>>(shape, pointers, mask);
-            }
-            else
-            {
-                RunForward<Simd128, Vector128<float>>(shape, pointers, mask);
-            }
+            var pointers = new HeadPointers(qp, kp, vp, op, lp, AttentionStrides.HeadMajor(shape), AttentionStrides.HeadMajor(shape));
+            RunForward(shape, pointers, mask);
         }
     }
 
-    /// <summary>Raw pointers to the (B,H,T,D) tensors of one call; spans are pinned for its duration.</summary>
-    private readonly struct HeadPointers(float* q, float* k, float* v, float* output, float* logSumExp)
+    /// <summary>
+    /// Forward on a packed qkv (B,T,3C) read in place (no (B,H,T,D) copies): head h of q, k, v in columns
+    /// h·D.. of parts 0, 1, 2; output is (B,T,C); logSumExp is (B,H,T) as in <see cref="Forward"/>.
+    /// </summary>
+    public static void ForwardPacked(AttentionShape shape, ReadOnlySpan<float> qkv, Span<float> output, Span<float> logSumExp, in AttentionMask mask)
+    {
+        shape.Validate();
+        mask.Validate(shape.Batch, shape.Tokens);
+        shape.RequireLength(qkv.Length, nameof(qkv), 3 * shape.Elements);
+        shape.RequireLength(output.Length, nameof(output), shape.Elements);
+        shape.RequireLength(logSumExp.Length, nameof(logSumExp), (long)shape.Batch * shape.Heads * shape.Tokens);
+        if (shape.Elements == 0)
+        {
+            return;
+        }
+        int channels = shape.Heads * shape.HeadDim;
+        fixed (float* qp = qkv, op = output, lp = logSumExp)
+        {
+            var pointers = new HeadPointers(qp, qp + channels, qp + (2 * channels), op, lp,
+                AttentionStrides.TokenMajor(shape, 3), AttentionStrides.TokenMajor(shape, 1));
+            RunForward(shape, pointers, mask);
+        }
+    }
+
+    private static void RunForward(AttentionShape shape, HeadPointers pointers, in AttentionMask mask)
+    {
+        if (Vector512.IsHardwareAccelerated)
+        {
+            RunForward<Simd512, Vector512<float>>(shape, pointers, mask);
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            RunForward<Simd256, Vector256<float>>(shape, pointers, mask);
+        }
+        else
+        {
+            RunForward<Simd128, Vector128<float>>(shape, pointers, mask);
+        }
+    }
+
+    /// <summary>Raw pointers to the tensors of one call (spans are pinned for its duration): q, k, v laid out by
+    /// Inputs, the output by Outputs, logSumExp (B,H,T).</summary>
+    private readonly struct HeadPointers(float* q, float* k, float* v, float* output, float* logSumExp, AttentionStrides inputs, AttentionStrides outputs)
     {
         public readonly float* Q = q, K = k, V = v, Output = output, LogSumExp = logSumExp;
+        public readonly AttentionStrides Inputs = inputs, Outputs = outputs;
     }
 
     private static void RunForward<TSimd, TVec>(AttentionShape shape, HeadPointers pointers, in AttentionMask mask)
@@ -68,12 +99,13 @@ public static unsafe partial class FlashAttention
         {
             int t = shape.Tokens, d = shape.HeadDim, dp = PaddedDim<TSimd, TVec>(d);
             int head = index / chunks, chunk = index % chunks;
-            long offset = (long)head * t * d;
+            long offset = pointers.Inputs.Offset(head, shape.Heads), outputOffset = pointers.Outputs.Offset(head, shape.Heads);
+            int ld = pointers.Inputs.Row, ldOutput = pointers.Outputs.Row;
             float* vRows = pointers.V + offset;
-            if (dp != d)
+            if (dp != d || ld != d)
             {
                 vRows = KernelScratch.Get(1, (long)t * dp);
-                TileMath.CopyPadded<TSimd, TVec>(t, d, pointers.V + offset, d, 1f, vRows, dp);
+                TileMath.CopyPadded<TSimd, TVec>(t, d, pointers.V + offset, ld, 1f, vRows, dp);
             }
             var tile = new ForwardTile<TSimd, TVec>
             {
@@ -83,7 +115,8 @@ public static unsafe partial class FlashAttention
                 HeadDim = d,
                 PaddedDim = dp,
                 Keys = pointers.K + offset,
-                KeysTransposed = new LazyTranspose(pointers.K + offset, KernelScratch.Get(0, (long)d * t), KernelScratch.Get(8, t), t, d),
+                KeyStride = ld,
+                KeysTransposed = new LazyTranspose(pointers.K + offset, ld, KernelScratch.Get(0, (long)d * t), KernelScratch.Get(8, t), t, d),
                 ValueRows = vRows,
                 Queries = KernelScratch.Get(2, (long)AttentionTiling.QueryTile * dp),
                 Accumulator = KernelScratch.Get(3, (long)AttentionTiling.QueryTile * dp),
@@ -98,7 +131,7 @@ public static unsafe partial class FlashAttention
                 int i1 = Math.Min(t, i0 + AttentionTiling.QueryTile);
                 int rows = i1 - i0;
                 tile.FirstRow = i0;
-                TileMath.CopyPadded<TSimd, TVec>(rows, d, pointers.Q + offset + (long)i0 * d, d, shape.Scale, tile.Queries, dp);
+                TileMath.CopyPadded<TSimd, TVec>(rows, d, pointers.Q + offset + (long)i0 * ld, ld, shape.Scale, tile.Queries, dp);
                 new Span<float>(tile.Accumulator, rows * dp).Clear();
                 new Span<float>(tile.RunningMax, rows).Fill(float.NegativeInfinity);
                 new Span<float>(tile.RunningSum, rows).Clear();
@@ -106,7 +139,7 @@ public static unsafe partial class FlashAttention
                 for (int r = 0; r < rows; r++)
                 {
                     float sum = tile.RunningSum[r];
-                    float* destination = pointers.Output + offset + (long)(i0 + r) * d;
+                    float* destination = pointers.Output + outputOffset + (long)(i0 + r) * ldOutput;
                     float* lse = pointers.LogSumExp + (long)head * t + i0 + r;
                     if (sum == 0f)
                     {
@@ -126,8 +159,8 @@ public static unsafe partial class FlashAttention
         where TSimd : struct, IFloatSimd<TVec> where TVec : struct
     {
         public AttentionMask Mask;
-        public int Batch, Tokens, HeadDim, PaddedDim, FirstRow;
-        public float* Keys;             // (T,D)
+        public int Batch, Tokens, HeadDim, PaddedDim, FirstRow, KeyStride;
+        public float* Keys;             // (T,D), rows KeyStride apart
         public LazyTranspose KeysTransposed; // (D,T)
         public float* ValueRows;        // (T,Dp)
         public float* Queries;          // (Br,Dp), pre-scaled by 1/√D
@@ -197,7 +230,7 @@ public static unsafe partial class FlashAttention
                 {
                     continue;
                 }
-                float score = TileMath.Dot<TSimd, TVec>(query, Keys + (long)key * HeadDim, HeadDim);
+                float score = TileMath.Dot<TSimd, TVec>(query, Keys + (long)key * KeyStride, HeadDim);
                 float newMax = MathF.Max(RunningMax[local], score);
                 float rescale = MathF.Exp(RunningMax[local] - newMax);
                 float p = MathF.Exp(score - newMax);
@@ -209,18 +242,19 @@ public static unsafe partial class FlashAttention
     }
 
     /// <summary>
-    /// sourceᵀ (D,T) of a (T,D) head, transposed chunk by chunk on first use: a block mask that never
+    /// sourceᵀ (D,T) of a (T,D) head (rows sourceStride apart), transposed chunk by chunk on first use: a block mask that never
     /// multiplies some keys through the transposed layout (isolated candidates) never pays to transpose them.
     /// </summary>
     private readonly struct LazyTranspose
     {
         private const int Chunk = AttentionTiling.KeyTile;
         private readonly float* _source, _transposed, _done;
-        private readonly int _tokens, _headDim;
+        private readonly int _tokens, _headDim, _sourceStride;
 
-        public LazyTranspose(float* source, float* transposed, float* doneFlags, int tokens, int headDim)
+        public LazyTranspose(float* source, int sourceStride, float* transposed, float* doneFlags, int tokens, int headDim)
         {
             _source = source;
+            _sourceStride = sourceStride;
             _transposed = transposed;
             _done = doneFlags;
             _tokens = tokens;
@@ -236,7 +270,7 @@ public static unsafe partial class FlashAttention
                 if (_done[chunk] == 0f)
                 {
                     int first = chunk * Chunk;
-                    TileMath.Transpose(Math.Min(Chunk, _tokens - first), _headDim, _source + (long)first * _headDim, _headDim, _transposed + first, _tokens);
+                    TileMath.Transpose(Math.Min(Chunk, _tokens - first), _headDim, _source + (long)first * _sourceStride, _sourceStride, _transposed + first, _tokens);
                     _done[chunk] = 1f;
                 }
             }

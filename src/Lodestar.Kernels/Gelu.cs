@@ -80,9 +80,8 @@ public static class Gelu
             TVec one = TSimd.Broadcast(1f), half = TSimd.Broadcast(0.5f);
             TVec x2 = TSimd.Multiply(x, x);
             TVec u = TSimd.Multiply(TSimd.Broadcast(TanhScale), TSimd.MultiplyAdd(TSimd.Multiply(TSimd.Broadcast(Cubic), x2), x, x));
-            TVec tanh = ActivationMath.Tanh<TSimd, TVec>(u);
+            TVec tanh = ActivationMath.TanhAndSech2<TSimd, TVec>(u, out TVec sech2);
             TVec du = TSimd.Multiply(TSimd.Broadcast(TanhScale), TSimd.MultiplyAdd(TSimd.Broadcast(3f * Cubic), x2, one));
-            TVec sech2 = ActivationMath.Sech2<TSimd, TVec>(u);
             TVec grad = TSimd.MultiplyAdd(TSimd.Multiply(TSimd.Multiply(half, x), sech2), du, TSimd.Multiply(half, TSimd.Add(one, tanh)));
             return TSimd.Multiply(dy, grad);
         }

@@ -1,6 +1,7 @@
 // Register-blocked products of small tiles (the inner loops of fused attention), written once over the
 // vector width: C(m×n) (+)= A(m×k)·B(k×n) with B's rows contiguous, plus dots and tile transposes.
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
 namespace Lodestar.Kernels;
@@ -20,6 +21,28 @@ internal static unsafe class TileMath
         int w = TSimd.Width;
         var operands = new Operands(k, aRowStride, aColumnStride, ldb, ldc, alpha, accumulate);
         int j = 0;
+        if (w == Vector512<float>.Count)
+        {
+            // 32 zmm registers hold a 6×4 block (24 accumulators): 4 loads and 6 broadcasts per 24 FMAs.
+            for (; j + 4 * w <= n; j += 4 * w)
+            {
+                int i = 0;
+                for (; i + 6 <= m; i += 6)
+                {
+                    Block6x4<TSimd, TVec>(operands, a + (long)i * aRowStride, b + j, c + (long)i * ldc + j);
+                }
+                for (; i + 4 <= m; i += 4)
+                {
+                    Block4x2<TSimd, TVec>(operands, a + (long)i * aRowStride, b + j, c + (long)i * ldc + j);
+                    Block4x2<TSimd, TVec>(operands, a + (long)i * aRowStride, b + j + 2 * w, c + (long)i * ldc + j + 2 * w);
+                }
+                for (; i < m; i++)
+                {
+                    Block1xN<TSimd, TVec>(2, operands, a + (long)i * aRowStride, b + j, c + (long)i * ldc + j);
+                    Block1xN<TSimd, TVec>(2, operands, a + (long)i * aRowStride, b + j + 2 * w, c + (long)i * ldc + j + 2 * w);
+                }
+            }
+        }
         for (; j + 2 * w <= n; j += 2 * w)
         {
             int i = 0;
@@ -113,6 +136,76 @@ internal static unsafe class TileMath
         Put<TSimd, TVec>(c21, c + 2 * ldc + w, o);
         Put<TSimd, TVec>(c30, c + 3 * ldc, o);
         Put<TSimd, TVec>(c31, c + 3 * ldc + w, o);
+    }
+
+    // 6 rows × 4 vectors (AVX-512 only): 24 accumulators, 4 loads and 6 broadcasts per k step.
+    private static void Block6x4<TSimd, TVec>(in Operands o, float* a, float* b, float* c)
+        where TSimd : struct, IFloatSimd<TVec> where TVec : struct
+    {
+        int w = TSimd.Width;
+        TVec c00 = TSimd.Zero, c01 = TSimd.Zero, c02 = TSimd.Zero, c03 = TSimd.Zero;
+        TVec c10 = TSimd.Zero, c11 = TSimd.Zero, c12 = TSimd.Zero, c13 = TSimd.Zero;
+        TVec c20 = TSimd.Zero, c21 = TSimd.Zero, c22 = TSimd.Zero, c23 = TSimd.Zero;
+        TVec c30 = TSimd.Zero, c31 = TSimd.Zero, c32 = TSimd.Zero, c33 = TSimd.Zero;
+        TVec c40 = TSimd.Zero, c41 = TSimd.Zero, c42 = TSimd.Zero, c43 = TSimd.Zero;
+        TVec c50 = TSimd.Zero, c51 = TSimd.Zero, c52 = TSimd.Zero, c53 = TSimd.Zero;
+        long rs = o.ARowStride, cs = o.AColumnStride, ldb = o.Ldb;
+        float* ap = a;
+        float* bp = b;
+        for (int p = 0; p < o.K; p++, ap += cs, bp += ldb)
+        {
+            TVec b0 = TSimd.Load(ref *bp);
+            TVec b1 = TSimd.Load(ref *(bp + w));
+            TVec b2 = TSimd.Load(ref *(bp + 2 * w));
+            TVec b3 = TSimd.Load(ref *(bp + 3 * w));
+            TVec x = TSimd.Broadcast(*ap);
+            c00 = TSimd.MultiplyAdd(x, b0, c00);
+            c01 = TSimd.MultiplyAdd(x, b1, c01);
+            c02 = TSimd.MultiplyAdd(x, b2, c02);
+            c03 = TSimd.MultiplyAdd(x, b3, c03);
+            x = TSimd.Broadcast(ap[rs]);
+            c10 = TSimd.MultiplyAdd(x, b0, c10);
+            c11 = TSimd.MultiplyAdd(x, b1, c11);
+            c12 = TSimd.MultiplyAdd(x, b2, c12);
+            c13 = TSimd.MultiplyAdd(x, b3, c13);
+            x = TSimd.Broadcast(ap[2 * rs]);
+            c20 = TSimd.MultiplyAdd(x, b0, c20);
+            c21 = TSimd.MultiplyAdd(x, b1, c21);
+            c22 = TSimd.MultiplyAdd(x, b2, c22);
+            c23 = TSimd.MultiplyAdd(x, b3, c23);
+            x = TSimd.Broadcast(ap[3 * rs]);
+            c30 = TSimd.MultiplyAdd(x, b0, c30);
+            c31 = TSimd.MultiplyAdd(x, b1, c31);
+            c32 = TSimd.MultiplyAdd(x, b2, c32);
+            c33 = TSimd.MultiplyAdd(x, b3, c33);
+            x = TSimd.Broadcast(ap[4 * rs]);
+            c40 = TSimd.MultiplyAdd(x, b0, c40);
+            c41 = TSimd.MultiplyAdd(x, b1, c41);
+            c42 = TSimd.MultiplyAdd(x, b2, c42);
+            c43 = TSimd.MultiplyAdd(x, b3, c43);
+            x = TSimd.Broadcast(ap[5 * rs]);
+            c50 = TSimd.MultiplyAdd(x, b0, c50);
+            c51 = TSimd.MultiplyAdd(x, b1, c51);
+            c52 = TSimd.MultiplyAdd(x, b2, c52);
+            c53 = TSimd.MultiplyAdd(x, b3, c53);
+        }
+        long ldc = o.Ldc;
+        PutRow<TSimd, TVec>(c, w, o, c00, c01, c02, c03);
+        PutRow<TSimd, TVec>(c + ldc, w, o, c10, c11, c12, c13);
+        PutRow<TSimd, TVec>(c + 2 * ldc, w, o, c20, c21, c22, c23);
+        PutRow<TSimd, TVec>(c + 3 * ldc, w, o, c30, c31, c32, c33);
+        PutRow<TSimd, TVec>(c + 4 * ldc, w, o, c40, c41, c42, c43);
+        PutRow<TSimd, TVec>(c + 5 * ldc, w, o, c50, c51, c52, c53);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PutRow<TSimd, TVec>(float* c, int w, in Operands o, TVec v0, TVec v1, TVec v2, TVec v3)
+        where TSimd : struct, IFloatSimd<TVec> where TVec : struct
+    {
+        Put<TSimd, TVec>(v0, c, o);
+        Put<TSimd, TVec>(v1, c + w, o);
+        Put<TSimd, TVec>(v2, c + 2 * w, o);
+        Put<TSimd, TVec>(v3, c + 3 * w, o);
     }
 
     // 4 rows × 1 vector: four independent FMA chains for a last single-vector column block.

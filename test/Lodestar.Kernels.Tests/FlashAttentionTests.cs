@@ -49,6 +49,71 @@ public class FlashAttentionTests
         OpsTestData.AssertClose(dvRef, dv, 5e-5f, 5e-4f, "dv");
     }
 
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void PackedQkvLayoutGivesTheHeadMajorResultsBitForBit(string maskKind, int batch, int heads, int tokens, int headDim)
+    {
+        // The packed entry points read (B,T,3C) and write (B,T,C) / (B,T,3C) in place; the same numbers must come
+        // out as from (B,H,T,D) copies through the head-major entry points.
+        var shape = new AttentionShape(batch, heads, tokens, headDim);
+        var mask = MakeMask(maskKind, batch, tokens, seed: tokens);
+        int n = (int)shape.Elements;
+        var qkv = OpsTestData.Uniform(31, 3 * n, 2f);
+        var dOutTokens = OpsTestData.Uniform(32, n);
+        var (q, k, v) = (ToHeadMajor(qkv, 3, 0, shape), ToHeadMajor(qkv, 3, 1, shape), ToHeadMajor(qkv, 3, 2, shape));
+        var dOut = ToHeadMajor(dOutTokens, 1, 0, shape);
+        var (output, lse) = (new float[n], new float[batch * heads * tokens]);
+        FlashAttention.Forward(shape, q, k, v, output, lse, mask);
+        var (dq, dk, dv) = (new float[n], new float[n], new float[n]);
+        FlashAttention.Backward(shape, q, k, v, output, lse, dOut, dq, dk, dv, mask);
+
+        var (packedOutput, packedLse) = (new float[n], new float[batch * heads * tokens]);
+        FlashAttention.ForwardPacked(shape, qkv, packedOutput, packedLse, mask);
+        Assert.Equal(output, ToHeadMajor(packedOutput, 1, 0, shape));
+        Assert.Equal(lse, packedLse);
+        var dqkv = Enumerable.Repeat(float.NaN, 3 * n).ToArray();
+        FlashAttention.BackwardPacked(shape, qkv, packedOutput, packedLse, dOutTokens, dqkv, accumulate: false, mask);
+        Assert.Equal(dq, ToHeadMajor(dqkv, 3, 0, shape));
+        Assert.Equal(dk, ToHeadMajor(dqkv, 3, 1, shape));
+        Assert.Equal(dv, ToHeadMajor(dqkv, 3, 2, shape));
+
+        // accumulate: a second backward adds the same gradients again.
+        FlashAttention.BackwardPacked(shape, qkv, packedOutput, packedLse, dOutTokens, dqkv, accumulate: true, mask);
+        OpsTestData.AssertClose(dq.Select(x => 2 * x).ToArray(), ToHeadMajor(dqkv, 3, 0, shape), 1e-6f, 1e-5f, "dq twice");
+        OpsTestData.AssertClose(dv.Select(x => 2 * x).ToArray(), ToHeadMajor(dqkv, 3, 2, shape), 1e-6f, 1e-5f, "dv twice");
+    }
+
+    [Fact]
+    public void PackedEntryPointsNameAShortBuffer()
+    {
+        var shape = new AttentionShape(1, 2, 5, 4);
+        var error = Assert.Throws<ArgumentException>(() =>
+            FlashAttention.ForwardPacked(shape, new float[3 * 40 - 1], new float[40], new float[10], AttentionMask.None));
+        Assert.Contains("qkv", error.Message);
+        error = Assert.Throws<ArgumentException>(() => FlashAttention.BackwardPacked(shape, new float[120], new float[40], new float[10],
+            new float[40], new float[119], accumulate: false, AttentionMask.None));
+        Assert.Contains("dqkv", error.Message);
+    }
+
+    /// <summary>Part `part` of a token-major (B,T,parts·C) tensor as a (B,H,T,D) copy.</summary>
+    private static float[] ToHeadMajor(float[] tokens, int parts, int part, AttentionShape shape)
+    {
+        int d = shape.HeadDim, channels = shape.Heads * d;
+        var heads = new float[shape.Elements];
+        for (int b = 0; b < shape.Batch; b++)
+        {
+            for (int h = 0; h < shape.Heads; h++)
+            {
+                for (int t = 0; t < shape.Tokens; t++)
+                {
+                    Array.Copy(tokens, ((b * shape.Tokens + t) * parts * channels) + (part * channels) + (h * d),
+                        heads, ((b * shape.Heads + h) * shape.Tokens + t) * d, d);
+                }
+            }
+        }
+        return heads;
+    }
+
     [Fact]
     public void ReferenceBackwardMatchesFiniteDifferences()
     {
@@ -154,10 +219,13 @@ public class FlashAttentionTests
         var (q, k, v, dOut) = (OpsTestData.Uniform(13, n), OpsTestData.Uniform(14, n), OpsTestData.Uniform(15, n), OpsTestData.Uniform(16, n));
         var (output, lse, dq, dk, dv) = (new float[n], new float[300], new float[n], new float[n], new float[n]);
         var mask = AttentionMask.ForBlock(BlockMask.SharedContextWithIsolatedCandidates(50, Enumerable.Repeat(1, 100).ToArray(), true));
+        var (qkv, dqkv) = (OpsTestData.Uniform(17, 3 * n), new float[3 * n]);
         SteadyStateAllocation.AssertNone(() =>
         {
             FlashAttention.Forward(shape, q, k, v, output, lse, mask);
             FlashAttention.Backward(shape, q, k, v, output, lse, dOut, dq, dk, dv, mask);
+            FlashAttention.ForwardPacked(shape, qkv, output, lse, mask);
+            FlashAttention.BackwardPacked(shape, qkv, output, lse, dOut, dqkv, accumulate: true, mask);
         });
     }
 

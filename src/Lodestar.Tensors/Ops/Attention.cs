@@ -30,8 +30,8 @@ public sealed partial class Graph
 {
     /// <summary>
     /// qkv is (B,T,3C) with [q | k | v] and head h in columns h·D..(h+1)·D of each; returns (B,T,C).
-    /// Runs the fused FlashAttention-2 kernel on (B,H,T,D) copies of q, k, v, or, when nothing is recorded, the
-    /// token-major inference kernel on qkv itself; a query that may see no key outputs 0.
+    /// Runs the fused FlashAttention-2 kernel on qkv in place (each head's rows read with stride 3C, no (B,H,T,D)
+    /// copies), or, when nothing is recorded, the token-major inference kernel; a query that may see no key outputs 0.
     /// </summary>
     public Tensor Attention(Tensor qkv, int heads, AttentionMask mask)
     {
@@ -45,26 +45,19 @@ public sealed partial class Graph
         var kernelMask = mask.ToKernel();
         if (!Tracks(qkv) && TokenMajorAttention.Supports(shape, kernelMask))
         {
-            // Nothing goes backward: attend straight from the token-major qkv, with no head-major copies.
+            // Nothing goes backward: attend straight from the token-major qkv with the inference kernel.
             var attended = NewOutput([batch, tokens, channels]);
             TokenMajorAttention.Forward(shape, qkv.Data, attended.Data, kernelMask);
             return attended;
         }
-        var size = batch * tokens * channels;
-        // One buffer holds q | k | v | out in (B,H,T,D) layout; backward reads all four.
-        var headMajor = NewOutput([4, size]);
         var logSumExp = NewOutput([batch * heads * tokens]);
-        var buffers = headMajor.Data;
-        HeadLayout.Split(FloatWindow.Of(qkv), 3, FloatWindow.Of(headMajor), shape);
-        FlashAttention.Forward(shape, buffers[..size], buffers.Slice(size, size), buffers.Slice(2 * size, size),
-            buffers.Slice(3 * size, size), logSumExp.Data, kernelMask);
         var output = NewOutput([batch, tokens, channels]);
-        HeadLayout.Merge(new FloatWindow(headMajor.Storage, headMajor.Offset + (3 * size), size), 1, FloatWindow.Of(output), shape, add: false);
+        FlashAttention.ForwardPacked(shape, qkv.Data, output.Data, logSumExp.Data, kernelMask);
         if (Tracks(qkv))
         {
+            // Backward reads qkv, the output and the log-sum-exp.
             ref var entry = ref Record(OpKind.Attention, output);
             entry.A = qkv;
-            entry.Saved0 = headMajor;
             entry.Saved1 = logSumExp;
             entry.I0 = heads;
             entry.Aux = mask;
@@ -77,18 +70,10 @@ public sealed partial class Graph
         var qkv = entry.A!;
         int batch = qkv.Dim(0), tokens = qkv.Dim(1), channels = qkv.Columns / 3;
         var shape = new AttentionShape(batch, entry.I0, tokens, channels / entry.I0);
-        var size = batch * tokens * channels;
-        var buffers = entry.Saved0!.Data;
-        var dOutWindow = ScratchWindow(size, zeroed: false);
-        HeadLayout.Split(FloatWindow.GradOf(entry.Output), 1, dOutWindow, shape);
-        var dHeadsWindow = ScratchWindow(3 * size, zeroed: true);
-        var dHeads = dHeadsWindow.Span;
-        FlashAttention.Backward(shape, buffers[..size], buffers.Slice(size, size), buffers.Slice(2 * size, size),
-            buffers.Slice(3 * size, size), entry.Saved1!.Data, dOutWindow.Span,
-            dHeads[..size], dHeads.Slice(size, size), dHeads.Slice(2 * size, size), ((AttentionMask)entry.Aux!).ToKernel());
-        // dqkv += merge(dq | dk | dv), written in place when nothing has added into dqkv yet
-        GradForOverwrite(qkv, out var fresh);
-        HeadLayout.Merge(dHeadsWindow, 3, new FloatWindow(qkv.GradStorage!, qkv.GradOffset, qkv.Length), shape, add: !fresh);
+        // dqkv += (dq | dk | dv), written over when nothing has added into dqkv yet
+        var dqkv = GradForOverwrite(qkv, out var fresh);
+        FlashAttention.BackwardPacked(shape, qkv.Data, entry.Output.Data, entry.Saved1!.Data, entry.Output.Grad, dqkv,
+            accumulate: !fresh, ((AttentionMask)entry.Aux!).ToKernel());
     }
 
     /// <summary>
