@@ -112,4 +112,17 @@ public sealed class MultiTeacherExperimentTests(TinyMatchWorld world) : IClassFi
         Assert.NotNull(config.PolicyTeacherWarmStart);
         Assert.NotNull(JsonSerializer.Serialize(config, MatchTrainingConfig.Json));
     }
+
+    [Fact]
+    public void TheCheckedInLargeLogConfigGivesTheClickTeacherItsCounters()
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, "../../../../../configs/match/multi-teacher-24k.json");
+        var config = MultiTeacherConfig.Load(path);
+        Assert.Equal(24_000, config.WorldMembers);
+        var click = config.Teacher(config.ClickTeacher);
+        Assert.True(click.Data.EngagementFeatures);
+        Assert.Equal(144, click.Model.MaxTokens);
+        Assert.False(config.Teacher(config.PolicyTeacher).Data.EngagementFeatures);
+        Assert.Equal(config.Student.Model.MaxTokens, config.Teacher(config.PolicyTeacher).Model.MaxTokens);
+    }
 }
