@@ -61,7 +61,8 @@ public static class MatchEvaluator
     {
         var test = data.In(split).ToList();
         // Temperature scaling is fitted on validation; when validation is the measured split, on the training split.
-        var validationApply = data.In(split == MatchSplit.Validation ? MatchSplit.Train : MatchSplit.Validation).Where(e => e.Applied >= 0).ToList();
+        var calibrationSplit = split == MatchSplit.Validation ? MatchSplit.Train : MatchSplit.Validation;
+        var validationApply = data.In(calibrationSplit).Where(e => e.Applied >= 0).ToList();
         var testApply = test.Where(e => e.Applied >= 0).ToList();
         var world = WorldSnapshot.Load(data.WorldDirectory);
         var testKeys = test.Select(e => (e.MemberId, e.JobId)).ToHashSet();
@@ -87,7 +88,7 @@ public static class MatchEvaluator
                 .Select(p => (p.e.JobId, (double)logits[(p.i * width) + data.Layout.OverallColumn], 4.0 * p.e.Truth)), 10, 3);
             var agreement = AgreementReport.Compare(data.Policy.Document, golden, Labels(data, test, logits, model.Role.ToString()));
             var applyTest = ApplyLogits(model, runTest.Where(e => e.Applied >= 0).ToList());
-            var applyValidation = ApplyLogits(model, runData.In(split == MatchSplit.Validation ? MatchSplit.Train : MatchSplit.Validation).Where(e => e.Applied >= 0).ToList());
+            var applyValidation = ApplyLogits(model, runData.In(calibrationSplit).Where(e => e.Applied >= 0).ToList());
             var labels = testApply.Select(e => e.Applied).ToArray();
             var calibration = validationApply.Count == 0 ? LogitCalibration.Identity
                 : ProbabilityCalibration.FitTemperature(applyValidation, validationApply.Select(e => e.Applied).ToArray());
