@@ -106,31 +106,13 @@ public static class MultiTeacherExperiment
         }
         var teacherReports = MatchEvaluator.Evaluate(data, [(MatchRole.PolicyTeacher, student.PolicyTeacherRun), (MatchRole.ClickTeacher, student.ClickTeacherRun)], measureSpeed: false, split).Models;
         var teachers = teacherReports.Select(r => new ExperimentRow(r.Role, 0, r.PolicyNdcg10, r.MemberNdcg10, r.GoldenMeanKappa, r.ApplyAuc)).ToList();
-        var hard = student.Distillation.HardLabelWeight > 0 ? student.Distillation.HardLabelWeight : 0.5f;
         var rows = new List<ExperimentRow>();
         foreach (var name in variants)
         {
-            var (policyWeight, clickWeight) = name switch
-            {
-                "policy-teacher-only" => (student.Distillation.PolicyTeacherWeight, 0f),
-                "click-teacher-only" => (0f, student.Distillation.ClickTeacherWeight),
-                "both-teachers" => (student.Distillation.PolicyTeacherWeight, student.Distillation.ClickTeacherWeight),
-                "labels-only" => (0f, 0f),
-                _ => throw new ArgumentException($"unknown variant '{name}' (known: {string.Join(", ", AllVariants)})"),
-            };
             foreach (var seed in seeds)
             {
                 log?.Invoke($"training student {name}, seed {seed}");
-                var config = student with
-                {
-                    ShuffleSeed = (ulong)seed,
-                    Model = student.Model with { Seed = (ulong)seed },
-                    Distillation = student.Distillation with { PolicyTeacherWeight = policyWeight, ClickTeacherWeight = clickWeight, HardLabelWeight = hard },
-                    RunName = null,
-                };
-                // The name carries a hash of the whole recipe (teachers, weights, optimization), so runs tried while
-                // tuning on validation are reused by an identical recipe and never overwritten by another.
-                config = config with { RunName = $"experiment-{name}-seed{seed}-{RecipeHash(config)}" };
+                var config = VariantConfig(student, name, seed);
                 new MatchTrainer(MatchRole.Student, config, data).Train();
                 var report = MatchEvaluator.Evaluate(data, [(MatchRole.Student, config.RunDirectory(MatchRole.Student))], measureSpeed: false, split).Models[0];
                 rows.Add(new ExperimentRow(name, seed, report.PolicyNdcg10, report.MemberNdcg10, report.GoldenMeanKappa, report.ApplyAuc));
@@ -151,6 +133,38 @@ public static class MultiTeacherExperiment
             TruthApplyAuc = labels.Contains(0) && labels.Contains(1) ? ProbabilityCalibration.Auc(withTruth.Select(e => (double)e.Truth).ToArray(), labels) : double.NaN,
         };
     }
+
+    /// <summary>
+    /// The student run of one variant and seed: the recipe's temperature and hard-label weight, with the weight of any
+    /// teacher the variant leaves out set to 0. The labels-only student has no teacher, so it always trains on hard labels
+    /// (the recipe's weight, or 0.5 when the recipe distils without them). Its name carries a hash of the whole recipe
+    /// (teachers, weights, optimization), so runs tried while tuning on validation are reused by an identical recipe
+    /// and never overwritten by another.
+    /// </summary>
+    public static MatchTrainingConfig VariantConfig(MatchTrainingConfig student, string variant, int seed)
+    {
+        var recipe = student.Distillation;
+        var (policyWeight, clickWeight) = variant switch
+        {
+            "policy-teacher-only" => (recipe.PolicyTeacherWeight, 0f),
+            "click-teacher-only" => (0f, recipe.ClickTeacherWeight),
+            "both-teachers" => (recipe.PolicyTeacherWeight, recipe.ClickTeacherWeight),
+            "labels-only" => (0f, 0f),
+            _ => throw new ArgumentException($"unknown variant '{variant}' (known: {string.Join(", ", AllVariants)})"),
+        };
+        var hard = variant == "labels-only" && recipe.HardLabelWeight == 0f ? LabelsOnlyHardLabelWeight : recipe.HardLabelWeight;
+        var config = student with
+        {
+            ShuffleSeed = (ulong)seed,
+            Model = student.Model with { Seed = (ulong)seed },
+            Distillation = (recipe with { PolicyTeacherWeight = policyWeight, ClickTeacherWeight = clickWeight, HardLabelWeight = hard }).Validate(),
+            RunName = null,
+        };
+        return config with { RunName = $"experiment-{variant}-seed{seed}-{RecipeHash(config)}" };
+    }
+
+    /// <summary>Hard-label weight of the labels-only student when the recipe distils without hard labels.</summary>
+    public const float LabelsOnlyHardLabelWeight = 0.5f;
 
     /// <summary>First 8 hex digits of SHA-256 over the resolved config JSON (run name excluded).</summary>
     public static string RecipeHash(MatchTrainingConfig config) =>

@@ -50,6 +50,30 @@ public sealed class MultiTeacherExperimentTests(TinyMatchWorld world) : IClassFi
     }
 
     [Fact]
+    public void AVariantDropsTheTeachersItLeavesOutAndKeepsTheRecipesHardLabelWeight()
+    {
+        var student = world.Config with { Distillation = new DistillationConfig { Temperature = 3, PolicyTeacherWeight = 2, ClickTeacherWeight = 1.5f, HardLabelWeight = 0 } };
+        DistillationConfig Recipe(string variant) => MultiTeacherExperiment.VariantConfig(student, variant, 7).Distillation;
+        Assert.Equal(new DistillationConfig { Temperature = 3, PolicyTeacherWeight = 2, ClickTeacherWeight = 1.5f, HardLabelWeight = 0 }, Recipe("both-teachers"));
+        Assert.Equal(new DistillationConfig { Temperature = 3, PolicyTeacherWeight = 2, ClickTeacherWeight = 0, HardLabelWeight = 0 }, Recipe("policy-teacher-only"));
+        Assert.Equal(new DistillationConfig { Temperature = 3, PolicyTeacherWeight = 0, ClickTeacherWeight = 1.5f, HardLabelWeight = 0 }, Recipe("click-teacher-only"));
+        // Without a teacher the student learns from labels: at the recipe's weight, or 0.5 when the recipe distils without them.
+        Assert.Equal(new DistillationConfig { Temperature = 3, PolicyTeacherWeight = 0, ClickTeacherWeight = 0, HardLabelWeight = 0.5f }, Recipe("labels-only"));
+        var withLabels = student with { Distillation = student.Distillation with { HardLabelWeight = 0.25f } };
+        Assert.Equal(0.25f, MultiTeacherExperiment.VariantConfig(withLabels, "labels-only", 7).Distillation.HardLabelWeight);
+        Assert.Equal(0.25f, MultiTeacherExperiment.VariantConfig(withLabels, "policy-teacher-only", 7).Distillation.HardLabelWeight);
+        // The seed sets weight init and batch order, and the run name says variant, seed and recipe.
+        var run = MultiTeacherExperiment.VariantConfig(student, "both-teachers", 7);
+        Assert.Equal((7UL, 7UL), (run.Model.Seed, run.ShuffleSeed));
+        Assert.Equal($"experiment-both-teachers-seed7-{MultiTeacherExperiment.RecipeHash(run)}", run.RunName);
+        Assert.NotEqual(run.RunName, MultiTeacherExperiment.VariantConfig(withLabels, "both-teachers", 7).RunName);
+        // A click-teacher-only student of a recipe with no click weight and no hard labels has nothing to learn from.
+        var noClick = student with { Distillation = student.Distillation with { ClickTeacherWeight = 0 } };
+        Assert.Throws<ArgumentException>(() => MultiTeacherExperiment.VariantConfig(noClick, "click-teacher-only", 7));
+        Assert.Throws<ArgumentException>(() => MultiTeacherExperiment.VariantConfig(student, "teacherless", 7));
+    }
+
+    [Fact]
     public void TeachersTakeTheStudentsDataAndBadConfigsFail()
     {
         var config = new MultiTeacherConfig
