@@ -169,7 +169,8 @@ public static class MatchDataBuilder
                 overall = (float)((score - scale.Min) / (scale.Max - scale.Min));
             }
             examples.Add(new MatchExample(memberId, jobId, SplitOf(memberId, config), tokens, keep, levels, overall, info.Applied,
-                truth.TryGetValue((memberId, jobId), out var t) ? t : float.NaN));
+                truth.TryGetValue((memberId, jobId), out var t) ? t : float.NaN)
+            { Day = info.Day });
         }
         return new MatchDataSet(examples, policy, layout, tokenizer.VocabSize, maxTokens, Hash(examples, policy.Document.VersionKey), worldDirectory)
         {

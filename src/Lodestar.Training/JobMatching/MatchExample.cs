@@ -24,4 +24,8 @@ public sealed record MatchExample(
     int[]? PolicyLevels,
     float PolicyOverall,
     int Applied,
-    float Truth);
+    float Truth)
+{
+    /// <summary>Day of the view that made the pair an example, or the world's last day for a pair nobody viewed.</summary>
+    public int Day { get; init; }
+}

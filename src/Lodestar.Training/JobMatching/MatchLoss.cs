@@ -21,11 +21,24 @@ public sealed record DistillationConfig
     /// <summary>Weight of the hard labels (policy levels/overall and apply) where an example has them.</summary>
     public float HardLabelWeight { get; init; } = 0.5f;
 
+    /// <summary>
+    /// Days of views, counted back from the data set's last day, whose apply labels the student trains on (0: every
+    /// view). Earlier views stay in the student's data, taught by the teachers alone: the click teacher learned from the
+    /// whole engagement log, the student's own labels are a recent window of it.
+    /// </summary>
+    /// <remarks>Written to JSON only when set, so configs and recipe hashes of runs without it are unchanged.</remarks>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public int ApplyLabelDays { get; init; }
+
     public DistillationConfig Validate()
     {
         if (!(Temperature > 0f))
         {
             throw new ArgumentException($"DistillationConfig.Temperature = {Temperature} must be positive");
+        }
+        if (ApplyLabelDays < 0)
+        {
+            throw new ArgumentException($"DistillationConfig.ApplyLabelDays = {ApplyLabelDays} must not be negative (0: every view's apply label)");
         }
         if (PolicyTeacherWeight < 0f || ClickTeacherWeight < 0f || HardLabelWeight < 0f)
         {
@@ -78,11 +91,11 @@ public static class MatchLoss
         return graph.Add(loss, Bce(graph, Columns(graph, logits, layout.OverallColumn, 1), targets, weights));
     }
 
-    /// <summary>Click teacher: BCE of the apply logit on viewed pairs.</summary>
-    public static Tensor? ApplyHard(Graph graph, Tensor logits, MatchOutputLayout layout, IReadOnlyList<MatchExample> batch)
+    /// <summary>Click teacher: BCE of the apply logit on viewed pairs (those viewed on or after fromDay).</summary>
+    public static Tensor? ApplyHard(Graph graph, Tensor logits, MatchOutputLayout layout, IReadOnlyList<MatchExample> batch, int fromDay = int.MinValue)
     {
         var rows = batch.Count;
-        var labeled = batch.Count(e => e.Applied >= 0);
+        var labeled = batch.Count(e => e.Applied >= 0 && e.Day >= fromDay);
         if (labeled == 0)
         {
             return null;
@@ -91,7 +104,7 @@ public static class MatchLoss
         var weights = new float[rows];
         for (var i = 0; i < rows; i++)
         {
-            if (batch[i].Applied >= 0)
+            if (batch[i].Applied >= 0 && batch[i].Day >= fromDay)
             {
                 targets[i] = batch[i].Applied;
                 weights[i] = (float)rows / labeled;
@@ -102,10 +115,11 @@ public static class MatchLoss
 
     /// <summary>
     /// Student: w_policy·(mean over dimensions of T²·KL(softmax(t_d/T) ‖ softmax(s_d/T)) + T²·BCE(s_o/T, σ(t_o/T)))
-    /// + w_click·T²·BCE(s_a/T, σ(t_a/T)) + w_hard·(policy and apply hard losses). The Bernoulli KL differs from
-    /// that BCE by the teacher's entropy, a constant, so gradients are the KL's.
+    /// + w_click·T²·BCE(s_a/T, σ(t_a/T)) + w_hard·(policy and apply hard losses, apply only on views on or after
+    /// applyLabelsFromDay). The Bernoulli KL differs from that BCE by the teacher's entropy, a constant, so gradients
+    /// are the KL's.
     /// </summary>
-    public static Tensor Student(Graph graph, Tensor logits, MatchOutputLayout layout, IReadOnlyList<MatchExample> batch, TeacherBatch teachers, DistillationConfig config)
+    public static Tensor Student(Graph graph, Tensor logits, MatchOutputLayout layout, IReadOnlyList<MatchExample> batch, TeacherBatch teachers, DistillationConfig config, int applyLabelsFromDay = int.MinValue)
     {
         var rows = batch.Count;
         var t = config.Temperature;
@@ -130,7 +144,7 @@ public static class MatchLoss
         }
         if (config.HardLabelWeight > 0f)
         {
-            foreach (var hard in new[] { PolicyHard(graph, logits, layout, batch), ApplyHard(graph, logits, layout, batch) })
+            foreach (var hard in new[] { PolicyHard(graph, logits, layout, batch), ApplyHard(graph, logits, layout, batch, applyLabelsFromDay) })
             {
                 if (hard is not null)
                 {

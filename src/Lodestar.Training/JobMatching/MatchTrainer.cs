@@ -57,6 +57,11 @@ public sealed class MatchTrainer(MatchRole role, MatchTrainingConfig config, Mat
 
     public string RunDirectory => Config.RunDirectory(role);
 
+    /// <summary>First day whose views' apply labels the student trains on (Distillation.ApplyLabelDays back from the data's last day).</summary>
+    public int ApplyLabelsFromDay { get; } = config.Distillation.ApplyLabelDays == 0 || data.Examples.Count == 0
+        ? int.MinValue
+        : data.Examples.Max(e => e.Day) - config.Distillation.ApplyLabelDays + 1;
+
     public MatchRunRecord Train(IProgress<(long Step, long Total, double Loss)>? progress = null)
     {
         Directory.CreateDirectory(RunDirectory);
@@ -190,7 +195,7 @@ public sealed class MatchTrainer(MatchRole role, MatchTrainingConfig config, Mat
         {
             MatchRole.PolicyTeacher => MatchLoss.PolicyHard(graph, logits, layout, batch)!,
             MatchRole.ClickTeacher => MatchLoss.ApplyHard(graph, logits, layout, batch)!,
-            _ => MatchLoss.Student(graph, logits, layout, batch, new TeacherBatch(Rows(policy, batch, index), Rows(click, batch, index)), Config.Distillation),
+            _ => MatchLoss.Student(graph, logits, layout, batch, new TeacherBatch(Rows(policy, batch, index), Rows(click, batch, index)), Config.Distillation, ApplyLabelsFromDay),
         };
     }
 

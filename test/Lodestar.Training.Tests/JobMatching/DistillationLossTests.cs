@@ -63,6 +63,29 @@ public class DistillationLossTests
         Assert.Equal(4 * entropy, kl, 4);
     }
 
+    [Fact]
+    public void OnlyViewsInsideTheLabelWindowTeachApplyByLabel()
+    {
+        // Without teachers and policy labels the loss is the apply BCE over the labelled rows: a view from before
+        // the window counts exactly like a pair nobody viewed.
+        var logits = new float[2 * Layout.Width];
+        logits[Layout.Width + Layout.ApplyColumn] = -1.2f;
+        var config = new DistillationConfig { PolicyTeacherWeight = 0, ClickTeacherWeight = 0, HardLabelWeight = 1 };
+        var old = Example(null, float.NaN, 1) with { Day = 3 };
+        var recent = Example(null, float.NaN, 0) with { Day = 9 };
+        double Loss(List<MatchExample> batch, int fromDay) =>
+            MatchLoss.Student(new Graph(recordGradients: false), Tensor.FromValues(logits[..(batch.Count * Layout.Width)].ToArray(), [batch.Count, Layout.Width]), Layout, batch, new TeacherBatch(null, null), config, fromDay).Data[0];
+        var recentOnly = Math.Log(1 + Math.Exp(-1.2));
+        Assert.Equal(recentOnly, Loss([old, recent], fromDay: 4), 5);
+        Assert.Equal(Loss([old with { Applied = -1 }, recent], int.MinValue), Loss([old, recent], fromDay: 4), 6);
+        // The window's first day is inside it; with no window both views teach.
+        var both = (Math.Log(2) + recentOnly) / 2;
+        Assert.Equal(both, Loss([old, recent], fromDay: 3), 5);
+        Assert.Equal(both, Loss([old, recent], int.MinValue), 5);
+        Assert.Throws<InvalidOperationException>(() => Loss([old], fromDay: 4));
+        Assert.Throws<ArgumentException>(() => new DistillationConfig { ApplyLabelDays = -1 }.Validate());
+    }
+
     private static double Evaluate(float[] values, int index, float delta, List<MatchExample> batch, TeacherBatch teachers, DistillationConfig config)
     {
         var copy = values.ToArray();

@@ -24,6 +24,24 @@ public class MatchTrainingTests(TinyMatchWorld world) : IClassFixture<TinyMatchW
     }
 
     [Fact]
+    public void ExamplesCarryTheirViewDayAndTheStudentsLabelWindowCountsBackFromTheLast()
+    {
+        var examples = world.Data.Examples;
+        var lastDay = examples.Max(e => e.Day);
+        // A pair nobody viewed is shown as of the last day; viewed pairs spread over the days of the world.
+        Assert.All(examples.Where(e => e.Applied < 0), e => Assert.Equal(lastDay, e.Day));
+        var viewDays = examples.Where(e => e.Applied >= 0).Select(e => e.Day).Distinct().ToList();
+        Assert.True(viewDays.Count > 3 && viewDays.Min() < lastDay - 2, $"view days {string.Join(", ", viewDays.Order())}");
+        Assert.Equal(int.MinValue, new MatchTrainer(MatchRole.Student, world.Config, world.Data).ApplyLabelsFromDay);
+        var windowed = world.Config with { Distillation = world.Config.Distillation with { ApplyLabelDays = 2 } };
+        Assert.Equal(lastDay - 1, new MatchTrainer(MatchRole.Student, windowed, world.Data).ApplyLabelsFromDay);
+        // Configs without a window serialize as before, so the recipe hashes of earlier runs still name them.
+        var json = System.Text.Json.JsonSerializer.Serialize(world.Config, MatchTrainingConfig.Json);
+        Assert.DoesNotContain("apply_label_days", json);
+        Assert.Contains("\"apply_label_days\":2", System.Text.Json.JsonSerializer.Serialize(windowed, MatchTrainingConfig.Json).Replace(" ", ""));
+    }
+
+    [Fact]
     public void PolicyTeacherLossFallsAndBeatsTheLabelFrequencyBaseline()
     {
         var config = world.In("policy") with { Epochs = 8, Patience = 8, LearningRate = 1e-2f };
