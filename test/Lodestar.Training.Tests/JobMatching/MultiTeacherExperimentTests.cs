@@ -149,4 +149,19 @@ public sealed class MultiTeacherExperimentTests(TinyMatchWorld world) : IClassFi
         Assert.False(config.Teacher(config.PolicyTeacher).Data.EngagementFeatures);
         Assert.Equal(config.Student.Model.MaxTokens, config.Teacher(config.PolicyTeacher).Model.MaxTokens);
     }
+
+    [Fact]
+    public void TheWindowedConfigDiffersFromTheLargeLogConfigOnlyInTheStudentsLabelWindow()
+    {
+        var directory = Path.Combine(AppContext.BaseDirectory, "../../../../../configs/match");
+        var full = MultiTeacherConfig.Load(Path.Combine(directory, "multi-teacher-24k.json"));
+        var windowed = MultiTeacherConfig.Load(Path.Combine(directory, "multi-teacher-24k-window.json"));
+        Assert.Equal(0, full.Student.Distillation.ApplyLabelDays);
+        Assert.Equal(10, windowed.Student.Distillation.ApplyLabelDays);
+        // Same world, teachers and runs directory (so the teachers are shared), same recipe otherwise.
+        Assert.Equal(JsonSerializer.Serialize(full, MatchTrainingConfig.Json),
+            JsonSerializer.Serialize(windowed with { Student = windowed.Student with { Distillation = windowed.Student.Distillation with { ApplyLabelDays = 0 } } }, MatchTrainingConfig.Json));
+        // The recipe is the one the tuning rule chose among the config's own tuning list.
+        Assert.Contains(full.Student.Distillation, full.Tuning);
+    }
 }
