@@ -151,7 +151,7 @@ public sealed class MultiTeacherExperimentTests(TinyMatchWorld world) : IClassFi
     }
 
     [Fact]
-    public void TheWindowedConfigDiffersFromTheLargeLogConfigOnlyInTheStudentsLabelWindow()
+    public void TheLargeLogConfigsTwinsDifferOnlyInTheLabelWindowOrTheClickTeacher()
     {
         var directory = Path.Combine(AppContext.BaseDirectory, "../../../../../configs/match");
         var full = MultiTeacherConfig.Load(Path.Combine(directory, "multi-teacher-24k.json"));
@@ -163,5 +163,12 @@ public sealed class MultiTeacherExperimentTests(TinyMatchWorld world) : IClassFi
             JsonSerializer.Serialize(windowed with { Student = windowed.Student with { Distillation = windowed.Student.Distillation with { ApplyLabelDays = 0 } } }, MatchTrainingConfig.Json));
         // The recipe is the one the tuning rule chose among the config's own tuning list.
         Assert.Contains(full.Student.Distillation, full.Tuning);
+        // The third twin differs only in its click teacher: fine-tuned from the policy teacher, under its own run name.
+        var fineTuned = MultiTeacherConfig.Load(Path.Combine(directory, "multi-teacher-24k-ft.json"));
+        Assert.True(fineTuned.ClickTeacherFromPolicyTeacher);
+        Assert.True(fineTuned.Teacher(fineTuned.ClickTeacher).Data.EngagementFeatures);
+        Assert.NotEqual(full.Teacher(full.ClickTeacher).RunDirectory(MatchRole.ClickTeacher), fineTuned.Teacher(fineTuned.ClickTeacher).RunDirectory(MatchRole.ClickTeacher));
+        Assert.Equal(JsonSerializer.Serialize(full, MatchTrainingConfig.Json),
+            JsonSerializer.Serialize(fineTuned with { ClickTeacherFromPolicyTeacher = false, ClickTeacher = full.ClickTeacher }, MatchTrainingConfig.Json));
     }
 }
