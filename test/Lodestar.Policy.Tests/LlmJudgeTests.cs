@@ -93,8 +93,10 @@ public sealed class LlmJudgeTests : IAsyncLifetime
     [Fact]
     public async Task ASlowAnswerTimesOutAndIsRetried()
     {
-        _server.Faults.Enqueue(new Slow(TimeSpan.FromSeconds(5)));
-        using var judge = Judge(timeout: TimeSpan.FromMilliseconds(300));
+        // The timeout is long enough that a normal answer on a loaded 2-core machine never reaches it (300 ms did,
+        // under a concurrent training run), and the stall far longer, so exactly the stalled attempt times out.
+        _server.Faults.Enqueue(new Slow(TimeSpan.FromSeconds(60)));
+        using var judge = Judge(timeout: TimeSpan.FromSeconds(2));
         var pair = TestPairs.Pairs(_members, _jobs, 1, seed: 3)[0];
         await judge.LabelAsync(pair, CancellationToken.None);
         Assert.Equal(1, judge.Retries);
