@@ -170,5 +170,9 @@ public sealed class MultiTeacherExperimentTests(TinyMatchWorld world) : IClassFi
         Assert.NotEqual(full.Teacher(full.ClickTeacher).RunDirectory(MatchRole.ClickTeacher), fineTuned.Teacher(fineTuned.ClickTeacher).RunDirectory(MatchRole.ClickTeacher));
         Assert.Equal(JsonSerializer.Serialize(full, MatchTrainingConfig.Json),
             JsonSerializer.Serialize(fineTuned with { ClickTeacherFromPolicyTeacher = false, ClickTeacher = full.ClickTeacher }, MatchTrainingConfig.Json));
+        // And the fourth has both changes: the fine-tuned click teacher and the label window.
+        var both = MultiTeacherConfig.Load(Path.Combine(directory, "multi-teacher-24k-ft-window.json"));
+        Assert.Equal(JsonSerializer.Serialize(fineTuned with { Student = fineTuned.Student with { Distillation = fineTuned.Student.Distillation with { ApplyLabelDays = 10 } } }, MatchTrainingConfig.Json),
+            JsonSerializer.Serialize(both, MatchTrainingConfig.Json));
     }
 }
