@@ -94,8 +94,9 @@ public static class MatchLoss
     /// <summary>Click teacher: BCE of the apply logit on viewed pairs (those viewed on or after fromDay).</summary>
     public static Tensor? ApplyHard(Graph graph, Tensor logits, MatchOutputLayout layout, IReadOnlyList<MatchExample> batch, int fromDay = int.MinValue)
     {
+        bool Labelled(MatchExample e) => e.Applied >= 0 && e.Day >= fromDay;
         var rows = batch.Count;
-        var labeled = batch.Count(e => e.Applied >= 0 && e.Day >= fromDay);
+        var labeled = batch.Count(Labelled);
         if (labeled == 0)
         {
             return null;
@@ -104,7 +105,7 @@ public static class MatchLoss
         var weights = new float[rows];
         for (var i = 0; i < rows; i++)
         {
-            if (batch[i].Applied >= 0 && batch[i].Day >= fromDay)
+            if (Labelled(batch[i]))
             {
                 targets[i] = batch[i].Applied;
                 weights[i] = (float)rows / labeled;
