@@ -1,6 +1,7 @@
 // BenchmarkDotNet view of the reference transformer ("small" config, T=128): one AdamW training step at
 // batch 32 and one batch-1 forward, with allocations reported (a warm step should allocate nothing).
 using BenchmarkDotNet.Attributes;
+using Lodestar.Core;
 using Lodestar.Nn;
 using Lodestar.Nn.Optim;
 using Lodestar.Tensors;

@@ -3,6 +3,7 @@
 // a resumed run continues bit for bit. Written atomically (temp file, flush, rename).
 using System.Globalization;
 using System.Text.Json;
+using Lodestar.Core;
 using Lodestar.Nn.Optim;
 using Lodestar.Tensors;
 using Lodestar.Tensors.Serialization;

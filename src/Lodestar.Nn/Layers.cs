@@ -1,5 +1,6 @@
 // The basic layers: Linear (PyTorch (out, in) weights), Embedding, LayerNorm, RMSNorm and seeded Dropout.
 // Initialization follows GPT-2/nanoGPT (normal std 0.02, zero biases, unit norm gains), from an explicit seed.
+using Lodestar.Core;
 using Lodestar.Kernels;
 using Lodestar.Tensors;
 

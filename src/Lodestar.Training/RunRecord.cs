@@ -1,6 +1,7 @@
 // The record of one sequential-recommendation run (run.json in the run directory): resolved config, data
 // provenance, validation metrics per epoch, the best epoch, test metrics and wall time. Written atomically.
 using System.Text.Json;
+using Lodestar.Core;
 using Lodestar.Data.Storage;
 using Lodestar.Evaluation;
 

@@ -1,6 +1,7 @@
 // The SASRec training loop: seeded length-bucketed batches, next-item cross-entropy (full or sampled with
 // logQ), AdamW with warmup and clipping, validation NDCG@10 for early stopping, checkpoints and resume.
 using System.Diagnostics;
+using Lodestar.Core;
 using Lodestar.Evaluation;
 using Lodestar.Models.Baselines;
 using Lodestar.Models.SasRec;

@@ -1,24 +1,10 @@
 // One config trained under several seeds on one data file, and the mean ± spread of every metric across
 // them: the form in which a seqrec result is reported (single seeds on Amazon data vary by a few percent).
 using System.Text.Json;
+using Lodestar.Core;
 using Lodestar.Data.Storage;
 
 namespace Lodestar.Training;
-
-/// <summary>Mean and sample standard deviation (n − 1; 0 for a single seed) of one metric over the seeds.</summary>
-public sealed record MetricSpread(double Mean, double Std, double Min, double Max)
-{
-    public static MetricSpread Of(IReadOnlyList<double> values)
-    {
-        if (values.Count == 0)
-        {
-            throw new ArgumentException("a spread needs at least one value");
-        }
-        var mean = values.Average();
-        var variance = values.Count > 1 ? values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1) : 0;
-        return new MetricSpread(mean, Math.Sqrt(variance), values.Min(), values.Max());
-    }
-}
 
 /// <summary>The finished runs of an experiment and their spreads; written as summary.json beside the runs.</summary>
 public sealed record SeqRecSummary
@@ -36,14 +22,14 @@ public sealed record SeqRecSummary
 
     public required bool HistoryExcluded { get; init; }
 
-    public required IReadOnlyDictionary<string, MetricSpread> Test { get; init; }
+    public required IReadOnlyDictionary<string, SeedSpread> Test { get; init; }
 
-    public required IReadOnlyDictionary<string, MetricSpread> BestValidation { get; init; }
+    public required IReadOnlyDictionary<string, SeedSpread> BestValidation { get; init; }
 
-    public required MetricSpread BestEpoch { get; init; }
+    public required SeedSpread BestEpoch { get; init; }
 
     /// <summary>Wall-clock seconds from the start of training to the end of the best epoch's validation.</summary>
-    public required MetricSpread SecondsToBestEpoch { get; init; }
+    public required SeedSpread SecondsToBestEpoch { get; init; }
 
     public static SeqRecSummary Of(IReadOnlyList<int> seeds, IReadOnlyList<string> runs, IReadOnlyList<RunRecord> records)
     {
@@ -56,10 +42,10 @@ public sealed record SeqRecSummary
         {
             throw new ArgumentException($"{runs[unfinished.i]}: the run is {unfinished.r.Status}, not finished");
         }
-        static IReadOnlyDictionary<string, MetricSpread> Spreads(IEnumerable<IReadOnlyDictionary<string, double>> metrics)
+        static IReadOnlyDictionary<string, SeedSpread> Spreads(IEnumerable<IReadOnlyDictionary<string, double>> metrics)
         {
             var list = metrics.ToList();
-            return list[0].Keys.ToDictionary(key => key, key => MetricSpread.Of([.. list.Select(m => m[key])]), StringComparer.Ordinal);
+            return list[0].Keys.ToDictionary(key => key, key => SeedSpread.Of([.. list.Select(m => m[key])]), StringComparer.Ordinal);
         }
         return new SeqRecSummary
         {
@@ -70,8 +56,8 @@ public sealed record SeqRecSummary
             HistoryExcluded = records[0].HistoryExcluded,
             Test = Spreads(records.Select(r => r.Test!)),
             BestValidation = Spreads(records.Select(r => r.BestValidation!)),
-            BestEpoch = MetricSpread.Of([.. records.Select(r => (double)r.BestEpoch)]),
-            SecondsToBestEpoch = MetricSpread.Of([.. records.Select(r => r.SecondsToBestEpoch)]),
+            BestEpoch = SeedSpread.Of([.. records.Select(r => (double)r.BestEpoch)]),
+            SecondsToBestEpoch = SeedSpread.Of([.. records.Select(r => r.SecondsToBestEpoch)]),
         };
     }
 

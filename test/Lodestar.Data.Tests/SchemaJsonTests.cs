@@ -1,5 +1,6 @@
 // The schema's JSON contract: snake_case names and enum values, lossless JSONL round trips, atomic
 // writes, and malformed lines reported with file and line (or counted under skip-bad).
+using Lodestar.Core;
 using Lodestar.Data.Schema;
 using Lodestar.Data.Storage;
 
@@ -64,6 +65,6 @@ public sealed class SchemaJsonTests : IDisposable
             writer.Write(new Post(1, 2, null, [new TopicWeight("ml", 1f)], PostFormat.Video, "hello", 100, 0));
         }
         Assert.False(File.Exists(path));
-        Assert.False(File.Exists(AtomicFile.TempPath(path)));
+        Assert.Empty(Directory.GetFiles(_dir, "*" + AtomicFile.TempSuffix));
     }
 }

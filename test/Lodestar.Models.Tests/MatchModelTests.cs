@@ -1,5 +1,6 @@
 // The match model presets and encoder: the student stays over 10× smaller than the policy teacher, the FLOP
 // count behind the reported GFLOP/s is worked out by hand, and the factorized embedding learns.
+using Lodestar.Core;
 using Lodestar.Models.JobMatching;
 using Lodestar.Nn.Optim;
 using Lodestar.Tensors;

@@ -1,5 +1,6 @@
 // The SASRec model on the engine: batches pad on the right, causality holds (a later item never changes an
 // earlier position's scores), the sampled candidate set is exact, and the scores agree with the loss path.
+using Lodestar.Core;
 using Lodestar.Models.SasRec;
 using Lodestar.Nn;
 using Lodestar.Tensors;

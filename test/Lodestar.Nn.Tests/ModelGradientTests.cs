@@ -1,5 +1,6 @@
 // The transformer classifier's parameter gradients against central finite differences, for the reference
 // variant and the others (causal, padding, RoPE, RMSNorm, SwiGLU/SiLU, CLS and last-token pooling).
+using Lodestar.Core;
 using Lodestar.Tensors;
 
 namespace Lodestar.Nn.Tests;

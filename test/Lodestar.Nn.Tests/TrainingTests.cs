@@ -1,5 +1,6 @@
 // Training mechanics: a warm step allocates no managed memory, the same seed gives the same bytes,
 // checkpoint/resume continues bit for bit, and the optimizer, clipping, schedule and EMA follow their formulas.
+using Lodestar.Core;
 using Lodestar.TestSupport;
 using Lodestar.Nn.Optim;
 using Lodestar.Tensors;

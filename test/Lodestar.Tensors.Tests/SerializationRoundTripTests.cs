@@ -1,6 +1,7 @@
 // Round trips through the safetensors writer and reader: every dtype, metadata, determinism, and the
 // atomic save that leaves the previous file intact when a write fails.
 using System.Runtime.InteropServices;
+using Lodestar.Core;
 using Lodestar.Tensors.Serialization;
 
 namespace Lodestar.Tensors.Tests;

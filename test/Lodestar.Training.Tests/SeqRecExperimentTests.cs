@@ -1,5 +1,6 @@
 // Multi-seed experiments: one run directory per seed, a summary with mean and sample std over the seeds,
 // finished seeds reused by a rerun, and a directory holding another config refused.
+using Lodestar.Core;
 using Lodestar.Models.SasRec;
 using Lodestar.Training;
 
@@ -27,10 +28,10 @@ public sealed class SeqRecExperimentTests : IDisposable
     [Fact]
     public void SpreadIsTheMeanAndSampleStandardDeviation()
     {
-        var spread = MetricSpread.Of([1.0, 2.0, 3.0]);
-        Assert.Equal(new MetricSpread(2.0, 1.0, 1.0, 3.0), spread);
-        Assert.Equal(0.0, MetricSpread.Of([0.5]).Std);
-        Assert.Throws<ArgumentException>(() => MetricSpread.Of([]));
+        var spread = SeedSpread.Of([1.0, 2.0, 3.0]);
+        Assert.Equal(new SeedSpread(2.0, 1.0, 1.0, 3.0), spread);
+        Assert.Equal(0.0, SeedSpread.Of([0.5]).Std);
+        Assert.Throws<ArgumentException>(() => SeedSpread.Of([]));
     }
 
     [Fact]
@@ -51,7 +52,7 @@ public sealed class SeqRecExperimentTests : IDisposable
         Assert.Equal([5, 6], runs.Select(r => r.Config.Seed));
         var ndcg = runs.Select(r => r.Test!["ndcg@10"]).ToArray();
         Assert.NotEqual(ndcg[0], ndcg[1]);
-        Assert.Equal(MetricSpread.Of(ndcg), summary.Test["ndcg@10"]);
+        Assert.Equal(SeedSpread.Of(ndcg), summary.Test["ndcg@10"]);
         Assert.True(File.Exists(Path.Combine(experiment, SeqRecSummary.FileName)));
 
         // The same command again reuses both finished seeds and gives the same summary.

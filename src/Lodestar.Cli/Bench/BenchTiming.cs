@@ -1,6 +1,7 @@
 // Shared timing for `lodestar bench ...`: warm-up, then repeated samples of a call, reporting the median
 // time per call and the managed bytes the calling thread allocated per call. Used by every benchmark.
 using System.Diagnostics;
+using Lodestar.Core;
 
 namespace Lodestar.Cli;
 
@@ -35,7 +36,7 @@ public static class BenchTiming
             references.Add(reference);
             ratios.Add(rate / reference);
         });
-        return new PairedRate(Median(rates), Median(references), Median(ratios), timing);
+        return new PairedRate(Statistics.Median(rates), Statistics.Median(references), Statistics.Median(ratios), timing);
     }
 
     private static BenchTimingResult Sample(Action call, TimeSpan budget, int minSamples, double sampleSeconds,
@@ -60,7 +61,7 @@ public static class BenchTiming
             samples.Add(seconds);
             afterSample?.Invoke(seconds);
         }
-        return new BenchTimingResult(Median(samples), samples.Min(), (double)allocated / calls, samples.Count);
+        return new BenchTimingResult(Statistics.Median(samples), samples.Min(), (double)allocated / calls, samples.Count);
     }
 
     private static int WarmUp(Action call, TimeSpan budget, double sampleSeconds)
@@ -76,12 +77,6 @@ public static class BenchTiming
         while (warmCalls < 2 || warm.Elapsed < budget * 0.1);
         double perCall = warm.Elapsed.TotalSeconds / warmCalls;
         return Math.Max(1, (int)(sampleSeconds / Math.Max(perCall, 1e-9)));
-    }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted[sorted.Count / 2];
     }
 
     /// <summary>Parses a thread count option: null or 0 means every core.</summary>

@@ -4,6 +4,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using KernelThreads = Lodestar.Kernels.KernelThreads;
+using Lodestar.Core;
 using Lodestar.Nn;
 using Lodestar.Nn.Optim;
 using AdamW = Lodestar.Nn.Optim.AdamW;

@@ -1,6 +1,7 @@
 // `lodestar eval match-speed`: inference speed of match model presets (random weights, synthetic pairs of
 // the data set's token lengths) at batch 1 and 64 (median of --rounds) on one and two kernel threads, against the FMA peak.
 using System.CommandLine;
+using Lodestar.Core;
 using Lodestar.Models.JobMatching;
 using Lodestar.Policy;
 using Lodestar.Tensors;

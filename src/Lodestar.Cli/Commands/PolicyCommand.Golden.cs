@@ -2,6 +2,7 @@
 // agree` (how well a labeler's labels agree with a golden set).
 using System.CommandLine;
 using System.Text.Json;
+using Lodestar.Core;
 using Lodestar.Data.Storage;
 using Lodestar.Policy.Agreement;
 using Lodestar.Policy.Golden;

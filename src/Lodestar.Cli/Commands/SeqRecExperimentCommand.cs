@@ -2,6 +2,7 @@
 // directory, then a table of test (and validation) metrics as mean ± std over the seeds, saved as summary.json.
 using System.CommandLine;
 using System.Globalization;
+using Lodestar.Core;
 using Lodestar.Training;
 using Spectre.Console;
 
@@ -70,6 +71,6 @@ public static class SeqRecExperimentCommand
         return command;
     }
 
-    private static string Format(MetricSpread spread, string format) =>
+    private static string Format(SeedSpread spread, string format) =>
         $"{spread.Mean.ToString(format, CultureInfo.InvariantCulture)} ± {spread.Std.ToString(format, CultureInfo.InvariantCulture)}";
 }

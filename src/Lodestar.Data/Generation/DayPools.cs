@@ -1,6 +1,7 @@
 // The feed and job candidate pools of one simulated day, built from the state at the end of the previous
 // day: live posts weighted by quality x (1 + engagement)^alpha x recency decay, per topic and overall,
 // posts by author, and open jobs by family. Read-only while the day's shards run in parallel.
+using Lodestar.Core;
 namespace Lodestar.Data.Generation;
 
 internal sealed class DayPools
@@ -98,12 +99,12 @@ internal sealed class DayPools
     public static int AuthorKey(WorldModel world, int p) =>
         world.PostAuthorMember[p] >= 0 ? world.PostAuthorMember[p] + 1 : -(world.PostAuthorCompany[p] + 1);
 
-    public int SampleTopic(int topic, ref Xoshiro256 rng) => Sample(_topicPosts[topic], _topicCumulative[topic], ref rng);
+    public int SampleTopic(int topic, SeededRandom rng) => Sample(_topicPosts[topic], _topicCumulative[topic], rng);
 
-    public int SampleTrending(ref Xoshiro256 rng) => Sample(_trendingPosts, _trendingCumulative, ref rng);
+    public int SampleTrending(SeededRandom rng) => Sample(_trendingPosts, _trendingCumulative, rng);
 
     /// <summary>A live post by <paramref name="authorKey"/> (uniformly), or -1 when the author has none.</summary>
-    public int SampleByAuthor(int authorKey, ref Xoshiro256 rng) =>
+    public int SampleByAuthor(int authorKey, SeededRandom rng) =>
         _postsByAuthor.TryGetValue(authorKey, out var posts) ? posts[rng.NextInt(posts.Length)] : -1;
 
     private static float TopicWeight(WorldModel world, int p, int topic)
@@ -118,7 +119,7 @@ internal sealed class DayPools
         return 0;
     }
 
-    private static int Sample(int[] posts, double[] cumulative, ref Xoshiro256 rng)
+    private static int Sample(int[] posts, double[] cumulative, SeededRandom rng)
     {
         if (posts.Length == 0 || cumulative[^1] <= 0)
         {

@@ -1,6 +1,7 @@
 // Job browsing and recruiter searches of one shard-day. A job seeker views open jobs mostly from their own
 // family and applies on a logistic model of the true match AND of signals the policy does not score (see
 // ApplyLogit), or dismisses a poor match; a recruiter contacts searched candidates in proportion to match².
+using Lodestar.Core;
 using Lodestar.Data.Schema;
 
 namespace Lodestar.Data.Generation;
@@ -37,7 +38,7 @@ internal sealed partial class FeedSimulator
         return z + (2.0 * (W.JobSeeking[m] - 0.2)) + (0.6 * noise);
     }
 
-    private void BrowseJobs(int m, int day, long start, DayPools pools, ref Xoshiro256 rng, ShardDay result)
+    private void BrowseJobs(int m, int day, long start, DayPools pools, SeededRandom rng, ShardDay result)
     {
         var views = 1 + rng.NextPoisson(1.0);
         var family = W.MemberFamily(m);
@@ -76,7 +77,7 @@ internal sealed partial class FeedSimulator
         }
     }
 
-    private void RunRecruiterSearches(int first, int end, int day, long dayStart, DayPools pools, ref Xoshiro256 rng, ShardDay result)
+    private void RunRecruiterSearches(int first, int end, int day, long dayStart, DayPools pools, SeededRandom rng, ShardDay result)
     {
         var openJobs = pools.EndOpenJob - pools.FirstOpenJob;
         if (openJobs == 0)
@@ -88,7 +89,7 @@ internal sealed partial class FeedSimulator
         {
             var j = pools.FirstOpenJob + rng.NextInt(openJobs);
             var company = W.JobCompany[j];
-            var recruiter = PickRecruiter(company, first, end, ref rng);
+            var recruiter = PickRecruiter(company, first, end, rng);
             var candidates = new List<(float Match, int Member)>();
             var pool = W.MembersByOccupation[W.JobOccupation[j]];
             var draws = Math.Min(pool.Length, 3 * W.Config.RecruiterResults);
@@ -115,7 +116,7 @@ internal sealed partial class FeedSimulator
         }
     }
 
-    private int PickRecruiter(int company, int first, int end, ref Xoshiro256 rng)
+    private int PickRecruiter(int company, int first, int end, SeededRandom rng)
     {
         var staff = W.MembersByCompany[company];
         if (staff.Length == 0)

@@ -2,6 +2,7 @@
 // current interests, authors they engaged with, and the rich-get-richer trending pool; true action
 // probabilities from a logistic model of interest match, quality, affinity, popularity and position;
 // and sampled actions. Job browsing and recruiter searches live in FeedSimulator.Jobs.cs.
+using Lodestar.Core;
 using Lodestar.Data.Schema;
 
 namespace Lodestar.Data.Generation;
@@ -25,7 +26,7 @@ internal sealed partial class FeedSimulator(WorldModel world, int[] affinityRing
     {
         var config = W.Config;
         var result = new ShardDay();
-        var rng = Xoshiro256.For(config.Seed, Streams.Day, (long)day * 1_000_003 + shard);
+        var rng = SeededRandom.For(config.Seed, Streams.Day, (long)day * 1_000_003 + shard);
         var first = shard * config.MembersPerShard;
         var end = Math.Min(W.MemberCount, first + config.MembersPerShard);
         Span<float> interest = stackalloc float[W.TopicCount];
@@ -48,24 +49,24 @@ internal sealed partial class FeedSimulator(WorldModel world, int[] affinityRing
                 var second = Math.Clamp((int)(W.PreferredHour[m] * 3600 + 9000 * rng.NextGaussian()), 0, 86400 - 1200);
                 var start = dayStart + second;
                 var count = Math.Min(session.Length, 1 + rng.NextPoisson(config.ImpressionsPerSession - 1));
-                RunSession(m, day, start, count, interest, session, pools, ref rng, result);
+                RunSession(m, day, start, count, interest, session, pools, rng, result);
                 if (rng.Bernoulli(W.JobSeeking[m]))
                 {
-                    BrowseJobs(m, day, start + 600, pools, ref rng, result);
+                    BrowseJobs(m, day, start + 600, pools, rng, result);
                 }
             }
         }
-        RunRecruiterSearches(first, end, day, dayStart, pools, ref rng, result);
+        RunRecruiterSearches(first, end, day, dayStart, pools, rng, result);
         return result;
     }
 
-    private void RunSession(int m, int day, long start, int count, ReadOnlySpan<float> interest, Span<int> session, DayPools pools, ref Xoshiro256 rng, ShardDay result)
+    private void RunSession(int m, int day, long start, int count, ReadOnlySpan<float> interest, Span<int> session, DayPools pools, SeededRandom rng, ShardDay result)
     {
         var shown = 0;
         var sessionFirst = result.Impressions.Count;
         for (var attempt = 0; attempt < count * 3 && shown < count; attempt++)
         {
-            var p = PickPost(m, interest, pools, ref rng);
+            var p = PickPost(m, interest, pools, rng);
             if (p < 0 || W.PostAuthorMember[p] == m || session[..shown].Contains(p))
             {
                 continue;
@@ -74,7 +75,7 @@ internal sealed partial class FeedSimulator(WorldModel world, int[] affinityRing
             var row = Score(m, p, shown, interest);
             row.SessionFirst = sessionFirst;
             row.Time = start + 8L * shown;
-            SampleActions(ref row, ref rng);
+            SampleActions(ref row, rng);
             result.Impressions.Add(row);
             if ((row.Actions & (Actions.Like | Actions.Comment | Actions.Share)) != 0)
             {
@@ -84,7 +85,7 @@ internal sealed partial class FeedSimulator(WorldModel world, int[] affinityRing
         }
     }
 
-    private int PickPost(int m, ReadOnlySpan<float> interest, DayPools pools, ref Xoshiro256 rng)
+    private int PickPost(int m, ReadOnlySpan<float> interest, DayPools pools, SeededRandom rng)
     {
         var u = rng.NextDouble();
         if (u < W.Config.AffinityShare)
@@ -92,7 +93,7 @@ internal sealed partial class FeedSimulator(WorldModel world, int[] affinityRing
             var author = affinityRing[m * AffinitySlots + rng.NextInt(AffinitySlots)];
             if (author != 0)
             {
-                var p = pools.SampleByAuthor(author, ref rng);
+                var p = pools.SampleByAuthor(author, rng);
                 if (p >= 0)
                 {
                     return p;
@@ -101,11 +102,11 @@ internal sealed partial class FeedSimulator(WorldModel world, int[] affinityRing
         }
         else if (u < W.Config.AffinityShare + W.Config.TrendingShare)
         {
-            return pools.SampleTrending(ref rng);
+            return pools.SampleTrending(rng);
         }
         var topic = rng.PickWeighted(interest);
-        var post = pools.SampleTopic(topic, ref rng);
-        return post >= 0 ? post : pools.SampleTrending(ref rng);
+        var post = pools.SampleTopic(topic, rng);
+        return post >= 0 ? post : pools.SampleTrending(rng);
     }
 
     /// <summary>True action probabilities: a shared engagement logit
@@ -139,7 +140,7 @@ internal sealed partial class FeedSimulator(WorldModel world, int[] affinityRing
         return row;
     }
 
-    private static void SampleActions(ref ImpressionRow row, ref Xoshiro256 rng)
+    private static void SampleActions(ref ImpressionRow row, SeededRandom rng)
     {
         var actions = Actions.None;
         if (rng.NextDouble() < row.PClick)

@@ -3,6 +3,7 @@
 using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Lodestar.Core;
 using Lodestar.Data.Schema;
 
 namespace Lodestar.Data.Generation;
@@ -47,7 +48,7 @@ internal sealed class OutputFiles : IDisposable
     {
         if (!_streams.TryGetValue(path, out var stream))
         {
-            _streams[path] = stream = Storage.AtomicFile.CreateTemp(path, 1 << 20);
+            _streams[path] = stream = AtomicFile.CreateTemp(path, 1 << 20);
             _counts[path] = 0;
             _order.Add(path);
         }
@@ -63,7 +64,7 @@ internal sealed class OutputFiles : IDisposable
     {
         foreach (var path in _order)
         {
-            Storage.AtomicFile.Commit(_streams[path], path);
+            AtomicFile.Commit(_streams[path], path);
         }
         _streams.Clear();
     }
@@ -72,7 +73,7 @@ internal sealed class OutputFiles : IDisposable
     {
         foreach (var (path, stream) in _streams)
         {
-            Storage.AtomicFile.Abandon(stream, path);
+            AtomicFile.Abandon(stream);
         }
         _streams.Clear();
     }

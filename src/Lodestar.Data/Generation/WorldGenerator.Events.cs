@@ -3,6 +3,7 @@
 // are serialised in parallel (phase C), and the day's chunks go through a bounded channel to the single
 // writer thread. Popularity feedback is applied between days, so the output is independent of threads.
 using System.Threading.Channels;
+using Lodestar.Core;
 using Lodestar.Data.GroundTruth;
 using Lodestar.Data.Schema;
 
@@ -94,7 +95,7 @@ public static partial class WorldGenerator
         }
 
         using var sample = new JsonChunk();
-        var rng = Xoshiro256.For(config.Seed, Streams.MatchSample, 0);
+        var rng = SeededRandom.For(config.Seed, Streams.MatchSample, 0);
         for (var i = 0; i < config.MatchSamplePairs; i++)
         {
             sample.Add(world.Match(rng.NextInt(world.MemberCount), rng.NextInt(world.JobCount), observed: false), TruthJsonContext.Default.MatchTruth);

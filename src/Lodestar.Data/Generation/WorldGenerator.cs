@@ -6,6 +6,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
+using Lodestar.Core;
 using Lodestar.Data.GroundTruth;
 using Lodestar.Data.Schema;
 using Lodestar.Data.Storage;
@@ -101,7 +102,7 @@ public static partial class WorldGenerator
         }
         catch
         {
-            AtomicFile.Abandon(stream, path);
+            AtomicFile.Abandon(stream);
             throw;
         }
         AtomicFile.Commit(stream, path);
@@ -120,7 +121,7 @@ public static partial class WorldGenerator
     /// <summary>Protected attributes for audits only: age follows years of experience, gender is independent of everything.</summary>
     private static MemberAudit AuditOf(WorldModel world, int m)
     {
-        var rng = Xoshiro256.For(world.Config.Seed, Streams.Audit, m);
+        var rng = SeededRandom.For(world.Config.Seed, Streams.Audit, m);
         var age = 21 + world.MemberYears[m] + 3 * rng.NextGaussian();
         var band = age < 25 ? 0 : age < 35 ? 1 : age < 45 ? 2 : age < 55 ? 3 : age < 65 ? 4 : 5;
         var gender = rng.PickWeighted([0.48f, 0.48f, 0.02f, 0.02f]) switch { 0 => "female", 1 => "male", 2 => "non_binary", _ => "undisclosed" };

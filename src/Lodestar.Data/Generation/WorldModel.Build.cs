@@ -1,6 +1,7 @@
 // Draws the static world: companies, members (profile, latent interest trajectory, activity), jobs and
 // posts. Each entity draws from its own derived stream, so the loops run in parallel and the result does
 // not depend on the number of threads.
+using Lodestar.Core;
 using Lodestar.Data.Schema;
 
 namespace Lodestar.Data.Generation;
@@ -21,7 +22,7 @@ internal sealed partial class WorldModel
         BuildPosts(options);
     }
 
-    private int PickFamily(ref Xoshiro256 rng)
+    private int PickFamily(SeededRandom rng)
     {
         while (true)
         {
@@ -33,7 +34,7 @@ internal sealed partial class WorldModel
         }
     }
 
-    private int PickCity(ref Xoshiro256 rng)
+    private int PickCity(SeededRandom rng)
     {
         Span<float> weights = stackalloc float[Vocabulary.Cities.Count];
         for (var i = 0; i < weights.Length; i++)
@@ -50,9 +51,9 @@ internal sealed partial class WorldModel
         CompanyAppeal = new float[CompanyCount];
         for (var c = 0; c < CompanyCount; c++)
         {
-            var rng = Xoshiro256.For(Config.Seed, Streams.Company, c);
-            CompanyFamily[c] = PickFamily(ref rng);
-            CompanyCity[c] = PickCity(ref rng);
+            var rng = SeededRandom.For(Config.Seed, Streams.Company, c);
+            CompanyFamily[c] = PickFamily(rng);
+            CompanyCity[c] = PickCity(rng);
             // Employer brand: a latent pull on applicants that no policy dimension scores, learnable only from
             // which companies' postings draw applies (drawn last so the other company draws are unchanged).
             CompanyAppeal[c] = (float)(0.9 * rng.NextGaussian());
@@ -116,15 +117,15 @@ internal sealed partial class WorldModel
 
     private void BuildMember(int m, string[] countries)
     {
-        var rng = Xoshiro256.For(Config.Seed, Streams.Member, m);
-        var family = PickFamily(ref rng);
+        var rng = SeededRandom.For(Config.Seed, Streams.Member, m);
+        var family = PickFamily(rng);
         var occupations = Vocabulary.OccupationsByFamily[family];
         var occupation = occupations[rng.NextInt(occupations.Length)];
         MemberOccupation[m] = occupation;
         var years = Math.Min(40, (int)(rng.NextGamma(2.0) * 4.0));
         MemberYears[m] = years;
-        MemberSeniority[m] = SeniorityFor(years, ref rng);
-        MemberCity[m] = PickCity(ref rng);
+        MemberSeniority[m] = SeniorityFor(years, rng);
+        MemberCity[m] = PickCity(rng);
         MemberRemote[m] = (WorkplaceType)rng.PickWeighted([0.4f, 0.4f, 0.2f]);
         var companies = CompaniesByFamily[family];
         MemberCompany[m] = companies.Length > 0 ? companies[rng.NextInt(companies.Length)] : rng.NextInt(CompanyCount);
@@ -154,7 +155,7 @@ internal sealed partial class WorldModel
         JobSeeking[m] = (float)(rng.Bernoulli(0.12) ? 0.3 + 0.3 * rng.NextDouble() : 0.02 + 0.06 * rng.NextDouble());
         PreferredHour[m] = (byte)(7 + rng.NextInt(16));
 
-        MemberSkills[m] = DrawMemberSkills(occupation, family, ref rng);
+        MemberSkills[m] = DrawMemberSkills(occupation, family, rng);
         var licence = Vocabulary.OccupationLicence[occupation];
         MemberCredentials[m] = licence is not null && rng.Bernoulli(0.92) ? [licence] : [];
         var home = CountryOfCity(MemberCity[m]);
@@ -167,10 +168,10 @@ internal sealed partial class WorldModel
         {
             MemberAuthorisations[m] = [home];
         }
-        DrawInterestTrajectory(m, family, ref rng);
+        DrawInterestTrajectory(m, family, rng);
     }
 
-    private static Seniority SeniorityFor(int years, ref Xoshiro256 rng)
+    private static Seniority SeniorityFor(int years, SeededRandom rng)
     {
         var level = years switch
         {
@@ -187,7 +188,7 @@ internal sealed partial class WorldModel
         return (Seniority)Math.Clamp(level, 0, 5);
     }
 
-    private int[] DrawMemberSkills(int occupation, int family, ref Xoshiro256 rng)
+    private int[] DrawMemberSkills(int occupation, int family, SeededRandom rng)
     {
         var own = Vocabulary.OccupationSkillIds[occupation];
         var skills = new SortedSet<int>();
@@ -215,7 +216,7 @@ internal sealed partial class WorldModel
         return [.. skills];
     }
 
-    private void DrawInterestTrajectory(int m, int family, ref Xoshiro256 rng)
+    private void DrawInterestTrajectory(int m, int family, SeededRandom rng)
     {
         var k = TopicCount;
         var from = InterestFrom.AsSpan(m * k, k);

@@ -1,5 +1,6 @@
 // Draws the job postings and the feed posts of a world. Posts are sorted by creation time so that post
 // ids follow time and the feed simulator can find the live window of a day by binary search.
+using Lodestar.Core;
 using Lodestar.Data.Schema;
 
 namespace Lodestar.Data.Generation;
@@ -12,7 +13,7 @@ internal sealed partial class WorldModel
         var postedDay = new int[n];
         for (var j = 0; j < n; j++)
         {
-            var rng = Xoshiro256.For(Config.Seed, Streams.Job, j);
+            var rng = SeededRandom.For(Config.Seed, Streams.Job, j);
             postedDay[j] = rng.NextInt(Config.Days + Config.JobLifetimeDays) - Config.JobLifetimeDays;
         }
         // Ids follow posting day; the original draw index breaks ties so the order is a pure function of the seed.
@@ -29,7 +30,7 @@ internal sealed partial class WorldModel
         Parallel.For(0, n, options, j =>
         {
             var source = order[j];
-            var rng = Xoshiro256.For(Config.Seed, Streams.Job, source);
+            var rng = SeededRandom.For(Config.Seed, Streams.Job, source);
             rng.NextUInt64();
             JobPostedDay[j] = postedDay[source];
             var company = rng.NextInt(CompanyCount);
@@ -38,10 +39,10 @@ internal sealed partial class WorldModel
             var occupation = occupations[rng.NextInt(occupations.Length)];
             JobOccupation[j] = occupation;
             JobSeniority[j] = (Seniority)rng.PickWeighted([0.05f, 0.25f, 0.25f, 0.3f, 0.1f, 0.05f]);
-            JobCity[j] = rng.Bernoulli(0.7) ? CompanyCity[company] : PickCity(ref rng);
+            JobCity[j] = rng.Bernoulli(0.7) ? CompanyCity[company] : PickCity(rng);
             JobWorkplace[j] = (WorkplaceType)rng.PickWeighted([0.45f, 0.4f, 0.15f]);
             var skills = Vocabulary.OccupationSkillIds[occupation].ToArray();
-            Shuffle(skills, ref rng);
+            Shuffle(skills, rng);
             var required = Math.Min(skills.Length, 3 + rng.NextInt(3));
             var nice = Math.Min(skills.Length - required, 1 + rng.NextInt(3));
             JobRequired[j] = [.. skills.AsSpan(0, required).ToArray().Order()];
@@ -67,7 +68,7 @@ internal sealed partial class WorldModel
         var offsets = new long[n];
         for (var p = 0; p < n; p++)
         {
-            var rng = Xoshiro256.For(Config.Seed, Streams.PostOrder, p);
+            var rng = SeededRandom.For(Config.Seed, Streams.PostOrder, p);
             offsets[p] = firstSecond + (long)(rng.NextDouble() * span);
         }
         var order = Enumerable.Range(0, n).OrderBy(p => offsets[p]).ThenBy(p => p).ToArray();
@@ -94,7 +95,7 @@ internal sealed partial class WorldModel
             for (var p = chunk * 4096; p < Math.Min(n, (chunk + 1) * 4096); p++)
             {
                 var source = order[p];
-                var rng = Xoshiro256.For(Config.Seed, Streams.Post, source);
+                var rng = SeededRandom.For(Config.Seed, Streams.Post, source);
                 var offset = offsets[source];
                 PostTime[p] = start + offset;
                 PostDay[p] = (int)Math.Floor(offset / 86400.0);
@@ -120,12 +121,12 @@ internal sealed partial class WorldModel
                     PostAuthorCompany[p] = -1;
                     InterestOn(author, PostDay[p], interest);
                 }
-                DrawPostTopics(p, interest, ref rng);
+                DrawPostTopics(p, interest, rng);
             }
         });
     }
 
-    private void DrawPostTopics(int p, Span<float> interest, ref Xoshiro256 rng)
+    private void DrawPostTopics(int p, Span<float> interest, SeededRandom rng)
     {
         var count = 1 + rng.NextInt(TopicsPerPost);
         var topics = PostTopics.AsSpan(p * TopicsPerPost, TopicsPerPost);
@@ -145,7 +146,7 @@ internal sealed partial class WorldModel
         }
     }
 
-    private static void Shuffle(int[] values, ref Xoshiro256 rng)
+    private static void Shuffle(int[] values, SeededRandom rng)
     {
         for (var i = values.Length - 1; i > 0; i--)
         {

@@ -1,12 +1,13 @@
 // The compact in-memory state of a generated world: struct-of-arrays over members, companies, jobs and
 // posts holding vocabulary ids rather than strings, so 1M members fit in a few hundred MB. Records with
 // text are rendered from this state (WorldRenderer) only when written.
+using Lodestar.Core;
 using Lodestar.Data.Schema;
 using Lodestar.Data.Vocabularies;
 
 namespace Lodestar.Data.Generation;
 
-/// <summary>Stream tags for <see cref="Xoshiro256.For"/>: one independent stream per kind of entity.</summary>
+/// <summary>Stream tags for <see cref="SeededRandom.For"/>: one independent stream per kind of entity.</summary>
 internal static class Streams
 {
     public const ulong Member = 1, MemberProfile = 2, Company = 3, Job = 4, Post = 5, PostText = 6, Day = 7, Audit = 8, MatchSample = 9, PostOrder = 10;

@@ -1,6 +1,7 @@
 // Turns the compact world state into schema records with text: company names, member headlines, work
 // histories and education, job descriptions and post texts. Text details draw from their own derived
 // streams, so rendering needs no stored state and gives the same bytes on every run.
+using Lodestar.Core;
 using Lodestar.Data.Schema;
 
 namespace Lodestar.Data.Generation;
@@ -19,20 +20,20 @@ internal sealed class WorldRenderer(WorldModel world)
 
     public string CompanyName(int c)
     {
-        var rng = Xoshiro256.For(W.Config.Seed, Streams.Company, c + (1L << 40));
+        var rng = SeededRandom.For(W.Config.Seed, Streams.Company, c + (1L << 40));
         return $"{NameStarts[rng.NextInt(NameStarts.Length)]}{NameEnds[rng.NextInt(NameEnds.Length)]} {NameSuffixes[rng.NextInt(NameSuffixes.Length)]}";
     }
 
     public Company Company(int c)
     {
-        var rng = Xoshiro256.For(W.Config.Seed, Streams.Company, c + (2L << 40));
+        var rng = SeededRandom.For(W.Config.Seed, Streams.Company, c + (2L << 40));
         var family = W.Vocabulary.Families[W.CompanyFamily[c]];
         return new Company(c + 1, CompanyName(c), family.Industry, W.Vocabulary.Cities[W.CompanyCity[c]].Location, Sizes[rng.NextInt(Sizes.Length)]);
     }
 
     public Member Member(int m)
     {
-        var rng = Xoshiro256.For(W.Config.Seed, Streams.MemberProfile, m);
+        var rng = SeededRandom.For(W.Config.Seed, Streams.MemberProfile, m);
         var vocabulary = W.Vocabulary;
         var occupation = vocabulary.Occupations[W.MemberOccupation[m]];
         var title = occupation.AltTitles.Count > 0 && rng.Bernoulli(0.4) ? occupation.AltTitles[rng.NextInt(occupation.AltTitles.Count)] : occupation.Label;
@@ -42,17 +43,17 @@ internal sealed class WorldRenderer(WorldModel world)
         var headline = skills.Length >= 2
             ? $"{Capitalise(title)} at {companyName} | {skills[0]}, {skills[1]}"
             : $"{Capitalise(title)} at {companyName}";
-        var history = WorkHistory(m, title, company, ref rng);
+        var history = WorkHistory(m, title, company, rng);
         var family = vocabulary.Families[vocabulary.OccupationFamily[W.MemberOccupation[m]]];
         var graduation = W.Config.StartDateTime.Year - W.MemberYears[m] - rng.NextInt(2);
         var degree = (DegreeLevel)rng.PickWeighted([0.1f, 0.15f, 0.45f, 0.25f, 0.05f]);
         var education = new List<Education>
         {
-            new(degree, family.FieldsOfStudy[rng.NextInt(family.FieldsOfStudy.Count)], School(ref rng), graduation),
+            new(degree, family.FieldsOfStudy[rng.NextInt(family.FieldsOfStudy.Count)], School(rng), graduation),
         };
         if (degree >= DegreeLevel.Master)
         {
-            education.Insert(0, new Education(DegreeLevel.Bachelor, family.FieldsOfStudy[rng.NextInt(family.FieldsOfStudy.Count)], School(ref rng), graduation - 2));
+            education.Insert(0, new Education(DegreeLevel.Bachelor, family.FieldsOfStudy[rng.NextInt(family.FieldsOfStudy.Count)], School(rng), graduation - 2));
         }
         return new Member(
             m + 1, headline, title, W.MemberOccupation[m], W.MemberSeniority[m], W.MemberYears[m], skills, occupation.Industry,
@@ -60,7 +61,7 @@ internal sealed class WorldRenderer(WorldModel world)
             W.MemberAuthorisations[m], W.MemberLevel[m], W.MemberJoinDay[m]);
     }
 
-    private List<Position> WorkHistory(int m, string currentTitle, int company, ref Xoshiro256 rng)
+    private List<Position> WorkHistory(int m, string currentTitle, int company, SeededRandom rng)
     {
         var vocabulary = W.Vocabulary;
         var family = vocabulary.OccupationFamily[W.MemberOccupation[m]];
@@ -84,7 +85,7 @@ internal sealed class WorldRenderer(WorldModel world)
         return history;
     }
 
-    private string School(ref Xoshiro256 rng)
+    private string School(SeededRandom rng)
     {
         var city = W.Vocabulary.Cities[rng.NextInt(W.Vocabulary.Cities.Count)].Location.City;
         return $"{SchoolKinds[rng.NextInt(SchoolKinds.Length)]} {city}";
@@ -93,7 +94,7 @@ internal sealed class WorldRenderer(WorldModel world)
     public Job Job(int j)
     {
         var vocabulary = W.Vocabulary;
-        var rng = Xoshiro256.For(W.Config.Seed, Streams.Job, j + (1L << 40));
+        var rng = SeededRandom.For(W.Config.Seed, Streams.Job, j + (1L << 40));
         var occupation = vocabulary.Occupations[W.JobOccupation[j]];
         var title = occupation.AltTitles.Count > 0 && rng.Bernoulli(0.3) ? occupation.AltTitles[rng.NextInt(occupation.AltTitles.Count)] : occupation.Label;
         var required = W.JobRequired[j].Select(s => vocabulary.Skills[s]).ToArray();
@@ -127,7 +128,7 @@ internal sealed class WorldRenderer(WorldModel world)
 
     public Post Post(int p)
     {
-        var rng = Xoshiro256.For(W.Config.Seed, Streams.PostText, p);
+        var rng = SeededRandom.For(W.Config.Seed, Streams.PostText, p);
         var topics = new List<TopicWeight>(WorldModel.TopicsPerPost);
         for (var i = 0; i < WorldModel.TopicsPerPost; i++)
         {

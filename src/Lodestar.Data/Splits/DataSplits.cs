@@ -1,6 +1,7 @@
 // Train/validation/test splits: time-based for event logs (the last days are the future a model must
 // predict), leave-one-out for sequences (last item = test, second-to-last = validation, as in SASRec,
 // S3-Rec and ICLRec), and member-disjoint cold-start test sets (members whose history a model never sees).
+using Lodestar.Core;
 using Lodestar.Data.Generation;
 
 namespace Lodestar.Data.Splits;
@@ -65,7 +66,7 @@ public sealed record ColdStartSplit(double TestFraction, ulong Seed)
         {
             throw new ArgumentException($"cold-start split: TestFraction {TestFraction} is outside [0, 1]");
         }
-        var hash = Xoshiro256.DeriveSeed(Seed, 0xC01D, (ulong)memberId);
+        var hash = SeededRandom.DeriveSeed(Seed, 0xC01D, (ulong)memberId);
         return (hash >> 11) * (1.0 / (1UL << 53)) < TestFraction;
     }
 

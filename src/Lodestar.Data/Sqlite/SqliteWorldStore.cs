@@ -2,6 +2,7 @@
 // columns and list-valued records kept whole as their JSON line, indexed for the queries models make
 // (a member's history in time order, the impressions of a day, a post's or job's events).
 // Built from a data directory's JSONL into world.db.tmp, then renamed: a half-built database never appears.
+using Lodestar.Core;
 using Lodestar.Data.Schema;
 using Lodestar.Data.Storage;
 using Microsoft.Data.Sqlite;
@@ -65,33 +66,40 @@ public sealed partial class SqliteWorldStore : IDisposable
         // Reading the manifest first checks that this is a Lodestar data directory of a schema version we know.
         ManifestFile.Read(directory);
         var path = Path.Combine(directory, DataFiles.Sqlite);
-        var temp = AtomicFile.TempPath(path);
-        File.Delete(temp);
+        var temp = AtomicFile.TempPathFor(path);
         var rows = new Dictionary<string, long>(StringComparer.Ordinal);
-        using (var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = temp, Pooling = false }.ToString()))
+        try
         {
-            connection.Open();
-            Execute(connection, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA page_size=8192;");
-            Execute(connection, Schema);
-            using (var insert = connection.CreateCommand())
+            using (var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = temp, Pooling = false }.ToString()))
             {
-                insert.CommandText = "INSERT INTO manifest(record) VALUES ($r)";
-                insert.Parameters.AddWithValue("$r", File.ReadAllText(Path.Combine(directory, WorldManifest.FileName)));
-                insert.ExecuteNonQuery();
+                connection.Open();
+                Execute(connection, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA page_size=8192;");
+                Execute(connection, Schema);
+                using (var insert = connection.CreateCommand())
+                {
+                    insert.CommandText = "INSERT INTO manifest(record) VALUES ($r)";
+                    insert.Parameters.AddWithValue("$r", File.ReadAllText(Path.Combine(directory, WorldManifest.FileName)));
+                    insert.ExecuteNonQuery();
+                }
+                rows["members"] = Load(connection, directory, DataFiles.Members, DataJson.Compact.Member, "members", 8, (m, line, p) => Bind(p, m.Id, m.OccupationId, Enum(m.Seniority), m.Industry, m.Location.Country, Enum(m.ActivityLevel), m.JoinDay, line), progress);
+                rows["companies"] = Load(connection, directory, DataFiles.Companies, DataJson.Compact.Company, "companies", 4, (c, line, p) => Bind(p, c.Id, c.Name, c.Industry, line), progress);
+                rows["jobs"] = Load(connection, directory, DataFiles.Jobs, DataJson.Compact.Job, "jobs", 7, (j, line, p) => Bind(p, j.Id, j.CompanyId, j.OccupationId, Enum(j.Seniority), j.Location.Country, j.PostedDay, line), progress);
+                rows["posts"] = Load(connection, directory, DataFiles.Posts, DataJson.Compact.Post, "posts", 7, (x, line, p) => Bind(p, x.Id, x.AuthorMemberId, x.AuthorCompanyId, Enum(x.Format), x.Time, x.Day, line), progress);
+                rows["feed_impressions"] = Load(connection, directory, DataFiles.FeedImpressions, DataJson.Compact.FeedImpression, "feed_impressions", 14,
+                    (i, _, p) => Bind(p, i.Id, i.SessionId, i.MemberId, i.PostId, i.Position, i.Time, i.Day, i.Click, i.Skip, i.LongDwell, i.Like, i.Comment, i.Share, i.DwellSeconds), progress);
+                rows["job_events"] = Load(connection, directory, DataFiles.JobEvents, DataJson.Compact.JobEvent, "job_events", 6, (e, _, p) => Bind(p, e.Id, e.MemberId, e.JobId, Enum(e.Action), e.Time, e.Day), progress);
+                rows["recruiter_searches"] = Load(connection, directory, DataFiles.RecruiterSearches, DataJson.Compact.RecruiterSearch, "recruiter_searches", 6, (s, line, p) => Bind(p, s.Id, s.RecruiterMemberId, s.CompanyId, s.Time, s.Day, line), progress);
+                rows["item_interactions"] = Load(connection, directory, DataFiles.ItemInteractions, DataJson.Compact.ItemInteraction, "item_interactions", 5, (x, _, p) => Bind(p, x.MemberId, x.ItemId, x.Sequence, x.Time, x.Rating), progress);
+                Execute(connection, Indexes);
+                Execute(connection, "ANALYZE;");
             }
-            rows["members"] = Load(connection, directory, DataFiles.Members, DataJson.Compact.Member, "members", 8, (m, line, p) => Bind(p, m.Id, m.OccupationId, Enum(m.Seniority), m.Industry, m.Location.Country, Enum(m.ActivityLevel), m.JoinDay, line), progress);
-            rows["companies"] = Load(connection, directory, DataFiles.Companies, DataJson.Compact.Company, "companies", 4, (c, line, p) => Bind(p, c.Id, c.Name, c.Industry, line), progress);
-            rows["jobs"] = Load(connection, directory, DataFiles.Jobs, DataJson.Compact.Job, "jobs", 7, (j, line, p) => Bind(p, j.Id, j.CompanyId, j.OccupationId, Enum(j.Seniority), j.Location.Country, j.PostedDay, line), progress);
-            rows["posts"] = Load(connection, directory, DataFiles.Posts, DataJson.Compact.Post, "posts", 7, (x, line, p) => Bind(p, x.Id, x.AuthorMemberId, x.AuthorCompanyId, Enum(x.Format), x.Time, x.Day, line), progress);
-            rows["feed_impressions"] = Load(connection, directory, DataFiles.FeedImpressions, DataJson.Compact.FeedImpression, "feed_impressions", 14,
-                (i, _, p) => Bind(p, i.Id, i.SessionId, i.MemberId, i.PostId, i.Position, i.Time, i.Day, i.Click, i.Skip, i.LongDwell, i.Like, i.Comment, i.Share, i.DwellSeconds), progress);
-            rows["job_events"] = Load(connection, directory, DataFiles.JobEvents, DataJson.Compact.JobEvent, "job_events", 6, (e, _, p) => Bind(p, e.Id, e.MemberId, e.JobId, Enum(e.Action), e.Time, e.Day), progress);
-            rows["recruiter_searches"] = Load(connection, directory, DataFiles.RecruiterSearches, DataJson.Compact.RecruiterSearch, "recruiter_searches", 6, (s, line, p) => Bind(p, s.Id, s.RecruiterMemberId, s.CompanyId, s.Time, s.Day, line), progress);
-            rows["item_interactions"] = Load(connection, directory, DataFiles.ItemInteractions, DataJson.Compact.ItemInteraction, "item_interactions", 5, (x, _, p) => Bind(p, x.MemberId, x.ItemId, x.Sequence, x.Time, x.Rating), progress);
-            Execute(connection, Indexes);
-            Execute(connection, "ANALYZE;");
         }
-        File.Move(temp, path, overwrite: true);
+        catch
+        {
+            File.Delete(temp);
+            throw;
+        }
+        AtomicFile.Publish(temp, path);
         return rows;
     }
 

@@ -3,6 +3,7 @@
 using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Lodestar.Core;
 using Lodestar.Data.Schema;
 
 namespace Lodestar.Data.Storage;
@@ -58,7 +59,7 @@ public sealed class JsonlWriter<T> : IDisposable
         _json.Dispose();
         if (_stream is not null)
         {
-            AtomicFile.Abandon(_stream, _path);
+            AtomicFile.Abandon(_stream);
             _stream = null;
         }
     }

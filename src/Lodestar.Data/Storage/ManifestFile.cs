@@ -1,6 +1,7 @@
 // Reads and writes a data directory's manifest.json (indented, atomic) and checks its schema version,
 // so a reader never silently misreads files written by another version of the schema.
 using System.Text.Json;
+using Lodestar.Core;
 using Lodestar.Data.Schema;
 
 namespace Lodestar.Data.Storage;

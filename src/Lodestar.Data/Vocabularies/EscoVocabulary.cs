@@ -2,6 +2,7 @@
 // alternative titles, ISCO groups and regulated-profession notes; skills come from skills_en_label.txt or
 // the skill-collection CSVs. The export used here has no occupation–skill relations, so each occupation's
 // typical skills are the skill labels sharing the most content words with its title and description.
+using Lodestar.Core;
 using Lodestar.Data.Readers;
 using Lodestar.Data.Schema;
 
@@ -124,7 +125,7 @@ public static class EscoVocabulary
             scores[s] = 0;
         }
         // Too few word matches: fill with skills drawn by a fixed seed so the vocabulary is still deterministic.
-        var rng = Generation.Xoshiro256.For(0x45534330, 1, (long)occupationIndex);
+        var rng = SeededRandom.For(0x45534330, 1, (long)occupationIndex);
         while (chosen.Count < SkillsPerOccupation / 2)
         {
             var s = rng.NextInt(skills.Count);

@@ -1,6 +1,7 @@
 // The encoder every match model uses: token embeddings of width E, projected to the model width C when E < C
 // (ALBERT's factorized embedding, Lan et al. 2020), learned positions, pre-norm blocks, a final norm,
 // mean pooling over the real tokens and a linear head. E = C is the plain TransformerClassifier layout.
+using Lodestar.Core;
 using Lodestar.Nn;
 using Lodestar.Tensors;
 

@@ -1,5 +1,6 @@
 // Draws negative items in proportion to their training popularity for the sampled softmax, and gives
 // log q(item), the per-draw probability the logQ correction subtracts (Yi et al., RecSys 2019).
+using Lodestar.Core;
 using Lodestar.Tensors;
 
 namespace Lodestar.Models.SasRec;

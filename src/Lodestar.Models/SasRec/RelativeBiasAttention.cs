@@ -1,6 +1,7 @@
 // Causal multi-head attention with an HSTU-style learned bias per (head, bucketed relative position) added
 // to the logits (Zhai et al. 2024, "Actions Speak Louder than Words"), materialised from engine ops for short T.
 using System.Collections.Concurrent;
+using Lodestar.Core;
 using Lodestar.Nn;
 using Lodestar.Tensors;
 

@@ -1,5 +1,6 @@
 // The pre-norm causal block stack of SASRec with relative-bias attention in place of the fused kernel:
 // x + drop(attn(norm(x))), x + drop(mlp(norm(x))), the engine's TransformerBlock layout and parameter names.
+using Lodestar.Core;
 using Lodestar.Nn;
 using Lodestar.Tensors;
 

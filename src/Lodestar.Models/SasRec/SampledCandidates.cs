@@ -1,5 +1,6 @@
 // The candidate set of one sampled-softmax step: the batch's own targets plus popularity-drawn negatives,
 // each item once, with −log q(item) to add to its logit and each target's column.
+using Lodestar.Core;
 using Lodestar.Tensors;
 
 namespace Lodestar.Models.SasRec;

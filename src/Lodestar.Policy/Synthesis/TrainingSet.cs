@@ -2,6 +2,7 @@
 // its provenance (policy version, labeler, date, sampling strategy), plus a manifest beside it.
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Lodestar.Core;
 using Lodestar.Data.Storage;
 using Lodestar.Policy.Labeling;
 

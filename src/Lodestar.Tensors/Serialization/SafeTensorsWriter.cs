@@ -4,6 +4,7 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text;
+using Lodestar.Core;
 
 namespace Lodestar.Tensors.Serialization;
 

@@ -3,6 +3,7 @@
 // and stored beside its template so rendering is reproducible.
 using System.Globalization;
 using System.Text.Json;
+using Lodestar.Core;
 using Lodestar.Data.Storage;
 
 namespace Lodestar.Text.Prompts;

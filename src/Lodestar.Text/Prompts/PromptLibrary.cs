@@ -1,6 +1,7 @@
 // The templates a run may use: the built-in ones shipped inside the assembly, overridden or extended by
 // a user directory of *.yaml files, each with its fitted percentiles (name.percentiles.json) beside it.
 using System.Reflection;
+using Lodestar.Core;
 
 namespace Lodestar.Text.Prompts;
 
@@ -69,7 +70,7 @@ public sealed class PromptLibrary
         Directory.CreateDirectory(directory);
         foreach (var entry in Entries)
         {
-            Data.Storage.AtomicFile.WriteAllBytes(Path.Combine(directory, entry.Template.Name + ".yaml"), System.Text.Encoding.UTF8.GetBytes(entry.Yaml));
+            AtomicFile.WriteAllBytes(Path.Combine(directory, entry.Template.Name + ".yaml"), System.Text.Encoding.UTF8.GetBytes(entry.Yaml));
             entry.Percentiles?.Save(Path.Combine(directory, PercentileTable.FileNameFor(entry.Template.Name)));
         }
     }

@@ -2,6 +2,7 @@
 // added_tokens) so standard tools load Lodestar's tokenizers; writes are atomic (temp file + rename).
 using System.Text;
 using System.Text.Json;
+using Lodestar.Core;
 using Lodestar.Data.Storage;
 
 namespace Lodestar.Text.Tokenization;
@@ -18,7 +19,7 @@ public static class TokenizerJson
         }
         catch
         {
-            AtomicFile.Abandon(stream, path);
+            AtomicFile.Abandon(stream);
             throw;
         }
         AtomicFile.Commit(stream, path);

@@ -1,5 +1,6 @@
 // The ≥ 50%-of-peak measurement as a protocol: N rounds, each sampling the FMA peak before and after timing every
 // model at one batch size, so a busy moment lowers the peak and the model together; the median round is reported.
+using Lodestar.Core;
 using Lodestar.Models.JobMatching;
 using Lodestar.Tensors;
 
@@ -14,17 +15,17 @@ public sealed record MatchSpeedRound(int Round, double PeakGflops, double PairsP
 /// <summary>A model's rounds; medians (mean of the middle two for an even count) with the spread beside them.</summary>
 public sealed record MatchSpeedRounds(string Name, int Batch, IReadOnlyList<MatchSpeedRound> Rounds)
 {
-    public double MedianFraction => MatchSpeedProtocol.Median(Rounds.Select(r => r.FractionOfPeak));
+    public double MedianFraction => Statistics.Median(Rounds.Select(r => r.FractionOfPeak));
 
     public double MinFraction => Rounds.Min(r => r.FractionOfPeak);
 
     public double MaxFraction => Rounds.Max(r => r.FractionOfPeak);
 
-    public double MedianPairsPerSecond => MatchSpeedProtocol.Median(Rounds.Select(r => r.PairsPerSecond));
+    public double MedianPairsPerSecond => Statistics.Median(Rounds.Select(r => r.PairsPerSecond));
 
-    public double MedianGflops => MatchSpeedProtocol.Median(Rounds.Select(r => r.Gflops));
+    public double MedianGflops => Statistics.Median(Rounds.Select(r => r.Gflops));
 
-    public double MedianPeak => MatchSpeedProtocol.Median(Rounds.Select(r => r.PeakGflops));
+    public double MedianPeak => Statistics.Median(Rounds.Select(r => r.PeakGflops));
 
     /// <summary>The thread count most rounds chose (the lower on a tie).</summary>
     public int Threads => Rounds.GroupBy(r => r.Threads).OrderByDescending(g => g.Count()).ThenBy(g => g.Key).First().Key;
@@ -92,17 +93,6 @@ public static class MatchSpeedProtocol
             OpProfile.Current = null;
         }
         return profile.Rows();
-    }
-
-    public static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        if (sorted.Length == 0)
-        {
-            throw new ArgumentException("median of no values");
-        }
-        var middle = sorted.Length / 2;
-        return sorted.Length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
     }
 
     private static void Forward(MatchModel model, Graph graph, List<(int[] Tokens, byte[] Keep, int Length)> data, int batch, OpProfile? profile)

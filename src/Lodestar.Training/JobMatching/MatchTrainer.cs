@@ -3,6 +3,7 @@
 // bit after a kill, and a run record with the resolved config, data provenance and per-epoch metrics.
 using System.Diagnostics;
 using System.Text.Json;
+using Lodestar.Core;
 using Lodestar.Data.Storage;
 using Lodestar.Models.JobMatching;
 using Lodestar.Nn;

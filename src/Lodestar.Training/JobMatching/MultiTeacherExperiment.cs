@@ -1,6 +1,7 @@
 // The multi-teacher ablation: students distilled from the policy teacher only, the click teacher only,
 // both, and none (hard labels only), each over several student seeds, on policy NDCG@10, golden κ and apply AUC
 // (NDCG@10 against the world's true match is kept as its own column).
+using Lodestar.Core;
 using Lodestar.Data.Generation;
 using Lodestar.Data.Schema;
 using Lodestar.Data.Vocabularies;
@@ -120,8 +121,8 @@ public static class MultiTeacherExperiment
             }
         }
         var summary = rows.GroupBy(r => r.Student).Select(g => new ExperimentSummary(g.Key, g.Count(),
-            g.Average(r => r.PolicyNdcg10), Sd(g.Select(r => r.PolicyNdcg10)), g.Average(r => r.MemberNdcg10), Sd(g.Select(r => r.MemberNdcg10)), g.Average(r => r.GoldenMeanKappa), Sd(g.Select(r => r.GoldenMeanKappa)),
-            g.Average(r => r.ApplyAuc), Sd(g.Select(r => r.ApplyAuc)))).ToList();
+            g.Average(r => r.PolicyNdcg10), Statistics.SampleStandardDeviation(g.Select(r => r.PolicyNdcg10)), g.Average(r => r.MemberNdcg10), Statistics.SampleStandardDeviation(g.Select(r => r.MemberNdcg10)), g.Average(r => r.GoldenMeanKappa), Statistics.SampleStandardDeviation(g.Select(r => r.GoldenMeanKappa)),
+            g.Average(r => r.ApplyAuc), Statistics.SampleStandardDeviation(g.Select(r => r.ApplyAuc)))).ToList();
         var scorer = MatchEvaluator.PolicyScorerNdcg(data, split);
         var views = data.In(split).Where(e => e.Applied >= 0).ToList();
         var withTruth = views.Where(e => !float.IsNaN(e.Truth)).ToList();
@@ -171,15 +172,4 @@ public static class MultiTeacherExperiment
         Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
             System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(config with { RunName = null }, MatchTrainingConfig.Json)))[..8];
 
-    /// <summary>Sample standard deviation (0 for a single value).</summary>
-    public static double Sd(IEnumerable<double> values)
-    {
-        var list = values.ToList();
-        if (list.Count < 2)
-        {
-            return 0;
-        }
-        var mean = list.Average();
-        return Math.Sqrt(list.Sum(v => (v - mean) * (v - mean)) / (list.Count - 1));
-    }
 }

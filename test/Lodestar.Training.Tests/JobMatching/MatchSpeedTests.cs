@@ -54,7 +54,7 @@ public sealed class MatchSpeedTests(TinyMatchWorld world) : IClassFixture<TinyMa
         }
         // Both models of a round are measured against that round's one peak.
         Assert.Equal(results[0].Rounds.Select(r => r.PeakGflops), results[1].Rounds.Select(r => r.PeakGflops));
-        Assert.Equal(2.5, MatchSpeedProtocol.Median([4, 1, 2, 3]));
+        Assert.Equal(2.5, Lodestar.Core.Statistics.Median([4, 1, 2, 3]));
         Assert.Throws<ArgumentException>(() => MatchSpeedProtocol.Run([("a", small, examples)], 4, [1], 0));
     }
 
