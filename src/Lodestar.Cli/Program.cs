@@ -8,6 +8,7 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+        CliConsole.Configure();
         var root = new RootCommand("Lodestar: LLM-era recommendation (job matching, feed retrieval, sequential ranking) in pure C#.");
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(WorldCommand.Create());

@@ -1,6 +1,7 @@
 // The SASRec training loop: seeded length-bucketed batches, next-item cross-entropy (full or sampled with
 // logQ), AdamW with warmup and clipping, validation NDCG@10 for early stopping, checkpoints and resume.
 using System.Diagnostics;
+using Lodestar.Core.Progress;
 using Lodestar.Core;
 using Lodestar.Evaluation;
 using Lodestar.Models.Baselines;
@@ -17,7 +18,7 @@ public static class SasRecTrainer
     private const int BucketBatches = 16;
 
     /// <summary>Trains (or, with <paramref name="resume"/>, continues) a run and returns its finished record.</summary>
-    public static RunRecord Train(SeqRecConfig config, SequenceSplits data, string runDirectory, IRunProgress? progress, bool resume)
+    public static RunRecord Train(SeqRecConfig config, SequenceSplits data, string runDirectory, IProgressReporter? progress, bool resume)
     {
         var clock = Stopwatch.StartNew();
         var train = config.Training;
@@ -54,7 +55,7 @@ public static class SasRecTrainer
         {
             var random = new SeededRandom(((ulong)config.Seed * 1_000_003UL) + (ulong)epoch);
             var batches = Batches(users, data.Training, train.BatchSize, random);
-            progress?.Start($"epoch {epoch}", batches.Count);
+            var batchesDone = progress is null ? null : ProgressCounter.Start(progress, $"epoch {epoch}", batches.Count);
             model.Train();
             double lossSum = 0;
             long lossCount = 0;
@@ -73,7 +74,7 @@ public static class SasRecTrainer
                 }
                 optimizer.Step(train.LearningRateAt(step++));
                 optimizer.ZeroGrad();
-                progress?.Advance(1);
+                batchesDone?.Advance();
             }
             if (epoch % train.EvalEvery != 0 && epoch != train.Epochs)
             {
@@ -83,7 +84,7 @@ public static class SasRecTrainer
             var validation = SeqRecRun.Evaluate(model, data.Validation, data.ItemCount, config.Evaluation, "validation", progress);
             var seconds = previousSeconds + clock.Elapsed.TotalSeconds;
             var epochRecord = new EpochRecord(epoch, lossSum / Math.Max(1, lossCount), validation.Metrics, seconds);
-            progress?.EpochDone(epochRecord);
+            progress?.Line(SeqRecRun.Describe(epochRecord));
             var ndcg = validation[SeqRecRun.SelectionMetric];
             var improved = ndcg > state.BestNdcg;
             state = new SasRecTrainingState(

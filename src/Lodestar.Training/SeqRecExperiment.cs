@@ -1,6 +1,7 @@
 // One config trained under several seeds on one data file, and the mean ± spread of every metric across
 // them: the form in which a seqrec result is reported (single seeds on Amazon data vary by a few percent).
 using System.Text.Json;
+using Lodestar.Core.Progress;
 using Lodestar.Core;
 using Lodestar.Data.Storage;
 
@@ -77,7 +78,7 @@ public static class SeqRecExperiment
     /// </summary>
     public static SeqRecSummary Run(
         SeqRecConfig config, IReadOnlyList<int> seeds, SequenceSplits data, string experimentDirectory,
-        IRunProgress? progress = null, Action<int, RunRecord, bool>? onSeedDone = null)
+        IProgressReporter? progress = null, Action<int, RunRecord, bool>? onSeedDone = null)
     {
         config.Validate();
         if (seeds.Count == 0 || seeds.Distinct().Count() != seeds.Count)

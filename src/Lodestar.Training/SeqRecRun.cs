@@ -1,22 +1,12 @@
 // Runs a sequential-recommendation experiment end to end: fit the configured model on the training
 // split, pick the best epoch on validation NDCG@10, score the test split, and keep the run record current.
 using System.Diagnostics;
+using Lodestar.Core.Progress;
 using Lodestar.Evaluation;
 using Lodestar.Models;
 using Lodestar.Models.Baselines;
 
 namespace Lodestar.Training;
-
-/// <summary>What a long run reports while it works (the CLI draws it; tests ignore it).</summary>
-public interface IRunProgress
-{
-    /// <summary>A new stage of <paramref name="total"/> units (users, batches) starts.</summary>
-    void Start(string stage, int total);
-
-    void Advance(int units);
-
-    void EpochDone(EpochRecord epoch);
-}
 
 public static class SeqRecRun
 {
@@ -25,7 +15,7 @@ public static class SeqRecRun
 
     /// <summary>Fits and evaluates <paramref name="config"/> on <paramref name="data"/>, writing run.json into
     /// <paramref name="runDirectory"/> after every epoch and at the end.</summary>
-    public static RunRecord Train(SeqRecConfig config, SequenceSplits data, string runDirectory, IRunProgress? progress = null, bool resume = false)
+    public static RunRecord Train(SeqRecConfig config, SequenceSplits data, string runDirectory, IProgressReporter? progress = null, bool resume = false)
     {
         config.Validate();
         Directory.CreateDirectory(runDirectory);
@@ -44,10 +34,10 @@ public static class SeqRecRun
         // Baselines are fitted in one pass: one "epoch", and a run directory that refits them on load.
         progress?.Start("fit " + Name(config.Model), 1);
         var model = FitBaseline(config, data);
-        progress?.Advance(1);
+        progress?.Report(1);
         var validation = Evaluate(model, data.Validation, data.ItemCount, config.Evaluation, "validation", progress);
         var epoch = new EpochRecord(1, null, validation.Metrics, clock.Elapsed.TotalSeconds);
-        progress?.EpochDone(epoch);
+        progress?.Line(Describe(epoch));
         record = record with { Epochs = [epoch], BestEpoch = 1, BestValidation = validation.Metrics, SecondsToBestEpoch = clock.Elapsed.TotalSeconds };
         record.Write(runDirectory);
 
@@ -81,11 +71,16 @@ public static class SeqRecRun
 
     /// <summary>Full-ranking metrics of <paramref name="model"/> over <paramref name="cases"/>.</summary>
     public static RankingReport Evaluate(
-        ISequenceRecommender model, IReadOnlyList<RankingCase> cases, int itemCount, EvaluationOptions options, string stage, IRunProgress? progress)
+        ISequenceRecommender model, IReadOnlyList<RankingCase> cases, int itemCount, EvaluationOptions options, string stage, IProgressReporter? progress)
     {
-        progress?.Start(stage, cases.Count);
-        return FullRankingEvaluator.Evaluate(cases, itemCount, model.ScoreBatch, options, progress is null ? null : progress.Advance);
+        var counter = progress is null ? null : ProgressCounter.Start(progress, stage, cases.Count);
+        return FullRankingEvaluator.Evaluate(cases, itemCount, model.ScoreBatch, options, counter is null ? null : counter.Advance);
     }
+
+    /// <summary>One line for an evaluated epoch: its training loss and validation NDCG@10.</summary>
+    public static string Describe(EpochRecord epoch) =>
+        $"epoch {epoch.Epoch}: loss {(epoch.TrainLoss is { } l ? l.ToString("F4", System.Globalization.CultureInfo.InvariantCulture) : "-")}, " +
+        $"valid ndcg@10 {epoch.Validation[SelectionMetric]:F4}, {epoch.Seconds:F1} s";
 
     /// <summary>Top-<paramref name="k"/> next items for user index <paramref name="user"/> after their whole sequence.</summary>
     public static (int[] Items, float[] Scores) Recommend(ISequenceRecommender model, SequenceSplits data, int user, int k, bool excludeHistory)

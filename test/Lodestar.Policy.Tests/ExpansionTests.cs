@@ -1,5 +1,6 @@
 // Synthetic expansion: the pair plan is deterministic and holds the hard pairs it claims, and a labeling
 // run cancelled half-way resumes without labeling (or paying for) any pair twice.
+using Lodestar.Core.Progress;
 using Lodestar.Data.Schema;
 using Lodestar.Policy.Expressions;
 using Lodestar.Policy.Labeling;
@@ -125,14 +126,22 @@ public sealed class ExpansionTests : IDisposable
         Assert.Equal(20, server.Requests);
     }
 
-    private sealed class CancelAt(int count, CancellationTokenSource cancel) : IProgress<int>
+    private sealed class CancelAt(int count, CancellationTokenSource cancel) : IProgressReporter
     {
-        public void Report(int value)
+        public void Start(string stage, long total)
         {
-            if (value >= count)
+        }
+
+        public void Report(long done, string? detail = null)
+        {
+            if (done >= count)
             {
                 cancel.Cancel();
             }
+        }
+
+        public void Line(string text)
+        {
         }
     }
 }

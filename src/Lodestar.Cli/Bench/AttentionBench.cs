@@ -52,7 +52,7 @@ public static class AttentionBench
     private static void Run(int threads, double seconds, bool json)
     {
         KernelThreads.Count = threads;
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(json ? Console.Error : Console.Out) });
+        var console = CliConsole.For(json);
         const int batch = 1, heads = 4, tokens = 512, headDim = 64, context = 128;
         var shape = new AttentionShape(batch, heads, tokens, headDim);
         var blockMask = AttentionMask.ForBlock(BlockMask.SharedContextWithIsolatedCandidates(context, Enumerable.Repeat(1, tokens - context).ToArray(), causalContext: true));

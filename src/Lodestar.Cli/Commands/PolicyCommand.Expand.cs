@@ -51,7 +51,7 @@ public static partial class PolicyCommand
                 parse.GetValue(baseUrl), parse.GetValue(model), parse.GetValue(keyVariable)!, parse.GetValue(cache)?.FullName ?? outPath + ".judge-cache.db",
                 parse.GetValue(tokenizer), parse.GetValue(concurrency), parse.GetValue(timeout), parse.GetValue(retries)));
             var asJson = parse.GetValue(json);
-            var report = WithProgress(asJson, $"labeling with {labeler.Labeler.Name}", plan.Count, progress =>
+            var report = WithProgress(progress =>
                 Expander.RunAsync(plan, labeler.Labeler, compiled.Document.VersionKey, checkpoint, parse.GetValue(concurrency), checkpointEvery: 64, progress, cancellationToken)
                     .GetAwaiter().GetResult());
             var manifest = TrainingSet.Write(outPath, plan, Expander.ReadCheckpoint(checkpoint), compiled.Document.VersionKey, labeler.Labeler.Name, samplerConfig, directory.FullName);

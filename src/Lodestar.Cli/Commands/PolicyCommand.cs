@@ -1,6 +1,7 @@
 // `lodestar policy ...`: the product policy as a working artifact — validate policy files, make a golden
 // set, measure labeler agreement, expand a synthetic training set, diff policy versions, benchmark.
 using System.CommandLine;
+using Lodestar.Core.Progress;
 using Lodestar.Data.Schema;
 using Lodestar.Policy;
 using Lodestar.Policy.Labeling;
@@ -78,23 +79,8 @@ public static partial class PolicyCommand
 
     private static WorldSnapshot LoadWorld(DirectoryInfo directory) => WorldSnapshot.Load(directory.FullName);
 
-    /// <summary>Runs work under a Spectre progress bar (on stderr when --json keeps stdout for results).</summary>
-    private static T WithProgress<T>(bool asJson, string title, int total, Func<IProgress<int>, T> work)
-    {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(asJson ? Console.Error : Console.Out) });
-        T result = default!;
-        console.Progress().AutoClear(true).Start(context =>
-        {
-            var task = context.AddTask(title, maxValue: Math.Max(1, total));
-            result = work(new SynchronousProgress(done => task.Value = done));
-        });
-        return result;
-    }
+    /// <summary>Runs work with progress on standard error (standard output stays for --json results).</summary>
+    private static T WithProgress<T>(Func<IProgressReporter, T> work) => work(ProgressReporter.ForStandardError());
 
     private static CompiledPolicy<Member, Job> LoadPolicy(string pathOrName) => PolicyLoader.LoadJobPolicy(pathOrName);
-
-    private sealed class SynchronousProgress(Action<int> report) : IProgress<int>
-    {
-        public void Report(int value) => report(value);
-    }
 }

@@ -64,9 +64,9 @@ public static class QuickstartCommand
         var click = teacher with { Model = MatchModelConfig.ClickTeacher with { Seed = seed } };
         log.WriteLine("tokenizing the world and labeling pairs with the default policy");
         var data = MatchPipeline.Prepare(teacher);
-        var policyRecord = TrainCommand.Run(MatchRole.PolicyTeacher, teacher, asJson, data);
+        var policyRecord = TrainCommand.Run(MatchRole.PolicyTeacher, teacher, data);
         TrainCommand.Print(policyRecord, asJson: false);
-        var clickRecord = TrainCommand.Run(MatchRole.ClickTeacher, click, asJson, data);
+        var clickRecord = TrainCommand.Run(MatchRole.ClickTeacher, click, data);
         TrainCommand.Print(clickRecord, asJson: false);
         var student = teacher with
         {
@@ -75,7 +75,7 @@ public static class QuickstartCommand
             PolicyTeacherRun = teacher.RunDirectory(MatchRole.PolicyTeacher),
             ClickTeacherRun = click.RunDirectory(MatchRole.ClickTeacher),
         };
-        var studentRecord = TrainCommand.Run(MatchRole.Student, student, asJson, data);
+        var studentRecord = TrainCommand.Run(MatchRole.Student, student, data);
         TrainCommand.Print(studentRecord, asJson: false);
         log.WriteLine("evaluating");
         var evaluation = MatchEvaluator.Evaluate(data, [

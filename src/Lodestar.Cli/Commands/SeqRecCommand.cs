@@ -2,6 +2,7 @@
 // leave-one-out splits and full-ranking metrics, baselines and models through the same evaluator.
 using System.CommandLine;
 using System.Diagnostics;
+using Lodestar.Core.Progress;
 using Lodestar.Evaluation;
 using Lodestar.Models;
 using Lodestar.Training;
@@ -69,7 +70,7 @@ public static class SeqRecCommand
             var runDirectory = parse.GetValue(run)
                 ?? Path.Combine("runs", $"seqrec-{Path.GetFileNameWithoutExtension(splits.Provenance.File)}-{SeqRecRun.Name(resolved.Model)}-s{resolved.Seed}");
             var asJson = parse.GetValue(json);
-            var record = WithProgress(asJson, progress => SeqRecRun.Train(resolved, splits, runDirectory, progress, resuming));
+            var record = WithProgress(progress => SeqRecRun.Train(resolved, splits, runDirectory, progress, resuming));
             Report(asJson, runDirectory, record.Config, record.Data, "validation", record.BestValidation!, record.HistoryExcluded, record.BestEpoch, record.WallSeconds);
             Report(asJson, runDirectory, record.Config, record.Data, "test", record.Test!, record.HistoryExcluded, record.BestEpoch, record.WallSeconds);
             return 0;
@@ -93,7 +94,7 @@ public static class SeqRecCommand
             var (record, splits, model) = OpenRun(runDirectory, parse.GetValue(data));
             var options = record.Config.Evaluation with { ExcludeHistory = !parse.GetValue(keepHistory) };
             var asJson = parse.GetValue(json);
-            var (validation, test) = WithProgress(asJson, progress =>
+            var (validation, test) = WithProgress(progress =>
                 (SeqRecRun.Evaluate(model, splits.Validation, splits.ItemCount, options, "validation", progress),
                  SeqRecRun.Evaluate(model, splits.Test, splits.ItemCount, options, "test", progress)));
             Report(asJson, runDirectory, record.Config, splits.Provenance, "validation", validation.Metrics, validation.HistoryExcluded, record.BestEpoch, null);
@@ -237,29 +238,8 @@ public static class SeqRecCommand
         AnsiConsole.Write(table);
     }
 
-    // Progress bars go to stderr, so --json output on stdout stays one object per line.
-    internal static T WithProgress<T>(bool asJson, Func<IRunProgress, T> work)
-    {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
-        return console.Progress().AutoClear(asJson).Start(context => work(new SpectreRunProgress(context, asJson ? null : console)));
-    }
-
-    private sealed class SpectreRunProgress(ProgressContext context, IAnsiConsole? log) : IRunProgress
-    {
-        private ProgressTask? _task;
-
-        public void Start(string stage, int total)
-        {
-            _task?.StopTask();
-            _task = context.AddTask(stage, maxValue: Math.Max(1, total));
-        }
-
-        public void Advance(int units) => _task?.Increment(units);
-
-        public void EpochDone(EpochRecord epoch) =>
-            log?.MarkupLine($"epoch {epoch.Epoch}: loss {(epoch.TrainLoss is { } l ? l.ToString("F4") : "-")}, " +
-                $"valid ndcg@10 {epoch.Validation[SeqRecRun.SelectionMetric]:F4}, {epoch.Seconds:F1} s");
-    }
+    // Progress goes to stderr, so --json output on stdout stays one object per line.
+    internal static T WithProgress<T>(Func<IProgressReporter, T> work) => work(ProgressReporter.ForStandardError());
 }
 
 /// <summary>Times batch top-k over all items (history excluded) for a fixed set of histories: the median of

@@ -35,7 +35,7 @@ public static class SeqRecExperimentCommand
             var directory = parse.GetValue(output)
                 ?? Path.Combine("runs", $"seqrec-{Path.GetFileNameWithoutExtension(splits.Provenance.File)}-{SeqRecRun.Name(resolved.Model)}-x{string.Join('-', seedList)}");
             var asJson = parse.GetValue(json);
-            var summary = SeqRecCommand.WithProgress(asJson, progress => SeqRecExperiment.Run(resolved, seedList, splits, directory, progress, (seed, record, reused) =>
+            var summary = SeqRecCommand.WithProgress(progress => SeqRecExperiment.Run(resolved, seedList, splits, directory, progress, (seed, record, reused) =>
             {
                 if (asJson)
                 {

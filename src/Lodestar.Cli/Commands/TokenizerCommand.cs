@@ -2,6 +2,7 @@
 // tokenizer.json, shows how text encodes, and measures encoding speed (MB/s per core).
 using System.CommandLine;
 using System.Diagnostics;
+using Lodestar.Core.Progress;
 using Lodestar.Text.Prompts;
 using Lodestar.Text.Tokenization;
 using Spectre.Console;
@@ -40,18 +41,18 @@ public static class TokenizerCommand
             var clock = Stopwatch.StartNew();
             var trainer = new BpeTrainer(config);
             BpeTokenizer? tokenizer = null;
-            Progress(parse.GetValue(json)).Start(context =>
+            var progress = ProgressReporter.ForStandardError();
+            foreach (var file in files)
             {
-                foreach (var file in files)
-                {
-                    var task = context.AddTask($"counting words in {file.Name}", maxValue: Math.Max(1, file.Exists ? file.Length : 1));
-                    trainer.AddFile(file.FullName, position => task.Value = position);
-                    task.Value = task.MaxValue;
-                }
-                var merging = context.AddTask("merging pairs", maxValue: config.VocabSize - config.AddedTokens.Count - 256);
-                tokenizer = trainer.Train((done, _) => merging.Value = done);
-                merging.Value = merging.MaxValue;
-            });
+                var length = file.Exists ? file.Length : 0;
+                progress.Start($"counting words in {file.Name} (bytes)", length);
+                trainer.AddFile(file.FullName, position => progress.Report(position));
+                progress.Report(length);
+            }
+            var merges = config.VocabSize - config.AddedTokens.Count - 256;
+            progress.Start("merging pairs", merges);
+            tokenizer = trainer.Train((done, _) => progress.Report(done));
+            progress.Report(merges);
             var destination = parse.GetValue(output)!;
             TokenizerJson.Save(tokenizer!, destination.FullName);
             var result = new
@@ -176,11 +177,4 @@ public static class TokenizerCommand
 
     private static Option<FileInfo?> TokenizerOption(bool required) =>
         new("--tokenizer") { Description = "A tokenizer.json written by `lodestar tokenizer train`.", Required = required };
-
-    /// <summary>Progress bars on stderr, so --json output on stdout stays one clean line.</summary>
-    internal static Progress Progress(bool json)
-    {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
-        return console.Progress().AutoClear(json).HideCompleted(false);
-    }
 }

@@ -3,7 +3,7 @@
 using System.CommandLine;
 using Lodestar.Models.JobMatching;
 using Lodestar.Training.JobMatching;
-using Spectre.Console;
+using Lodestar.Core.Progress;
 
 namespace Lodestar.Cli;
 
@@ -28,31 +28,18 @@ public static class TrainCommand
         command.SetAction(parse =>
         {
             var resolved = MatchTrainingConfig.Load(parse.GetValue(config)!.FullName);
-            var record = Run(role, resolved, parse.GetValue(json));
+            var record = Run(role, resolved);
             Print(record, parse.GetValue(json));
             return 0;
         });
         return command;
     }
 
-    /// <summary>Prepares the data and trains one role with a progress bar (on stderr when asJson).</summary>
-    public static MatchRunRecord Run(MatchRole role, MatchTrainingConfig config, bool asJson, MatchDataSet? data = null)
+    /// <summary>Prepares the data and trains one role, with progress on standard error.</summary>
+    public static MatchRunRecord Run(MatchRole role, MatchTrainingConfig config, MatchDataSet? data = null)
     {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(asJson ? Console.Error : Console.Out) });
         data ??= MatchPipeline.Prepare(config);
-        MatchRunRecord record = null!;
-        console.Progress().AutoClear(true).Start(context =>
-        {
-            var task = context.AddTask($"training {MatchTrainingConfig.RoleName(role)}");
-            var progress = new InlineProgress<(long Step, long Total, double Loss)>(update =>
-            {
-                task.MaxValue = update.Total;
-                task.Value = update.Step;
-                task.Description = $"training {MatchTrainingConfig.RoleName(role)} (loss {update.Loss:F4})";
-            });
-            record = new MatchTrainer(role, config, data).Train(progress);
-        });
-        return record;
+        return new MatchTrainer(role, config, data).Train(ProgressReporter.ForStandardError());
     }
 
     public static void Print(MatchRunRecord record, bool asJson)
@@ -63,11 +50,5 @@ public static class TrainCommand
             return;
         }
         Console.Out.WriteLine($"{record.Role}: {record.Status}, {record.Parameters:N0} parameters, best epoch {record.BestEpoch} (validation loss {record.BestValidationLoss:F4}), {record.WallSeconds:F1} s");
-    }
-
-    /// <summary>Reports on the calling thread, so the progress bar is current when training returns.</summary>
-    internal sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
     }
 }

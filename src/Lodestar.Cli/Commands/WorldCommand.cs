@@ -1,6 +1,7 @@
 // `lodestar world ...`: generate a simulated professional network with known ground truth, import real
 // data sets (MIND, sequential `uid item...`, MovieLens) into the same storage, and print statistics.
 using System.CommandLine;
+using Lodestar.Core.Progress;
 using Lodestar.Data.Generation;
 using Lodestar.Data.Readers;
 using Lodestar.Data.Schema;
@@ -54,9 +55,9 @@ public static class WorldCommand
             var directory = parse.GetValue(output)!.FullName;
             var asJson = parse.GetValue(json);
             var cpuBefore = Environment.CpuUsage.TotalTime;
-            var report = WithProgress(asJson, "generate", progress => WorldGenerator.Generate(config, vocabulary, directory, progress));
+            var report = WorldGenerator.Generate(config, vocabulary, directory, ProgressReporter.ForStandardError());
             var cpuSeconds = (Environment.CpuUsage.TotalTime - cpuBefore).TotalSeconds;
-            var sqliteRows = parse.GetValue(sqlite) ? BuildSqlite(directory, asJson) : null;
+            var sqliteRows = parse.GetValue(sqlite) ? BuildSqlite(directory) : null;
             if (asJson)
             {
                 CliJson.WriteLine(new
@@ -126,7 +127,7 @@ public static class WorldCommand
             var directory = parse.GetValue(output)!.FullName;
             var asJson = parse.GetValue(json);
             var report = importer(source.FullName, directory, new BadLineLog(parse.GetValue(skipBad)));
-            var sqliteRows = parse.GetValue(sqlite) ? BuildSqlite(directory, asJson) : null;
+            var sqliteRows = parse.GetValue(sqlite) ? BuildSqlite(directory) : null;
             if (asJson)
             {
                 CliJson.WriteLine(new { report.Source, report.Directory, report.Counts, skipped_bad_lines = report.SkippedBadLines, bad_line_examples = report.BadLineExamples, sqlite_rows = sqliteRows });
@@ -202,43 +203,6 @@ public static class WorldCommand
         return command;
     }
 
-    private static Dictionary<string, long> BuildSqlite(string directory, bool asJson)
-    {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(asJson ? Console.Error : Console.Out) });
-        Dictionary<string, long> rows = [];
-        console.Status().Start("loading SQLite", context =>
-        {
-            rows = new Dictionary<string, long>(SqliteWorldStore.Build(directory, new SynchronousProgress<(string Table, long Rows)>(p => context.Status($"loading SQLite: {p.Table} {p.Rows:N0} rows"))));
-        });
-        return rows;
-    }
-
-    /// <summary>Runs <paramref name="work"/> with a progress display on stderr (stdout stays clean for --json).</summary>
-    private static T WithProgress<T>(bool asJson, string title, Func<IProgress<GenerationProgress>, T> work)
-    {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(asJson ? Console.Error : Console.Out) });
-        T result = default!;
-        console.Progress().AutoClear(true).Start(context =>
-        {
-            var tasks = new Dictionary<string, ProgressTask>(StringComparer.Ordinal);
-            var progress = new SynchronousProgress<GenerationProgress>(update =>
-            {
-                lock (tasks)
-                {
-                    if (!tasks.TryGetValue(update.Stage, out var task))
-                    {
-                        tasks[update.Stage] = task = context.AddTask($"{title}: {update.Stage}", maxValue: Math.Max(1, update.Total));
-                    }
-                    task.Value = update.Done;
-                }
-            });
-            result = work(progress);
-        });
-        return result;
-    }
-
-    private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
-    }
+    private static Dictionary<string, long> BuildSqlite(string directory) =>
+        new(SqliteWorldStore.Build(directory, ProgressReporter.ForStandardError()));
 }

@@ -3,6 +3,7 @@
 // are serialised in parallel (phase C), and the day's chunks go through a bounded channel to the single
 // writer thread. Popularity feedback is applied between days, so the output is independent of threads.
 using System.Threading.Channels;
+using Lodestar.Core.Progress;
 using Lodestar.Core;
 using Lodestar.Data.GroundTruth;
 using Lodestar.Data.Schema;
@@ -13,7 +14,7 @@ public static partial class WorldGenerator
 {
     private sealed record ShardOutput(byte[] Impressions, long ImpressionCount, byte[] Probabilities, byte[] JobEvents, long JobEventCount, byte[] Searches, long SearchCount, byte[] Matches, long MatchCount);
 
-    private static Dictionary<string, long> SimulateDays(WorldModel world, string directory, ParallelOptions options, IProgress<GenerationProgress>? progress, CancellationToken cancellation)
+    private static Dictionary<string, long> SimulateDays(WorldModel world, string directory, ParallelOptions options, IProgressReporter? progress, CancellationToken cancellation)
     {
         var config = world.Config;
         var truth = Path.Combine(directory, DataFiles.GroundTruthDirectory);
@@ -24,6 +25,7 @@ public static partial class WorldGenerator
             Searches: Path.Combine(directory, DataFiles.RecruiterSearches),
             Matches: Path.Combine(truth, TruthFiles.JobMatches));
         var channel = Channel.CreateBounded<ShardOutput[]>(new BoundedChannelOptions(config.ChannelCapacity) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
+        progress?.Start("simulating days", config.Days);
         using var files = new OutputFiles();
         files.Touch(paths.Impressions);
         files.Touch(paths.Probabilities);
@@ -83,7 +85,7 @@ public static partial class WorldGenerator
                     }
                     channel.Writer.WaitToWriteAsync(cancellation).AsTask().GetAwaiter().GetResult();
                 }
-                progress?.Report(new GenerationProgress("events", day + 1, config.Days));
+                progress?.Report(day + 1);
             }
             channel.Writer.Complete();
             writer.GetAwaiter().GetResult();

@@ -6,6 +6,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
+using Lodestar.Core.Progress;
 using Lodestar.Core;
 using Lodestar.Data.GroundTruth;
 using Lodestar.Data.Schema;
@@ -18,9 +19,6 @@ namespace Lodestar.Data.Generation;
 /// recruiter searches; <c>EventsPerSecond</c> is over the whole run (entities included).</summary>
 public sealed record GenerationReport(string Directory, ulong Seed, IReadOnlyDictionary<string, long> Counts, long Events, double Seconds, double EventsPerSecond, long PeakMemoryBytes);
 
-/// <summary>Progress of a generation: a stage name and how far it is (done of total).</summary>
-public readonly record struct GenerationProgress(string Stage, long Done, long Total);
-
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(WorldConfig))]
 internal sealed partial class GenerationJsonContext : JsonSerializerContext;
@@ -29,7 +27,7 @@ public static partial class WorldGenerator
 {
     private const int RenderChunk = 2048;
 
-    public static GenerationReport Generate(WorldConfig config, WorldVocabulary vocabulary, string directory, IProgress<GenerationProgress>? progress = null, CancellationToken cancellation = default)
+    public static GenerationReport Generate(WorldConfig config, WorldVocabulary vocabulary, string directory, IProgressReporter? progress = null, CancellationToken cancellation = default)
     {
         config.Validate();
         var clock = Stopwatch.StartNew();
@@ -40,7 +38,7 @@ public static partial class WorldGenerator
         Directory.CreateDirectory(truth);
         var options = new ParallelOptions { MaxDegreeOfParallelism = config.Threads > 0 ? config.Threads : Environment.ProcessorCount, CancellationToken = cancellation };
 
-        progress?.Report(new GenerationProgress("world state", 0, 1));
+        progress?.Start("building the world state", 0);
         var world = new WorldModel(config, vocabulary);
         world.Build();
         var renderer = new WorldRenderer(world);
@@ -73,11 +71,12 @@ public static partial class WorldGenerator
     }
 
     /// <summary>Renders records 0..count-1 in parallel batches and appends them in order to one JSONL file.</summary>
-    private static long WriteRendered<T>(string path, int count, Func<int, T> render, JsonTypeInfo<T> typeInfo, ParallelOptions options, IProgress<GenerationProgress>? progress)
+    private static long WriteRendered<T>(string path, int count, Func<int, T> render, JsonTypeInfo<T> typeInfo, ParallelOptions options, IProgressReporter? progress)
     {
         var chunks = (count + RenderChunk - 1) / RenderChunk;
         var batch = Math.Max(1, options.MaxDegreeOfParallelism) * 4;
         var stream = AtomicFile.CreateTemp(path, 1 << 20);
+        progress?.Start(Path.GetFileName(path), count);
         try
         {
             for (var first = 0; first < chunks; first += batch)
@@ -97,7 +96,7 @@ public static partial class WorldGenerator
                 {
                     stream.Write(bytes);
                 }
-                progress?.Report(new GenerationProgress(Path.GetFileName(path), Math.Min(count, (first + results.Length) * (long)RenderChunk), count));
+                progress?.Report(Math.Min(count, (first + results.Length) * (long)RenderChunk));
             }
         }
         catch

@@ -1,6 +1,7 @@
 // Bulk loading of JSONL files into SQLite: one prepared INSERT reused for every row, committed every
 // 100k rows, with each record's original JSON line kept for the tables that store whole records.
 using System.Text.Json.Serialization.Metadata;
+using Lodestar.Core.Progress;
 using Lodestar.Data.Storage;
 using Microsoft.Data.Sqlite;
 
@@ -11,7 +12,7 @@ public sealed partial class SqliteWorldStore
     private const int RowsPerTransaction = 100_000;
 
     private static long Load<T>(SqliteConnection connection, string directory, string file, JsonTypeInfo<T> typeInfo, string table, int columns,
-        Action<T, string, SqliteParameterCollection> bind, IProgress<(string Table, long Rows)>? progress)
+        Action<T, string, SqliteParameterCollection> bind, IProgressReporter? progress)
     {
         var path = Path.Combine(directory, file);
         if (!File.Exists(path))
@@ -25,6 +26,7 @@ public sealed partial class SqliteWorldStore
             command.Parameters.Add(new SqliteParameter($"$p{i}", null));
         }
         command.Prepare();
+        progress?.Start($"loading SQLite table {table}", 0);
         long rows = 0;
         var transaction = connection.BeginTransaction();
         command.Transaction = transaction;
@@ -40,7 +42,7 @@ public sealed partial class SqliteWorldStore
                     transaction.Dispose();
                     transaction = connection.BeginTransaction();
                     command.Transaction = transaction;
-                    progress?.Report((table, rows));
+                    progress?.Report(rows);
                 }
             }
             transaction.Commit();
@@ -49,7 +51,7 @@ public sealed partial class SqliteWorldStore
         {
             transaction.Dispose();
         }
-        progress?.Report((table, rows));
+        progress?.Line($"loaded SQLite table {table}: {rows:N0} rows");
         return rows;
     }
 

@@ -2,6 +2,7 @@
 // columns and list-valued records kept whole as their JSON line, indexed for the queries models make
 // (a member's history in time order, the impressions of a day, a post's or job's events).
 // Built from a data directory's JSONL into world.db.tmp, then renamed: a half-built database never appears.
+using Lodestar.Core.Progress;
 using Lodestar.Core;
 using Lodestar.Data.Schema;
 using Lodestar.Data.Storage;
@@ -61,7 +62,7 @@ public sealed partial class SqliteWorldStore : IDisposable
     }
 
     /// <summary>Loads every JSONL file of <paramref name="directory"/> into directory/world.db; returns rows per table.</summary>
-    public static IReadOnlyDictionary<string, long> Build(string directory, IProgress<(string Table, long Rows)>? progress = null)
+    public static IReadOnlyDictionary<string, long> Build(string directory, IProgressReporter? progress = null)
     {
         // Reading the manifest first checks that this is a Lodestar data directory of a schema version we know.
         ManifestFile.Read(directory);

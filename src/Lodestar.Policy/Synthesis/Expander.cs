@@ -2,6 +2,7 @@
 // fsync'd every few labels) so a killed run resumes where it stopped and never labels a pair twice.
 using System.Text;
 using System.Threading.Channels;
+using Lodestar.Core.Progress;
 using Lodestar.Policy.Labeling;
 
 namespace Lodestar.Policy.Synthesis;
@@ -23,7 +24,7 @@ public static class Expander
         string checkpointPath,
         int concurrency,
         int checkpointEvery,
-        IProgress<int>? progress,
+        IProgressReporter? progress,
         CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(concurrency, 1);
@@ -34,6 +35,7 @@ public static class Expander
         var done = ReadCheckpoint(checkpointPath).Where(l => l.PolicyVersion == policyVersion && l.Annotator == labeler.Name).Select(l => l.Pair).ToHashSet();
         var resumed = plan.Count(p => done.Contains(p.Pair.Key));
         var remaining = plan.Where(p => !done.Contains(p.Pair.Key)).ToList();
+        progress?.Start($"labeling with {labeler.Name}", plan.Count);
         progress?.Report(resumed);
 
         await using var file = new FileStream(checkpointPath, FileMode.Append, FileAccess.Write, FileShare.Read, 1 << 16);

@@ -3,6 +3,7 @@
 // bit after a kill, and a run record with the resolved config, data provenance and per-epoch metrics.
 using System.Diagnostics;
 using System.Text.Json;
+using Lodestar.Core.Progress;
 using Lodestar.Core;
 using Lodestar.Data.Storage;
 using Lodestar.Models.JobMatching;
@@ -63,7 +64,7 @@ public sealed class MatchTrainer(MatchRole role, MatchTrainingConfig config, Mat
         ? int.MinValue
         : data.Examples.Max(e => e.Day) - config.Distillation.ApplyLabelDays + 1;
 
-    public MatchRunRecord Train(IProgress<(long Step, long Total, double Loss)>? progress = null)
+    public MatchRunRecord Train(IProgressReporter? progress = null)
     {
         Directory.CreateDirectory(RunDirectory);
         var configPath = Path.Combine(RunDirectory, MatchInference.ConfigFile);
@@ -106,6 +107,7 @@ public sealed class MatchTrainer(MatchRole role, MatchTrainingConfig config, Mat
             state = JsonSerializer.Deserialize<MatchProgress>(info.ConfigJson)
                 ?? throw new InvalidDataException($"{last}: checkpoint progress is null");
         }
+        progress?.Start($"training {MatchTrainingConfig.RoleName(role)}", totalSteps);
         var clock = Stopwatch.StartNew();
         var graph = new Graph();
         var parameters = model.Parameters();
@@ -130,7 +132,7 @@ public sealed class MatchTrainer(MatchRole role, MatchTrainingConfig config, Mat
             state.EpochLosses.Add(loss.Data[0]);
             state = state with { Step = state.Step + 1 };
             stepsThisRun++;
-            progress?.Report((state.Step, totalSteps, loss.Data[0]));
+            progress?.Report(state.Step, $"loss {loss.Data[0]:F4}");
             if (state.Step % stepsPerEpoch == 0)
             {
                 var validationLoss = Evaluate(model, validation, policyTeacher, clickTeacher, index);
