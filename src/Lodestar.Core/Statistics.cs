@@ -17,6 +17,38 @@ public static class Statistics
         return sorted.Length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
     }
 
+    /// <summary>
+    /// The <paramref name="fraction"/> quantile (0.99 for p99) with linear interpolation between the two nearest
+    /// ranks, as numpy.percentile's default: rank = fraction × (n − 1).
+    /// </summary>
+    public static double Percentile(IEnumerable<double> values, double fraction)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        if (!(fraction >= 0 && fraction <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(fraction), fraction, "a percentile's fraction is in [0, 1]");
+        }
+        var sorted = values.Order().ToArray();
+        if (sorted.Length == 0)
+        {
+            throw new ArgumentException("a percentile of no values is undefined", nameof(values));
+        }
+        var rank = fraction * (sorted.Length - 1);
+        var low = (int)Math.Floor(rank);
+        var high = Math.Min(low + 1, sorted.Length - 1);
+        return sorted[low] + ((rank - low) * (sorted[high] - sorted[low]));
+    }
+
+    /// <summary>The value at rank ⌊fraction × n⌋ of ascending <paramref name="sorted"/> counts (a value that occurs in the data).</summary>
+    public static long NearestRank(ReadOnlySpan<long> sorted, double fraction)
+    {
+        if (sorted.IsEmpty)
+        {
+            throw new ArgumentException("a quantile of no values is undefined", nameof(sorted));
+        }
+        return sorted[Math.Clamp((int)(fraction * sorted.Length), 0, sorted.Length - 1)];
+    }
+
     /// <summary>Sample standard deviation (divisor n − 1); 0 for fewer than two values.</summary>
     public static double SampleStandardDeviation(IEnumerable<double> values)
     {

@@ -148,7 +148,7 @@ public static partial class TransformerBench
         // Latency percentiles need every call timed on its own.
         var (times, allocated) = WithStatus($"infer {name} batch 1", json, () => TimeEachCall(Run, runs));
         return new Figure("infer_b1", name, KernelThreads.Count, 1, SequenceLength, runs,
-            LatencyMsP50: Percentile(times, 0.5), LatencyMsP99: Percentile(times, 0.99), AllocatedBytesPerStep: allocated);
+            LatencyMsP50: Statistics.Percentile(times, 0.5), LatencyMsP99: Statistics.Percentile(times, 0.99), AllocatedBytesPerStep: allocated);
     }
 
     /// <summary>Warm-up, then milliseconds of each of `runs` calls and
@@ -204,15 +204,6 @@ public static partial class TransformerBench
             labels[i] = random.NextInt(config.NumClasses);
         }
         return (tokens, labels);
-    }
-
-    private static double Percentile(double[] values, double p)
-    {
-        var sorted = values.Order().ToArray();
-        var rank = p * (sorted.Length - 1);
-        var low = (int)Math.Floor(rank);
-        var high = Math.Min(low + 1, sorted.Length - 1);
-        return sorted[low] + ((rank - low) * (sorted[high] - sorted[low]));
     }
 
     private static int Positive(int value, string option) =>

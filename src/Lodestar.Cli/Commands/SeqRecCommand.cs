@@ -3,6 +3,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using Lodestar.Core.Progress;
+using Lodestar.Core;
 using Lodestar.Evaluation;
 using Lodestar.Models;
 using Lodestar.Training;
@@ -264,8 +265,6 @@ internal static class SeqRecBench
             process.Refresh();
             cpu[r] = (process.TotalProcessorTime - cpuStart).TotalSeconds;
         }
-        Array.Sort(wall);
-        Array.Sort(cpu);
-        return (histories.Length / wall[wall.Length / 2], histories.Length / Math.Max(cpu[cpu.Length / 2], 1e-9));
+        return (histories.Length / Statistics.Median(wall), histories.Length / Math.Max(Statistics.Median(cpu), 1e-9));
     }
 }

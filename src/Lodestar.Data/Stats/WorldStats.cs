@@ -1,5 +1,6 @@
 // `lodestar world stats`: counts, history-length and popularity distributions, and action rates of any
 // Lodestar data directory (generated or imported), computed in one streaming pass per event file.
+using Lodestar.Core;
 using Lodestar.Data.Schema;
 using Lodestar.Data.Storage;
 
@@ -29,11 +30,9 @@ public sealed record Distribution(long Entities, double Mean, long P50, long P90
         {
             weighted += (2.0 * (i + 1) - sorted.Length - 1) * sorted[i];
         }
-        return new Distribution(sorted.Length, total / sorted.Length, Quantile(sorted, 0.5), Quantile(sorted, 0.9), Quantile(sorted, 0.99), sorted[^1],
+        return new Distribution(sorted.Length, total / sorted.Length, Statistics.NearestRank(sorted, 0.5), Statistics.NearestRank(sorted, 0.9), Statistics.NearestRank(sorted, 0.99), sorted[^1],
             total > 0 ? top / total : 0, total > 0 ? weighted / (sorted.Length * total) : 0);
     }
-
-    private static long Quantile(long[] sorted, double q) => sorted[Math.Min(sorted.Length - 1, (int)(q * sorted.Length))];
 }
 
 /// <summary>Statistics of one data directory. Rates are per impression (feed) or per view (jobs).

@@ -1,6 +1,7 @@
 // Speed of a match model in inference mode (no tape): latency at batch 1 and pairs/s at batch 64, each
 // with the kernels on one thread and on two, and achieved GFLOP/s from the FLOPs the forward executes.
 using System.Diagnostics;
+using Lodestar.Core;
 using Lodestar.Kernels;
 using Lodestar.Models.JobMatching;
 using Lodestar.Nn;
@@ -124,8 +125,7 @@ public static class MatchSpeedBench
                     latencies[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
                 }
             }
-            Array.Sort(latencies);
-            return (latencies[singles / 2], latencies[Math.Min(singles - 1, (int)(singles * 0.99))]);
+            return (Statistics.Median(latencies), Statistics.Percentile(latencies, 0.99));
         }
         finally
         {
