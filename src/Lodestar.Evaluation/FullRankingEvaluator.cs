@@ -1,6 +1,7 @@
 // Full-ranking leave-one-out evaluation: every user's held-out item is ranked against ALL items (no
 // sampled negatives), the protocol of S3-Rec/ICLRec and of Krichene & Rendle's "On Sampled Metrics" (KDD 2020).
 
+using Lodestar.Core;
 namespace Lodestar.Evaluation;
 
 /// <summary>One user's evaluation case: the model reads <see cref="History"/> (oldest first) and must rank
@@ -27,14 +28,8 @@ public sealed record EvaluationOptions
 
     public void Validate()
     {
-        if (BatchSize < 1)
-        {
-            throw new ArgumentException($"{nameof(EvaluationOptions)}.{nameof(BatchSize)} must be at least 1, got {BatchSize}");
-        }
-        if (Threads < 1)
-        {
-            throw new ArgumentException($"{nameof(EvaluationOptions)}.{nameof(Threads)} must be at least 1, got {Threads}");
-        }
+        this.Require(BatchSize >= 1, BatchSize, "must be at least 1");
+        this.Require(Threads >= 1, Threads, "must be at least 1");
     }
 }
 

@@ -2,6 +2,7 @@
 // torch.optim.AdamW (_single_tensor_adamw): decoupled weight decay, then bias-corrected Adam.
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using Lodestar.Core;
 
 namespace Lodestar.Kernels;
 
@@ -21,11 +22,11 @@ public sealed record AdamWSettings
 
     public void Validate()
     {
-        if (!(LearningRate >= 0f)) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "AdamW: LearningRate must be ≥ 0");
-        if (!(Beta1 >= 0f && Beta1 < 1f)) throw new ArgumentOutOfRangeException(nameof(Beta1), Beta1, "AdamW: Beta1 must be in [0,1)");
-        if (!(Beta2 >= 0f && Beta2 < 1f)) throw new ArgumentOutOfRangeException(nameof(Beta2), Beta2, "AdamW: Beta2 must be in [0,1)");
-        if (!(Epsilon >= 0f)) throw new ArgumentOutOfRangeException(nameof(Epsilon), Epsilon, "AdamW: Epsilon must be ≥ 0");
-        if (!(WeightDecay >= 0f)) throw new ArgumentOutOfRangeException(nameof(WeightDecay), WeightDecay, "AdamW: WeightDecay must be ≥ 0");
+        this.Require(LearningRate >= 0f, LearningRate, "must not be negative");
+        this.Require(Beta1 is >= 0f and < 1f, Beta1, "must be in [0, 1)");
+        this.Require(Beta2 is >= 0f and < 1f, Beta2, "must be in [0, 1)");
+        this.Require(Epsilon >= 0f, Epsilon, "must not be negative");
+        this.Require(WeightDecay >= 0f, WeightDecay, "must not be negative");
     }
 
     /// <summary>The per-step scalars PyTorch computes in double: lr/(1−β1^t) and √(1−β2^t).</summary>

@@ -1,5 +1,6 @@
 // The transformer's shape and variant choices, validated once; the reference model of
 // reference-model.md is the default (pre-norm LayerNorm, GELU-tanh MLP, learned positions, mean pooling).
+using Lodestar.Core;
 namespace Lodestar.Nn;
 
 public enum PositionEncoding
@@ -94,23 +95,15 @@ public sealed record TransformerConfig
 
     public TransformerConfig Validate()
     {
-        Check(VocabSize > 0, nameof(VocabSize), "must be positive");
-        Check(Channels > 0, nameof(Channels), "must be positive");
-        Check(Heads > 0 && Channels % Heads == 0, nameof(Heads), $"must divide Channels ({Channels})");
-        Check(Positions != PositionEncoding.Rotary || HeadDim % 2 == 0, nameof(Positions), "rotary embeddings need an even head dim");
-        Check(FeedForward > 0, nameof(FeedForward), "must be positive");
-        Check(Layers >= 0, nameof(Layers), "must not be negative");
-        Check(MaxTokens > 0, nameof(MaxTokens), "must be positive");
-        Check(NumClasses > 0, nameof(NumClasses), "must be positive");
-        Check(Dropout is >= 0f and < 1f, nameof(Dropout), "must be in [0,1)");
+        this.Require(VocabSize > 0, VocabSize, "must be positive");
+        this.Require(Channels > 0, Channels, "must be positive");
+        this.Require(Heads > 0 && Channels % Heads == 0, Heads, $"must divide Channels ({Channels})");
+        this.Require(Positions != PositionEncoding.Rotary || HeadDim % 2 == 0, Positions, $"must not be rotary with an odd head dim ({HeadDim})");
+        this.Require(FeedForward > 0, FeedForward, "must be positive");
+        this.Require(Layers >= 0, Layers, "must not be negative");
+        this.Require(MaxTokens > 0, MaxTokens, "must be positive");
+        this.Require(NumClasses > 0, NumClasses, "must be positive");
+        this.Require(Dropout is >= 0f and < 1f, Dropout, "must be in [0, 1)");
         return this;
-    }
-
-    private void Check(bool condition, string field, string message)
-    {
-        if (!condition)
-        {
-            throw new ArgumentException($"TransformerConfig.{field} = {GetType().GetProperty(field)!.GetValue(this)}: {message}");
-        }
     }
 }

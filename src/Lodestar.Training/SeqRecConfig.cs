@@ -2,6 +2,7 @@
 // protocol and the seed. Read from JSON (snake_case, unknown fields rejected) and written into every run.
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Lodestar.Core;
 using Lodestar.Evaluation;
 using Lodestar.Models.Baselines;
 using Lodestar.Models.SasRec;
@@ -52,10 +53,7 @@ public sealed record SeqRecConfig
 
     public void Validate()
     {
-        if (!Enum.IsDefined(Model))
-        {
-            throw new ArgumentException($"{nameof(SeqRecConfig)}.{nameof(Model)} is not a known model: {Model}");
-        }
+        this.Require(Enum.IsDefined(Model), Model, "must be a known model");
         Cooc.Validate();
         Sasrec.Validate();
         Training.Validate();

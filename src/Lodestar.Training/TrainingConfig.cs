@@ -1,5 +1,6 @@
 // Optimisation settings of trainable sequential models: AdamW, batches, early stopping on validation
 // NDCG@10, and an optional wall-clock budget. Part of the resolved config written into every run.
+using Lodestar.Core;
 namespace Lodestar.Training;
 
 public sealed record TrainingConfig
@@ -33,26 +34,18 @@ public sealed record TrainingConfig
 
     public void Validate()
     {
-        Require(Epochs >= 1, nameof(Epochs), Epochs, "at least 1");
-        Require(BatchSize >= 1, nameof(BatchSize), BatchSize, "at least 1");
-        Require(LearningRate > 0 && float.IsFinite(LearningRate), nameof(LearningRate), LearningRate, "positive");
-        Require(WarmupSteps >= 0, nameof(WarmupSteps), WarmupSteps, "non-negative");
-        Require(WeightDecay >= 0, nameof(WeightDecay), WeightDecay, "non-negative");
-        Require(ClipNorm >= 0, nameof(ClipNorm), ClipNorm, "non-negative");
-        Require(EvalEvery >= 1, nameof(EvalEvery), EvalEvery, "at least 1");
-        Require(Patience >= 1, nameof(Patience), Patience, "at least 1");
-        Require(MaxMinutes >= 0, nameof(MaxMinutes), MaxMinutes, "non-negative");
+        this.Require(Epochs >= 1, Epochs, "must be at least 1");
+        this.Require(BatchSize >= 1, BatchSize, "must be at least 1");
+        this.Require(LearningRate > 0 && float.IsFinite(LearningRate), LearningRate, "must be positive");
+        this.Require(WarmupSteps >= 0, WarmupSteps, "must not be negative");
+        this.Require(WeightDecay >= 0, WeightDecay, "must not be negative");
+        this.Require(ClipNorm >= 0, ClipNorm, "must not be negative");
+        this.Require(EvalEvery >= 1, EvalEvery, "must be at least 1");
+        this.Require(Patience >= 1, Patience, "must be at least 1");
+        this.Require(MaxMinutes >= 0, MaxMinutes, "must not be negative");
     }
 
     /// <summary>nanoGPT-style: linear warmup to the peak, then constant.</summary>
     public float LearningRateAt(long step) =>
         WarmupSteps == 0 || step >= WarmupSteps ? LearningRate : LearningRate * (step + 1) / WarmupSteps;
-
-    private static void Require(bool ok, string field, object value, string rule)
-    {
-        if (!ok)
-        {
-            throw new ArgumentException($"{nameof(TrainingConfig)}.{field} must be {rule}, got {value}");
-        }
-    }
 }

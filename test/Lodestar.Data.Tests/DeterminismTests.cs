@@ -1,5 +1,6 @@
 // Same seed → byte-identical files whatever the thread count; a different seed → a different world;
 // config validation names the bad field.
+using Lodestar.Core;
 using Lodestar.Data.Generation;
 using Lodestar.Data.Vocabularies;
 
@@ -42,9 +43,9 @@ public sealed class DeterminismTests : IDisposable
     [Fact]
     public void ConfigValidationNamesTheField()
     {
-        var error = Assert.Throws<ArgumentException>(() => (Config with { Days = 0 }).Validate());
+        var error = Assert.Throws<InvalidConfigException>(() => (Config with { Days = 0 }).Validate());
         Assert.Contains("Days", error.Message);
-        error = Assert.Throws<ArgumentException>(() => (Config with { StartDate = "05/01/2026" }).Validate());
+        error = Assert.Throws<InvalidConfigException>(() => (Config with { StartDate = "05/01/2026" }).Validate());
         Assert.Contains("StartDate", error.Message);
     }
 

@@ -1,5 +1,6 @@
 // The full-ranking evaluator: history exclusion on and off changes ranks exactly as worked out by hand,
 // the report states the protocol, threads do not change results, and bad ids are named.
+using Lodestar.Core;
 using Lodestar.Evaluation;
 
 namespace Lodestar.Evaluation.Tests;
@@ -96,7 +97,7 @@ public class FullRankingEvaluatorTests
     [Fact]
     public void InvalidOptionsNameTheField()
     {
-        var error = Assert.Throws<ArgumentException>(() => new EvaluationOptions { BatchSize = 0 }.Validate());
+        var error = Assert.Throws<InvalidConfigException>(() => new EvaluationOptions { BatchSize = 0 }.Validate());
         Assert.Contains("BatchSize", error.Message, StringComparison.Ordinal);
     }
 }

@@ -54,8 +54,8 @@ public class AdamWTests
     [Fact]
     public void InvalidSettingsNameTheField()
     {
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new AdamWSettings { Beta2 = 1f }.Validate());
-        Assert.Equal("Beta2", error.ParamName);
+        var error = Assert.Throws<Lodestar.Core.InvalidConfigException>(() => new AdamWSettings { Beta2 = 1f }.Validate());
+        Assert.Equal("Beta2", error.Field);
         Assert.Throws<ArgumentOutOfRangeException>(() => AdamW.Step(new float[1], new float[1], new float[1], new float[1], new AdamWSettings(), 0));
     }
 }

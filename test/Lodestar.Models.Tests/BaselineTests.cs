@@ -1,5 +1,6 @@
 // Baselines on tiny synthetic data with answers worked out by hand, scored through the same
 // full-ranking evaluator as every model.
+using Lodestar.Core;
 using Lodestar.Evaluation;
 using Lodestar.Models.Baselines;
 
@@ -73,7 +74,7 @@ public class BaselineTests
     [Fact]
     public void BadConfigNamesTheField()
     {
-        var error = Assert.Throws<ArgumentException>(() => new CooccurrenceConfig { RecencyDecay = 0 }.Validate());
+        var error = Assert.Throws<InvalidConfigException>(() => new CooccurrenceConfig { RecencyDecay = 0 }.Validate());
         Assert.Contains("RecencyDecay", error.Message, StringComparison.Ordinal);
     }
 

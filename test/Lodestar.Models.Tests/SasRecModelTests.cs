@@ -89,9 +89,9 @@ public class SasRecModelTests
     [Fact]
     public void BadConfigNamesTheField()
     {
-        var error = Assert.Throws<ArgumentException>(() => new SasRecConfig { Channels = 10, Heads = 3 }.Validate());
+        var error = Assert.Throws<InvalidConfigException>(() => new SasRecConfig { Channels = 10, Heads = 3 }.Validate());
         Assert.Contains("SasRecConfig.Heads", error.Message, StringComparison.Ordinal);
-        error = Assert.Throws<ArgumentException>(() => new SasRecConfig { Channels = 6, Heads = 2, Positions = PositionEncoding.Rotary }.Validate());
+        error = Assert.Throws<InvalidConfigException>(() => new SasRecConfig { Channels = 6, Heads = 2, Positions = PositionEncoding.Rotary }.Validate());
         Assert.Contains("Positions", error.Message, StringComparison.Ordinal);
     }
 }

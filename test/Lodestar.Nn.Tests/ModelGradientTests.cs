@@ -131,7 +131,7 @@ public sealed class ModelGradientTests
     [Fact]
     public void ConfigValidationNamesTheBadField()
     {
-        var error = Assert.Throws<ArgumentException>(() => new TransformerClassifier(TransformerConfig.Small with { Heads = 3 }));
+        var error = Assert.Throws<InvalidConfigException>(() => new TransformerClassifier(TransformerConfig.Small with { Heads = 3 }));
         Assert.Contains("Heads", error.Message, StringComparison.Ordinal);
         var tooLong = new TransformerClassifier(Tiny);
         Assert.Throws<ArgumentException>(() => tooLong.Forward(new Graph(), new int[14], 2, 7));

@@ -188,7 +188,7 @@ public sealed class TrainingTests
         Assert.Equal(0.55f, schedule.LearningRate(9), 1e-6f);
         Assert.Equal(0.1f, schedule.LearningRate(14));
         Assert.Equal(0.1f, schedule.LearningRate(100));
-        Assert.Throws<ArgumentException>(() => new WarmupCosineSchedule { WarmupSteps = 10, TotalSteps = 5 }.Validate());
+        Assert.Throws<InvalidConfigException>(() => new WarmupCosineSchedule { WarmupSteps = 10, TotalSteps = 5 }.Validate());
 
         var w = Tensor.FromValues([1f], [1], requiresGrad: true);
         var ema = new ExponentialMovingAverage([w], 0.9f);

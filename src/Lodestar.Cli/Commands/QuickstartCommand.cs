@@ -65,9 +65,9 @@ public static class QuickstartCommand
         log.WriteLine("tokenizing the world and labeling pairs with the default policy");
         var data = MatchPipeline.Prepare(teacher);
         var policyRecord = TrainCommand.Run(MatchRole.PolicyTeacher, teacher, data);
-        TrainCommand.Print(policyRecord, asJson: false);
+        log.WriteLine(TrainCommand.Describe(policyRecord));
         var clickRecord = TrainCommand.Run(MatchRole.ClickTeacher, click, data);
-        TrainCommand.Print(clickRecord, asJson: false);
+        log.WriteLine(TrainCommand.Describe(clickRecord));
         var student = teacher with
         {
             Model = MatchModelConfig.Student with { Seed = seed },
@@ -76,7 +76,7 @@ public static class QuickstartCommand
             ClickTeacherRun = click.RunDirectory(MatchRole.ClickTeacher),
         };
         var studentRecord = TrainCommand.Run(MatchRole.Student, student, data);
-        TrainCommand.Print(studentRecord, asJson: false);
+        log.WriteLine(TrainCommand.Describe(studentRecord));
         log.WriteLine("evaluating");
         var evaluation = MatchEvaluator.Evaluate(data, [
             (MatchRole.PolicyTeacher, teacher.RunDirectory(MatchRole.PolicyTeacher)),

@@ -49,6 +49,10 @@ public static class TrainCommand
             CliJson.WriteLine(new { record.Role, record.Status, record.Parameters, record.BestEpoch, record.BestValidationLoss, record.WallSeconds, record.Epochs, run = record.Config.RunDirectory(Enum.Parse<MatchRole>(record.Role.Replace("-", ""), ignoreCase: true)) });
             return;
         }
-        Console.Out.WriteLine($"{record.Role}: {record.Status}, {record.Parameters:N0} parameters, best epoch {record.BestEpoch} (validation loss {record.BestValidationLoss:F4}), {record.WallSeconds:F1} s");
+        Console.Out.WriteLine(Describe(record));
     }
+
+    /// <summary>One line for a finished run: status, parameters, best epoch and its validation loss, wall time.</summary>
+    public static string Describe(MatchRunRecord record) =>
+        $"{record.Role}: {record.Status}, {record.Parameters:N0} parameters, best epoch {record.BestEpoch} (validation loss {record.BestValidationLoss:F4}), {record.WallSeconds:F1} s";
 }

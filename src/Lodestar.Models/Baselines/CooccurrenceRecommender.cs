@@ -1,6 +1,7 @@
 // Item-to-item co-occurrence: "people who had item a next had item b". The last few history items vote
 // for what followed them in training sequences; with RecentItems = 1 it is the classic last-item
 // transition baseline (a first-order Markov chain, as in FPMC's MC part, Rendle et al. WWW 2010).
+using Lodestar.Core;
 namespace Lodestar.Models.Baselines;
 
 public sealed record CooccurrenceConfig
@@ -29,20 +30,12 @@ public sealed record CooccurrenceConfig
 
     public void Validate()
     {
-        Require(Window >= 1, nameof(Window), Window, "at least 1");
-        Require(DistanceDecay is > 0 and <= 1, nameof(DistanceDecay), DistanceDecay, "in (0, 1]");
-        Require(BackwardWeight is >= 0 and <= 1, nameof(BackwardWeight), BackwardWeight, "in [0, 1]");
-        Require(RecentItems >= 1, nameof(RecentItems), RecentItems, "at least 1");
-        Require(RecencyDecay is > 0 and <= 1, nameof(RecencyDecay), RecencyDecay, "in (0, 1]");
-        Require(PopularityPrior >= 0, nameof(PopularityPrior), PopularityPrior, "non-negative");
-    }
-
-    private static void Require(bool ok, string field, object value, string rule)
-    {
-        if (!ok)
-        {
-            throw new ArgumentException($"{nameof(CooccurrenceConfig)}.{field} must be {rule}, got {value}");
-        }
+        this.Require(Window >= 1, Window, "must be at least 1");
+        this.Require(DistanceDecay is > 0 and <= 1, DistanceDecay, "must be in (0, 1]");
+        this.Require(BackwardWeight is >= 0 and <= 1, BackwardWeight, "must be in [0, 1]");
+        this.Require(RecentItems >= 1, RecentItems, "must be at least 1");
+        this.Require(RecencyDecay is > 0 and <= 1, RecencyDecay, "must be in (0, 1]");
+        this.Require(PopularityPrior >= 0, PopularityPrior, "must not be negative");
     }
 }
 

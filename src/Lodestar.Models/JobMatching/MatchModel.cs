@@ -1,5 +1,6 @@
 // The job-matching models: a transformer cross-encoder over the tokenized member–job pair (plus the
 // member's recent job history) with one head per policy dimension, an overall head and an apply head.
+using Lodestar.Core;
 using Lodestar.Nn;
 using Lodestar.Tensors;
 
@@ -81,12 +82,12 @@ public sealed record MatchModelConfig
 
     public MatchModelConfig Validate()
     {
-        Check(Channels > 0, nameof(Channels), Channels);
-        Check(Heads > 0 && Channels % Heads == 0, nameof(Heads), Heads);
-        Check(FeedForward > 0, nameof(FeedForward), FeedForward);
-        Check(Layers >= 1, nameof(Layers), Layers);
-        Check(MaxTokens >= 8, nameof(MaxTokens), MaxTokens);
-        Check(EmbeddingChannels >= 0 && EmbeddingChannels <= Channels, nameof(EmbeddingChannels), EmbeddingChannels);
+        this.Require(Channels > 0, Channels, "must be positive");
+        this.Require(Heads > 0 && Channels % Heads == 0, Heads, $"must divide Channels ({Channels})");
+        this.Require(FeedForward > 0, FeedForward, "must be positive");
+        this.Require(Layers >= 1, Layers, "must be at least 1");
+        this.Require(MaxTokens >= 8, MaxTokens, "must be at least 8");
+        this.Require(EmbeddingChannels >= 0 && EmbeddingChannels <= Channels, EmbeddingChannels, $"must be in [0, Channels ({Channels})]");
         return this;
     }
 
@@ -105,14 +106,6 @@ public sealed record MatchModelConfig
         NumClasses = outputs,
         Seed = Seed,
     };
-
-    private static void Check(bool condition, string field, int value)
-    {
-        if (!condition)
-        {
-            throw new ArgumentException($"MatchModelConfig.{field} = {value} is out of range");
-        }
-    }
 }
 
 /// <summary>

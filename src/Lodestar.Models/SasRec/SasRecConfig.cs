@@ -1,5 +1,6 @@
 // Shape and loss of the SASRec-style next-item transformer (Kang & McAuley, ICDM 2018) in its modern form:
 // pre-norm blocks, tied item embeddings and a softmax over items (Klenitskiy & Vasilev, RecSys 2023).
+using Lodestar.Core;
 using Lodestar.Nn;
 
 namespace Lodestar.Models.SasRec;
@@ -49,15 +50,15 @@ public sealed record SasRecConfig
 
     public void Validate()
     {
-        Require(MaxLength >= 2, nameof(MaxLength), MaxLength, "at least 2");
-        Require(Channels >= 1, nameof(Channels), Channels, "at least 1");
-        Require(Heads >= 1 && Channels % Heads == 0, nameof(Heads), Heads, $"a divisor of Channels ({Channels})");
-        Require(Positions != PositionEncoding.Rotary || (Channels / Heads) % 2 == 0, nameof(Positions), Positions, "learned when the head width is odd");
-        Require(FeedForward >= 1, nameof(FeedForward), FeedForward, "at least 1");
-        Require(Layers >= 1, nameof(Layers), Layers, "at least 1");
-        Require(Dropout is >= 0f and < 1f, nameof(Dropout), Dropout, "in [0, 1)");
-        Require(Enum.IsDefined(Softmax), nameof(Softmax), Softmax, "full or sampled");
-        Require(SampledNegatives >= 1, nameof(SampledNegatives), SampledNegatives, "at least 1");
+        this.Require(MaxLength >= 2, MaxLength, "must be at least 2");
+        this.Require(Channels >= 1, Channels, "must be at least 1");
+        this.Require(Heads >= 1 && Channels % Heads == 0, Heads, $"must divide Channels ({Channels})");
+        this.Require(Positions != PositionEncoding.Rotary || (Channels / Heads) % 2 == 0, Positions, "must be learned when the head width is odd");
+        this.Require(FeedForward >= 1, FeedForward, "must be at least 1");
+        this.Require(Layers >= 1, Layers, "must be at least 1");
+        this.Require(Dropout is >= 0f and < 1f, Dropout, "must be in [0, 1)");
+        this.Require(Enum.IsDefined(Softmax), Softmax, "must be full or sampled");
+        this.Require(SampledNegatives >= 1, SampledNegatives, "must be at least 1");
     }
 
     /// <summary>The engine's transformer settings for the block stack (causal, pre-norm LayerNorm, GELU MLP).</summary>
@@ -74,12 +75,4 @@ public sealed record SasRecConfig
         Dropout = Dropout,
         Seed = seed,
     };
-
-    private static void Require(bool ok, string field, object value, string rule)
-    {
-        if (!ok)
-        {
-            throw new ArgumentException($"{nameof(SasRecConfig)}.{field} must be {rule}, got {value}");
-        }
-    }
 }

@@ -1,5 +1,6 @@
 // AdamW (Loshchilov & Hutter 2019): Adam moments with weight decay decoupled from the gradient, applied
 // as p ← p − lr·wd·p before the Adam step, exactly as torch.optim.AdamW; per-group lr scale and decay.
+using Lodestar.Core;
 using Lodestar.Kernels;
 using Lodestar.Tensors;
 
@@ -24,20 +25,12 @@ public sealed record AdamWConfig
 
     public AdamWConfig Validate()
     {
-        Check(LearningRate >= 0f, nameof(LearningRate), LearningRate);
-        Check(Beta1 is >= 0f and < 1f, nameof(Beta1), Beta1);
-        Check(Beta2 is >= 0f and < 1f, nameof(Beta2), Beta2);
-        Check(Eps > 0f, nameof(Eps), Eps);
-        Check(WeightDecay >= 0f, nameof(WeightDecay), WeightDecay);
+        this.Require(LearningRate >= 0f, LearningRate, "must not be negative");
+        this.Require(Beta1 is >= 0f and < 1f, Beta1, "must be in [0, 1)");
+        this.Require(Beta2 is >= 0f and < 1f, Beta2, "must be in [0, 1)");
+        this.Require(Eps > 0f, Eps, "must be positive");
+        this.Require(WeightDecay >= 0f, WeightDecay, "must not be negative");
         return this;
-    }
-
-    private static void Check(bool condition, string field, float value)
-    {
-        if (!condition)
-        {
-            throw new ArgumentException($"AdamWConfig.{field} = {value} is out of range");
-        }
     }
 }
 

@@ -1,5 +1,6 @@
 // Training helpers: global-norm gradient clipping, linear warmup + cosine decay, and an exponential
 // moving average of the weights.
+using Lodestar.Core;
 using Lodestar.Tensors;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
@@ -56,14 +57,10 @@ public sealed record WarmupCosineSchedule
 
     public WarmupCosineSchedule Validate()
     {
-        if (WarmupSteps < 0 || TotalSteps <= WarmupSteps)
-        {
-            throw new ArgumentException($"WarmupCosineSchedule.TotalSteps = {TotalSteps} must exceed WarmupSteps = {WarmupSteps} ≥ 0");
-        }
-        if (MinLearningRate < 0 || PeakLearningRate < MinLearningRate)
-        {
-            throw new ArgumentException($"WarmupCosineSchedule.PeakLearningRate = {PeakLearningRate} must be ≥ MinLearningRate = {MinLearningRate} ≥ 0");
-        }
+        this.Require(WarmupSteps >= 0, WarmupSteps, "must not be negative");
+        this.Require(TotalSteps > WarmupSteps, TotalSteps, $"must exceed WarmupSteps ({WarmupSteps})");
+        this.Require(MinLearningRate >= 0, MinLearningRate, "must not be negative");
+        this.Require(PeakLearningRate >= MinLearningRate, PeakLearningRate, $"must be at least MinLearningRate ({MinLearningRate})");
         return this;
     }
 

@@ -1,6 +1,7 @@
 // Makes a golden set the way a labeling team would: each pair judged by one annotator (several on a
 // subset, to measure disagreement), each annotator with a personal bias and noise level around the
 // world's true match quality, a few careless judgements, and notes where a person would leave one.
+using Lodestar.Core;
 using Lodestar.Policy.Labeling;
 
 namespace Lodestar.Policy.Golden;
@@ -40,26 +41,15 @@ public sealed record GoldenSetConfig
 
     public void Validate()
     {
-        if (Pairs < 2)
-        {
-            throw new ArgumentException($"{nameof(Pairs)}: {Pairs} (need at least 2)");
-        }
-        if (MultiAnnotatedShare is < 0 or > 1)
-        {
-            throw new ArgumentException($"{nameof(MultiAnnotatedShare)}: {MultiAnnotatedShare} is outside [0, 1]");
-        }
-        if (Annotators < 1 || AnnotatorsPerMultiPair < 2 || AnnotatorsPerMultiPair > Annotators)
-        {
-            throw new ArgumentException($"{nameof(AnnotatorsPerMultiPair)}: {AnnotatorsPerMultiPair} must lie in 2..{nameof(Annotators)} ({Annotators})");
-        }
-        if (NoiseMin < 0 || NoiseMax < NoiseMin)
-        {
-            throw new ArgumentException($"{nameof(NoiseMin)}/{nameof(NoiseMax)}: need 0 <= min <= max");
-        }
-        if (BiasSigma < 0 || CarelessRate is < 0 or > 1 || NoteRate is < 0 or > 1)
-        {
-            throw new ArgumentException($"{nameof(BiasSigma)}, {nameof(CarelessRate)} or {nameof(NoteRate)} out of range");
-        }
+        this.Require(Pairs >= 2, Pairs, "must be at least 2");
+        this.Require(MultiAnnotatedShare is >= 0 and <= 1, MultiAnnotatedShare, "must be in [0, 1]");
+        this.Require(Annotators >= 1, Annotators, "must be at least 1");
+        this.Require(AnnotatorsPerMultiPair >= 2 && AnnotatorsPerMultiPair <= Annotators, AnnotatorsPerMultiPair, $"must be in [2, Annotators ({Annotators})]");
+        this.Require(NoiseMin >= 0, NoiseMin, "must not be negative");
+        this.Require(NoiseMax >= NoiseMin, NoiseMax, $"must be at least NoiseMin ({NoiseMin})");
+        this.Require(BiasSigma >= 0, BiasSigma, "must not be negative");
+        this.Require(CarelessRate is >= 0 and <= 1, CarelessRate, "must be in [0, 1]");
+        this.Require(NoteRate is >= 0 and <= 1, NoteRate, "must be in [0, 1]");
     }
 }
 

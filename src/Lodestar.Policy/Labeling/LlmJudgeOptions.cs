@@ -1,5 +1,6 @@
 // Settings of the LLM judge: which OpenAI-compatible endpoint and model, where the key comes from, and
 // how hard to try (concurrency, timeouts, retries with exponential backoff and jitter).
+using Lodestar.Core;
 namespace Lodestar.Policy.Labeling;
 
 public sealed record LlmJudgeOptions
@@ -38,37 +39,14 @@ public sealed record LlmJudgeOptions
 
     public void Validate()
     {
-        if (!BaseUrl.IsAbsoluteUri || (BaseUrl.Scheme != Uri.UriSchemeHttp && BaseUrl.Scheme != Uri.UriSchemeHttps))
-        {
-            throw new ArgumentException($"{nameof(BaseUrl)}: '{BaseUrl}' is not an absolute http(s) URL");
-        }
-        if (string.IsNullOrWhiteSpace(Model))
-        {
-            throw new ArgumentException($"{nameof(Model)}: empty");
-        }
-        if (string.IsNullOrWhiteSpace(CachePath))
-        {
-            throw new ArgumentException($"{nameof(CachePath)}: empty");
-        }
-        if (MaxConcurrency is < 1 or > 256)
-        {
-            throw new ArgumentException($"{nameof(MaxConcurrency)}: {MaxConcurrency} is outside 1..256");
-        }
-        if (RequestTimeout <= TimeSpan.Zero)
-        {
-            throw new ArgumentException($"{nameof(RequestTimeout)}: must be positive");
-        }
-        if (MaxRetries is < 0 or > 50)
-        {
-            throw new ArgumentException($"{nameof(MaxRetries)}: {MaxRetries} is outside 0..50");
-        }
-        if (InitialBackoff < TimeSpan.Zero || MaxBackoff < InitialBackoff)
-        {
-            throw new ArgumentException($"{nameof(InitialBackoff)}/{nameof(MaxBackoff)}: need 0 <= initial <= max");
-        }
-        if (Temperature is < 0 or > 2)
-        {
-            throw new ArgumentException($"{nameof(Temperature)}: {Temperature} is outside 0..2");
-        }
+        this.Require(BaseUrl.IsAbsoluteUri && (BaseUrl.Scheme == Uri.UriSchemeHttp || BaseUrl.Scheme == Uri.UriSchemeHttps), BaseUrl, "must be an absolute http(s) URL");
+        this.Require(!string.IsNullOrWhiteSpace(Model), Model, "must not be empty");
+        this.Require(!string.IsNullOrWhiteSpace(CachePath), CachePath, "must not be empty");
+        this.Require(MaxConcurrency is >= 1 and <= 256, MaxConcurrency, "must be in [1, 256]");
+        this.Require(RequestTimeout > TimeSpan.Zero, RequestTimeout, "must be positive");
+        this.Require(MaxRetries is >= 0 and <= 50, MaxRetries, "must be in [0, 50]");
+        this.Require(InitialBackoff >= TimeSpan.Zero, InitialBackoff, "must not be negative");
+        this.Require(MaxBackoff >= InitialBackoff, MaxBackoff, $"must be at least InitialBackoff ({InitialBackoff})");
+        this.Require(Temperature is >= 0 and <= 2, Temperature, "must be in [0, 2]");
     }
 }

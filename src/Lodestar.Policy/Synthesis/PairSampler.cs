@@ -1,5 +1,6 @@
 // Chooses which member–job pairs to label for the synthetic training set: random pairs, pairs near the
 // policy's decision boundaries, and hard pairs (same title but wrong seniority; right skills, wrong place).
+using Lodestar.Core;
 using Lodestar.Data.Schema;
 using Lodestar.Policy.Expressions;
 using Lodestar.Policy.Labeling;
@@ -35,19 +36,12 @@ public sealed record SamplerConfig
 
     public void Validate()
     {
-        if (Pairs < 1)
-        {
-            throw new ArgumentException($"{nameof(Pairs)}: {Pairs} (need at least 1)");
-        }
-        var shares = new[] { RandomShare, BoundaryShare, HardTitleShare, HardPlaceShare };
-        if (shares.Any(s => s is < 0 or > 1) || Math.Abs(shares.Sum() - 1) > 1e-9)
-        {
-            throw new ArgumentException($"{nameof(RandomShare)}+{nameof(BoundaryShare)}+{nameof(HardTitleShare)}+{nameof(HardPlaceShare)} must be shares summing to 1, not {shares.Sum()}");
-        }
-        if (BoundaryWidth <= 0 || MaxAttemptsPerPair < 1)
-        {
-            throw new ArgumentException($"{nameof(BoundaryWidth)} and {nameof(MaxAttemptsPerPair)} must be positive");
-        }
+        this.Require(Pairs >= 1, Pairs, "must be at least 1");
+        double[] shares = [RandomShare, BoundaryShare, HardTitleShare, HardPlaceShare];
+        this.Require(shares.All(s => s is >= 0 and <= 1) && Math.Abs(shares.Sum() - 1) <= 1e-9, shares,
+            "(RandomShare, BoundaryShare, HardTitleShare, HardPlaceShare) must be shares summing to 1");
+        this.Require(BoundaryWidth > 0, BoundaryWidth, "must be positive");
+        this.Require(MaxAttemptsPerPair >= 1, MaxAttemptsPerPair, "must be at least 1");
     }
 }
 

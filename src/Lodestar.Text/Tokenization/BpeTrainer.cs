@@ -1,6 +1,7 @@
 // Trains a byte-level BPE vocabulary the way Hugging Face's BpeTrainer does: count pre-tokenized words,
 // then repeatedly merge the most frequent adjacent pair (ties: the smaller pair of ids) until the vocabulary is full.
 using System.Text;
+using Lodestar.Core;
 
 namespace Lodestar.Text.Tokenization;
 
@@ -21,18 +22,9 @@ public sealed record BpeTrainerConfig
 
     public void Validate()
     {
-        if (AddedTokens.Count != AddedTokens.Distinct(StringComparer.Ordinal).Count())
-        {
-            throw new ArgumentException("BpeTrainerConfig.AddedTokens: a token is listed twice", nameof(AddedTokens));
-        }
-        if (VocabSize < AddedTokens.Count + 256)
-        {
-            throw new ArgumentException($"BpeTrainerConfig.VocabSize: {VocabSize} is below {AddedTokens.Count} added tokens + 256 byte symbols", nameof(VocabSize));
-        }
-        if (MinPairFrequency < 1)
-        {
-            throw new ArgumentException($"BpeTrainerConfig.MinPairFrequency: {MinPairFrequency} must be at least 1", nameof(MinPairFrequency));
-        }
+        this.Require(AddedTokens.Count == AddedTokens.Distinct(StringComparer.Ordinal).Count(), AddedTokens, "must not list a token twice");
+        this.Require(VocabSize >= AddedTokens.Count + 256, VocabSize, $"must cover the {AddedTokens.Count} added tokens and 256 byte symbols");
+        this.Require(MinPairFrequency >= 1, MinPairFrequency, "must be at least 1");
         for (var i = 0; i < AddedTokens.Count; i++)
         {
             new AddedToken(i, AddedTokens[i], false).Validate();

@@ -3,6 +3,7 @@
 // each rendered with a compact pair prompt plus the member's recent job history, then tokenized.
 using System.Security.Cryptography;
 using System.Text;
+using Lodestar.Core;
 using Lodestar.Data.Schema;
 using Lodestar.Data.Storage;
 using Lodestar.Models.JobMatching;
@@ -40,18 +41,11 @@ public sealed record MatchDataConfig
 
     public MatchDataConfig Validate()
     {
-        if (PolicyPairs < 1)
-        {
-            throw new ArgumentException($"MatchDataConfig.PolicyPairs = {PolicyPairs} must be positive");
-        }
-        if (HistoryEvents < 0)
-        {
-            throw new ArgumentException($"MatchDataConfig.HistoryEvents = {HistoryEvents} must not be negative");
-        }
-        if (ValidationShare <= 0 || TestShare <= 0 || ValidationShare + TestShare >= 0.9)
-        {
-            throw new ArgumentException($"MatchDataConfig.ValidationShare = {ValidationShare} and TestShare = {TestShare} must be positive and leave a training split");
-        }
+        this.Require(PolicyPairs >= 1, PolicyPairs, "must be positive");
+        this.Require(HistoryEvents >= 0, HistoryEvents, "must not be negative");
+        this.Require(ValidationShare > 0, ValidationShare, "must be positive");
+        this.Require(TestShare > 0, TestShare, "must be positive");
+        this.Require(ValidationShare + TestShare < 0.9, TestShare, $"must leave a training split: with ValidationShare {ValidationShare} the two reach 0.9");
         return this;
     }
 }

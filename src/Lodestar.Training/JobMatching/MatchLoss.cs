@@ -1,6 +1,7 @@
 // Losses of the match models: the policy teacher's per-dimension cross-entropy plus overall BCE, the
 // click teacher's apply BCE, and the student's multi-teacher distillation (Hinton et al. 2015: KL of
 // temperature-softened outputs scaled by T²) plus optional hard labels, with per-teacher weights.
+using Lodestar.Core;
 using Lodestar.Models.JobMatching;
 using Lodestar.Nn;
 using Lodestar.Tensors;
@@ -32,22 +33,13 @@ public sealed record DistillationConfig
 
     public DistillationConfig Validate()
     {
-        if (!(Temperature > 0f))
-        {
-            throw new ArgumentException($"DistillationConfig.Temperature = {Temperature} must be positive");
-        }
-        if (ApplyLabelDays < 0)
-        {
-            throw new ArgumentException($"DistillationConfig.ApplyLabelDays = {ApplyLabelDays} must not be negative (0: every view's apply label)");
-        }
-        if (PolicyTeacherWeight < 0f || ClickTeacherWeight < 0f || HardLabelWeight < 0f)
-        {
-            throw new ArgumentException($"DistillationConfig weights ({PolicyTeacherWeight}, {ClickTeacherWeight}, {HardLabelWeight}) must not be negative");
-        }
-        if (PolicyTeacherWeight + ClickTeacherWeight + HardLabelWeight == 0f)
-        {
-            throw new ArgumentException("DistillationConfig: PolicyTeacherWeight, ClickTeacherWeight and HardLabelWeight are all 0: nothing to learn from");
-        }
+        this.Require(Temperature > 0f, Temperature, "must be positive");
+        this.Require(ApplyLabelDays >= 0, ApplyLabelDays, "must not be negative (0: every view's apply label)");
+        this.Require(PolicyTeacherWeight >= 0f, PolicyTeacherWeight, "must not be negative");
+        this.Require(ClickTeacherWeight >= 0f, ClickTeacherWeight, "must not be negative");
+        this.Require(HardLabelWeight >= 0f, HardLabelWeight, "must not be negative");
+        this.Require(PolicyTeacherWeight + ClickTeacherWeight + HardLabelWeight > 0f, HardLabelWeight,
+            "must be positive when PolicyTeacherWeight and ClickTeacherWeight are 0: nothing to learn from");
         return this;
     }
 }

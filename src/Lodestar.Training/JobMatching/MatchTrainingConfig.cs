@@ -2,6 +2,7 @@
 // student --config C`): data, model size, optimization, early stopping and, for a student, its teachers.
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Lodestar.Core;
 using Lodestar.Models.JobMatching;
 
 namespace Lodestar.Training.JobMatching;
@@ -73,14 +74,14 @@ public sealed record MatchTrainingConfig
         Model.Validate();
         Data.Validate();
         Distillation.Validate();
-        Check(Epochs >= 1, nameof(Epochs), Epochs);
-        Check(BatchSize >= 1, nameof(BatchSize), BatchSize);
-        Check(LearningRate > 0, nameof(LearningRate), LearningRate);
-        Check(WarmupSteps >= 0, nameof(WarmupSteps), WarmupSteps);
-        Check(ClipNorm > 0, nameof(ClipNorm), ClipNorm);
-        Check(Patience >= 1, nameof(Patience), Patience);
-        Check(CheckpointEverySteps >= 1, nameof(CheckpointEverySteps), CheckpointEverySteps);
-        Check(TokenizerVocab >= 512, nameof(TokenizerVocab), TokenizerVocab);
+        this.Require(Epochs >= 1, Epochs, "must be at least 1");
+        this.Require(BatchSize >= 1, BatchSize, "must be at least 1");
+        this.Require(LearningRate > 0, LearningRate, "must be positive");
+        this.Require(WarmupSteps >= 0, WarmupSteps, "must not be negative");
+        this.Require(ClipNorm > 0, ClipNorm, "must be positive");
+        this.Require(Patience >= 1, Patience, "must be at least 1");
+        this.Require(CheckpointEverySteps >= 1, CheckpointEverySteps, "must be at least 1");
+        this.Require(TokenizerVocab >= 512, TokenizerVocab, "must be at least 512");
         return this;
     }
 
@@ -117,13 +118,9 @@ public sealed record MatchTrainingConfig
         {
             throw new InvalidDataException($"{path}: line {(ex.LineNumber ?? 0) + 1}, field {ex.Path}: {ex.Message.Split(" Path:")[0]}", ex);
         }
-    }
-
-    private static void Check(bool condition, string field, double value)
-    {
-        if (!condition)
+        catch (InvalidConfigException ex)
         {
-            throw new ArgumentException($"MatchTrainingConfig.{field} = {value} is out of range");
+            throw new InvalidDataException($"{path}: {ex.Message}", ex);
         }
     }
 }

@@ -1,6 +1,7 @@
 // The multi-teacher experiment as one config file (configs/match/multi-teacher.json): the world to generate,
 // both teachers, the student recipe, the student seeds and the split the table is measured on.
 using System.Text.Json;
+using Lodestar.Core;
 using Lodestar.Models.JobMatching;
 
 namespace Lodestar.Training.JobMatching;
@@ -52,19 +53,11 @@ public sealed record MultiTeacherConfig
 
     public MultiTeacherConfig Validate()
     {
-        if (WorldMembers < 100 || WorldDays < 1)
-        {
-            throw new ArgumentException($"MultiTeacherConfig: world of {WorldMembers} members over {WorldDays} days is too small");
-        }
-        if (Seeds.Length == 0 || Seeds.Any(s => s < 0) || Seeds.Distinct().Count() != Seeds.Length)
-        {
-            throw new ArgumentException($"MultiTeacherConfig.Seeds = [{string.Join(", ", Seeds)}] must be distinct non-negative seeds, at least one");
-        }
-        var unknown = Variants.Where(v => !MultiTeacherExperiment.AllVariants.Contains(v)).ToList();
-        if (Variants.Length == 0 || unknown.Count > 0)
-        {
-            throw new ArgumentException($"MultiTeacherConfig.Variants: [{string.Join(", ", unknown)}] must be a non-empty subset of {string.Join(", ", MultiTeacherExperiment.AllVariants)}");
-        }
+        this.Require(WorldMembers >= 100, WorldMembers, "must be at least 100");
+        this.Require(WorldDays >= 1, WorldDays, "must be at least 1");
+        this.Require(Seeds.Length > 0 && Seeds.All(s => s >= 0) && Seeds.Distinct().Count() == Seeds.Length, Seeds, "must be distinct non-negative seeds, at least one");
+        this.Require(Variants.Length > 0 && Variants.All(MultiTeacherExperiment.AllVariants.Contains), Variants,
+            $"must be a non-empty subset of {string.Join(", ", MultiTeacherExperiment.AllVariants)}");
         foreach (var recipe in Tuning)
         {
             recipe.Validate();
@@ -74,14 +67,9 @@ public sealed record MultiTeacherConfig
         if (PolicyTeacherWarmStart is not null)
         {
             var warmStart = Teacher(PolicyTeacherWarmStart).Validate();
-            if (warmStart.RunDirectory(MatchRole.PolicyTeacher) == Teacher(PolicyTeacher).RunDirectory(MatchRole.PolicyTeacher))
-            {
-                throw new ArgumentException("MultiTeacherConfig.PolicyTeacherWarmStart needs a run_name other than the policy teacher's own run");
-            }
-            if (PolicyTeacher.InitFrom is not null)
-            {
-                throw new ArgumentException("MultiTeacherConfig: set either PolicyTeacherWarmStart or PolicyTeacher.InitFrom, not both");
-            }
+            this.Require(warmStart.RunDirectory(MatchRole.PolicyTeacher) != Teacher(PolicyTeacher).RunDirectory(MatchRole.PolicyTeacher), PolicyTeacherWarmStart.RunName,
+                "must name a run other than the policy teacher's own");
+            this.Require(PolicyTeacher.InitFrom is null, PolicyTeacher.InitFrom, "must be unset when PolicyTeacherWarmStart is set");
         }
         Teacher(ClickTeacher).Validate();
         return this;
@@ -119,6 +107,10 @@ public sealed record MultiTeacherConfig
         catch (JsonException ex)
         {
             throw new InvalidDataException($"{path}: line {(ex.LineNumber ?? 0) + 1}, field {ex.Path}: {ex.Message.Split(" Path:")[0]}", ex);
+        }
+        catch (InvalidConfigException ex)
+        {
+            throw new InvalidDataException($"{path}: {ex.Message}", ex);
         }
     }
 }

@@ -1,5 +1,6 @@
 // The student's multi-teacher distillation loss against central finite differences, and its parts
 // switching off with their weights.
+using Lodestar.Core;
 using Lodestar.Models.JobMatching;
 using Lodestar.Tensors;
 using Lodestar.Training.JobMatching;
@@ -83,7 +84,7 @@ public class DistillationLossTests
         Assert.Equal(both, Loss([old, recent], fromDay: 3), 5);
         Assert.Equal(both, Loss([old, recent], int.MinValue), 5);
         Assert.Throws<InvalidOperationException>(() => Loss([old], fromDay: 4));
-        Assert.Throws<ArgumentException>(() => new DistillationConfig { ApplyLabelDays = -1 }.Validate());
+        Assert.Throws<InvalidConfigException>(() => new DistillationConfig { ApplyLabelDays = -1 }.Validate());
     }
 
     private static double Evaluate(float[] values, int index, float delta, List<MatchExample> batch, TeacherBatch teachers, DistillationConfig config)

@@ -1,6 +1,7 @@
 // The multi-teacher experiment's bookkeeping on the tiny world: every variant × seed is its own run, the
 // summary is the mean and sample sd of the rows, teachers share the student's data, and bad configs fail.
 using System.Text.Json;
+using Lodestar.Core;
 using Lodestar.Models.JobMatching;
 using Lodestar.Training.JobMatching;
 
@@ -69,7 +70,7 @@ public sealed class MultiTeacherExperimentTests(TinyMatchWorld world) : IClassFi
         Assert.NotEqual(run.RunName, MultiTeacherExperiment.VariantConfig(withLabels, "both-teachers", 7).RunName);
         // A click-teacher-only student of a recipe with no click weight and no hard labels has nothing to learn from.
         var noClick = student with { Distillation = student.Distillation with { ClickTeacherWeight = 0 } };
-        Assert.Throws<ArgumentException>(() => MultiTeacherExperiment.VariantConfig(noClick, "click-teacher-only", 7));
+        Assert.Throws<InvalidConfigException>(() => MultiTeacherExperiment.VariantConfig(noClick, "click-teacher-only", 7));
         Assert.Throws<ArgumentException>(() => MultiTeacherExperiment.VariantConfig(student, "teacherless", 7));
     }
 
@@ -92,8 +93,8 @@ public sealed class MultiTeacherExperimentTests(TinyMatchWorld world) : IClassFi
         Assert.Equal(123, click.Data.PolicyPairs);
         Assert.Equal(144, click.Model.MaxTokens);
         Assert.False(teacher.Data.EngagementFeatures);
-        Assert.Throws<ArgumentException>(() => (config with { Seeds = [1, 1] }).Validate());
-        Assert.Throws<ArgumentException>(() => (config with { Variants = ["both-teachers", "teacherless"] }).Validate());
+        Assert.Throws<InvalidConfigException>(() => (config with { Seeds = [1, 1] }).Validate());
+        Assert.Throws<InvalidConfigException>(() => (config with { Variants = ["both-teachers", "teacherless"] }).Validate());
         var path = Path.Combine(world.Root, "bad-experiment.json");
         File.WriteAllText(path, "{\n  \"seeds\": \"one\"\n}");
         var error = Assert.Throws<InvalidDataException>(() => MultiTeacherConfig.Load(path));
@@ -121,8 +122,8 @@ public sealed class MultiTeacherExperimentTests(TinyMatchWorld world) : IClassFi
         var teacherConfig = JsonSerializer.Deserialize<MatchTrainingConfig>(File.ReadAllText(Path.Combine(prepared.PolicyTeacherRun!, MatchInference.ConfigFile)), MatchTrainingConfig.Json);
         Assert.Equal(stage1, teacherConfig!.InitFrom);
 
-        Assert.Throws<ArgumentException>(() => (config with { PolicyTeacherWarmStart = config.PolicyTeacherWarmStart! with { RunName = null } }).Validate());
-        Assert.Throws<ArgumentException>(() => (config with { PolicyTeacher = config.PolicyTeacher with { InitFrom = stage1 } }).Validate());
+        Assert.Throws<InvalidConfigException>(() => (config with { PolicyTeacherWarmStart = config.PolicyTeacherWarmStart! with { RunName = null } }).Validate());
+        Assert.Throws<InvalidConfigException>(() => (config with { PolicyTeacher = config.PolicyTeacher with { InitFrom = stage1 } }).Validate());
     }
 
     [Fact]
