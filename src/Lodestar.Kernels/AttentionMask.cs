@@ -1,37 +1,42 @@
-// Which keys each query may attend to, composable: causal, per-batch key padding (lengths or a boolean
-// key mask) and a block-sparse mask; every kernel and the dense reference read the same definition.
+// Which keys each query may attend to, composable: causal, per-batch key padding (a keep byte per key, as
+// packed prompts carry it, or key lengths) and a block-sparse mask; every kernel, the dense reference and the
+// autograd graph read this one definition.
 namespace Lodestar.Kernels;
 
 /// <summary>
 /// Allowed(b, i, j) = (!Causal || j ≤ i) ∧ (KeyLengths is null || j &lt; KeyLengths[b])
-/// ∧ (KeyMask is null || KeyMask[b·T + j]) ∧ (Block is null || Block.Allows(i, j)).
+/// ∧ (KeyKeep is null || KeyKeep[b·T + j] ≠ 0) ∧ (Block is null || Block.Allows(i, j)).
 /// A query row with no allowed key gets a zero output and a log-sum-exp of −∞.
 /// </summary>
-public readonly record struct AttentionMask(bool Causal, int[]? KeyLengths = null, bool[]? KeyMask = null, BlockMask? Block = null)
+/// <param name="Causal">Query t sees keys ≤ t.</param>
+/// <param name="KeyKeep">(B·T): 1 for real tokens, 0 for padding keys nobody attends to; null keeps all.</param>
+/// <param name="Block">Block-sparse query-group/key-range mask (e.g. isolated candidates); null allows all.</param>
+/// <param name="KeyLengths">(B): keys [0, KeyLengths[b]) are valid for batch b; null keeps all.</param>
+public readonly record struct AttentionMask(bool Causal, byte[]? KeyKeep = null, BlockMask? Block = null, int[]? KeyLengths = null)
 {
     public static AttentionMask None => default;
     public static AttentionMask CausalOnly => new(true);
     /// <summary>keyLengths is (B): keys [0, keyLengths[b]) are valid for batch b.</summary>
     public static AttentionMask ForKeyLengths(int[] keyLengths, bool causal = false) => new(causal, KeyLengths: keyLengths);
-    /// <summary>keyMask is (B,T): true where the key is valid.</summary>
-    public static AttentionMask ForKeyMask(bool[] keyMask, bool causal = false) => new(causal, KeyMask: keyMask);
+    /// <summary>keyKeep is (B,T): nonzero where the key is valid.</summary>
+    public static AttentionMask ForKeyKeep(byte[] keyKeep, bool causal = false) => new(causal, KeyKeep: keyKeep);
     public static AttentionMask ForBlock(BlockMask block) => new(false, Block: block);
 
     public bool Allows(int batch, int tokens, int query, int key) =>
         (!Causal || key <= query)
         && (KeyLengths is null || key < KeyLengths[batch])
-        && (KeyMask is null || KeyMask[batch * tokens + key])
+        && (KeyKeep is null || KeyKeep[batch * tokens + key] != 0)
         && (Block is null || Block.Allows(query, key));
 
     /// <summary>Number of allowed (query, key) pairs in batch <paramref name="batch"/>, for FLOP counts.</summary>
     public long AllowedArea(int batch, int tokens)
     {
-        if (KeyMask is null && Block is null)
+        if (KeyKeep is null && Block is null)
         {
             long keys = KeyLengths is null ? tokens : Math.Clamp(KeyLengths[batch], 0, tokens);
             return Causal ? keys * (keys + 1) / 2 + (tokens - keys) * keys : keys * tokens;
         }
-        if (Block is not null && !Causal && KeyLengths is null && KeyMask is null)
+        if (Block is not null && !Causal && KeyLengths is null && KeyKeep is null)
         {
             return Block.AllowedArea();
         }
@@ -63,9 +68,9 @@ public readonly record struct AttentionMask(bool Causal, int[]? KeyLengths = nul
                 }
             }
         }
-        if (KeyMask is not null && KeyMask.Length != batch * tokens)
+        if (KeyKeep is not null && KeyKeep.Length != batch * tokens)
         {
-            throw new ArgumentException($"attention mask: KeyMask has {KeyMask.Length} entries, expected B·T={batch * tokens}");
+            throw new ArgumentException($"attention mask: KeyKeep has {KeyKeep.Length} entries, expected B·T={batch * tokens}");
         }
         if (Block is not null && Block.Length != tokens)
         {

@@ -29,7 +29,7 @@ internal static class AttentionTiling
         where TVisitor : struct, IAttentionTileVisitor, allows ref struct
     {
         int keyLimit = mask.KeyLengths is null ? tokens : mask.KeyLengths[batch];
-        bool keyMask = mask.KeyMask is not null;
+        bool keyMask = mask.KeyKeep is not null;
         var block = mask.Block;
         if (block is null)
         {
@@ -179,5 +179,5 @@ internal static class AttentionTiling
 
     /// <summary>Whether (query, key) is masked inside a block flagged elementMask.</summary>
     public static bool IsMasked(in AttentionMask mask, int batch, int tokens, int query, int key, bool causal) =>
-        (causal && key > query) || (mask.KeyMask is not null && !mask.KeyMask[batch * tokens + key]);
+        (causal && key > query) || (mask.KeyKeep is not null && mask.KeyKeep[batch * tokens + key] == 0);
 }

@@ -285,7 +285,7 @@ public static unsafe partial class FlashAttention
         for (int r = 0; r < rows; r++)
         {
             float* s = scores + (long)r * ldS;
-            if (mask.KeyMask is null)
+            if (mask.KeyKeep is null)
             {
                 // Only the causal limit: keys after the query row form one run at the end of the row.
                 int firstMasked = causal ? Math.Clamp(rowStart + r + 1 - keyStart, 0, cols) : cols;

@@ -1,6 +1,7 @@
 // Transformer building blocks: multi-head attention on the fused attention op, the MLP (GELU, SiLU or
 // gated SwiGLU), and the pre-norm block x + attn(norm(x)), x + mlp(norm(x)) (GPT-2 / nanoGPT layout).
 using Lodestar.Core;
+using Lodestar.Kernels;
 using Lodestar.Tensors;
 
 namespace Lodestar.Nn;

@@ -1,6 +1,7 @@
 // The reference transformer classifier of reference-model.md: token + learned position embeddings,
 // L pre-norm blocks, final norm, pooling over the unpadded tokens and a linear head; PyTorch names.
 using Lodestar.Core;
+using Lodestar.Kernels;
 using Lodestar.Tensors;
 
 namespace Lodestar.Nn;

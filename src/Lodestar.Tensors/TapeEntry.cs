@@ -18,4 +18,7 @@ internal struct TapeEntry
     public float F0;
     public float F1;
     public object? Aux;
+
+    /// <summary>The attention op's mask, kept unboxed so recording attention allocates nothing.</summary>
+    public Kernels.AttentionMask Mask;
 }

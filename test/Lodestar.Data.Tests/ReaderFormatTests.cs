@@ -103,18 +103,13 @@ public sealed class ReaderFormatTests : IDisposable
     }
 
     [Fact]
-    public void SplitsAreTimeBasedLeaveOneOutAndMemberDisjoint()
+    public void SplitsAreTimeBasedAndMemberDisjoint()
     {
         var time = TimeSplit.LastDays(30, 3, 4);
         Assert.Equal((SplitPart.Train, SplitPart.Validation, SplitPart.Test), (time.PartOf(22), time.PartOf(23), time.PartOf(26)));
         Assert.Throws<ArgumentException>(() => TimeSplit.LastDays(5, 2, 3));
         var (train, validation, test) = time.Apply(Enumerable.Range(0, 30), d => d);
         Assert.Equal((23, 3, 4), (train.Count, validation.Count, test.Count));
-
-        var loo = LeaveOneOutSplit.Of([5, 6, 7, 8]);
-        Assert.Equal([5L, 6L], loo.Train);
-        Assert.Equal((7L, 8L), (loo.ValidationTarget, loo.TestTarget));
-        Assert.Equal([5L, 6L, 7L], loo.TestInput);
 
         var cold = new ColdStartSplit(0.2, Seed: 3);
         var members = Enumerable.Range(1, 10_000).Select(i => (long)i).ToList();

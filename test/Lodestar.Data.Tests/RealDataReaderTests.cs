@@ -69,9 +69,6 @@ public sealed class RealDataReaderTests : IDisposable
         Assert.Equal(interactions, sequences.Sum(s => s.Items.Count));
         Assert.Equal(5, sequences.Min(s => s.Items.Count));
         Assert.Equal(items, sequences.SelectMany(s => s.Items).Max());
-        var split = LeaveOneOutSplit.Of(sequences[0].Items);
-        Assert.Equal(sequences[0].Items[^1], split.TestTarget);
-        Assert.Equal(sequences[0].Items.Count - 2, split.Train.Count);
     }
 
     [SharedDataFact("esco/occupations_en.csv")]

@@ -240,9 +240,9 @@ public class FlashAttentionTests
             "causal" => AttentionMask.CausalOnly,
             "lengths" => AttentionMask.ForKeyLengths(Lengths()),
             "lengths-causal" => AttentionMask.ForKeyLengths(Lengths(), causal: true),
-            "keymask" => AttentionMask.ForKeyMask(Enumerable.Range(0, batch * tokens).Select(_ => random.NextDouble() < 0.7).ToArray()),
+            "keymask" => AttentionMask.ForKeyKeep(Enumerable.Range(0, batch * tokens).Select(_ => (byte)(random.NextDouble() < 0.7 ? 1 : 0)).ToArray()),
             // Key 0 masked and causal: query 0 sees no key and must output zeros.
-            "keymask-empty-row" => AttentionMask.ForKeyMask(Enumerable.Range(0, batch * tokens).Select(i => i % tokens != 0).ToArray(), causal: true),
+            "keymask-empty-row" => AttentionMask.ForKeyKeep(Enumerable.Range(0, batch * tokens).Select(i => (byte)(i % tokens != 0 ? 1 : 0)).ToArray(), causal: true),
             "block" => AttentionMask.ForBlock(new BlockMask.Builder(tokens)
                 .AddGroup(7, true, (0, 7))
                 .AddGroup(3, false, (0, 7), (7, 10))

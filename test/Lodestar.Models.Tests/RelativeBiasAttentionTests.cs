@@ -1,6 +1,7 @@
 // HSTU-style relative-bias attention: with a zero bias it equals the engine's fused causal attention, its
 // input and parameter gradients match central finite differences, and the bias acts per (head, distance).
 using Lodestar.Core;
+using Lodestar.Kernels;
 using Lodestar.Models.SasRec;
 using Lodestar.Nn;
 using Lodestar.Tensors;

@@ -1,5 +1,6 @@
 // Gradient checks of the matrix, normalization, attention and rotary ops on small random shapes,
 // plus the behaviour masks and rotations must show (no look-ahead, isolated candidates, norm-preserving).
+using Lodestar.Kernels;
 namespace Lodestar.Tensors.Tests;
 
 public sealed class LayerGradientTests

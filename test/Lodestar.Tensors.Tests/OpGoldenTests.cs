@@ -1,6 +1,7 @@
 // Op-level parity with PyTorch: test/golden/ops.safetensors holds inputs, outputs, an upstream gradient
 // and input gradients (float64 PyTorch) for linear, layernorm, GELU, softmax, attention, mean pooling,
 // cross-entropy and weighted BCE; the ops must match within 1e-5 relative (‖Δ‖∞/‖ref‖∞).
+using Lodestar.Kernels;
 using Lodestar.Tensors.Serialization;
 using Lodestar.TestSupport;
 

@@ -62,20 +62,6 @@ public sealed class SeqRecDataTests : IDisposable
         Assert.Contains("user 7, item 2", error.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void SplitsAgreeWithTheDataLayersLeaveOneOutRule()
-    {
-        var splits = SeqRecData.Load(Write("10 1 2 3 4\n11 4 3 5\n"));
-        for (var u = 0; u < splits.Sequences.Count; u++)
-        {
-            var reference = LeaveOneOutSplit.Of([.. splits.Sequences[u].Select(i => (long)i)]);
-            Assert.Equal(reference.Train, splits.Training[u].ToArray().Select(i => (long)i));
-            Assert.Equal(reference.ValidationTarget, splits.Validation[u].Target);
-            Assert.Equal(reference.TestTarget, splits.Test[u].Target);
-            Assert.Equal(reference.TestInput, splits.Test[u].History.ToArray().Select(i => (long)i));
-        }
-    }
-
     [SharedDataFact("seqrec-amazon/Beauty.txt")]
     public void BeautyHasTheCountsOfItsSourceFile()
     {

@@ -1,6 +1,6 @@
-// Train/validation/test splits: time-based for event logs (the last days are the future a model must
-// predict), leave-one-out for sequences (last item = test, second-to-last = validation, as in SASRec,
-// S3-Rec and ICLRec), and member-disjoint cold-start test sets (members whose history a model never sees).
+// Train/validation/test splits of event logs: time-based (the last days are the future a model must predict)
+// and member-disjoint cold-start test sets (members whose history a model never sees). The leave-one-out split
+// of item sequences is Lodestar.Training.SequenceSplits.
 using Lodestar.Core;
 using Lodestar.Data.Generation;
 
@@ -37,23 +37,6 @@ public sealed record TimeSplit(int ValidationStartDay, int TestStartDay)
         }
         return (train, validation, test);
     }
-}
-
-/// <summary>A sequence split for leave-one-out evaluation: the model trains on <c>Train</c>, is validated by
-/// predicting <c>ValidationTarget</c> from <c>Train</c>, and tested by predicting <c>TestTarget</c> from
-/// <c>Train</c> + <c>ValidationTarget</c>.</summary>
-public sealed record LeaveOneOutSplit(IReadOnlyList<long> Train, long ValidationTarget, long TestTarget)
-{
-    public static LeaveOneOutSplit Of(IReadOnlyList<long> items)
-    {
-        if (items.Count < 3)
-        {
-            throw new ArgumentException($"leave-one-out needs at least 3 items, got {items.Count}", nameof(items));
-        }
-        return new LeaveOneOutSplit(items.Take(items.Count - 2).ToArray(), items[^2], items[^1]);
-    }
-
-    public IReadOnlyList<long> TestInput => [.. Train, ValidationTarget];
 }
 
 /// <summary>Member-disjoint cold-start split: each member is in the test set with probability

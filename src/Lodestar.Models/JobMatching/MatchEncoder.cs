@@ -2,6 +2,7 @@
 // (ALBERT's factorized embedding, Lan et al. 2020), learned positions, pre-norm blocks, a final norm,
 // mean pooling over the real tokens and a linear head. E = C is the plain TransformerClassifier layout.
 using Lodestar.Core;
+using AttentionMask = Lodestar.Kernels.AttentionMask;
 using Lodestar.Nn;
 using Lodestar.Tensors;
 

@@ -1,6 +1,7 @@
 // The SASRec-style next-item transformer on the Lodestar engine: item (+ learned position) embeddings,
 // a causal pre-norm block stack, a final LayerNorm, and logits against the same item embeddings (tied).
 using Lodestar.Core;
+using AttentionMask = Lodestar.Kernels.AttentionMask;
 using Lodestar.Nn;
 using Lodestar.Tensors;
 

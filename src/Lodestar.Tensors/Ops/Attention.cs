@@ -4,28 +4,6 @@ using Lodestar.Kernels;
 
 namespace Lodestar.Tensors;
 
-/// <summary>Which key positions each query may see. All parts combine (a key must pass every one).</summary>
-/// <param name="Causal">Query t sees keys ≤ t.</param>
-/// <param name="KeyKeep">(B·T): 1 for real tokens, 0 for padding keys nobody attends to; null keeps all.</param>
-/// <param name="Block">Block-sparse query-group/key-range mask (e.g. isolated candidates); null allows all.</param>
-public sealed record AttentionMask(bool Causal, byte[]? KeyKeep = null, BlockMask? Block = null)
-{
-    private bool[]? _keyMask;
-
-    public static readonly AttentionMask Bidirectional = new(false);
-    public static readonly AttentionMask CausalOnly = new(true);
-
-    /// <summary>The kernel's form of this mask (the boolean key mask is built once and kept).</summary>
-    internal Kernels.AttentionMask ToKernel()
-    {
-        if (KeyKeep is not null && _keyMask is null)
-        {
-            _keyMask = KeyKeep.Select(k => k != 0).ToArray();
-        }
-        return new Kernels.AttentionMask(Causal, KeyMask: _keyMask, Block: Block);
-    }
-}
-
 public sealed partial class Graph
 {
     /// <summary>
@@ -42,17 +20,16 @@ public sealed partial class Graph
         Require(mask.KeyKeep is null || mask.KeyKeep.Length == batch * tokens, $"attention: key mask has {mask.KeyKeep?.Length} entries for B·T = {batch * tokens}");
         Require(mask.Block is null || mask.Block.Length == tokens, $"attention: block mask is for T = {mask.Block?.Length}, input has T = {tokens}");
         var shape = new AttentionShape(batch, heads, tokens, channels / heads);
-        var kernelMask = mask.ToKernel();
-        if (!Tracks(qkv) && TokenMajorAttention.Supports(shape, kernelMask))
+        if (!Tracks(qkv) && TokenMajorAttention.Supports(shape, mask))
         {
             // Nothing goes backward: attend straight from the token-major qkv with the inference kernel.
             var attended = NewOutput([batch, tokens, channels]);
-            TokenMajorAttention.Forward(shape, qkv.Data, attended.Data, kernelMask);
+            TokenMajorAttention.Forward(shape, qkv.Data, attended.Data, mask);
             return attended;
         }
         var logSumExp = NewOutput([batch * heads * tokens]);
         var output = NewOutput([batch, tokens, channels]);
-        FlashAttention.ForwardPacked(shape, qkv.Data, output.Data, logSumExp.Data, kernelMask);
+        FlashAttention.ForwardPacked(shape, qkv.Data, output.Data, logSumExp.Data, mask);
         if (Tracks(qkv))
         {
             // Backward reads qkv, the output and the log-sum-exp.
@@ -60,7 +37,7 @@ public sealed partial class Graph
             entry.A = qkv;
             entry.Saved1 = logSumExp;
             entry.I0 = heads;
-            entry.Aux = mask;
+            entry.Mask = mask;
         }
         return output;
     }
@@ -73,7 +50,7 @@ public sealed partial class Graph
         // dqkv += (dq | dk | dv), written over when nothing has added into dqkv yet
         var dqkv = GradForOverwrite(qkv, out var fresh);
         FlashAttention.BackwardPacked(shape, qkv.Data, entry.Output.Data, entry.Saved1!.Data, entry.Output.Grad, dqkv,
-            accumulate: !fresh, ((AttentionMask)entry.Aux!).ToKernel());
+            accumulate: !fresh, entry.Mask);
     }
 
     /// <summary>
