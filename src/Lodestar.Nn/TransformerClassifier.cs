@@ -1,4 +1,4 @@
-// The reference transformer classifier of reference-model.md: token + learned position embeddings,
+// The reference transformer classifier (its PyTorch twin is bench/compare/torch_transformer.py): token + learned position embeddings,
 // L pre-norm blocks, final norm, pooling over the unpadded tokens and a linear head; PyTorch names.
 using Lodestar.Core;
 using Lodestar.Kernels;

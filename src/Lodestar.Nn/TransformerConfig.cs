@@ -1,6 +1,7 @@
-// The transformer's shape and variant choices, validated once; the reference model of
-// reference-model.md is the default (pre-norm LayerNorm, GELU-tanh MLP, learned positions, mean pooling).
+// The transformer's shape and variant choices, validated once; the reference model (Base, built in PyTorch by
+// bench/compare/torch_transformer.py) is the default (pre-norm LayerNorm, GELU-tanh MLP, learned positions, mean pooling).
 using Lodestar.Core;
+
 namespace Lodestar.Nn;
 
 public enum PositionEncoding

@@ -1,5 +1,5 @@
 // Measures the embedded scorer's throughput (pairs per second on one thread) over a fixed list of
-// pairs, repeated until a minimum time has passed; the target is 50,000 pairs/s.
+// pairs, repeated until a minimum time has passed; the target is 50,000 pairs/s.
 using System.Diagnostics;
 using Lodestar.Data.Schema;
 using Lodestar.Policy.Labeling;

@@ -1,4 +1,4 @@
-// `lodestar bench train-step|infer`: the reference transformer of reference-model.md timed on this machine
+// `lodestar bench train-step|infer`: the reference transformer (TransformerConfig.Base) timed on this machine
 // (AdamW training steps at batch 32×128; batch-1 latency and batch-64 throughput), with managed bytes
 // allocated per warm step. Figure names match bench/compare/torch_transformer.py for side-by-side ratios.
 using System.CommandLine;

@@ -1,5 +1,5 @@
 // Policy NDCG@10: jobs ranked for each member against the graded overall score the product policy itself
-// assigns (issue 7's "policy NDCG"), beside, never instead of, NDCG against the world's hidden true match.
+// assigns, beside, never instead of, NDCG against the world's hidden true match.
 namespace Lodestar.Evaluation.Match;
 
 /// <summary>

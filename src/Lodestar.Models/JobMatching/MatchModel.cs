@@ -59,7 +59,7 @@ public sealed record MatchModelConfig
     /// The student (≈ 0.25M parameters): one block of width 128 with a 512-wide MLP over 32-wide token embeddings
     /// projected to 128 (the vocabulary table would otherwise be half the model). At batch 64 its forward pass
     /// is [6144 × 128]·[128 × {384, 128, 512}] and [6144 × 512]·[512 × 128] GEMMs, wide enough for the FMA units
-    /// (the C = 12 student of session 1 spent its time on per-op overhead).
+    /// (a C = 12 student spends its time on per-op overhead instead).
     /// </summary>
     public static MatchModelConfig Student { get; } = new() { Channels = 128, Heads = 2, FeedForward = 512, Layers = 1, EmbeddingChannels = 32 };
 

@@ -14,7 +14,7 @@ public sealed record MatchSpeedPoint(int Batch, int Threads, double SecondsPerBa
 
 /// <summary>
 /// FmaPeak1/FmaPeak2: FP32 FMA peak of one thread and of two, measured in the same run. FractionOfPeak of a
-/// point is its GFLOP/s over the peak of the whole machine (all its threads), the figure the issue targets.
+/// point is its GFLOP/s over the peak of the whole machine (all its threads), the figure docs/job-matching.md states targets in.
 /// </summary>
 public sealed record MatchSpeedReport(string Name, long Parameters, double ForwardGflopPerPair, double FmaPeakMachine, IReadOnlyList<MatchSpeedPoint> Points)
 {
