@@ -1,6 +1,7 @@
 // Entry point of the `lodestar` command line: builds the command tree and turns any exception into a
 // one-line message and a non-zero exit code (the only place in Lodestar that does so).
 using System.CommandLine;
+using Lodestar.Bench;
 
 namespace Lodestar.Cli;
 
@@ -10,7 +11,7 @@ public static class Program
     {
         CliConsole.Configure();
         var root = new RootCommand("Lodestar: LLM-era recommendation (job matching, feed retrieval, sequential ranking) in pure C#.");
-        root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(BenchCommands.Create(new BenchOutput(CliJson.CreateOption, CliJson.WriteLine, CliConsole.For)));
         root.Subcommands.Add(WorldCommand.Create());
         root.Subcommands.Add(TokenizerCommand.Create());
         root.Subcommands.Add(PromptCommand.Create());

@@ -3,7 +3,7 @@
 using System.Diagnostics;
 using Lodestar.Core;
 
-namespace Lodestar.Cli;
+namespace Lodestar.Bench;
 
 /// <summary>Seconds per call (median and best of the samples) and managed bytes allocated per call.</summary>
 public sealed record BenchTimingResult(double MedianSeconds, double BestSeconds, double AllocatedBytesPerCall, int Samples);

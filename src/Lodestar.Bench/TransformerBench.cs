@@ -10,7 +10,7 @@ using Lodestar.Nn.Optim;
 using AdamW = Lodestar.Nn.Optim.AdamW;
 using Lodestar.Tensors;
 
-namespace Lodestar.Cli;
+namespace Lodestar.Bench;
 
 public static partial class TransformerBench
 {
@@ -19,7 +19,7 @@ public static partial class TransformerBench
     // Warm-up before timing (see WarmUp): enough time for tiered JIT to finish optimizing the hot path.
     private static readonly TimeSpan WarmUpTime = TimeSpan.FromSeconds(1.5);
 
-    public static IEnumerable<Command> Create() => [CreateTrainStep(), CreateInfer()];
+    public static IEnumerable<Command> Create(BenchOutput output) => [CreateTrainStep(output), CreateInfer(output)];
 
     private sealed record Figure(string Name, string Config, int Threads, int Batch, int SeqLen, int Runs,
         double? TokensPerS = null, double? MsPerStepP50 = null, double? LatencyMsP50 = null, double? LatencyMsP99 = null,
@@ -33,7 +33,7 @@ public static partial class TransformerBench
 
     private static Option<int?> ThreadsOption() => new("--threads") { Description = "Kernel threads (0 or absent: all cores)." };
 
-    private static Command CreateTrainStep()
+    private static Command CreateTrainStep(BenchOutput output)
     {
         var config = ConfigOption();
         var threads = ThreadsOption();
@@ -43,7 +43,7 @@ public static partial class TransformerBench
         {
             Description = "After timing, run --steps more steps with per-op timing and print where a step's time goes (forward/backward op kinds, GEMM shapes).",
         };
-        var json = CliJson.CreateOption();
+        var json = output.CreateJsonOption();
         var command = new Command("train-step", "Time AdamW training steps (forward, backward, update) of the reference transformer.");
         foreach (var option in new Option[] { config, threads, batch, steps, profile, json })
         {
@@ -55,17 +55,17 @@ public static partial class TransformerBench
             var model = BuildModel(name, BenchTiming.ResolveThreads(parse.GetValue(threads)));
             var trainer = new BenchTrainer(model, Positive(parse.GetValue(batch), "--batch"));
             var figure = TimeTraining(trainer, name, Positive(parse.GetValue(steps), "--steps"), parse.GetValue(json));
-            Report(figure, parse.GetValue(json));
+            Report(output, figure, parse.GetValue(json));
             if (parse.GetValue(profile))
             {
-                ReportProfile(ProfileTraining(trainer, parse.GetValue(steps)), figure, parse.GetValue(json));
+                ReportProfile(output, ProfileTraining(trainer, parse.GetValue(steps)), figure, parse.GetValue(json));
             }
             return 0;
         });
         return command;
     }
 
-    private static Command CreateInfer()
+    private static Command CreateInfer(BenchOutput output)
     {
         var config = ConfigOption();
         var threads = ThreadsOption();
@@ -75,7 +75,7 @@ public static partial class TransformerBench
         {
             Description = "After timing, run each batch size --runs more times with the packed GEMMs timed and print their share of a forward pass.",
         };
-        var json = CliJson.CreateOption();
+        var json = output.CreateJsonOption();
         var command = new Command("infer", "Time inference (no tape, no gradients) of the reference transformer.");
         foreach (var option in new Option[] { config, threads, batch, runs, profile, json })
         {
@@ -91,10 +91,10 @@ public static partial class TransformerBench
             foreach (var size in batches)
             {
                 var figure = TimeInference(model, name, size, size == 1 ? latencyRuns : Math.Max(3, latencyRuns / 10), parse.GetValue(json));
-                Report(figure, parse.GetValue(json));
+                Report(output, figure, parse.GetValue(json));
                 if (parse.GetValue(profile))
                 {
-                    ReportProfile(ProfileInference(model, size, size == 1 ? latencyRuns : Math.Max(3, latencyRuns / 10)), figure, parse.GetValue(json));
+                    ReportProfile(output, ProfileInference(model, size, size == 1 ? latencyRuns : Math.Max(3, latencyRuns / 10)), figure, parse.GetValue(json));
                 }
             }
             return 0;
@@ -209,11 +209,11 @@ public static partial class TransformerBench
     private static int Positive(int value, string option) =>
         value > 0 ? value : throw new ArgumentException($"{option} must be positive, got {value}");
 
-    private static void Report(Figure figure, bool json)
+    private static void Report(BenchOutput output, Figure figure, bool json)
     {
         if (json)
         {
-            CliJson.WriteLine(figure);
+            output.WriteJson(figure);
             return;
         }
         var speed = figure.TokensPerS is { } t ? $"{t:N0} tokens/s" : $"p50 {figure.LatencyMsP50:F2} ms, p99 {figure.LatencyMsP99:F2} ms";

@@ -2,17 +2,17 @@
 // (the machine's FMA peak, PyTorch) measured in the same run.
 using System.CommandLine;
 
-namespace Lodestar.Cli;
+namespace Lodestar.Bench;
 
-public static class BenchCommand
+public static class BenchCommands
 {
-    public static Command Create()
+    public static Command Create(BenchOutput output)
     {
         var bench = new Command("bench", "Measure Lodestar's speed on this machine.");
-        bench.Subcommands.Add(PeakBench.Create());
-        bench.Subcommands.Add(GemmBench.Create());
-        bench.Subcommands.Add(AttentionBench.Create());
-        foreach (var command in TransformerBench.Create())
+        bench.Subcommands.Add(PeakBench.Create(output));
+        bench.Subcommands.Add(GemmBench.Create(output));
+        bench.Subcommands.Add(AttentionBench.Create(output));
+        foreach (var command in TransformerBench.Create(output))
         {
             bench.Subcommands.Add(command);
         }

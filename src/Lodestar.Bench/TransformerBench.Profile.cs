@@ -7,7 +7,7 @@ using Lodestar.Nn.Optim;
 using AdamW = Lodestar.Nn.Optim.AdamW;
 using Lodestar.Tensors;
 
-namespace Lodestar.Cli;
+namespace Lodestar.Bench;
 
 public static partial class TransformerBench
 {
@@ -101,7 +101,7 @@ public static partial class TransformerBench
         return (profile.Rows(), runs);
     }
 
-    private static void ReportProfile((IReadOnlyList<OpProfileRow> Rows, int Steps) profile, Figure figure, bool json)
+    private static void ReportProfile(BenchOutput output, (IReadOnlyList<OpProfileRow> Rows, int Steps) profile, Figure figure, bool json)
     {
         var stepMs = profile.Rows.Where(row => row.Section == "step").Sum(row => row.Milliseconds) / profile.Steps;
         var figures = profile.Rows.Select(row => new ProfileFigure(figure.Name + "_profile", figure.Config, KernelThreads.Count, row.Section, row.Name,
@@ -109,7 +109,7 @@ public static partial class TransformerBench
             row.Flops > 0 ? row.Flops / (row.Milliseconds * 1e6) : null)).ToList();
         if (json)
         {
-            figures.ForEach(CliJson.WriteLine);
+            figures.ForEach(output.WriteJson);
             return;
         }
         Console.WriteLine($"profile of {profile.Steps} warm runs ({stepMs:F2} ms per profiled run; gemm and detail rows are nested in forward/backward):");

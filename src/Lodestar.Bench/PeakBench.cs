@@ -4,18 +4,18 @@ using System.CommandLine;
 using Lodestar.Kernels;
 using Spectre.Console;
 
-namespace Lodestar.Cli;
+namespace Lodestar.Bench;
 
 public static class PeakBench
 {
     /// <summary>One peak measurement: GFLOP/s over `threads` threads for `seconds`.</summary>
     public sealed record PeakResult(string Name, int Threads, double Seconds, double Gflops, string Isa);
 
-    public static Command Create()
+    public static Command Create(BenchOutput output)
     {
         var threads = new Option<int>("--threads") { Description = "Threads to run FMA chains on (0 = all cores).", DefaultValueFactory = _ => 0 };
         var seconds = new Option<double>("--seconds") { Description = "Measuring time per thread count.", DefaultValueFactory = _ => 1.0 };
-        var json = CliJson.CreateOption();
+        var json = output.CreateJsonOption();
         var command = new Command("peak", "Measure the FP32 FMA peak (GFLOP/s) of this machine.");
         command.Options.Add(threads);
         command.Options.Add(seconds);
@@ -35,7 +35,7 @@ public static class PeakBench
             }
             if (parse.GetValue(json))
             {
-                results.ForEach(CliJson.WriteLine);
+                results.ForEach(output.WriteJson);
                 return 0;
             }
             var table = new Table().AddColumns("threads", "GFLOP/s", "ISA");

@@ -1,10 +1,11 @@
 // `lodestar bench gemm`: GEMM speed on this machine as GFLOP/s and as a ratio to the FMA peak measured
 // just before each case in the same process (forward, both backward transposes, int8 and bf16).
 using System.CommandLine;
+using Lodestar.Core;
 using Lodestar.Kernels;
 using Spectre.Console;
 
-namespace Lodestar.Cli;
+namespace Lodestar.Bench;
 
 public static class GemmBench
 {
@@ -14,7 +15,7 @@ public static class GemmBench
 
     private const string DefaultShapes = "1024x1024x1024,4096x256x1024";
 
-    public static Command Create()
+    public static Command Create(BenchOutput output)
     {
         var threads = new Option<int>("--threads") { Description = "Kernel threads (0 = all cores).", DefaultValueFactory = _ => 0 };
         var shapes = new Option<string>("--shapes") { Description = "Comma-separated MxNxK products (C is M×N, depth K).", DefaultValueFactory = _ => DefaultShapes };
@@ -23,7 +24,7 @@ public static class GemmBench
         {
             Description = "Time only the inference GEMM against a prepacked (N,K) weight: plain, and with the fused bias+GELU epilogue.",
         };
-        var json = CliJson.CreateOption();
+        var json = output.CreateJsonOption();
         var command = new Command("gemm", "Measure fp32, int8 and bf16 GEMM speed against the FMA peak.");
         command.Options.Add(threads);
         command.Options.Add(shapes);
@@ -51,7 +52,7 @@ public static class GemmBench
                     results.Add(result);
                     if (asJson)
                     {
-                        CliJson.WriteLine(result);
+                        output.WriteJson(result);
                     }
                     else
                     {
@@ -159,7 +160,7 @@ public sealed class GemmBenchOperands
     public GemmBenchOperands(GemmBenchCase benchCase, int seed)
     {
         this.benchCase = benchCase;
-        var rng = new Random(seed);
+        var rng = new SeededRandom((ulong)seed);
         int m = benchCase.M, n = benchCase.N, k = benchCase.K;
         a = Fill(rng, m * k);
         b = Fill(rng, k * n);
@@ -219,13 +220,10 @@ public sealed class GemmBenchOperands
         Bf16Gemm.Multiply(x.M, x.N, x.K, a, x.K, bf16W, x.K, c, x.N);
     }
 
-    private static float[] Fill(Random rng, int length)
+    private static float[] Fill(SeededRandom rng, int length)
     {
         var data = new float[length];
-        for (int i = 0; i < length; i++)
-        {
-            data[i] = (float)(rng.NextDouble() * 2 - 1);
-        }
+        rng.FillUniform(data, 1f);
         return data;
     }
 }

@@ -2,10 +2,11 @@
 // measured in the same run, and the block-sparse ranking mask against full attention of the same length.
 using System.CommandLine;
 using System.Diagnostics;
+using Lodestar.Core;
 using Lodestar.Kernels;
 using Spectre.Console;
 
-namespace Lodestar.Cli;
+namespace Lodestar.Bench;
 
 public static class AttentionBench
 {
@@ -13,7 +14,7 @@ public static class AttentionBench
     // (dV, dP, dQ, dK); the backward's recomputation of q·kᵀ is not counted as useful work.
     private const string FlopConvention = "per allowed (query,key) pair: forward 4*D, backward 8*D; the backward recompute of q*k^T is not counted";
 
-    public static Command Create()
+    public static Command Create(BenchOutput output)
     {
         var threadsOption = new Option<int>("--threads")
         {
@@ -25,7 +26,7 @@ public static class AttentionBench
             Description = "Measuring time per case; samples alternate with FMA-peak samples (BenchTiming.MeasureAgainst).",
             DefaultValueFactory = _ => 1.5,
         };
-        var json = CliJson.CreateOption();
+        var json = output.CreateJsonOption();
         var command = new Command("attention", "Fused attention GFLOP/s vs the FMA peak, and the block-sparse ranking mask vs full attention.");
         command.Options.Add(threadsOption);
         command.Options.Add(secondsOption);
@@ -36,7 +37,7 @@ public static class AttentionBench
             double seconds = parse.GetValue(secondsOption);
             if (threads < 1) throw new ArgumentException($"--threads must be ≥ 1, got {threads}");
             if (!(seconds > 0)) throw new ArgumentException($"--seconds must be > 0, got {seconds}");
-            Run(threads, seconds, parse.GetValue(json));
+            Run(output, threads, seconds, parse.GetValue(json));
             return 0;
         });
         return command;
@@ -49,10 +50,10 @@ public static class AttentionBench
     /// <summary>The closing JSON line: how much faster the block mask is than full attention at the same T.</summary>
     public sealed record SpeedupResult(string Name, string Pass, int Threads, double FullMs, double BlockMs, double Speedup, double AllowedAreaRatio);
 
-    private static void Run(int threads, double seconds, bool json)
+    private static void Run(BenchOutput output, int threads, double seconds, bool json)
     {
         KernelThreads.Count = threads;
-        var console = CliConsole.For(json);
+        var console = output.ConsoleFor(json);
         const int batch = 1, heads = 4, tokens = 512, headDim = 64, context = 128;
         var shape = new AttentionShape(batch, heads, tokens, headDim);
         var blockMask = AttentionMask.ForBlock(BlockMask.SharedContextWithIsolatedCandidates(context, Enumerable.Repeat(1, tokens - context).ToArray(), causalContext: true));
@@ -104,8 +105,8 @@ public static class AttentionBench
         }
         if (json)
         {
-            results.ForEach(CliJson.WriteLine);
-            speedups.ForEach(CliJson.WriteLine);
+            results.ForEach(output.WriteJson);
+            speedups.ForEach(output.WriteJson);
             return;
         }
         var table = new Table().AddColumns("case", "mask", "pass", "ms", "GFLOP/s useful", "GFLOP/s dense-eq.", "of peak");
@@ -168,12 +169,8 @@ public static class AttentionBench
 
         private static float[] Random(long length, int seed)
         {
-            var random = new Random(seed);
             var values = new float[length];
-            for (long i = 0; i < length; i++)
-            {
-                values[i] = (float)(random.NextDouble() * 2 - 1);
-            }
+            new SeededRandom((ulong)seed).FillUniform(values, 1f);
             return values;
         }
     }
