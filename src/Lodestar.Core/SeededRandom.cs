@@ -34,6 +34,25 @@ public sealed class SeededRandom
         return SplitMix64(ref x);
     }
 
+    /// <summary>
+    /// A uniform draw in [0, 1) that depends only on (seed, stream, index): for decisions that must not depend on
+    /// the order they are made in, such as which split a member falls in.
+    /// </summary>
+    public static double UniformAt(ulong seed, ulong stream, long index) => (DeriveSeed(seed, stream, (ulong)index) >> 11) * (1.0 / (1UL << 53));
+
+    /// <summary>
+    /// The SplitMix64 output for counter <paramref name="index"/> of stream <paramref name="seed"/> (Steele et al.
+    /// 2014): 64 random bits per index with no state, so parallel workers draw element-wise masks in any order.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong Mix(ulong seed, ulong index)
+    {
+        var z = seed + ((index + 1) * 0x9E3779B97F4A7C15UL);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
+    }
+
     /// <summary>The four state words (for checkpoints).</summary>
     public ulong[] GetState() => [_s0, _s1, _s2, _s3];
 

@@ -49,8 +49,7 @@ public sealed record ColdStartSplit(double TestFraction, ulong Seed)
         {
             throw new ArgumentException($"cold-start split: TestFraction {TestFraction} is outside [0, 1]");
         }
-        var hash = SeededRandom.DeriveSeed(Seed, 0xC01D, (ulong)memberId);
-        return (hash >> 11) * (1.0 / (1UL << 53)) < TestFraction;
+        return SeededRandom.UniformAt(Seed, 0xC01D, memberId) < TestFraction;
     }
 
     public (List<T> Train, List<T> Test) Apply<T>(IEnumerable<T> events, Func<T, long> memberOf)

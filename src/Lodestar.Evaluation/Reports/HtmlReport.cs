@@ -3,6 +3,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Lodestar.Core;
 
 namespace Lodestar.Evaluation.Reports;
 
@@ -62,19 +63,8 @@ public sealed class HtmlReport(string title)
         var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(directory);
         var jsonPath = Path.ChangeExtension(path, ".json");
-        WriteAtomic(path, Encoding.UTF8.GetBytes(ToHtml()));
-        WriteAtomic(jsonPath, JsonSerializer.SerializeToUtf8Bytes(numbers, options));
+        AtomicFile.WriteAllBytes(path, Encoding.UTF8.GetBytes(ToHtml()));
+        AtomicFile.WriteAllBytes(jsonPath, JsonSerializer.SerializeToUtf8Bytes(numbers, options));
         return jsonPath;
-    }
-
-    private static void WriteAtomic(string path, byte[] bytes)
-    {
-        var temp = path + ".tmp";
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            stream.Write(bytes);
-            stream.Flush(flushToDisk: true);
-        }
-        File.Move(temp, path, overwrite: true);
     }
 }

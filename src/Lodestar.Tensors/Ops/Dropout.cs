@@ -1,5 +1,6 @@
 // Inverted dropout with a counter-based mask: element i is dropped when hash(seed, i) < p, so the mask
 // depends only on (seed, index) — the same seed gives the same bytes for any thread count.
+using Lodestar.Core;
 namespace Lodestar.Tensors;
 
 public sealed partial class Graph
@@ -22,7 +23,7 @@ public sealed partial class Graph
         var m = mask.Data;
         for (var i = 0; i < src.Length; i++)
         {
-            m[i] = Mix(seed, (ulong)i) < threshold ? 0f : keepScale;
+            m[i] = SeededRandom.Mix(seed, (ulong)i) < threshold ? 0f : keepScale;
             dst[i] = src[i] * m[i];
         }
         if (Tracks(x))
@@ -36,13 +37,4 @@ public sealed partial class Graph
 
     private void DropoutBackward(in TapeEntry entry) =>
         VectorMath.AddProductInto(entry.Output.Grad, entry.Saved0!.Data, GradOf(entry.A!));
-
-    /// <summary>SplitMix64 finalizer of seed and index (Steele et al. 2014).</summary>
-    private static ulong Mix(ulong seed, ulong index)
-    {
-        var z = seed + ((index + 1) * 0x9E3779B97F4A7C15UL);
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
-    }
 }

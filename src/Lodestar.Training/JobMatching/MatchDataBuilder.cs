@@ -208,11 +208,13 @@ public static class MatchDataBuilder
         return (tokens, keep);
     }
 
+    /// <summary>Stream tag of the member split draws.</summary>
+    private const ulong SplitStream = 0x5B11;
+
     private static MatchSplit SplitOf(long memberId, MatchDataConfig config)
     {
         // A member's pairs stay in one split, so no member seen in training is evaluated.
-        var hash = (ulong)memberId * 0x9E3779B97F4A7C15UL ^ (ulong)config.Seed * 0xBF58476D1CE4E5B9UL;
-        var u = ((hash * 0x94D049BB133111EBUL) >> 11) * (1.0 / (1UL << 53));
+        var u = SeededRandom.UniformAt((ulong)config.Seed, SplitStream, memberId);
         return u < config.TestShare ? MatchSplit.Test : u < config.TestShare + config.ValidationShare ? MatchSplit.Validation : MatchSplit.Train;
     }
 
