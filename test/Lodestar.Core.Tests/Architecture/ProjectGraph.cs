@@ -84,6 +84,10 @@ public sealed partial record ProjectGraph(IReadOnlyDictionary<string, IReadOnlyS
                 {
                     violations.Add($"{from} -> Cli: nothing references the command line");
                 }
+                if (from == "Index" && to is not ("Kernels" or "Core"))
+                {
+                    violations.Add($"Index -> {to}: the index needs only Kernels and Core");
+                }
                 if (to == "Training" && NeverReferenceTraining.Contains(from))
                 {
                     violations.Add($"{from} -> Training: {from} never references Training");

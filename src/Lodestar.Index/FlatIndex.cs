@@ -1,0 +1,244 @@
+// An exact inner-product index over L2-normalised float32 embeddings (cosine similarity), the retrieval index
+// of the feed: every search scores every live item, so recall is 1 by construction. One query is a SIMD scan
+// split over the kernel threads; a batch of queries is blocked as a GEMM (queries × a block of items) followed
+// by a top-k pass per query. Upserts and deletes take a write lock, searches a read lock, so a reader never
+// sees a torn vector or half of a batch.
+using System.Buffers;
+using Lodestar.Kernels;
+
+namespace Lodestar.Index;
+
+public sealed unsafe partial class FlatIndex
+{
+    /// <summary>Rows per GEMM block of a batch search: a block of scores stays in L2 for up to 64 queries.</summary>
+    internal const int BatchBlockRows = 1024;
+
+    private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
+    private readonly Dictionary<long, int> _rowOf = [];
+    private float[] _vectors;   // (rows, D), each row unit length
+    private long[] _ids;        // (rows)
+    private long[] _createdAt;  // (rows)
+    private bool[] _live;       // (rows): false for a deleted row awaiting compaction
+    private int _rows;
+
+    public FlatIndex(int dimension, int initialCapacity = 1024)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(dimension, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(initialCapacity, 1);
+        Dimension = dimension;
+        _vectors = new float[(long)initialCapacity * dimension];
+        _ids = new long[initialCapacity];
+        _createdAt = new long[initialCapacity];
+        _live = new bool[initialCapacity];
+    }
+
+    /// <summary>Length of every vector (D).</summary>
+    public int Dimension { get; }
+
+    /// <summary>Items that searches can return.</summary>
+    public int Count
+    {
+        get
+        {
+            _lock.EnterReadLock();
+            try
+            {
+                return _rowOf.Count;
+            }
+            finally
+            {
+                _lock.ExitReadLock();
+            }
+        }
+    }
+
+    /// <summary>Rows held, deleted ones awaiting compaction included.</summary>
+    public int Rows => Volatile.Read(ref _rows);
+
+    /// <summary>Inserts or replaces one item; the vector is stored scaled to unit length.</summary>
+    public void Upsert(long id, ReadOnlySpan<float> vector, long createdAt = 0)
+    {
+        if (vector.Length != Dimension)
+        {
+            throw new ArgumentException($"upsert of id {id}: the vector has {vector.Length} floats, the index has D = {Dimension}", nameof(vector));
+        }
+        UpsertBatch([id], vector, [createdAt]);
+    }
+
+    /// <summary>
+    /// Inserts or replaces items: ids is (N), vectors is (N, D), createdAt is (N). Every vector is checked before
+    /// any is applied, and readers see either none of the batch or all of it.
+    /// </summary>
+    public void UpsertBatch(ReadOnlySpan<long> ids, ReadOnlySpan<float> vectors, ReadOnlySpan<long> createdAt)
+    {
+        if (vectors.Length != (long)ids.Length * Dimension)
+        {
+            throw new ArgumentException($"upsert: {ids.Length} ids need {(long)ids.Length * Dimension} floats ({Dimension} each), got {vectors.Length}", nameof(vectors));
+        }
+        if (createdAt.Length != ids.Length)
+        {
+            throw new ArgumentException($"upsert: {ids.Length} ids need {ids.Length} creation times, got {createdAt.Length}", nameof(createdAt));
+        }
+        var norms = ArrayPool<float>.Shared.Rent(Math.Max(1, ids.Length));
+        try
+        {
+            for (var i = 0; i < ids.Length; i++)
+            {
+                norms[i] = CheckedNorm(vectors.Slice(i * Dimension, Dimension), $"upsert of id {ids[i]}");
+            }
+            _lock.EnterWriteLock();
+            try
+            {
+                for (var i = 0; i < ids.Length; i++)
+                {
+                    if (!_rowOf.TryGetValue(ids[i], out var row))
+                    {
+                        row = AppendRow(ids[i]);
+                    }
+                    var source = vectors.Slice(i * Dimension, Dimension);
+                    var target = _vectors.AsSpan(row * Dimension, Dimension);
+                    var scale = 1f / norms[i];
+                    for (var d = 0; d < Dimension; d++)
+                    {
+                        target[d] = source[d] * scale;
+                    }
+                    _createdAt[row] = createdAt[i];
+                }
+            }
+            finally
+            {
+                _lock.ExitWriteLock();
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(norms);
+        }
+    }
+
+    /// <summary>Removes an item; false when the id is not held. Its row is reclaimed by <see cref="Compact"/>.</summary>
+    public bool Delete(long id)
+    {
+        _lock.EnterWriteLock();
+        try
+        {
+            if (!_rowOf.Remove(id, out var row))
+            {
+                return false;
+            }
+            _live[row] = false;
+            return true;
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
+        }
+    }
+
+    /// <summary>Drops deleted rows, keeping the order of the live ones.</summary>
+    public void Compact()
+    {
+        _lock.EnterWriteLock();
+        try
+        {
+            var kept = 0;
+            for (var row = 0; row < _rows; row++)
+            {
+                if (!_live[row])
+                {
+                    continue;
+                }
+                if (kept != row)
+                {
+                    _vectors.AsSpan(row * Dimension, Dimension).CopyTo(_vectors.AsSpan(kept * Dimension, Dimension));
+                    _ids[kept] = _ids[row];
+                    _createdAt[kept] = _createdAt[row];
+                    _live[kept] = true;
+                    _rowOf[_ids[kept]] = kept;
+                }
+                kept++;
+            }
+            _live.AsSpan(kept, _rows - kept).Clear();
+            Volatile.Write(ref _rows, kept);
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
+        }
+    }
+
+    /// <summary>Copies the stored (unit-length) vector of <paramref name="id"/>; false when the id is not held.</summary>
+    public bool TryGetVector(long id, Span<float> destination)
+    {
+        if (destination.Length != Dimension)
+        {
+            throw new ArgumentException($"destination has {destination.Length} floats, the index has D = {Dimension}", nameof(destination));
+        }
+        _lock.EnterReadLock();
+        try
+        {
+            if (!_rowOf.TryGetValue(id, out var row))
+            {
+                return false;
+            }
+            _vectors.AsSpan(row * Dimension, Dimension).CopyTo(destination);
+            return true;
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
+    private int AppendRow(long id)
+    {
+        if (_rows == _ids.Length)
+        {
+            var capacity = _ids.Length * 2;
+            Array.Resize(ref _vectors, capacity * Dimension);
+            Array.Resize(ref _ids, capacity);
+            Array.Resize(ref _createdAt, capacity);
+            Array.Resize(ref _live, capacity);
+        }
+        var row = _rows;
+        _ids[row] = id;
+        _live[row] = true;
+        _rowOf[id] = row;
+        Volatile.Write(ref _rows, row + 1);
+        return row;
+    }
+
+    /// <summary>‖v‖ of a vector that must be finite and non-zero; throws naming <paramref name="what"/> otherwise.</summary>
+    internal float CheckedNorm(ReadOnlySpan<float> vector, string what)
+    {
+        if (vector.Length != Dimension)
+        {
+            throw new ArgumentException($"{what}: the vector has {vector.Length} floats, the index has D = {Dimension}");
+        }
+        var squares = Reductions.SumOfSquares(vector);
+        if (!float.IsFinite(squares))
+        {
+            var bad = FirstNonFinite(vector);
+            throw new ArgumentException(bad >= 0
+                ? $"{what}: element {bad} is {vector[bad]}; vectors must be finite"
+                : $"{what}: the squared norm overflows float32");
+        }
+        if (squares == 0f)
+        {
+            throw new ArgumentException($"{what}: the vector is zero and has no direction");
+        }
+        return MathF.Sqrt(squares);
+    }
+
+    private static int FirstNonFinite(ReadOnlySpan<float> vector)
+    {
+        for (var i = 0; i < vector.Length; i++)
+        {
+            if (!float.IsFinite(vector[i]))
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+}
