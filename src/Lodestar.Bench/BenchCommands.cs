@@ -12,6 +12,7 @@ public static class BenchCommands
         bench.Subcommands.Add(PeakBench.Create(output));
         bench.Subcommands.Add(GemmBench.Create(output));
         bench.Subcommands.Add(AttentionBench.Create(output));
+        bench.Subcommands.Add(IndexBench.Create(output));
         foreach (var command in TransformerBench.Create(output))
         {
             bench.Subcommands.Add(command);

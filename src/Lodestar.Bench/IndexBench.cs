@@ -1,0 +1,140 @@
+// `lodestar bench index`: the exact index on random unit vectors — upsert rate, one query's p50/p99 latency
+// against its physical limit (bytes scanned ÷ memory bandwidth measured in the same run), batch queries per
+// second, and managed bytes per warm single-query search. bench/compare/compare-index.sh runs FAISS beside it.
+using System.CommandLine;
+using System.Diagnostics;
+using Lodestar.Core;
+using Lodestar.Index;
+using Lodestar.Kernels;
+using Spectre.Console;
+
+namespace Lodestar.Bench;
+
+public static class IndexBench
+{
+    /// <summary>The figures of one run; bandwidth and limits in GB/s and ms, latencies in ms.</summary>
+    public sealed record IndexBenchResult(string Name, int Items, int Dimension, int Threads, string Isa, double BuildSeconds, double UpsertsPerSecond,
+        double MemoryBandwidthGBs, double SingleQueryLimitMs, double SingleQueryP50Ms, double SingleQueryP99Ms, double P50OverLimit,
+        int BatchSize, double BatchQueriesPerSecond, double AllocatedBytesPerSearch, int K);
+
+    public static Command Create(BenchOutput output)
+    {
+        var items = new Option<int>("--items") { Description = "Vectors in the index.", DefaultValueFactory = _ => 1_000_000 };
+        var dimension = new Option<int>("--dim") { Description = "Vector length D.", DefaultValueFactory = _ => 128 };
+        var queries = new Option<int>("--queries") { Description = "Single queries timed (p50/p99), and the batch size.", DefaultValueFactory = _ => 200 };
+        var k = new Option<int>("--k") { Description = "Results per query.", DefaultValueFactory = _ => 10 };
+        var threads = new Option<int>("--threads") { Description = "Kernel threads (0 = all cores).", DefaultValueFactory = _ => 0 };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of the vectors and queries.", DefaultValueFactory = _ => 1 };
+        var json = output.CreateJsonOption();
+        var command = new Command("index", "Exact index speed: upserts/s, one query's latency against the memory-bandwidth limit, batch queries/s.");
+        foreach (var option in new Option[] { items, dimension, queries, k, threads, seed, json })
+        {
+            command.Options.Add(option);
+        }
+        command.SetAction(parse =>
+        {
+            var result = Run(parse.GetValue(items), parse.GetValue(dimension), parse.GetValue(queries), parse.GetValue(k),
+                BenchTiming.ResolveThreads(parse.GetValue(threads)), parse.GetValue(seed));
+            if (parse.GetValue(json))
+            {
+                output.WriteJson(result);
+                return 0;
+            }
+            var table = new Table().AddColumns("figure", "value");
+            table.AddRow("items × D", $"{result.Items:N0} × {result.Dimension} ({result.Threads} threads, {result.Isa})");
+            table.AddRow("upserts/s (batches of 10,000)", $"{result.UpsertsPerSecond:N0}");
+            table.AddRow("memory bandwidth", $"{result.MemoryBandwidthGBs:F1} GB/s");
+            table.AddRow("one query: limit (bytes ÷ bandwidth)", $"{result.SingleQueryLimitMs:F2} ms");
+            table.AddRow("one query: p50 / p99", $"{result.SingleQueryP50Ms:F2} / {result.SingleQueryP99Ms:F2} ms ({result.P50OverLimit:F2}× the limit)");
+            table.AddRow($"batch of {result.BatchSize}", $"{result.BatchQueriesPerSecond:N0} queries/s");
+            table.AddRow("managed bytes per warm search", $"{result.AllocatedBytesPerSearch:N0}");
+            output.ConsoleFor(false).Write(table);
+            return 0;
+        });
+        return command;
+    }
+
+    public static IndexBenchResult Run(int items, int dimension, int queryCount, int k, int threads, ulong seed)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(items, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(dimension, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(queryCount, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
+        KernelThreads.Count = threads;
+        var random = new SeededRandom(seed);
+        var index = new FlatIndex(dimension, items);
+        const int UpsertBatch = 10_000;
+        var batch = new float[UpsertBatch * dimension];
+        var ids = new long[UpsertBatch];
+        var created = new long[UpsertBatch];
+        var build = Stopwatch.StartNew();
+        for (var first = 0; first < items; first += UpsertBatch)
+        {
+            var n = Math.Min(UpsertBatch, items - first);
+            random.FillNormal(batch.AsSpan(0, n * dimension), 1f);
+            for (var i = 0; i < n; i++)
+            {
+                ids[i] = first + i;
+            }
+            index.UpsertBatch(ids.AsSpan(0, n), batch.AsSpan(0, n * dimension), created.AsSpan(0, n));
+        }
+        var buildSeconds = build.Elapsed.TotalSeconds;
+        // Drawing the vectors is part of the build time above; the upsert rate counts the index's own work.
+        var upsertSeconds = TimeUpserts(index, dimension, random);
+
+        var queries = new float[queryCount * dimension];
+        random.FillNormal(queries, 1f);
+        var hits = new SearchHit[queryCount * k];
+        var bandwidth = MemoryBandwidth.MeasureGBs(threads, TimeSpan.FromSeconds(1));
+        var limitMs = (double)items * dimension * sizeof(float) / (bandwidth * 1e9) * 1e3;
+
+        for (var warm = 0; warm < Math.Min(queryCount, 20); warm++)
+        {
+            index.Search(queries.AsSpan(warm * dimension, dimension), k, hits);
+        }
+        var latencies = new double[queryCount];
+        long allocated = 0;
+        for (var q = 0; q < queryCount; q++)
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            var start = Stopwatch.GetTimestamp();
+            index.Search(queries.AsSpan(q * dimension, dimension), k, hits);
+            latencies[q] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            allocated += GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+        var counts = new int[queryCount];
+        index.SearchBatch(queries, k, hits, counts);
+        var batchClock = Stopwatch.StartNew();
+        var batches = 0;
+        do
+        {
+            index.SearchBatch(queries, k, hits, counts);
+            batches++;
+        }
+        while (batchClock.Elapsed < TimeSpan.FromSeconds(2) || batches < 2);
+        var p50 = Statistics.Median(latencies);
+        return new IndexBenchResult("index_flat_f32", items, dimension, threads, PeakBench.Isa, buildSeconds, 10 * UpsertBatch / upsertSeconds,
+            bandwidth, limitMs, p50, Statistics.Percentile(latencies, 0.99), p50 / limitMs,
+            queryCount, batches * queryCount / batchClock.Elapsed.TotalSeconds, (double)allocated / queryCount, k);
+    }
+
+    /// <summary>Seconds to re-upsert 10 batches of 10,000 existing ids with fresh vectors drawn beforehand.</summary>
+    private static double TimeUpserts(FlatIndex index, int dimension, SeededRandom random)
+    {
+        const int Batch = 10_000;
+        var vectors = new float[Batch * dimension];
+        random.FillNormal(vectors, 1f);
+        var ids = new long[Batch];
+        var created = new long[Batch];
+        var clock = Stopwatch.StartNew();
+        for (var round = 0; round < 10; round++)
+        {
+            for (var i = 0; i < Batch; i++)
+            {
+                ids[i] = (long)round * Batch + i;
+            }
+            index.UpsertBatch(ids, vectors, created);
+        }
+        return clock.Elapsed.TotalSeconds;
+    }
+}
