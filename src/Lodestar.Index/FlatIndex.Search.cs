@@ -148,6 +148,9 @@ public sealed unsafe partial class FlatIndex
         }
     }
 
+    /// <summary>Rows scored per step of a scan before their scores go to the heap (a stack buffer).</summary>
+    private const int ScanBlockRows = 256;
+
     /// <summary>Scans chunk c of the rows for one query into heap c.</summary>
     private readonly struct ScanBody(float* vectors, float* query, long* ids, long* created, bool* live, int dimension, int rows, int chunks,
         SearchFilter? filter, int k, float* heapScores, long* heapIds, int* heapCounts) : IParallelBody
@@ -157,17 +160,21 @@ public sealed unsafe partial class FlatIndex
             var first = (int)((long)rows * chunk / chunks);
             var end = (int)((long)rows * (chunk + 1) / chunks);
             var heap = new TopK(new Span<float>(heapScores + chunk * k, k), new Span<long>(heapIds + chunk * k, k));
-            var q = new ReadOnlySpan<float>(query, dimension);
-            for (var row = first; row < end; row++)
+            var scores = stackalloc float[ScanBlockRows];
+            for (var start = first; start < end; start += ScanBlockRows)
             {
-                if (!live[row] || (filter is not null && !filter.Passes(ids[row], created[row])))
+                var count = Math.Min(ScanBlockRows, end - start);
+                DotScan.Scores(query, vectors + (long)start * dimension, count, dimension, scores);
+                var threshold = heap.Threshold;
+                for (var j = 0; j < count; j++)
                 {
-                    continue;
-                }
-                var score = Reductions.Dot(q, new ReadOnlySpan<float>(vectors + (long)row * dimension, dimension));
-                if (score >= heap.Threshold)
-                {
-                    heap.Add(score, ids[row]);
+                    var row = start + j;
+                    if (scores[j] < threshold || !live[row] || (filter is not null && !filter.Passes(ids[row], created[row])))
+                    {
+                        continue;
+                    }
+                    heap.Add(scores[j], ids[row]);
+                    threshold = heap.Threshold;
                 }
             }
             heapCounts[chunk] = heap.Count;
