@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+"""Exact inner-product search with FAISS (IndexFlatIP) and NumPy on random unit vectors, timed as
+`lodestar bench index` times Lodestar: one query's p50/p99 latency, and queries per second for a batch.
+
+Prints one JSON line. Debian's python3-faiss (1.7.3) is built without FAISS's SIMD kernels (no AVX2/AVX-512
+build); say so beside any ratio against it."""
+import argparse, json, os, time
+
+import numpy as np
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--items", type=int, default=1_000_000)
+    parser.add_argument("--dim", type=int, default=128)
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--k", type=int, default=10)
+    parser.add_argument("--threads", type=int, default=os.cpu_count())
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+
+    import faiss
+    faiss.omp_set_num_threads(args.threads)
+    rng = np.random.default_rng(args.seed)
+    data = rng.standard_normal((args.items, args.dim), dtype=np.float32)
+    data /= np.linalg.norm(data, axis=1, keepdims=True)
+    queries = rng.standard_normal((args.queries, args.dim), dtype=np.float32)
+    queries /= np.linalg.norm(queries, axis=1, keepdims=True)
+
+    start = time.perf_counter()
+    index = faiss.IndexFlatIP(args.dim)
+    index.add(data)
+    build = time.perf_counter() - start
+
+    for q in range(min(20, args.queries)):
+        index.search(queries[q:q + 1], args.k)
+    latencies = []
+    for q in range(args.queries):
+        start = time.perf_counter()
+        index.search(queries[q:q + 1], args.k)
+        latencies.append((time.perf_counter() - start) * 1e3)
+
+    numpy_latencies = []
+    for q in range(min(args.queries, 50)):
+        start = time.perf_counter()
+        scores = data @ queries[q]
+        top = np.argpartition(-scores, args.k)[:args.k]
+        top[np.argsort(-scores[top])]
+        numpy_latencies.append((time.perf_counter() - start) * 1e3)
+
+    index.search(queries, args.k)
+    batches, start = 0, time.perf_counter()
+    while batches < 2 or time.perf_counter() - start < 2.0:
+        index.search(queries, args.k)
+        batches += 1
+    batch_qps = batches * args.queries / (time.perf_counter() - start)
+
+    print(json.dumps({
+        "name": "faiss_flat_ip", "items": args.items, "dimension": args.dim, "threads": args.threads,
+        "faiss_version": faiss.__version__, "build_seconds": build,
+        "single_query_p50_ms": float(np.median(latencies)), "single_query_p99_ms": float(np.percentile(latencies, 99)),
+        "numpy_single_query_p50_ms": float(np.median(numpy_latencies)),
+        "batch_size": args.queries, "batch_queries_per_second": batch_qps, "k": args.k,
+    }))
+
+
+if __name__ == "__main__":
+    main()
