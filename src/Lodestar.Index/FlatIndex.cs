@@ -167,6 +167,20 @@ public sealed unsafe partial class FlatIndex
         }
     }
 
+    /// <summary>True when <paramref name="id"/> is held.</summary>
+    public bool Contains(long id)
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            return _rowOf.ContainsKey(id);
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
     /// <summary>Copies the stored (unit-length) vector of <paramref name="id"/>; false when the id is not held.</summary>
     public bool TryGetVector(long id, Span<float> destination)
     {
