@@ -1,0 +1,36 @@
+// .npy files written by NumPy itself (test/golden/index, tools/golden/make_npy_golden.py): float32 C order is
+// read exactly; Fortran order, float64, truncation and foreign files are refused with the reason.
+using Lodestar.TestSupport;
+
+namespace Lodestar.Index.Tests;
+
+public sealed class NpyMatrixTests
+{
+    [Fact]
+    public void AFloat32MatrixSavedByNumpyReadsExactly()
+    {
+        var (rows, columns, values) = NpyMatrix.Read(RepoPaths.Golden("index/matrix_3x4_f32.npy"));
+        Assert.Equal((3, 4), (rows, columns));
+        Assert.Equal(Enumerable.Range(0, 12).Select(i => i / 10f), values);
+    }
+
+    [Fact]
+    public void OtherLayoutsAndDamagedFilesAreRefused()
+    {
+        Assert.Contains("Fortran", Assert.Throws<InvalidDataException>(() => NpyMatrix.Read(RepoPaths.Golden("index/matrix_3x4_f32_fortran.npy"))).Message, StringComparison.Ordinal);
+        Assert.Contains("dtype <f8", Assert.Throws<InvalidDataException>(() => NpyMatrix.Read(RepoPaths.Golden("index/matrix_3x4_f64.npy"))).Message, StringComparison.Ordinal);
+        var path = Path.Combine(Path.GetTempPath(), $"lodestar-npy-{Guid.NewGuid():N}.npy");
+        try
+        {
+            var good = File.ReadAllBytes(RepoPaths.Golden("index/matrix_3x4_f32.npy"));
+            File.WriteAllBytes(path, good[..^4]);
+            Assert.Contains("shape (3, 4) needs 48 bytes of data, the file has 44", Assert.Throws<InvalidDataException>(() => NpyMatrix.Read(path)).Message, StringComparison.Ordinal);
+            File.WriteAllBytes(path, "PK\u0003\u0004 not numpy at all"u8.ToArray());
+            Assert.Contains("no \\x93NUMPY magic", Assert.Throws<InvalidDataException>(() => NpyMatrix.Read(path)).Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}
