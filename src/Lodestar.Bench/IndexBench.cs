@@ -17,7 +17,8 @@ public static class IndexBench
         double MemoryBandwidthGBs, double SingleQueryLimitMs, double SingleQueryP50Ms, double SingleQueryP99Ms, double P50OverLimit,
         int BatchSize, double BatchQueriesPerSecond, double AllocatedBytesPerSearch, int K);
 
-    public static Command Create(BenchOutput output)
+    /// <summary>The command, named <paramref name="name"/>: "index" under `bench`, "bench" under `index`.</summary>
+    public static Command Create(BenchOutput output, string name = "index")
     {
         var items = new Option<int>("--items") { Description = "Vectors in the index.", DefaultValueFactory = _ => 1_000_000 };
         var dimension = new Option<int>("--dim") { Description = "Vector length D.", DefaultValueFactory = _ => 128 };
@@ -26,7 +27,7 @@ public static class IndexBench
         var threads = new Option<int>("--threads") { Description = "Kernel threads (0 = all cores).", DefaultValueFactory = _ => 0 };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the vectors and queries.", DefaultValueFactory = _ => 1 };
         var json = output.CreateJsonOption();
-        var command = new Command("index", "Exact index speed: upserts/s, one query's latency against the memory-bandwidth limit, batch queries/s.");
+        var command = new Command(name, "Exact index speed: upserts/s, one query's latency against the memory-bandwidth limit, batch queries/s.");
         foreach (var option in new Option[] { items, dimension, queries, k, threads, seed, json })
         {
             command.Options.Add(option);

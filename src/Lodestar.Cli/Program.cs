@@ -11,7 +11,9 @@ public static class Program
     {
         CliConsole.Configure();
         var root = new RootCommand("Lodestar: LLM-era recommendation (job matching, feed retrieval, sequential ranking) in pure C#.");
-        root.Subcommands.Add(BenchCommands.Create(new BenchOutput(CliJson.CreateOption, CliJson.WriteLine, CliConsole.For)));
+        var benchOutput = new BenchOutput(CliJson.CreateOption, CliJson.WriteLine, CliConsole.For);
+        root.Subcommands.Add(BenchCommands.Create(benchOutput));
+        root.Subcommands.Add(IndexCommand.Create(benchOutput));
         root.Subcommands.Add(WorldCommand.Create());
         root.Subcommands.Add(TokenizerCommand.Create());
         root.Subcommands.Add(PromptCommand.Create());
