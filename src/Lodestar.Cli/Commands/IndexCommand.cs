@@ -18,6 +18,7 @@ public static class IndexCommand
         command.Subcommands.Add(CreateBuild());
         command.Subcommands.Add(CreateSearch());
         command.Subcommands.Add(CreateStats());
+        command.Subcommands.Add(CreateFill());
         command.Subcommands.Add(IndexBench.Create(output, "bench"));
         return command;
     }
@@ -161,6 +162,61 @@ public static class IndexCommand
             else
             {
                 Console.Out.WriteLine($"{stats.Index}: {stats.Items:N0} items of D = {stats.Dimension} ({stats.Rows:N0} rows), snapshot {stats.SnapshotBytes:N0} bytes, log {stats.LogBytes:N0} bytes");
+            }
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command CreateFill()
+    {
+        var index = IndexOption();
+        var dimension = new Option<int>("--dim") { Description = "Vector length D of a new index.", DefaultValueFactory = _ => 64 };
+        var count = new Option<int>("--count") { Description = "Vectors to upsert (ids 0..count-1).", DefaultValueFactory = _ => 100_000 };
+        var batch = new Option<int>("--batch") { Description = "Vectors per acknowledged batch.", DefaultValueFactory = _ => 1_000 };
+        var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Batches between checkpoints (0: never).", DefaultValueFactory = _ => 0 };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of the random unit vectors.", DefaultValueFactory = _ => 1 };
+        var pause = new Option<int>("--pause-ms") { Description = "Sleep after each acknowledgement, so a crash test can kill the writer right then.", DefaultValueFactory = _ => 0 };
+        var command = new Command("fill", "Upsert seeded random vectors in batches, printing a line as each batch is acknowledged (a load and crash-test writer).");
+        foreach (var option in new Option[] { index, dimension, count, batch, checkpointEvery, seed, pause })
+        {
+            command.Options.Add(option);
+        }
+        command.SetAction(parse =>
+        {
+            var d = parse.GetValue(dimension);
+            var n = parse.GetValue(count);
+            var size = parse.GetValue(batch);
+            var every = parse.GetValue(checkpointEvery);
+            if (d < 1 || n < 0 || size < 1 || every < 0)
+            {
+                throw new ArgumentException("--dim and --batch must be positive, --count and --checkpoint-every not negative");
+            }
+            using var durable = DurableIndex.Open(parse.GetValue(index)!.FullName, d);
+            var random = new Core.SeededRandom(parse.GetValue(seed));
+            var vectors = new float[size * d];
+            var ids = new long[size];
+            var created = new long[size];
+            var batches = 0;
+            for (var first = 0; first < n; first += size)
+            {
+                var m = Math.Min(size, n - first);
+                random.FillNormal(vectors.AsSpan(0, m * d), 1f);
+                for (var i = 0; i < m; i++)
+                {
+                    ids[i] = first + i;
+                }
+                durable.UpsertBatch(ids.AsSpan(0, m), vectors.AsSpan(0, m * d), created.AsSpan(0, m));
+                Console.Out.WriteLine($"acknowledged {first + m}");
+                Console.Out.Flush();
+                if (parse.GetValue(pause) > 0)
+                {
+                    Thread.Sleep(parse.GetValue(pause));
+                }
+                if (every > 0 && ++batches % every == 0)
+                {
+                    durable.Checkpoint();
+                }
             }
             return 0;
         });
