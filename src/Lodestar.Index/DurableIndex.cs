@@ -9,8 +9,12 @@ public sealed class DurableIndex : IDisposable
     public const string SnapshotFile = "index.lsix";
     public const string LogFile = "index.log";
 
+    /// <summary>Share of deleted rows at which a delete starts a compaction in the background.</summary>
+    public const double CompactionThreshold = 0.25;
+
     private readonly IndexLog _log;
     private readonly Lock _writer = new();
+    private Task _compaction = Task.CompletedTask;
 
     private DurableIndex(string directory, FlatIndex index, IndexLog log)
     {
@@ -84,9 +88,18 @@ public sealed class DurableIndex : IDisposable
                 return false;
             }
             _log.Append(IndexLog.DeleteOp, [id], default, default);
-            return Index.Delete(id);
+            Index.Delete(id);
+            if (_compaction.IsCompleted && Index.Rows > 0 && Index.Rows - Index.Count >= CompactionThreshold * Index.Rows)
+            {
+                // Compaction takes the index's write lock only while it moves rows; searches wait for it, never see it half done.
+                _compaction = Task.Run(Index.Compact);
+            }
+            return true;
         }
     }
+
+    /// <summary>Waits for a background compaction, if one is running.</summary>
+    public void WaitForCompaction() => _compaction.GetAwaiter().GetResult();
 
     /// <summary>Writes a snapshot of the current items atomically, then empties the log.</summary>
     public void Checkpoint()
@@ -98,5 +111,9 @@ public sealed class DurableIndex : IDisposable
         }
     }
 
-    public void Dispose() => _log.Dispose();
+    public void Dispose()
+    {
+        WaitForCompaction();
+        _log.Dispose();
+    }
 }

@@ -98,6 +98,26 @@ public sealed class DurableIndexTests : IDisposable
     }
 
     [Fact]
+    public void DeletingAQuarterOfTheRowsCompactsInTheBackground()
+    {
+        using var index = DurableIndex.Open(_directory, Dimension);
+        index.UpsertBatch(Enumerable.Range(0, 400).Select(i => (long)i).ToArray(), Vectors(400, 7), new long[400]);
+        for (var id = 0; id < 99; id++)
+        {
+            Assert.True(index.Delete(id));
+        }
+        index.WaitForCompaction();
+        Assert.Equal(400, index.Index.Rows);
+        Assert.True(index.Delete(99));
+        index.WaitForCompaction();
+        Assert.Equal(300, index.Index.Rows);
+        Assert.Equal(300, index.Index.Count);
+        var hits = new SearchHit[3];
+        Assert.Equal(3, index.Index.Search(Vectors(1, 8), 3, hits));
+        Assert.All(hits, hit => Assert.InRange(hit.Id, 100, 399));
+    }
+
+    [Fact]
     public void DamageInsideTheLogIsAnErrorNotASilentLoss()
     {
         using (var index = DurableIndex.Open(_directory, Dimension))
