@@ -92,9 +92,6 @@ public sealed unsafe partial class FlatIndex
         }
         var pool = ArrayPool<float>.Shared;
         var unitQueries = pool.Rent(queries.Length);
-        var blockScores = pool.Rent(queryCount * BatchBlockRows);
-        var heapScores = pool.Rent(queryCount * k);
-        var heapIds = ArrayPool<long>.Shared.Rent(queryCount * k);
         try
         {
             for (var q = 0; q < queryCount; q++)
@@ -106,45 +103,63 @@ public sealed unsafe partial class FlatIndex
                     unitQueries[q * Dimension + d] = query[d] * scale;
                 }
             }
-            counts[..queryCount].Clear();
             _lock.EnterReadLock();
             try
             {
-                var rows = _rows;
-                fixed (float* vectors = _vectors, scores = blockScores, kept = heapScores)
-                fixed (long* ids = _ids, created = _createdAt, keptIds = heapIds)
-                fixed (bool* live = _live)
-                fixed (int* heapCounts = counts)
-                {
-                    for (var start = 0; start < rows; start += BatchBlockRows)
-                    {
-                        var blockRows = Math.Min(BatchBlockRows, rows - start);
-                        // scores (Q, blockRows) = unitQueries (Q, D) · vectors[start..start+blockRows] (blockRows, D)ᵀ
-                        Gemm.Multiply(false, true, queryCount, blockRows, Dimension, 1f,
-                            unitQueries.AsSpan(0, queryCount * Dimension), Dimension,
-                            _vectors.AsSpan(start * Dimension, blockRows * Dimension), Dimension,
-                            0f, blockScores.AsSpan(0, queryCount * blockRows), blockRows);
-                        var body = new BlockBody(scores, blockRows, start, ids, created, live, filter is { KeepsAll: false } ? filter : null, k, kept, keptIds, heapCounts);
-                        KernelThreads.For(queryCount, ref body);
-                    }
-                }
+                SearchBatchLocked(unitQueries, queryCount, k, results, counts, filter is { KeepsAll: false } ? filter : null);
             }
             finally
             {
                 _lock.ExitReadLock();
             }
-            for (var q = 0; q < queryCount; q++)
-            {
-                var heap = new TopK(heapScores.AsSpan(q * k, k), heapIds.AsSpan(q * k, k), counts[q]);
-                counts[q] = heap.DrainSorted(results.Slice(q * k, k));
-            }
         }
         finally
         {
             pool.Return(unitQueries);
+        }
+    }
+
+    /// <summary>
+    /// The rows are split into one chunk per kernel thread; each thread scores its chunk block by block with a
+    /// GEMM of its own (nested in the parallel loop, so it runs on that thread) and keeps Q heaps; the threads'
+    /// heaps are merged per query at the end.
+    /// </summary>
+    private void SearchBatchLocked(float[] unitQueries, int queryCount, int k, Span<SearchHit> results, Span<int> counts, SearchFilter? filter)
+    {
+        var rows = _rows;
+        var chunks = Math.Clamp(rows / BatchBlockRows, 1, KernelThreads.Count);
+        var pool = ArrayPool<float>.Shared;
+        var blockScores = pool.Rent(chunks * queryCount * BatchBlockRows);
+        var heapScores = pool.Rent(chunks * queryCount * k);
+        var heapIds = ArrayPool<long>.Shared.Rent(chunks * queryCount * k);
+        var heapCounts = ArrayPool<int>.Shared.Rent(chunks * queryCount);
+        try
+        {
+            fixed (float* vectors = _vectors, queries = unitQueries, scores = blockScores, kept = heapScores)
+            fixed (long* ids = _ids, created = _createdAt, keptIds = heapIds)
+            fixed (bool* live = _live)
+            fixed (int* keptCounts = heapCounts)
+            {
+                var body = new BatchBody(vectors, queries, ids, created, live, Dimension, rows, chunks, queryCount, filter, k, scores, kept, keptIds, keptCounts);
+                KernelThreads.For(chunks, ref body);
+                for (var q = 0; q < queryCount; q++)
+                {
+                    var merged = new TopK(new Span<float>(kept + (long)q * k, k), new Span<long>(keptIds + (long)q * k, k), keptCounts[q]);
+                    for (var c = 1; c < chunks; c++)
+                    {
+                        var heap = ((long)c * queryCount + q) * k;
+                        merged.AddAll(new ReadOnlySpan<float>(kept + heap, keptCounts[c * queryCount + q]), new ReadOnlySpan<long>(keptIds + heap, keptCounts[c * queryCount + q]));
+                    }
+                    counts[q] = merged.DrainSorted(results.Slice(q * k, k));
+                }
+            }
+        }
+        finally
+        {
             pool.Return(blockScores);
             pool.Return(heapScores);
             ArrayPool<long>.Shared.Return(heapIds);
+            ArrayPool<int>.Shared.Return(heapCounts);
         }
     }
 
@@ -181,24 +196,47 @@ public sealed unsafe partial class FlatIndex
         }
     }
 
-    /// <summary>Feeds query q's row of a block of scores into heap q.</summary>
-    private readonly struct BlockBody(float* scores, int blockRows, int firstRow, long* ids, long* created, bool* live,
-        SearchFilter? filter, int k, float* heapScores, long* heapIds, int* heapCounts) : IParallelBody
+    /// <summary>Chunk c of the rows against every query: block GEMMs into this chunk's scores, then its Q heaps.</summary>
+    private readonly struct BatchBody(float* vectors, float* queries, long* ids, long* created, bool* live, int dimension, int rows, int chunks,
+        int queryCount, SearchFilter? filter, int k, float* blockScores, float* heapScores, long* heapIds, int* heapCounts) : IParallelBody
     {
-        public void Invoke(int q)
+        public void Invoke(int chunk)
         {
-            var heap = new TopK(new Span<float>(heapScores + (long)q * k, k), new Span<long>(heapIds + (long)q * k, k), heapCounts[q]);
-            var row = scores + (long)q * blockRows;
-            for (var j = 0; j < blockRows; j++)
+            var first = (int)((long)rows * chunk / chunks);
+            var end = (int)((long)rows * (chunk + 1) / chunks);
+            var scores = blockScores + (long)chunk * queryCount * BatchBlockRows;
+            var heaps = (long)chunk * queryCount;
+            for (var q = 0; q < queryCount; q++)
             {
-                var r = firstRow + j;
-                if (row[j] < heap.Threshold || !live[r] || (filter is not null && !filter.Passes(ids[r], created[r])))
-                {
-                    continue;
-                }
-                heap.Add(row[j], ids[r]);
+                heapCounts[heaps + q] = 0;
             }
-            heapCounts[q] = heap.Count;
+            for (var start = first; start < end; start += BatchBlockRows)
+            {
+                var blockRows = Math.Min(BatchBlockRows, end - start);
+                // scores (Q, blockRows) = queries (Q, D) · vectors[start..start+blockRows] (blockRows, D)ᵀ
+                Gemm.Multiply(false, true, queryCount, blockRows, dimension, 1f,
+                    new ReadOnlySpan<float>(queries, queryCount * dimension), dimension,
+                    new ReadOnlySpan<float>(vectors + (long)start * dimension, blockRows * dimension), dimension,
+                    0f, new Span<float>(scores, queryCount * blockRows), blockRows);
+                for (var q = 0; q < queryCount; q++)
+                {
+                    var slot = heaps + q;
+                    var heap = new TopK(new Span<float>(heapScores + slot * k, k), new Span<long>(heapIds + slot * k, k), heapCounts[slot]);
+                    var row = scores + (long)q * blockRows;
+                    var threshold = heap.Threshold;
+                    for (var j = 0; j < blockRows; j++)
+                    {
+                        var r = start + j;
+                        if (row[j] < threshold || !live[r] || (filter is not null && !filter.Passes(ids[r], created[r])))
+                        {
+                            continue;
+                        }
+                        heap.Add(row[j], ids[r]);
+                        threshold = heap.Threshold;
+                    }
+                    heapCounts[slot] = heap.Count;
+                }
+            }
         }
     }
 }
