@@ -55,6 +55,10 @@ public sealed class SeededRandomTests
         Assert.NotEqual(draws[123], SeededRandom.UniformAt(5, 8, 123));
         // 20,000 draws: the share below 0.3 has sd 0.0032, so ±0.015 is a 4.6-sd band.
         Assert.InRange(draws.Count(u => u < 0.3) / 20_000.0, 0.285, 0.315);
+        // Neighbouring indexes draw independently: the lag-1 correlation of 20,000 draws has sd 0.007.
+        var mean = draws.Average();
+        var lag1 = draws.Zip(draws.Skip(1), (a, b) => (a - mean) * (b - mean)).Sum() / draws.Sum(u => (u - mean) * (u - mean));
+        Assert.InRange(lag1, -0.03, 0.03);
     }
 
     [Fact]

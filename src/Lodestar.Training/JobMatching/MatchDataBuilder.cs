@@ -209,7 +209,7 @@ public static class MatchDataBuilder
     }
 
     /// <summary>Stream tag of the member split draws.</summary>
-    private const ulong SplitStream = 0x5B11;
+    private const ulong SplitStream = 0;
 
     private static MatchSplit SplitOf(long memberId, MatchDataConfig config)
     {
