@@ -15,7 +15,9 @@ public sealed class BenchTimingTests
         Assert.NotNull(sink);
         // A 1000-byte array is 1000 bytes plus the array header (24 bytes on 64-bit .NET).
         Assert.InRange(allocating.AllocatedBytesPerCall, 1000, 1100);
-        Assert.Equal(0, silent.AllocatedBytesPerCall);
+        // Below one byte per call: nothing per call, while a one-off runtime allocation (a tier-up of the JIT, a few
+        // KB once) spread over the hundreds of thousands of calls measured may still show.
+        Assert.InRange(silent.AllocatedBytesPerCall, 0, 1);
         Assert.True(allocating.Samples >= 3);
         Assert.True(allocating.BestSeconds <= allocating.MedianSeconds);
     }
