@@ -1,7 +1,7 @@
 // The scalar twin of DotScan: each row's inner product with the query summed in double, in order.
-namespace Lodestar.Index;
+namespace Lodestar.Kernels;
 
-internal static class DotScanReference
+public static class DotScanReference
 {
     /// <summary>scores[r] = Σ_d query[d]·rows[r·D + d]; query is (D), rows is (count, D), scores is (count).</summary>
     public static void Scores(ReadOnlySpan<float> query, ReadOnlySpan<float> rows, int count, int dimension, Span<double> scores)

@@ -2,7 +2,7 @@
 // misaligned offsets; the CI's second run covers the Vector256 path.
 using Lodestar.Core;
 
-namespace Lodestar.Index.Tests;
+namespace Lodestar.Kernels.Tests;
 
 public sealed unsafe class DotScanTests
 {
