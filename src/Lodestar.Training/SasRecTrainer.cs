@@ -92,7 +92,7 @@ public static class SasRecTrainer
             record = record with { Epochs = [.. record.Epochs, epochRecord], WallSeconds = seconds };
             if (improved)
             {
-                SasRecCheckpoint.Save(Path.Combine(runDirectory, SasRecCheckpoint.BestFile), model, config, state);
+                SasRecCheckpoint.Save(Path.Combine(runDirectory, SasRecCheckpoint.BestFile), model, state);
                 record = record with { BestEpoch = epoch, BestValidation = validation.Metrics, SecondsToBestEpoch = seconds };
             }
             SasRecCheckpoint.SaveResumable(Path.Combine(runDirectory, SasRecCheckpoint.LastFile), model, optimizer, state);
@@ -113,9 +113,11 @@ public static class SasRecTrainer
     /// <summary>The best-validation model of a run, in evaluation mode.</summary>
     public static SasRecModel LoadBest(string runDirectory, SeqRecConfig config, int itemCount)
     {
-        var model = new SasRecModel(config.Sasrec, itemCount, (ulong)config.Seed);
-        SasRecCheckpoint.Load(Path.Combine(runDirectory, SasRecCheckpoint.BestFile), model);
-        model.Eval();
+        var model = SasRecCheckpoint.LoadBest(runDirectory, itemCount);
+        if (model.Spec.Config != config.Sasrec)
+        {
+            throw new InvalidDataException($"{Path.Combine(runDirectory, SasRecCheckpoint.BestFile)}: its SASRec config differs from the run's ({RunRecord.FileName})");
+        }
         return model;
     }
 

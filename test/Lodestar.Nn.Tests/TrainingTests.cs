@@ -1,5 +1,6 @@
 // Training mechanics: a warm step allocates no managed memory, the same seed gives the same bytes,
 // checkpoint/resume continues bit for bit, and the optimizer, clipping, schedule and EMA follow their formulas.
+using System.Text.Json;
 using Lodestar.Core;
 using Lodestar.TestSupport;
 using Lodestar.Nn.Optim;
@@ -101,7 +102,8 @@ public sealed class TrainingTests
         var path = Path.Combine(Path.GetTempPath(), $"lodestar-resume-{Guid.NewGuid():N}.safetensors");
         try
         {
-            Checkpoint.Save(path, first.Model, first.Optimizer, first.Step, first.Data, Config);
+            ModelCheckpoint.Save(path, first.Model, "test.classifier", JsonSerializer.Serialize(Config),
+                new TrainingSnapshot(first.Step, "{\"epoch\":1}", first.Optimizer, first.Data));
             // Fresh objects with scrambled weights: weights, moments, step, data RNG and dropout counters
             // must all come from the file (the dropout seeds come from the config, which the file records).
             var resumed = new Run(Config).Init();
@@ -109,10 +111,11 @@ public sealed class TrainingTests
             {
                 parameter.Data.Fill(0.5f);
             }
-            var info = Checkpoint.Load(path, resumed.Model, resumed.Optimizer, resumed.Data);
+            var info = ModelCheckpoint.LoadTraining(path, resumed.Model, resumed.Optimizer, resumed.Data, "test.classifier");
             resumed.Step = (int)info.Step;
             Assert.Equal(3, info.Step);
-            Assert.Contains("\"Dropout\":0.1", info.ConfigJson, StringComparison.Ordinal);
+            Assert.Equal("{\"epoch\":1}", info.StateJson);
+            Assert.Contains("\"Dropout\":0.1", ModelCheckpoint.ReadHeader(path).ConfigJson, StringComparison.Ordinal);
             for (var i = 0; i < 3; i++)
             {
                 resumed.TrainStep();
@@ -132,11 +135,13 @@ public sealed class TrainingTests
         var path = Path.Combine(Path.GetTempPath(), $"lodestar-ckpt-{Guid.NewGuid():N}.safetensors");
         try
         {
-            Checkpoint.Save(path, run.Model, run.Optimizer, 0, null, Config);
+            ModelCheckpoint.Save(path, run.Model, "test.classifier", JsonSerializer.Serialize(Config), new TrainingSnapshot(0, "{}", run.Optimizer));
             var other = new Run(Config with { Channels = 8 }).Init();
-            var error = Assert.Throws<InvalidDataException>(() => Checkpoint.Load(path, other.Model, other.Optimizer, null));
+            var error = Assert.Throws<InvalidDataException>(() => ModelCheckpoint.LoadTraining(path, other.Model, other.Optimizer, null, "test.classifier"));
             Assert.Contains(path, error.Message, StringComparison.Ordinal);
-            Assert.Contains("model.tok_emb.weight", error.Message, StringComparison.Ordinal);
+            Assert.Contains("tok_emb.weight", error.Message, StringComparison.Ordinal);
+            var wrongKind = Assert.Throws<InvalidDataException>(() => ModelCheckpoint.LoadWeights(path, run.Model, kind => kind == "seqrec.sasrec", "'seqrec.sasrec'"));
+            Assert.Contains("'test.classifier'", wrongKind.Message, StringComparison.Ordinal);
         }
         finally
         {

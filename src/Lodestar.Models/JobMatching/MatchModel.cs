@@ -144,7 +144,7 @@ public sealed class MatchOutputLayout
     public int Width { get; }
 }
 
-public sealed class MatchModel : Module
+public sealed partial class MatchModel : Module
 {
     public MatchModel(MatchRole role, MatchModelConfig config, int vocabSize, MatchOutputLayout layout)
     {

@@ -7,7 +7,7 @@ using Lodestar.Tensors;
 
 namespace Lodestar.Models.SasRec;
 
-public sealed class SasRecModel : Module, ISequenceRecommender
+public sealed partial class SasRecModel : Module, ISequenceRecommender
 {
     private readonly LayerNorm _finalNorm;
 

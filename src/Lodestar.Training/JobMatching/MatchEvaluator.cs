@@ -74,7 +74,7 @@ public static class MatchEvaluator
         var inputs = new List<List<MatchExample>>();
         foreach (var (role, run) in runs)
         {
-            var model = MatchInference.Load(run, role, data.VocabSize, data.Layout);
+            var model = MatchInference.LoadBest(run, role, data.VocabSize, data.Layout);
             models.Add(model);
             // The run reads the same pairs in the same order, possibly as prompts with more in them (MatchPipeline.ForRun).
             var runData = MatchPipeline.ForRun(data, run);

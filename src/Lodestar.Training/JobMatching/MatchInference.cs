@@ -3,13 +3,12 @@
 using System.Text.Json;
 using Lodestar.Models.JobMatching;
 using Lodestar.Tensors;
-using Lodestar.Tensors.Serialization;
 
 namespace Lodestar.Training.JobMatching;
 
 public static class MatchInference
 {
-    public const string BestWeightsFile = "best.safetensors";
+    public const string BestWeightsFile = MatchModel.BestFile;
     public const string ConfigFile = "config.json";
 
     /// <summary>
@@ -88,35 +87,24 @@ public static class MatchInference
             ?? throw new InvalidDataException($"{path}: config is null");
     }
 
-    /// <summary>Builds the run's model and loads its best weights.</summary>
-    public static MatchModel Load(string runDirectory, MatchRole role, int vocabSize, MatchOutputLayout layout)
-    {
-        var config = ReadConfig(runDirectory);
-        var model = new MatchModel(role, config.Model, vocabSize, layout);
-        LoadWeights(model, runDirectory);
-        model.Eval();
-        return model;
-    }
-
-    /// <summary>Loads a run's best weights into a model of the same shape.</summary>
-    public static void LoadWeights(MatchModel model, string runDirectory)
+    /// <summary>
+    /// The run's best model, checked to play <paramref name="role"/> and against the data set it will read: the same vocabulary and output layout
+    /// (a checkpoint carries its own, so a run trained on another world is refused instead of misread).
+    /// </summary>
+    public static MatchModel LoadBest(string runDirectory, MatchRole role, int vocabSize, MatchOutputLayout layout)
     {
         var path = Path.Combine(runDirectory, BestWeightsFile);
-        if (!File.Exists(path))
+        var model = MatchModel.Load(path);
+        if (model.Role != role)
         {
-            throw new FileNotFoundException($"{path}: the run has no best weights yet (train it first)", path);
+            throw new InvalidDataException($"{path}: holds a {MatchModel.RoleName(model.Role)}, where a {MatchModel.RoleName(role)} is needed");
         }
-        using var file = SafeTensorsFile.Read(path);
-        model.LoadStateDict(model.NamedParameters().ToDictionary(p => p.Name, p => file.GetFloat32(p.Name).ToArray(), StringComparer.Ordinal));
-    }
-
-    public static void SaveWeights(MatchModel model, string path)
-    {
-        var writer = new SafeTensorsWriter();
-        foreach (var (name, parameter) in model.NamedParameters())
+        if (model.Spec.VocabSize != vocabSize || !model.Layout.DimensionLevels.SequenceEqual(layout.DimensionLevels))
         {
-            writer.Add(name, parameter.Data, parameter.Shape.Select(d => (long)d).ToArray());
+            throw new InvalidDataException(
+                $"{path}: the model reads a vocabulary of {model.Spec.VocabSize} tokens and {model.Layout.DimensionLevels.Count} policy dimensions, " +
+                $"the data set has {vocabSize} tokens and {layout.DimensionLevels.Count} dimensions (was the run trained on another world or policy?)");
         }
-        writer.Save(path, new Dictionary<string, string>(StringComparer.Ordinal) { ["role"] = model.Role.ToString() });
+        return model;
     }
 }

@@ -99,12 +99,12 @@ public sealed class MatchTrainer(MatchRole role, MatchTrainingConfig config, Mat
         var last = Path.Combine(RunDirectory, LastCheckpointFile);
         if (!File.Exists(last) && Config.InitFrom is { } init)
         {
-            MatchInference.LoadWeights(model, init);
+            model.LoadWeights(Path.Combine(init, MatchModel.BestFile));
         }
         if (File.Exists(last))
         {
-            var info = Checkpoint.Load(last, model, optimizer, null);
-            state = JsonSerializer.Deserialize<MatchProgress>(info.ConfigJson)
+            var info = ModelCheckpoint.LoadTraining(last, model, optimizer, null, model.CheckpointKind);
+            state = JsonSerializer.Deserialize<MatchProgress>(info.StateJson)
                 ?? throw new InvalidDataException($"{last}: checkpoint progress is null");
         }
         progress?.Start($"training {MatchTrainingConfig.RoleName(role)}", totalSteps);
@@ -141,7 +141,7 @@ public sealed class MatchTrainer(MatchRole role, MatchTrainingConfig config, Mat
                 var improved = validationLoss < state.BestValidationLoss;
                 if (improved)
                 {
-                    MatchInference.SaveWeights(model, Path.Combine(RunDirectory, MatchInference.BestWeightsFile));
+                    model.Save(Path.Combine(RunDirectory, MatchModel.BestFile));
                 }
                 state = state with
                 {
@@ -245,5 +245,5 @@ public sealed class MatchTrainer(MatchRole role, MatchTrainingConfig config, Mat
     }
 
     private static void Save(string path, MatchModel model, AdamW optimizer, MatchProgress state, Stopwatch clock) =>
-        Checkpoint.Save(path, model, optimizer, state.Step, null, state with { Seconds = state.Seconds + clock.Elapsed.TotalSeconds });
+        model.Save(path, new TrainingSnapshot(state.Step, JsonSerializer.Serialize(state with { Seconds = state.Seconds + clock.Elapsed.TotalSeconds }), optimizer));
 }

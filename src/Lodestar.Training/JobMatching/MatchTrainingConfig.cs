@@ -87,12 +87,7 @@ public sealed record MatchTrainingConfig
 
     public string RunDirectory(MatchRole role) => Path.Combine(RunsDirectory, RunName ?? RoleName(role));
 
-    public static string RoleName(MatchRole role) => role switch
-    {
-        MatchRole.PolicyTeacher => "policy-teacher",
-        MatchRole.ClickTeacher => "click-teacher",
-        _ => "student",
-    };
+    public static string RoleName(MatchRole role) => MatchModel.RoleName(role);
 
     public static JsonSerializerOptions Json { get; } = new()
     {

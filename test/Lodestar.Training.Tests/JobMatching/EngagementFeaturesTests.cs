@@ -79,7 +79,7 @@ public class EngagementFeaturesTests(TinyMatchWorld world) : IClassFixture<TinyM
         Assert.Equal(alone.EceRaw, beside.EceRaw);
         Assert.Equal(alone.MemberNdcg10, beside.MemberNdcg10);
         // Fed the student's shorter prompts directly, the teacher refuses rather than reading them wrongly.
-        var teacher = MatchInference.Load(clickRun, MatchRole.ClickTeacher, world.Data.VocabSize, world.Data.Layout);
+        var teacher = MatchInference.LoadBest(clickRun, MatchRole.ClickTeacher, world.Data.VocabSize, world.Data.Layout);
         Assert.Throws<ArgumentException>(() => MatchInference.Predict(teacher, world.Data.Examples.Take(8).ToList()));
     }
 

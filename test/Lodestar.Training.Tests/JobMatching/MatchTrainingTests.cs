@@ -107,13 +107,14 @@ public class MatchTrainingTests(TinyMatchWorld world) : IClassFixture<TinyMatchW
         new MatchTrainer(MatchRole.ClickTeacher, tuned, world.Data).Train();
         var fresh = tuned with { RunName = "click-fresh", InitFrom = null };
         new MatchTrainer(MatchRole.ClickTeacher, fresh, world.Data).Train();
-        float[] Head(MatchTrainingConfig config, MatchRole role) => MatchInference.Load(config.RunDirectory(role), role, world.Data.VocabSize, world.Data.Layout)
+        float[] Head(MatchTrainingConfig config, MatchRole role) => MatchInference.LoadBest(config.RunDirectory(role), role, world.Data.VocabSize, world.Data.Layout)
             .NamedParameters().Single(p => p.Name == "encoder.head.weight").Parameter.Data.ToArray();
         var policy = Head(source, MatchRole.PolicyTeacher);
         Assert.Equal(policy, Head(tuned, MatchRole.ClickTeacher), (a, b) => Math.Abs(a - b) < 1e-5f);
         Assert.True(policy.Zip(Head(fresh, MatchRole.ClickTeacher)).Max(p => Math.Abs(p.First - p.Second)) > 1e-3f);
         var wider = tuned with { RunName = "click-wider", Model = tuned.Model with { Channels = 32 } };
-        Assert.Throws<ArgumentException>(() => new MatchTrainer(MatchRole.ClickTeacher, wider, world.Data).Train());
+        var error = Assert.Throws<InvalidDataException>(() => new MatchTrainer(MatchRole.ClickTeacher, wider, world.Data).Train());
+        Assert.Contains("encoder.tok_emb.weight", error.Message, StringComparison.Ordinal);
     }
 
     private static readonly object CacheCounter = new();

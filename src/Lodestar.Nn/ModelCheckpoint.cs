@@ -1,0 +1,213 @@
+// The one checkpoint format of every Lodestar model: a safetensors file whose tensors are the model's
+// parameters under their PyTorch-style names and whose header metadata says the format and its version,
+// the model's kind and its resolved config, so a checkpoint alone rebuilds the model that wrote it. A
+// resumable training checkpoint is the same file plus the AdamW moments ("optimizer.m.<name>",
+// "optimizer.v.<name>"), the step, the generator's words, every dropout layer's call count and the
+// trainer's own state, so a resumed run continues bit for bit. Written atomically by SafeTensorsWriter.
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Lodestar.Core;
+using Lodestar.Nn.Optim;
+using Lodestar.Tensors.Serialization;
+
+namespace Lodestar.Nn;
+
+/// <summary>What a checkpoint says about itself, read from its header alone.</summary>
+/// <param name="Kind">Which model wrote it, e.g. "job-matching.student" or "seqrec.sasrec".</param>
+/// <param name="ConfigJson">The model's resolved config, as JSON (<see cref="ModelCheckpoint.Json"/>).</param>
+/// <param name="HasTrainingState">Whether it also holds optimizer moments and the step (a resumable checkpoint).</param>
+public sealed record CheckpointHeader(string Path, string Kind, string ConfigJson, bool HasTrainingState);
+
+/// <summary>Where training stood, written beside the weights of a resumable checkpoint.</summary>
+/// <param name="Step">Training steps completed.</param>
+/// <param name="StateJson">The trainer's own state (epoch, best metric, ...), as JSON.</param>
+/// <param name="Optimizer">The optimizer whose moments and step are saved; null writes the state without them.</param>
+/// <param name="Random">A generator whose words are saved, or null.</param>
+public sealed record TrainingSnapshot(long Step, string StateJson, AdamW? Optimizer = null, SeededRandom? Random = null);
+
+public static class ModelCheckpoint
+{
+    /// <summary>The "format" metadata value of every Lodestar checkpoint.</summary>
+    public const string Format = "lodestar.checkpoint";
+
+    /// <summary>The "format_version" written now; files of another version are refused with a message.</summary>
+    public const int Version = 2;
+
+    private const string FirstMomentPrefix = "optimizer.m.";
+    private const string SecondMomentPrefix = "optimizer.v.";
+
+    /// <summary>How model configs are written into checkpoints: snake_case keys, enums as snake_case strings.</summary>
+    public static JsonSerializerOptions Json { get; } = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false) },
+    };
+
+    /// <summary>Writes <paramref name="model"/>'s weights with its kind and config (and, when given, the training state) to path.</summary>
+    public static void Save(string path, Module model, string kind, string configJson, TrainingSnapshot? training = null)
+    {
+        var writer = new SafeTensorsWriter();
+        foreach (var (name, parameter) in model.NamedParameters())
+        {
+            writer.Add(name, parameter.Data, Shape(parameter.Shape));
+        }
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["format"] = Format,
+            ["format_version"] = Version.ToString(CultureInfo.InvariantCulture),
+            ["kind"] = kind,
+            ["config"] = configJson,
+        };
+        if (training is not null)
+        {
+            metadata["step"] = training.Step.ToString(CultureInfo.InvariantCulture);
+            metadata["training_state"] = training.StateJson;
+            if (training.Optimizer is { } optimizer)
+            {
+                foreach (var (name, parameter) in model.NamedParameters())
+                {
+                    var (m, v) = optimizer.Moments(parameter);
+                    writer.Add(FirstMomentPrefix + name, m, Shape(parameter.Shape));
+                    writer.Add(SecondMomentPrefix + name, v, Shape(parameter.Shape));
+                }
+                metadata["adamw_step"] = optimizer.StepCount.ToString(CultureInfo.InvariantCulture);
+                metadata["adamw_config"] = JsonSerializer.Serialize(optimizer.Config);
+            }
+            if (training.Random is { } random)
+            {
+                metadata["rng_state"] = string.Join(",", random.GetState().Select(w => w.ToString("x16", CultureInfo.InvariantCulture)));
+            }
+            foreach (var (name, dropout) in Dropouts(model))
+            {
+                metadata[$"dropout_calls.{name}"] = dropout.Calls.ToString(CultureInfo.InvariantCulture);
+            }
+        }
+        writer.Save(path, metadata);
+    }
+
+    /// <summary>The header of a checkpoint: its kind and config, checked to be this format and version.</summary>
+    public static CheckpointHeader ReadHeader(string path)
+    {
+        using var file = Open(path);
+        return HeaderOf(file, path);
+    }
+
+    /// <summary>
+    /// Copies the weights of the checkpoint at path into <paramref name="model"/> (built from the checkpoint's config,
+    /// or of the same shape), after checking that its kind passes <paramref name="acceptsKind"/>. Returns its header.
+    /// </summary>
+    public static CheckpointHeader LoadWeights(string path, Module model, Func<string, bool> acceptsKind, string expected)
+    {
+        using var file = Open(path);
+        var header = HeaderOf(file, path);
+        if (!acceptsKind(header.Kind))
+        {
+            throw new InvalidDataException($"{path}: a checkpoint of kind '{header.Kind}', where {expected} is needed");
+        }
+        foreach (var (name, parameter) in model.NamedParameters())
+        {
+            Copy(file, path, name, parameter.Data);
+        }
+        return header;
+    }
+
+    /// <summary>
+    /// Restores a resumable checkpoint: weights, optimizer moments and step, the generator's words (when
+    /// <paramref name="random"/> is given) and dropout call counts. Returns the step and the trainer's state JSON.
+    /// </summary>
+    public static TrainingSnapshot LoadTraining(string path, Module model, AdamW optimizer, SeededRandom? random, string kind)
+    {
+        using var file = Open(path);
+        var header = HeaderOf(file, path);
+        if (header.Kind != kind)
+        {
+            throw new InvalidDataException($"{path}: a checkpoint of kind '{header.Kind}', where '{kind}' is needed");
+        }
+        var metadata = file.Metadata;
+        if (!metadata.ContainsKey("adamw_step"))
+        {
+            throw new InvalidDataException($"{path}: holds weights only (no optimizer state), so training cannot resume from it");
+        }
+        foreach (var (name, parameter) in model.NamedParameters())
+        {
+            Copy(file, path, name, parameter.Data);
+            var (m, v) = optimizer.Moments(parameter);
+            Copy(file, path, FirstMomentPrefix + name, m);
+            Copy(file, path, SecondMomentPrefix + name, v);
+        }
+        optimizer.StepCount = ParseLong(metadata, "adamw_step", path);
+        if (random is not null)
+        {
+            var words = Required(metadata, "rng_state", path).Split(',')
+                .Select(w => ulong.Parse(w, NumberStyles.HexNumber, CultureInfo.InvariantCulture)).ToArray();
+            random.SetState(words);
+        }
+        foreach (var (name, dropout) in Dropouts(model))
+        {
+            dropout.Calls = (ulong)ParseLong(metadata, $"dropout_calls.{name}", path);
+        }
+        return new TrainingSnapshot(ParseLong(metadata, "step", path), Required(metadata, "training_state", path), optimizer, random);
+    }
+
+    /// <summary>The trainer's state JSON saved in a checkpoint, or null when it was saved without one.</summary>
+    public static string? ReadTrainingState(string path)
+    {
+        using var file = Open(path);
+        HeaderOf(file, path);
+        return file.Metadata.GetValueOrDefault("training_state");
+    }
+
+    private static SafeTensorsFile Open(string path) => File.Exists(path)
+        ? SafeTensorsFile.Read(path)
+        : throw new FileNotFoundException($"{path}: checkpoint not found (train the run first)", path);
+
+    private static CheckpointHeader HeaderOf(SafeTensorsFile file, string path)
+    {
+        var metadata = file.Metadata;
+        var format = metadata.GetValueOrDefault("format");
+        if (format != Format)
+        {
+            // Version 1 wrote three formats: "lodestar.sasrec.v1" (SASRec best weights), "lodestar-checkpoint-1"
+            // (resumable) and job-matching weights with only a "role" entry.
+            var older = format is "lodestar.sasrec.v1" or "lodestar-checkpoint-1" || (format is null && metadata.ContainsKey("role"));
+            throw new InvalidDataException(older
+                ? $"{path}: a checkpoint of an older Lodestar (format '{format ?? "role only"}'), which this version no longer loads; retrain the run (see README, \"Checkpoints\")"
+                : $"{path}: not a Lodestar checkpoint (metadata 'format' is '{format ?? "missing"}', expected '{Format}')");
+        }
+        var version = Required(metadata, "format_version", path);
+        if (version != Version.ToString(CultureInfo.InvariantCulture))
+        {
+            throw new InvalidDataException($"{path}: checkpoint format version {version}; this Lodestar reads version {Version} (retrain the run, or load it with the Lodestar that wrote it)");
+        }
+        return new CheckpointHeader(path, Required(metadata, "kind", path), Required(metadata, "config", path), metadata.ContainsKey("step"));
+    }
+
+    private static IEnumerable<(string Name, Dropout Dropout)> Dropouts(Module model) =>
+        model.NamedModules().Where(m => m.Module is Dropout).Select(m => (m.Name, (Dropout)m.Module));
+
+    private static void Copy(SafeTensorsFile file, string path, string name, Span<float> destination)
+    {
+        if (!file.Contains(name))
+        {
+            throw new InvalidDataException($"{path}: checkpoint has no tensor '{name}'");
+        }
+        var source = file.GetFloat32(name);
+        if (source.Length != destination.Length)
+        {
+            throw new InvalidDataException($"{path}: tensor '{name}' has {source.Length} elements, the model expects {destination.Length}");
+        }
+        source.CopyTo(destination);
+    }
+
+    private static long[] Shape(int[] shape) => [.. shape.Select(d => (long)d)];
+
+    private static string Required(IReadOnlyDictionary<string, string> metadata, string key, string path) =>
+        metadata.TryGetValue(key, out var value) ? value : throw new InvalidDataException($"{path}: checkpoint metadata has no '{key}'");
+
+    private static long ParseLong(IReadOnlyDictionary<string, string> metadata, string key, string path) =>
+        long.TryParse(Required(metadata, key, path), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value)
+            ? value
+            : throw new InvalidDataException($"{path}: checkpoint metadata '{key}' is not an integer");
+}
