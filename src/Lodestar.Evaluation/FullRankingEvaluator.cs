@@ -2,16 +2,9 @@
 // sampled negatives), the protocol of S3-Rec/ICLRec and of Krichene & Rendle's "On Sampled Metrics" (KDD 2020).
 
 using Lodestar.Core;
+using Lodestar.Models;
+
 namespace Lodestar.Evaluation;
-
-/// <summary>One user's evaluation case: the model reads <see cref="History"/> (oldest first) and must rank
-/// <see cref="Target"/>, the next item. Item ids are 1..ItemCount.</summary>
-public readonly record struct RankingCase(int User, ReadOnlyMemory<int> History, int Target);
-
-/// <summary>Scores a batch of histories over the whole vocabulary: <paramref name="scores"/> is
-/// (B, ItemCount + 1) row-major with B = histories.Length; column 0 (padding) is ignored. Must be safe
-/// to call from several threads when <see cref="EvaluationOptions.Threads"/> &gt; 1.</summary>
-public delegate void BatchScorer(ReadOnlySpan<ReadOnlyMemory<int>> histories, Span<float> scores);
 
 public sealed record EvaluationOptions
 {
@@ -52,25 +45,26 @@ public static class FullRankingEvaluator
 
     /// <summary>Ranks every case's target over all items and returns the mean metrics.</summary>
     public static RankingReport Evaluate(
-        IReadOnlyList<RankingCase> cases, int itemCount, BatchScorer scorer, EvaluationOptions? options = null, Action<int>? onBatchDone = null)
+        IReadOnlyList<RankingCase> cases, ISequenceRecommender model, EvaluationOptions? options = null, Action<int>? onBatchDone = null)
     {
         options ??= new EvaluationOptions();
-        var ranks = Rank(cases, itemCount, scorer, options, onBatchDone);
+        var ranks = Rank(cases, model, options, onBatchDone);
         // Summed in case order, so the same ranks always give the same bytes whatever the thread count.
         var accumulator = new RankingMetricsAccumulator();
         foreach (var rank in ranks)
         {
             accumulator.Add(rank);
         }
-        return new RankingReport(accumulator.Means(), accumulator.Users, itemCount, options.ExcludeHistory, PessimisticTies);
+        return new RankingReport(accumulator.Means(), accumulator.Users, model.ItemCount, options.ExcludeHistory, PessimisticTies);
     }
 
     /// <summary>The 0-based pessimistic rank of every case's target, in case order.</summary>
     public static int[] Rank(
-        IReadOnlyList<RankingCase> cases, int itemCount, BatchScorer scorer, EvaluationOptions options, Action<int>? onBatchDone = null)
+        IReadOnlyList<RankingCase> cases, ISequenceRecommender model, EvaluationOptions options, Action<int>? onBatchDone = null)
     {
         ArgumentNullException.ThrowIfNull(cases);
-        ArgumentNullException.ThrowIfNull(scorer);
+        ArgumentNullException.ThrowIfNull(model);
+        var itemCount = model.ItemCount;
         ArgumentOutOfRangeException.ThrowIfLessThan(itemCount, 1);
         options.Validate();
         foreach (var c in cases)
@@ -78,7 +72,7 @@ public static class FullRankingEvaluator
             Check(c, itemCount);
         }
         var ranks = new int[cases.Count];
-        ScoreInBatches(cases.Count, u => cases[u].History, itemCount, scorer, options, (u, row) =>
+        ScoreInBatches(cases.Count, u => cases[u].History, model, options, (u, row) =>
         {
             var c = cases[u];
             if (options.ExcludeHistory)
@@ -94,16 +88,16 @@ public static class FullRankingEvaluator
     internal delegate void ScoredRow(int user, Span<float> row);
 
     /// <summary>
-    /// Scores users 0..users−1 in batches of <see cref="EvaluationOptions.BatchSize"/> (one scorer call each, on a
+    /// Scores users 0..users−1 in batches of <see cref="EvaluationOptions.BatchSize"/> (one ScoreBatch call each, on a
     /// worker's own zeroed buffer) on <see cref="EvaluationOptions.Threads"/> workers, and hands every user's row to
     /// <paramref name="visit"/>, which must only write state of its own user.
     /// </summary>
     internal static void ScoreInBatches(
-        int users, Func<int, ReadOnlyMemory<int>> historyOf, int itemCount, BatchScorer scorer, EvaluationOptions options,
+        int users, Func<int, ReadOnlyMemory<int>> historyOf, ISequenceRecommender model, EvaluationOptions options,
         ScoredRow visit, Action<int>? onBatchDone = null)
     {
         var batches = (users + options.BatchSize - 1) / options.BatchSize;
-        var width = itemCount + 1;
+        var width = model.ItemCount + 1;
         Parallel.For(
             0,
             batches,
@@ -119,7 +113,7 @@ public static class FullRankingEvaluator
                 }
                 var scores = buffers.Scores.AsSpan(0, count * width);
                 scores.Clear();
-                scorer(buffers.Histories.AsSpan(0, count), scores);
+                model.ScoreBatch(buffers.Histories.AsSpan(0, count), scores);
                 for (var b = 0; b < count; b++)
                 {
                     visit(start + b, scores.Slice(b * width, width));

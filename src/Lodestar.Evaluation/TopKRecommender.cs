@@ -1,5 +1,6 @@
 // Batch top-k over all items for many users: score a batch of histories in one scorer call (for SASRec one
 // GEMM of final hidden states × item table), drop history items, partial top-k; batches run on worker threads.
+using Lodestar.Models;
 
 namespace Lodestar.Evaluation;
 
@@ -19,13 +20,14 @@ public static class TopKRecommender
     /// The k best items after each history, over items 1..itemCount, best first (ties: lower id first), with
     /// the history's own items removed when <see cref="EvaluationOptions.ExcludeHistory"/> is set. Batches of
     /// <see cref="EvaluationOptions.BatchSize"/> users go to <see cref="EvaluationOptions.Threads"/> workers,
-    /// each with its own score buffer, so the scorer must be thread-safe when Threads &gt; 1.
+    /// each with its own score buffer, so the model must be thread-safe when Threads &gt; 1.
     /// </summary>
     public static TopKLists Recommend(
-        IReadOnlyList<ReadOnlyMemory<int>> histories, int itemCount, int k, BatchScorer scorer, EvaluationOptions options)
+        IReadOnlyList<ReadOnlyMemory<int>> histories, ISequenceRecommender model, int k, EvaluationOptions options)
     {
         ArgumentNullException.ThrowIfNull(histories);
-        ArgumentNullException.ThrowIfNull(scorer);
+        ArgumentNullException.ThrowIfNull(model);
+        var itemCount = model.ItemCount;
         ArgumentOutOfRangeException.ThrowIfLessThan(itemCount, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
         options.Validate();
@@ -40,7 +42,7 @@ public static class TopKRecommender
             }
         }
         var lists = new TopKLists(k, new int[histories.Count * k], new float[histories.Count * k], new int[histories.Count]);
-        FullRankingEvaluator.ScoreInBatches(histories.Count, u => histories[u], itemCount, scorer, options, (u, row) =>
+        FullRankingEvaluator.ScoreInBatches(histories.Count, u => histories[u], model, options, (u, row) =>
         {
             if (options.ExcludeHistory)
             {

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Lodestar.Core;
 using Lodestar.Data.Storage;
 using Lodestar.Evaluation;
+using Lodestar.Features.SeqRec;
 
 namespace Lodestar.Training;
 

@@ -9,6 +9,7 @@ using Lodestar.Models.SasRec;
 using Lodestar.Nn;
 using Lodestar.Nn.Optim;
 using Lodestar.Tensors;
+using Lodestar.Features.SeqRec;
 
 namespace Lodestar.Training;
 
@@ -81,7 +82,7 @@ public static class SasRecTrainer
                 continue;
             }
             model.Eval();
-            var validation = SeqRecRun.Evaluate(model, data.Validation, data.ItemCount, config.Evaluation, "validation", progress);
+            var validation = SeqRecRun.Evaluate(model, data.Validation, config.Evaluation, "validation", progress);
             var seconds = previousSeconds + clock.Elapsed.TotalSeconds;
             var epochRecord = new EpochRecord(epoch, lossSum / Math.Max(1, lossCount), validation.Metrics, seconds);
             progress?.Line(SeqRecRun.Describe(epochRecord));
@@ -104,7 +105,7 @@ public static class SasRecTrainer
         }
 
         var best = LoadBest(runDirectory, config, data.ItemCount);
-        var test = SeqRecRun.Evaluate(best, data.Test, data.ItemCount, config.Evaluation, "test", progress);
+        var test = SeqRecRun.Evaluate(best, data.Test, config.Evaluation, "test", progress);
         record = record with { Status = "finished", Test = test.Metrics, WallSeconds = previousSeconds + clock.Elapsed.TotalSeconds };
         record.Write(runDirectory);
         return record;

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Lodestar.Core.Progress;
 using Lodestar.Core;
 using Lodestar.Data.Storage;
+using Lodestar.Features.SeqRec;
 
 namespace Lodestar.Training;
 

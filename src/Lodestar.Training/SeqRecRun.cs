@@ -5,6 +5,7 @@ using Lodestar.Core.Progress;
 using Lodestar.Evaluation;
 using Lodestar.Models;
 using Lodestar.Models.Baselines;
+using Lodestar.Features.SeqRec;
 
 namespace Lodestar.Training;
 
@@ -35,13 +36,13 @@ public static class SeqRecRun
         progress?.Start("fit " + Name(config.Model), 1);
         var model = FitBaseline(config, data);
         progress?.Report(1);
-        var validation = Evaluate(model, data.Validation, data.ItemCount, config.Evaluation, "validation", progress);
+        var validation = Evaluate(model, data.Validation, config.Evaluation, "validation", progress);
         var epoch = new EpochRecord(1, null, validation.Metrics, clock.Elapsed.TotalSeconds);
         progress?.Line(Describe(epoch));
         record = record with { Epochs = [epoch], BestEpoch = 1, BestValidation = validation.Metrics, SecondsToBestEpoch = clock.Elapsed.TotalSeconds };
         record.Write(runDirectory);
 
-        var test = Evaluate(model, data.Test, data.ItemCount, config.Evaluation, "test", progress);
+        var test = Evaluate(model, data.Test, config.Evaluation, "test", progress);
         record = record with { Status = "finished", Test = test.Metrics, WallSeconds = clock.Elapsed.TotalSeconds };
         record.Write(runDirectory);
         return record;
@@ -71,10 +72,10 @@ public static class SeqRecRun
 
     /// <summary>Full-ranking metrics of <paramref name="model"/> over <paramref name="cases"/>.</summary>
     public static RankingReport Evaluate(
-        ISequenceRecommender model, IReadOnlyList<RankingCase> cases, int itemCount, EvaluationOptions options, string stage, IProgressReporter? progress)
+        ISequenceRecommender model, IReadOnlyList<RankingCase> cases, EvaluationOptions options, string stage, IProgressReporter? progress)
     {
         var counter = progress is null ? null : ProgressCounter.Start(progress, stage, cases.Count);
-        return FullRankingEvaluator.Evaluate(cases, itemCount, model.ScoreBatch, options, counter is null ? null : counter.Advance);
+        return FullRankingEvaluator.Evaluate(cases, model, options, counter is null ? null : counter.Advance);
     }
 
     /// <summary>One line for an evaluated epoch: its training loss and validation NDCG@10.</summary>
@@ -85,7 +86,7 @@ public static class SeqRecRun
     /// <summary>Top-<paramref name="k"/> next items for user index <paramref name="user"/> after their whole sequence.</summary>
     public static (int[] Items, float[] Scores) Recommend(ISequenceRecommender model, SequenceSplits data, int user, int k, bool excludeHistory)
     {
-        var lists = TopKRecommender.Recommend([data.Sequences[user]], data.ItemCount, k, model.ScoreBatch, new EvaluationOptions { ExcludeHistory = excludeHistory, BatchSize = 1 });
+        var lists = TopKRecommender.Recommend([data.Sequences[user]], model, k, new EvaluationOptions { ExcludeHistory = excludeHistory, BatchSize = 1 });
         return (lists.ItemsOf(0).ToArray(), lists.ScoresOf(0).ToArray());
     }
 

@@ -2,6 +2,7 @@
 // the report states the protocol, threads do not change results, and bad ids are named.
 using Lodestar.Core;
 using Lodestar.Evaluation;
+using Lodestar.Models;
 
 namespace Lodestar.Evaluation.Tests;
 
@@ -24,8 +25,8 @@ public class FullRankingEvaluatorTests
     {
         // Target 4 sits below items 1, 2, 3. Item 1 and 2 are in the history.
         RankingCase[] cases = [new(User: 7, History: new[] { 1, 2 }, Target: 4)];
-        var excluded = FullRankingEvaluator.Rank(cases, 5, FixedScores, new EvaluationOptions());
-        var kept = FullRankingEvaluator.Rank(cases, 5, FixedScores, new EvaluationOptions { ExcludeHistory = false });
+        var excluded = FullRankingEvaluator.Rank(cases, new ScoringFunction(5, FixedScores), new EvaluationOptions());
+        var kept = FullRankingEvaluator.Rank(cases, new ScoringFunction(5, FixedScores), new EvaluationOptions { ExcludeHistory = false });
         Assert.Equal([1], excluded);
         Assert.Equal([3], kept);
     }
@@ -35,14 +36,14 @@ public class FullRankingEvaluatorTests
     {
         RankingCase[] cases = [new(1, new[] { 1, 3, 2 }, Target: 3)];
         // Items 1 and 2 removed; item 3 competes only with 4 and 5, which score lower.
-        Assert.Equal([0], FullRankingEvaluator.Rank(cases, 5, FixedScores, new EvaluationOptions()));
+        Assert.Equal([0], FullRankingEvaluator.Rank(cases, new ScoringFunction(5, FixedScores), new EvaluationOptions()));
     }
 
     [Fact]
     public void ReportStatesProtocolAndMeans()
     {
         RankingCase[] cases = [new(1, new[] { 1 }, 2), new(2, new[] { 5 }, 5)];
-        var report = FullRankingEvaluator.Evaluate(cases, 5, FixedScores);
+        var report = FullRankingEvaluator.Evaluate(cases, new ScoringFunction(5, FixedScores));
         Assert.True(report.HistoryExcluded);
         Assert.Equal(FullRankingEvaluator.PessimisticTies, report.TieRule);
         Assert.Equal(2, report.Users);
@@ -51,7 +52,7 @@ public class FullRankingEvaluatorTests
         Assert.Equal(1.0, report["hr@5"], 12);
         Assert.Equal(0.5 * (1 + (1 / Math.Log2(6))), report["ndcg@5"], 12);
         Assert.Equal(0.5 * (1 + 0.2), report["mrr"], 12);
-        var kept = FullRankingEvaluator.Evaluate(cases, 5, FixedScores, new EvaluationOptions { ExcludeHistory = false });
+        var kept = FullRankingEvaluator.Evaluate(cases, new ScoringFunction(5, FixedScores), new EvaluationOptions { ExcludeHistory = false });
         Assert.False(kept.HistoryExcluded);
         Assert.Equal(0.5 * (0.5 + 0.2), kept["mrr"], 12);
     }
@@ -78,8 +79,8 @@ public class FullRankingEvaluatorTests
                 }
             }
         }
-        var reference = FullRankingEvaluator.Evaluate(cases, items, Scorer, new EvaluationOptions { BatchSize = 1, Threads = 1 });
-        var parallel = FullRankingEvaluator.Evaluate(cases, items, Scorer, new EvaluationOptions { BatchSize = 37, Threads = 4 });
+        var reference = FullRankingEvaluator.Evaluate(cases, new ScoringFunction(items, Scorer), new EvaluationOptions { BatchSize = 1, Threads = 1 });
+        var parallel = FullRankingEvaluator.Evaluate(cases, new ScoringFunction(items, Scorer), new EvaluationOptions { BatchSize = 37, Threads = 4 });
         Assert.Equal(reference.Metrics, parallel.Metrics);
     }
 
@@ -87,10 +88,10 @@ public class FullRankingEvaluatorTests
     public void OutOfRangeItemsAreNamed()
     {
         RankingCase[] badTarget = [new(42, new[] { 1 }, 6)];
-        var error = Assert.Throws<ArgumentException>(() => FullRankingEvaluator.Evaluate(badTarget, 5, FixedScores));
+        var error = Assert.Throws<ArgumentException>(() => FullRankingEvaluator.Evaluate(badTarget, new ScoringFunction(5, FixedScores)));
         Assert.Contains("user 42", error.Message, StringComparison.Ordinal);
         RankingCase[] badHistory = [new(43, new[] { 0 }, 1)];
-        error = Assert.Throws<ArgumentException>(() => FullRankingEvaluator.Evaluate(badHistory, 5, FixedScores));
+        error = Assert.Throws<ArgumentException>(() => FullRankingEvaluator.Evaluate(badHistory, new ScoringFunction(5, FixedScores)));
         Assert.Contains("history item 0", error.Message, StringComparison.Ordinal);
     }
 

@@ -34,7 +34,7 @@ public class TopKRecommenderTests
     public void EveryListMatchesTheOneRowReference(int batchSize, int threads, bool excludeHistory)
     {
         var histories = Histories(50);
-        var lists = TopKRecommender.Recommend(histories, Items, k: 10, HistoryScores,
+        var lists = TopKRecommender.Recommend(histories, new ScoringFunction(Items, HistoryScores), k: 10,
             new EvaluationOptions { BatchSize = batchSize, Threads = threads, ExcludeHistory = excludeHistory });
         Assert.Equal(50, lists.Users);
         for (var u = 0; u < histories.Length; u++)
@@ -59,7 +59,7 @@ public class TopKRecommenderTests
     public void ListsAreShorterWhenHistoryLeavesFewerItems()
     {
         ReadOnlyMemory<int>[] histories = [Enumerable.Range(1, Items - 3).ToArray()];
-        var lists = TopKRecommender.Recommend(histories, Items, k: 10, HistoryScores, new EvaluationOptions());
+        var lists = TopKRecommender.Recommend(histories, new ScoringFunction(Items, HistoryScores), k: 10, new EvaluationOptions());
         Assert.Equal(3, lists.Counts[0]);
         Assert.Equal([Items - 2, Items - 1, Items], lists.ItemsOf(0).ToArray().Order());
     }
@@ -68,8 +68,8 @@ public class TopKRecommenderTests
     public void AnOutOfRangeHistoryItemIsNamed()
     {
         ReadOnlyMemory<int>[] histories = [new[] { 3 }, new[] { 2, Items + 1 }];
-        var error = Assert.Throws<ArgumentException>(() => TopKRecommender.Recommend(histories, Items, 5, HistoryScores, new EvaluationOptions()));
+        var error = Assert.Throws<ArgumentException>(() => TopKRecommender.Recommend(histories, new ScoringFunction(Items, HistoryScores), 5, new EvaluationOptions()));
         Assert.Contains("history 1", error.Message, StringComparison.Ordinal);
-        Assert.Throws<ArgumentOutOfRangeException>(() => TopKRecommender.Recommend(histories, Items, 0, HistoryScores, new EvaluationOptions()));
+        Assert.Throws<ArgumentOutOfRangeException>(() => TopKRecommender.Recommend(histories, new ScoringFunction(Items, HistoryScores), 0, new EvaluationOptions()));
     }
 }

@@ -91,8 +91,8 @@ public class BaselineTests
         }).ToArray();
         var train = sequences.Select(s => (ReadOnlyMemory<int>)s.AsMemory(0, s.Length - 1)).ToArray();
         var cases = sequences.Select((s, u) => new RankingCase(u, s.AsMemory(0, s.Length - 1), s[^1])).ToArray();
-        var popular = FullRankingEvaluator.Evaluate(cases, items, MostPopularRecommender.Fit(train, items).ScoreBatch);
-        var cooc = FullRankingEvaluator.Evaluate(cases, items, CooccurrenceRecommender.Fit(train, items, new CooccurrenceConfig()).ScoreBatch);
+        var popular = FullRankingEvaluator.Evaluate(cases, MostPopularRecommender.Fit(train, items));
+        var cooc = FullRankingEvaluator.Evaluate(cases, CooccurrenceRecommender.Fit(train, items, new CooccurrenceConfig()));
         // The chain is deterministic, so the transition baseline must place every target first.
         Assert.Equal(1.0, cooc["hr@5"], 12);
         Assert.Equal(1.0, cooc["mrr"], 12);

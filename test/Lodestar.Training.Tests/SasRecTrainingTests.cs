@@ -2,6 +2,7 @@
 // most-popular in the same evaluator, checkpoints reload to the same scores, and resume continues a run.
 using Lodestar.Models.SasRec;
 using Lodestar.Training;
+using Lodestar.Features.SeqRec;
 
 namespace Lodestar.Training.Tests;
 
@@ -52,7 +53,7 @@ public sealed class SasRecTrainingTests : IDisposable
 
         // The best checkpoint reloads to a model that reproduces the recorded test metrics exactly.
         var loaded = SeqRecRun.LoadModel(run, RunRecord.Read(run), data);
-        var again = SeqRecRun.Evaluate(loaded, data.Test, data.ItemCount, record.Config.Evaluation, "test", null);
+        var again = SeqRecRun.Evaluate(loaded, data.Test, record.Config.Evaluation, "test", null);
         Assert.Equal(record.Test, again.Metrics);
     }
 

@@ -3,6 +3,7 @@
 using Lodestar.Core;
 using Lodestar.Models.SasRec;
 using Lodestar.Training;
+using Lodestar.Features.SeqRec;
 
 namespace Lodestar.Training.Tests;
 

@@ -3,6 +3,7 @@
 using Lodestar.Evaluation;
 using Lodestar.TestSupport;
 using Lodestar.Training;
+using Lodestar.Features.SeqRec;
 
 namespace Lodestar.Training.Tests;
 
@@ -94,7 +95,7 @@ public sealed class SeqRecRunTests : IDisposable
         var data = SeqRecData.Load(RepoPaths.SharedDataFile("seqrec-amazon/Beauty.txt"));
         var config = new SeqRecConfig { Model = SeqRecModelKind.Popular };
         var model = SeqRecRun.FitBaseline(config, data);
-        var report = SeqRecRun.Evaluate(model, data.Test, data.ItemCount, config.Evaluation, "test", null);
+        var report = SeqRecRun.Evaluate(model, data.Test, config.Evaluation, "test", null);
         // Chance: a random ranking puts the target in the top 10 with probability about 10 / items.
         var chance = 10.0 / data.ItemCount;
         // Bound: popularity can only hit a target that is among the 10 + |history| most popular items
@@ -112,7 +113,7 @@ public sealed class SeqRecRunTests : IDisposable
         Assert.InRange(report["hr@10"], 5 * chance, bound);
         // And a sequential signal exists: co-occurrence of recent items beats popularity on the same cases.
         var cooc = SeqRecRun.FitBaseline(config with { Model = SeqRecModelKind.Cooc }, data);
-        var coocReport = SeqRecRun.Evaluate(cooc, data.Test, data.ItemCount, config.Evaluation, "test", null);
+        var coocReport = SeqRecRun.Evaluate(cooc, data.Test, config.Evaluation, "test", null);
         Assert.True(coocReport["ndcg@10"] > 2 * report["ndcg@10"], $"cooc {coocReport["ndcg@10"]} vs popular {report["ndcg@10"]}");
     }
 }

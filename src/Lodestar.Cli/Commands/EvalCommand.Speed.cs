@@ -7,6 +7,7 @@ using Lodestar.Policy;
 using Lodestar.Tensors;
 using Lodestar.Training.JobMatching;
 using Spectre.Console;
+using Lodestar.Features.JobMatching;
 
 namespace Lodestar.Cli;
 

@@ -3,6 +3,7 @@
 using System.CommandLine;
 using Lodestar.Training.JobMatching;
 using Spectre.Console;
+using Lodestar.Features.JobMatching;
 
 namespace Lodestar.Cli;
 

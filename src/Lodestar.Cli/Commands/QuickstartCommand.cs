@@ -6,6 +6,7 @@ using Lodestar.Data.Schema;
 using Lodestar.Data.Vocabularies;
 using Lodestar.Models.JobMatching;
 using Lodestar.Training.JobMatching;
+using Lodestar.Features.JobMatching;
 
 namespace Lodestar.Cli;
 

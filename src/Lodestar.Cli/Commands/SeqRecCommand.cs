@@ -8,6 +8,7 @@ using Lodestar.Evaluation;
 using Lodestar.Models;
 using Lodestar.Training;
 using Spectre.Console;
+using Lodestar.Features.SeqRec;
 
 namespace Lodestar.Cli;
 
@@ -96,8 +97,8 @@ public static class SeqRecCommand
             var options = record.Config.Evaluation with { ExcludeHistory = !parse.GetValue(keepHistory) };
             var asJson = parse.GetValue(json);
             var (validation, test) = WithProgress(progress =>
-                (SeqRecRun.Evaluate(model, splits.Validation, splits.ItemCount, options, "validation", progress),
-                 SeqRecRun.Evaluate(model, splits.Test, splits.ItemCount, options, "test", progress)));
+                (SeqRecRun.Evaluate(model, splits.Validation, options, "validation", progress),
+                 SeqRecRun.Evaluate(model, splits.Test, options, "test", progress)));
             Report(asJson, runDirectory, record.Config, splits.Provenance, "validation", validation.Metrics, validation.HistoryExcluded, record.BestEpoch, null);
             Report(asJson, runDirectory, record.Config, splits.Provenance, "test", test.Metrics, test.HistoryExcluded, record.BestEpoch, null);
             return 0;
@@ -251,7 +252,7 @@ internal static class SeqRecBench
     public static (double UsersPerSecond, double UsersPerCpuSecond) Measure(
         ISequenceRecommender model, ReadOnlyMemory<int>[] histories, int k, int repeats, EvaluationOptions options)
     {
-        TopKRecommender.Recommend(histories, model.ItemCount, k, model.ScoreBatch, options);
+        TopKRecommender.Recommend(histories, model, k, options);
         var wall = new double[Math.Max(1, repeats)];
         var cpu = new double[wall.Length];
         using var process = Process.GetCurrentProcess();
@@ -260,7 +261,7 @@ internal static class SeqRecBench
             process.Refresh();
             var cpuStart = process.TotalProcessorTime;
             var clock = Stopwatch.StartNew();
-            TopKRecommender.Recommend(histories, model.ItemCount, k, model.ScoreBatch, options);
+            TopKRecommender.Recommend(histories, model, k, options);
             wall[r] = clock.Elapsed.TotalSeconds;
             process.Refresh();
             cpu[r] = (process.TotalProcessorTime - cpuStart).TotalSeconds;

@@ -5,6 +5,7 @@ using System.Globalization;
 using Lodestar.Core;
 using Lodestar.Training;
 using Spectre.Console;
+using Lodestar.Features.SeqRec;
 
 namespace Lodestar.Cli;
 

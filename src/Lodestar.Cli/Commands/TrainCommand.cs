@@ -4,6 +4,7 @@ using System.CommandLine;
 using Lodestar.Models.JobMatching;
 using Lodestar.Training.JobMatching;
 using Lodestar.Core.Progress;
+using Lodestar.Features.JobMatching;
 
 namespace Lodestar.Cli;
 

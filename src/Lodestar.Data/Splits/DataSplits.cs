@@ -1,6 +1,6 @@
 // Train/validation/test splits of event logs: time-based (the last days are the future a model must predict)
 // and member-disjoint cold-start test sets (members whose history a model never sees). The leave-one-out split
-// of item sequences is Lodestar.Training.SequenceSplits.
+// of item sequences is Lodestar.Features.SeqRec.SequenceSplits.
 using Lodestar.Core;
 using Lodestar.Data.Generation;
 

@@ -9,6 +9,7 @@ using Lodestar.Policy.Agreement;
 using Lodestar.Policy.Golden;
 using Lodestar.Policy.Labeling;
 using Lodestar.Text.Prompts;
+using Lodestar.Features.JobMatching;
 
 namespace Lodestar.Training.JobMatching;
 
@@ -80,7 +81,7 @@ public static class MatchEvaluator
             var runData = MatchPipeline.ForRun(data, run);
             var runTest = runData.In(split).ToList();
             inputs.Add(runTest);
-            var logits = MatchInference.Predict(model, runTest);
+            var logits = MatchScorer.Predict(model, runTest);
             var width = data.Layout.Width;
             var member = MemberNdcg(test, i => logits[(i * width) + data.Layout.OverallColumn]);
             var policyNdcg = MemberPolicyNdcg(data, test, policyOverall, i => logits[(i * width) + data.Layout.OverallColumn]);
@@ -167,7 +168,7 @@ public static class MatchEvaluator
 
     private static float[] ApplyLogits(MatchModel model, List<MatchExample> examples)
     {
-        var logits = MatchInference.Predict(model, examples);
+        var logits = MatchScorer.Predict(model, examples);
         return Enumerable.Range(0, examples.Count).Select(i => logits[(i * model.Layout.Width) + model.Layout.ApplyColumn]).ToArray();
     }
 

@@ -5,6 +5,7 @@ using Lodestar.Core;
 using Lodestar.Models.JobMatching;
 using Lodestar.Nn;
 using Lodestar.Tensors;
+using Lodestar.Features.JobMatching;
 
 namespace Lodestar.Training.JobMatching;
 

@@ -2,6 +2,7 @@
 // directory), the compiled policy and the tokenized data set; and the same pairs as a given run saw them.
 using Lodestar.Policy;
 using Lodestar.Text.Tokenization;
+using Lodestar.Features.JobMatching;
 
 namespace Lodestar.Training.JobMatching;
 

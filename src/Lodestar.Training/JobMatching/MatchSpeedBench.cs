@@ -6,6 +6,7 @@ using Lodestar.Kernels;
 using Lodestar.Models.JobMatching;
 using Lodestar.Nn;
 using Lodestar.Tensors;
+using Lodestar.Features.JobMatching;
 
 namespace Lodestar.Training.JobMatching;
 
@@ -101,8 +102,8 @@ public static class MatchSpeedBench
         var pairs = batch * count;
         var stride = Math.Max(1, examples.Count / pairs);
         var sample = Enumerable.Range(0, pairs).Select(i => examples[(i * stride) % examples.Count]).ToList();
-        var sorted = MatchInference.ByLength(sample).Select(i => sample[i]).ToList();
-        return Enumerable.Range(0, count).Select(b => MatchInference.Pack(sorted, b * batch, batch, model.Config.MaxTokens)).ToList();
+        var sorted = MatchScorer.ByLength(sample).Select(i => sample[i]).ToList();
+        return Enumerable.Range(0, count).Select(b => MatchScorer.Pack(sorted, b * batch, batch, model.Config.MaxTokens)).ToList();
     }
 
     /// <summary>Latency percentiles (ms) of single pairs at the given kernel thread count.</summary>
@@ -117,7 +118,7 @@ public static class MatchSpeedBench
             var latencies = new double[singles];
             for (var i = -5; i < singles; i++)
             {
-                var single = MatchInference.Pack(examples, Math.Max(0, i) % examples.Count, 1, model.Config.MaxTokens);
+                var single = MatchScorer.Pack(examples, Math.Max(0, i) % examples.Count, 1, model.Config.MaxTokens);
                 var start = Stopwatch.GetTimestamp();
                 Forward(model, graph, [single], 1);
                 if (i >= 0)
@@ -137,7 +138,7 @@ public static class MatchSpeedBench
     public static double TrainStepSeconds(MatchModel model, IReadOnlyList<MatchExample> examples, int batch, int steps)
     {
         var rows = Enumerable.Range(0, batch).Select(i => examples[i % examples.Count]).ToList();
-        var (tokens, keep, length) = MatchInference.Pack(rows, 0, batch, model.Config.MaxTokens);
+        var (tokens, keep, length) = MatchScorer.Pack(rows, 0, batch, model.Config.MaxTokens);
         var labels = Enumerable.Range(0, batch).Select(i => i % 2).ToArray();
         var optimizer = new Lodestar.Nn.Optim.AdamW(model.Parameters(), new Lodestar.Nn.Optim.AdamWConfig { LearningRate = 1e-4f });
         var graph = new Graph();

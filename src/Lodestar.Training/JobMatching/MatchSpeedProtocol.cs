@@ -3,6 +3,7 @@
 using Lodestar.Core;
 using Lodestar.Models.JobMatching;
 using Lodestar.Tensors;
+using Lodestar.Features.JobMatching;
 
 namespace Lodestar.Training.JobMatching;
 

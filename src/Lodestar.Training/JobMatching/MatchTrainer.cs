@@ -10,6 +10,7 @@ using Lodestar.Models.JobMatching;
 using Lodestar.Nn;
 using Lodestar.Nn.Optim;
 using Lodestar.Tensors;
+using Lodestar.Features.JobMatching;
 
 namespace Lodestar.Training.JobMatching;
 
@@ -122,7 +123,7 @@ public sealed class MatchTrainer(MatchRole role, MatchTrainingConfig config, Mat
             var batch = order.Skip(offset * Config.BatchSize).Take(Config.BatchSize).Select(i => train[i]).ToList();
             model.Train();
             graph.Reset();
-            var (tokens, keep, length) = MatchInference.Pack(batch, 0, batch.Count, Config.Model.MaxTokens);
+            var (tokens, keep, length) = MatchScorer.Pack(batch, 0, batch.Count, Config.Model.MaxTokens);
             var logits = model.Forward(graph, tokens, batch.Count, length, keep);
             var loss = Loss(graph, logits, batch, policyTeacher, clickTeacher, index);
             model.ZeroGrad();
@@ -226,7 +227,7 @@ public sealed class MatchTrainer(MatchRole role, MatchTrainingConfig config, Mat
         {
             var batch = validation.Skip(start).Take(Config.BatchSize).ToList();
             graph.Reset();
-            var (tokens, keep, length) = MatchInference.Pack(batch, 0, batch.Count, Config.Model.MaxTokens);
+            var (tokens, keep, length) = MatchScorer.Pack(batch, 0, batch.Count, Config.Model.MaxTokens);
             total += Loss(graph, model.Forward(graph, tokens, batch.Count, length, keep), batch, policy, click, index).Data[0] * batch.Count;
         }
         return total / validation.Count;

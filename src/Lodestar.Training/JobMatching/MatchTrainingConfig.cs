@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Lodestar.Core;
 using Lodestar.Models.JobMatching;
+using Lodestar.Features.JobMatching;
 
 namespace Lodestar.Training.JobMatching;
 

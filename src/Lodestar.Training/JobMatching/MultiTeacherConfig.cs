@@ -3,6 +3,7 @@
 using System.Text.Json;
 using Lodestar.Core;
 using Lodestar.Models.JobMatching;
+using Lodestar.Features.JobMatching;
 
 namespace Lodestar.Training.JobMatching;
 

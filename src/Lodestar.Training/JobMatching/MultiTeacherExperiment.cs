@@ -7,6 +7,7 @@ using Lodestar.Data.Schema;
 using Lodestar.Data.Vocabularies;
 using Lodestar.Evaluation.Calibration;
 using Lodestar.Models.JobMatching;
+using Lodestar.Features.JobMatching;
 
 namespace Lodestar.Training.JobMatching;
 

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Lodestar.Models.JobMatching;
 using Lodestar.Tensors.Serialization;
+using Lodestar.Features.JobMatching;
 
 namespace Lodestar.Training.JobMatching;
 
@@ -28,7 +29,7 @@ public static class TeacherCache
             }
         }
         var model = MatchInference.LoadBest(teacherRun, role, data.VocabSize, data.Layout);
-        var logits = MatchInference.Predict(model, MatchPipeline.ForRun(data, teacherRun).Examples, batchSize);
+        var logits = MatchScorer.Predict(model, MatchPipeline.ForRun(data, teacherRun).Examples, batchSize);
         Interlocked.Add(ref s_forwardPasses, (data.Examples.Count + batchSize - 1) / batchSize);
         Directory.CreateDirectory(cacheDirectory);
         var writer = new SafeTensorsWriter();

@@ -49,6 +49,8 @@ public sealed class ArchitectureTests
             ],
             graph.Violations(layers));
         Assert.Empty(Graph(("Cli", ["Training"]), ("Training", ["Models"]), ("Models", ["Kernels"]), ("Kernels", ["Core"]), ("Core", [])).Violations(layers));
+        Assert.Equal(["Features -> Evaluation: models and features run without the trainer, the evaluator and everything above them"],
+            Graph(("Evaluation", ["Models"]), ("Features", ["Evaluation", "Models"]), ("Models", [])).Violations(["Features", "Evaluation", "Models"]));
         Assert.Equal(["Index -> Models: the index needs only Kernels and Core"],
             Graph(("Index", ["Models", "Kernels"]), ("Models", ["Kernels"]), ("Kernels", [])).Violations(["Index", "Models", "Kernels"]));
     }

@@ -8,6 +8,12 @@ namespace Lodestar.Core.Tests.Architecture;
 /// <summary>Projects by short name (Kernels for Lodestar.Kernels), each with the short names it references.</summary>
 public sealed partial record ProjectGraph(IReadOnlyDictionary<string, IReadOnlySet<string>> References)
 {
+    /// <summary>What Models and Features never reference, so a program that only scores needs neither trainer nor evaluator.</summary>
+    public static readonly IReadOnlySet<string> RunWithoutTrainerOrEvaluator = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "Training", "Evaluation", "Experiments", "Compression", "Pipelines", "Serving", "Bench", "Cli",
+    };
+
     /// <summary>Projects that the engine and serving use: none may reference Training.</summary>
     public static readonly IReadOnlySet<string> NeverReferenceTraining = new HashSet<string>(StringComparer.Ordinal)
     {
@@ -91,6 +97,10 @@ public sealed partial record ProjectGraph(IReadOnlyDictionary<string, IReadOnlyS
                 if (to == "Training" && NeverReferenceTraining.Contains(from))
                 {
                     violations.Add($"{from} -> Training: {from} never references Training");
+                }
+                if (from is "Models" or "Features" && to != "Training" && RunWithoutTrainerOrEvaluator.Contains(to))
+                {
+                    violations.Add($"{from} -> {to}: models and features run without the trainer, the evaluator and everything above them");
                 }
                 if (!rank.TryGetValue(to, out var toRank))
                 {

@@ -3,6 +3,7 @@
 using Lodestar.Data.Schema;
 using Lodestar.Models.JobMatching;
 using Lodestar.Training.JobMatching;
+using Lodestar.Features.JobMatching;
 
 namespace Lodestar.Training.Tests.JobMatching;
 
@@ -80,7 +81,7 @@ public class EngagementFeaturesTests(TinyMatchWorld world) : IClassFixture<TinyM
         Assert.Equal(alone.MemberNdcg10, beside.MemberNdcg10);
         // Fed the student's shorter prompts directly, the teacher refuses rather than reading them wrongly.
         var teacher = MatchInference.LoadBest(clickRun, MatchRole.ClickTeacher, world.Data.VocabSize, world.Data.Layout);
-        Assert.Throws<ArgumentException>(() => MatchInference.Predict(teacher, world.Data.Examples.Take(8).ToList()));
+        Assert.Throws<ArgumentException>(() => MatchScorer.Predict(teacher, world.Data.Examples.Take(8).ToList()));
     }
 
     [Fact]

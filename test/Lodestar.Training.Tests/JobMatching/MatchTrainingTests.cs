@@ -3,6 +3,7 @@
 using Lodestar.Models.JobMatching;
 using Lodestar.Tensors.Serialization;
 using Lodestar.Training.JobMatching;
+using Lodestar.Features.JobMatching;
 
 namespace Lodestar.Training.Tests.JobMatching;
 

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Lodestar.Core;
 using Lodestar.Models.JobMatching;
 using Lodestar.Training.JobMatching;
+using Lodestar.Features.JobMatching;
 
 namespace Lodestar.Training.Tests.JobMatching;
 

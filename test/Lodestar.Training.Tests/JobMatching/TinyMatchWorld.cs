@@ -4,6 +4,7 @@ using Lodestar.Data.Generation;
 using Lodestar.Data.Vocabularies;
 using Lodestar.Models.JobMatching;
 using Lodestar.Training.JobMatching;
+using Lodestar.Features.JobMatching;
 
 namespace Lodestar.Training.Tests.JobMatching;
 

@@ -4,7 +4,7 @@ using System.Globalization;
 using Lodestar.Data.Schema;
 using Lodestar.Text.Prompts;
 
-namespace Lodestar.Training.JobMatching;
+namespace Lodestar.Features.JobMatching;
 
 /// <summary>
 /// Apply rates before a time, smoothed towards the world's overall apply rate with a prior of a few views

@@ -3,7 +3,7 @@
 using System.Security.Cryptography;
 using Lodestar.Data.Readers;
 
-namespace Lodestar.Training;
+namespace Lodestar.Features.SeqRec;
 
 public static class SeqRecData
 {

@@ -1,6 +1,6 @@
 // One member–job example of the match data set: its tokens, which split it is in, and whichever hard
 // labels exist for it (policy levels and overall for sampled pairs, apply for viewed jobs).
-namespace Lodestar.Training.JobMatching;
+namespace Lodestar.Features.JobMatching;
 
 public enum MatchSplit
 {

@@ -3,9 +3,9 @@
 using Lodestar.Data.Splits;
 using Lodestar.Data.Storage;
 using Lodestar.TestSupport;
-using Lodestar.Training;
+using Lodestar.Features.SeqRec;
 
-namespace Lodestar.Training.Tests;
+namespace Lodestar.Features.Tests.SeqRec;
 
 public sealed class SeqRecDataTests : IDisposable
 {

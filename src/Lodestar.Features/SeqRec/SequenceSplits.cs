@@ -1,8 +1,8 @@
 // Leave-one-out splits of chronological item sequences (SASRec, S3-Rec, ICLRec): per user the last item is
 // the test target, the second-to-last the validation target, and everything before them is training data.
-using Lodestar.Evaluation;
+using Lodestar.Models;
 
-namespace Lodestar.Training;
+namespace Lodestar.Features.SeqRec;
 
 /// <summary>Where a sequence data set came from, recorded in every run so a number can be traced to its bytes.</summary>
 public sealed record DataProvenance(string File, string Sha256, int Users, int Items, long Interactions);

@@ -13,7 +13,7 @@ using Lodestar.Policy.Synthesis;
 using Lodestar.Text.Prompts;
 using Lodestar.Text.Tokenization;
 
-namespace Lodestar.Training.JobMatching;
+namespace Lodestar.Features.JobMatching;
 
 public sealed record MatchDataConfig
 {
