@@ -1,7 +1,7 @@
 // Per-user cost of full-ranking evaluation and serving over a Beauty-sized vocabulary (12,101 items):
 // the rank of a held-out item by counting, and top-10 by partial selection, against a full sort.
 using BenchmarkDotNet.Attributes;
-using Lodestar.Evaluation;
+using Lodestar.Models;
 
 namespace Lodestar.Benchmarks;
 

@@ -6,6 +6,7 @@ using Lodestar.Core;
 using Lodestar.Evaluation;
 using Lodestar.Models.Baselines;
 using Lodestar.Models.SasRec;
+using Lodestar.Features.SeqRec;
 
 namespace Lodestar.Training;
 
@@ -40,7 +41,7 @@ public sealed record SeqRecConfig
     public TrainingConfig Training { get; init; } = new();
 
     /// <summary>Evaluation protocol: history exclusion (default on, as ICLRec), batch size, threads.</summary>
-    public EvaluationOptions Evaluation { get; init; } = new();
+    public RankingOptions Evaluation { get; init; } = new();
 
     public static JsonSerializerOptions Json { get; } = new()
     {

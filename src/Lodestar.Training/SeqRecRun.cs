@@ -72,7 +72,7 @@ public static class SeqRecRun
 
     /// <summary>Full-ranking metrics of <paramref name="model"/> over <paramref name="cases"/>.</summary>
     public static RankingReport Evaluate(
-        ISequenceRecommender model, IReadOnlyList<RankingCase> cases, EvaluationOptions options, string stage, IProgressReporter? progress)
+        ISequenceRecommender model, IReadOnlyList<RankingCase> cases, RankingOptions options, string stage, IProgressReporter? progress)
     {
         var counter = progress is null ? null : ProgressCounter.Start(progress, stage, cases.Count);
         return FullRankingEvaluator.Evaluate(cases, model, options, counter is null ? null : counter.Advance);
@@ -86,7 +86,7 @@ public static class SeqRecRun
     /// <summary>Top-<paramref name="k"/> next items for user index <paramref name="user"/> after their whole sequence.</summary>
     public static (int[] Items, float[] Scores) Recommend(ISequenceRecommender model, SequenceSplits data, int user, int k, bool excludeHistory)
     {
-        var lists = TopKRecommender.Recommend([data.Sequences[user]], model, k, new EvaluationOptions { ExcludeHistory = excludeHistory, BatchSize = 1 });
+        var lists = TopKRecommender.Recommend([data.Sequences[user]], model, k, new RankingOptions { ExcludeHistory = excludeHistory, BatchSize = 1 });
         return (lists.ItemsOf(0).ToArray(), lists.ScoresOf(0).ToArray());
     }
 

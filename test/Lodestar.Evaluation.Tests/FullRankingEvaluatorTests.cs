@@ -3,6 +3,7 @@
 using Lodestar.Core;
 using Lodestar.Evaluation;
 using Lodestar.Models;
+using Lodestar.Features.SeqRec;
 
 namespace Lodestar.Evaluation.Tests;
 
@@ -25,8 +26,8 @@ public class FullRankingEvaluatorTests
     {
         // Target 4 sits below items 1, 2, 3. Item 1 and 2 are in the history.
         RankingCase[] cases = [new(User: 7, History: new[] { 1, 2 }, Target: 4)];
-        var excluded = FullRankingEvaluator.Rank(cases, new ScoringFunction(5, FixedScores), new EvaluationOptions());
-        var kept = FullRankingEvaluator.Rank(cases, new ScoringFunction(5, FixedScores), new EvaluationOptions { ExcludeHistory = false });
+        var excluded = FullRankingEvaluator.Rank(cases, new ScoringFunction(5, FixedScores), new RankingOptions());
+        var kept = FullRankingEvaluator.Rank(cases, new ScoringFunction(5, FixedScores), new RankingOptions { ExcludeHistory = false });
         Assert.Equal([1], excluded);
         Assert.Equal([3], kept);
     }
@@ -36,7 +37,7 @@ public class FullRankingEvaluatorTests
     {
         RankingCase[] cases = [new(1, new[] { 1, 3, 2 }, Target: 3)];
         // Items 1 and 2 removed; item 3 competes only with 4 and 5, which score lower.
-        Assert.Equal([0], FullRankingEvaluator.Rank(cases, new ScoringFunction(5, FixedScores), new EvaluationOptions()));
+        Assert.Equal([0], FullRankingEvaluator.Rank(cases, new ScoringFunction(5, FixedScores), new RankingOptions()));
     }
 
     [Fact]
@@ -52,7 +53,7 @@ public class FullRankingEvaluatorTests
         Assert.Equal(1.0, report["hr@5"], 12);
         Assert.Equal(0.5 * (1 + (1 / Math.Log2(6))), report["ndcg@5"], 12);
         Assert.Equal(0.5 * (1 + 0.2), report["mrr"], 12);
-        var kept = FullRankingEvaluator.Evaluate(cases, new ScoringFunction(5, FixedScores), new EvaluationOptions { ExcludeHistory = false });
+        var kept = FullRankingEvaluator.Evaluate(cases, new ScoringFunction(5, FixedScores), new RankingOptions { ExcludeHistory = false });
         Assert.False(kept.HistoryExcluded);
         Assert.Equal(0.5 * (0.5 + 0.2), kept["mrr"], 12);
     }
@@ -79,8 +80,8 @@ public class FullRankingEvaluatorTests
                 }
             }
         }
-        var reference = FullRankingEvaluator.Evaluate(cases, new ScoringFunction(items, Scorer), new EvaluationOptions { BatchSize = 1, Threads = 1 });
-        var parallel = FullRankingEvaluator.Evaluate(cases, new ScoringFunction(items, Scorer), new EvaluationOptions { BatchSize = 37, Threads = 4 });
+        var reference = FullRankingEvaluator.Evaluate(cases, new ScoringFunction(items, Scorer), new RankingOptions { BatchSize = 1, Threads = 1 });
+        var parallel = FullRankingEvaluator.Evaluate(cases, new ScoringFunction(items, Scorer), new RankingOptions { BatchSize = 37, Threads = 4 });
         Assert.Equal(reference.Metrics, parallel.Metrics);
     }
 
@@ -98,7 +99,7 @@ public class FullRankingEvaluatorTests
     [Fact]
     public void InvalidOptionsNameTheField()
     {
-        var error = Assert.Throws<InvalidConfigException>(() => new EvaluationOptions { BatchSize = 0 }.Validate());
+        var error = Assert.Throws<InvalidConfigException>(() => new RankingOptions { BatchSize = 0 }.Validate());
         Assert.Contains("BatchSize", error.Message, StringComparison.Ordinal);
     }
 }

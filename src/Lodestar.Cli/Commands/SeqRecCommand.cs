@@ -160,7 +160,7 @@ public static class SeqRecCommand
                 throw new ArgumentException($"--users, --k, --batch and --threads must be at least 1, got " +
                     $"{parse.GetValue(users)}, {parse.GetValue(k)}, {parse.GetValue(batch)} and {parse.GetValue(threads)}");
             }
-            var options = new EvaluationOptions { ExcludeHistory = true, BatchSize = parse.GetValue(batch), Threads = parse.GetValue(threads) };
+            var options = new RankingOptions { ExcludeHistory = true, BatchSize = parse.GetValue(batch), Threads = parse.GetValue(threads) };
             var count = Math.Min(parse.GetValue(users), splits.Sequences.Count);
             var histories = splits.Sequences.Take(count).Select(s => (ReadOnlyMemory<int>)s).ToArray();
             var reference = SeqRecRun.FitBaseline(record.Config with { Model = SeqRecModelKind.Popular }, splits);
@@ -250,7 +250,7 @@ public static class SeqRecCommand
 internal static class SeqRecBench
 {
     public static (double UsersPerSecond, double UsersPerCpuSecond) Measure(
-        ISequenceRecommender model, ReadOnlyMemory<int>[] histories, int k, int repeats, EvaluationOptions options)
+        ISequenceRecommender model, ReadOnlyMemory<int>[] histories, int k, int repeats, RankingOptions options)
     {
         TopKRecommender.Recommend(histories, model, k, options);
         var wall = new double[Math.Max(1, repeats)];

@@ -3,7 +3,7 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
 
-namespace Lodestar.Evaluation;
+namespace Lodestar.Models;
 
 /// <summary>
 /// A score row has <c>ItemCount + 1</c> columns: item ids are 1..ItemCount and column 0 is the padding id,

@@ -1,9 +1,9 @@
 // The two score-row operations against plain references: rank by full sort, top-k by full sort, on
 // random rows with ties, exclusions and every length around the SIMD width.
 using Lodestar.TestSupport;
-using Lodestar.Evaluation;
+using Lodestar.Features.SeqRec;
 
-namespace Lodestar.Evaluation.Tests;
+namespace Lodestar.Models.Tests;
 
 public class ScoreRowTests
 {
@@ -118,7 +118,7 @@ public class ScoreRowAllocationTests
         {
             ScoreRow.TopK(row, items, scores);
             ScoreRow.PessimisticRank(row, 1 + call++ % 10);
-            FullRankingEvaluator.ExcludeHistory(row, items, keep: 0);
+            HistoryBatches.ExcludeHistory(row, items, keep: 0);
         });
     }
 }

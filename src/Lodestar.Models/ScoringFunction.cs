@@ -1,7 +1,5 @@
-// A sequence recommender made of a plain scoring function, so the evaluator's tests can state exact scores.
-using Lodestar.Models;
-
-namespace Lodestar.Evaluation.Tests;
+// A sequence recommender made of a plain function: a hand-written rule, or a test that states exact scores.
+namespace Lodestar.Models;
 
 /// <summary>Scores (B, ItemCount + 1) row-major for B histories, as <see cref="ISequenceRecommender.ScoreBatch"/>.</summary>
 public delegate void ScoreFunction(ReadOnlySpan<ReadOnlyMemory<int>> histories, Span<float> scores);

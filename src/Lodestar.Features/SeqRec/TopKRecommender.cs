@@ -2,7 +2,7 @@
 // GEMM of final hidden states × item table), drop history items, partial top-k; batches run on worker threads.
 using Lodestar.Models;
 
-namespace Lodestar.Evaluation;
+namespace Lodestar.Features.SeqRec;
 
 /// <summary>Top-k lists of many users, row-major (Users, K): user u's list is Items[u·K .. u·K + Counts[u]).</summary>
 public sealed record TopKLists(int K, int[] Items, float[] Scores, int[] Counts)
@@ -18,12 +18,12 @@ public static class TopKRecommender
 {
     /// <summary>
     /// The k best items after each history, over items 1..itemCount, best first (ties: lower id first), with
-    /// the history's own items removed when <see cref="EvaluationOptions.ExcludeHistory"/> is set. Batches of
-    /// <see cref="EvaluationOptions.BatchSize"/> users go to <see cref="EvaluationOptions.Threads"/> workers,
+    /// the history's own items removed when <see cref="RankingOptions.ExcludeHistory"/> is set. Batches of
+    /// <see cref="RankingOptions.BatchSize"/> users go to <see cref="RankingOptions.Threads"/> workers,
     /// each with its own score buffer, so the model must be thread-safe when Threads &gt; 1.
     /// </summary>
     public static TopKLists Recommend(
-        IReadOnlyList<ReadOnlyMemory<int>> histories, ISequenceRecommender model, int k, EvaluationOptions options)
+        IReadOnlyList<ReadOnlyMemory<int>> histories, ISequenceRecommender model, int k, RankingOptions options)
     {
         ArgumentNullException.ThrowIfNull(histories);
         ArgumentNullException.ThrowIfNull(model);
@@ -42,11 +42,11 @@ public static class TopKRecommender
             }
         }
         var lists = new TopKLists(k, new int[histories.Count * k], new float[histories.Count * k], new int[histories.Count]);
-        FullRankingEvaluator.ScoreInBatches(histories.Count, u => histories[u], model, options, (u, row) =>
+        HistoryBatches.Score(histories.Count, u => histories[u], model, options, (u, row) =>
         {
             if (options.ExcludeHistory)
             {
-                FullRankingEvaluator.ExcludeHistory(row, histories[u].Span, keep: 0);
+                HistoryBatches.ExcludeHistory(row, histories[u].Span, keep: 0);
             }
             lists.Counts[u] = ScoreRow.TopK(row, lists.Items.AsSpan(u * k, k), lists.Scores.AsSpan(u * k, k));
         });

@@ -1,8 +1,9 @@
 // Batch top-k over all items: every user's list equals the one-row reference (exclusion then ScoreRow.TopK),
 // whatever the batch size and thread count; history is dropped only when asked; bad ids are named.
-using Lodestar.Evaluation;
 
-namespace Lodestar.Evaluation.Tests;
+using Lodestar.Features.SeqRec;
+using Lodestar.Models;
+namespace Lodestar.Features.Tests.SeqRec;
 
 public class TopKRecommenderTests
 {
@@ -35,7 +36,7 @@ public class TopKRecommenderTests
     {
         var histories = Histories(50);
         var lists = TopKRecommender.Recommend(histories, new ScoringFunction(Items, HistoryScores), k: 10,
-            new EvaluationOptions { BatchSize = batchSize, Threads = threads, ExcludeHistory = excludeHistory });
+            new RankingOptions { BatchSize = batchSize, Threads = threads, ExcludeHistory = excludeHistory });
         Assert.Equal(50, lists.Users);
         for (var u = 0; u < histories.Length; u++)
         {
@@ -43,7 +44,7 @@ public class TopKRecommenderTests
             HistoryScores([histories[u]], row);
             if (excludeHistory)
             {
-                FullRankingEvaluator.ExcludeHistory(row, histories[u].Span, keep: 0);
+                HistoryBatches.ExcludeHistory(row, histories[u].Span, keep: 0);
             }
             var items = new int[10];
             var scores = new float[10];
@@ -59,7 +60,7 @@ public class TopKRecommenderTests
     public void ListsAreShorterWhenHistoryLeavesFewerItems()
     {
         ReadOnlyMemory<int>[] histories = [Enumerable.Range(1, Items - 3).ToArray()];
-        var lists = TopKRecommender.Recommend(histories, new ScoringFunction(Items, HistoryScores), k: 10, new EvaluationOptions());
+        var lists = TopKRecommender.Recommend(histories, new ScoringFunction(Items, HistoryScores), k: 10, new RankingOptions());
         Assert.Equal(3, lists.Counts[0]);
         Assert.Equal([Items - 2, Items - 1, Items], lists.ItemsOf(0).ToArray().Order());
     }
@@ -68,8 +69,8 @@ public class TopKRecommenderTests
     public void AnOutOfRangeHistoryItemIsNamed()
     {
         ReadOnlyMemory<int>[] histories = [new[] { 3 }, new[] { 2, Items + 1 }];
-        var error = Assert.Throws<ArgumentException>(() => TopKRecommender.Recommend(histories, new ScoringFunction(Items, HistoryScores), 5, new EvaluationOptions()));
+        var error = Assert.Throws<ArgumentException>(() => TopKRecommender.Recommend(histories, new ScoringFunction(Items, HistoryScores), 5, new RankingOptions()));
         Assert.Contains("history 1", error.Message, StringComparison.Ordinal);
-        Assert.Throws<ArgumentOutOfRangeException>(() => TopKRecommender.Recommend(histories, new ScoringFunction(Items, HistoryScores), 0, new EvaluationOptions()));
+        Assert.Throws<ArgumentOutOfRangeException>(() => TopKRecommender.Recommend(histories, new ScoringFunction(Items, HistoryScores), 0, new RankingOptions()));
     }
 }
