@@ -21,6 +21,7 @@ public static class Program
         root.Subcommands.Add(SeqRecCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
+        root.Subcommands.Add(MatchCommand.Create());
         root.Subcommands.Add(ExperimentCommand.Create());
         root.Subcommands.Add(QuickstartCommand.Create());
         return CommandRunner.Run(root, args);

@@ -83,13 +83,6 @@ public static class SeqRecRun
         $"epoch {epoch.Epoch}: loss {(epoch.TrainLoss is { } l ? l.ToString("F4", System.Globalization.CultureInfo.InvariantCulture) : "-")}, " +
         $"valid ndcg@10 {epoch.Validation[SelectionMetric]:F4}, {epoch.Seconds:F1} s";
 
-    /// <summary>Top-<paramref name="k"/> next items for user index <paramref name="user"/> after their whole sequence.</summary>
-    public static (int[] Items, float[] Scores) Recommend(ISequenceRecommender model, SequenceSplits data, int user, int k, bool excludeHistory)
-    {
-        var lists = TopKRecommender.Recommend([data.Sequences[user]], model, k, new RankingOptions { ExcludeHistory = excludeHistory, BatchSize = 1 });
-        return (lists.ItemsOf(0).ToArray(), lists.ScoresOf(0).ToArray());
-    }
-
     public static string Name(SeqRecModelKind kind) => kind switch
     {
         SeqRecModelKind.Popular => "popular",

@@ -14,6 +14,7 @@ public class CommandTreeTests
     [InlineData("train", "click-teacher", "--help")]
     [InlineData("train", "student", "--help")]
     [InlineData("eval", "match", "--help")]
+    [InlineData("match", "score", "--help")]
     [InlineData("experiment", "multi-teacher", "--help")]
     [InlineData("quickstart", "--help")]
     public void EveryCommandAnswersHelp(params string[] args)

@@ -103,4 +103,27 @@ public sealed class SeqRecCommandTests : IDisposable
         Assert.Equal(1, code);
         Assert.Contains("absent.txt", error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void ACheckpointRecommendsForAGivenHistoryAndConflictingInputsAreOneLine()
+    {
+        var checkpoint = Lodestar.TestSupport.RepoPaths.Golden("scoring/sasrec/best.safetensors");
+        var (code, output, _) = Run("seqrec", "recommend", "--checkpoint", checkpoint, "--history", "1", "2", "3", "--k", "3", "--json");
+        Assert.Equal(0, code);
+        var answer = JsonDocument.Parse(output).RootElement;
+        Assert.Equal("seqrec.sasrec", answer.GetProperty("model").GetString());
+        var items = answer.GetProperty("items").EnumerateArray().Select(e => e.GetInt32()).ToArray();
+        Assert.Equal(3, items.Length);
+        Assert.DoesNotContain(2, items);
+
+        (code, _, var error) = Run("seqrec", "recommend", "--checkpoint", checkpoint, "--run", _directory, "--user", "1");
+        Assert.Equal(1, code);
+        Assert.Contains("either --run or --checkpoint", error, StringComparison.Ordinal);
+        (code, _, error) = Run("seqrec", "recommend", "--checkpoint", checkpoint, "--user", "1");
+        Assert.Equal(1, code);
+        Assert.Contains("--history, or --user with --data", error, StringComparison.Ordinal);
+        (code, _, error) = Run("seqrec", "recommend", "--checkpoint", checkpoint, "--history", "999");
+        Assert.Equal(1, code);
+        Assert.Contains("999", error, StringComparison.Ordinal);
+    }
 }

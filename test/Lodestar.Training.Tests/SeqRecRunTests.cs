@@ -64,7 +64,7 @@ public sealed class SeqRecRunTests : IDisposable
         var model = SeqRecRun.FitBaseline(new SeqRecConfig { Model = SeqRecModelKind.Cooc }, data);
         var user = 0;
         var sequence = data.Sequences[user];
-        var (items, scores) = SeqRecRun.Recommend(model, data, user, k: 5, excludeHistory: true);
+        var (items, scores) = TopKRecommender.Recommend(model, data.Sequences[user], k: 5, excludeHistory: true);
         Assert.Equal(1 + (sequence[^1] % 20), items[0]);
         Assert.DoesNotContain(items, sequence.Contains);
         Assert.True(scores.SequenceEqual(scores.OrderDescending()));

@@ -6,6 +6,7 @@ using Lodestar.Core.Progress;
 using Lodestar.Core;
 using Lodestar.Evaluation;
 using Lodestar.Models;
+using Lodestar.Models.SasRec;
 using Lodestar.Training;
 using Spectre.Console;
 using Lodestar.Features.SeqRec;
@@ -108,35 +109,77 @@ public static class SeqRecCommand
 
     private static Command CreateRecommend()
     {
-        var run = RunOption(required: true);
-        var user = new Option<long>("--user") { Description = "User id as written in the data file.", Required = true };
+        var run = RunOption(required: false);
+        var checkpoint = new Option<FileInfo>("--checkpoint") { Description = "A SASRec checkpoint (best.safetensors) to recommend with, instead of --run: needs no run record or trainer." };
+        var data = new Option<FileInfo>("--data") { Description = "With --checkpoint and --user: the sequence file the user's history is read from." };
+        var user = new Option<long>("--user") { Description = "User id as written in the data file." };
+        var history = new Option<int[]>("--history") { Description = "With --checkpoint: the history itself, item ids oldest first (instead of --user).", AllowMultipleArgumentsPerToken = true };
         var k = new Option<int>("--k") { Description = "How many items to recommend.", DefaultValueFactory = _ => 10 };
         var keepHistory = new Option<bool>("--keep-history") { Description = "Allow items the user already has." };
         var json = CliJson.CreateOption();
-        var command = new Command("recommend", "Top-k next items for a user after their whole sequence, over all items.")
+        var command = new Command("recommend", "Top-k next items after a history (a user's whole sequence, or one given with --history), over all items.")
         {
-            Options = { run, user, k, keepHistory, json },
+            Options = { run, checkpoint, data, user, history, k, keepHistory, json },
         };
         command.SetAction(parse =>
         {
-            var (record, splits, model) = OpenRun(parse.GetValue(run)!);
-            var userId = parse.GetValue(user);
-            var (items, scores) = SeqRecRun.Recommend(model, splits, splits.IndexOfUser(userId), parse.GetValue(k), !parse.GetValue(keepHistory));
+            var (modelName, model, items) = OpenHistory(parse.GetValue(run), parse.GetValue(checkpoint), parse.GetValue(data),
+                parse.GetResult(user) is null ? null : parse.GetValue(user), parse.GetValue(history));
+            var exclude = !parse.GetValue(keepHistory);
+            var (best, scores) = TopKRecommender.Recommend(model, items, parse.GetValue(k), exclude);
+            var userId = parse.GetResult(user) is null ? (long?)null : parse.GetValue(user);
             if (parse.GetValue(json))
             {
-                CliJson.WriteLine(new { User = userId, Model = SeqRecRun.Name(record.Config.Model), HistoryExcluded = !parse.GetValue(keepHistory), Items = items, Scores = scores });
+                CliJson.WriteLine(new { User = userId, Model = modelName, HistoryExcluded = exclude, Items = best, Scores = scores });
                 return 0;
             }
             var table = new Table().AddColumns("rank", "item", "score");
-            for (var i = 0; i < items.Length; i++)
+            for (var i = 0; i < best.Length; i++)
             {
-                table.AddRow($"{i + 1}", $"{items[i]}", $"{scores[i]:G6}");
+                table.AddRow($"{i + 1}", $"{best[i]}", $"{scores[i]:G6}");
             }
-            AnsiConsole.MarkupLine($"user {userId}, history of {splits.Sequences[splits.IndexOfUser(userId)].Length} items, model {SeqRecRun.Name(record.Config.Model)}");
+            AnsiConsole.MarkupLine($"{(userId is { } id ? $"user {id}, " : "")}history of {items.Length} items, model {modelName}");
             AnsiConsole.Write(table);
             return 0;
         });
         return command;
+    }
+
+    /// <summary>The model and history a recommend call names: a run and a user, or a checkpoint and a user of a data file or a given history.</summary>
+    private static (string Model, ISequenceRecommender Recommender, int[] History) OpenHistory(string? runDirectory, FileInfo? checkpoint, FileInfo? data, long? user, int[]? history)
+    {
+        if ((runDirectory is null) == (checkpoint is null))
+        {
+            throw new ArgumentException("give either --run or --checkpoint");
+        }
+        if (runDirectory is not null)
+        {
+            if (user is null || history is { Length: > 0 } || data is not null)
+            {
+                throw new ArgumentException("--run takes --user (the run's own data file gives the history), not --history or --data");
+            }
+            var (record, splits, model) = OpenRun(runDirectory);
+            return (SeqRecRun.Name(record.Config.Model), model, splits.Sequences[splits.IndexOfUser(user.Value)]);
+        }
+        var sasrec = SasRecModel.Load(checkpoint!.FullName);
+        if (history is { Length: > 0 })
+        {
+            if (user is not null || data is not null)
+            {
+                throw new ArgumentException("--history is the history itself: give it without --user and --data");
+            }
+            return (SasRecModel.Kind, sasrec, history);
+        }
+        if (user is null || data is null)
+        {
+            throw new ArgumentException("--checkpoint needs --history, or --user with --data");
+        }
+        var sequences = SeqRecData.Load(data.FullName);
+        if (sequences.ItemCount > sasrec.ItemCount)
+        {
+            throw new ArgumentException($"{data.FullName}: has items up to {sequences.ItemCount}, the checkpoint knows {sasrec.ItemCount}");
+        }
+        return (SasRecModel.Kind, sasrec, sequences.Sequences[sequences.IndexOfUser(user.Value)]);
     }
 
     private static Command CreateBench()

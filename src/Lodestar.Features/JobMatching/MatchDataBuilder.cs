@@ -39,6 +39,16 @@ public sealed record MatchDataConfig
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
     public bool EngagementFeatures { get; init; }
 
+    /// <summary>Stream tag of the member split draws.</summary>
+    private const ulong SplitStream = 0;
+
+    /// <summary>The split of a member's pairs: all of them stay in one split, so no member seen in training is evaluated.</summary>
+    public MatchSplit SplitOf(long memberId)
+    {
+        var u = SeededRandom.UniformAt((ulong)Seed, SplitStream, memberId);
+        return u < TestShare ? MatchSplit.Test : u < TestShare + ValidationShare ? MatchSplit.Validation : MatchSplit.Train;
+    }
+
     public MatchDataConfig Validate()
     {
         this.Require(PolicyPairs >= 1, PolicyPairs, "must be positive");
@@ -71,28 +81,6 @@ public sealed record MatchDataSet(
 
 public static class MatchDataBuilder
 {
-    /// <summary>A shorter pair prompt than the built-in one (no description or work history) so CPU training fits minutes.</summary>
-    private const string CompactPairTemplate = """
-        template: match_pair
-        kind: pair
-        budget: 88
-        fields:
-          - { name: title, source: member.current_title, format: text, budget: 10, priority: 1 }
-          - { name: seniority, source: member.seniority, format: category, budget: 4, priority: 1 }
-          - { name: skills, source: member.skills, format: list, budget: 16, priority: 1 }
-          - { name: credentials, source: member.credentials, format: list, budget: 6, priority: 2 }
-          - { name: work_authorisations, source: member.work_authorisations, format: list, budget: 5, priority: 2 }
-          - { name: location, source: member.location, format: category, budget: 6, priority: 2 }
-          - { name: workplace, source: member.remote_preference, format: category, budget: 3, priority: 2 }
-          - { name: job_title, source: job.title, format: text, budget: 10, priority: 1 }
-          - { name: company, source: job.company, format: category, budget: 5, priority: 1 }
-          - { name: job_seniority, source: job.seniority, format: category, budget: 4, priority: 1 }
-          - { name: required_skills, source: job.required_skills, format: list, budget: 16, priority: 1 }
-          - { name: requirements, source: job.hard_requirements, format: list, budget: 6, priority: 2 }
-          - { name: job_location, source: job.location, format: category, budget: 6, priority: 2 }
-          - { name: job_workplace, source: job.workplace, format: category, budget: 3, priority: 2 }
-        """;
-
     /// <summary>Learns a byte-level BPE vocabulary from the world's member and job records (with the prompt markers as added tokens).</summary>
     public static BpeTokenizer TrainTokenizer(string worldDirectory, int vocabSize)
     {
@@ -110,7 +98,7 @@ public static class MatchDataBuilder
     {
         config.Validate();
         var world = WorldSnapshot.Load(worldDirectory);
-        var events = ReadEvents(worldDirectory);
+        var events = MatchPrompts.ReadEvents(worldDirectory);
         var truth = WorldTruth.Read(world).GroupBy(t => (t.Pair.Member.Id, t.Pair.Job.Id)).ToDictionary(g => g.Key, g => (float)g.First().Overall);
 
         // Pair → (apply label, time and day of the view); the first view of a pair is its example. Pairs
@@ -134,21 +122,12 @@ public static class MatchDataBuilder
         }
 
         var layout = LayoutOf(policy.Document);
-        var entry = new LibraryEntry(TemplateYamlReader.Parse(CompactPairTemplate, "built-in:match_pair"), CompactPairTemplate, null);
-        var renderer = new PromptRenderer(tokenizer, world.LastDay);
-        var history = events.Where(e => e.Action != JobAction.View).GroupBy(e => e.MemberId)
-            .ToDictionary(g => g.Key, g => g.OrderByDescending(e => e.Time).ThenByDescending(e => e.Id).ToArray());
+        var prompts = new MatchPrompts(world, events, tokenizer, maxTokens, config);
         var scores = new int[policy.DimensionCount];
-        var engagement = config.EngagementFeatures ? new EngagementFeatures(events, jobId => world.Job(jobId).CompanyId) : null;
-        engagement?.Fit(pairs.Where(p => p.Value.Applied >= 0 && SplitOf(p.Key.Member, config) == MatchSplit.Train).Select(p => (p.Key.Member, p.Key.Job, p.Value.Time)));
         var examples = new List<MatchExample>(pairs.Count);
         foreach (var ((memberId, jobId), info) in pairs.OrderBy(p => p.Key.Member).ThenBy(p => p.Key.Job))
         {
-            var text = renderer.Render(entry, PromptSubjects.ForPair(world, memberId, jobId)).Text
-                + $" posted {Math.Max(0, info.Day - world.Job(jobId).PostedDay)} days ago"
-                + (engagement?.Text(memberId, jobId, info.Time) ?? "")
-                + HistoryText(world, history.GetValueOrDefault(memberId), jobId, info.Time, config.HistoryEvents);
-            var (tokens, keep) = Tokenize(tokenizer, text, maxTokens);
+            var (tokens, keep) = prompts.Encode(memberId, jobId, info.Time, info.Day);
             int[]? levels = null;
             var overall = float.NaN;
             if (info.Policy)
@@ -162,7 +141,7 @@ public static class MatchDataBuilder
                 var scale = policy.Document.Overall.Scale;
                 overall = (float)((score - scale.Min) / (scale.Max - scale.Min));
             }
-            examples.Add(new MatchExample(memberId, jobId, SplitOf(memberId, config), tokens, keep, levels, overall, info.Applied,
+            examples.Add(new MatchExample(memberId, jobId, config.SplitOf(memberId), tokens, keep, levels, overall, info.Applied,
                 truth.TryGetValue((memberId, jobId), out var t) ? t : float.NaN)
             { Day = info.Day });
         }
@@ -175,48 +154,6 @@ public static class MatchDataBuilder
 
     public static MatchOutputLayout LayoutOf(PolicyDocument policy) =>
         new(policy.Dimensions.Select(d => d.Scale.Max - d.Scale.Min + 1).ToArray());
-
-    private static List<JobEvent> ReadEvents(string worldDirectory)
-    {
-        var path = Path.Combine(worldDirectory, DataFiles.JobEvents);
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException($"{path}: job events not found (generate the world with `lodestar world generate`)", path);
-        }
-        return JsonlReader.Read(path, DataJson.Compact.JobEvent).ToList();
-    }
-
-    private static string HistoryText(WorldSnapshot world, JobEvent[]? events, long jobId, long before, int count)
-    {
-        if (events is null || count == 0)
-        {
-            return "";
-        }
-        var recent = events.Where(e => e.Time < before && e.JobId != jobId).Take(count)
-            .Select(e => $"{(e.Action == JobAction.Apply ? "applied" : "dismissed")} {world.Job(e.JobId).Title}").ToList();
-        return recent.Count == 0 ? "" : " history: " + string.Join("; ", recent);
-    }
-
-    private static (int[] Tokens, byte[] Keep) Tokenize(BpeTokenizer tokenizer, string text, int maxTokens)
-    {
-        var ids = tokenizer.Encode(text);
-        var tokens = new int[maxTokens];
-        var keep = new byte[maxTokens];
-        var length = Math.Min(ids.Length, maxTokens);
-        ids.AsSpan(0, length).CopyTo(tokens);
-        keep.AsSpan(0, Math.Max(length, 1)).Fill(1);
-        return (tokens, keep);
-    }
-
-    /// <summary>Stream tag of the member split draws.</summary>
-    private const ulong SplitStream = 0;
-
-    private static MatchSplit SplitOf(long memberId, MatchDataConfig config)
-    {
-        // A member's pairs stay in one split, so no member seen in training is evaluated.
-        var u = SeededRandom.UniformAt((ulong)config.Seed, SplitStream, memberId);
-        return u < config.TestShare ? MatchSplit.Test : u < config.TestShare + config.ValidationShare ? MatchSplit.Validation : MatchSplit.Train;
-    }
 
     private static string Hash(IReadOnlyList<MatchExample> examples, string policyVersion)
     {

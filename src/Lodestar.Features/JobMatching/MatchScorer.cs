@@ -6,8 +6,48 @@ using Lodestar.Tensors;
 
 namespace Lodestar.Features.JobMatching;
 
+/// <summary>A job as a match model scores it for a member: σ of the overall head (the policy's overall score on
+/// [0,1]) and σ of the apply head (uncalibrated apply probability).</summary>
+public sealed record JobScore(long JobId, string Title, float Overall, float Apply);
+
 public static class MatchScorer
 {
+    /// <summary>
+    /// Scores <paramref name="jobIds"/> (every job of the world when null) for a member as of the world's last day,
+    /// best overall first (ties: lower job id first): the walk "the student scores a member's jobs".
+    /// </summary>
+    public static IReadOnlyList<JobScore> ScoreJobs(MatchModel model, MatchPrompts prompts, long memberId, IReadOnlyList<long>? jobIds = null)
+    {
+        var world = prompts.World;
+        if (!world.Members.ContainsKey(memberId))
+        {
+            throw new ArgumentException($"member {memberId} is not in the world {world.Directory}");
+        }
+        var jobs = jobIds ?? [.. world.Jobs.Keys.Order()];
+        var missing = jobs.Where(j => !world.Jobs.ContainsKey(j)).ToList();
+        if (missing.Count > 0)
+        {
+            throw new ArgumentException($"job {missing[0]} is not in the world {world.Directory}");
+        }
+        // An unlabelled pair seen now: history and counters from every event of the world (time +∞), as the
+        // training set shows the pairs nobody viewed. Its split and labels are not read by the model.
+        var examples = jobs.Select(jobId =>
+        {
+            var (tokens, keep) = prompts.Encode(memberId, jobId, long.MaxValue, world.LastDay);
+            return new MatchExample(memberId, jobId, MatchSplit.Test, tokens, keep, null, float.NaN, -1, float.NaN) { Day = world.LastDay };
+        }).ToList();
+        var logits = Predict(model, examples);
+        var layout = model.Layout;
+        return [.. jobs.Select((jobId, i) => new JobScore(
+                jobId,
+                world.Job(jobId).Title,
+                Sigmoid(logits[(i * layout.Width) + layout.OverallColumn]),
+                Sigmoid(logits[(i * layout.Width) + layout.ApplyColumn])))
+            .OrderByDescending(s => s.Overall).ThenBy(s => s.JobId)];
+    }
+
+    private static float Sigmoid(float x) => 1f / (1f + MathF.Exp(-x));
+
     /// <summary>
     /// Logits (N, Layout.Width) row-major for the examples, in the given order. Batches are formed over the
     /// examples sorted by real length and each is cut to its longest pair, so little padding is computed.

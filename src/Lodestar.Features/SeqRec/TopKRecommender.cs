@@ -52,4 +52,11 @@ public static class TopKRecommender
         });
         return lists;
     }
+
+    /// <summary>The <paramref name="k"/> best next items after one history (best first), and their scores.</summary>
+    public static (int[] Items, float[] Scores) Recommend(ISequenceRecommender model, ReadOnlyMemory<int> history, int k, bool excludeHistory)
+    {
+        var lists = Recommend([history], model, k, new RankingOptions { ExcludeHistory = excludeHistory, BatchSize = 1 });
+        return (lists.ItemsOf(0).ToArray(), lists.ScoresOf(0).ToArray());
+    }
 }

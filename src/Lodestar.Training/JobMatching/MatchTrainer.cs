@@ -75,6 +75,8 @@ public sealed class MatchTrainer(MatchRole role, MatchTrainingConfig config, Mat
             throw new InvalidOperationException($"{RunDirectory} holds a run with a different config ({configPath}); resume it with that config or give a new run_name");
         }
         AtomicFile.WriteAllBytes(configPath, configBytes);
+        MatchFeatureSpec.Write(RunDirectory, data.WorldDirectory, data.Config,
+            data.Tokenizer ?? throw new InvalidOperationException("the data set carries no tokenizer to write beside the model"));
         var train = Select(MatchSplit.Train);
         var validation = Select(MatchSplit.Validation);
         if (train.Count == 0 || validation.Count == 0)

@@ -1,0 +1,124 @@
+// Renders a member–job pair into the tokens a match model reads: a compact pair prompt, how long ago the job
+// was posted, optionally the engagement counters, and the member's recent job history before the moment of
+// the view. The one place pairs become tokens, for training sets and for scoring a member's jobs alike.
+using Lodestar.Data.Schema;
+using Lodestar.Data.Storage;
+using Lodestar.Text.Prompts;
+using Lodestar.Text.Tokenization;
+
+namespace Lodestar.Features.JobMatching;
+
+public sealed class MatchPrompts
+{
+    /// <summary>A shorter pair prompt than the built-in one (no description or work history) so CPU training fits minutes.</summary>
+    private const string CompactPairTemplate = """
+        template: match_pair
+        kind: pair
+        budget: 88
+        fields:
+          - { name: title, source: member.current_title, format: text, budget: 10, priority: 1 }
+          - { name: seniority, source: member.seniority, format: category, budget: 4, priority: 1 }
+          - { name: skills, source: member.skills, format: list, budget: 16, priority: 1 }
+          - { name: credentials, source: member.credentials, format: list, budget: 6, priority: 2 }
+          - { name: work_authorisations, source: member.work_authorisations, format: list, budget: 5, priority: 2 }
+          - { name: location, source: member.location, format: category, budget: 6, priority: 2 }
+          - { name: workplace, source: member.remote_preference, format: category, budget: 3, priority: 2 }
+          - { name: job_title, source: job.title, format: text, budget: 10, priority: 1 }
+          - { name: company, source: job.company, format: category, budget: 5, priority: 1 }
+          - { name: job_seniority, source: job.seniority, format: category, budget: 4, priority: 1 }
+          - { name: required_skills, source: job.required_skills, format: list, budget: 16, priority: 1 }
+          - { name: requirements, source: job.hard_requirements, format: list, budget: 6, priority: 2 }
+          - { name: job_location, source: job.location, format: category, budget: 6, priority: 2 }
+          - { name: job_workplace, source: job.workplace, format: category, budget: 3, priority: 2 }
+        """;
+
+    private readonly WorldSnapshot _world;
+    private readonly BpeTokenizer _tokenizer;
+    private readonly int _maxTokens;
+    private readonly int _historyEvents;
+    private readonly LibraryEntry _entry;
+    private readonly PromptRenderer _renderer;
+    private readonly Dictionary<long, JobEvent[]> _history;
+    private readonly EngagementFeatures? _engagement;
+
+    /// <param name="events">Every job event of the world: the members' histories, and the engagement counters when
+    /// <see cref="MatchDataConfig.EngagementFeatures"/> is set (their deciles fitted on the training split's first views).</param>
+    public MatchPrompts(WorldSnapshot world, IReadOnlyList<JobEvent> events, BpeTokenizer tokenizer, int maxTokens, MatchDataConfig config)
+    {
+        config.Validate();
+        _world = world;
+        _tokenizer = tokenizer;
+        _maxTokens = maxTokens;
+        _historyEvents = config.HistoryEvents;
+        _entry = new LibraryEntry(TemplateYamlReader.Parse(CompactPairTemplate, "built-in:match_pair"), CompactPairTemplate, null);
+        _renderer = new PromptRenderer(tokenizer, world.LastDay);
+        _history = events.Where(e => e.Action != JobAction.View).GroupBy(e => e.MemberId)
+            .ToDictionary(g => g.Key, g => g.OrderByDescending(e => e.Time).ThenByDescending(e => e.Id).ToArray());
+        if (config.EngagementFeatures)
+        {
+            _engagement = new EngagementFeatures(events, jobId => world.Job(jobId).CompanyId);
+            _engagement.Fit(FirstViews(events).Where(v => config.SplitOf(v.Member) == MatchSplit.Train));
+        }
+    }
+
+    /// <summary>The world the prompts are rendered from.</summary>
+    public WorldSnapshot World => _world;
+
+    /// <summary>The prompts of a world directory: its records and job events.</summary>
+    public static MatchPrompts Open(string worldDirectory, BpeTokenizer tokenizer, int maxTokens, MatchDataConfig config) =>
+        new(WorldSnapshot.Load(worldDirectory), ReadEvents(worldDirectory), tokenizer, maxTokens, config);
+
+    /// <summary>The prompt text of a pair seen at <paramref name="time"/> on <paramref name="day"/> (history and counters strictly before it).</summary>
+    public string Text(long memberId, long jobId, long time, int day) =>
+        _renderer.Render(_entry, PromptSubjects.ForPair(_world, memberId, jobId)).Text
+        + $" posted {Math.Max(0, day - _world.Job(jobId).PostedDay)} days ago"
+        + (_engagement?.Text(memberId, jobId, time) ?? "")
+        + HistoryText(_history.GetValueOrDefault(memberId), jobId, time);
+
+    /// <summary>Tokens (T) of the pair's prompt cut and padded to the model's T, and keep flags (T): 1 for a real token.</summary>
+    public (int[] Tokens, byte[] Keep) Encode(long memberId, long jobId, long time, int day)
+    {
+        var ids = _tokenizer.Encode(Text(memberId, jobId, time, day));
+        var tokens = new int[_maxTokens];
+        var keep = new byte[_maxTokens];
+        var length = Math.Min(ids.Length, _maxTokens);
+        ids.AsSpan(0, length).CopyTo(tokens);
+        keep.AsSpan(0, Math.Max(length, 1)).Fill(1);
+        return (tokens, keep);
+    }
+
+    /// <summary>The world's job events; a clear error when the world has none.</summary>
+    public static List<JobEvent> ReadEvents(string worldDirectory)
+    {
+        var path = Path.Combine(worldDirectory, DataFiles.JobEvents);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"{path}: job events not found (generate the world with `lodestar world generate`)", path);
+        }
+        return JsonlReader.Read(path, DataJson.Compact.JobEvent).ToList();
+    }
+
+    /// <summary>The first view of every (member, job) pair, in event order: when the pair was shown.</summary>
+    public static IEnumerable<(long Member, long Job, long Time)> FirstViews(IEnumerable<JobEvent> events)
+    {
+        var seen = new HashSet<(long, long)>();
+        foreach (var view in events.Where(e => e.Action == JobAction.View))
+        {
+            if (seen.Add((view.MemberId, view.JobId)))
+            {
+                yield return (view.MemberId, view.JobId, view.Time);
+            }
+        }
+    }
+
+    private string HistoryText(JobEvent[]? events, long jobId, long before)
+    {
+        if (events is null || _historyEvents == 0)
+        {
+            return "";
+        }
+        var recent = events.Where(e => e.Time < before && e.JobId != jobId).Take(_historyEvents)
+            .Select(e => $"{(e.Action == JobAction.Apply ? "applied" : "dismissed")} {_world.Job(e.JobId).Title}").ToList();
+        return recent.Count == 0 ? "" : " history: " + string.Join("; ", recent);
+    }
+}
