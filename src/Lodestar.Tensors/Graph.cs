@@ -144,13 +144,13 @@ public sealed partial class Graph
     }
 
     /// <summary>Records a one-input op when x requires a gradient (the common case of the op files).</summary>
-    internal void RecordIfTracked(OpKind op, Tensor output, Tensor x, object? aux = null)
+    internal void RecordIfTracked(OpKind op, Tensor output, Tensor x, int[]? indices = null)
     {
         if (Tracks(x))
         {
             ref var entry = ref Record(op, output);
-            entry.A = x;
-            entry.Aux = aux;
+            entry.Input = x;
+            entry.IndexArgument = indices;
         }
     }
 

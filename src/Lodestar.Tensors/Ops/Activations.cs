@@ -63,25 +63,25 @@ public sealed partial class Graph
         if (Tracks(x))
         {
             ref var entry = ref Record(OpKind.Unary, output);
-            entry.A = x;
-            entry.I0 = (int)kind;
+            entry.Input = x;
+            entry.UnaryKind = kind;
         }
         return output;
     }
 
     private void UnaryBackward(in TapeEntry entry)
     {
-        var x = entry.A!.Data;
+        var x = entry.Input.Data;
         var y = entry.Output.Data;
         var g = entry.Output.Grad;
-        var gx = GradOf(entry.A!);
-        switch ((UnaryKind)entry.I0)
+        var gx = GradOf(entry.Input);
+        switch (entry.UnaryKind)
         {
             case UnaryKind.Gelu:
-                Activation.GeluBackward(FloatWindow.Of(entry.A!), FloatWindow.GradOf(entry.Output), FloatWindow.GradOf(entry.A!));
+                Activation.GeluBackward(FloatWindow.Of(entry.Input), FloatWindow.GradOf(entry.Output), FloatWindow.GradOf(entry.Input));
                 return;
             case UnaryKind.Silu:
-                Activation.SiluBackward(FloatWindow.Of(entry.A!), FloatWindow.GradOf(entry.Output), FloatWindow.GradOf(entry.A!));
+                Activation.SiluBackward(FloatWindow.Of(entry.Input), FloatWindow.GradOf(entry.Output), FloatWindow.GradOf(entry.Input));
                 return;
             case UnaryKind.Exp:
                 VectorMath.AddProductInto(g, y, gx); // d exp(x) = exp(x)
@@ -92,7 +92,7 @@ public sealed partial class Graph
             default:
                 break;
         }
-        var kind = (UnaryKind)entry.I0;
+        var kind = entry.UnaryKind;
         for (var i = 0; i < g.Length; i++)
         {
             gx[i] += g[i] * kind switch
@@ -158,4 +158,11 @@ internal static class Activation
             }
         }
     }
+}
+
+/// <summary>What a unary op's backward reads: its input x (TapeEntry.Input) and which function it applied.</summary>
+internal partial struct TapeEntry
+{
+    /// <summary>Which elementwise function y = f(x) was applied.</summary>
+    public UnaryKind UnaryKind { readonly get => (UnaryKind)_int0; set => _int0 = (int)value; }
 }

@@ -34,9 +34,9 @@ public sealed partial class Graph
         {
             // Backward reads qkv, the output and the log-sum-exp.
             ref var entry = ref Record(OpKind.Attention, output);
-            entry.A = qkv;
-            entry.Saved1 = logSumExp;
-            entry.I0 = heads;
+            entry.Qkv = qkv;
+            entry.LogSumExp = logSumExp;
+            entry.Heads = heads;
             entry.Mask = mask;
         }
         return output;
@@ -44,12 +44,12 @@ public sealed partial class Graph
 
     private void AttentionBackward(in TapeEntry entry)
     {
-        var qkv = entry.A!;
+        var qkv = entry.Qkv;
         int batch = qkv.Dim(0), tokens = qkv.Dim(1), channels = qkv.Columns / 3;
-        var shape = new AttentionShape(batch, entry.I0, tokens, channels / entry.I0);
+        var shape = new AttentionShape(batch, entry.Heads, tokens, channels / entry.Heads);
         // dqkv += (dq | dk | dv), written over when nothing has added into dqkv yet
         var dqkv = GradForOverwrite(qkv, out var fresh);
-        FlashAttention.BackwardPacked(shape, qkv.Data, entry.Output.Data, entry.Saved1!.Data, entry.Output.Grad, dqkv,
+        FlashAttention.BackwardPacked(shape, qkv.Data, entry.Output.Data, entry.LogSumExp.Data, entry.Output.Grad, dqkv,
             accumulate: !fresh, entry.Mask);
     }
 
@@ -69,9 +69,9 @@ public sealed partial class Graph
         if (Tracks(qkv))
         {
             ref var entry = ref Record(OpKind.Rope, output);
-            entry.A = qkv;
-            entry.I0 = heads;
-            entry.F0 = theta;
+            entry.Qkv = qkv;
+            entry.Heads = heads;
+            entry.Theta = theta;
         }
         return output;
     }
@@ -79,11 +79,11 @@ public sealed partial class Graph
     private void RopeBackward(in TapeEntry entry)
     {
         // The rotation is orthogonal: the gradient rotates back by −angle.
-        var qkv = entry.A!;
+        var qkv = entry.Qkv;
         var channels = qkv.Columns / 3;
         var rotated = Scratch(qkv.Length);
         entry.Output.Grad.CopyTo(rotated);
-        RotateQk(rotated, qkv.Dim(0), qkv.Dim(1), channels, entry.I0, entry.F0, inverse: true);
+        RotateQk(rotated, qkv.Dim(0), qkv.Dim(1), channels, entry.Heads, entry.Theta, inverse: true);
         VectorMath.AddInto(rotated, GradOf(qkv));
     }
 
@@ -115,4 +115,23 @@ public sealed partial class Graph
             }
         }
     }
+}
+
+/// <summary>What attention and rotary embedding read in their backward passes.</summary>
+internal partial struct TapeEntry
+{
+    /// <summary>Packed q|k|v (B, T, 3C).</summary>
+    public Tensor Qkv { readonly get => _input0!; set => _input0 = value; }
+
+    /// <summary>Attention: log-sum-exp of each query's scores (B, H, T), from the forward pass.</summary>
+    public Tensor LogSumExp { readonly get => _saved1!; set => _saved1 = value; }
+
+    /// <summary>Heads H (C = H·D).</summary>
+    public int Heads { readonly get => _int0; set => _int0 = value; }
+
+    /// <summary>Attention: which keys each query may see.</summary>
+    public Kernels.AttentionMask Mask { readonly get => _mask; set => _mask = value; }
+
+    /// <summary>Rotary embedding: the base θ of the rotation frequencies.</summary>
+    public float Theta { readonly get => _float0; set => _float0 = value; }
 }

@@ -29,12 +29,19 @@ public sealed partial class Graph
         if (Tracks(x))
         {
             ref var entry = ref Record(OpKind.Dropout, output);
-            entry.A = x;
-            entry.Saved0 = mask;
+            entry.Input = x;
+            entry.DropMask = mask;
         }
         return output;
     }
 
     private void DropoutBackward(in TapeEntry entry) =>
-        VectorMath.AddProductInto(entry.Output.Grad, entry.Saved0!.Data, GradOf(entry.A!));
+        VectorMath.AddProductInto(entry.Output.Grad, entry.DropMask.Data, GradOf(entry.Input));
+}
+
+/// <summary>What dropout's backward reads besides its input.</summary>
+internal partial struct TapeEntry
+{
+    /// <summary>0 for a dropped element, 1/(1−p) for a kept one, the shape of x.</summary>
+    public Tensor DropMask { readonly get => _saved0!; set => _saved0 = value; }
 }

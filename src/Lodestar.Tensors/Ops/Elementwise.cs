@@ -32,8 +32,8 @@ public sealed partial class Graph
         if (Tracks(x))
         {
             ref var entry = ref Record(OpKind.Scale, output);
-            entry.A = x;
-            entry.F0 = alpha;
+            entry.Input = x;
+            entry.Alpha = alpha;
         }
         return output;
     }
@@ -75,9 +75,9 @@ public sealed partial class Graph
         if (Tracks(a, b))
         {
             ref var entry = ref Record(OpKind.Binary, output);
-            entry.A = a;
-            entry.B = b;
-            entry.I0 = (int)kind;
+            entry.Left = a;
+            entry.Right = b;
+            entry.BinaryKind = kind;
         }
         return output;
     }
@@ -103,9 +103,9 @@ public sealed partial class Graph
 
     private void BinaryBackward(in TapeEntry entry)
     {
-        var kind = (BinaryKind)entry.I0;
-        var a = entry.A!;
-        var b = entry.B!;
+        var kind = entry.BinaryKind;
+        var a = entry.Left;
+        var b = entry.Right;
         var output = entry.Output;
         var g = output.Grad;
         var ga = a.RequiresGrad ? GradOf(a) : Span<float>.Empty;
@@ -168,7 +168,7 @@ public sealed partial class Graph
     private void ScaleBackward(in TapeEntry entry)
     {
         // d(alpha·x + beta)/dx = alpha.
-        VectorMath.AddScaledInto(entry.Output.Grad, entry.F0, GradOf(entry.A!));
+        VectorMath.AddScaledInto(entry.Output.Grad, entry.Alpha, GradOf(entry.Input));
     }
 
     /// <summary>True when b's shape is a trailing part of a's, so b repeats over a in whole blocks.</summary>
@@ -230,4 +230,14 @@ public sealed partial class Graph
         }
         return (ia, ib);
     }
+}
+
+/// <summary>What the elementwise ops' backward passes read besides their operands.</summary>
+internal partial struct TapeEntry
+{
+    /// <summary>Scale: the factor α of y = αx + β.</summary>
+    public float Alpha { readonly get => _float0; set => _float0 = value; }
+
+    /// <summary>Which binary function y = a ∘ b was applied (with broadcasting).</summary>
+    public BinaryKind BinaryKind { readonly get => (BinaryKind)_int0; set => _int0 = (int)value; }
 }

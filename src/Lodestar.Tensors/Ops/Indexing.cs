@@ -30,7 +30,7 @@ public sealed partial class Graph
     private void IndexSelectBackward(in TapeEntry entry)
     {
         // d table[ids[i]] += d out[i]; rows never looked up stay untouched.
-        Kernels.Embedding.Backward(entry.Output.Grad, (int[])entry.Aux!, GradOf(entry.A!), entry.A!.Dim(0), entry.A!.Columns);
+        Kernels.Embedding.Backward(entry.Output.Grad, entry.Ids, GradOf(entry.Table), entry.Table.Dim(0), entry.Table.Columns);
     }
 
     /// <summary>source is (N,C), ids are (N); returns (rows,C) zeros with out[ids[i]] += source[i].</summary>
@@ -51,10 +51,10 @@ public sealed partial class Graph
 
     private void ScatterAddBackward(in TapeEntry entry)
     {
-        var ids = (int[])entry.Aux!;
-        var channels = entry.A!.Columns;
+        var ids = entry.Ids;
+        var channels = entry.Source.Columns;
         var g = entry.Output.Grad;
-        var dSource = GradOf(entry.A!);
+        var dSource = GradOf(entry.Source);
         for (var i = 0; i < ids.Length; i++)
         {
             VectorMath.AddInto(g.Slice(ids[i] * channels, channels), dSource.Slice(i * channels, channels));
@@ -79,13 +79,29 @@ public sealed partial class Graph
 
     private void GatherColumnsBackward(in TapeEntry entry)
     {
-        var columns = (int[])entry.Aux!;
-        var k = entry.A!.Columns;
+        var columns = entry.Columns;
+        var k = entry.Input.Columns;
         var g = entry.Output.Grad;
-        var dx = GradOf(entry.A!);
+        var dx = GradOf(entry.Input);
         for (var i = 0; i < columns.Length; i++)
         {
             dx[(i * k) + columns[i]] += g[i];
         }
     }
+}
+
+/// <summary>What the indexing ops' backward passes read.</summary>
+internal partial struct TapeEntry
+{
+    /// <summary>IndexSelect: the table (R, C) rows were read from.</summary>
+    public Tensor Table { readonly get => _input0!; set => _input0 = value; }
+
+    /// <summary>ScatterAdd: the rows (N, C) that were added; View and Contiguous: the tensor viewed or copied.</summary>
+    public Tensor Source { readonly get => _input0!; set => _input0 = value; }
+
+    /// <summary>IndexSelect and ScatterAdd: the row id of each of the N rows.</summary>
+    public int[] Ids { readonly get => _indices!; set => _indices = value; }
+
+    /// <summary>GatherColumns: the column picked for each row.</summary>
+    public int[] Columns { readonly get => _indices!; set => _indices = value; }
 }

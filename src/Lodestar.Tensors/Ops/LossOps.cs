@@ -36,12 +36,12 @@ public sealed partial class Graph
         if (Tracks(logits))
         {
             ref var entry = ref Record(OpKind.CrossEntropy, output);
-            entry.A = logits;
-            entry.Saved0 = logProbs;
-            entry.Aux = labels;
-            entry.F0 = labelSmoothing;
-            entry.I0 = ignoreIndex;
-            entry.I1 = counted;
+            entry.Logits = logits;
+            entry.LogProbabilities = logProbs;
+            entry.Labels = labels;
+            entry.LabelSmoothing = labelSmoothing;
+            entry.IgnoreIndex = ignoreIndex;
+            entry.CountedLabels = counted;
         }
         return output;
     }
@@ -49,20 +49,20 @@ public sealed partial class Graph
     private void CrossEntropyBackward(in TapeEntry entry)
     {
         // d logits = (softmax − q)/N_counted, q = (1−ε)·onehot(y) + ε/K.
-        var labels = (int[])entry.Aux!;
-        var k = entry.A!.Columns;
-        var counted = entry.I1;
+        var labels = entry.Labels;
+        var k = entry.Logits.Columns;
+        var counted = entry.CountedLabels;
         if (counted == 0)
         {
             return;
         }
         var scale = entry.Output.Grad[0] / counted;
-        var smoothing = entry.F0;
-        var logProbs = entry.Saved0!.Data;
-        var dx = GradOf(entry.A!);
+        var smoothing = entry.LabelSmoothing;
+        var logProbs = entry.LogProbabilities.Data;
+        var dx = GradOf(entry.Logits);
         for (var i = 0; i < labels.Length; i++)
         {
-            if (labels[i] == entry.I0)
+            if (labels[i] == entry.IgnoreIndex)
             {
                 continue;
             }
@@ -99,9 +99,9 @@ public sealed partial class Graph
         if (Tracks(logits))
         {
             ref var entry = ref Record(OpKind.BceWithLogits, output);
-            entry.A = logits;
-            entry.B = targets;
-            entry.C = weights;
+            entry.Logits = logits;
+            entry.Targets = targets;
+            entry.TargetWeights = weights;
         }
         return output;
     }
@@ -109,15 +109,43 @@ public sealed partial class Graph
     private void BceWithLogitsBackward(in TapeEntry entry)
     {
         // d/dx = w·(σ(x) − y)/N
-        var x = entry.A!.Data;
-        var y = entry.B!.Data;
-        var weights = entry.C;
+        var x = entry.Logits.Data;
+        var y = entry.Targets.Data;
+        var weights = entry.TargetWeights;
         var scale = entry.Output.Grad[0] / x.Length;
-        var dx = GradOf(entry.A!);
+        var dx = GradOf(entry.Logits);
         for (var i = 0; i < x.Length; i++)
         {
             var w = weights is null ? 1f : weights.Data[i];
             dx[i] += scale * w * ((1f / (1f + MathF.Exp(-x[i]))) - y[i]);
         }
     }
+}
+
+/// <summary>What the losses' backward passes read.</summary>
+internal partial struct TapeEntry
+{
+    /// <summary>Logits x (N, K) of a cross-entropy, or (N) of a binary cross-entropy.</summary>
+    public Tensor Logits { readonly get => _input0!; set => _input0 = value; }
+
+    /// <summary>Cross-entropy: log softmax(x) (N, K) from the forward pass.</summary>
+    public Tensor LogProbabilities { readonly get => _saved0!; set => _saved0 = value; }
+
+    /// <summary>Cross-entropy: the class of each row (N).</summary>
+    public int[] Labels { readonly get => _indices!; set => _indices = value; }
+
+    /// <summary>Cross-entropy: label smoothing ε.</summary>
+    public float LabelSmoothing { readonly get => _float0; set => _float0 = value; }
+
+    /// <summary>Cross-entropy: rows with this label add nothing.</summary>
+    public int IgnoreIndex { readonly get => _int0; set => _int0 = value; }
+
+    /// <summary>Cross-entropy: rows that count (the mean's denominator).</summary>
+    public int CountedLabels { readonly get => _int1; set => _int1 = value; }
+
+    /// <summary>Binary cross-entropy: targets y (N) in [0,1].</summary>
+    public Tensor Targets { readonly get => _input1!; set => _input1 = value; }
+
+    /// <summary>Binary cross-entropy: per-row weights (N), or null.</summary>
+    public Tensor? TargetWeights { readonly get => _input2; set => _input2 = value; }
 }

@@ -47,10 +47,10 @@ public sealed partial class Graph
         if (tracks)
         {
             ref var entry = ref Record(OpKind.Linear, output);
-            entry.A = x;
-            entry.B = weight;
-            entry.C = bias;
-            entry.Saved0 = activation == LinearActivation.Gelu ? preActivation : null;
+            entry.Input = x;
+            entry.Weight = weight;
+            entry.Bias = bias;
+            entry.PreActivation = activation == LinearActivation.Gelu ? preActivation : null;
         }
         return output;
     }
@@ -87,16 +87,16 @@ public sealed partial class Graph
 
     private void LinearBackward(in TapeEntry entry)
     {
-        var x = entry.A!;
-        var weight = entry.B!;
-        var bias = entry.C;
+        var x = entry.Input;
+        var weight = entry.Weight;
+        var bias = entry.Bias;
         var outFeatures = weight.Dim(0);
         var inFeatures = weight.Dim(1);
         var rows = x.Rows;
         ReadOnlySpan<float> dPre = entry.Output.Grad;
         var profile = OpProfile.Current;
         var start = Stopwatch.GetTimestamp();
-        if (entry.Saved0 is { } pre)
+        if (entry.PreActivation is { } pre)
         {
             var scratch = ScratchWindow(pre.Length, zeroed: false);
             Activation.GeluBackwardOverwrite(FloatWindow.Of(pre), FloatWindow.GradOf(entry.Output), scratch);
@@ -168,24 +168,24 @@ public sealed partial class Graph
         if (Tracks(a, b))
         {
             ref var entry = ref Record(OpKind.MatMul, output);
-            entry.A = a;
-            entry.B = b;
-            entry.I0 = transposeA ? 1 : 0;
-            entry.I1 = transposeB ? 1 : 0;
-            entry.I2 = m;
-            entry.I3 = k;
+            entry.Left = a;
+            entry.Right = b;
+            entry.TransposeLeft = transposeA;
+            entry.TransposeRight = transposeB;
+            entry.M = m;
+            entry.K = k;
         }
         return output;
     }
 
     private void MatMulBackward(in TapeEntry entry)
     {
-        var a = entry.A!;
-        var b = entry.B!;
-        var transposeA = entry.I0 == 1;
-        var transposeB = entry.I1 == 1;
-        var m = entry.I2;
-        var k = entry.I3;
+        var a = entry.Left;
+        var b = entry.Right;
+        var transposeA = entry.TransposeLeft;
+        var transposeB = entry.TransposeRight;
+        var m = entry.M;
+        var k = entry.K;
         var n = entry.Output.Columns;
         var batch = a.Rank == 3 ? a.Dim(0) : 1;
         var strideB = b.Rank == 3 ? k * n : 0;
@@ -223,4 +223,23 @@ public sealed partial class Graph
             }
         }
     }
+}
+
+/// <summary>What linear and matmul read in their backward passes besides their operands.</summary>
+internal partial struct TapeEntry
+{
+    /// <summary>Linear with GELU: x·Wᵀ + b before the GELU (N, O); null without an activation.</summary>
+    public Tensor? PreActivation { readonly get => _saved0; set => _saved0 = value; }
+
+    /// <summary>MatMul: whether the left operand entered transposed.</summary>
+    public bool TransposeLeft { readonly get => _int0 != 0; set => _int0 = value ? 1 : 0; }
+
+    /// <summary>MatMul: whether the right operand entered transposed.</summary>
+    public bool TransposeRight { readonly get => _int1 != 0; set => _int1 = value ? 1 : 0; }
+
+    /// <summary>MatMul: rows M of the product (M, N).</summary>
+    public int M { readonly get => _int2; set => _int2 = value; }
+
+    /// <summary>MatMul: the inner dimension K.</summary>
+    public int K { readonly get => _int3; set => _int3 = value; }
 }

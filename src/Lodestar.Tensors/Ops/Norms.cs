@@ -22,29 +22,29 @@ public sealed partial class Graph
         if (Tracks(x, weight, bias))
         {
             ref var entry = ref Record(OpKind.LayerNorm, output);
-            entry.A = x;
-            entry.B = weight;
-            entry.C = bias;
-            entry.Saved0 = stats;
+            entry.Input = x;
+            entry.Weight = weight;
+            entry.Bias = bias;
+            entry.MeanAndRstd = stats;
         }
         return output;
     }
 
     private void LayerNormBackward(in TapeEntry entry)
     {
-        var x = entry.A!;
+        var x = entry.Input;
         var channels = x.Columns;
         var rows = x.Rows;
         var blocks = RowParallel.Blocks(rows, channels);
         // Each block adds its rows' dgamma and dbeta into a private slice; the slices are summed after.
         var partials = ScratchWindow(2 * blocks * channels, zeroed: true);
         var dx = x.RequiresGrad ? FloatWindow.GradOf(WithGrad(x)) : ScratchWindow(x.Length, zeroed: false);
-        var body = new NormBody(NormBody.Kind.LayerBackward, rows, channels, 0f, FloatWindow.Of(x), FloatWindow.Of(entry.B!),
-            default, default, FloatWindow.Of(entry.Saved0!), FloatWindow.GradOf(entry.Output), dx,
+        var body = new NormBody(NormBody.Kind.LayerBackward, rows, channels, 0f, FloatWindow.Of(x), FloatWindow.Of(entry.Weight),
+            default, default, FloatWindow.Of(entry.MeanAndRstd), FloatWindow.GradOf(entry.Output), dx,
             partials with { Length = blocks * channels }, new FloatWindow(partials.Storage, partials.Offset + (blocks * channels), blocks * channels));
         KernelThreads.For(blocks, ref body);
-        AddPartials(entry.B!, partials.Span[..(blocks * channels)], blocks, channels);
-        if (entry.C is { } bias)
+        AddPartials(entry.Weight, partials.Span[..(blocks * channels)], blocks, channels);
+        if (entry.Bias is { } bias)
         {
             AddPartials(bias, partials.Span[(blocks * channels)..], blocks, channels);
         }
@@ -63,20 +63,20 @@ public sealed partial class Graph
         if (Tracks(x, weight))
         {
             ref var entry = ref Record(OpKind.RmsNorm, output);
-            entry.A = x;
-            entry.B = weight;
-            entry.Saved0 = rstd;
+            entry.Input = x;
+            entry.Weight = weight;
+            entry.InverseRms = rstd;
         }
         return output;
     }
 
     private void RmsNormBackward(in TapeEntry entry)
     {
-        var x = entry.A!;
-        var weight = entry.B!;
+        var x = entry.Input;
+        var weight = entry.Weight;
         var dx = x.RequiresGrad ? GradOf(x) : Scratch(x.Length);
         var dw = weight.RequiresGrad ? GradOf(weight) : Scratch(weight.Length);
-        Kernels.RmsNorm.Backward(entry.Output.Grad, x.Data, weight.Data, entry.Saved0!.Data, dx, dw, x.Rows, x.Columns);
+        Kernels.RmsNorm.Backward(entry.Output.Grad, x.Data, weight.Data, entry.InverseRms.Data, dx, dw, x.Rows, x.Columns);
     }
 
     private void AddPartials(Tensor target, ReadOnlySpan<float> partials, int blocks, int channels)
@@ -131,4 +131,14 @@ public sealed partial class Graph
                 dBeta.Storage.AsSpan(dBeta.Offset + (index * columns), columns), count, columns);
         }
     }
+}
+
+/// <summary>What the norms' backward passes read besides input, weight and bias.</summary>
+internal partial struct TapeEntry
+{
+    /// <summary>LayerNorm: each row's mean then its 1/σ, (2, N), from the forward pass.</summary>
+    public Tensor MeanAndRstd { readonly get => _saved0!; set => _saved0 = value; }
+
+    /// <summary>RmsNorm: each row's 1/rms (N), from the forward pass.</summary>
+    public Tensor InverseRms { readonly get => _saved1!; set => _saved1 = value; }
 }

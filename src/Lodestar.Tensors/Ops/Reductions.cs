@@ -66,9 +66,9 @@ public sealed partial class Graph
         if (Tracks(x))
         {
             ref var entry = ref Record(OpKind.MaskedMeanPool, output);
-            entry.A = x;
-            entry.Saved0 = counts;
-            entry.Aux = keep;
+            entry.Input = x;
+            entry.KeptCounts = counts;
+            entry.Keep = keep;
         }
         return output;
     }
@@ -92,15 +92,15 @@ public sealed partial class Graph
     private void SumBackward(in TapeEntry entry)
     {
         var g = entry.Output.Grad[0];
-        var dx = GradOf(entry.A!);
+        var dx = GradOf(entry.Input);
         TensorPrimitives.Add(dx, g, dx);
     }
 
     private void SumLastDimBackward(in TapeEntry entry)
     {
         var g = entry.Output.Grad;
-        var dx = GradOf(entry.A!);
-        var k = entry.A!.Columns;
+        var dx = GradOf(entry.Input);
+        var k = entry.Input.Columns;
         for (var r = 0; r < g.Length; r++)
         {
             var row = dx.Slice(r * k, k);
@@ -110,12 +110,12 @@ public sealed partial class Graph
 
     private void MaskedMeanPoolBackward(in TapeEntry entry)
     {
-        var x = entry.A!;
+        var x = entry.Input;
         int batch = x.Dim(0), tokens = x.Dim(1), channels = x.Dim(2);
-        var keep = (byte[]?)entry.Aux;
+        var keep = entry.Keep;
         var g = entry.Output.Grad;
         var dx = GradOf(x);
-        var counts = entry.Saved0!.Data;
+        var counts = entry.KeptCounts.Data;
         for (var b = 0; b < batch; b++)
         {
             var share = 1f / counts[b];
@@ -131,9 +131,9 @@ public sealed partial class Graph
 
     private void SelectTokensBackward(in TapeEntry entry)
     {
-        var x = entry.A!;
+        var x = entry.Input;
         int tokens = x.Dim(1), channels = x.Dim(2);
-        var positions = (int[])entry.Aux!;
+        var positions = entry.Positions;
         var g = entry.Output.Grad;
         var dx = GradOf(x);
         for (var b = 0; b < positions.Length; b++)
@@ -141,4 +141,17 @@ public sealed partial class Graph
             VectorMath.AddInto(g.Slice(b * channels, channels), dx.Slice(((b * tokens) + positions[b]) * channels, channels));
         }
     }
+}
+
+/// <summary>What the reductions' backward passes read besides their input.</summary>
+internal partial struct TapeEntry
+{
+    /// <summary>Masked mean pooling: the kept tokens of each sequence (B).</summary>
+    public Tensor KeptCounts { readonly get => _saved0!; set => _saved0 = value; }
+
+    /// <summary>Masked mean pooling: 1 for a kept token (B·T), or null for all.</summary>
+    public byte[]? Keep { readonly get => _flags; set => _flags = value; }
+
+    /// <summary>SelectTokens: the flat token row picked for each output row.</summary>
+    public int[] Positions { readonly get => _indices!; set => _indices = value; }
 }

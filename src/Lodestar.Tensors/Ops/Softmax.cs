@@ -26,9 +26,9 @@ public sealed partial class Graph
 
     // dx += y ⊙ (g − Σ g·y)
     private void SoftmaxBackward(in TapeEntry entry) =>
-        Kernels.Softmax.Backward(entry.Output.Data, entry.Output.Grad, GradOf(entry.A!), entry.Output.Rows, entry.Output.Columns);
+        Kernels.Softmax.Backward(entry.Output.Data, entry.Output.Grad, GradOf(entry.Input), entry.Output.Rows, entry.Output.Columns);
 
     // dx += g − exp(y)·Σ g
     private void LogSoftmaxBackward(in TapeEntry entry) =>
-        Kernels.Softmax.LogBackward(entry.Output.Data, entry.Output.Grad, GradOf(entry.A!), entry.Output.Rows, entry.Output.Columns);
+        Kernels.Softmax.LogBackward(entry.Output.Data, entry.Output.Grad, GradOf(entry.Input), entry.Output.Rows, entry.Output.Columns);
 }

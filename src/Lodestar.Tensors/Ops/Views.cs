@@ -108,9 +108,9 @@ public sealed partial class Graph
         if (Tracks(a, b))
         {
             ref var entry = ref Record(OpKind.Concat, output);
-            entry.A = a;
-            entry.B = b;
-            entry.I0 = axis;
+            entry.Left = a;
+            entry.Right = b;
+            entry.Axis = axis;
         }
         return output;
     }
@@ -133,8 +133,8 @@ public sealed partial class Graph
         if (Tracks(source))
         {
             ref var entry = ref Record(OpKind.View, view);
-            entry.A = source;
-            entry.I0 = offset - source.Offset;
+            entry.Source = source;
+            entry.ViewOffset = offset - source.Offset;
         }
         return view;
     }
@@ -142,18 +142,18 @@ public sealed partial class Graph
     private void ViewBackward(in TapeEntry entry)
     {
         var view = entry.Output;
-        var source = entry.A!;
+        var source = entry.Source;
         if (!source.RequiresGrad)
         {
             return;
         }
         // The source was contiguous when the view was made, so storage strides index its gradient too.
-        StridedLoop.ScatterAdd(view.Grad, GradOf(source), entry.I0, view.ShapeSpan, view.StrideSpan);
+        StridedLoop.ScatterAdd(view.Grad, GradOf(source), entry.ViewOffset, view.ShapeSpan, view.StrideSpan);
     }
 
     private void ContiguousBackward(in TapeEntry entry)
     {
-        var source = entry.A!;
+        var source = entry.Source;
         if (!source.RequiresGrad)
         {
             return;
@@ -169,9 +169,9 @@ public sealed partial class Graph
 
     private void ConcatBackward(in TapeEntry entry)
     {
-        var a = entry.A!;
-        var b = entry.B!;
-        var (outer, blockA, blockB) = ConcatBlocks(a, b, entry.I0);
+        var a = entry.Left;
+        var b = entry.Right;
+        var (outer, blockA, blockB) = ConcatBlocks(a, b, entry.Axis);
         var outGrad = entry.Output.Grad;
         for (var o = 0; o < outer; o++)
         {
@@ -186,4 +186,14 @@ public sealed partial class Graph
             }
         }
     }
+}
+
+/// <summary>What the view ops' backward passes read besides their source.</summary>
+internal partial struct TapeEntry
+{
+    /// <summary>Concat: the axis a and b were joined along.</summary>
+    public int Axis { readonly get => _int0; set => _int0 = value; }
+
+    /// <summary>View: the view's first element, counted from the source's.</summary>
+    public int ViewOffset { readonly get => _int0; set => _int0 = value; }
 }
