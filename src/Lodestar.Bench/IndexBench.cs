@@ -1,6 +1,7 @@
 // `lodestar bench index`: the exact index on random unit vectors — upsert rate, one query's p50/p99 latency
-// against its physical limit (bytes scanned ÷ memory bandwidth measured in the same run), batch queries per
-// second, and managed bytes per warm single-query search. bench/compare/compare-index.sh runs FAISS beside it.
+// against its physical limit (bytes scanned ÷ memory bandwidth measured in the same run), the same for the
+// int8 scan with exact rescoring and its recall@k, batch queries per second, and managed bytes per warm
+// single-query search. bench/compare/compare-index.sh runs FAISS beside it.
 using System.CommandLine;
 using System.Diagnostics;
 using Lodestar.Core;
@@ -15,7 +16,8 @@ public static class IndexBench
     /// <summary>The figures of one run; bandwidth and limits in GB/s and ms, latencies in ms.</summary>
     public sealed record IndexBenchResult(string Name, int Items, int Dimension, int Threads, string Isa, double BuildSeconds, double UpsertsPerSecond,
         double MemoryBandwidthGBs, double SingleQueryLimitMs, double SingleQueryP50Ms, double SingleQueryP99Ms, double P50OverLimit,
-        int BatchSize, double BatchQueriesPerSecond, double AllocatedBytesPerSearch, int K);
+        int BatchSize, double BatchQueriesPerSecond, double AllocatedBytesPerSearch, int K,
+        double Int8QueryLimitMs, double Int8QueryP50Ms, double Int8QueryP99Ms, double Int8P50OverLimit, int Int8Candidates, double Int8RecallAtK);
 
     /// <summary>The command, named <paramref name="name"/>: "index" under `bench`, "bench" under `index`.</summary>
     public static Command Create(BenchOutput output, string name = "index")
@@ -47,6 +49,9 @@ public static class IndexBench
             table.AddRow("memory bandwidth", $"{result.MemoryBandwidthGBs:F1} GB/s");
             table.AddRow("one query: limit (bytes ÷ bandwidth)", $"{result.SingleQueryLimitMs:F2} ms");
             table.AddRow("one query: p50 / p99", $"{result.SingleQueryP50Ms:F2} / {result.SingleQueryP99Ms:F2} ms ({result.P50OverLimit:F2}× the limit)");
+            table.AddRow("int8 + rescoring: limit (int8 bytes ÷ bandwidth)", $"{result.Int8QueryLimitMs:F2} ms");
+            table.AddRow($"int8 + rescoring ({result.Int8Candidates} candidates): p50 / p99", $"{result.Int8QueryP50Ms:F2} / {result.Int8QueryP99Ms:F2} ms ({result.Int8P50OverLimit:F2}× the limit)");
+            table.AddRow($"int8 + rescoring: recall@{result.K} against the exact scan", $"{result.Int8RecallAtK:F4}");
             table.AddRow($"batch of {result.BatchSize}", $"{result.BatchQueriesPerSecond:N0} queries/s");
             table.AddRow("managed bytes per warm search", $"{result.AllocatedBytesPerSearch:N0}");
             output.ConsoleFor(false).Write(table);
@@ -88,20 +93,33 @@ public static class IndexBench
         var hits = new SearchHit[queryCount * k];
         var bandwidth = MemoryBandwidth.MeasureGBs(threads, TimeSpan.FromSeconds(1));
         var limitMs = (double)items * dimension * sizeof(float) / (bandwidth * 1e9) * 1e3;
+        var int8LimitMs = (double)items * dimension * sizeof(sbyte) / (bandwidth * 1e9) * 1e3;
 
+        var int8Hits = new SearchHit[k];
         for (var warm = 0; warm < Math.Min(queryCount, 20); warm++)
         {
             index.Search(queries.AsSpan(warm * dimension, dimension), k, hits);
+            index.SearchInt8(queries.AsSpan(warm * dimension, dimension), k, int8Hits);
         }
+        // The float32 and int8 searches of each query run back to back, so both see the same machine.
         var latencies = new double[queryCount];
+        var int8Latencies = new double[queryCount];
         long allocated = 0;
+        long recalled = 0, expected = 0;
         for (var q = 0; q < queryCount; q++)
         {
+            var query = queries.AsSpan(q * dimension, dimension);
             var before = GC.GetAllocatedBytesForCurrentThread();
             var start = Stopwatch.GetTimestamp();
-            index.Search(queries.AsSpan(q * dimension, dimension), k, hits);
+            var found = index.Search(query, k, hits);
             latencies[q] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
             allocated += GC.GetAllocatedBytesForCurrentThread() - before;
+            start = Stopwatch.GetTimestamp();
+            var int8Found = index.SearchInt8(query, k, int8Hits);
+            int8Latencies[q] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            var exact = hits.AsSpan(0, found).ToArray().Select(h => h.Id).ToHashSet();
+            recalled += int8Hits.AsSpan(0, int8Found).ToArray().Count(h => exact.Contains(h.Id));
+            expected += found;
         }
         var counts = new int[queryCount];
         index.SearchBatch(queries, k, hits, counts);
@@ -114,9 +132,12 @@ public static class IndexBench
         }
         while (batchClock.Elapsed < TimeSpan.FromSeconds(2) || batches < 2);
         var p50 = Statistics.Median(latencies);
+        var int8P50 = Statistics.Median(int8Latencies);
         return new IndexBenchResult("index_flat_f32", items, dimension, threads, PeakBench.Isa, buildSeconds, 10 * UpsertBatch / upsertSeconds,
             bandwidth, limitMs, p50, Statistics.Percentile(latencies, 0.99), p50 / limitMs,
-            queryCount, batches * queryCount / batchClock.Elapsed.TotalSeconds, (double)allocated / queryCount, k);
+            queryCount, batches * queryCount / batchClock.Elapsed.TotalSeconds, (double)allocated / queryCount, k,
+            int8LimitMs, int8P50, Statistics.Percentile(int8Latencies, 0.99), int8P50 / int8LimitMs, FlatIndex.DefaultCandidates(k),
+            expected == 0 ? 0 : (double)recalled / expected);
     }
 
     /// <summary>Seconds to re-upsert 10 batches of 10,000 existing ids with fresh vectors drawn beforehand.</summary>

@@ -63,6 +63,12 @@ public sealed partial class FlatIndex
         index._createdAt = createdAt.Length > 0 ? createdAt : index._createdAt;
         index._live = new bool[Math.Max(1, ids.Length)];
         index._live.AsSpan(0, ids.Length).Fill(true);
+        index._codes = new sbyte[(long)Math.Max(1, ids.Length) * dimension];
+        index._codeScales = new float[Math.Max(1, ids.Length)];
+        for (var row = 0; row < ids.Length; row++)
+        {
+            index._codeScales[row] = Quantize(vectors.AsSpan(row * dimension, dimension), index._codes.AsSpan(row * dimension, dimension));
+        }
         index._rows = ids.Length;
         return index;
     }

@@ -19,6 +19,8 @@ public sealed unsafe partial class FlatIndex
     private long[] _ids;        // (rows)
     private long[] _createdAt;  // (rows)
     private bool[] _live;       // (rows): false for a deleted row awaiting compaction
+    private sbyte[] _codes;     // (rows, D): each row's int8 codes, vector ≈ _codeScales[row]·codes (SearchInt8)
+    private float[] _codeScales; // (rows)
     private int _rows;
 
     public FlatIndex(int dimension, int initialCapacity = 1024)
@@ -30,6 +32,8 @@ public sealed unsafe partial class FlatIndex
         _ids = new long[initialCapacity];
         _createdAt = new long[initialCapacity];
         _live = new bool[initialCapacity];
+        _codes = new sbyte[(long)initialCapacity * dimension];
+        _codeScales = new float[initialCapacity];
     }
 
     /// <summary>Length of every vector (D).</summary>
@@ -102,6 +106,7 @@ public sealed unsafe partial class FlatIndex
                     {
                         target[d] = source[d] * scale;
                     }
+                    _codeScales[row] = Quantize(target, _codes.AsSpan(row * Dimension, Dimension));
                     _createdAt[row] = createdAt[i];
                 }
             }
@@ -151,6 +156,8 @@ public sealed unsafe partial class FlatIndex
                 if (kept != row)
                 {
                     _vectors.AsSpan(row * Dimension, Dimension).CopyTo(_vectors.AsSpan(kept * Dimension, Dimension));
+                    _codes.AsSpan(row * Dimension, Dimension).CopyTo(_codes.AsSpan(kept * Dimension, Dimension));
+                    _codeScales[kept] = _codeScales[row];
                     _ids[kept] = _ids[row];
                     _createdAt[kept] = _createdAt[row];
                     _live[kept] = true;
@@ -213,6 +220,8 @@ public sealed unsafe partial class FlatIndex
             Array.Resize(ref _ids, capacity);
             Array.Resize(ref _createdAt, capacity);
             Array.Resize(ref _live, capacity);
+            Array.Resize(ref _codes, capacity * Dimension);
+            Array.Resize(ref _codeScales, capacity);
         }
         var row = _rows;
         _ids[row] = id;
@@ -242,6 +251,26 @@ public sealed unsafe partial class FlatIndex
             throw new ArgumentException($"{what}: the vector is zero and has no direction");
         }
         return MathF.Sqrt(squares);
+    }
+
+    /// <summary>
+    /// Symmetric int8 codes of a unit vector: scale = max|v|/127 and codes = round(v/scale) in [−127, 127], so
+    /// v ≈ scale·codes with an error of at most scale/2 per element. Returns the scale.
+    /// </summary>
+    internal static float Quantize(ReadOnlySpan<float> vector, Span<sbyte> codes)
+    {
+        var maxAbs = 0f;
+        foreach (var v in vector)
+        {
+            maxAbs = Math.Max(maxAbs, Math.Abs(v));
+        }
+        var scale = maxAbs > 0 ? maxAbs / 127f : 1f;
+        var inverse = 1f / scale;
+        for (var d = 0; d < vector.Length; d++)
+        {
+            codes[d] = (sbyte)Math.Clamp((int)MathF.Round(vector[d] * inverse), -127, 127);
+        }
+        return scale;
     }
 
     private static int FirstNonFinite(ReadOnlySpan<float> vector)

@@ -26,6 +26,9 @@ public sealed class IndexCommandTests : IDisposable
         var hits = found.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement).ToList();
         Assert.Equal([1L, 2L], hits.Select(h => h.GetProperty("id").GetInt64()));
         Assert.Equal(0.9047, hits[0].GetProperty("score").GetDouble(), tolerance: 1e-3);
+        // The int8 scan keeps every row of so small an index as a candidate and rescores it exactly: the same answer.
+        var (int8, _) = CliProcess.Run("index", "search", "--index", index, "--id", "0", "--k", "5", "--int8", "--json");
+        Assert.Equal(found, int8);
         var (excluded, _) = CliProcess.Run("index", "search", "--index", index, "--vector", "0,0.1,0.2,0.3", "--exclude", "0,1", "--json");
         Assert.Equal(2L, JsonDocument.Parse(excluded.Trim()).RootElement.GetProperty("id").GetInt64());
         var (stats, _) = CliProcess.Run("index", "stats", "--index", index, "--json");
