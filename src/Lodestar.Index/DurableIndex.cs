@@ -2,6 +2,8 @@
 // (index.log) in one folder. A change is flushed to the log before it is applied and acknowledged, so after a
 // kill at any moment reopening replays every acknowledged change. Checkpoint writes a new snapshot atomically
 // and empties the log. One writer per folder: the log is held exclusively while the index is open.
+using System.Buffers;
+
 namespace Lodestar.Index;
 
 public sealed class DurableIndex : IDisposable
@@ -61,18 +63,22 @@ public sealed class DurableIndex : IDisposable
     /// <summary>Logs, then applies, a batch of upserts (see <see cref="FlatIndex.UpsertBatch"/>); durable when it returns.</summary>
     public void UpsertBatch(ReadOnlySpan<long> ids, ReadOnlySpan<float> vectors, ReadOnlySpan<long> createdAt)
     {
-        if (vectors.Length != (long)ids.Length * Index.Dimension || createdAt.Length != ids.Length)
+        // Every vector is checked before the batch is logged, so the log never holds one the index would refuse;
+        // the norms found then are the ones applied.
+        Index.CheckBatch(ids, vectors, createdAt);
+        var norms = ArrayPool<float>.Shared.Rent(Math.Max(1, ids.Length));
+        try
         {
-            throw new ArgumentException($"upsert: {ids.Length} ids need {(long)ids.Length * Index.Dimension} floats and {ids.Length} creation times, got {vectors.Length} and {createdAt.Length}");
+            Index.Norms(ids, vectors, norms);
+            lock (_writer)
+            {
+                _log.Append(IndexLog.UpsertOp, ids, createdAt, vectors);
+                Index.Apply(ids, vectors, createdAt, norms);
+            }
         }
-        for (var i = 0; i < ids.Length; i++)
+        finally
         {
-            Index.CheckedNorm(vectors.Slice(i * Index.Dimension, Index.Dimension), $"upsert of id {ids[i]}");
-        }
-        lock (_writer)
-        {
-            _log.Append(IndexLog.UpsertOp, ids, createdAt, vectors);
-            Index.UpsertBatch(ids, vectors, createdAt);
+            ArrayPool<float>.Shared.Return(norms);
         }
     }
 

@@ -75,6 +75,22 @@ public sealed unsafe partial class FlatIndex
     /// </summary>
     public void UpsertBatch(ReadOnlySpan<long> ids, ReadOnlySpan<float> vectors, ReadOnlySpan<long> createdAt)
     {
+        CheckBatch(ids, vectors, createdAt);
+        var norms = ArrayPool<float>.Shared.Rent(Math.Max(1, ids.Length));
+        try
+        {
+            Norms(ids, vectors, norms);
+            Apply(ids, vectors, createdAt, norms);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(norms);
+        }
+    }
+
+    /// <summary>Throws unless vectors is (N, D) and createdAt is (N) for the N ids.</summary>
+    internal void CheckBatch(ReadOnlySpan<long> ids, ReadOnlySpan<float> vectors, ReadOnlySpan<long> createdAt)
+    {
         if (vectors.Length != (long)ids.Length * Dimension)
         {
             throw new ArgumentException($"upsert: {ids.Length} ids need {(long)ids.Length * Dimension} floats ({Dimension} each), got {vectors.Length}", nameof(vectors));
@@ -83,41 +99,43 @@ public sealed unsafe partial class FlatIndex
         {
             throw new ArgumentException($"upsert: {ids.Length} ids need {ids.Length} creation times, got {createdAt.Length}", nameof(createdAt));
         }
-        var norms = ArrayPool<float>.Shared.Rent(Math.Max(1, ids.Length));
+    }
+
+    /// <summary>norms[i] = ‖vector i‖, throwing on the first vector that is not finite and non-zero (before anything is applied).</summary>
+    internal void Norms(ReadOnlySpan<long> ids, ReadOnlySpan<float> vectors, Span<float> norms)
+    {
+        for (var i = 0; i < ids.Length; i++)
+        {
+            norms[i] = CheckedNorm(vectors.Slice(i * Dimension, Dimension), $"upsert of id {ids[i]}");
+        }
+    }
+
+    /// <summary>Applies a checked batch under the write lock: each vector stored scaled by 1/norms[i], with its int8 codes.</summary>
+    internal void Apply(ReadOnlySpan<long> ids, ReadOnlySpan<float> vectors, ReadOnlySpan<long> createdAt, ReadOnlySpan<float> norms)
+    {
+        _lock.EnterWriteLock();
         try
         {
             for (var i = 0; i < ids.Length; i++)
             {
-                norms[i] = CheckedNorm(vectors.Slice(i * Dimension, Dimension), $"upsert of id {ids[i]}");
-            }
-            _lock.EnterWriteLock();
-            try
-            {
-                for (var i = 0; i < ids.Length; i++)
+                if (!_rowOf.TryGetValue(ids[i], out var row))
                 {
-                    if (!_rowOf.TryGetValue(ids[i], out var row))
-                    {
-                        row = AppendRow(ids[i]);
-                    }
-                    var source = vectors.Slice(i * Dimension, Dimension);
-                    var target = _vectors.AsSpan(row * Dimension, Dimension);
-                    var scale = 1f / norms[i];
-                    for (var d = 0; d < Dimension; d++)
-                    {
-                        target[d] = source[d] * scale;
-                    }
-                    _codeScales[row] = Quantize(target, _codes.AsSpan(row * Dimension, Dimension));
-                    _createdAt[row] = createdAt[i];
+                    row = AppendRow(ids[i]);
                 }
-            }
-            finally
-            {
-                _lock.ExitWriteLock();
+                var source = vectors.Slice(i * Dimension, Dimension);
+                var target = _vectors.AsSpan(row * Dimension, Dimension);
+                var scale = 1f / norms[i];
+                for (var d = 0; d < Dimension; d++)
+                {
+                    target[d] = source[d] * scale;
+                }
+                _codeScales[row] = Quantize(target, _codes.AsSpan(row * Dimension, Dimension));
+                _createdAt[row] = createdAt[i];
             }
         }
         finally
         {
-            ArrayPool<float>.Shared.Return(norms);
+            _lock.ExitWriteLock();
         }
     }
 
