@@ -1,5 +1,5 @@
 // Search over int8 codes with exact rescoring, against the double-precision twin: recall@10 of at least 0.99
-// on random data with the default candidates, exactly the twin's answer when every row is a candidate, exact
+// on random data with the default rescoring factor, exactly the twin's answer when every row is a candidate, exact
 // float32 scores on every hit, and codes that follow upserts, deletes, compaction and a snapshot round trip.
 using Lodestar.Core;
 
@@ -34,7 +34,7 @@ public sealed class Int8SearchTests
     }
 
     [Fact]
-    public void DefaultCandidatesRecallAtLeastNinetyNinePercentWithExactScores()
+    public void DefaultRescoringRecallsAtLeastNinetyNinePercentWithExactScores()
     {
         var (index, reference) = Build(30_000, seed: 4);
         var queries = Queries(40, seed: 5);
@@ -70,7 +70,7 @@ public sealed class Int8SearchTests
         {
             var query = queries.AsSpan(q * Dimension, Dimension);
             var expected = reference.Search(query, 20, filter);
-            var count = index.SearchInt8(query, 20, hits, filter, candidates: 2_000);
+            var count = index.SearchInt8(query, 20, hits, filter, rescore: 100);
             Assert.Equal(expected.Select(e => e.Id), hits.Take(count).Select(h => h.Id));
         }
     }
@@ -119,7 +119,7 @@ public sealed class Int8SearchTests
         var (index, _) = Build(10, seed: 1);
         var query = Queries(1, seed: 2);
         Assert.Throws<ArgumentOutOfRangeException>(() => index.SearchInt8(query, 0, new SearchHit[1]));
-        Assert.Throws<ArgumentOutOfRangeException>(() => index.SearchInt8(query, 1, new SearchHit[1], candidates: -1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => index.SearchInt8(query, 1, new SearchHit[1], rescore: 0));
         Assert.Throws<ArgumentException>(() => index.SearchInt8(query, 3, new SearchHit[2]));
         Assert.Throws<ArgumentException>(() => index.SearchInt8(new float[Dimension], 1, new SearchHit[1]));
     }

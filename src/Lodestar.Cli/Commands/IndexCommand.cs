@@ -76,10 +76,11 @@ public static class IndexCommand
         var k = new Option<int>("--k") { Description = "Results.", DefaultValueFactory = _ => 10 };
         var exclude = new Option<string?>("--exclude") { Description = "Comma-separated ids never returned (e.g. posts already seen)." };
         var minCreated = new Option<long?>("--min-created") { Description = "Only items created at or after this time." };
-        var int8 = new Option<bool>("--int8") { Description = "Scan the int8 codes, then rescore the best candidates exactly in float32 (a quarter of the bytes read)." };
+        var int8 = new Option<bool>("--int8") { Description = "Scan the int8 codes, then rescore the best k·r candidates exactly in float32 (a quarter of the bytes read)." };
+        var rescore = new Option<int>("--rescore") { Description = "With --int8: the factor r of the k·r candidates rescored.", DefaultValueFactory = _ => FlatIndex.DefaultRescore };
         var json = CliJson.CreateOption();
         var command = new Command("search", "Top-k items by cosine similarity to an item or a vector, with filters.");
-        foreach (var option in new Option[] { index, id, vector, k, exclude, minCreated, int8, json })
+        foreach (var option in new Option[] { index, id, vector, k, exclude, minCreated, int8, rescore, json })
         {
             command.Options.Add(option);
         }
@@ -117,7 +118,7 @@ public static class IndexCommand
             var filter = new SearchFilter { ExcludeIds = excluded.Count > 0 ? excluded : null, MinCreatedAt = parse.GetValue(minCreated) };
             var hits = new SearchHit[Math.Max(1, parse.GetValue(k))];
             var found = parse.GetValue(int8)
-                ? flat.SearchInt8(query, parse.GetValue(k), hits, filter)
+                ? flat.SearchInt8(query, parse.GetValue(k), hits, filter, parse.GetValue(rescore))
                 : flat.Search(query, parse.GetValue(k), hits, filter);
             if (parse.GetValue(json))
             {
