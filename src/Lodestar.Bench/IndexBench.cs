@@ -1,7 +1,7 @@
 // `lodestar bench index`: the exact index on random unit vectors — upsert rate, one query's p50/p99 latency
 // against its physical limit (bytes scanned ÷ memory bandwidth measured in the same run), the same for the
-// int8 scan with exact rescoring and its recall@k, batch queries per second, and managed bytes per warm
-// single-query search. bench/compare/compare-index.sh runs FAISS beside it.
+// int8 scan with exact rescoring and its recall@k, batch queries per second, managed bytes per warm
+// single-query search, and the time to save and load a snapshot. bench/compare/compare-index.sh runs FAISS beside it.
 using System.CommandLine;
 using System.Diagnostics;
 using Lodestar.Core;
@@ -17,7 +17,8 @@ public static class IndexBench
     public sealed record IndexBenchResult(string Name, int Items, int Dimension, int Threads, string Isa, double BuildSeconds, double UpsertsPerSecond,
         double MemoryBandwidthGBs, double SingleQueryLimitMs, double SingleQueryP50Ms, double SingleQueryP99Ms, double P50OverLimit,
         int BatchSize, double BatchQueriesPerSecond, double AllocatedBytesPerSearch, int K,
-        double Int8QueryLimitMs, double Int8QueryP50Ms, double Int8QueryP99Ms, double Int8P50OverLimit, int Int8Rescore, double Int8RecallAtK);
+        double Int8QueryLimitMs, double Int8QueryP50Ms, double Int8QueryP99Ms, double Int8P50OverLimit, int Int8Rescore, double Int8RecallAtK,
+        double SnapshotSaveSeconds, double SnapshotLoadSeconds, long SnapshotBytes);
 
     /// <summary>The command, named <paramref name="name"/>: "index" under `bench`, "bench" under `index`.</summary>
     public static Command Create(BenchOutput output, string name = "index")
@@ -54,6 +55,7 @@ public static class IndexBench
             table.AddRow($"int8 + rescoring (k·{result.Int8Rescore} candidates): p50 / p99", $"{result.Int8QueryP50Ms:F2} / {result.Int8QueryP99Ms:F2} ms ({result.Int8P50OverLimit:F2}× the limit)");
             table.AddRow($"int8 + rescoring: recall@{result.K} against the exact scan", $"{result.Int8RecallAtK:F4}");
             table.AddRow($"batch of {result.BatchSize}", $"{result.BatchQueriesPerSecond:N0} queries/s");
+            table.AddRow("snapshot: save / load (checked, int8 codes rebuilt)", $"{result.SnapshotSaveSeconds:F2} / {result.SnapshotLoadSeconds:F2} s ({result.SnapshotBytes / 1e6:N0} MB)");
             table.AddRow("managed bytes per warm search", $"{result.AllocatedBytesPerSearch:N0}");
             output.ConsoleFor(false).Write(table);
             return 0;
@@ -132,13 +134,39 @@ public static class IndexBench
             batches++;
         }
         while (batchClock.Elapsed < TimeSpan.FromSeconds(2) || batches < 2);
+        var (saveSeconds, loadSeconds, snapshotBytes) = TimeSnapshot(index);
         var p50 = Statistics.Median(latencies);
         var int8P50 = Statistics.Median(int8Latencies);
         return new IndexBenchResult("index_flat_f32", items, dimension, threads, PeakBench.Isa, buildSeconds, 10 * UpsertBatch / upsertSeconds,
             bandwidth, limitMs, p50, Statistics.Percentile(latencies, 0.99), p50 / limitMs,
             queryCount, batches * queryCount / batchClock.Elapsed.TotalSeconds, (double)allocated / queryCount, k,
             int8LimitMs, int8P50, Statistics.Percentile(int8Latencies, 0.99), int8P50 / int8LimitMs, rescore,
-            expected == 0 ? 0 : (double)recalled / expected);
+            expected == 0 ? 0 : (double)recalled / expected, saveSeconds, loadSeconds, snapshotBytes);
+    }
+
+    /// <summary>Seconds to save the index as a snapshot in the temp folder, and the median of three timed loads.</summary>
+    private static (double Save, double Load, long Bytes) TimeSnapshot(FlatIndex index)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"lodestar-bench-{Guid.NewGuid():N}.lsix");
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            index.Save(path);
+            var save = clock.Elapsed.TotalSeconds;
+            var loads = new double[3];
+            for (var i = 0; i < loads.Length; i++)
+            {
+                clock.Restart();
+                var loaded = FlatIndex.Load(path);
+                loads[i] = clock.Elapsed.TotalSeconds;
+                GC.KeepAlive(loaded);
+            }
+            return (save, Statistics.Median(loads), new FileInfo(path).Length);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     /// <summary>Seconds to re-upsert 10 batches of 10,000 existing ids with fresh vectors drawn beforehand.</summary>
