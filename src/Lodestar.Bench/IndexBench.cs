@@ -134,12 +134,13 @@ public static class IndexBench
             batches++;
         }
         while (batchClock.Elapsed < TimeSpan.FromSeconds(2) || batches < 2);
+        var batchQueriesPerSecond = batches * queryCount / batchClock.Elapsed.TotalSeconds;
         var (saveSeconds, loadSeconds, snapshotBytes) = TimeSnapshot(index);
         var p50 = Statistics.Median(latencies);
         var int8P50 = Statistics.Median(int8Latencies);
         return new IndexBenchResult("index_flat_f32", items, dimension, threads, PeakBench.Isa, buildSeconds, 10 * UpsertBatch / upsertSeconds,
             bandwidth, limitMs, p50, Statistics.Percentile(latencies, 0.99), p50 / limitMs,
-            queryCount, batches * queryCount / batchClock.Elapsed.TotalSeconds, (double)allocated / queryCount, k,
+            queryCount, batchQueriesPerSecond, (double)allocated / queryCount, k,
             int8LimitMs, int8P50, Statistics.Percentile(int8Latencies, 0.99), int8P50 / int8LimitMs, rescore,
             expected == 0 ? 0 : (double)recalled / expected, saveSeconds, loadSeconds, snapshotBytes);
     }
