@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Exact search side by side in one run: `lodestar bench index --json` then FAISS IndexFlatIP and NumPy
-# (faiss_index.py) on the same sizes. Prints one JSON line per side and one with the ratios
+# Exact search side by side in one run: `lodestar bench index --json` then FAISS IndexFlatIP, its 8-bit scalar
+# quantizer and NumPy (faiss_index.py) on the same sizes. Prints one JSON line per side and one with the ratios
 # (batch_qps_ratio > 1 and p50_ratio < 1 mean Lodestar is faster).
 # Usage: bench/compare/compare-index.sh [--items 1000000] [--dim 128] [--queries 200] [--threads 2]
 # Needs python3-faiss, python3-numpy and libopenblas0-openmp (apt): FAISS answers batches of 20 or more queries with
@@ -37,6 +37,8 @@ print(json.dumps({
     "p50_ratio": ours["single_query_p50_ms"] / theirs["single_query_p50_ms"],
     "p50_ratio_to_numpy": ours["single_query_p50_ms"] / theirs["numpy_single_query_p50_ms"],
     "lodestar_p50_over_bandwidth_limit": ours["p50_over_limit"],
+    "int8_p50_ratio_to_faiss_sq8": ours["int8_query_p50_ms"] / theirs["sq8_single_query_p50_ms"],
+    "int8_recall_at_k": ours["int8_recall_at_k"], "faiss_sq8_recall_at_k": theirs["sq8_recall_at_k"],
     "faiss_note": "Debian python3-faiss 1.7.3, built without SIMD kernels",
 }))
 PY
