@@ -18,7 +18,7 @@ public static class IndexBench
         double MemoryBandwidthGBs, double SingleQueryLimitMs, double SingleQueryP50Ms, double SingleQueryP99Ms, double P50OverLimit,
         int BatchSize, double BatchQueriesPerSecond, double AllocatedBytesPerSearch, int K,
         double Int8QueryLimitMs, double Int8QueryP50Ms, double Int8QueryP99Ms, double Int8P50OverLimit, int Int8Rescore, double Int8RecallAtK,
-        double SnapshotSaveSeconds, double SnapshotLoadSeconds, long SnapshotBytes);
+        double SnapshotSaveSeconds, double SnapshotLoadSeconds, long SnapshotBytes, double UpsertsPerSecondWhileSearching, double SearchesPerSecondWhileUpserting);
 
     /// <summary>The command, named <paramref name="name"/>: "index" under `bench`, "bench" under `index`.</summary>
     public static Command Create(BenchOutput output, string name = "index")
@@ -48,6 +48,7 @@ public static class IndexBench
             var table = new Table().AddColumns("figure", "value");
             table.AddRow("items × D", $"{result.Items:N0} × {result.Dimension} ({result.Threads} threads, {result.Isa})");
             table.AddRow("upserts/s (batches of 10,000)", $"{result.UpsertsPerSecond:N0}");
+            table.AddRow("upserts/s while a thread searches (its searches/s)", $"{result.UpsertsPerSecondWhileSearching:N0} ({result.SearchesPerSecondWhileUpserting:N0})");
             table.AddRow("memory bandwidth", $"{result.MemoryBandwidthGBs:F1} GB/s");
             table.AddRow("one query: limit (bytes ÷ bandwidth)", $"{result.SingleQueryLimitMs:F2} ms");
             table.AddRow("one query: p50 / p99", $"{result.SingleQueryP50Ms:F2} / {result.SingleQueryP99Ms:F2} ms ({result.P50OverLimit:F2}× the limit)");
@@ -136,13 +137,41 @@ public static class IndexBench
         while (batchClock.Elapsed < TimeSpan.FromSeconds(2) || batches < 2);
         var batchQueriesPerSecond = batches * queryCount / batchClock.Elapsed.TotalSeconds;
         var (saveSeconds, loadSeconds, snapshotBytes) = TimeSnapshot(index);
+        var (busyUpsertSeconds, searchesPerSecond) = TimeUpsertsWhileSearching(index, dimension, random, queries.AsMemory(0, dimension), k);
         var p50 = Statistics.Median(latencies);
         var int8P50 = Statistics.Median(int8Latencies);
         return new IndexBenchResult("index_flat_f32", items, dimension, threads, PeakBench.Isa, buildSeconds, 10 * UpsertBatch / upsertSeconds,
             bandwidth, limitMs, p50, Statistics.Percentile(latencies, 0.99), p50 / limitMs,
             queryCount, batchQueriesPerSecond, (double)allocated / queryCount, k,
             int8LimitMs, int8P50, Statistics.Percentile(int8Latencies, 0.99), int8P50 / int8LimitMs, rescore,
-            expected == 0 ? 0 : (double)recalled / expected, saveSeconds, loadSeconds, snapshotBytes);
+            expected == 0 ? 0 : (double)recalled / expected, saveSeconds, loadSeconds, snapshotBytes,
+            10 * UpsertBatch / busyUpsertSeconds, searchesPerSecond);
+    }
+
+    /// <summary>
+    /// Seconds for the upserts of <see cref="TimeUpserts"/> while another thread searches without pause (a feed
+    /// being served while the nearline stream writes), and the searches per second that thread completed meanwhile.
+    /// </summary>
+    private static (double UpsertSeconds, double SearchesPerSecond) TimeUpsertsWhileSearching(
+        FlatIndex index, int dimension, SeededRandom random, ReadOnlyMemory<float> query, int k)
+    {
+        var stop = 0;
+        var searches = 0L;
+        var searcher = new Thread(() =>
+        {
+            var hits = new SearchHit[k];
+            while (Volatile.Read(ref stop) == 0)
+            {
+                index.Search(query.Span, k, hits);
+                searches++;
+            }
+        });
+        searcher.Start();
+        var clock = Stopwatch.StartNew();
+        var upsertSeconds = TimeUpserts(index, dimension, random);
+        Volatile.Write(ref stop, 1);
+        searcher.Join();
+        return (upsertSeconds, searches / clock.Elapsed.TotalSeconds);
     }
 
     /// <summary>Seconds to save the index as a snapshot in the temp folder, and the median of three timed loads.</summary>

@@ -272,23 +272,14 @@ public sealed unsafe partial class FlatIndex
     }
 
     /// <summary>
-    /// Symmetric int8 codes of a unit vector: scale = max|v|/127 and codes = round(v/scale) in [−127, 127], so
-    /// v ≈ scale·codes with an error of at most scale/2 per element. Returns the scale.
+    /// Symmetric int8 codes of a unit vector (Int8Quantize.RowsToS8, the weight quantizer of Int8Gemm): scale =
+    /// max|v|/127 and codes = round(v/scale) in [−127, 127], so v ≈ scale·codes within scale/2 per element.
     /// </summary>
     internal static float Quantize(ReadOnlySpan<float> vector, Span<sbyte> codes)
     {
-        var maxAbs = 0f;
-        foreach (var v in vector)
-        {
-            maxAbs = Math.Max(maxAbs, Math.Abs(v));
-        }
-        var scale = maxAbs > 0 ? maxAbs / 127f : 1f;
-        var inverse = 1f / scale;
-        for (var d = 0; d < vector.Length; d++)
-        {
-            codes[d] = (sbyte)Math.Clamp((int)MathF.Round(vector[d] * inverse), -127, 127);
-        }
-        return scale;
+        Span<float> scale = stackalloc float[1];
+        Int8Quantize.RowsToS8(1, vector.Length, vector, vector.Length, codes, codes.Length, scale);
+        return scale[0];
     }
 
     private static int FirstNonFinite(ReadOnlySpan<float> vector)
