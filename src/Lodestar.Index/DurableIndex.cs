@@ -1,7 +1,8 @@
 // An exact index that survives a crash: a snapshot (index.lsix) plus the log of every change since
 // (index.log) in one folder. A change is flushed to the log before it is applied and acknowledged, so after a
 // kill at any moment reopening replays every acknowledged change. Checkpoint writes a new snapshot atomically
-// and empties the log. One writer per folder: the log is held exclusively while the index is open.
+// and empties the log. One writer per folder (it holds index.lock exclusively); readers open a point-in-time
+// copy of the folder beside it (OpenReadOnly) without taking the lock.
 using System.Buffers;
 
 namespace Lodestar.Index;
@@ -10,19 +11,22 @@ public sealed class DurableIndex : IDisposable
 {
     public const string SnapshotFile = "index.lsix";
     public const string LogFile = "index.log";
+    public const string LockFile = "index.lock";
 
     /// <summary>Share of deleted rows at which a delete starts a compaction in the background.</summary>
     public const double CompactionThreshold = 0.25;
 
     private readonly IndexLog _log;
+    private readonly FileStream _writerLock;
     private readonly Lock _writer = new();
     private Task _compaction = Task.CompletedTask;
 
-    private DurableIndex(string directory, FlatIndex index, IndexLog log)
+    private DurableIndex(string directory, FlatIndex index, IndexLog log, FileStream writerLock)
     {
         Directory = directory;
         Index = index;
         _log = log;
+        _writerLock = writerLock;
     }
 
     public string Directory { get; }
@@ -40,24 +44,92 @@ public sealed class DurableIndex : IDisposable
     public static DurableIndex Open(string directory, int dimension)
     {
         System.IO.Directory.CreateDirectory(directory);
-        var snapshot = Path.Combine(directory, SnapshotFile);
-        var index = File.Exists(snapshot) ? FlatIndex.Load(snapshot) : new FlatIndex(dimension);
-        if (index.Dimension != dimension)
+        var writerLock = TakeWriterLock(directory);
+        try
         {
-            throw new InvalidDataException($"{snapshot}: the index has D = {index.Dimension}, opened for D = {dimension}");
+            var snapshot = Path.Combine(directory, SnapshotFile);
+            var index = File.Exists(snapshot) ? FlatIndex.Load(snapshot) : new FlatIndex(dimension);
+            if (index.Dimension != dimension)
+            {
+                throw new InvalidDataException($"{snapshot}: the index has D = {index.Dimension}, opened for D = {dimension}");
+            }
+            var log = IndexLog.Open(Path.Combine(directory, LogFile), dimension, Apply(index));
+            return new DurableIndex(directory, index, log, writerLock);
         }
-        var log = IndexLog.Open(Path.Combine(directory, LogFile), dimension, (op, id, createdAt, vector) =>
+        catch
         {
-            if (op == IndexLog.UpsertOp)
+            writerLock.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// A point-in-time copy of the index in <paramref name="directory"/> for searching, opened beside a writer that
+    /// may hold the folder: the snapshot plus the whole records of the log. A checkpoint that replaces the snapshot
+    /// while it is read (its log then emptied) is noticed and the read starts again. Later changes are not seen.
+    /// </summary>
+    public static FlatIndex OpenReadOnly(string directory)
+    {
+        var snapshot = Path.Combine(directory, SnapshotFile);
+        const int Attempts = 5;
+        for (var attempt = 1; ; attempt++)
+        {
+            var before = Identity(snapshot);
+            if (before is null)
             {
-                index.Upsert(id, vector, createdAt);
+                throw new FileNotFoundException($"{directory}: no {SnapshotFile} (build one with `lodestar index build`)", snapshot);
             }
-            else
+            try
             {
-                index.Delete(id);
+                var index = FlatIndex.Load(snapshot);
+                IndexLog.Read(Path.Combine(directory, LogFile), index.Dimension, Apply(index));
+                if (Identity(snapshot) == before)
+                {
+                    return index;
+                }
             }
-        });
-        return new DurableIndex(directory, index, log);
+            catch (Exception ex) when (ex is EndOfStreamException or InvalidDataException or FileNotFoundException && Identity(snapshot) != before && attempt < Attempts)
+            {
+                // The writer checkpointed mid-read: the snapshot was replaced and the log emptied under us.
+            }
+            if (attempt == Attempts)
+            {
+                throw new IOException($"{directory}: the snapshot changed during each of {Attempts} reads (a writer checkpointing without pause); try again");
+            }
+        }
+    }
+
+    private static Action<byte, long, long, ReadOnlySpan<float>> Apply(FlatIndex index) => (op, id, createdAt, vector) =>
+    {
+        if (op == IndexLog.UpsertOp)
+        {
+            index.Upsert(id, vector, createdAt);
+        }
+        else
+        {
+            index.Delete(id);
+        }
+    };
+
+    /// <summary>What tells one snapshot file from the next (a checkpoint renames a new file into place), or null when absent.</summary>
+    private static (long Length, long Written)? Identity(string path)
+    {
+        var file = new FileInfo(path);
+        return file.Exists ? (file.Length, file.LastWriteTimeUtc.Ticks) : null;
+    }
+
+    /// <summary>The folder's writer lock: a second writer gets an <see cref="IOException"/> naming the folder.</summary>
+    private static FileStream TakeWriterLock(string directory)
+    {
+        var path = Path.Combine(directory, LockFile);
+        try
+        {
+            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException ex)
+        {
+            throw new IOException($"{path}: another writer has this index open ({ex.Message})", ex);
+        }
     }
 
     /// <summary>Logs, then applies, a batch of upserts (see <see cref="FlatIndex.UpsertBatch"/>); durable when it returns.</summary>
@@ -121,5 +193,6 @@ public sealed class DurableIndex : IDisposable
     {
         WaitForCompaction();
         _log.Dispose();
+        _writerLock.Dispose();
     }
 }

@@ -27,20 +27,13 @@ internal sealed class IndexLog : IDisposable
     public string Path => _stream.Name;
 
     /// <summary>
-    /// Opens (or creates) the log for writing, exclusively: a second writer gets an <see cref="IOException"/>.
-    /// Replays every whole record into <paramref name="apply"/> and cuts a torn last record off the file.
+    /// Opens (or creates) the log for writing; the caller holds the folder's writer lock (DurableIndex), and readers
+    /// may read the file meanwhile. Replays every whole record into <paramref name="apply"/> and cuts a torn last
+    /// record off the file.
     /// </summary>
     public static IndexLog Open(string path, int dimension, Action<byte, long, long, ReadOnlySpan<float>> apply)
     {
-        FileStream stream;
-        try
-        {
-            stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1 << 16);
-        }
-        catch (IOException ex) when (File.Exists(path))
-        {
-            throw new IOException($"{path}: another writer has this index open ({ex.Message})", ex);
-        }
+        var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, 1 << 16);
         try
         {
             var end = Replay(stream, path, dimension, apply);
@@ -56,6 +49,27 @@ internal sealed class IndexLog : IDisposable
         {
             stream.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Replays the whole records of a log that a writer may be appending to, without changing the file: a record
+    /// still being written at the end is left out. A missing log holds nothing.
+    /// </summary>
+    public static void Read(string path, int dimension, Action<byte, long, long, ReadOnlySpan<float>> apply)
+    {
+        FileStream stream;
+        try
+        {
+            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16);
+        }
+        catch (FileNotFoundException)
+        {
+            return;
+        }
+        using (stream)
+        {
+            Replay(stream, path, dimension, apply);
         }
     }
 

@@ -1,6 +1,7 @@
 // `lodestar index build|search|stats` on a .npy file written by NumPy, run as a process: the index answers
 // with the nearest items by cosine, filters apply, and bad requests name what is wrong.
 using System.Text.Json;
+using Lodestar.Index;
 using Lodestar.TestSupport;
 
 namespace Lodestar.Cli.Tests;
@@ -33,6 +34,13 @@ public sealed class IndexCommandTests : IDisposable
         Assert.Equal(2L, JsonDocument.Parse(excluded.Trim()).RootElement.GetProperty("id").GetInt64());
         var (stats, _) = CliProcess.Run("index", "stats", "--index", index, "--json");
         Assert.Equal(3, JsonDocument.Parse(stats).RootElement.GetProperty("items").GetInt32());
+        // A writer holding the folder (this process) does not keep a reader out, and the reader sees its acknowledged upsert.
+        using (var writer = DurableIndex.Open(index, 4))
+        {
+            writer.Upsert(7, [0f, 0.1f, 0.2f, 0.3f]);
+            var (beside, _) = CliProcess.Run("index", "search", "--index", index, "--id", "0", "--k", "1", "--json");
+            Assert.Equal(7L, JsonDocument.Parse(beside.Trim()).RootElement.GetProperty("id").GetInt64());
+        }
     }
 
     [Fact]

@@ -144,4 +144,34 @@ public sealed class DurableIndexTests : IDisposable
         }
         Assert.Contains("the index has D = 6, opened for D = 8", Assert.Throws<InvalidDataException>(() => DurableIndex.Open(_directory, 8)).Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void AReaderBesideTheWriterSeesEveryAcknowledgedChangeAndNoTornRecord()
+    {
+        Assert.Throws<FileNotFoundException>(() => DurableIndex.OpenReadOnly(_directory));
+        using var writer = DurableIndex.Open(_directory, Dimension);
+        var vectors = Vectors(4, 11);
+        writer.UpsertBatch([1, 2, 3], vectors.AsSpan(0, 3 * Dimension), [0, 0, 0]);
+        writer.Checkpoint();
+        writer.Upsert(4, vectors.AsSpan(3 * Dimension, Dimension), createdAt: 9);
+        writer.Delete(2);
+
+        var reader = DurableIndex.OpenReadOnly(_directory);
+        Assert.True(reader.Contains(1) && reader.Contains(3) && reader.Contains(4));
+        Assert.False(reader.Contains(2));
+        var stored = new float[Dimension];
+        var expected = new float[Dimension];
+        Assert.True(reader.TryGetVector(4, stored));
+        writer.Index.TryGetVector(4, expected);
+        Assert.Equal(expected, stored);
+
+        // Half a record at the end of the log, as a reader sees one the writer is still writing: left out.
+        using (var log = new FileStream(Path.Combine(_directory, DurableIndex.LogFile), FileMode.Append, FileAccess.Write, FileShare.ReadWrite))
+        {
+            log.Write([41, 0, 0, 0, 1, 5, 0, 0]);
+        }
+        var again = DurableIndex.OpenReadOnly(_directory);
+        Assert.Equal(3, again.Count);
+        Assert.False(again.Contains(5));
+    }
 }

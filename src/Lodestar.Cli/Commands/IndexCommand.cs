@@ -79,22 +79,22 @@ public static class IndexCommand
         var int8 = new Option<bool>("--int8") { Description = "Scan the int8 codes, then rescore the best k·r candidates exactly in float32 (a quarter of the bytes read)." };
         var rescore = new Option<int>("--rescore") { Description = "With --int8: the factor r of the k·r candidates rescored.", DefaultValueFactory = _ => FlatIndex.DefaultRescore };
         var json = CliJson.CreateOption();
-        var command = new Command("search", "Top-k items by cosine similarity to an item or a vector, with filters.");
+        var command = new Command("search", "Top-k items by cosine similarity to an item or a vector, with filters (reads the folder beside a running writer).");
         foreach (var option in new Option[] { index, id, vector, k, exclude, minCreated, int8, rescore, json })
         {
             command.Options.Add(option);
         }
         command.SetAction(parse =>
         {
-            using var durable = OpenExisting(parse.GetValue(index)!);
-            var flat = durable.Index;
+            var directory = parse.GetValue(index)!.FullName;
+            var flat = DurableIndex.OpenReadOnly(directory);
             var query = new float[flat.Dimension];
             var excluded = ParseIds(parse.GetValue(exclude), "--exclude");
             if (parse.GetValue(id) is { } itemId)
             {
                 if (!flat.TryGetVector(itemId, query))
                 {
-                    throw new ArgumentException($"--id {itemId}: no such item in {durable.Directory}");
+                    throw new ArgumentException($"--id {itemId}: no such item in {directory}");
                 }
                 excluded.Add(itemId);
             }
@@ -148,16 +148,18 @@ public static class IndexCommand
         command.Options.Add(json);
         command.SetAction(parse =>
         {
-            using var durable = OpenExisting(parse.GetValue(index)!);
-            var snapshot = new FileInfo(Path.Combine(durable.Directory, DurableIndex.SnapshotFile));
+            var directory = parse.GetValue(index)!.FullName;
+            var flat = DurableIndex.OpenReadOnly(directory);
+            var snapshot = new FileInfo(Path.Combine(directory, DurableIndex.SnapshotFile));
+            var log = new FileInfo(Path.Combine(directory, DurableIndex.LogFile));
             var stats = new
             {
-                Index = durable.Directory,
-                Items = durable.Index.Count,
-                durable.Index.Dimension,
-                durable.Index.Rows,
+                Index = directory,
+                Items = flat.Count,
+                flat.Dimension,
+                flat.Rows,
                 SnapshotBytes = snapshot.Exists ? snapshot.Length : 0,
-                durable.LogBytes,
+                LogBytes = log.Exists ? log.Length : 0,
             };
             if (parse.GetValue(json))
             {
@@ -228,16 +230,6 @@ public static class IndexCommand
     }
 
     /// <summary>Opens an index folder that must already hold a snapshot (its dimension is read from it).</summary>
-    private static DurableIndex OpenExisting(DirectoryInfo directory)
-    {
-        var snapshot = Path.Combine(directory.FullName, DurableIndex.SnapshotFile);
-        if (!File.Exists(snapshot))
-        {
-            throw new FileNotFoundException($"{directory.FullName}: no {DurableIndex.SnapshotFile} (build one with `lodestar index build`)", snapshot);
-        }
-        return DurableIndex.Open(directory.FullName, FlatIndex.Load(snapshot).Dimension);
-    }
-
     private static HashSet<long> ParseIds(string? text, string option) =>
         text is null ? [] : [.. text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
             .Select(t => long.TryParse(t, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : throw new ArgumentException($"{option}: '{t}' is not an id"))];
