@@ -61,6 +61,7 @@ public sealed class ElementwiseGradientTests
     [InlineData(UnaryKind.Silu)]
     [InlineData(UnaryKind.Square)]
     [InlineData(UnaryKind.Sqrt)]
+    [InlineData(UnaryKind.GeluErf)]
     public void PointwiseFunctionsMatchFiniteDifferences(UnaryKind kind)
     {
         var positiveOnly = kind is UnaryKind.Log or UnaryKind.Sqrt;

@@ -1,5 +1,6 @@
 // Pointwise functions (exp, log, sigmoid, tanh, ReLU, GELU, SiLU, ...) with their local derivatives.
-// GELU is the tanh approximation (PyTorch nn.GELU(approximate='tanh'), Hendrycks & Gimpel 2016), on the kernels.
+// Gelu is the tanh approximation (PyTorch nn.GELU(approximate='tanh'), Hendrycks & Gimpel 2016, GPT-2's choice);
+// GeluErf is the exact ½x(1 + erf(x/√2)) of nn.GELU() that BERT-family encoders were trained with.
 using System.Numerics.Tensors;
 using Lodestar.Kernels;
 
@@ -17,6 +18,7 @@ public enum UnaryKind
     Silu,
     Square,
     Sqrt,
+    GeluErf,
 }
 
 public sealed partial class Graph
@@ -36,6 +38,9 @@ public sealed partial class Graph
     public Tensor Gelu(Tensor x) => Unary(UnaryKind.Gelu, x);
 
     public Tensor Silu(Tensor x) => Unary(UnaryKind.Silu, x);
+
+    /// <summary>The exact GELU, ½x(1 + erf(x/√2)).</summary>
+    public Tensor GeluErf(Tensor x) => Unary(UnaryKind.GeluErf, x);
 
     public Tensor Square(Tensor x) => Unary(UnaryKind.Square, x);
 
@@ -58,6 +63,7 @@ public sealed partial class Graph
             case UnaryKind.Gelu: Activation.GeluForward(FloatWindow.Of(x), FloatWindow.Of(output)); break;
             case UnaryKind.Silu: Activation.SiluForward(FloatWindow.Of(x), FloatWindow.Of(output)); break;
             case UnaryKind.Square: TensorPrimitives.Multiply(src, src, dst); break;
+            case UnaryKind.GeluErf: Kernels.Gelu.ForwardErf(src, dst); break;
             default: TensorPrimitives.Sqrt(src, dst); break;
         }
         if (Tracks(x))
@@ -82,6 +88,9 @@ public sealed partial class Graph
                 return;
             case UnaryKind.Silu:
                 Activation.SiluBackward(FloatWindow.Of(entry.Input), FloatWindow.GradOf(entry.Output), FloatWindow.GradOf(entry.Input));
+                return;
+            case UnaryKind.GeluErf:
+                Kernels.Gelu.BackwardErf(x, g, gx); // d/dx = ½(1 + erf(x/√2)) + x·φ(x)
                 return;
             case UnaryKind.Exp:
                 VectorMath.AddProductInto(g, y, gx); // d exp(x) = exp(x)
