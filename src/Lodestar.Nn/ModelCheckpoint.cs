@@ -114,6 +114,25 @@ public static class ModelCheckpoint
     }
 
     /// <summary>
+    /// The model a checkpoint of kind <paramref name="kind"/> describes: its config read from the header as
+    /// <typeparamref name="TConfig"/>, the model built by <paramref name="build"/>, its weights loaded, in evaluation mode.
+    /// </summary>
+    public static TModel Load<TModel, TConfig>(string path, string kind, Func<TConfig, TModel> build) where TModel : Module
+    {
+        var header = ReadHeader(path);
+        if (header.Kind != kind)
+        {
+            throw new InvalidDataException($"{path}: a checkpoint of kind '{header.Kind}', not '{kind}'");
+        }
+        var config = JsonSerializer.Deserialize<TConfig>(header.ConfigJson, Json)
+            ?? throw new InvalidDataException($"{path}: checkpoint config is null");
+        var model = build(config);
+        LoadWeights(path, model, k => k == kind, $"'{kind}'");
+        model.Eval();
+        return model;
+    }
+
+    /// <summary>
     /// Restores a resumable checkpoint: weights, optimizer moments and step, the generator's words (when
     /// <paramref name="random"/> is given) and dropout call counts. Returns the step and the trainer's state JSON.
     /// </summary>

@@ -20,18 +20,6 @@ public sealed partial class SasRecModel
         ModelCheckpoint.Save(path, this, Kind, JsonSerializer.Serialize(Spec, ModelCheckpoint.Json), training);
 
     /// <summary>The model a checkpoint describes, with its weights, in evaluation mode.</summary>
-    public static SasRecModel Load(string path)
-    {
-        var header = ModelCheckpoint.ReadHeader(path);
-        if (header.Kind != Kind)
-        {
-            throw new InvalidDataException($"{path}: a checkpoint of kind '{header.Kind}', not '{Kind}'");
-        }
-        var spec = JsonSerializer.Deserialize<SasRecSpec>(header.ConfigJson, ModelCheckpoint.Json)
-            ?? throw new InvalidDataException($"{path}: checkpoint config is null");
-        var model = new SasRecModel(spec.Config, spec.ItemCount, spec.Seed);
-        ModelCheckpoint.LoadWeights(path, model, kind => kind == Kind, $"'{Kind}'");
-        model.Eval();
-        return model;
-    }
+    public static SasRecModel Load(string path) =>
+        ModelCheckpoint.Load<SasRecModel, SasRecSpec>(path, Kind, spec => new SasRecModel(spec.Config, spec.ItemCount, spec.Seed));
 }
