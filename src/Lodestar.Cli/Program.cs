@@ -22,6 +22,7 @@ public static class Program
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(MatchCommand.Create());
+        root.Subcommands.Add(ModelCommand.Create());
         root.Subcommands.Add(ExperimentCommand.Create());
         root.Subcommands.Add(QuickstartCommand.Create());
         return CommandRunner.Run(root, args);

@@ -15,6 +15,9 @@ public class CommandTreeTests
     [InlineData("train", "student", "--help")]
     [InlineData("eval", "match", "--help")]
     [InlineData("match", "score", "--help")]
+    [InlineData("model", "import", "--help")]
+    [InlineData("model", "extract", "--help")]
+    [InlineData("model", "embed", "--help")]
     [InlineData("experiment", "multi-teacher", "--help")]
     [InlineData("quickstart", "--help")]
     public void EveryCommandAnswersHelp(params string[] args)
