@@ -154,8 +154,11 @@ public sealed class BertAttention : Module
     /// <summary>x is (B,T,C); returns LN(x + dense(softmax(q·kᵀ/√D)·v)).</summary>
     public Tensor Forward(Graph graph, Tensor x, AttentionMask mask)
     {
-        // q|k|v packed (B,T,3C) for the fused attention kernel.
-        var qkv = graph.Concat(graph.Concat(Self.Query.Forward(graph, x), Self.Key.Forward(graph, x), 2), Self.Value.Forward(graph, x), 2);
+        // q|k|v (B,T,3C) for the fused attention kernel from one GEMM over the stacked weights (3C, C): copying the
+        // weights is cheaper than three GEMMs and two copies of their outputs, and gradients still reach each.
+        var weight = graph.Concat(graph.Concat(Self.Query.Weight, Self.Key.Weight, 0), Self.Value.Weight, 0);
+        var bias = graph.Concat(graph.Concat(Self.Query.Bias!, Self.Key.Bias!, 0), Self.Value.Bias!, 0);
+        var qkv = graph.Linear(x, weight, bias);
         return Output.Forward(graph, graph.Attention(qkv, _heads, mask), x);
     }
 }
