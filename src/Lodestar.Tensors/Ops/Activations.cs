@@ -63,7 +63,7 @@ public sealed partial class Graph
             case UnaryKind.Gelu: Activation.GeluForward(FloatWindow.Of(x), FloatWindow.Of(output)); break;
             case UnaryKind.Silu: Activation.SiluForward(FloatWindow.Of(x), FloatWindow.Of(output)); break;
             case UnaryKind.Square: TensorPrimitives.Multiply(src, src, dst); break;
-            case UnaryKind.GeluErf: Kernels.Gelu.ForwardErf(src, dst); break;
+            case UnaryKind.GeluErf: Activation.GeluErfForward(FloatWindow.Of(x), FloatWindow.Of(output)); break;
             default: TensorPrimitives.Sqrt(src, dst); break;
         }
         if (Tracks(x))
@@ -90,7 +90,8 @@ public sealed partial class Graph
                 Activation.SiluBackward(FloatWindow.Of(entry.Input), FloatWindow.GradOf(entry.Output), FloatWindow.GradOf(entry.Input));
                 return;
             case UnaryKind.GeluErf:
-                Kernels.Gelu.BackwardErf(x, g, gx); // d/dx = ½(1 + erf(x/√2)) + x·φ(x)
+                // d/dx = ½(1 + erf(x/√2)) + x·φ(x)
+                Activation.GeluErfBackward(FloatWindow.Of(entry.Input), FloatWindow.GradOf(entry.Output), FloatWindow.GradOf(entry.Input));
                 return;
             case UnaryKind.Exp:
                 VectorMath.AddProductInto(g, y, gx); // d exp(x) = exp(x)
@@ -117,9 +118,14 @@ public sealed partial class Graph
     }
 }
 
-/// <summary>GELU (tanh) and SiLU forward/backward on the Kernels' SIMD loops, split over threads in element blocks.</summary>
+/// <summary>GELU (tanh and erf) and SiLU forward/backward on the Kernels' SIMD loops, split over threads in element blocks.</summary>
 internal static class Activation
 {
+    public static void GeluErfForward(FloatWindow x, FloatWindow y) => Run(ActivationBody.Kind.GeluErfForward, x, default, y);
+
+    /// <summary>gx += g · GELU'(x), the exact GELU.</summary>
+    public static void GeluErfBackward(FloatWindow x, FloatWindow g, FloatWindow gx) => Run(ActivationBody.Kind.GeluErfBackward, x, g, gx);
+
     public static void GeluForward(FloatWindow x, FloatWindow y) => Run(ActivationBody.Kind.GeluForward, x, default, y);
 
     /// <summary>gx += g · GELU'(x).</summary>
@@ -148,6 +154,8 @@ internal static class Activation
             GeluBackwardOverwrite,
             SiluForward,
             SiluBackward,
+            GeluErfForward,
+            GeluErfBackward,
         }
 
         public int Blocks => blocks;
@@ -163,6 +171,8 @@ internal static class Activation
                 case Kind.GeluBackward: Gelu.BackwardTanh(xs, g.Rows(start, end, 1), outs); break;
                 case Kind.GeluBackwardOverwrite: Gelu.BackwardTanhOverwrite(xs, g.Rows(start, end, 1), outs); break;
                 case Kind.SiluForward: Kernels.Silu.Forward(xs, outs); break;
+                case Kind.GeluErfForward: Gelu.ForwardErf(xs, outs); break;
+                case Kind.GeluErfBackward: Gelu.BackwardErf(xs, g.Rows(start, end, 1), outs); break;
                 default: Kernels.Silu.Backward(xs, g.Rows(start, end, 1), outs); break;
             }
         }
