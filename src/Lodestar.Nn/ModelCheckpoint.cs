@@ -101,15 +101,8 @@ public static class ModelCheckpoint
     public static CheckpointHeader LoadWeights(string path, Module model, Func<string, bool> acceptsKind, string expected)
     {
         using var file = Open(path);
-        var header = HeaderOf(file, path);
-        if (!acceptsKind(header.Kind))
-        {
-            throw new InvalidDataException($"{path}: a checkpoint of kind '{header.Kind}', where {expected} is needed");
-        }
-        foreach (var (name, parameter) in model.NamedParameters())
-        {
-            Copy(file, path, name, parameter.Data);
-        }
+        var header = AcceptedHeader(file, path, acceptsKind, expected);
+        CopyWeights(file, path, model);
         return header;
     }
 
@@ -117,17 +110,19 @@ public static class ModelCheckpoint
     /// The model a checkpoint of kind <paramref name="kind"/> describes: its config read from the header as
     /// <typeparamref name="TConfig"/>, the model built by <paramref name="build"/>, its weights loaded, in evaluation mode.
     /// </summary>
-    public static TModel Load<TModel, TConfig>(string path, string kind, Func<TConfig, TModel> build) where TModel : Module
+    public static TModel Load<TModel, TConfig>(string path, string kind, Func<TConfig, TModel> build) where TModel : Module =>
+        Load(path, k => k == kind, $"'{kind}'", build);
+
+    /// <summary>As <see cref="Load{TModel, TConfig}(string, string, Func{TConfig, TModel})"/> for a family of kinds that
+    /// <paramref name="acceptsKind"/> accepts (<paramref name="expected"/> names them in errors).</summary>
+    public static TModel Load<TModel, TConfig>(string path, Func<string, bool> acceptsKind, string expected, Func<TConfig, TModel> build) where TModel : Module
     {
-        var header = ReadHeader(path);
-        if (header.Kind != kind)
-        {
-            throw new InvalidDataException($"{path}: a checkpoint of kind '{header.Kind}', not '{kind}'");
-        }
+        using var file = Open(path);
+        var header = AcceptedHeader(file, path, acceptsKind, expected);
         var config = JsonSerializer.Deserialize<TConfig>(header.ConfigJson, Json)
             ?? throw new InvalidDataException($"{path}: checkpoint config is null");
         var model = build(config);
-        LoadWeights(path, model, k => k == kind, $"'{kind}'");
+        CopyWeights(file, path, model);
         model.Eval();
         return model;
     }
@@ -139,11 +134,7 @@ public static class ModelCheckpoint
     public static TrainingSnapshot LoadTraining(string path, Module model, AdamW optimizer, SeededRandom? random, string kind)
     {
         using var file = Open(path);
-        var header = HeaderOf(file, path);
-        if (header.Kind != kind)
-        {
-            throw new InvalidDataException($"{path}: a checkpoint of kind '{header.Kind}', where '{kind}' is needed");
-        }
+        AcceptedHeader(file, path, k => k == kind, $"'{kind}'");
         var metadata = file.Metadata;
         if (!metadata.ContainsKey("adamw_step"))
         {
@@ -201,6 +192,20 @@ public static class ModelCheckpoint
             throw new InvalidDataException($"{path}: checkpoint format version {version}; this Lodestar reads version {Version} (retrain the run, or load it with the Lodestar that wrote it)");
         }
         return new CheckpointHeader(path, Required(metadata, "kind", path), Required(metadata, "config", path), metadata.ContainsKey("step"));
+    }
+
+    private static CheckpointHeader AcceptedHeader(SafeTensorsFile file, string path, Func<string, bool> acceptsKind, string expected)
+    {
+        var header = HeaderOf(file, path);
+        return acceptsKind(header.Kind) ? header : throw new InvalidDataException($"{path}: a checkpoint of kind '{header.Kind}', not {expected}");
+    }
+
+    private static void CopyWeights(SafeTensorsFile file, string path, Module model)
+    {
+        foreach (var (name, parameter) in model.NamedParameters())
+        {
+            Copy(file, path, name, parameter.Data);
+        }
     }
 
     private static IEnumerable<(string Name, Dropout Dropout)> Dropouts(Module model) =>

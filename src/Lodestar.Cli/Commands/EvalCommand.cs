@@ -31,7 +31,7 @@ public static partial class EvalCommand
         command.SetAction(parse =>
         {
             var directory = parse.GetValue(run)!.FullName;
-            var runs = Enum.GetValues<MatchRole>().Select(r => (Role: r, Run: Path.Combine(directory, MatchTrainingConfig.RoleName(r))))
+            var runs = Enum.GetValues<MatchRole>().Select(r => (Role: r, Run: Path.Combine(directory, MatchModel.RoleName(r))))
                 .Where(r => File.Exists(Path.Combine(r.Run, MatchInference.BestWeightsFile))).ToList();
             if (runs.Count == 0)
             {

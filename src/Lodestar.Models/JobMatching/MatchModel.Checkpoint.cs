@@ -35,22 +35,13 @@ public sealed partial class MatchModel
         ModelCheckpoint.Save(path, this, CheckpointKind, JsonSerializer.Serialize(Spec, ModelCheckpoint.Json), training);
 
     /// <summary>The model a checkpoint describes, with its weights, in evaluation mode.</summary>
-    public static MatchModel Load(string path)
-    {
-        var header = ModelCheckpoint.ReadHeader(path);
-        if (!header.Kind.StartsWith(KindPrefix, StringComparison.Ordinal))
-        {
-            throw new InvalidDataException($"{path}: a checkpoint of kind '{header.Kind}', not a job-matching model");
-        }
-        var spec = JsonSerializer.Deserialize<MatchModelSpec>(header.ConfigJson, ModelCheckpoint.Json)
-            ?? throw new InvalidDataException($"{path}: checkpoint config is null");
-        var model = new MatchModel(spec.Role, spec.Model, spec.VocabSize, new MatchOutputLayout(spec.DimensionLevels));
-        model.LoadWeights(path);
-        model.Eval();
-        return model;
-    }
+    public static MatchModel Load(string path) =>
+        ModelCheckpoint.Load<MatchModel, MatchModelSpec>(path, IsMatchKind, "a job-matching model",
+            spec => new MatchModel(spec.Role, spec.Model, spec.VocabSize, new MatchOutputLayout(spec.DimensionLevels)));
 
     /// <summary>Copies the weights of another job-matching checkpoint of the same shape into this model (any role).</summary>
     public void LoadWeights(string path) =>
-        ModelCheckpoint.LoadWeights(path, this, kind => kind.StartsWith(KindPrefix, StringComparison.Ordinal), "a job-matching model");
+        ModelCheckpoint.LoadWeights(path, this, IsMatchKind, "a job-matching model");
+
+    private static bool IsMatchKind(string kind) => kind.StartsWith(KindPrefix, StringComparison.Ordinal);
 }

@@ -96,7 +96,7 @@ public static class MatchEvaluator
             var raw = applyTest.Select(z => LogitCalibration.Identity.Probability(z)).ToArray();
             var calibrated = applyTest.Select(z => calibration.Probability(z)).ToArray();
             var reliability = ProbabilityCalibration.Reliability(calibrated, labels);
-            reports.Add(new MatchModelReport(MatchTrainingConfig.RoleName(role), run, model.ParameterCount, policyNdcg, member, job, agreement.MeanKappa, agreement.Spearman,
+            reports.Add(new MatchModelReport(MatchModel.RoleName(role), run, model.ParameterCount, policyNdcg, member, job, agreement.MeanKappa, agreement.Spearman,
                 BothClasses(labels) ? ProbabilityCalibration.Auc(raw, labels) : double.NaN, calibration, ProbabilityCalibration.Reliability(raw, labels).ExpectedCalibrationError,
                 reliability.ExpectedCalibrationError, reliability, new MatchSpeed(0, 0, 0, 0, 0),
                 MatchRunRecord.Read(run).Epochs));

@@ -81,7 +81,7 @@ public sealed class MatchTrainer(MatchRole role, MatchTrainingConfig config, Mat
         var validation = Select(MatchSplit.Validation);
         if (train.Count == 0 || validation.Count == 0)
         {
-            throw new InvalidOperationException($"{MatchTrainingConfig.RoleName(role)}: {train.Count} training and {validation.Count} validation examples with labels; generate a larger world");
+            throw new InvalidOperationException($"{MatchModel.RoleName(role)}: {train.Count} training and {validation.Count} validation examples with labels; generate a larger world");
         }
         var (policyTeacher, policyKey) = Teacher(Config.PolicyTeacherRun, MatchRole.PolicyTeacher, Config.Distillation.PolicyTeacherWeight);
         var (clickTeacher, clickKey) = Teacher(Config.ClickTeacherRun, MatchRole.ClickTeacher, Config.Distillation.ClickTeacherWeight);
@@ -110,7 +110,7 @@ public sealed class MatchTrainer(MatchRole role, MatchTrainingConfig config, Mat
             state = JsonSerializer.Deserialize<MatchProgress>(info.StateJson)
                 ?? throw new InvalidDataException($"{last}: checkpoint progress is null");
         }
-        progress?.Start($"training {MatchTrainingConfig.RoleName(role)}", totalSteps);
+        progress?.Start($"training {MatchModel.RoleName(role)}", totalSteps);
         var clock = Stopwatch.StartNew();
         var graph = new Graph();
         var parameters = model.Parameters();
@@ -171,7 +171,7 @@ public sealed class MatchTrainer(MatchRole role, MatchTrainingConfig config, Mat
         {
             status = "early_stopped";
         }
-        var record = new MatchRunRecord(MatchTrainingConfig.RoleName(role), status, Config, data.ContentHash, data.WorldDirectory, train.Count, validation.Count,
+        var record = new MatchRunRecord(MatchModel.RoleName(role), status, Config, data.ContentHash, data.WorldDirectory, train.Count, validation.Count,
             model.ParameterCount, epochs, state.BestEpoch, state.BestValidationLoss, state.Seconds + clock.Elapsed.TotalSeconds, policyKey, clickKey);
         record.Write(RunDirectory);
         return record;

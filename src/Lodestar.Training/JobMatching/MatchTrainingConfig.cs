@@ -86,9 +86,8 @@ public sealed record MatchTrainingConfig
         return this;
     }
 
-    public string RunDirectory(MatchRole role) => Path.Combine(RunsDirectory, RunName ?? RoleName(role));
+    public string RunDirectory(MatchRole role) => Path.Combine(RunsDirectory, RunName ?? MatchModel.RoleName(role));
 
-    public static string RoleName(MatchRole role) => MatchModel.RoleName(role);
 
     public static JsonSerializerOptions Json { get; } = new()
     {

@@ -19,7 +19,7 @@ public static class TeacherCache
     public static float[] Get(string teacherRun, MatchRole role, MatchDataSet data, string cacheDirectory, int batchSize = 64)
     {
         var key = Key(teacherRun, data);
-        var path = Path.Combine(cacheDirectory, $"{MatchTrainingConfig.RoleName(role)}-{key[..16]}.safetensors");
+        var path = Path.Combine(cacheDirectory, $"{MatchModel.RoleName(role)}-{key[..16]}.safetensors");
         if (File.Exists(path))
         {
             using var file = SafeTensorsFile.Read(path);
