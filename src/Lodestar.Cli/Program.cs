@@ -12,19 +12,22 @@ public static class Program
         CliConsole.Configure();
         var root = new RootCommand("Lodestar: LLM-era recommendation (job matching, feed retrieval, sequential ranking) in pure C#.");
         var benchOutput = new BenchOutput(CliJson.CreateOption, CliJson.WriteLine, CliConsole.For);
-        root.Subcommands.Add(BenchCommands.Create(benchOutput));
+        var bench = BenchCommands.Create(benchOutput);
+        bench.Subcommands.Add(EvalCommand.MatchSpeed());
+        bench.Subcommands.Add(SeqRecCommand.CreateBench());
+        root.Subcommands.Add(bench);
         root.Subcommands.Add(IndexCommand.Create(benchOutput));
         root.Subcommands.Add(WorldCommand.Create());
         root.Subcommands.Add(TokenizerCommand.Create());
         root.Subcommands.Add(PromptCommand.Create());
         root.Subcommands.Add(PolicyCommand.Create());
         root.Subcommands.Add(SeqRecCommand.Create());
-        root.Subcommands.Add(TrainCommand.Create());
-        root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(MatchCommand.Create());
         root.Subcommands.Add(ModelCommand.Create());
-        root.Subcommands.Add(ExperimentCommand.Create());
         root.Subcommands.Add(QuickstartCommand.Create());
+        root.Subcommands.Add(MovedCommand.Create("train", "match train"));
+        root.Subcommands.Add(MovedCommand.Create("eval", "match eval", ("match-speed", "bench match"), ("match", "match eval")));
+        root.Subcommands.Add(MovedCommand.Create("experiment", "match experiment", ("multi-teacher", "match experiment")));
         return CommandRunner.Run(root, args);
     }
 }

@@ -9,13 +9,7 @@ internal static class CliProcess
     /// <summary>Runs lodestar.dll with standard output and error redirected, TERM claiming a colour terminal, CI and NO_COLOR unset.</summary>
     private static (int ExitCode, string Output, string Error) Start(string[] arguments)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add("exec");
-        start.ArgumentList.Add(typeof(Program).Assembly.Location);
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
+        var start = StartInfo(arguments);
         start.Environment["TERM"] = "xterm-256color";
         start.Environment.Remove("CI");
         start.Environment.Remove("NO_COLOR");
@@ -24,6 +18,19 @@ internal static class CliProcess
         var output = process.StandardOutput.ReadToEnd();
         Assert.True(process.WaitForExit(TimeSpan.FromMinutes(2)), $"lodestar {string.Join(' ', arguments)} did not finish");
         return (process.ExitCode, output, error.Result);
+    }
+
+    /// <summary>`dotnet exec lodestar.dll arguments` with standard output and error redirected.</summary>
+    public static ProcessStartInfo StartInfo(IEnumerable<string> arguments)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add("exec");
+        start.ArgumentList.Add(typeof(Program).Assembly.Location);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        return start;
     }
 
     /// <summary>Runs lodestar and requires exit code 0; returns standard output and error.</summary>

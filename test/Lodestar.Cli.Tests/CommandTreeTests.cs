@@ -10,15 +10,21 @@ public class CommandTreeTests
     [InlineData("tokenizer", "--help")]
     [InlineData("prompt", "--help")]
     [InlineData("policy", "--help")]
-    [InlineData("train", "policy-teacher", "--help")]
-    [InlineData("train", "click-teacher", "--help")]
-    [InlineData("train", "student", "--help")]
-    [InlineData("eval", "match", "--help")]
+    [InlineData("match", "train", "policy-teacher", "--help")]
+    [InlineData("match", "train", "click-teacher", "--help")]
+    [InlineData("match", "train", "student", "--help")]
+    [InlineData("match", "eval", "--help")]
+    [InlineData("match", "experiment", "--help")]
     [InlineData("match", "score", "--help")]
+    [InlineData("seqrec", "train", "--help")]
+    [InlineData("seqrec", "eval", "--help")]
+    [InlineData("seqrec", "recommend", "--help")]
+    [InlineData("seqrec", "experiment", "--help")]
+    [InlineData("bench", "match", "--help")]
+    [InlineData("bench", "seqrec", "--help")]
     [InlineData("model", "import", "--help")]
     [InlineData("model", "extract", "--help")]
     [InlineData("model", "embed", "--help")]
-    [InlineData("experiment", "multi-teacher", "--help")]
     [InlineData("quickstart", "--help")]
     public void EveryCommandAnswersHelp(params string[] args)
     {
@@ -39,16 +45,35 @@ public class CommandTreeTests
     [Fact]
     public void UnknownCommandIsAUsageErrorNotACrash()
     {
+        Assert.NotEqual(0, RunCapturingError(["no-such-command"]).Code);
+    }
+
+    private static (int Code, string Error) RunCapturingError(string[] args)
+    {
         var savedErr = Console.Error;
         using var captured = new StringWriter();
         Console.SetError(captured);
         try
         {
-            Assert.NotEqual(0, Program.Main(["no-such-command"]));
+            return (Program.Main(args), captured.ToString());
         }
         finally
         {
             Console.SetError(savedErr);
         }
+    }
+
+    [Theory]
+    [InlineData("lodestar match train", "train", "student", "--config", "c.json")]
+    [InlineData("lodestar match eval", "eval", "match", "--run", "runs")]
+    [InlineData("lodestar bench match", "eval", "match-speed")]
+    [InlineData("lodestar match experiment", "experiment", "multi-teacher", "--config", "c.json")]
+    [InlineData("lodestar bench seqrec", "seqrec", "bench", "--run", "r")]
+    public void AMovedCommandNamesItsNewSpellingAndExitsWithTwo(string moved, params string[] args)
+    {
+        var (code, error) = RunCapturingError(args);
+        Assert.Equal(2, code);
+        var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains($"is now `{moved}`", line, StringComparison.Ordinal);
     }
 }

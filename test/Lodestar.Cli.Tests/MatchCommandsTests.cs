@@ -10,14 +10,14 @@ public class MatchCommandsTests
     public void BadConfigFailsWithTheFileAndField()
     {
         var path = Path.Combine(Path.GetTempPath(), $"lodestar-bad-config-{Environment.ProcessId}.json");
-        File.WriteAllText(path, "{\n  \"epochs\": \"many\"\n}");
+        File.WriteAllText(path, "{\n  \"training\": { \"epochs\": \"many\" }\n}");
         try
         {
-            Assert.Equal(1, Program.Main(["train", "policy-teacher", "--config", path]));
+            Assert.Equal(1, Program.Main(["match", "train", "policy-teacher", "--config", path]));
             // The message CommandRunner prints (stderr is not captured: test classes run in parallel).
             var error = Assert.Throws<InvalidDataException>(() => Lodestar.Training.JobMatching.MatchTrainingConfig.Load(path));
             Assert.Contains(path, error.Message, StringComparison.Ordinal);
-            Assert.Contains("$.epochs", error.Message, StringComparison.Ordinal);
+            Assert.Contains("$.training.epochs", error.Message, StringComparison.Ordinal);
             Assert.Contains("line 2", error.Message, StringComparison.Ordinal);
         }
         finally

@@ -1,8 +1,10 @@
 // A small SASRec trained end to end on a synthetic sequential pattern: the loss falls, it beats
-// most-popular in the same evaluator, checkpoints reload to the same scores, and resume continues a run.
+// most-popular in the same evaluator, checkpoints reload to the same scores, and an interrupted run resumes bit for bit.
 using Lodestar.Models.SasRec;
-using Lodestar.Training;
+using Lodestar.Training.Loop;
+using Lodestar.Training.SeqRec;
 using Lodestar.Features.SeqRec;
+using Lodestar.Tensors.Serialization;
 
 namespace Lodestar.Training.Tests;
 
@@ -28,11 +30,15 @@ public sealed class SasRecTrainingTests : IDisposable
         return SeqRecData.Load(path);
     }
 
-    private static SeqRecConfig SmallConfig(int epochs, bool relativeBias = false) => new()
+    private static SeqRecConfig SmallConfig(int epochs, bool relativeBias = false, float dropout = 0f, ItemSoftmax softmax = ItemSoftmax.Full) => new()
     {
         Model = SeqRecModelKind.Sasrec,
         Seed = 4,
-        Sasrec = new SasRecConfig { MaxLength = 8, Channels = 16, Heads = 2, FeedForward = 32, Layers = 1, Dropout = 0f, RelativeBias = relativeBias },
+        Sasrec = new SasRecConfig
+        {
+            MaxLength = 8, Channels = 16, Heads = 2, FeedForward = 32, Layers = 1, Dropout = dropout, RelativeBias = relativeBias,
+            Softmax = softmax, SampledNegatives = 8,
+        },
         Training = new TrainingConfig { Epochs = epochs, BatchSize = 16, LearningRate = 5e-3f, WarmupSteps = 5, Patience = 100 },
     };
 
@@ -49,26 +55,42 @@ public sealed class SasRecTrainingTests : IDisposable
             $"loss {record.Epochs[0].TrainLoss} -> {record.Epochs[^1].TrainLoss}");
         var popular = SeqRecRun.Train(SmallConfig(1) with { Model = SeqRecModelKind.Popular }, data, Path.Combine(_directory, "popular"));
         Assert.True(record.Test!["ndcg@10"] > 2 * popular.Test!["ndcg@10"], $"sasrec {record.Test["ndcg@10"]} vs popular {popular.Test["ndcg@10"]}");
-        Assert.True(File.Exists(Path.Combine(run, SasRecCheckpoint.BestFile)));
+        Assert.True(File.Exists(Path.Combine(run, TrainingLoop.BestFile)));
 
         // The best checkpoint reloads to a model that reproduces the recorded test metrics exactly.
-        var loaded = SeqRecRun.LoadModel(run, RunRecord.Read(run), data);
+        var loaded = SeqRecRun.LoadModel(run, RunRecord<SeqRecConfig>.Read(run), data);
         var again = SeqRecRun.Evaluate(loaded, data.Test, record.Config.Evaluation, "test", null);
         Assert.Equal(record.Test, again.Metrics);
     }
 
     [Fact]
-    public void ResumingContinuesExactlyAsAnUninterruptedRun()
+    public void AnInterruptedRunResumesMidEpochToTheSameWeights()
     {
+        // Dropout and sampled negatives draw inside every step, so the resumed epoch must restore its generator
+        // and the dropout counters, not only the weights and AdamW's moments.
         var data = PatternData();
-        var straight = SeqRecRun.Train(SmallConfig(epochs: 4), data, Path.Combine(_directory, "straight"));
+        var config = SmallConfig(epochs: 3, dropout: 0.2f, softmax: ItemSoftmax.Sampled);
+        var straightRun = Path.Combine(_directory, "straight");
+        var straight = SeqRecRun.Train(config, data, straightRun);
         var resumedRun = Path.Combine(_directory, "resumed");
-        SeqRecRun.Train(SmallConfig(epochs: 2), data, resumedRun);
-        // Continue the 2-epoch run to 4 epochs: the config differs only in the epoch bound, so rewrite it.
-        var partial = RunRecord.Read(resumedRun);
-        (partial with { Config = SmallConfig(epochs: 4) }).Write(resumedRun);
-        var resumed = SeqRecRun.Train(SmallConfig(epochs: 4), data, resumedRun, resume: true);
+        // 150 users in batches of 16: 10 steps an epoch, so step 14 is inside the second epoch.
+        var interrupted = SeqRecRun.Train(config, data, resumedRun, new LoopOptions(StopAfterSteps: 14));
+        Assert.Equal(RunStatus.Interrupted, interrupted.Status);
+        Assert.Single(interrupted.Epochs);
+        Assert.Equal(1, TrainingLoop.ReadState(Path.Combine(resumedRun, TrainingLoop.LastFile)).Epoch);
+        Assert.Equal(4, TrainingLoop.ReadState(Path.Combine(resumedRun, TrainingLoop.LastFile)).Batch);
+        Assert.Throws<ArgumentException>(() => SeqRecRun.Train(config, data, resumedRun));
+        Assert.Throws<ArgumentException>(() => SeqRecRun.Train(config with { Seed = 5 }, data, resumedRun, new LoopOptions(Resume: true)));
+        var resumed = SeqRecRun.Train(config, data, resumedRun, new LoopOptions(Resume: true));
+        Assert.Equal(RunStatus.Finished, resumed.Status);
         Assert.Equal(straight.Epochs.Select(e => e.TrainLoss), resumed.Epochs.Select(e => e.TrainLoss));
         Assert.Equal(straight.Test, resumed.Test);
+        foreach (var file in new[] { TrainingLoop.BestFile, TrainingLoop.LastFile })
+        {
+            using var a = SafeTensorsFile.Read(Path.Combine(straightRun, file));
+            using var b = SafeTensorsFile.Read(Path.Combine(resumedRun, file));
+            Assert.Equal(a.Entries.Select(e => e.Name), b.Entries.Select(e => e.Name));
+            Assert.All(a.Entries, e => Assert.True(a.GetFloat32(e.Name).SequenceEqual(b.GetFloat32(e.Name)), $"{file}: {e.Name} differs after resume"));
+        }
     }
 }

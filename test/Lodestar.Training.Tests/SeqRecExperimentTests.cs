@@ -2,7 +2,8 @@
 // finished seeds reused by a rerun, and a directory holding another config refused.
 using Lodestar.Core;
 using Lodestar.Models.SasRec;
-using Lodestar.Training;
+using Lodestar.Training.Loop;
+using Lodestar.Training.SeqRec;
 using Lodestar.Features.SeqRec;
 
 namespace Lodestar.Training.Tests;
@@ -49,7 +50,7 @@ public sealed class SeqRecExperimentTests : IDisposable
         var reused = new List<bool>();
         var summary = SeqRecExperiment.Run(config, [5, 6], data, experiment, onSeedDone: (_, _, r) => reused.Add(r));
         Assert.Equal([false, false], reused);
-        var runs = new[] { 5, 6 }.Select(s => RunRecord.Read(SeqRecExperiment.RunDirectory(experiment, s))).ToArray();
+        var runs = new[] { 5, 6 }.Select(s => RunRecord<SeqRecConfig>.Read(SeqRecExperiment.RunDirectory(experiment, s))).ToArray();
         Assert.Equal([5, 6], runs.Select(r => r.Config.Seed));
         var ndcg = runs.Select(r => r.Test!["ndcg@10"]).ToArray();
         Assert.NotEqual(ndcg[0], ndcg[1]);

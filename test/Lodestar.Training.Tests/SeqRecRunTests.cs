@@ -2,7 +2,8 @@
 // refuses data whose hash differs; recommendations skip history; configs name bad fields.
 using Lodestar.Evaluation;
 using Lodestar.TestSupport;
-using Lodestar.Training;
+using Lodestar.Training.Loop;
+using Lodestar.Training.SeqRec;
 using Lodestar.Features.SeqRec;
 
 namespace Lodestar.Training.Tests;
@@ -34,16 +35,20 @@ public sealed class SeqRecRunTests : IDisposable
         var run = Path.Combine(_directory, "run");
         var config = new SeqRecConfig { Model = SeqRecModelKind.Cooc, Seed = 3 };
         var record = SeqRecRun.Train(config, data, run);
-        var read = RunRecord.Read(run);
-        Assert.Equal("finished", read.Status);
+        var read = RunRecord<SeqRecConfig>.Read(run);
+        Assert.Equal(RunStatus.Finished, read.Status);
+        Assert.Equal(StopReason.Fitted, read.StopReason);
+        Assert.Equal("seqrec.cooc", read.Task);
         Assert.Equal(config, read.Config);
-        Assert.Equal(data.Provenance, read.Data);
+        var input = read.Data.Input(SeqRecRun.SequencesInput);
+        Assert.Equal((data.Provenance.File, data.Provenance.Sha256, new FileInfo(data.Provenance.File).Length), (input.Path, input.Sha256, input.Bytes!.Value));
+        Assert.Equal(data.Provenance.Users, read.Data.Counts["users"]);
         Assert.Equal(1, read.BestEpoch);
         Assert.Single(read.Epochs);
-        Assert.True(read.HistoryExcluded);
+        Assert.True(read.Config.Evaluation.ExcludeHistory);
         Assert.Equal(RankingMetrics.Keys, read.Test!.Keys);
         Assert.Equal(1.0, record.Test!["hr@10"], 12);
-        Assert.False(File.Exists(Path.Combine(run, RunRecord.FileName + ".tmp")));
+        Assert.False(File.Exists(Path.Combine(run, RunRecord<SeqRecConfig>.FileName + ".tmp")));
     }
 
     [Fact]
@@ -53,7 +58,7 @@ public sealed class SeqRecRunTests : IDisposable
         var run = Path.Combine(_directory, "run-a");
         SeqRecRun.Train(new SeqRecConfig { Model = SeqRecModelKind.Popular }, data, run);
         var other = SeqRecData.Load(CycleFile("b.txt", users: 61));
-        var error = Assert.Throws<ArgumentException>(() => SeqRecRun.LoadModel(run, RunRecord.Read(run), other));
+        var error = Assert.Throws<ArgumentException>(() => SeqRecRun.LoadModel(run, RunRecord<SeqRecConfig>.Read(run), other));
         Assert.Contains("sha256", error.Message, StringComparison.Ordinal);
     }
 

@@ -1,4 +1,4 @@
-// `lodestar eval match-speed`: inference speed of match model presets (random weights, synthetic pairs of
+// `lodestar bench match`: inference speed of match model presets (random weights, synthetic pairs of
 // the data set's token lengths) at batch 1 and 64 (median of --rounds) on one and two kernel threads, against the FMA peak.
 using System.CommandLine;
 using Lodestar.Core;
@@ -13,7 +13,7 @@ namespace Lodestar.Cli;
 
 public static partial class EvalCommand
 {
-    private static Command MatchSpeed()
+    public static Command MatchSpeed()
     {
         var models = new Option<string[]>("--models")
         {
@@ -27,7 +27,7 @@ public static partial class EvalCommand
         var rounds = RoundsOption();
         var profile = new Option<bool>("--profile") { Description = "Also break each model's batch-64 forward time down by op and GEMM shape (OpProfile; profiling adds overhead, so its total is not a speed figure)." };
         var json = CliJson.CreateOption();
-        var command = new Command("match-speed", "Pairs/s, GFLOP/s and share of the FMA peak of match model presets at batch 1 and (median of rounds) 64, one and two kernel threads.");
+        var command = new Command("match", "Job matching: pairs/s, GFLOP/s and share of the FMA peak of match model presets at batch 1 and (median of rounds) 64, one and two kernel threads.");
         foreach (var option in new Option[] { models, vocab, fill, trainSteps, rounds, profile, json })
         {
             command.Options.Add(option);

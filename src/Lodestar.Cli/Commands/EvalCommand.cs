@@ -1,4 +1,4 @@
-// `lodestar eval match --run R`: evaluates the policy teacher, click teacher and student found in a runs
+// `lodestar match eval --run R`: evaluates the policy teacher, click teacher and student found in a runs
 // directory (golden agreement, NDCG@10 both ways, apply AUC and calibration, latency and throughput).
 using System.CommandLine;
 using Lodestar.Models.JobMatching;
@@ -11,19 +11,11 @@ public static partial class EvalCommand
 {
     public static Command Create()
     {
-        var command = new Command("eval", "Evaluate trained models.");
-        command.Subcommands.Add(Match());
-        command.Subcommands.Add(MatchSpeed());
-        return command;
-    }
-
-    private static Command Match()
-    {
         var run = new Option<DirectoryInfo>("--run") { Description = "Runs directory holding policy-teacher/, click-teacher/ and student/ (any present are evaluated).", Required = true };
         var report = new Option<bool>("--report") { Description = "Also write report.html and report.json into the runs directory." };
         var rounds = RoundsOption();
         var json = CliJson.CreateOption();
-        var command = new Command("match", "Golden agreement, NDCG@10 (jobs for a member, members for a job), apply AUC/ECE, latency p50/p99 and pairs/s per model.");
+        var command = new Command("eval", "Golden agreement, NDCG@10 (jobs for a member, members for a job), apply AUC/ECE, latency p50/p99 and pairs/s per model.");
         foreach (var option in new Option[] { run, report, rounds, json })
         {
             command.Options.Add(option);

@@ -1,4 +1,4 @@
-// `lodestar experiment multi-teacher`: students from the policy teacher only, the click teacher only,
+// `lodestar match experiment`: the multi-teacher experiment, students from the policy teacher only, the click teacher only,
 // both and none (labels only), over several seeds, in one table of policy NDCG@10, golden κ and apply AUC.
 using System.CommandLine;
 using Lodestar.Training.JobMatching;
@@ -11,12 +11,11 @@ public static class ExperimentCommand
 {
     public static Command Create()
     {
-        var command = new Command("experiment", "Run comparative experiments.");
         var config = new Option<FileInfo>("--config") { Description = "Experiment config JSON (configs/match/multi-teacher.json: world, teachers, student, seeds, split).", Required = true };
         var split = new Option<MatchSplit?>("--split") { Description = "Override the config's split: validation while tuning, test for the reported table." };
         var tune = new Option<bool>("--tune") { Description = "Instead of the table: try each distillation recipe of the config's `tuning` list on the validation split (both-teachers, first seed) beside the labels-only student." };
         var json = CliJson.CreateOption();
-        var multi = new Command("multi-teacher", "Train both teachers, then distill four students (policy teacher only, click teacher only, both, labels only) per seed and compare them.");
+        var multi = new Command("experiment", "The multi-teacher experiment: train both teachers, then distill four students (policy teacher only, click teacher only, both, labels only) per seed and compare them.");
         foreach (var option in new Option[] { config, split, tune, json })
         {
             multi.Options.Add(option);
@@ -53,8 +52,7 @@ public static class ExperimentCommand
             log.WriteLine($"experiment wall time {clock.Elapsed.TotalMinutes:F1} min");
             return 0;
         });
-        command.Subcommands.Add(multi);
-        return command;
+        return multi;
     }
 
     public static void Print(ExperimentResult result, bool asJson)

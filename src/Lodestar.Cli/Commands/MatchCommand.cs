@@ -1,5 +1,5 @@
-// `lodestar match score --run R --member M`: a trained job-matching model scores a member's jobs from its
-// checkpoint and the feature spec beside it, through Features and Models only (no trainer, no evaluator).
+// `lodestar match train|eval|experiment|score`: job matching's commands. `score` has a trained model score a
+// member's jobs from its checkpoint and the feature spec beside it, through Features and Models only.
 using System.CommandLine;
 using Lodestar.Features.JobMatching;
 using Lodestar.Models.JobMatching;
@@ -11,7 +11,10 @@ public static class MatchCommand
 {
     public static Command Create()
     {
-        var command = new Command("match", "Use trained job-matching models.");
+        var command = new Command("match", "Job matching: train the policy teacher, click teacher and student, evaluate them, run the multi-teacher experiment, score a member's jobs.");
+        command.Subcommands.Add(TrainCommand.Create());
+        command.Subcommands.Add(EvalCommand.Create());
+        command.Subcommands.Add(ExperimentCommand.Create());
         command.Subcommands.Add(Score());
         return command;
     }

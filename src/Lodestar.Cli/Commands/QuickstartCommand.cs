@@ -7,6 +7,8 @@ using Lodestar.Data.Vocabularies;
 using Lodestar.Models.JobMatching;
 using Lodestar.Training.JobMatching;
 using Lodestar.Features.JobMatching;
+using Lodestar.Training.Loop;
+using Lodestar.Core.Progress;
 
 namespace Lodestar.Cli;
 
@@ -47,7 +49,7 @@ public static class QuickstartCommand
     public sealed record QuickstartResult(string Report, string Json, double Seconds);
 
     /// <summary>Speed rounds inside the quickstart: each times the policy teacher at batch 64 too (≈ 30 s a round), so fewer
-    /// than `eval match`'s default 5 keep the quickstart within its 10 minutes; `eval match --rounds N` re-measures.</summary>
+    /// than `match eval`'s default 5 keep the quickstart within its 10 minutes; `match eval --rounds N` re-measures.</summary>
     public const int QuickstartSpeedRounds = 3;
 
     public static QuickstartResult Run(string directory, int members, int epochs, ulong seed, bool experiment, bool asJson)
@@ -61,22 +63,26 @@ public static class QuickstartCommand
             WorldGenerator.Generate(new WorldConfig { Members = members, Days = 30, Seed = seed }, BuiltInVocabulary.Create(), world);
         }
         var runs = Path.Combine(directory, "runs");
-        var teacher = new MatchTrainingConfig { World = world, RunsDirectory = runs, Epochs = epochs, Patience = epochs, LearningRate = 1e-3f, Model = MatchModelConfig.Teacher with { Seed = seed } };
+        var teacher = new MatchTrainingConfig
+        {
+            World = world, RunsDirectory = runs, Model = MatchModelConfig.Teacher with { Seed = seed },
+            Training = MatchTrainingConfig.DefaultTraining with { Epochs = epochs, Patience = epochs, LearningRate = 1e-3f },
+        };
         var click = teacher with { Model = MatchModelConfig.ClickTeacher with { Seed = seed } };
         log.WriteLine("tokenizing the world and labeling pairs with the default policy");
         var data = MatchPipeline.Prepare(teacher);
-        var policyRecord = TrainCommand.Run(MatchRole.PolicyTeacher, teacher, data);
+        var policyRecord = Train(MatchRole.PolicyTeacher, teacher, data);
         log.WriteLine(TrainCommand.Describe(policyRecord));
-        var clickRecord = TrainCommand.Run(MatchRole.ClickTeacher, click, data);
+        var clickRecord = Train(MatchRole.ClickTeacher, click, data);
         log.WriteLine(TrainCommand.Describe(clickRecord));
         var student = teacher with
         {
             Model = MatchModelConfig.Student with { Seed = seed },
-            LearningRate = 2e-3f,
+            Training = teacher.Training with { LearningRate = 2e-3f },
             PolicyTeacherRun = teacher.RunDirectory(MatchRole.PolicyTeacher),
             ClickTeacherRun = click.RunDirectory(MatchRole.ClickTeacher),
         };
-        var studentRecord = TrainCommand.Run(MatchRole.Student, student, data);
+        var studentRecord = Train(MatchRole.Student, student, data);
         log.WriteLine(TrainCommand.Describe(studentRecord));
         log.WriteLine("evaluating");
         var evaluation = MatchEvaluator.Evaluate(data, [
@@ -96,4 +102,8 @@ public static class QuickstartCommand
         }
         return new QuickstartResult(report, Path.ChangeExtension(report, ".json"), clock.Elapsed.TotalSeconds);
     }
+
+    /// <summary>Trains one role, or continues it when an earlier quickstart into the same directory left it.</summary>
+    private static RunRecord<MatchTrainingConfig> Train(MatchRole role, MatchTrainingConfig config, MatchDataSet data) =>
+        new MatchTrainer(role, config, data).TrainOrContinue(ProgressReporter.ForStandardError());
 }

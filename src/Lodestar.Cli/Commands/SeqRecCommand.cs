@@ -1,4 +1,4 @@
-// `lodestar seqrec train|eval|recommend|bench|experiment`: sequential recommendation on `uid item1 … itemN` files with
+// `lodestar seqrec train|eval|recommend|experiment` (and `lodestar bench seqrec`): sequential recommendation on `uid item1 … itemN` files with
 // leave-one-out splits and full-ranking metrics, baselines and models through the same evaluator.
 using System.CommandLine;
 using System.Diagnostics;
@@ -7,7 +7,8 @@ using Lodestar.Core;
 using Lodestar.Evaluation;
 using Lodestar.Models;
 using Lodestar.Models.SasRec;
-using Lodestar.Training;
+using Lodestar.Training.Loop;
+using Lodestar.Training.SeqRec;
 using Spectre.Console;
 using Lodestar.Features.SeqRec;
 
@@ -17,12 +18,12 @@ public static class SeqRecCommand
 {
     public static Command Create()
     {
-        var seqrec = new Command("seqrec", "Sequential recommendation: train, evaluate (full ranking, leave-one-out), recommend, benchmark, multi-seed experiments.");
+        var seqrec = new Command("seqrec", "Sequential recommendation: train, evaluate (full ranking, leave-one-out), recommend, multi-seed experiments (speed: lodestar bench seqrec).");
         seqrec.Subcommands.Add(CreateTrain());
         seqrec.Subcommands.Add(CreateEval());
         seqrec.Subcommands.Add(CreateRecommend());
-        seqrec.Subcommands.Add(CreateBench());
         seqrec.Subcommands.Add(SeqRecExperimentCommand.Create());
+        seqrec.Subcommands.Add(MovedCommand.Create("seqrec bench", "bench seqrec"));
         return seqrec;
     }
 
@@ -54,7 +55,7 @@ public static class SeqRecCommand
                 throw new ArgumentException("--resume needs --run DIR (the run to continue)");
             }
             var resolved = parse.GetValue(config) is { } path ? SeqRecConfig.Load(path)
-                : resuming ? RunRecord.Read(parse.GetValue(run)!).Config
+                : resuming ? RunRecord<SeqRecConfig>.Read(parse.GetValue(run)!).Config
                 : new SeqRecConfig();
             if (parse.GetValue(model) is { } name)
             {
@@ -73,9 +74,10 @@ public static class SeqRecCommand
             var runDirectory = parse.GetValue(run)
                 ?? Path.Combine("runs", $"seqrec-{Path.GetFileNameWithoutExtension(splits.Provenance.File)}-{SeqRecRun.Name(resolved.Model)}-s{resolved.Seed}");
             var asJson = parse.GetValue(json);
-            var record = WithProgress(progress => SeqRecRun.Train(resolved, splits, runDirectory, progress, resuming));
-            Report(asJson, runDirectory, record.Config, record.Data, "validation", record.BestValidation!, record.HistoryExcluded, record.BestEpoch, record.WallSeconds);
-            Report(asJson, runDirectory, record.Config, record.Data, "test", record.Test!, record.HistoryExcluded, record.BestEpoch, record.WallSeconds);
+            var record = WithProgress(progress => SeqRecRun.Train(resolved, splits, runDirectory, new LoopOptions(resuming, Progress: progress)));
+            var excluded = record.Config.Evaluation.ExcludeHistory;
+            Report(asJson, runDirectory, record.Config, splits.Provenance, "validation", record.BestValidation!, excluded, record.BestEpoch, record.WallSeconds);
+            Report(asJson, runDirectory, record.Config, splits.Provenance, "test", record.Test!, excluded, record.BestEpoch, record.WallSeconds);
             return 0;
         });
         return command;
@@ -182,7 +184,8 @@ public static class SeqRecCommand
         return (SasRecModel.Kind, sasrec, sequences.Sequences[sequences.IndexOfUser(user.Value)]);
     }
 
-    private static Command CreateBench()
+    /// <summary>`lodestar bench seqrec`: batch top-k users/s of a run's model against most-popular in the same process.</summary>
+    public static Command CreateBench()
     {
         var run = RunOption(required: true);
         var users = new Option<int>("--users") { Description = "Users to recommend for (the first N of the data file).", DefaultValueFactory = _ => 1000 };
@@ -191,7 +194,7 @@ public static class SeqRecCommand
         var batch = new Option<int>("--batch") { Description = "Users per scoring batch (one GEMM against the item table per batch).", DefaultValueFactory = _ => 128 };
         var threads = new Option<int>("--threads") { Description = "Worker threads over batches.", DefaultValueFactory = _ => Environment.ProcessorCount };
         var json = CliJson.CreateOption();
-        var command = new Command("bench", "Throughput of top-k over all items (users/s, history excluded) for a run's model, against most-popular measured in the same run.")
+        var command = new Command("seqrec", "Sequential recommendation: throughput of top-k over all items (users/s, history excluded) for a run's model, against most-popular measured in the same run.")
         {
             Options = { run, users, k, repeats, batch, threads, json },
         };
@@ -238,10 +241,10 @@ public static class SeqRecCommand
     }
 
     /// <summary>A run's record, its data (re-read and hash-checked) and its model, ready to score.</summary>
-    private static (RunRecord Record, SequenceSplits Splits, ISequenceRecommender Model) OpenRun(string runDirectory, string? dataPath = null)
+    private static (RunRecord<SeqRecConfig> Record, SequenceSplits Splits, ISequenceRecommender Model) OpenRun(string runDirectory, string? dataPath = null)
     {
-        var record = RunRecord.Read(runDirectory);
-        var splits = SeqRecData.Load(dataPath ?? record.Data.File);
+        var record = RunRecord<SeqRecConfig>.Read(runDirectory);
+        var splits = SeqRecData.Load(dataPath ?? record.Data.Input(SeqRecRun.SequencesInput).Path);
         return (record, splits, SeqRecRun.LoadModel(runDirectory, record, splits));
     }
 

@@ -3,7 +3,8 @@
 using System.CommandLine;
 using System.Globalization;
 using Lodestar.Core;
-using Lodestar.Training;
+using Lodestar.Training.SeqRec;
+using Lodestar.Training.Loop;
 using Spectre.Console;
 using Lodestar.Features.SeqRec;
 
@@ -51,12 +52,12 @@ public static class SeqRecExperimentCommand
             {
                 CliJson.WriteLine(new
                 {
-                    Name = "seqrec-experiment", Out = directory, Model = SeqRecRun.Name(summary.Config.Model), Data = Path.GetFileName(summary.Data.File),
+                    Name = "seqrec-experiment", Out = directory, Model = SeqRecRun.Name(summary.Config.Model), Data = Path.GetFileName(summary.Data.Input(SeqRecRun.SequencesInput).Path),
                     summary.Seeds, summary.HistoryExcluded, summary.Test, summary.BestValidation, summary.BestEpoch, summary.SecondsToBestEpoch,
                 });
                 return 0;
             }
-            AnsiConsole.MarkupLine($"[bold]{SeqRecRun.Name(summary.Config.Model)}[/] on {Path.GetFileName(summary.Data.File)}, seeds {string.Join(", ", summary.Seeds)}, " +
+            AnsiConsole.MarkupLine($"[bold]{SeqRecRun.Name(summary.Config.Model)}[/] on {Path.GetFileName(summary.Data.Input(SeqRecRun.SequencesInput).Path)}, seeds {string.Join(", ", summary.Seeds)}, " +
                 $"history {(summary.HistoryExcluded ? "excluded" : "kept")}; summary in {Path.Combine(directory, SeqRecSummary.FileName).EscapeMarkup()}");
             var table = new Table().AddColumns("metric", "test mean ± std", "test min..max", "validation mean ± std");
             foreach (var (key, spread) in summary.Test)

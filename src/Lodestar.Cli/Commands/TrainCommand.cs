@@ -1,10 +1,11 @@
-// `lodestar train policy-teacher|click-teacher|student --config C`: trains one job-matching model from a
+// `lodestar match train policy-teacher|click-teacher|student --config C`: trains one job-matching model from a
 // JSON config, with progress, checkpoints that resume after a kill, early stopping and a run record.
 using System.CommandLine;
 using Lodestar.Models.JobMatching;
 using Lodestar.Training.JobMatching;
 using Lodestar.Core.Progress;
 using Lodestar.Features.JobMatching;
+using Lodestar.Training.Loop;
 
 namespace Lodestar.Cli;
 
@@ -22,38 +23,45 @@ public static class TrainCommand
     private static Command Role(string name, MatchRole role, string description)
     {
         var config = new Option<FileInfo>("--config") { Description = "Run config JSON (snake_case keys of MatchTrainingConfig; absent keys keep defaults).", Required = true };
+        var resume = new Option<bool>("--resume") { Description = "Continue the run the config names from its last checkpoint (the config must be the run's own)." };
         var json = CliJson.CreateOption();
         var command = new Command(name, description);
         command.Options.Add(config);
+        command.Options.Add(resume);
         command.Options.Add(json);
         command.SetAction(parse =>
         {
             var resolved = MatchTrainingConfig.Load(parse.GetValue(config)!.FullName);
-            var record = Run(role, resolved);
-            Print(record, parse.GetValue(json));
+            var record = Run(role, resolved, resume: parse.GetValue(resume));
+            Print(record, resolved.RunDirectory(role), parse.GetValue(json));
             return 0;
         });
         return command;
     }
 
-    /// <summary>Prepares the data and trains one role, with progress on standard error.</summary>
-    public static MatchRunRecord Run(MatchRole role, MatchTrainingConfig config, MatchDataSet? data = null)
+    /// <summary>Prepares the data and trains one role (or continues it), with progress on standard error.</summary>
+    public static RunRecord<MatchTrainingConfig> Run(MatchRole role, MatchTrainingConfig config, MatchDataSet? data = null, bool resume = false)
     {
         data ??= MatchPipeline.Prepare(config);
-        return new MatchTrainer(role, config, data).Train(ProgressReporter.ForStandardError());
+        return new MatchTrainer(role, config, data).Train(new LoopOptions(resume, Progress: ProgressReporter.ForStandardError()));
     }
 
-    public static void Print(MatchRunRecord record, bool asJson)
+    public static void Print(RunRecord<MatchTrainingConfig> record, string runDirectory, bool asJson)
     {
         if (asJson)
         {
-            CliJson.WriteLine(new { record.Role, record.Status, record.Parameters, record.BestEpoch, record.BestValidationLoss, record.WallSeconds, record.Epochs, run = record.Config.RunDirectory(Enum.Parse<MatchRole>(record.Role.Replace("-", ""), ignoreCase: true)) });
+            CliJson.WriteLine(new
+            {
+                record.Task, record.Status, record.StopReason, record.Parameters, record.BestEpoch, record.BestValidation, record.Test, record.WallSeconds, record.Epochs,
+                Run = runDirectory,
+            });
             return;
         }
         Console.Out.WriteLine(Describe(record));
     }
 
-    /// <summary>One line for a finished run: status, parameters, best epoch and its validation loss, wall time.</summary>
-    public static string Describe(MatchRunRecord record) =>
-        $"{record.Role}: {record.Status}, {record.Parameters:N0} parameters, best epoch {record.BestEpoch} (validation loss {record.BestValidationLoss:F4}), {record.WallSeconds:F1} s";
+    /// <summary>One line for a run: status, parameters, best epoch and its selection metric, wall time.</summary>
+    public static string Describe(RunRecord<MatchTrainingConfig> record) =>
+        $"{record.Task}: {record.Status}{(record.StopReason is { } why ? $" ({why})" : "")}, {record.Parameters:N0} parameters, best epoch {record.BestEpoch} " +
+        $"(validation {record.Selection.Name} {(record.BestValidation is { } v ? v[record.Selection.Name] : double.NaN):F4}), {record.WallSeconds:F1} s";
 }

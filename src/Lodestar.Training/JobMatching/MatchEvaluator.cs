@@ -1,4 +1,4 @@
-// `lodestar eval match`: golden-set agreement (the policy `agree` metrics), policy NDCG@10 (jobs for a member
+// `lodestar match eval`: golden-set agreement (the policy `agree` metrics), policy NDCG@10 (jobs for a member
 // against the policy's own graded overall score), graded NDCG@10 of jobs for a member and members for a job
 // against the world's true match, apply AUC and calibration, and speed
 // (latency at batch 1, pairs/s at batch 64, achieved GFLOP/s against the FMA peak) for each model.
@@ -10,6 +10,7 @@ using Lodestar.Policy.Golden;
 using Lodestar.Policy.Labeling;
 using Lodestar.Text.Prompts;
 using Lodestar.Features.JobMatching;
+using Lodestar.Training.Loop;
 
 namespace Lodestar.Training.JobMatching;
 
@@ -41,7 +42,7 @@ public sealed record MatchModelReport(
     double EceCalibrated,
     ReliabilityCurve Reliability,
     MatchSpeed Speed,
-    IReadOnlyList<MatchEpoch> Epochs);
+    IReadOnlyList<EpochRecord> Epochs);
 
 public sealed record MatchEvaluation(
     string DataHash,
@@ -99,7 +100,7 @@ public static class MatchEvaluator
             reports.Add(new MatchModelReport(MatchModel.RoleName(role), run, model.ParameterCount, policyNdcg, member, job, agreement.MeanKappa, agreement.Spearman,
                 BothClasses(labels) ? ProbabilityCalibration.Auc(raw, labels) : double.NaN, calibration, ProbabilityCalibration.Reliability(raw, labels).ExpectedCalibrationError,
                 reliability.ExpectedCalibrationError, reliability, new MatchSpeed(0, 0, 0, 0, 0),
-                MatchRunRecord.Read(run).Epochs));
+                RunRecord<MatchTrainingConfig>.Read(run).Epochs));
         }
         var peak = double.NaN;
         if (measureSpeed)

@@ -1,27 +1,17 @@
-// A match run directory's files: its resolved training config and its best model, checked against the data
+// A match run directory's files: its run record (with the resolved config) and its best model, checked against the data
 // set that will be scored with it, so evaluation and distillation see the model the run trained.
-using System.Text.Json;
 using Lodestar.Models.JobMatching;
 using Lodestar.Tensors;
+using Lodestar.Training.Loop;
 
 namespace Lodestar.Training.JobMatching;
 
 public static class MatchInference
 {
     public const string BestWeightsFile = MatchModel.BestFile;
-    public const string ConfigFile = "config.json";
 
-    /// <summary>The run's resolved config.</summary>
-    public static MatchTrainingConfig ReadConfig(string runDirectory)
-    {
-        var path = Path.Combine(runDirectory, ConfigFile);
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException($"{path}: not a match run directory (no {ConfigFile})", path);
-        }
-        return JsonSerializer.Deserialize<MatchTrainingConfig>(File.ReadAllText(path), MatchTrainingConfig.Json)
-            ?? throw new InvalidDataException($"{path}: config is null");
-    }
+    /// <summary>The run's resolved config, from its run record.</summary>
+    public static MatchTrainingConfig ReadConfig(string runDirectory) => RunRecord<MatchTrainingConfig>.Read(runDirectory).Config;
 
     /// <summary>
     /// The run's best model, checked to play <paramref name="role"/> and against the data set it will read: the same vocabulary and output layout

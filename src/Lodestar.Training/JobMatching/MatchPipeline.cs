@@ -3,6 +3,7 @@
 using Lodestar.Policy;
 using Lodestar.Text.Tokenization;
 using Lodestar.Features.JobMatching;
+using Lodestar.Training.Loop;
 
 namespace Lodestar.Training.JobMatching;
 
@@ -48,7 +49,7 @@ public static class MatchPipeline
         {
             return data;
         }
-        var key = $"{data.ContentHash}|{System.Text.Json.JsonSerializer.Serialize(config, MatchTrainingConfig.Json)}|{maxTokens}";
+        var key = $"{data.ContentHash}|{System.Text.Json.JsonSerializer.Serialize(config, RunJson.Options)}|{maxTokens}";
         lock (s_memoLock)
         {
             if (s_memo is { } memo && memo.Key == key)

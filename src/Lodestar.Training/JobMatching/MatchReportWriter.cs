@@ -2,6 +2,7 @@
 // latency, reliability diagrams as inline SVG) with a JSON of the same numbers beside it.
 using System.Globalization;
 using Lodestar.Evaluation.Reports;
+using Lodestar.Training.Loop;
 
 namespace Lodestar.Training.JobMatching;
 
@@ -36,13 +37,13 @@ public static class MatchReportWriter
         else
         {
             report.Heading("Multi-teacher experiment");
-            report.Paragraph("Not run here (it trains four students per seed). `lodestar experiment multi-teacher --config configs/match/multi-teacher.json` trains both teachers on a larger policy-labelled set and the four students over three seeds; its measured table is in docs/job-matching.md.");
+            report.Paragraph("Not run here (it trains four students per seed). `lodestar match experiment --config configs/match/multi-teacher.json` trains both teachers on a larger policy-labelled set and the four students over three seeds; its measured table is in docs/job-matching.md.");
         }
         report.Heading("Charts");
         report.Chart(SvgCharts.LineChart("Validation loss per epoch", "epoch", "validation loss",
-            evaluation.Models.Select(m => new Series(m.Role, m.Epochs.Select(e => ((double)e.Epoch, e.ValidationLoss)).ToList())).ToList()));
+            evaluation.Models.Select(m => new Series(m.Role, m.Epochs.Select(e => ((double)e.Epoch, e.Validation[MatchTask.LossMetric])).ToList())).ToList()));
         report.Chart(SvgCharts.LineChart("Training loss per epoch", "epoch", "training loss",
-            evaluation.Models.Select(m => new Series(m.Role, m.Epochs.Select(e => ((double)e.Epoch, e.TrainLoss)).ToList())).ToList()));
+            evaluation.Models.Select(m => new Series(m.Role, m.Epochs.Select(e => ((double)e.Epoch, e.TrainLoss ?? double.NaN)).ToList())).ToList()));
         report.Chart(SvgCharts.Scatter("Quality vs size", "log10 parameters", "policy NDCG@10",
             evaluation.Models.Select(m => new Series(m.Role, [(Math.Log10(m.Parameters), m.PolicyNdcg10)])).ToList()));
         report.Chart(SvgCharts.Scatter("Quality vs latency", "p50 latency ms (batch 1)", "policy NDCG@10",
@@ -50,7 +51,7 @@ public static class MatchReportWriter
         report.Chart(SvgCharts.Reliability("Apply calibration (temperature-scaled)",
             evaluation.Models.Where(m => m.Role != "policy-teacher").Select(m => new Series(m.Role, m.Reliability.Bins.Where(b => b.Count > 0).Select(b => (b.MeanPredicted, b.ObservedRate)).ToList())).ToList()));
         var path = Path.Combine(directory, "report.html");
-        report.Write(path, new { evaluation, experiment }, MatchTrainingConfig.Json);
+        report.Write(path, new { evaluation, experiment }, RunJson.Options);
         return path;
     }
 

@@ -1,10 +1,11 @@
-// The resolved configuration of one match training run (`lodestar train policy-teacher|click-teacher|
+// The resolved configuration of one match training run (`lodestar match train policy-teacher|click-teacher|
 // student --config C`): data, model size, optimization, early stopping and, for a student, its teachers.
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Lodestar.Core;
 using Lodestar.Models.JobMatching;
 using Lodestar.Features.JobMatching;
+using Lodestar.Training.Loop;
 
 namespace Lodestar.Training.JobMatching;
 
@@ -29,24 +30,26 @@ public sealed record MatchTrainingConfig
 
     public MatchModelConfig Model { get; init; } = MatchModelConfig.TinyTeacher;
 
-    /// <summary>Passes over the training split (early stopping may end sooner).</summary>
-    public int Epochs { get; init; } = 4;
+    /// <summary>
+    /// Optimisation by the training loop; absent fields keep these defaults: 4 epochs of batches of 32, AdamW at 2e-3
+    /// with weight decay 0.01, 20 warmup steps then cosine decay to a tenth, clip 1, patience 2, a checkpoint every 50 steps.
+    /// </summary>
+    [JsonObjectCreationHandling(JsonObjectCreationHandling.Populate)]
+    public TrainingConfig Training { get; init; } = DefaultTraining;
 
-    public int BatchSize { get; init; } = 32;
-
-    /// <summary>Peak AdamW learning rate (linear warmup, cosine decay to a tenth).</summary>
-    public float LearningRate { get; init; } = 2e-3f;
-
-    public int WarmupSteps { get; init; } = 20;
-
-    /// <summary>Global gradient-norm clip.</summary>
-    public float ClipNorm { get; init; } = 1f;
-
-    /// <summary>Epochs without a better validation loss before stopping.</summary>
-    public int Patience { get; init; } = 2;
-
-    /// <summary>Steps between checkpoints inside an epoch (one is also written at every epoch end).</summary>
-    public int CheckpointEverySteps { get; init; } = 50;
+    public static TrainingConfig DefaultTraining => new()
+    {
+        Epochs = 4,
+        BatchSize = 32,
+        LearningRate = 2e-3f,
+        Schedule = LearningRateSchedule.Cosine,
+        FinalLearningRateFraction = 0.1,
+        WarmupSteps = 20,
+        WeightDecay = 0.01f,
+        ClipNorm = 1f,
+        Patience = 2,
+        CheckpointEverySteps = 50,
+    };
 
     /// <summary>Seed of the batch order.</summary>
     public ulong ShuffleSeed { get; init; } = 1;
@@ -66,36 +69,18 @@ public sealed record MatchTrainingConfig
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? InitFrom { get; init; }
 
-    /// <summary>Stops (as if killed) after this many steps of this invocation; for resume tests. Not part of the resolved run.</summary>
-    [JsonIgnore]
-    public int? StopAfterSteps { get; init; }
-
     public MatchTrainingConfig Validate()
     {
         Model.Validate();
         Data.Validate();
         Distillation.Validate();
-        this.Require(Epochs >= 1, Epochs, "must be at least 1");
-        this.Require(BatchSize >= 1, BatchSize, "must be at least 1");
-        this.Require(LearningRate > 0, LearningRate, "must be positive");
-        this.Require(WarmupSteps >= 0, WarmupSteps, "must not be negative");
-        this.Require(ClipNorm > 0, ClipNorm, "must be positive");
-        this.Require(Patience >= 1, Patience, "must be at least 1");
-        this.Require(CheckpointEverySteps >= 1, CheckpointEverySteps, "must be at least 1");
+        Training.Validate();
         this.Require(TokenizerVocab >= 512, TokenizerVocab, "must be at least 512");
         return this;
     }
 
     public string RunDirectory(MatchRole role) => Path.Combine(RunsDirectory, RunName ?? MatchModel.RoleName(role));
 
-
-    public static JsonSerializerOptions Json { get; } = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        WriteIndented = true,
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
-    };
 
     /// <summary>Reads a config JSON file (snake_case keys; absent keys keep their defaults).</summary>
     public static MatchTrainingConfig Load(string path)
@@ -106,7 +91,7 @@ public sealed record MatchTrainingConfig
         }
         try
         {
-            return (JsonSerializer.Deserialize<MatchTrainingConfig>(File.ReadAllText(path), Json)
+            return (JsonSerializer.Deserialize<MatchTrainingConfig>(File.ReadAllText(path), RunJson.Options)
                 ?? throw new InvalidDataException($"{path}: config is null")).Validate();
         }
         catch (JsonException ex)

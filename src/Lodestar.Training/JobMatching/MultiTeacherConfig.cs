@@ -4,6 +4,7 @@ using System.Text.Json;
 using Lodestar.Core;
 using Lodestar.Models.JobMatching;
 using Lodestar.Features.JobMatching;
+using Lodestar.Training.Loop;
 
 namespace Lodestar.Training.JobMatching;
 
@@ -102,7 +103,7 @@ public sealed record MultiTeacherConfig
         }
         try
         {
-            return (JsonSerializer.Deserialize<MultiTeacherConfig>(File.ReadAllText(path), MatchTrainingConfig.Json)
+            return (JsonSerializer.Deserialize<MultiTeacherConfig>(File.ReadAllText(path), RunJson.Options)
                 ?? throw new InvalidDataException($"{path}: config is null")).Validate();
         }
         catch (JsonException ex)

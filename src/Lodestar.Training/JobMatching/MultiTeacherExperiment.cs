@@ -8,6 +8,7 @@ using Lodestar.Data.Vocabularies;
 using Lodestar.Evaluation.Calibration;
 using Lodestar.Models.JobMatching;
 using Lodestar.Features.JobMatching;
+using Lodestar.Training.Loop;
 
 namespace Lodestar.Training.JobMatching;
 
@@ -84,18 +85,18 @@ public static class MultiTeacherExperiment
         if (config.PolicyTeacherWarmStart is not null)
         {
             var warmStart = config.Teacher(config.PolicyTeacherWarmStart);
-            log?.Invoke($"training the policy teacher's first stage ({warmStart.Epochs} epochs) in {warmStart.RunDirectory(MatchRole.PolicyTeacher)}");
-            new MatchTrainer(MatchRole.PolicyTeacher, warmStart, data).Train();
+            log?.Invoke($"training the policy teacher's first stage ({warmStart.Training.Epochs} epochs) in {warmStart.RunDirectory(MatchRole.PolicyTeacher)}");
+            new MatchTrainer(MatchRole.PolicyTeacher, warmStart, data).TrainOrContinue();
             policy = policy with { InitFrom = warmStart.RunDirectory(MatchRole.PolicyTeacher) };
         }
         log?.Invoke($"training the policy teacher on {data.In(MatchSplit.Train).Count(e => e.PolicyLevels is not null)} policy-labelled pairs");
-        new MatchTrainer(MatchRole.PolicyTeacher, policy, data).Train();
+        new MatchTrainer(MatchRole.PolicyTeacher, policy, data).TrainOrContinue();
         if (config.ClickTeacherFromPolicyTeacher)
         {
             click = click with { Model = policy.Model, InitFrom = policy.RunDirectory(MatchRole.PolicyTeacher) };
         }
         log?.Invoke($"training the click teacher on {data.In(MatchSplit.Train).Count(e => e.Applied >= 0)} viewed pairs");
-        new MatchTrainer(MatchRole.ClickTeacher, click, MatchPipeline.For(data, click.Data, click.Model.MaxTokens, click.RunDirectory(MatchRole.ClickTeacher))).Train();
+        new MatchTrainer(MatchRole.ClickTeacher, click, MatchPipeline.For(data, click.Data, click.Model.MaxTokens, click.RunDirectory(MatchRole.ClickTeacher))).TrainOrContinue();
         return (student with { PolicyTeacherRun = policy.RunDirectory(MatchRole.PolicyTeacher), ClickTeacherRun = click.RunDirectory(MatchRole.ClickTeacher) }, data);
     }
 
@@ -115,7 +116,7 @@ public static class MultiTeacherExperiment
             {
                 log?.Invoke($"training student {name}, seed {seed}");
                 var config = VariantConfig(student, name, seed);
-                new MatchTrainer(MatchRole.Student, config, data).Train();
+                new MatchTrainer(MatchRole.Student, config, data).TrainOrContinue();
                 var report = MatchEvaluator.Evaluate(data, [(MatchRole.Student, config.RunDirectory(MatchRole.Student))], measureSpeed: false, split).Models[0];
                 rows.Add(new ExperimentRow(name, seed, report.PolicyNdcg10, report.MemberNdcg10, report.GoldenMeanKappa, report.ApplyAuc));
                 log?.Invoke($"  policy NDCG@10 {report.PolicyNdcg10:F4}, truth NDCG@10 {report.MemberNdcg10:F4}, golden κ {report.GoldenMeanKappa:F3}, apply AUC {report.ApplyAuc:F4}");
@@ -171,6 +172,6 @@ public static class MultiTeacherExperiment
     /// <summary>First 8 hex digits of SHA-256 over the resolved config JSON (run name excluded).</summary>
     public static string RecipeHash(MatchTrainingConfig config) =>
         Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
-            System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(config with { RunName = null }, MatchTrainingConfig.Json)))[..8];
+            System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(config with { RunName = null }, RunJson.Options)))[..8];
 
 }

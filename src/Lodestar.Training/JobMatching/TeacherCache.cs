@@ -5,6 +5,7 @@ using System.Text;
 using Lodestar.Models.JobMatching;
 using Lodestar.Tensors.Serialization;
 using Lodestar.Features.JobMatching;
+using Lodestar.Training.Loop;
 
 namespace Lodestar.Training.JobMatching;
 
@@ -60,7 +61,7 @@ public static class TeacherCache
         var teacher = MatchInference.ReadConfig(teacherRun);
         if (teacher.Data != data.Config || teacher.Model.MaxTokens != data.MaxTokens)
         {
-            sha.AppendData(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(teacher.Data, MatchTrainingConfig.Json));
+            sha.AppendData(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(teacher.Data, RunJson.Options));
             sha.AppendData(BitConverter.GetBytes(teacher.Model.MaxTokens));
         }
         return Convert.ToHexStringLower(sha.GetHashAndReset());

@@ -4,6 +4,7 @@ using Lodestar.Core;
 using Lodestar.Models.JobMatching;
 using Lodestar.Tensors;
 using Lodestar.Training.JobMatching;
+using Lodestar.Training.Loop;
 using Lodestar.Features.JobMatching;
 
 namespace Lodestar.Training.Tests.JobMatching;

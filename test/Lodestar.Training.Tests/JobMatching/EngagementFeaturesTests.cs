@@ -3,6 +3,7 @@
 using Lodestar.Data.Schema;
 using Lodestar.Models.JobMatching;
 using Lodestar.Training.JobMatching;
+using Lodestar.Training.Loop;
 using Lodestar.Features.JobMatching;
 
 namespace Lodestar.Training.Tests.JobMatching;
@@ -59,7 +60,7 @@ public class EngagementFeaturesTests(TinyMatchWorld world) : IClassFixture<TinyM
     [Fact]
     public void AClickTeacherReadingEngagementServesAStudentReadingPlainPrompts()
     {
-        var config = world.In("engagement") with { Epochs = 1 };
+        var config = world.In("engagement").WithTraining(t => t with { Epochs = 1 });
         var teacherConfig = config with { Data = config.Data with { EngagementFeatures = true }, Model = config.Model with { MaxTokens = 64 } };
         var teacherData = MatchPipeline.For(world.Data, teacherConfig.Data, teacherConfig.Model.MaxTokens, "test");
         // Same pairs, splits and labels; longer prompts carrying the counters.
@@ -73,7 +74,7 @@ public class EngagementFeaturesTests(TinyMatchWorld world) : IClassFixture<TinyM
         Assert.Same(teacherData, MatchPipeline.ForRun(world.Data, clickRun));
         var student = config with { Model = config.Model with { Channels = 8, FeedForward = 16 }, ClickTeacherRun = clickRun };
         var record = new MatchTrainer(MatchRole.Student, student, world.Data).Train();
-        Assert.NotNull(record.ClickTeacherKey);
+        Assert.Equal(TeacherCache.Key(clickRun, world.Data), record.Data.Input("click-teacher").Sha256);
         // Evaluated beside a student on the plain prompts, the teacher still reads its own: the same figures as on its own data set.
         var beside = MatchEvaluator.Evaluate(world.Data, [(MatchRole.ClickTeacher, clickRun), (MatchRole.Student, student.RunDirectory(MatchRole.Student))], measureSpeed: false).Models[0];
         var alone = MatchEvaluator.Evaluate(teacherData, [(MatchRole.ClickTeacher, clickRun)], measureSpeed: false).Models[0];

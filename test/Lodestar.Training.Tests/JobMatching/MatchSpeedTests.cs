@@ -3,6 +3,7 @@
 using Lodestar.Kernels;
 using Lodestar.Models.JobMatching;
 using Lodestar.Training.JobMatching;
+using Lodestar.Training.Loop;
 using Lodestar.Features.JobMatching;
 
 namespace Lodestar.Training.Tests.JobMatching;

@@ -4,6 +4,7 @@ using Lodestar.Models.JobMatching;
 using Lodestar.Tensors.Serialization;
 using Lodestar.Training.JobMatching;
 using Lodestar.Features.JobMatching;
+using Lodestar.Training.Loop;
 
 namespace Lodestar.Training.Tests.JobMatching;
 
@@ -37,39 +38,43 @@ public class MatchTrainingTests(TinyMatchWorld world) : IClassFixture<TinyMatchW
         var windowed = world.Config with { Distillation = world.Config.Distillation with { ApplyLabelDays = 2 } };
         Assert.Equal(lastDay - 1, new MatchTrainer(MatchRole.Student, windowed, world.Data).ApplyLabelsFromDay);
         // Configs without a window serialize as before, so the recipe hashes of earlier runs still name them.
-        var json = System.Text.Json.JsonSerializer.Serialize(world.Config, MatchTrainingConfig.Json);
+        var json = System.Text.Json.JsonSerializer.Serialize(world.Config, RunJson.Options);
         Assert.DoesNotContain("apply_label_days", json);
-        Assert.Contains("\"apply_label_days\":2", System.Text.Json.JsonSerializer.Serialize(windowed, MatchTrainingConfig.Json).Replace(" ", ""));
+        Assert.Contains("\"apply_label_days\":2", System.Text.Json.JsonSerializer.Serialize(windowed, RunJson.Options).Replace(" ", ""));
     }
 
     [Fact]
     public void PolicyTeacherLossFallsAndBeatsTheLabelFrequencyBaseline()
     {
-        var config = world.In("policy") with { Epochs = 8, Patience = 8, LearningRate = 1e-2f };
+        var config = world.In("policy").WithTraining(t => t with { Epochs = 8, Patience = 8, LearningRate = 1e-2f });
         var trainer = new MatchTrainer(MatchRole.PolicyTeacher, config, world.Data);
         var record = trainer.Train();
         Assert.True(record.Epochs[^1].TrainLoss < record.Epochs[0].TrainLoss, $"train loss {record.Epochs[0].TrainLoss} → {record.Epochs[^1].TrainLoss}");
-        Assert.True(record.BestValidationLoss < Baseline(trainer), $"validation loss {record.BestValidationLoss} vs baseline {Baseline(trainer)}");
-        Assert.True(File.Exists(Path.Combine(config.RunDirectory(MatchRole.PolicyTeacher), MatchRunRecord.FileName)));
+        var best = record.BestValidation!["loss"];
+        Assert.True(best < Baseline(trainer), $"validation loss {best} vs baseline {Baseline(trainer)}");
+        Assert.True(File.Exists(Path.Combine(config.RunDirectory(MatchRole.PolicyTeacher), RunRecord<MatchTrainingConfig>.FileName)));
+        Assert.Equal(RunStatus.Finished, record.Status);
+        Assert.True(record.Test!["loss"] > 0);
     }
 
     [Fact]
     public void ResumeAfterInterruptionIsBitIdentical()
     {
-        var straight = world.In("straight") with { Epochs = 2 };
+        var straight = world.In("straight").WithTraining(t => t with { Epochs = 2 });
         new MatchTrainer(MatchRole.ClickTeacher, straight, world.Data).Train();
-        var killed = world.In("killed") with { Epochs = 2 };
+        var killed = world.In("killed").WithTraining(t => t with { Epochs = 2 });
         // Interrupt in the middle of the second epoch, wherever that falls for this data.
         var trainCount = new MatchTrainer(MatchRole.ClickTeacher, killed, world.Data).Select(MatchSplit.Train).Count;
-        var stepsPerEpoch = (trainCount + killed.BatchSize - 1) / killed.BatchSize;
+        var stepsPerEpoch = (trainCount + killed.Training.BatchSize - 1) / killed.Training.BatchSize;
         Assert.True(stepsPerEpoch >= 2, $"the tiny world gives {trainCount} click examples: too few to interrupt mid-epoch");
         var stopAfter = stepsPerEpoch + (stepsPerEpoch / 2);
-        var first = new MatchTrainer(MatchRole.ClickTeacher, killed with { StopAfterSteps = stopAfter }, world.Data).Train();
-        Assert.Equal("interrupted", first.Status);
-        var resumed = new MatchTrainer(MatchRole.ClickTeacher, killed, world.Data).Train();
-        Assert.Equal("completed", resumed.Status);
-        using var a = SafeTensorsFile.Read(Path.Combine(straight.RunDirectory(MatchRole.ClickTeacher), MatchTrainer.LastCheckpointFile));
-        using var b = SafeTensorsFile.Read(Path.Combine(killed.RunDirectory(MatchRole.ClickTeacher), MatchTrainer.LastCheckpointFile));
+        var first = new MatchTrainer(MatchRole.ClickTeacher, killed, world.Data).Train(new LoopOptions(StopAfterSteps: stopAfter));
+        Assert.Equal(RunStatus.Interrupted, first.Status);
+        Assert.Throws<ArgumentException>(() => new MatchTrainer(MatchRole.ClickTeacher, killed, world.Data).Train());
+        var resumed = new MatchTrainer(MatchRole.ClickTeacher, killed, world.Data).Train(new LoopOptions(Resume: true));
+        Assert.Equal(RunStatus.Finished, resumed.Status);
+        using var a = SafeTensorsFile.Read(Path.Combine(straight.RunDirectory(MatchRole.ClickTeacher), TrainingLoop.LastFile));
+        using var b = SafeTensorsFile.Read(Path.Combine(killed.RunDirectory(MatchRole.ClickTeacher), TrainingLoop.LastFile));
         Assert.Equal(a.Entries.Select(e => e.Name).Order(), b.Entries.Select(e => e.Name).Order());
         foreach (var name in a.Entries.Select(e => e.Name))
         {
@@ -81,7 +86,7 @@ public class MatchTrainingTests(TinyMatchWorld world) : IClassFixture<TinyMatchW
     public void TeacherOutputsAreCachedPerTeacherVersion()
     {
         var student = world.StudentWithTeachers("cache");
-        var config = world.In("cache") with { Epochs = 1 };
+        var config = world.In("cache").WithTraining(t => t with { Epochs = 1 });
         var batches = (world.Data.Examples.Count + 63) / 64;
         lock (CacheCounter)
         {
@@ -101,10 +106,10 @@ public class MatchTrainingTests(TinyMatchWorld world) : IClassFixture<TinyMatchW
     [Fact]
     public void InitFromStartsTheRunFromAnotherRunsWeights()
     {
-        var source = world.In("init") with { Epochs = 1 };
+        var source = world.In("init").WithTraining(t => t with { Epochs = 1 });
         new MatchTrainer(MatchRole.PolicyTeacher, source, world.Data).Train();
         // A learning rate of 1e-9 leaves the starting weights in place, so the run's best weights are its start.
-        var tuned = source with { RunName = "click-from-policy", InitFrom = source.RunDirectory(MatchRole.PolicyTeacher), LearningRate = 1e-9f };
+        var tuned = source with { RunName = "click-from-policy", InitFrom = source.RunDirectory(MatchRole.PolicyTeacher), Training = source.Training with { LearningRate = 1e-9f } };
         new MatchTrainer(MatchRole.ClickTeacher, tuned, world.Data).Train();
         var fresh = tuned with { RunName = "click-fresh", InitFrom = null };
         new MatchTrainer(MatchRole.ClickTeacher, fresh, world.Data).Train();

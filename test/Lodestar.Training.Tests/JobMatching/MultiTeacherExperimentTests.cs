@@ -5,6 +5,7 @@ using Lodestar.Core;
 using Lodestar.Models.JobMatching;
 using Lodestar.Training.JobMatching;
 using Lodestar.Features.JobMatching;
+using Lodestar.Training.Loop;
 
 namespace Lodestar.Training.Tests.JobMatching;
 
@@ -81,13 +82,13 @@ public sealed class MultiTeacherExperimentTests(TinyMatchWorld world) : IClassFi
         var config = new MultiTeacherConfig
         {
             Student = world.Config with { Data = world.Config.Data with { PolicyPairs = 123 } },
-            PolicyTeacher = new MatchTrainingConfig { World = "elsewhere", Model = MatchModelConfig.Teacher, Epochs = 5 },
+            PolicyTeacher = new MatchTrainingConfig { World = "elsewhere", Model = MatchModelConfig.Teacher, Training = MatchTrainingConfig.DefaultTraining with { Epochs = 5 } },
         }.Validate();
         var teacher = config.Teacher(config.PolicyTeacher);
         Assert.Equal(world.Config.World, teacher.World);
         Assert.Equal(123, teacher.Data.PolicyPairs);
         Assert.Equal(world.Config.Model.MaxTokens, teacher.Model.MaxTokens);
-        Assert.Equal(5, teacher.Epochs);
+        Assert.Equal(5, teacher.Training.Epochs);
         // A click teacher reading engagement counters keeps that flag and its own token budget; the policy teacher reads the student's prompts.
         var click = config.Teacher(new MatchTrainingConfig { Data = new MatchDataConfig { EngagementFeatures = true }, Model = MatchModelConfig.ClickTeacher with { MaxTokens = 144 } });
         Assert.True(click.Data.EngagementFeatures);
@@ -103,24 +104,26 @@ public sealed class MultiTeacherExperimentTests(TinyMatchWorld world) : IClassFi
         Assert.Contains("seeds", error.Message);
     }
 
+    private static TrainingConfig Short => MatchTrainingConfig.DefaultTraining with { Epochs = 1, BatchSize = 32, WarmupSteps = 5 };
+
     [Fact]
     public void AWarmStartStageTrainsFirstAndThePolicyTeacherContinuesFromIt()
     {
         var runs = Path.Combine(world.Root, "warm-start");
-        var student = world.Config with { RunsDirectory = runs, Epochs = 1 };
+        var student = world.Config.WithTraining(t => t with { Epochs = 1 }) with { RunsDirectory = runs };
         var config = new MultiTeacherConfig
         {
             WorldMembers = 400,
             Student = student,
-            PolicyTeacherWarmStart = new MatchTrainingConfig { RunName = "stage1", Model = world.Config.Model, Epochs = 1, BatchSize = 32, WarmupSteps = 5 },
-            PolicyTeacher = new MatchTrainingConfig { Model = world.Config.Model, Epochs = 1, BatchSize = 32, WarmupSteps = 5, LearningRate = 1e-4f },
-            ClickTeacher = new MatchTrainingConfig { Model = world.Config.Model, Epochs = 1, BatchSize = 32, WarmupSteps = 5 },
+            PolicyTeacherWarmStart = new MatchTrainingConfig { RunName = "stage1", Model = world.Config.Model, Training = Short },
+            PolicyTeacher = new MatchTrainingConfig { Model = world.Config.Model, Training = Short with { LearningRate = 1e-4f } },
+            ClickTeacher = new MatchTrainingConfig { Model = world.Config.Model, Training = Short },
         };
         var (prepared, _) = MultiTeacherExperiment.Prepare(config);
         var stage1 = Path.Combine(runs, "stage1");
-        Assert.True(File.Exists(Path.Combine(stage1, MatchTrainer.LastCheckpointFile)));
+        Assert.True(File.Exists(Path.Combine(stage1, TrainingLoop.LastFile)));
         Assert.Equal(Path.Combine(runs, "policy-teacher"), prepared.PolicyTeacherRun);
-        var teacherConfig = JsonSerializer.Deserialize<MatchTrainingConfig>(File.ReadAllText(Path.Combine(prepared.PolicyTeacherRun!, MatchInference.ConfigFile)), MatchTrainingConfig.Json);
+        var teacherConfig = MatchInference.ReadConfig(prepared.PolicyTeacherRun!);
         Assert.Equal(stage1, teacherConfig!.InitFrom);
 
         Assert.Throws<InvalidConfigException>(() => (config with { PolicyTeacherWarmStart = config.PolicyTeacherWarmStart! with { RunName = null } }).Validate());
@@ -136,7 +139,7 @@ public sealed class MultiTeacherExperimentTests(TinyMatchWorld world) : IClassFi
         Assert.Equal(MatchSplit.Test, config.Split);
         Assert.True(config.Student.Data.PolicyPairs >= 4 * new MatchDataConfig().PolicyPairs);
         Assert.NotNull(config.PolicyTeacherWarmStart);
-        Assert.NotNull(JsonSerializer.Serialize(config, MatchTrainingConfig.Json));
+        Assert.NotNull(JsonSerializer.Serialize(config, RunJson.Options));
     }
 
     [Fact]
@@ -161,8 +164,8 @@ public sealed class MultiTeacherExperimentTests(TinyMatchWorld world) : IClassFi
         Assert.Equal(0, full.Student.Distillation.ApplyLabelDays);
         Assert.Equal(10, windowed.Student.Distillation.ApplyLabelDays);
         // Same world, teachers and runs directory (so the teachers are shared), same recipe otherwise.
-        Assert.Equal(JsonSerializer.Serialize(full, MatchTrainingConfig.Json),
-            JsonSerializer.Serialize(windowed with { Student = windowed.Student with { Distillation = windowed.Student.Distillation with { ApplyLabelDays = 0 } } }, MatchTrainingConfig.Json));
+        Assert.Equal(JsonSerializer.Serialize(full, RunJson.Options),
+            JsonSerializer.Serialize(windowed with { Student = windowed.Student with { Distillation = windowed.Student.Distillation with { ApplyLabelDays = 0 } } }, RunJson.Options));
         // The recipe is the one the tuning rule chose among the config's own tuning list.
         Assert.Contains(full.Student.Distillation, full.Tuning);
         // The third twin differs only in its click teacher: fine-tuned from the policy teacher, under its own run name.
@@ -170,11 +173,11 @@ public sealed class MultiTeacherExperimentTests(TinyMatchWorld world) : IClassFi
         Assert.True(fineTuned.ClickTeacherFromPolicyTeacher);
         Assert.True(fineTuned.Teacher(fineTuned.ClickTeacher).Data.EngagementFeatures);
         Assert.NotEqual(full.Teacher(full.ClickTeacher).RunDirectory(MatchRole.ClickTeacher), fineTuned.Teacher(fineTuned.ClickTeacher).RunDirectory(MatchRole.ClickTeacher));
-        Assert.Equal(JsonSerializer.Serialize(full, MatchTrainingConfig.Json),
-            JsonSerializer.Serialize(fineTuned with { ClickTeacherFromPolicyTeacher = false, ClickTeacher = full.ClickTeacher }, MatchTrainingConfig.Json));
+        Assert.Equal(JsonSerializer.Serialize(full, RunJson.Options),
+            JsonSerializer.Serialize(fineTuned with { ClickTeacherFromPolicyTeacher = false, ClickTeacher = full.ClickTeacher }, RunJson.Options));
         // And the fourth has both changes: the fine-tuned click teacher and the label window.
         var both = MultiTeacherConfig.Load(Path.Combine(directory, "multi-teacher-24k-ft-window.json"));
-        Assert.Equal(JsonSerializer.Serialize(fineTuned with { Student = fineTuned.Student with { Distillation = fineTuned.Student.Distillation with { ApplyLabelDays = 10 } } }, MatchTrainingConfig.Json),
-            JsonSerializer.Serialize(both, MatchTrainingConfig.Json));
+        Assert.Equal(JsonSerializer.Serialize(fineTuned with { Student = fineTuned.Student with { Distillation = fineTuned.Student.Distillation with { ApplyLabelDays = 10 } } }, RunJson.Options),
+            JsonSerializer.Serialize(both, RunJson.Options));
     }
 }

@@ -5,6 +5,7 @@ using Lodestar.Data.Vocabularies;
 using Lodestar.Models.JobMatching;
 using Lodestar.Training.JobMatching;
 using Lodestar.Features.JobMatching;
+using Lodestar.Training.Loop;
 
 namespace Lodestar.Training.Tests.JobMatching;
 
@@ -22,11 +23,7 @@ public sealed class TinyMatchWorld : IDisposable
             TokenizerVocab = 600,
             Data = new MatchDataConfig { PolicyPairs = 600 },
             Model = new MatchModelConfig { Channels = 16, Heads = 2, FeedForward = 32, Layers = 1, MaxTokens = 48 },
-            Epochs = 3,
-            BatchSize = 32,
-            LearningRate = 5e-3f,
-            WarmupSteps = 5,
-            CheckpointEverySteps = 4,
+            Training = MatchTrainingConfig.DefaultTraining with { Epochs = 3, BatchSize = 32, LearningRate = 5e-3f, WarmupSteps = 5, CheckpointEverySteps = 4 },
         };
         Data = MatchPipeline.Prepare(Config);
     }
@@ -43,7 +40,7 @@ public sealed class TinyMatchWorld : IDisposable
     /// <summary>Trains both teachers for one epoch under runs directory `name`; returns a smaller student config naming them.</summary>
     public MatchTrainingConfig StudentWithTeachers(string name)
     {
-        var config = In(name) with { Epochs = 1 };
+        var config = In(name).WithTraining(t => t with { Epochs = 1 });
         new MatchTrainer(MatchRole.PolicyTeacher, config, Data).Train();
         new MatchTrainer(MatchRole.ClickTeacher, config, Data).Train();
         return config with
@@ -55,4 +52,11 @@ public sealed class TinyMatchWorld : IDisposable
     }
 
     public void Dispose() => Directory.Delete(Root, recursive: true);
+}
+
+public static class MatchConfigs
+{
+    /// <summary>The config with its optimisation changed by <paramref name="change"/>.</summary>
+    public static MatchTrainingConfig WithTraining(this MatchTrainingConfig config, Func<TrainingConfig, TrainingConfig> change) =>
+        config with { Training = change(config.Training) };
 }

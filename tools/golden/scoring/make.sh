@@ -12,8 +12,8 @@ cd "$work"
 cp "$root"/tools/golden/scoring/*.json .
 # The same world the test generates: WorldConfig { Seed = 5, Members = 200, Days = 10 }.
 $lodestar world generate --out world --members 200 --days 10 --seed 5 --json > /dev/null 2>&1
-$lodestar train policy-teacher --config teacher.json --json > /dev/null 2>&1
-$lodestar train student --config student.json --json > /dev/null 2>&1
+$lodestar match train policy-teacher --config teacher.json --json > /dev/null 2>&1
+$lodestar match train student --config student.json --json > /dev/null 2>&1
 python3 "$root/tools/golden/scoring/sequences.py"
 $lodestar seqrec train --data sequences.txt --config sasrec.json --run runs/sasrec --json > /dev/null 2>&1
 

@@ -6,31 +6,40 @@ using Lodestar.Evaluation;
 using Lodestar.Models;
 using Lodestar.Models.Baselines;
 using Lodestar.Features.SeqRec;
+using Lodestar.Training.Loop;
 
-namespace Lodestar.Training;
+namespace Lodestar.Training.SeqRec;
 
 public static class SeqRecRun
 {
-    /// <summary>The key early stopping and best-epoch selection watch.</summary>
-    public const string SelectionMetric = "ndcg@10";
+    /// <summary>Validation NDCG@10 picks the best epoch and stops training early.</summary>
+    public static SelectionMetric Selection { get; } = new(RankingMetrics.NdcgKey(10), HigherIsBetter: true);
+
+    /// <summary>The run input that names the sequence file.</summary>
+    public const string SequencesInput = "sequences";
 
     /// <summary>Fits and evaluates <paramref name="config"/> on <paramref name="data"/>, writing run.json into
-    /// <paramref name="runDirectory"/> after every epoch and at the end.</summary>
-    public static RunRecord Train(SeqRecConfig config, SequenceSplits data, string runDirectory, IProgressReporter? progress = null, bool resume = false)
+    /// <paramref name="runDirectory"/> after every validation and at the end.</summary>
+    public static RunRecord<SeqRecConfig> Train(SeqRecConfig config, SequenceSplits data, string runDirectory, LoopOptions? options = null)
     {
         config.Validate();
-        Directory.CreateDirectory(runDirectory);
+        options ??= new LoopOptions();
+        var start = new RunRecord<SeqRecConfig>
+        {
+            Task = TaskName(config.Model), Status = RunStatus.Running, Config = config, Data = DataOf(data), Selection = Selection,
+        };
         if (config.Model == SeqRecModelKind.Sasrec)
         {
-            return SasRecTrainer.Train(config, data, runDirectory, progress, resume);
+            return TrainingLoop.Run(new SasRecTask(config, data), config.Training, start, runDirectory, options);
         }
-        if (resume)
+        if (options.Resume)
         {
             throw new ArgumentException($"--resume: {Name(config.Model)} is fitted in one pass; there is nothing to resume");
         }
+        Directory.CreateDirectory(runDirectory);
+        var progress = options.Progress;
         var clock = Stopwatch.StartNew();
-        var record = new RunRecord { Status = "running", Config = config, Data = data.Provenance, HistoryExcluded = config.Evaluation.ExcludeHistory };
-        record.Write(runDirectory);
+        start.Write(runDirectory);
 
         // Baselines are fitted in one pass: one "epoch", and a run directory that refits them on load.
         progress?.Start("fit " + Name(config.Model), 1);
@@ -38,27 +47,41 @@ public static class SeqRecRun
         progress?.Report(1);
         var validation = Evaluate(model, data.Validation, config.Evaluation, "validation", progress);
         var epoch = new EpochRecord(1, null, validation.Metrics, clock.Elapsed.TotalSeconds);
-        progress?.Line(Describe(epoch));
-        record = record with { Epochs = [epoch], BestEpoch = 1, BestValidation = validation.Metrics, SecondsToBestEpoch = clock.Elapsed.TotalSeconds };
+        progress?.Line(TrainingLoop.Describe(epoch, Selection));
+        var record = start with { Epochs = [epoch], BestEpoch = 1, BestValidation = validation.Metrics, SecondsToBestEpoch = clock.Elapsed.TotalSeconds };
         record.Write(runDirectory);
 
         var test = Evaluate(model, data.Test, config.Evaluation, "test", progress);
-        record = record with { Status = "finished", Test = test.Metrics, WallSeconds = clock.Elapsed.TotalSeconds };
+        record = record with { Status = RunStatus.Finished, StopReason = StopReason.Fitted, Test = test.Metrics, WallSeconds = clock.Elapsed.TotalSeconds };
         record.Write(runDirectory);
         return record;
     }
 
-    /// <summary>The model a finished run describes, checked against the data it was trained on.</summary>
-    public static ISequenceRecommender LoadModel(string runDirectory, RunRecord record, SequenceSplits data)
+    /// <summary>The run-record name of a seqrec model: "seqrec.sasrec", "seqrec.popular", ...</summary>
+    public static string TaskName(SeqRecModelKind kind) => "seqrec." + Name(kind);
+
+    /// <summary>The sequence file as a run input (path, size, content hash) with its user, item and interaction counts.</summary>
+    public static RunData DataOf(SequenceSplits data)
     {
-        if (record.Data.Sha256 != data.Provenance.Sha256)
+        var provenance = data.Provenance;
+        var bytes = File.Exists(provenance.File) ? new FileInfo(provenance.File).Length : (long?)null;
+        return new RunData(
+            [new RunInput(SequencesInput, provenance.File, provenance.Sha256, bytes)],
+            new Dictionary<string, long> { ["users"] = provenance.Users, ["items"] = provenance.Items, ["interactions"] = provenance.Interactions });
+    }
+
+    /// <summary>The model a finished run describes, checked against the data it was trained on.</summary>
+    public static ISequenceRecommender LoadModel(string runDirectory, RunRecord<SeqRecConfig> record, SequenceSplits data)
+    {
+        var trained = record.Data.Input(SequencesInput);
+        if (trained.Sha256 != data.Provenance.Sha256)
         {
             throw new ArgumentException(
-                $"{Path.Combine(runDirectory, RunRecord.FileName)}: the run was trained on {record.Data.File} (sha256 {record.Data.Sha256}), " +
+                $"{Path.Combine(runDirectory, RunRecord<SeqRecConfig>.FileName)}: the run was trained on {trained.Path} (sha256 {trained.Sha256}), " +
                 $"but {data.Provenance.File} has sha256 {data.Provenance.Sha256}");
         }
         return record.Config.Model == SeqRecModelKind.Sasrec
-            ? SasRecTrainer.LoadBest(runDirectory, record.Config, data.ItemCount)
+            ? SasRecTask.LoadBest(runDirectory, record.Config, data.ItemCount)
             : FitBaseline(record.Config, data);
     }
 
@@ -77,11 +100,6 @@ public static class SeqRecRun
         var counter = progress is null ? null : ProgressCounter.Start(progress, stage, cases.Count);
         return FullRankingEvaluator.Evaluate(cases, model, options, counter is null ? null : counter.Advance);
     }
-
-    /// <summary>One line for an evaluated epoch: its training loss and validation NDCG@10.</summary>
-    public static string Describe(EpochRecord epoch) =>
-        $"epoch {epoch.Epoch}: loss {(epoch.TrainLoss is { } l ? l.ToString("F4", System.Globalization.CultureInfo.InvariantCulture) : "-")}, " +
-        $"valid ndcg@10 {epoch.Validation[SelectionMetric]:F4}, {epoch.Seconds:F1} s";
 
     public static string Name(SeqRecModelKind kind) => kind switch
     {

@@ -5,8 +5,9 @@ using Lodestar.Core.Progress;
 using Lodestar.Core;
 using Lodestar.Data.Storage;
 using Lodestar.Features.SeqRec;
+using Lodestar.Training.Loop;
 
-namespace Lodestar.Training;
+namespace Lodestar.Training.SeqRec;
 
 /// <summary>The finished runs of an experiment and their spreads; written as summary.json beside the runs.</summary>
 public sealed record SeqRecSummary
@@ -15,7 +16,7 @@ public sealed record SeqRecSummary
 
     public required SeqRecConfig Config { get; init; }
 
-    public required DataProvenance Data { get; init; }
+    public required RunData Data { get; init; }
 
     public required IReadOnlyList<int> Seeds { get; init; }
 
@@ -33,13 +34,13 @@ public sealed record SeqRecSummary
     /// <summary>Wall-clock seconds from the start of training to the end of the best epoch's validation.</summary>
     public required SeedSpread SecondsToBestEpoch { get; init; }
 
-    public static SeqRecSummary Of(IReadOnlyList<int> seeds, IReadOnlyList<string> runs, IReadOnlyList<RunRecord> records)
+    public static SeqRecSummary Of(IReadOnlyList<int> seeds, IReadOnlyList<string> runs, IReadOnlyList<RunRecord<SeqRecConfig>> records)
     {
         if (records.Count == 0 || records.Count != seeds.Count || records.Count != runs.Count)
         {
             throw new ArgumentException($"a summary needs one finished run per seed, got {records.Count} runs for {seeds.Count} seeds");
         }
-        var unfinished = records.Select((r, i) => (r, i)).FirstOrDefault(x => x.r.Status != "finished" || x.r.Test is null || x.r.BestValidation is null);
+        var unfinished = records.Select((r, i) => (r, i)).FirstOrDefault(x => x.r.Status != RunStatus.Finished || x.r.Test is null || x.r.BestValidation is null);
         if (unfinished.r is not null)
         {
             throw new ArgumentException($"{runs[unfinished.i]}: the run is {unfinished.r.Status}, not finished");
@@ -55,7 +56,7 @@ public sealed record SeqRecSummary
             Data = records[0].Data,
             Seeds = seeds,
             Runs = runs,
-            HistoryExcluded = records[0].HistoryExcluded,
+            HistoryExcluded = records[0].Config.Evaluation.ExcludeHistory,
             Test = Spreads(records.Select(r => r.Test!)),
             BestValidation = Spreads(records.Select(r => r.BestValidation!)),
             BestEpoch = SeedSpread.Of([.. records.Select(r => (double)r.BestEpoch)]),
@@ -64,7 +65,7 @@ public sealed record SeqRecSummary
     }
 
     public void Write(string directory) =>
-        AtomicFile.WriteAllBytes(Path.Combine(directory, FileName), JsonSerializer.SerializeToUtf8Bytes(this, SeqRecConfig.Json));
+        AtomicFile.WriteAllBytes(Path.Combine(directory, FileName), JsonSerializer.SerializeToUtf8Bytes(this, RunJson.Options));
 }
 
 public static class SeqRecExperiment
@@ -79,7 +80,7 @@ public static class SeqRecExperiment
     /// </summary>
     public static SeqRecSummary Run(
         SeqRecConfig config, IReadOnlyList<int> seeds, SequenceSplits data, string experimentDirectory,
-        IProgressReporter? progress = null, Action<int, RunRecord, bool>? onSeedDone = null)
+        IProgressReporter? progress = null, Action<int, RunRecord<SeqRecConfig>, bool>? onSeedDone = null)
     {
         config.Validate();
         if (seeds.Count == 0 || seeds.Distinct().Count() != seeds.Count)
@@ -87,19 +88,19 @@ public static class SeqRecExperiment
             throw new ArgumentException($"--seeds must list distinct seeds, got [{string.Join(", ", seeds)}]");
         }
         Directory.CreateDirectory(experimentDirectory);
-        var records = new List<RunRecord>();
+        var records = new List<RunRecord<SeqRecConfig>>();
         var runs = new List<string>();
         foreach (var seed in seeds)
         {
             var seeded = config with { Seed = seed };
             var directory = RunDirectory(experimentDirectory, seed);
-            var existing = File.Exists(Path.Combine(directory, RunRecord.FileName)) ? RunRecord.Read(directory) : null;
-            if (existing is not null && (existing.Config != seeded || existing.Data.Sha256 != data.Provenance.Sha256))
+            var existing = File.Exists(Path.Combine(directory, RunRecord<SeqRecConfig>.FileName)) ? RunRecord<SeqRecConfig>.Read(directory) : null;
+            if (existing is not null && (!RunJson.SameConfig(existing.Config, seeded) || existing.Data.Input(SeqRecRun.SequencesInput).Sha256 != data.Provenance.Sha256))
             {
                 throw new ArgumentException($"{directory}: holds a run of another config or data file; use another --out or remove it");
             }
-            var reused = existing?.Status == "finished";
-            var record = reused ? existing! : SeqRecRun.Train(seeded, data, directory, progress, resume: existing is not null && seeded.Model == SeqRecModelKind.Sasrec);
+            var reused = existing?.Status == RunStatus.Finished;
+            var record = reused ? existing! : SeqRecRun.Train(seeded, data, directory, new LoopOptions(Resume: existing is not null && seeded.Model == SeqRecModelKind.Sasrec, Progress: progress));
             onSeedDone?.Invoke(seed, record, reused);
             records.Add(record);
             runs.Add(directory);

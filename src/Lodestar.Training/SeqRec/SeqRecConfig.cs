@@ -7,8 +7,9 @@ using Lodestar.Evaluation;
 using Lodestar.Models.Baselines;
 using Lodestar.Models.SasRec;
 using Lodestar.Features.SeqRec;
+using Lodestar.Training.Loop;
 
-namespace Lodestar.Training;
+namespace Lodestar.Training.SeqRec;
 
 [JsonConverter(typeof(JsonStringEnumConverter<SeqRecModelKind>))]
 public enum SeqRecModelKind
@@ -43,15 +44,6 @@ public sealed record SeqRecConfig
     /// <summary>Evaluation protocol: history exclusion (default on, as ICLRec), batch size, threads.</summary>
     public RankingOptions Evaluation { get; init; } = new();
 
-    public static JsonSerializerOptions Json { get; } = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-        WriteIndented = true,
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false) },
-    };
-
     public void Validate()
     {
         this.Require(Enum.IsDefined(Model), Model, "must be a known model");
@@ -71,7 +63,7 @@ public sealed record SeqRecConfig
         SeqRecConfig? config;
         try
         {
-            config = JsonSerializer.Deserialize<SeqRecConfig>(File.ReadAllText(path), Json);
+            config = JsonSerializer.Deserialize<SeqRecConfig>(File.ReadAllText(path), RunJson.Options);
         }
         catch (JsonException ex)
         {

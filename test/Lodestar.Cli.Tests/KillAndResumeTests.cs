@@ -1,0 +1,104 @@
+// `lodestar match train` and `lodestar seqrec train` killed with SIGKILL in the middle of a run and resumed
+// with --resume end with the same weights and optimizer moments, bit for bit, as a run never interrupted.
+// The kill lands wherever the process is (mid-step, mid-checkpoint) once a mid-epoch checkpoint exists.
+using System.Diagnostics;
+using Lodestar.Tensors.Serialization;
+using Lodestar.Training.Loop;
+
+namespace Lodestar.Cli.Tests;
+
+public sealed class KillAndResumeTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("lodestar-kill-resume-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public void SeqRecTrainKilledMidRunResumesToTheSameWeights()
+    {
+        var data = Path.Combine(_directory, "pattern.txt");
+        var random = new Lodestar.Core.SeededRandom(21);
+        // 150 users walking cycles over 30 items: 10 batches of 16 an epoch.
+        File.WriteAllLines(data, Enumerable.Range(1, 150).Select(u =>
+        {
+            var start = random.NextInt(30);
+            var direction = u % 2 == 0 ? 29 : 1;
+            return $"{u} " + string.Join(' ', Enumerable.Range(0, 7).Select(i => 1 + ((start + (i * direction)) % 30)));
+        }));
+        var config = Path.Combine(_directory, "sasrec.json");
+        File.WriteAllText(config, """
+            {
+              "model": "sasrec", "seed": 4,
+              "sasrec": { "max_length": 8, "channels": 16, "heads": 2, "feed_forward": 32, "layers": 1, "dropout": 0.2, "softmax": "sampled", "sampled_negatives": 8 },
+              "training": { "epochs": 40, "batch_size": 16, "learning_rate": 0.005, "warmup_steps": 5, "patience": 100, "checkpoint_every_steps": 3 }
+            }
+            """);
+        string[] Train(string run) => ["seqrec", "train", "--data", data, "--config", config, "--run", Path.Combine(_directory, run), "--json"];
+        CliProcess.Run(Train("straight"));
+        KillMidRun(Train("killed"), Path.Combine(_directory, "killed"));
+        CliProcess.Run([.. Train("killed"), "--resume"]);
+        AssertSameWeights(Path.Combine(_directory, "straight"), Path.Combine(_directory, "killed"));
+    }
+
+    [Fact]
+    public void MatchTrainKilledMidRunResumesToTheSameWeights()
+    {
+        CliProcess.Run("world", "generate", "--out", Path.Combine(_directory, "world"), "--members", "200", "--days", "10", "--seed", "5", "--json");
+        string Config(string runs)
+        {
+            var path = Path.Combine(_directory, $"{runs}.json");
+            File.WriteAllText(path, $$"""
+                {
+                  "world": "{{Path.Combine(_directory, "world")}}",
+                  "runs_directory": "{{Path.Combine(_directory, runs)}}",
+                  "tokenizer_vocab": 512,
+                  "data": { "policy_pairs": 400, "history_events": 2, "seed": 3 },
+                  "model": { "channels": 16, "heads": 2, "feed_forward": 32, "layers": 1, "max_tokens": 96, "seed": 4 },
+                  "training": { "epochs": 30, "batch_size": 32, "learning_rate": 0.005, "patience": 30, "checkpoint_every_steps": 3 }
+                }
+                """);
+            return path;
+        }
+        CliProcess.Run("match", "train", "policy-teacher", "--config", Config("straight"), "--json");
+        var killed = Config("killed");
+        KillMidRun(["match", "train", "policy-teacher", "--config", killed, "--json"], Path.Combine(_directory, "killed", "policy-teacher"));
+        CliProcess.Run("match", "train", "policy-teacher", "--config", killed, "--resume", "--json");
+        AssertSameWeights(Path.Combine(_directory, "straight", "policy-teacher"), Path.Combine(_directory, "killed", "policy-teacher"));
+    }
+
+    /// <summary>Starts the command and kills it once its run has a checkpoint taken inside an epoch after the first.</summary>
+    private static void KillMidRun(string[] arguments, string runDirectory)
+    {
+        using var process = Process.Start(CliProcess.StartInfo(arguments))!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var last = Path.Combine(runDirectory, TrainingLoop.LastFile);
+        var clock = Stopwatch.StartNew();
+        while (!process.HasExited && clock.Elapsed < TimeSpan.FromMinutes(2))
+        {
+            if (File.Exists(last) && TrainingLoop.ReadState(last) is { Epoch: >= 1, Batch: > 0 })
+            {
+                break;
+            }
+            Thread.Sleep(5);
+        }
+        Assert.False(process.HasExited, $"lodestar {string.Join(' ', arguments)} ended (exit {(process.HasExited ? process.ExitCode : 0)}) before it could be killed mid-run");
+        process.Kill(entireProcessTree: true);
+        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(30)));
+        Assert.Equal(RunStatus.Running, System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(runDirectory, "run.json"))).RootElement.GetProperty("status").GetString());
+    }
+
+    /// <summary>Every tensor of both checkpoints (weights, and in last.safetensors the AdamW moments) is equal bit for bit.</summary>
+    private static void AssertSameWeights(string straight, string resumed)
+    {
+        foreach (var file in new[] { TrainingLoop.BestFile, TrainingLoop.LastFile })
+        {
+            using var a = SafeTensorsFile.Read(Path.Combine(straight, file));
+            using var b = SafeTensorsFile.Read(Path.Combine(resumed, file));
+            Assert.Equal(a.Entries.Select(e => e.Name), b.Entries.Select(e => e.Name));
+            Assert.All(a.Entries, e => Assert.True(a.GetFloat32(e.Name).SequenceEqual(b.GetFloat32(e.Name)), $"{file}: {e.Name} differs after kill and resume"));
+        }
+    }
+}
