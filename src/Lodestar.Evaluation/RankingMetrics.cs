@@ -1,5 +1,5 @@
-// Ranking metrics for one held-out target per user (leave-one-out), as explicit named keys
-// (`hr@10`, `ndcg@10`, `mrr`) in the style of generative-recommenders' metric dictionaries.
+// Ranking metrics for one held-out target per user (leave-one-out), under the keys of MetricNames
+// (`hr@10`, `ndcg@10`, `mrr`).
 namespace Lodestar.Evaluation;
 
 public static class RankingMetrics
@@ -9,13 +9,7 @@ public static class RankingMetrics
 
     /// <summary>The metric keys in report order: hit rates, then NDCGs, then MRR.</summary>
     public static readonly IReadOnlyList<string> Keys =
-        [.. Cutoffs.Select(HitRateKey), .. Cutoffs.Select(NdcgKey), Mrr];
-
-    public const string Mrr = "mrr";
-
-    public static string HitRateKey(int k) => $"hr@{k}";
-
-    public static string NdcgKey(int k) => $"ndcg@{k}";
+        [.. Cutoffs.Select(MetricNames.HitRate), .. Cutoffs.Select(MetricNames.Ndcg), MetricNames.Mrr];
 
     /// <summary>1 when the target is among the first k (0-based rank &lt; k).</summary>
     public static double HitRate(int rank, int k) => rank < k ? 1.0 : 0.0;

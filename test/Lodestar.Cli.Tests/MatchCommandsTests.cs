@@ -42,9 +42,10 @@ public class MatchCommandsTests
             Assert.Equal(3, models.GetArrayLength());
             Assert.True(models[0].GetProperty("parameters").GetInt64() >= 10 * models[2].GetProperty("parameters").GetInt64());
             // Policy NDCG@10 is its own column beside truth NDCG@10, and the batch-64 speed keeps every protocol round.
-            Assert.Contains("policy NDCG@10", html, StringComparison.Ordinal);
-            Assert.InRange(models[2].GetProperty("policy_ndcg10").GetDouble(), 0.0, 1.0);
-            Assert.NotEqual(models[2].GetProperty("policy_ndcg10").GetDouble(), models[2].GetProperty("member_ndcg10").GetDouble());
+            Assert.Contains("ndcg@10/policy", html, StringComparison.Ordinal);
+            var metrics = models[2].GetProperty("metrics");
+            Assert.InRange(metrics.GetProperty("ndcg@10/policy").GetDouble(), 0.0, 1.0);
+            Assert.NotEqual(metrics.GetProperty("ndcg@10/policy").GetDouble(), metrics.GetProperty("ndcg@10/truth").GetDouble());
             Assert.Equal(QuickstartCommand.QuickstartSpeedRounds, models[2].GetProperty("speed").GetProperty("rounds").GetProperty("rounds").GetArrayLength());
         }
         finally

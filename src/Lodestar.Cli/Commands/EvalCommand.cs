@@ -1,6 +1,7 @@
 // `lodestar match eval --run R`: evaluates the policy teacher, click teacher and student found in a runs
 // directory (golden agreement, NDCG@10 both ways, apply AUC and calibration, latency and throughput).
 using System.CommandLine;
+using Lodestar.Evaluation.Match;
 using Lodestar.Models.JobMatching;
 using Lodestar.Training.JobMatching;
 using Spectre.Console;
@@ -41,12 +42,13 @@ public static partial class EvalCommand
                 }
                 return 0;
             }
-            var table = new Table().AddColumns("model", "params", "policy NDCG@10", "NDCG@10 m→j", "NDCG@10 j→m", "golden κ", "apply AUC", "ECE cal.", "p50 ms", "p99 ms", "pairs/s @64", "GFLOP/s", "of peak (median)", "min–max");
+            var shown = new[] { MatchMetrics.NdcgPolicy, MatchMetrics.NdcgTruth, MatchMetrics.NdcgTruthByJob, MatchMetrics.KappaGolden, MatchMetrics.AucApply, MatchMetrics.EceApply };
+            var table = new Table().AddColumns(["model", "params", .. shown, "p50 ms", "p99 ms", "pairs/s @64", "GFLOP/s", "of peak (median)", "min–max"]);
             foreach (var m in evaluation.Models)
             {
-                table.AddRow(m.Role, $"{m.Parameters:N0}", $"{m.PolicyNdcg10:F4}", $"{m.MemberNdcg10:F4}", $"{m.JobNdcg10:F4}", $"{m.GoldenMeanKappa:F3}", $"{m.ApplyAuc:F4}", $"{m.EceCalibrated:F4}",
+                table.AddRow([m.Role, $"{m.Parameters:N0}", .. shown.Select(k => $"{m.Metrics[k]:F4}"),
                     $"{m.Speed.LatencyP50Ms:F2}", $"{m.Speed.LatencyP99Ms:F2}", $"{m.Speed.PairsPerSecondBatch64:F0}", $"{m.Speed.GflopsBatch64:F2}", $"{m.Speed.FractionOfFmaPeak:P1}",
-                    m.Speed.Rounds is { } r ? $"{r.MinFraction:P1}–{r.MaxFraction:P1}" : "");
+                    m.Speed.Rounds is { } r ? $"{r.MinFraction:P1}–{r.MaxFraction:P1}" : ""]);
             }
             AnsiConsole.Write(table);
             Console.Out.WriteLine($"test: {evaluation.TestExamples} pairs, {evaluation.TestApplyExamples} with apply labels, {evaluation.GoldenPairs} golden pairs; median FMA peak {evaluation.FmaPeakGflops:F1} GFLOP/s; batch 64 = median of {parse.GetValue(rounds)} interleaved rounds");
@@ -75,18 +77,13 @@ public static partial class EvalCommand
         {
             model = m.Role,
             m.Parameters,
-            policy_ndcg10 = m.PolicyNdcg10,
-            ndcg10_jobs_for_member = m.MemberNdcg10,
-            ndcg10_members_for_job = m.JobNdcg10,
-            golden_mean_kappa = m.GoldenMeanKappa,
-            golden_spearman = m.GoldenSpearman,
-            apply_auc = m.ApplyAuc,
-            ece_raw = m.EceRaw,
-            ece_calibrated = m.EceCalibrated,
+            metrics = m.Metrics,
             temperature = 1 / m.Calibration.Scale,
-            policy_ndcg10_relative_loss_vs_policy_teacher = policy is null ? (double?)null : (policy.PolicyNdcg10 - m.PolicyNdcg10) / policy.PolicyNdcg10,
-            ndcg10_relative_loss_vs_policy_teacher = policy is null ? (double?)null : (policy.MemberNdcg10 - m.MemberNdcg10) / policy.MemberNdcg10,
-            apply_auc_loss_vs_click_teacher = click is null ? (double?)null : click.ApplyAuc - m.ApplyAuc,
+            // (teacher − model) / teacher of the ranking figures, and teacher − model of the apply AUC.
+            relative_loss_vs_policy_teacher = policy is null ? null
+                : new[] { MatchMetrics.NdcgPolicy, MatchMetrics.NdcgTruth }.ToDictionary(k => k, k => (policy.Metrics[k] - m.Metrics[k]) / policy.Metrics[k]),
+            loss_vs_click_teacher = click is null ? null
+                : new[] { MatchMetrics.AucApply }.ToDictionary(k => k, k => click.Metrics[k] - m.Metrics[k]),
             parameter_ratio_policy_teacher = policy is null ? (double?)null : (double)policy.Parameters / m.Parameters,
             throughput_ratio_policy_teacher = policy is null ? (double?)null : m.Speed.PairsPerSecondBatch64 / policy.Speed.PairsPerSecondBatch64,
             latency_p50_ms = m.Speed.LatencyP50Ms,

@@ -78,16 +78,18 @@ public static class ExperimentCommand
             }
             return;
         }
-        var table = new Table().AddColumns("model", "seeds", "policy NDCG@10", "truth NDCG@10", "golden κ", "apply AUC");
+        // The columns are MultiTeacherExperiment.TableKeys: ndcg@10/policy, ndcg@10/truth, kappa/golden, auc/apply.
+        var keys = MultiTeacherExperiment.TableKeys;
+        var table = new Table().AddColumns(["model", "seeds", .. keys]);
         table.AddRow("policy scorer (the labeller; the ceiling)", "", $"{result.PolicyScorerPolicyNdcg10:F4}", $"{result.PolicyScorerNdcg10:F4}", "", "");
         table.AddRow("the world's hidden true match (no model sees it)", "", "", "", "", $"{result.TruthApplyAuc:F4}");
         foreach (var row in result.Teachers)
         {
-            table.AddRow(row.Student, "", $"{row.PolicyNdcg10:F4}", $"{row.MemberNdcg10:F4}", $"{row.GoldenMeanKappa:F3}", $"{row.ApplyAuc:F4}");
+            table.AddRow([row.Student, "", .. keys.Select(k => $"{row.Metrics[k]:F4}")]);
         }
         foreach (var s in result.Summary)
         {
-            table.AddRow($"student: {s.Student}", $"{s.Seeds}", $"{s.PolicyNdcgMean:F4} ± {s.PolicyNdcgSd:F4}", $"{s.NdcgMean:F4} ± {s.NdcgSd:F4}", $"{s.KappaMean:F3} ± {s.KappaSd:F3}", $"{s.AucMean:F4} ± {s.AucSd:F4}");
+            table.AddRow([$"student: {s.Student}", $"{s.Seeds}", .. keys.Select(k => $"{s.Metrics[k].Mean:F4} ± {s.Metrics[k].Std:F4}")]);
         }
         table.Caption($"{result.Split} split; mean ± sample sd over student seeds; apply AUC over {result.ApplyViews} views, {result.ApplyPositives} applied");
         AnsiConsole.Write(table);

@@ -27,22 +27,44 @@ public sealed record MatchSpeed(double LatencyP50Ms, double LatencyP99Ms, double
     public MatchSpeedRounds? Rounds { get; init; }
 }
 
+/// <summary>One model's figures on the split: Metrics under MatchMetrics keys, the apply head's calibration, its speed and training epochs.</summary>
 public sealed record MatchModelReport(
     string Role,
     string Run,
     long Parameters,
-    double PolicyNdcg10,
-    double MemberNdcg10,
-    double JobNdcg10,
-    double GoldenMeanKappa,
-    double GoldenSpearman,
-    double ApplyAuc,
+    IReadOnlyDictionary<string, double> Metrics,
     LogitCalibration Calibration,
-    double EceRaw,
-    double EceCalibrated,
     ReliabilityCurve Reliability,
     MatchSpeed Speed,
     IReadOnlyList<EpochRecord> Epochs);
+
+/// <summary>
+/// What every model of one evaluation is measured against: the split's examples, the viewed pairs whose apply labels
+/// fit the temperature (validation, or train when validation is measured), the golden set drawn from the split's
+/// pairs with a true match, and the policy's overall score of every example.
+/// </summary>
+public sealed record MatchTestSet(
+    MatchDataSet Data,
+    MatchSplit Split,
+    MatchSplit CalibrationSplit,
+    IReadOnlyList<MatchExample> Examples,
+    IReadOnlyList<MatchExample> ApplyExamples,
+    IReadOnlyList<MatchExample> CalibrationApplyExamples,
+    IReadOnlyList<LabeledPair> Golden,
+    double[] PolicyOverall)
+{
+    public static MatchTestSet Of(MatchDataSet data, MatchSplit split)
+    {
+        var examples = data.In(split).ToList();
+        var calibrationSplit = split == MatchSplit.Validation ? MatchSplit.Train : MatchSplit.Validation;
+        var world = WorldSnapshot.Load(data.WorldDirectory);
+        var keys = examples.Select(e => (e.MemberId, e.JobId)).ToHashSet();
+        var truthPairs = WorldTruth.Read(world).Where(t => keys.Contains((t.Pair.Member.Id, t.Pair.Job.Id))).DistinctBy(t => t.Pair.Key).ToList();
+        var golden = GoldenSetGenerator.Generate(data.Policy.Document, truthPairs, new GoldenSetConfig { Pairs = Math.Min(truthPairs.Count, 1_000) });
+        return new MatchTestSet(data, split, calibrationSplit, examples, examples.Where(e => e.Applied >= 0).ToList(),
+            data.In(calibrationSplit).Where(e => e.Applied >= 0).ToList(), golden, MatchEvaluator.PolicyOverall(data, world, examples));
+    }
+}
 
 public sealed record MatchEvaluation(
     string DataHash,
@@ -61,16 +83,7 @@ public static class MatchEvaluator
     public static MatchEvaluation Evaluate(MatchDataSet data, IReadOnlyList<(MatchRole Role, string Run)> runs, bool measureSpeed = true, MatchSplit split = MatchSplit.Test,
         int speedRounds = 5, Action<string>? log = null)
     {
-        var test = data.In(split).ToList();
-        // Temperature scaling is fitted on validation; when validation is the measured split, on the training split.
-        var calibrationSplit = split == MatchSplit.Validation ? MatchSplit.Train : MatchSplit.Validation;
-        var validationApply = data.In(calibrationSplit).Where(e => e.Applied >= 0).ToList();
-        var testApply = test.Where(e => e.Applied >= 0).ToList();
-        var world = WorldSnapshot.Load(data.WorldDirectory);
-        var testKeys = test.Select(e => (e.MemberId, e.JobId)).ToHashSet();
-        var truthPairs = WorldTruth.Read(world).Where(t => testKeys.Contains((t.Pair.Member.Id, t.Pair.Job.Id))).DistinctBy(t => t.Pair.Key).ToList();
-        var golden = GoldenSetGenerator.Generate(data.Policy.Document, truthPairs, new GoldenSetConfig { Pairs = Math.Min(truthPairs.Count, 1_000) });
-        var policyOverall = PolicyOverall(data, world, test);
+        var testSet = MatchTestSet.Of(data, split);
         var reports = new List<MatchModelReport>();
         var models = new List<MatchModel>();
         var inputs = new List<List<MatchExample>>();
@@ -80,26 +93,9 @@ public static class MatchEvaluator
             models.Add(model);
             // The run reads the same pairs in the same order, possibly as prompts with more in them (MatchPipeline.ForRun).
             var runData = MatchPipeline.ForRun(data, run);
-            var runTest = runData.In(split).ToList();
-            inputs.Add(runTest);
-            var logits = MatchScorer.Predict(model, runTest);
-            var width = data.Layout.Width;
-            var member = MemberNdcg(test, i => logits[(i * width) + data.Layout.OverallColumn]);
-            var policyNdcg = MemberPolicyNdcg(data, test, policyOverall, i => logits[(i * width) + data.Layout.OverallColumn]);
-            var job = GradedRanking.MeanNdcg(test.Select((e, i) => (e, i)).Where(p => !float.IsNaN(p.e.Truth))
-                .Select(p => (p.e.JobId, (double)logits[(p.i * width) + data.Layout.OverallColumn], 4.0 * p.e.Truth)), 10, 3);
-            var agreement = AgreementReport.Compare(data.Policy.Document, golden, Labels(data, test, logits, model.Role.ToString()));
-            var applyTest = ApplyLogits(model, runTest.Where(e => e.Applied >= 0).ToList());
-            var applyValidation = ApplyLogits(model, runData.In(calibrationSplit).Where(e => e.Applied >= 0).ToList());
-            var labels = testApply.Select(e => e.Applied).ToArray();
-            var calibration = validationApply.Count == 0 ? LogitCalibration.Identity
-                : ProbabilityCalibration.FitTemperature(applyValidation, validationApply.Select(e => e.Applied).ToArray());
-            var raw = applyTest.Select(z => LogitCalibration.Identity.Probability(z)).ToArray();
-            var calibrated = applyTest.Select(z => calibration.Probability(z)).ToArray();
-            var reliability = ProbabilityCalibration.Reliability(calibrated, labels);
-            reports.Add(new MatchModelReport(MatchModel.RoleName(role), run, model.ParameterCount, policyNdcg, member, job, agreement.MeanKappa, agreement.Spearman,
-                BothClasses(labels) ? ProbabilityCalibration.Auc(raw, labels) : double.NaN, calibration, ProbabilityCalibration.Reliability(raw, labels).ExpectedCalibrationError,
-                reliability.ExpectedCalibrationError, reliability, new MatchSpeed(0, 0, 0, 0, 0),
+            inputs.Add(runData.In(split).ToList());
+            var (metrics, calibration, reliability) = Measure(testSet, model, runData);
+            reports.Add(new MatchModelReport(MatchModel.RoleName(role), run, model.ParameterCount, metrics, calibration, reliability, new MatchSpeed(0, 0, 0, 0, 0),
                 RunRecord<MatchTrainingConfig>.Read(run).Epochs));
         }
         var peak = double.NaN;
@@ -110,7 +106,43 @@ public static class MatchEvaluator
             reports = reports.Select((r, i) => r with { Speed = Speed(models[i], inputs[i], rounds[i]) }).ToList();
             peak = rounds[0].MedianPeak;
         }
-        return new MatchEvaluation(data.ContentHash, test.Count, testApply.Count, golden.Select(g => g.Pair).Distinct().Count(), peak, reports);
+        return new MatchEvaluation(data.ContentHash, testSet.Examples.Count, testSet.ApplyExamples.Count, testSet.Golden.Select(g => g.Pair).Distinct().Count(), peak, reports);
+    }
+
+    /// <summary>
+    /// The MatchMetrics figures of one model on a test set, with the temperature fitted on the calibration split's
+    /// apply labels and the reliability curve after it. <paramref name="runData"/> is the data set as the model reads
+    /// it: the same pairs in the same order (MatchPipeline.ForRun), possibly with longer prompts.
+    /// </summary>
+    public static (IReadOnlyDictionary<string, double> Metrics, LogitCalibration Calibration, ReliabilityCurve Reliability) Measure(
+        MatchTestSet testSet, MatchModel model, MatchDataSet runData)
+    {
+        var data = testSet.Data;
+        var test = testSet.Examples;
+        var logits = MatchScorer.Predict(model, runData.In(testSet.Split).ToList());
+        var width = data.Layout.Width;
+        double Overall(int i) => logits[(i * width) + data.Layout.OverallColumn];
+        var agreement = AgreementReport.Compare(data.Policy.Document, testSet.Golden, Labels(data, test, logits, model.Role.ToString()));
+        var applyTest = ApplyLogits(model, runData.In(testSet.Split).Where(e => e.Applied >= 0).ToList());
+        var applyCalibration = ApplyLogits(model, runData.In(testSet.CalibrationSplit).Where(e => e.Applied >= 0).ToList());
+        var labels = testSet.ApplyExamples.Select(e => e.Applied).ToArray();
+        var calibration = testSet.CalibrationApplyExamples.Count == 0 ? LogitCalibration.Identity
+            : ProbabilityCalibration.FitTemperature(applyCalibration, testSet.CalibrationApplyExamples.Select(e => e.Applied).ToArray());
+        var raw = applyTest.Select(z => LogitCalibration.Identity.Probability(z)).ToArray();
+        var reliability = ProbabilityCalibration.Reliability(applyTest.Select(z => calibration.Probability(z)).ToArray(), labels);
+        var metrics = new Dictionary<string, double>
+        {
+            [MatchMetrics.NdcgPolicy] = MemberPolicyNdcg(data, test, testSet.PolicyOverall, Overall),
+            [MatchMetrics.NdcgTruth] = MemberNdcg(test, Overall),
+            [MatchMetrics.NdcgTruthByJob] = GradedRanking.MeanNdcg(test.Select((e, i) => (e, i)).Where(p => !float.IsNaN(p.e.Truth))
+                .Select(p => (p.e.JobId, Overall(p.i), 4.0 * p.e.Truth)), PolicyNdcg.K, PolicyNdcg.MinJobsPerMember),
+            [MatchMetrics.KappaGolden] = agreement.MeanKappa,
+            [MatchMetrics.SpearmanGolden] = agreement.Spearman,
+            [MatchMetrics.AucApply] = BothClasses(labels) ? ProbabilityCalibration.Auc(raw, labels) : double.NaN,
+            [MatchMetrics.EceApply] = reliability.ExpectedCalibrationError,
+            [MatchMetrics.EceApplyRaw] = ProbabilityCalibration.Reliability(raw, labels).ExpectedCalibrationError,
+        };
+        return (metrics, calibration, reliability);
     }
 
     /// <summary>
@@ -134,19 +166,19 @@ public static class MatchEvaluator
     }
 
     /// <summary>Policy NDCG@10 (PolicyNdcg) of every member's jobs among the examples, ranked by score(example index).</summary>
-    private static double MemberPolicyNdcg(MatchDataSet data, List<MatchExample> examples, double[] policyOverall, Func<int, double> score) =>
+    private static double MemberPolicyNdcg(MatchDataSet data, IReadOnlyList<MatchExample> examples, double[] policyOverall, Func<int, double> score) =>
         PolicyNdcg.MeanOverMembers(examples.Select((e, i) => (e.MemberId, score(i), policyOverall[i])), data.Policy.Document.Overall.Scale.Min);
 
     /// <summary>Mean graded NDCG@10 over members of the examples with a true match, ranked by score(example index).</summary>
-    private static double MemberNdcg(List<MatchExample> examples, Func<int, double> score) =>
+    private static double MemberNdcg(IReadOnlyList<MatchExample> examples, Func<int, double> score) =>
         GradedRanking.MeanNdcg(examples.Select((e, i) => (e, i)).Where(p => !float.IsNaN(p.e.Truth))
-            .Select(p => (p.e.MemberId, score(p.i), 4.0 * p.e.Truth)), 10, 3);
+            .Select(p => (p.e.MemberId, score(p.i), 4.0 * p.e.Truth)), PolicyNdcg.K, PolicyNdcg.MinJobsPerMember);
 
     /// <summary>AUC is defined only when the test split has both applied and not-applied views (tiny worlds may not).</summary>
     private static bool BothClasses(int[] labels) => labels.Contains(0) && labels.Contains(1);
 
     /// <summary>The model's labels in the policy's format: argmax level per dimension, σ(overall) on the overall scale.</summary>
-    private static List<LabeledPair> Labels(MatchDataSet data, List<MatchExample> examples, float[] logits, string name)
+    private static List<LabeledPair> Labels(MatchDataSet data, IReadOnlyList<MatchExample> examples, float[] logits, string name)
     {
         var document = data.Policy.Document;
         var layout = data.Layout;

@@ -1,6 +1,8 @@
 // Turns a match evaluation into the quickstart's HTML report (tables; loss curves, quality vs size vs
 // latency, reliability diagrams as inline SVG) with a JSON of the same numbers beside it.
 using System.Globalization;
+using Lodestar.Evaluation;
+using Lodestar.Evaluation.Match;
 using Lodestar.Evaluation.Reports;
 using Lodestar.Training.Loop;
 
@@ -14,10 +16,9 @@ public static class MatchReportWriter
         var report = new HtmlReport("Lodestar job matching: teachers and distilled student");
         report.Paragraph($"Test split: {evaluation.TestExamples} pairs ({evaluation.TestApplyExamples} viewed jobs with apply labels), {evaluation.GoldenPairs} golden pairs; data {evaluation.DataHash[..12]}. FMA peak {F(evaluation.FmaPeakGflops)} GFLOP/s (measured in the same run; other work may have been running).");
         report.Heading("Quality");
-        report.Paragraph("Policy NDCG@10 ranks each member's test jobs against the overall score the product policy itself assigns (the policy scorer is the ceiling, 1.0 by definition); truth NDCG@10 ranks them against the world's hidden true match.");
-        report.Table(["model", "parameters", "policy NDCG@10", "truth NDCG@10 jobs→member", "truth NDCG@10 members→job", "golden kappa", "golden Spearman", "apply AUC", "ECE raw", "ECE calibrated", "temperature"],
-            evaluation.Models.Select(m => (IReadOnlyList<string>)[m.Role, m.Parameters.ToString(CultureInfo.InvariantCulture), F(m.PolicyNdcg10), F(m.MemberNdcg10), F(m.JobNdcg10),
-                F(m.GoldenMeanKappa), F(m.GoldenSpearman), F(m.ApplyAuc), F(m.EceRaw), F(m.EceCalibrated), F(1 / m.Calibration.Scale)]));
+        report.Paragraph($"{MatchMetrics.NdcgPolicy} ranks each member's test jobs against the overall score the product policy itself assigns (the policy scorer is the ceiling, 1.0 by definition); {MatchMetrics.NdcgTruth} ranks them against the world's hidden true match and {MatchMetrics.NdcgTruthByJob} each job's members; {MatchMetrics.EceApply} is after temperature scaling, {MatchMetrics.EceApplyRaw} before.");
+        report.Table(["model", "parameters", .. MatchMetrics.Keys, "temperature"],
+            evaluation.Models.Select(m => (IReadOnlyList<string>)[m.Role, m.Parameters.ToString(CultureInfo.InvariantCulture), .. MatchMetrics.Keys.Select(k => F(m.Metrics[k])), F(1 / m.Calibration.Scale)]));
         report.Heading("Speed");
         var policy = evaluation.Models.FirstOrDefault(m => m.Role == "policy-teacher");
         report.Paragraph("Inference mode (no tape). Each figure is at the faster of one and two kernel threads (the count used is shown). Batches of 64 test pairs are sorted by length and cut to their longest pair; GFLOP/s counts only the real tokens' multiply–adds (MatchModel.ForwardFlops), over the time of the bucketed batches; the fraction is of the whole machine's FMA peak.");
@@ -29,10 +30,10 @@ public static class MatchReportWriter
         {
             report.Heading("Multi-teacher experiment");
             report.Paragraph($"{experiment.Split} split; the policy scorer itself (the labeller; its coarse overall score ties often and ties rank pessimistically) reaches truth NDCG@10 {F(experiment.PolicyScorerNdcg10)} and policy NDCG@10 {F(experiment.PolicyScorerPolicyNdcg10)} (the ceiling, 1 by definition). Apply AUC is over {experiment.ApplyViews} viewed pairs ({experiment.ApplyPositives} applied); the world's hidden true match, which no model sees, reaches {F(experiment.TruthApplyAuc)} on them. Mean ± sample sd over student seeds.");
-            report.Table(["model", "seeds", "policy NDCG@10", "truth NDCG@10", "golden kappa", "apply AUC"],
-                experiment.Teachers.Select(r => (IReadOnlyList<string>)[r.Student, "", F(r.PolicyNdcg10), F(r.MemberNdcg10), F(r.GoldenMeanKappa), F(r.ApplyAuc)])
+            report.Table(["model", "seeds", .. MultiTeacherExperiment.TableKeys],
+                experiment.Teachers.Select(r => (IReadOnlyList<string>)[r.Student, "", .. MultiTeacherExperiment.TableKeys.Select(k => F(r.Metrics[k]))])
                     .Concat(experiment.Summary.Select(s => (IReadOnlyList<string>)[$"student: {s.Student}", s.Seeds.ToString(CultureInfo.InvariantCulture),
-                        $"{F(s.PolicyNdcgMean)} ± {F(s.PolicyNdcgSd)}", $"{F(s.NdcgMean)} ± {F(s.NdcgSd)}", $"{F(s.KappaMean)} ± {F(s.KappaSd)}", $"{F(s.AucMean)} ± {F(s.AucSd)}"])));
+                        .. MultiTeacherExperiment.TableKeys.Select(k => $"{F(s.Metrics[k].Mean)} ± {F(s.Metrics[k].Std)}")])));
         }
         else
         {
@@ -41,13 +42,13 @@ public static class MatchReportWriter
         }
         report.Heading("Charts");
         report.Chart(SvgCharts.LineChart("Validation loss per epoch", "epoch", "validation loss",
-            evaluation.Models.Select(m => new Series(m.Role, m.Epochs.Select(e => ((double)e.Epoch, e.Validation[MatchTask.LossMetric])).ToList())).ToList()));
+            evaluation.Models.Select(m => new Series(m.Role, m.Epochs.Select(e => ((double)e.Epoch, e.Validation[MetricNames.Loss])).ToList())).ToList()));
         report.Chart(SvgCharts.LineChart("Training loss per epoch", "epoch", "training loss",
             evaluation.Models.Select(m => new Series(m.Role, m.Epochs.Select(e => ((double)e.Epoch, e.TrainLoss ?? double.NaN)).ToList())).ToList()));
-        report.Chart(SvgCharts.Scatter("Quality vs size", "log10 parameters", "policy NDCG@10",
-            evaluation.Models.Select(m => new Series(m.Role, [(Math.Log10(m.Parameters), m.PolicyNdcg10)])).ToList()));
-        report.Chart(SvgCharts.Scatter("Quality vs latency", "p50 latency ms (batch 1)", "policy NDCG@10",
-            evaluation.Models.Select(m => new Series(m.Role, [(m.Speed.LatencyP50Ms, m.PolicyNdcg10)])).ToList()));
+        report.Chart(SvgCharts.Scatter("Quality vs size", "log10 parameters", MatchMetrics.NdcgPolicy,
+            evaluation.Models.Select(m => new Series(m.Role, [(Math.Log10(m.Parameters), m.Metrics[MatchMetrics.NdcgPolicy])])).ToList()));
+        report.Chart(SvgCharts.Scatter("Quality vs latency", "p50 latency ms (batch 1)", MatchMetrics.NdcgPolicy,
+            evaluation.Models.Select(m => new Series(m.Role, [(m.Speed.LatencyP50Ms, m.Metrics[MatchMetrics.NdcgPolicy])])).ToList()));
         report.Chart(SvgCharts.Reliability("Apply calibration (temperature-scaled)",
             evaluation.Models.Where(m => m.Role != "policy-teacher").Select(m => new Series(m.Role, m.Reliability.Bins.Where(b => b.Count > 0).Select(b => (b.MeanPredicted, b.ObservedRate)).ToList())).ToList()));
         var path = Path.Combine(directory, "report.html");

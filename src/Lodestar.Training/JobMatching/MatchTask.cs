@@ -3,6 +3,7 @@
 // with weight decay on every parameter, and the same loss on validation to pick the best epoch.
 using Lodestar.Core;
 using Lodestar.Core.Progress;
+using Lodestar.Evaluation;
 using Lodestar.Features.JobMatching;
 using Lodestar.Models.JobMatching;
 using Lodestar.Nn;
@@ -18,7 +19,7 @@ internal sealed record TeacherLogits(float[]? Policy, float[]? Click, Dictionary
 internal sealed class MatchTask : ITrainingTask<List<MatchExample>>
 {
     /// <summary>The validation (and test) loss: the role's own training loss on the split.</summary>
-    public const string LossMetric = "loss";
+    public const string LossMetric = MetricNames.Loss;
 
     private readonly MatchRole _role;
     private readonly MatchTrainingConfig _config;
@@ -74,8 +75,18 @@ internal sealed class MatchTask : ITrainingTask<List<MatchExample>>
     public IReadOnlyDictionary<string, double> Validate(IProgressReporter? progress) =>
         new Dictionary<string, double> { [LossMetric] = MeanLoss(_validation) };
 
-    public IReadOnlyDictionary<string, double> Test(IProgressReporter? progress) =>
-        _test.Count == 0 ? new Dictionary<string, double>() : new Dictionary<string, double> { [LossMetric] = MeanLoss(_test) };
+    /// <summary>The loss on the role's test examples and every MatchMetrics figure on the test split (as `lodestar match eval` measures them).</summary>
+    public IReadOnlyDictionary<string, double> Test(IProgressReporter? progress)
+    {
+        progress?.Start("test", 1);
+        var metrics = new Dictionary<string, double> { [LossMetric] = _test.Count == 0 ? double.NaN : MeanLoss(_test) };
+        foreach (var (name, value) in MatchEvaluator.Measure(MatchTestSet.Of(_data, MatchSplit.Test), _model, _data).Metrics)
+        {
+            metrics[name] = value;
+        }
+        progress?.Report(1);
+        return metrics;
+    }
 
     public void Save(string path, TrainingSnapshot? training) => _model.Save(path, training);
 

@@ -6,19 +6,18 @@ using Lodestar.Data.Generation;
 using Lodestar.Data.Schema;
 using Lodestar.Data.Vocabularies;
 using Lodestar.Evaluation.Calibration;
+using Lodestar.Evaluation.Match;
 using Lodestar.Models.JobMatching;
 using Lodestar.Features.JobMatching;
 using Lodestar.Training.Loop;
 
 namespace Lodestar.Training.JobMatching;
 
-/// <summary>One trained model of the experiment on the measured split.</summary>
-/// <param name="PolicyNdcg10">Jobs ranked for each member against the policy's own overall score (PolicyNdcg).</param>
-/// <param name="MemberNdcg10">Jobs ranked for each member against the world's hidden true match.</param>
-public sealed record ExperimentRow(string Student, int Seed, double PolicyNdcg10, double MemberNdcg10, double GoldenMeanKappa, double ApplyAuc);
+/// <summary>One trained model of the experiment on the measured split: its MatchMetrics figures (MultiTeacherExperiment.TableKeys).</summary>
+public sealed record ExperimentRow(string Student, int Seed, IReadOnlyDictionary<string, double> Metrics);
 
-/// <summary>Mean and sample standard deviation of a variant over its seeds.</summary>
-public sealed record ExperimentSummary(string Student, int Seeds, double PolicyNdcgMean, double PolicyNdcgSd, double NdcgMean, double NdcgSd, double KappaMean, double KappaSd, double AucMean, double AucSd);
+/// <summary>Mean, sample standard deviation and range of each figure of a variant over its seeds.</summary>
+public sealed record ExperimentSummary(string Student, int Seeds, IReadOnlyDictionary<string, SeedSpread> Metrics);
 
 /// <param name="PolicyScorerNdcg10">NDCG@10 of the policy scorer itself (the labeller) against the world's truth; its overall score is coarse and ties are ranked pessimistically, so a smooth teacher can rank better.</param>
 /// <param name="PolicyScorerPolicyNdcg10">The policy scorer's policy NDCG@10: the ceiling, 1.0 by definition (computed, not assumed).</param>
@@ -39,6 +38,11 @@ public sealed record ExperimentResult(string Split, double PolicyScorerNdcg10, d
 public static class MultiTeacherExperiment
 {
     public static IReadOnlyList<string> AllVariants { get; } = ["policy-teacher-only", "click-teacher-only", "both-teachers", "labels-only"];
+
+    /// <summary>The figures the experiment's table compares.</summary>
+    public static IReadOnlyList<string> TableKeys { get; } = [MatchMetrics.NdcgPolicy, MatchMetrics.NdcgTruth, MatchMetrics.KappaGolden, MatchMetrics.AucApply];
+
+    private static IReadOnlyDictionary<string, double> TableFigures(MatchModelReport report) => TableKeys.ToDictionary(k => k, k => report.Metrics[k]);
 
     /// <summary>Generates the world if missing, trains (or resumes) both teachers (the policy teacher's warm-start stage first), then every variant × seed.</summary>
     public static ExperimentResult Run(MultiTeacherConfig config, Action<string>? log = null)
@@ -108,7 +112,7 @@ public static class MultiTeacherExperiment
             throw new ArgumentException("the multi-teacher experiment needs policy_teacher_run and click_teacher_run in the student config");
         }
         var teacherReports = MatchEvaluator.Evaluate(data, [(MatchRole.PolicyTeacher, student.PolicyTeacherRun), (MatchRole.ClickTeacher, student.ClickTeacherRun)], measureSpeed: false, split).Models;
-        var teachers = teacherReports.Select(r => new ExperimentRow(r.Role, 0, r.PolicyNdcg10, r.MemberNdcg10, r.GoldenMeanKappa, r.ApplyAuc)).ToList();
+        var teachers = teacherReports.Select(r => new ExperimentRow(r.Role, 0, TableFigures(r))).ToList();
         var rows = new List<ExperimentRow>();
         foreach (var name in variants)
         {
@@ -118,13 +122,12 @@ public static class MultiTeacherExperiment
                 var config = VariantConfig(student, name, seed);
                 new MatchTrainer(MatchRole.Student, config, data).TrainOrContinue();
                 var report = MatchEvaluator.Evaluate(data, [(MatchRole.Student, config.RunDirectory(MatchRole.Student))], measureSpeed: false, split).Models[0];
-                rows.Add(new ExperimentRow(name, seed, report.PolicyNdcg10, report.MemberNdcg10, report.GoldenMeanKappa, report.ApplyAuc));
-                log?.Invoke($"  policy NDCG@10 {report.PolicyNdcg10:F4}, truth NDCG@10 {report.MemberNdcg10:F4}, golden κ {report.GoldenMeanKappa:F3}, apply AUC {report.ApplyAuc:F4}");
+                rows.Add(new ExperimentRow(name, seed, TableFigures(report)));
+                log?.Invoke("  " + string.Join(", ", TableKeys.Select(k => $"{k} {report.Metrics[k]:F4}")));
             }
         }
         var summary = rows.GroupBy(r => r.Student).Select(g => new ExperimentSummary(g.Key, g.Count(),
-            g.Average(r => r.PolicyNdcg10), Statistics.SampleStandardDeviation(g.Select(r => r.PolicyNdcg10)), g.Average(r => r.MemberNdcg10), Statistics.SampleStandardDeviation(g.Select(r => r.MemberNdcg10)), g.Average(r => r.GoldenMeanKappa), Statistics.SampleStandardDeviation(g.Select(r => r.GoldenMeanKappa)),
-            g.Average(r => r.ApplyAuc), Statistics.SampleStandardDeviation(g.Select(r => r.ApplyAuc)))).ToList();
+            TableKeys.ToDictionary(k => k, k => SeedSpread.Of([.. g.Select(r => r.Metrics[k])])))).ToList();
         var scorer = MatchEvaluator.PolicyScorerNdcg(data, split);
         var views = data.In(split).Where(e => e.Applied >= 0).ToList();
         var withTruth = views.Where(e => !float.IsNaN(e.Truth)).ToList();

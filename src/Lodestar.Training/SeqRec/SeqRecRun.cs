@@ -13,7 +13,7 @@ namespace Lodestar.Training.SeqRec;
 public static class SeqRecRun
 {
     /// <summary>Validation NDCG@10 picks the best epoch and stops training early.</summary>
-    public static SelectionMetric Selection { get; } = new(RankingMetrics.NdcgKey(10), HigherIsBetter: true);
+    public static SelectionMetric Selection { get; } = new(MetricNames.Ndcg(10), HigherIsBetter: true);
 
     /// <summary>The run input that names the sequence file.</summary>
     public const string SequencesInput = "sequences";

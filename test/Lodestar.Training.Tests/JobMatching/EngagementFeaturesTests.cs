@@ -5,6 +5,7 @@ using Lodestar.Models.JobMatching;
 using Lodestar.Training.JobMatching;
 using Lodestar.Training.Loop;
 using Lodestar.Features.JobMatching;
+using Lodestar.Evaluation.Match;
 
 namespace Lodestar.Training.Tests.JobMatching;
 
@@ -78,8 +79,10 @@ public class EngagementFeaturesTests(TinyMatchWorld world) : IClassFixture<TinyM
         // Evaluated beside a student on the plain prompts, the teacher still reads its own: the same figures as on its own data set.
         var beside = MatchEvaluator.Evaluate(world.Data, [(MatchRole.ClickTeacher, clickRun), (MatchRole.Student, student.RunDirectory(MatchRole.Student))], measureSpeed: false).Models[0];
         var alone = MatchEvaluator.Evaluate(teacherData, [(MatchRole.ClickTeacher, clickRun)], measureSpeed: false).Models[0];
-        Assert.Equal(alone.EceRaw, beside.EceRaw);
-        Assert.Equal(alone.MemberNdcg10, beside.MemberNdcg10);
+        Assert.Equal(alone.Metrics, beside.Metrics);
+        // The run's own test metrics are the same figures, measured by the training loop on its best weights.
+        var recorded = RunRecord<MatchTrainingConfig>.Read(clickRun).Test!;
+        Assert.All(MatchMetrics.Keys, k => Assert.Equal(alone.Metrics[k], recorded[k]));
         // Fed the student's shorter prompts directly, the teacher refuses rather than reading them wrongly.
         var teacher = MatchInference.LoadBest(clickRun, MatchRole.ClickTeacher, world.Data.VocabSize, world.Data.Layout);
         Assert.Throws<ArgumentException>(() => MatchScorer.Predict(teacher, world.Data.Examples.Take(8).ToList()));

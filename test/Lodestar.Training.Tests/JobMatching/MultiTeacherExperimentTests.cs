@@ -6,6 +6,7 @@ using Lodestar.Models.JobMatching;
 using Lodestar.Training.JobMatching;
 using Lodestar.Features.JobMatching;
 using Lodestar.Training.Loop;
+using Lodestar.Evaluation.Match;
 
 namespace Lodestar.Training.Tests.JobMatching;
 
@@ -27,21 +28,21 @@ public sealed class MultiTeacherExperimentTests(TinyMatchWorld world) : IClassFi
         Assert.NotEqual(MultiTeacherExperiment.RecipeHash(student), MultiTeacherExperiment.RecipeHash(student with { Distillation = student.Distillation with { Temperature = 3 } }));
         Assert.Equal(MultiTeacherExperiment.RecipeHash(student), MultiTeacherExperiment.RecipeHash(student with { RunName = "other" }));
         // Different seeds give different students.
-        Assert.NotEqual(result.Rows[0].MemberNdcg10, result.Rows[1].MemberNdcg10);
+        Assert.NotEqual(result.Rows[0].Metrics[MatchMetrics.NdcgTruth], result.Rows[1].Metrics[MatchMetrics.NdcgTruth]);
         foreach (var summary in result.Summary)
         {
-            var rows = result.Rows.Where(r => r.Student == summary.Student).Select(r => r.MemberNdcg10).ToArray();
+            var rows = result.Rows.Where(r => r.Student == summary.Student).Select(r => r.Metrics[MatchMetrics.NdcgTruth]).ToArray();
             Assert.Equal(2, summary.Seeds);
-            Assert.Equal((rows[0] + rows[1]) / 2, summary.NdcgMean, 12);
-            Assert.Equal(Math.Abs(rows[0] - rows[1]) / Math.Sqrt(2), summary.NdcgSd, 12);
+            Assert.Equal((rows[0] + rows[1]) / 2, summary.Metrics[MatchMetrics.NdcgTruth].Mean, 12);
+            Assert.Equal(Math.Abs(rows[0] - rows[1]) / Math.Sqrt(2), summary.Metrics[MatchMetrics.NdcgTruth].Std, 12);
         }
         Assert.InRange(result.PolicyScorerNdcg10, 0.0, 1.0);
         // Policy NDCG@10 is its own column: the policy scorer is its ceiling, exactly 1, and a student is below it.
         Assert.Equal(1.0, result.PolicyScorerPolicyNdcg10, 12);
-        Assert.All(result.Rows.Concat(result.Teachers), r => Assert.InRange(r.PolicyNdcg10, 0.0, 1.0 - 1e-9));
-        Assert.All(result.Rows, r => Assert.NotEqual(r.MemberNdcg10, r.PolicyNdcg10));
-        var both = result.Rows.Where(r => r.Student == "both-teachers").Select(r => r.PolicyNdcg10).ToArray();
-        Assert.Equal(both.Average(), result.Summary.Single(s => s.Student == "both-teachers").PolicyNdcgMean, 12);
+        Assert.All(result.Rows.Concat(result.Teachers), r => Assert.InRange(r.Metrics[MatchMetrics.NdcgPolicy], 0.0, 1.0 - 1e-9));
+        Assert.All(result.Rows, r => Assert.NotEqual(r.Metrics[MatchMetrics.NdcgTruth], r.Metrics[MatchMetrics.NdcgPolicy]));
+        var both = result.Rows.Where(r => r.Student == "both-teachers").Select(r => r.Metrics[MatchMetrics.NdcgPolicy]).ToArray();
+        Assert.Equal(both.Average(), result.Summary.Single(s => s.Student == "both-teachers").Metrics[MatchMetrics.NdcgPolicy].Mean, 12);
         // The apply reference: the hidden true match's AUC on the split's views, counted pair by pair here.
         var views = world.Data.In(MatchSplit.Validation).Where(e => e.Applied >= 0).ToList();
         Assert.Equal(views.Count, result.ApplyViews);
