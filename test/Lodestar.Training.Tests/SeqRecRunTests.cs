@@ -49,6 +49,11 @@ public sealed class SeqRecRunTests : IDisposable
         Assert.Equal(RankingMetrics.Keys, read.Test!.Keys);
         Assert.Equal(1.0, record.Test!["hr@10"], 12);
         Assert.False(File.Exists(Path.Combine(run, RunRecord<SeqRecConfig>.FileName + ".tmp")));
+        // The run's page shows the test figures under their keys, with a JSON of the same record beside it.
+        var html = File.ReadAllText(Path.Combine(run, RunReport.FileName));
+        Assert.Contains("<svg", html, StringComparison.Ordinal);
+        Assert.Contains("ndcg@10", html, StringComparison.Ordinal);
+        Assert.Equal(File.ReadAllText(Path.Combine(run, RunRecord<SeqRecConfig>.FileName)), File.ReadAllText(Path.Combine(run, "report.json")));
     }
 
     [Fact]

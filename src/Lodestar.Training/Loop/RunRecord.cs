@@ -93,9 +93,12 @@ public sealed record RunRecord<TConfig>
     /// <summary>The best model's checkpoint, relative to the run directory (null for models refitted on load).</summary>
     public string? Checkpoint { get; init; }
 
-    /// <summary>Writes run.json into <paramref name="runDirectory"/> atomically.</summary>
-    public void Write(string runDirectory) =>
+    /// <summary>Writes run.json into <paramref name="runDirectory"/> atomically, and the run's report.html (RunReport) beside it.</summary>
+    public void Write(string runDirectory)
+    {
         AtomicFile.WriteAllBytes(Path.Combine(runDirectory, FileName), JsonSerializer.SerializeToUtf8Bytes(this, RunJson.Options));
+        RunReport.Write(runDirectory, this);
+    }
 
     public static RunRecord<TConfig> Read(string runDirectory)
     {
