@@ -85,11 +85,11 @@ public sealed class SeqRecRunTests : IDisposable
     {
         var typo = Path.Combine(_directory, "typo.json");
         File.WriteAllText(typo, "{ \"model\": \"cooc\", \"cooc\": { \"windw\": 2 } }");
-        var error = Assert.Throws<ArgumentException>(() => SeqRecConfig.Load(typo));
+        var error = Assert.Throws<InvalidDataException>(() => SeqRecConfig.Load(typo));
         Assert.Contains("windw", error.Message, StringComparison.Ordinal);
         var bad = Path.Combine(_directory, "bad.json");
         File.WriteAllText(bad, "{ \"cooc\": { \"window\": 0 } }");
-        error = Assert.Throws<ArgumentException>(() => SeqRecConfig.Load(bad));
+        error = Assert.Throws<InvalidDataException>(() => SeqRecConfig.Load(bad));
         Assert.Contains("CooccurrenceConfig.Window", error.Message, StringComparison.Ordinal);
         Assert.Contains(bad, error.Message, StringComparison.Ordinal);
         var good = Path.Combine(_directory, "good.json");

@@ -3,6 +3,7 @@
 using System.CommandLine;
 using Lodestar.Evaluation.Match;
 using Lodestar.Models.JobMatching;
+using Lodestar.Experiments.JobMatching;
 using Lodestar.Training.JobMatching;
 using Spectre.Console;
 

@@ -1,6 +1,7 @@
 // `lodestar match experiment`: the multi-teacher experiment, students from the policy teacher only, the click teacher only,
 // both and none (labels only), over several seeds, in one table of policy NDCG@10, golden κ and apply AUC.
 using System.CommandLine;
+using Lodestar.Experiments.JobMatching;
 using Lodestar.Training.JobMatching;
 using Spectre.Console;
 using Lodestar.Features.JobMatching;

@@ -1,14 +1,8 @@
-// `lodestar quickstart`: on a fresh clone, generates a small world, labels pairs with the default policy,
-// trains both teachers and the student, evaluates them and writes an HTML report with a JSON beside it.
+// `lodestar quickstart`: runs Experiments' Quickstart (a small world, both teachers and the student trained,
+// evaluated, an HTML report with a JSON beside it) and prints each model's figures.
 using System.CommandLine;
-using Lodestar.Data.Generation;
-using Lodestar.Data.Schema;
-using Lodestar.Data.Vocabularies;
-using Lodestar.Models.JobMatching;
-using Lodestar.Training.JobMatching;
-using Lodestar.Features.JobMatching;
-using Lodestar.Training.Loop;
 using Lodestar.Core.Progress;
+using Lodestar.Experiments;
 
 namespace Lodestar.Cli;
 
@@ -48,50 +42,14 @@ public static class QuickstartCommand
 
     public sealed record QuickstartResult(string Report, string Json, double Seconds);
 
-    /// <summary>Speed rounds inside the quickstart: each times the policy teacher at batch 64 too (≈ 30 s a round), so fewer
-    /// than `match eval`'s default 5 keep the quickstart within its 10 minutes; `match eval --rounds N` re-measures.</summary>
-    public const int QuickstartSpeedRounds = 3;
+    /// <summary>Speed rounds inside the quickstart (Quickstart.SpeedRounds).</summary>
+    public const int QuickstartSpeedRounds = Quickstart.SpeedRounds;
 
     public static QuickstartResult Run(string directory, int members, int epochs, ulong seed, bool experiment, bool asJson)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var log = asJson ? Console.Error : Console.Out;
-        var world = Path.Combine(directory, "world");
-        if (!File.Exists(Path.Combine(world, WorldManifest.FileName)))
-        {
-            log.WriteLine($"generating a world of {members} members in {world}");
-            WorldGenerator.Generate(new WorldConfig { Members = members, Days = 30, Seed = seed }, BuiltInVocabulary.Create(), world);
-        }
-        var runs = Path.Combine(directory, "runs");
-        var teacher = new MatchTrainingConfig
-        {
-            World = world, RunsDirectory = runs, Model = MatchModelConfig.Teacher with { Seed = seed },
-            Training = MatchTrainingConfig.DefaultTraining with { Epochs = epochs, Patience = epochs, LearningRate = 1e-3f },
-        };
-        var click = teacher with { Model = MatchModelConfig.ClickTeacher with { Seed = seed } };
-        log.WriteLine("tokenizing the world and labeling pairs with the default policy");
-        var data = MatchPipeline.Prepare(teacher);
-        var policyRecord = Train(MatchRole.PolicyTeacher, teacher, data);
-        log.WriteLine(TrainCommand.Describe(policyRecord));
-        var clickRecord = Train(MatchRole.ClickTeacher, click, data);
-        log.WriteLine(TrainCommand.Describe(clickRecord));
-        var student = teacher with
-        {
-            Model = MatchModelConfig.Student with { Seed = seed },
-            Training = teacher.Training with { LearningRate = 2e-3f },
-            PolicyTeacherRun = teacher.RunDirectory(MatchRole.PolicyTeacher),
-            ClickTeacherRun = click.RunDirectory(MatchRole.ClickTeacher),
-        };
-        var studentRecord = Train(MatchRole.Student, student, data);
-        log.WriteLine(TrainCommand.Describe(studentRecord));
-        log.WriteLine("evaluating");
-        var evaluation = MatchEvaluator.Evaluate(data, [
-            (MatchRole.PolicyTeacher, teacher.RunDirectory(MatchRole.PolicyTeacher)),
-            (MatchRole.ClickTeacher, click.RunDirectory(MatchRole.ClickTeacher)),
-            (MatchRole.Student, student.RunDirectory(MatchRole.Student)),
-        ], speedRounds: QuickstartSpeedRounds, log: log.WriteLine);
-        var rows = experiment ? MultiTeacherExperiment.Run(student, data, [(int)seed], MultiTeacherExperiment.AllVariants, MatchSplit.Test, log.WriteLine) : null;
-        var report = MatchReportWriter.Write(directory, evaluation, rows);
+        var (report, evaluation, rows) = Quickstart.Run(new QuickstartOptions(directory, members, epochs, seed, experiment), log.WriteLine, ProgressReporter.ForStandardError());
         foreach (var model in evaluation.Models)
         {
             log.WriteLine(System.Text.Json.JsonSerializer.Serialize(EvalCommand.Summary(model, evaluation), CliJson.Options));
@@ -102,8 +60,4 @@ public static class QuickstartCommand
         }
         return new QuickstartResult(report, Path.ChangeExtension(report, ".json"), clock.Elapsed.TotalSeconds);
     }
-
-    /// <summary>Trains one role, or continues it when an earlier quickstart into the same directory left it.</summary>
-    private static RunRecord<MatchTrainingConfig> Train(MatchRole role, MatchTrainingConfig config, MatchDataSet data) =>
-        new MatchTrainer(role, config, data).TrainOrContinue(ProgressReporter.ForStandardError());
 }

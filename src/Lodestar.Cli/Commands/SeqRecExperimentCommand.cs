@@ -3,6 +3,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Lodestar.Core;
+using Lodestar.Experiments.SeqRec;
 using Lodestar.Training.SeqRec;
 using Lodestar.Training.Loop;
 using Spectre.Console;

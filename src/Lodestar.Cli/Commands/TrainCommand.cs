@@ -61,7 +61,5 @@ public static class TrainCommand
     }
 
     /// <summary>One line for a run: status, parameters, best epoch and its selection metric, wall time.</summary>
-    public static string Describe(RunRecord<MatchTrainingConfig> record) =>
-        $"{record.Task}: {record.Status}{(record.StopReason is { } why ? $" ({why})" : "")}, {record.Parameters:N0} parameters, best epoch {record.BestEpoch} " +
-        $"(validation {record.Selection.Name} {(record.BestValidation is { } v ? v[record.Selection.Name] : double.NaN):F4}), {record.WallSeconds:F1} s";
+    public static string Describe(RunRecord<MatchTrainingConfig> record) => record.Describe();
 }

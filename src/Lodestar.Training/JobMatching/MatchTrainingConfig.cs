@@ -82,25 +82,6 @@ public sealed record MatchTrainingConfig
     public string RunDirectory(MatchRole role) => Path.Combine(RunsDirectory, RunName ?? MatchModel.RoleName(role));
 
 
-    /// <summary>Reads a config JSON file (snake_case keys; absent keys keep their defaults).</summary>
-    public static MatchTrainingConfig Load(string path)
-    {
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException($"{path}: config file not found", path);
-        }
-        try
-        {
-            return (JsonSerializer.Deserialize<MatchTrainingConfig>(File.ReadAllText(path), RunJson.Options)
-                ?? throw new InvalidDataException($"{path}: config is null")).Validate();
-        }
-        catch (JsonException ex)
-        {
-            throw new InvalidDataException($"{path}: line {(ex.LineNumber ?? 0) + 1}, field {ex.Path}: {ex.Message.Split(" Path:")[0]}", ex);
-        }
-        catch (InvalidConfigException ex)
-        {
-            throw new InvalidDataException($"{path}: {ex.Message}", ex);
-        }
-    }
+    /// <summary>Reads and validates a config file (RunJson.ReadConfig).</summary>
+    public static MatchTrainingConfig Load(string path) => RunJson.ReadConfig<MatchTrainingConfig>(path, c => c.Validate());
 }

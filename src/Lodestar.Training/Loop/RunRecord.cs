@@ -1,6 +1,7 @@
 // The record of one training run of any task (run.json in its run directory): the task, the resolved
 // config, where the data came from, validation metrics per epoch, the best epoch, test metrics and wall
 // time. The training loop rewrites it atomically after every validation, so a killed run leaves a true one.
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Lodestar.Core;
@@ -93,6 +94,12 @@ public sealed record RunRecord<TConfig>
     /// <summary>The best model's checkpoint, relative to the run directory (null for models refitted on load).</summary>
     public string? Checkpoint { get; init; }
 
+    /// <summary>One line: task, status, parameters, best epoch and its selection metric, wall time.</summary>
+    public string Describe() =>
+        $"{Task}: {Status}{(StopReason is { } why ? $" ({why})" : "")}, {Parameters.ToString("N0", CultureInfo.InvariantCulture)} parameters, best epoch {BestEpoch} " +
+        $"(validation {Selection.Name} {(BestValidation is { } v ? v[Selection.Name] : double.NaN).ToString("F4", CultureInfo.InvariantCulture)}), " +
+        $"{WallSeconds.ToString("F1", CultureInfo.InvariantCulture)} s";
+
     /// <summary>Writes run.json into <paramref name="runDirectory"/> atomically, and the run's report.html (RunReport) beside it.</summary>
     public void Write(string runDirectory)
     {
@@ -134,6 +141,32 @@ public static class RunJson
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false) },
     };
+
+    /// <summary>
+    /// Reads a config file of <typeparamref name="TConfig"/> (snake_case keys, absent keys keep their defaults, unknown
+    /// keys refused) and validates it; every error is an InvalidDataException naming the file, and the line and field.
+    /// </summary>
+    public static TConfig ReadConfig<TConfig>(string path, Action<TConfig> validate)
+    {
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"{path}: config file not found", path);
+        }
+        try
+        {
+            var config = JsonSerializer.Deserialize<TConfig>(File.ReadAllText(path), Options) ?? throw new InvalidDataException($"{path}: the config is null");
+            validate(config);
+            return config;
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidDataException($"{path}: line {(ex.LineNumber ?? 0) + 1}, field {ex.Path}: {ex.Message.Split(" Path:")[0]}", ex);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new InvalidDataException($"{path}: {ex.Message}", ex);
+        }
+    }
 
     /// <summary>Equal configs serialise to equal bytes (records holding lists do not compare by value).</summary>
     public static bool SameConfig<TConfig>(TConfig a, TConfig b) =>

@@ -53,34 +53,6 @@ public sealed record SeqRecConfig
         Evaluation.Validate();
     }
 
-    /// <summary>Reads and validates a JSON config; errors name the file and the bad field.</summary>
-    public static SeqRecConfig Load(string path)
-    {
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException($"{path}: config file not found", path);
-        }
-        SeqRecConfig? config;
-        try
-        {
-            config = JsonSerializer.Deserialize<SeqRecConfig>(File.ReadAllText(path), RunJson.Options);
-        }
-        catch (JsonException ex)
-        {
-            throw new ArgumentException($"{path}: line {(ex.LineNumber ?? 0) + 1}, field {ex.Path}: {ex.Message.Split(" Path:")[0]}", ex);
-        }
-        if (config is null)
-        {
-            throw new ArgumentException($"{path}: the config is null");
-        }
-        try
-        {
-            config.Validate();
-        }
-        catch (ArgumentException ex)
-        {
-            throw new ArgumentException($"{path}: {ex.Message}", ex);
-        }
-        return config;
-    }
+    /// <summary>Reads and validates a config file (RunJson.ReadConfig); errors name the file and the bad field.</summary>
+    public static SeqRecConfig Load(string path) => RunJson.ReadConfig<SeqRecConfig>(path, c => c.Validate());
 }

@@ -5,8 +5,9 @@ using Lodestar.Evaluation;
 using Lodestar.Evaluation.Match;
 using Lodestar.Evaluation.Reports;
 using Lodestar.Training.Loop;
+using Lodestar.Training.JobMatching;
 
-namespace Lodestar.Training.JobMatching;
+namespace Lodestar.Experiments.JobMatching;
 
 public static class MatchReportWriter
 {

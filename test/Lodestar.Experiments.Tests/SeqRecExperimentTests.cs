@@ -4,9 +4,10 @@ using Lodestar.Core;
 using Lodestar.Models.SasRec;
 using Lodestar.Training.Loop;
 using Lodestar.Training.SeqRec;
+using Lodestar.Experiments.SeqRec;
 using Lodestar.Features.SeqRec;
 
-namespace Lodestar.Training.Tests;
+namespace Lodestar.Experiments.Tests;
 
 public sealed class SeqRecExperimentTests : IDisposable
 {

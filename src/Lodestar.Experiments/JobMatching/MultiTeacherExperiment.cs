@@ -10,8 +10,9 @@ using Lodestar.Evaluation.Match;
 using Lodestar.Models.JobMatching;
 using Lodestar.Features.JobMatching;
 using Lodestar.Training.Loop;
+using Lodestar.Training.JobMatching;
 
-namespace Lodestar.Training.JobMatching;
+namespace Lodestar.Experiments.JobMatching;
 
 /// <summary>One trained model of the experiment on the measured split: its MatchMetrics figures (MultiTeacherExperiment.TableKeys).</summary>
 public sealed record ExperimentRow(string Student, int Seed, IReadOnlyDictionary<string, double> Metrics);

@@ -5,8 +5,9 @@ using Lodestar.Core;
 using Lodestar.Models.JobMatching;
 using Lodestar.Features.JobMatching;
 using Lodestar.Training.Loop;
+using Lodestar.Training.JobMatching;
 
-namespace Lodestar.Training.JobMatching;
+namespace Lodestar.Experiments.JobMatching;
 
 public sealed record MultiTeacherConfig
 {
@@ -94,25 +95,6 @@ public sealed record MultiTeacherConfig
         ClickTeacherRun = null,
     };
 
-    /// <summary>Reads the experiment config; relative paths inside it are relative to the working directory.</summary>
-    public static MultiTeacherConfig Load(string path)
-    {
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException($"{path}: experiment config not found", path);
-        }
-        try
-        {
-            return (JsonSerializer.Deserialize<MultiTeacherConfig>(File.ReadAllText(path), RunJson.Options)
-                ?? throw new InvalidDataException($"{path}: config is null")).Validate();
-        }
-        catch (JsonException ex)
-        {
-            throw new InvalidDataException($"{path}: line {(ex.LineNumber ?? 0) + 1}, field {ex.Path}: {ex.Message.Split(" Path:")[0]}", ex);
-        }
-        catch (InvalidConfigException ex)
-        {
-            throw new InvalidDataException($"{path}: {ex.Message}", ex);
-        }
-    }
+    /// <summary>Reads and validates the experiment config (RunJson.ReadConfig); relative paths inside it are relative to the working directory.</summary>
+    public static MultiTeacherConfig Load(string path) => RunJson.ReadConfig<MultiTeacherConfig>(path, c => c.Validate());
 }

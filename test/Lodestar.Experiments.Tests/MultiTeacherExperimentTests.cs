@@ -7,8 +7,10 @@ using Lodestar.Training.JobMatching;
 using Lodestar.Features.JobMatching;
 using Lodestar.Training.Loop;
 using Lodestar.Evaluation.Match;
+using Lodestar.Experiments.JobMatching;
+using Lodestar.Training.Tests.JobMatching;
 
-namespace Lodestar.Training.Tests.JobMatching;
+namespace Lodestar.Experiments.Tests;
 
 [Collection("teacher cache")]
 public sealed class MultiTeacherExperimentTests(TinyMatchWorld world) : IClassFixture<TinyMatchWorld>

@@ -6,8 +6,9 @@ using Lodestar.Core;
 using Lodestar.Data.Storage;
 using Lodestar.Features.SeqRec;
 using Lodestar.Training.Loop;
+using Lodestar.Training.SeqRec;
 
-namespace Lodestar.Training.SeqRec;
+namespace Lodestar.Experiments.SeqRec;
 
 /// <summary>The finished runs of an experiment and their spreads; written as summary.json beside the runs.</summary>
 public sealed record SeqRecSummary
