@@ -1,6 +1,7 @@
 // The quickstart on a fresh clone: generates a small world, labels pairs with the default policy, trains
 // both teachers and the distilled student (or continues them), evaluates them with speed, and writes the
 // HTML report with a JSON beside it; optionally the multi-teacher experiment into the same report.
+using Lodestar.Bench.JobMatching;
 using Lodestar.Core.Progress;
 using Lodestar.Data.Generation;
 using Lodestar.Data.Schema;
@@ -52,11 +53,11 @@ public static class Quickstart
         };
         log(new MatchTrainer(MatchRole.Student, student, data).TrainOrContinue(progress).Describe());
         log("evaluating");
-        var evaluation = MatchEvaluator.Evaluate(data, [
+        var evaluation = MatchSpeedProtocol.AddSpeed(MatchEvaluator.Evaluate(data, [
             (MatchRole.PolicyTeacher, teacher.RunDirectory(MatchRole.PolicyTeacher)),
             (MatchRole.ClickTeacher, click.RunDirectory(MatchRole.ClickTeacher)),
             (MatchRole.Student, student.RunDirectory(MatchRole.Student)),
-        ], speedRounds: SpeedRounds, log: log);
+        ]), data, SpeedRounds, log);
         var rows = experiment ? MultiTeacherExperiment.Run(student, data, [(int)seed], MultiTeacherExperiment.AllVariants, MatchSplit.Test, log) : null;
         return (MatchReportWriter.Write(directory, evaluation, rows), evaluation, rows);
     }

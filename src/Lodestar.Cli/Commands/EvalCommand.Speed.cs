@@ -5,6 +5,7 @@ using Lodestar.Core;
 using Lodestar.Models.JobMatching;
 using Lodestar.Policy;
 using Lodestar.Tensors;
+using Lodestar.Bench.JobMatching;
 using Lodestar.Training.JobMatching;
 using Spectre.Console;
 using Lodestar.Features.JobMatching;

@@ -1,6 +1,7 @@
 // `lodestar match eval --run R`: evaluates the policy teacher, click teacher and student found in a runs
 // directory (golden agreement, NDCG@10 both ways, apply AUC and calibration, latency and throughput).
 using System.CommandLine;
+using Lodestar.Bench.JobMatching;
 using Lodestar.Evaluation.Match;
 using Lodestar.Models.JobMatching;
 using Lodestar.Experiments.JobMatching;
@@ -33,7 +34,7 @@ public static partial class EvalCommand
             }
             var data = MatchPipeline.Prepare(MatchInference.ReadConfig(runs[0].Run));
             var asJson = parse.GetValue(json);
-            var evaluation = MatchEvaluator.Evaluate(data, runs, speedRounds: parse.GetValue(rounds), log: (asJson ? Console.Error : Console.Out).WriteLine);
+            var evaluation = MatchSpeedProtocol.AddSpeed(MatchEvaluator.Evaluate(data, runs), data, parse.GetValue(rounds), (asJson ? Console.Error : Console.Out).WriteLine);
             var reportPath = parse.GetValue(report) ? MatchReportWriter.Write(directory, evaluation) : null;
             if (asJson)
             {
@@ -48,8 +49,8 @@ public static partial class EvalCommand
             foreach (var m in evaluation.Models)
             {
                 table.AddRow([m.Role, $"{m.Parameters:N0}", .. shown.Select(k => $"{m.Metrics[k]:F4}"),
-                    $"{m.Speed.LatencyP50Ms:F2}", $"{m.Speed.LatencyP99Ms:F2}", $"{m.Speed.PairsPerSecondBatch64:F0}", $"{m.Speed.GflopsBatch64:F2}", $"{m.Speed.FractionOfFmaPeak:P1}",
-                    m.Speed.Rounds is { } r ? $"{r.MinFraction:P1}–{r.MaxFraction:P1}" : ""]);
+                    $"{m.MeasuredSpeed.LatencyP50Ms:F2}", $"{m.MeasuredSpeed.LatencyP99Ms:F2}", $"{m.MeasuredSpeed.PairsPerSecondBatch64:F0}", $"{m.MeasuredSpeed.GflopsBatch64:F2}", $"{m.MeasuredSpeed.FractionOfFmaPeak:P1}",
+                    m.MeasuredSpeed.Rounds is { } r ? $"{r.MinFraction:P1}–{r.MaxFraction:P1}" : ""]);
             }
             AnsiConsole.Write(table);
             Console.Out.WriteLine($"test: {evaluation.TestExamples} pairs, {evaluation.TestApplyExamples} with apply labels, {evaluation.GoldenPairs} golden pairs; median FMA peak {evaluation.FmaPeakGflops:F1} GFLOP/s; batch 64 = median of {parse.GetValue(rounds)} interleaved rounds");
@@ -86,20 +87,20 @@ public static partial class EvalCommand
             loss_vs_click_teacher = click is null ? null
                 : new[] { MatchMetrics.AucApply }.ToDictionary(k => k, k => click.Metrics[k] - m.Metrics[k]),
             parameter_ratio_policy_teacher = policy is null ? (double?)null : (double)policy.Parameters / m.Parameters,
-            throughput_ratio_policy_teacher = policy is null ? (double?)null : m.Speed.PairsPerSecondBatch64 / policy.Speed.PairsPerSecondBatch64,
-            latency_p50_ms = m.Speed.LatencyP50Ms,
-            latency_p99_ms = m.Speed.LatencyP99Ms,
-            pairs_per_second_batch64 = m.Speed.PairsPerSecondBatch64,
-            gflops_batch64 = m.Speed.GflopsBatch64,
-            fraction_of_fma_peak = m.Speed.FractionOfFmaPeak,
-            fraction_of_fma_peak_min = m.Speed.Rounds?.MinFraction,
-            fraction_of_fma_peak_max = m.Speed.Rounds?.MaxFraction,
-            fraction_of_fma_peak_rounds = m.Speed.Rounds?.Rounds.Select(r => r.FractionOfPeak).ToArray(),
-            pairs_per_second_rounds = m.Speed.Rounds?.Rounds.Select(r => r.PairsPerSecond).ToArray(),
-            fma_peak_rounds = m.Speed.Rounds?.Rounds.Select(r => r.PeakGflops).ToArray(),
+            throughput_ratio_policy_teacher = policy is null ? (double?)null : m.MeasuredSpeed.PairsPerSecondBatch64 / policy.MeasuredSpeed.PairsPerSecondBatch64,
+            latency_p50_ms = m.MeasuredSpeed.LatencyP50Ms,
+            latency_p99_ms = m.MeasuredSpeed.LatencyP99Ms,
+            pairs_per_second_batch64 = m.MeasuredSpeed.PairsPerSecondBatch64,
+            gflops_batch64 = m.MeasuredSpeed.GflopsBatch64,
+            fraction_of_fma_peak = m.MeasuredSpeed.FractionOfFmaPeak,
+            fraction_of_fma_peak_min = m.MeasuredSpeed.Rounds?.MinFraction,
+            fraction_of_fma_peak_max = m.MeasuredSpeed.Rounds?.MaxFraction,
+            fraction_of_fma_peak_rounds = m.MeasuredSpeed.Rounds?.Rounds.Select(r => r.FractionOfPeak).ToArray(),
+            pairs_per_second_rounds = m.MeasuredSpeed.Rounds?.Rounds.Select(r => r.PairsPerSecond).ToArray(),
+            fma_peak_rounds = m.MeasuredSpeed.Rounds?.Rounds.Select(r => r.PeakGflops).ToArray(),
             fma_peak_gflops = evaluation.FmaPeakGflops,
-            threads_batch1 = m.Speed.ThreadsBatch1,
-            threads_batch64 = m.Speed.ThreadsBatch64,
+            threads_batch1 = m.MeasuredSpeed.ThreadsBatch1,
+            threads_batch64 = m.MeasuredSpeed.ThreadsBatch64,
         };
     }
 }

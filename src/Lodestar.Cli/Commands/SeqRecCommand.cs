@@ -1,9 +1,9 @@
 // `lodestar seqrec train|eval|recommend|experiment` (and `lodestar bench seqrec`): sequential recommendation on `uid item1 … itemN` files with
 // leave-one-out splits and full-ranking metrics, baselines and models through the same evaluator.
 using System.CommandLine;
-using System.Diagnostics;
 using Lodestar.Core.Progress;
 using Lodestar.Core;
+using Lodestar.Bench.SeqRec;
 using Lodestar.Evaluation;
 using Lodestar.Models;
 using Lodestar.Models.SasRec;
@@ -288,30 +288,4 @@ public static class SeqRecCommand
 
     // Progress goes to stderr, so --json output on stdout stays one object per line.
     internal static T WithProgress<T>(Func<IProgressReporter, T> work) => work(ProgressReporter.ForStandardError());
-}
-
-/// <summary>Times batch top-k over all items (history excluded) for a fixed set of histories: the median of
-/// <c>repeats</c> passes after one warm-up pass, in wall-clock and in this process's CPU time (the second is
-/// what a busy shared machine distorts least: users per CPU-second × cores bounds a quiet machine's rate).</summary>
-internal static class SeqRecBench
-{
-    public static (double UsersPerSecond, double UsersPerCpuSecond) Measure(
-        ISequenceRecommender model, ReadOnlyMemory<int>[] histories, int k, int repeats, RankingOptions options)
-    {
-        TopKRecommender.Recommend(histories, model, k, options);
-        var wall = new double[Math.Max(1, repeats)];
-        var cpu = new double[wall.Length];
-        using var process = Process.GetCurrentProcess();
-        for (var r = 0; r < wall.Length; r++)
-        {
-            process.Refresh();
-            var cpuStart = process.TotalProcessorTime;
-            var clock = Stopwatch.StartNew();
-            TopKRecommender.Recommend(histories, model, k, options);
-            wall[r] = clock.Elapsed.TotalSeconds;
-            process.Refresh();
-            cpu[r] = (process.TotalProcessorTime - cpuStart).TotalSeconds;
-        }
-        return (histories.Length / Statistics.Median(wall), histories.Length / Math.Max(Statistics.Median(cpu), 1e-9));
-    }
 }

@@ -24,9 +24,9 @@ public static class MatchReportWriter
         var policy = evaluation.Models.FirstOrDefault(m => m.Role == "policy-teacher");
         report.Paragraph("Inference mode (no tape). Each figure is at the faster of one and two kernel threads (the count used is shown). Batches of 64 test pairs are sorted by length and cut to their longest pair; GFLOP/s counts only the real tokens' multiply–adds (MatchModel.ForwardFlops), over the time of the bucketed batches; the fraction is of the whole machine's FMA peak.");
         report.Table(["model", "p50 ms (batch 1)", "p99 ms (batch 1)", "threads (batch 1)", "pairs/s (batch 64)", "threads (batch 64)", "GFLOP/s", "fraction of FMA peak", "parameters ÷ policy teacher's", "throughput × policy teacher's"],
-            evaluation.Models.Select(m => (IReadOnlyList<string>)[m.Role, F(m.Speed.LatencyP50Ms), F(m.Speed.LatencyP99Ms), m.Speed.ThreadsBatch1.ToString(CultureInfo.InvariantCulture),
-                F(m.Speed.PairsPerSecondBatch64), m.Speed.ThreadsBatch64.ToString(CultureInfo.InvariantCulture), F(m.Speed.GflopsBatch64), F(m.Speed.FractionOfFmaPeak),
-                policy is null ? "n/a" : F((double)policy.Parameters / m.Parameters), policy is null ? "n/a" : F(m.Speed.PairsPerSecondBatch64 / policy.Speed.PairsPerSecondBatch64)]));
+            evaluation.Models.Select(m => (IReadOnlyList<string>)[m.Role, F(m.MeasuredSpeed.LatencyP50Ms), F(m.MeasuredSpeed.LatencyP99Ms), m.MeasuredSpeed.ThreadsBatch1.ToString(CultureInfo.InvariantCulture),
+                F(m.MeasuredSpeed.PairsPerSecondBatch64), m.MeasuredSpeed.ThreadsBatch64.ToString(CultureInfo.InvariantCulture), F(m.MeasuredSpeed.GflopsBatch64), F(m.MeasuredSpeed.FractionOfFmaPeak),
+                policy is null ? "n/a" : F((double)policy.Parameters / m.Parameters), policy is null ? "n/a" : F(m.MeasuredSpeed.PairsPerSecondBatch64 / policy.MeasuredSpeed.PairsPerSecondBatch64)]));
         if (experiment is not null)
         {
             report.Heading("Multi-teacher experiment");
@@ -49,7 +49,7 @@ public static class MatchReportWriter
         report.Chart(SvgCharts.Scatter("Quality vs size", "log10 parameters", MatchMetrics.NdcgPolicy,
             evaluation.Models.Select(m => new Series(m.Role, [(Math.Log10(m.Parameters), m.Metrics[MatchMetrics.NdcgPolicy])])).ToList()));
         report.Chart(SvgCharts.Scatter("Quality vs latency", "p50 latency ms (batch 1)", MatchMetrics.NdcgPolicy,
-            evaluation.Models.Select(m => new Series(m.Role, [(m.Speed.LatencyP50Ms, m.Metrics[MatchMetrics.NdcgPolicy])])).ToList()));
+            evaluation.Models.Select(m => new Series(m.Role, [(m.MeasuredSpeed.LatencyP50Ms, m.Metrics[MatchMetrics.NdcgPolicy])])).ToList()));
         report.Chart(SvgCharts.Reliability("Apply calibration (temperature-scaled)",
             evaluation.Models.Where(m => m.Role != "policy-teacher").Select(m => new Series(m.Role, m.Reliability.Bins.Where(b => b.Count > 0).Select(b => (b.MeanPredicted, b.ObservedRate)).ToList())).ToList()));
         var path = Path.Combine(directory, "report.html");

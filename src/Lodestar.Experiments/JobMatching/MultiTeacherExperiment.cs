@@ -112,7 +112,7 @@ public static class MultiTeacherExperiment
         {
             throw new ArgumentException("the multi-teacher experiment needs policy_teacher_run and click_teacher_run in the student config");
         }
-        var teacherReports = MatchEvaluator.Evaluate(data, [(MatchRole.PolicyTeacher, student.PolicyTeacherRun), (MatchRole.ClickTeacher, student.ClickTeacherRun)], measureSpeed: false, split).Models;
+        var teacherReports = MatchEvaluator.Evaluate(data, [(MatchRole.PolicyTeacher, student.PolicyTeacherRun), (MatchRole.ClickTeacher, student.ClickTeacherRun)], split).Models;
         var teachers = teacherReports.Select(r => new ExperimentRow(r.Role, 0, TableFigures(r))).ToList();
         var rows = new List<ExperimentRow>();
         foreach (var name in variants)
@@ -122,7 +122,7 @@ public static class MultiTeacherExperiment
                 log?.Invoke($"training student {name}, seed {seed}");
                 var config = VariantConfig(student, name, seed);
                 new MatchTrainer(MatchRole.Student, config, data).TrainOrContinue();
-                var report = MatchEvaluator.Evaluate(data, [(MatchRole.Student, config.RunDirectory(MatchRole.Student))], measureSpeed: false, split).Models[0];
+                var report = MatchEvaluator.Evaluate(data, [(MatchRole.Student, config.RunDirectory(MatchRole.Student))], split).Models[0];
                 rows.Add(new ExperimentRow(name, seed, TableFigures(report)));
                 log?.Invoke("  " + string.Join(", ", TableKeys.Select(k => $"{k} {report.Metrics[k]:F4}")));
             }

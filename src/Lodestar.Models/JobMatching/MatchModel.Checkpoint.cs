@@ -30,6 +30,15 @@ public sealed partial class MatchModel
         _ => "student",
     };
 
+    /// <summary>The role named <paramref name="name"/> by <see cref="RoleName"/>.</summary>
+    public static MatchRole ParseRole(string name) => name switch
+    {
+        "policy-teacher" => MatchRole.PolicyTeacher,
+        "click-teacher" => MatchRole.ClickTeacher,
+        "student" => MatchRole.Student,
+        _ => throw new ArgumentException($"unknown match role '{name}' (policy-teacher, click-teacher or student)"),
+    };
+
     /// <summary>Writes the weights, spec and kind (and, when given, the training state) to path, atomically.</summary>
     public void Save(string path, TrainingSnapshot? training = null) =>
         ModelCheckpoint.Save(path, this, CheckpointKind, JsonSerializer.Serialize(Spec, ModelCheckpoint.Json), training);

@@ -1,7 +1,6 @@
 // `lodestar match eval`: golden-set agreement (the policy `agree` metrics), policy NDCG@10 (jobs for a member
 // against the policy's own graded overall score), graded NDCG@10 of jobs for a member and members for a job
-// against the world's true match, apply AUC and calibration, and speed
-// (latency at batch 1, pairs/s at batch 64, achieved GFLOP/s against the FMA peak) for each model.
+// against the world's true match, apply AUC and calibration for each model (speed is Lodestar.Bench's).
 using Lodestar.Evaluation.Calibration;
 using Lodestar.Evaluation.Match;
 using Lodestar.Models.JobMatching;
@@ -14,19 +13,6 @@ using Lodestar.Training.Loop;
 
 namespace Lodestar.Training.JobMatching;
 
-/// <summary>
-/// Speed figures; ThreadsBatch1/ThreadsBatch64 are the kernel thread counts that were faster at each batch size. The
-/// batch-64 figures are the medians of the rounds of MatchSpeedProtocol, whose every round is in Rounds.
-/// </summary>
-public sealed record MatchSpeed(double LatencyP50Ms, double LatencyP99Ms, double PairsPerSecondBatch64, double GflopsBatch64, double FractionOfFmaPeak)
-{
-    public int ThreadsBatch1 { get; init; } = 1;
-
-    public int ThreadsBatch64 { get; init; } = 1;
-
-    public MatchSpeedRounds? Rounds { get; init; }
-}
-
 /// <summary>One model's figures on the split: Metrics under MatchMetrics keys, the apply head's calibration, its speed and training epochs.</summary>
 public sealed record MatchModelReport(
     string Role,
@@ -35,8 +21,15 @@ public sealed record MatchModelReport(
     IReadOnlyDictionary<string, double> Metrics,
     LogitCalibration Calibration,
     ReliabilityCurve Reliability,
-    MatchSpeed Speed,
-    IReadOnlyList<EpochRecord> Epochs);
+    MatchSpeed? Speed,
+    IReadOnlyList<EpochRecord> Epochs)
+{
+    /// <summary>The split the figures are of (speed, when measured, reads the same split's pairs).</summary>
+    public MatchSplit Split { get; init; } = MatchSplit.Test;
+
+    /// <summary>The speed, for tables that show it; throws when it was not measured (MatchSpeedProtocol.AddSpeed measures it).</summary>
+    public MatchSpeed MeasuredSpeed => Speed ?? throw new InvalidOperationException($"{Role}: this evaluation has no speed figures (Lodestar.Bench's MatchSpeedProtocol.AddSpeed measures them)");
+}
 
 /// <summary>
 /// What every model of one evaluation is measured against: the split's examples, the viewed pairs whose apply labels
@@ -77,36 +70,22 @@ public sealed record MatchEvaluation(
 public static class MatchEvaluator
 {
     /// <summary>
-    /// Evaluates each (role, run directory) on a split of the data set (test unless tuning on validation); speed at
-    /// batch 64 by MatchSpeedProtocol over speedRounds rounds (medians reported, every round kept).
+    /// Evaluates each (role, run directory) on a split of the data set (test unless tuning on validation). Speed is
+    /// left out (Speed null, FmaPeakGflops NaN): Lodestar.Bench's MatchSpeedProtocol.AddSpeed measures it.
     /// </summary>
-    public static MatchEvaluation Evaluate(MatchDataSet data, IReadOnlyList<(MatchRole Role, string Run)> runs, bool measureSpeed = true, MatchSplit split = MatchSplit.Test,
-        int speedRounds = 5, Action<string>? log = null)
+    public static MatchEvaluation Evaluate(MatchDataSet data, IReadOnlyList<(MatchRole Role, string Run)> runs, MatchSplit split = MatchSplit.Test)
     {
         var testSet = MatchTestSet.Of(data, split);
         var reports = new List<MatchModelReport>();
-        var models = new List<MatchModel>();
-        var inputs = new List<List<MatchExample>>();
         foreach (var (role, run) in runs)
         {
             var model = MatchInference.LoadBest(run, role, data.VocabSize, data.Layout);
-            models.Add(model);
             // The run reads the same pairs in the same order, possibly as prompts with more in them (MatchPipeline.ForRun).
-            var runData = MatchPipeline.ForRun(data, run);
-            inputs.Add(runData.In(split).ToList());
-            var (metrics, calibration, reliability) = Measure(testSet, model, runData);
-            reports.Add(new MatchModelReport(MatchModel.RoleName(role), run, model.ParameterCount, metrics, calibration, reliability, new MatchSpeed(0, 0, 0, 0, 0),
-                RunRecord<MatchTrainingConfig>.Read(run).Epochs));
+            var (metrics, calibration, reliability) = Measure(testSet, model, MatchPipeline.ForRun(data, run));
+            reports.Add(new MatchModelReport(MatchModel.RoleName(role), run, model.ParameterCount, metrics, calibration, reliability, null,
+                RunRecord<MatchTrainingConfig>.Read(run).Epochs) { Split = split });
         }
-        var peak = double.NaN;
-        if (measureSpeed)
-        {
-            var threads = Environment.ProcessorCount >= 2 ? new[] { 1, 2 } : [1];
-            var rounds = MatchSpeedProtocol.Run(reports.Select((r, i) => (r.Role, models[i], (IReadOnlyList<MatchExample>)inputs[i])).ToList(), 64, threads, speedRounds, log);
-            reports = reports.Select((r, i) => r with { Speed = Speed(models[i], inputs[i], rounds[i]) }).ToList();
-            peak = rounds[0].MedianPeak;
-        }
-        return new MatchEvaluation(data.ContentHash, testSet.Examples.Count, testSet.ApplyExamples.Count, testSet.Golden.Select(g => g.Pair).Distinct().Count(), peak, reports);
+        return new MatchEvaluation(data.ContentHash, testSet.Examples.Count, testSet.ApplyExamples.Count, testSet.Golden.Select(g => g.Pair).Distinct().Count(), double.NaN, reports);
     }
 
     /// <summary>
@@ -203,22 +182,5 @@ public static class MatchEvaluator
     {
         var logits = MatchScorer.Predict(model, examples);
         return Enumerable.Range(0, examples.Count).Select(i => logits[(i * model.Layout.Width) + model.Layout.ApplyColumn]).ToArray();
-    }
-
-    /// <summary>
-    /// Latency p50/p99 at batch 1 at the faster of one and two kernel threads, beside the batch-64 medians of the
-    /// protocol's rounds (GFLOP/s from the FLOPs the batch executes, MatchModel.ForwardFlops, over each round's peak).
-    /// </summary>
-    public static MatchSpeed Speed(MatchModel model, IReadOnlyList<MatchExample> examples, MatchSpeedRounds batch64)
-    {
-        var threads = Environment.ProcessorCount >= 2 ? new[] { 1, 2 } : [1];
-        var single = MatchSpeedBench.Measure(model.Role.ToString(), model, examples, batch64.MedianPeak, [1], threads).Best(1);
-        var (p50, p99) = MatchSpeedBench.Latency(model, examples, single.Threads);
-        return new MatchSpeed(p50, p99, batch64.MedianPairsPerSecond, batch64.MedianGflops, batch64.MedianFraction)
-        {
-            ThreadsBatch64 = batch64.Threads,
-            ThreadsBatch1 = single.Threads,
-            Rounds = batch64,
-        };
     }
 }

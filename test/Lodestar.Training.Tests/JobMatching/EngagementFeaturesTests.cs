@@ -77,8 +77,8 @@ public class EngagementFeaturesTests(TinyMatchWorld world) : IClassFixture<TinyM
         var record = new MatchTrainer(MatchRole.Student, student, world.Data).Train();
         Assert.Equal(TeacherCache.Key(clickRun, world.Data), record.Data.Input("click-teacher").Sha256);
         // Evaluated beside a student on the plain prompts, the teacher still reads its own: the same figures as on its own data set.
-        var beside = MatchEvaluator.Evaluate(world.Data, [(MatchRole.ClickTeacher, clickRun), (MatchRole.Student, student.RunDirectory(MatchRole.Student))], measureSpeed: false).Models[0];
-        var alone = MatchEvaluator.Evaluate(teacherData, [(MatchRole.ClickTeacher, clickRun)], measureSpeed: false).Models[0];
+        var beside = MatchEvaluator.Evaluate(world.Data, [(MatchRole.ClickTeacher, clickRun), (MatchRole.Student, student.RunDirectory(MatchRole.Student))]).Models[0];
+        var alone = MatchEvaluator.Evaluate(teacherData, [(MatchRole.ClickTeacher, clickRun)]).Models[0];
         Assert.Equal(alone.Metrics, beside.Metrics);
         // The run's own test metrics are the same figures, measured by the training loop on its best weights.
         var recorded = RunRecord<MatchTrainingConfig>.Read(clickRun).Test!;

@@ -4,33 +4,9 @@ using Lodestar.Core;
 using Lodestar.Models.JobMatching;
 using Lodestar.Tensors;
 using Lodestar.Features.JobMatching;
+using Lodestar.Training.JobMatching;
 
-namespace Lodestar.Training.JobMatching;
-
-/// <summary>One model in one round: the peak of that round (the higher of its samples before and after the models) and the faster thread count's figures.</summary>
-public sealed record MatchSpeedRound(int Round, double PeakGflops, double PairsPerSecond, double Gflops, int Threads)
-{
-    public double FractionOfPeak => Gflops / PeakGflops;
-}
-
-/// <summary>A model's rounds; medians (mean of the middle two for an even count) with the spread beside them.</summary>
-public sealed record MatchSpeedRounds(string Name, int Batch, IReadOnlyList<MatchSpeedRound> Rounds)
-{
-    public double MedianFraction => Statistics.Median(Rounds.Select(r => r.FractionOfPeak));
-
-    public double MinFraction => Rounds.Min(r => r.FractionOfPeak);
-
-    public double MaxFraction => Rounds.Max(r => r.FractionOfPeak);
-
-    public double MedianPairsPerSecond => Statistics.Median(Rounds.Select(r => r.PairsPerSecond));
-
-    public double MedianGflops => Statistics.Median(Rounds.Select(r => r.Gflops));
-
-    public double MedianPeak => Statistics.Median(Rounds.Select(r => r.PeakGflops));
-
-    /// <summary>The thread count most rounds chose (the lower on a tie).</summary>
-    public int Threads => Rounds.GroupBy(r => r.Threads).OrderByDescending(g => g.Count()).ThenBy(g => g.Key).First().Key;
-}
+namespace Lodestar.Bench.JobMatching;
 
 public static class MatchSpeedProtocol
 {
@@ -64,6 +40,45 @@ public static class MatchSpeedProtocol
             log?.Invoke($"speed round {round}/{rounds}: peak {peak:F1} GFLOP/s; " + string.Join(", ", models.Select((m, i) => $"{m.Name} {results[i][^1].FractionOfPeak:P1}")));
         }
         return models.Select((m, i) => new MatchSpeedRounds(m.Name, batch, results[i])).ToList();
+    }
+
+    /// <summary>
+    /// The evaluation with every model's speed measured on the pairs of its split as its run reads them: batch 64 by
+    /// <see cref="Run"/> over <paramref name="rounds"/> rounds (medians reported, every round kept), batch-1 latency
+    /// beside it, and the evaluation's FMA peak the median of the rounds' peaks.
+    /// </summary>
+    public static MatchEvaluation AddSpeed(MatchEvaluation evaluation, MatchDataSet data, int rounds = 5, Action<string>? log = null)
+    {
+        if (evaluation.Models.Count == 0)
+        {
+            return evaluation;
+        }
+        var models = evaluation.Models.Select(r => MatchInference.LoadBest(r.Run, MatchModel.ParseRole(r.Role), data.VocabSize, data.Layout)).ToList();
+        var inputs = evaluation.Models.Select(r => MatchPipeline.ForRun(data, r.Run).In(r.Split).ToList()).ToList();
+        var threads = Environment.ProcessorCount >= 2 ? new[] { 1, 2 } : [1];
+        var measured = Run(evaluation.Models.Select((r, i) => (r.Role, models[i], (IReadOnlyList<MatchExample>)inputs[i])).ToList(), 64, threads, rounds, log);
+        return evaluation with
+        {
+            FmaPeakGflops = measured[0].MedianPeak,
+            Models = [.. evaluation.Models.Select((r, i) => r with { Speed = Speed(models[i], inputs[i], measured[i]) })],
+        };
+    }
+
+    /// <summary>
+    /// Latency p50/p99 at batch 1 at the faster of one and two kernel threads, beside the batch-64 medians of the
+    /// protocol's rounds (GFLOP/s from the FLOPs the batch executes, MatchModel.ForwardFlops, over each round's peak).
+    /// </summary>
+    public static MatchSpeed Speed(MatchModel model, IReadOnlyList<MatchExample> examples, MatchSpeedRounds batch64)
+    {
+        var threads = Environment.ProcessorCount >= 2 ? new[] { 1, 2 } : [1];
+        var single = MatchSpeedBench.Measure(model.Role.ToString(), model, examples, batch64.MedianPeak, [1], threads).Best(1);
+        var (p50, p99) = MatchSpeedBench.Latency(model, examples, single.Threads);
+        return new MatchSpeed(p50, p99, batch64.MedianPairsPerSecond, batch64.MedianGflops, batch64.MedianFraction)
+        {
+            ThreadsBatch64 = batch64.Threads,
+            ThreadsBatch1 = single.Threads,
+            Rounds = batch64,
+        };
     }
 
     /// <summary>The profile row of whole forward passes; the time not in "gemm" rows is attention, norms, GELU and row ops.</summary>

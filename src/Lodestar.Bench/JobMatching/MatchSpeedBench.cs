@@ -8,7 +8,7 @@ using Lodestar.Nn;
 using Lodestar.Tensors;
 using Lodestar.Features.JobMatching;
 
-namespace Lodestar.Training.JobMatching;
+namespace Lodestar.Bench.JobMatching;
 
 /// <summary>One (batch size, kernel threads) measurement: best-of-passes seconds per batch.</summary>
 public sealed record MatchSpeedPoint(int Batch, int Threads, double SecondsPerBatch, double PairsPerSecond, double Gflops, double FractionOfPeak);

@@ -2,11 +2,13 @@
 // the counted FLOPs over the measured time, the kernel thread count is restored, and the rounds protocol's medians.
 using Lodestar.Kernels;
 using Lodestar.Models.JobMatching;
+using Lodestar.Bench.JobMatching;
 using Lodestar.Training.JobMatching;
+using Lodestar.Training.Tests.JobMatching;
 using Lodestar.Training.Loop;
 using Lodestar.Features.JobMatching;
 
-namespace Lodestar.Training.Tests.JobMatching;
+namespace Lodestar.Bench.Tests;
 
 public sealed class MatchSpeedTests(TinyMatchWorld world) : IClassFixture<TinyMatchWorld>
 {
