@@ -85,6 +85,10 @@ public sealed class SasRecTrainingTests : IDisposable
         Assert.Equal(RunStatus.Finished, resumed.Status);
         Assert.Equal(straight.Epochs.Select(e => e.TrainLoss), resumed.Epochs.Select(e => e.TrainLoss));
         Assert.Equal(straight.Test, resumed.Test);
+        // Resuming a finished run returns its record as it stands: nothing is trained or tested again.
+        var again = SeqRecRun.Train(config, data, resumedRun, new LoopOptions(Resume: true));
+        Assert.Equal(resumed.Test, again.Test);
+        Assert.Equal(resumed.WallSeconds, again.WallSeconds);
         foreach (var file in new[] { TrainingLoop.BestFile, TrainingLoop.LastFile })
         {
             using var a = SafeTensorsFile.Read(Path.Combine(straightRun, file));

@@ -58,6 +58,11 @@ public static class TrainingLoop
         var progress = options.Progress;
         var state = new TrainingState(0, 0, 0, 0, selection.Worst, 0, 0, 0, 0, [], null, 0, null);
         CheckStart(start, runDirectory, options.Resume);
+        if (options.Resume && RunRecord<TConfig>.Read(runDirectory) is { Status: RunStatus.Finished } finished)
+        {
+            // A finished run of the same task, config and data is its own result (an experiment's rerun reuses it).
+            return finished;
+        }
         // A run killed before its first checkpoint starts over.
         var resuming = options.Resume && File.Exists(last);
         if (resuming)
