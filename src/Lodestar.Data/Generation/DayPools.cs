@@ -16,8 +16,8 @@ internal sealed class DayPools
     {
         var config = world.Config;
         // Posts created on days [day - lifetime, day - 1] are live; posts are sorted by time, so this is a range.
-        FirstLivePost = LowerBound(world.PostDay, day - config.PostLifetimeDays);
-        EndLivePost = LowerBound(world.PostDay, day);
+        FirstLivePost = SortedSearch.LowerBound(world.PostDay, day - config.PostLifetimeDays);
+        EndLivePost = SortedSearch.LowerBound(world.PostDay, day);
         var live = EndLivePost - FirstLivePost;
         var exposure = new double[live];
         var topicLists = new List<int>[world.TopicCount];
@@ -71,8 +71,8 @@ internal sealed class DayPools
         }
         _postsByAuthor = byAuthor.ToDictionary(kv => kv.Key, kv => kv.Value.ToArray());
 
-        FirstOpenJob = LowerBound(world.JobPostedDay, day - config.JobLifetimeDays + 1);
-        EndOpenJob = LowerBound(world.JobPostedDay, day + 1);
+        FirstOpenJob = SortedSearch.LowerBound(world.JobPostedDay, day - config.JobLifetimeDays + 1);
+        EndOpenJob = SortedSearch.LowerBound(world.JobPostedDay, day + 1);
         var families = new List<int>[world.Vocabulary.Families.Count];
         for (var f = 0; f < families.Length; f++)
         {
@@ -129,23 +129,5 @@ internal sealed class DayPools
         var i = Array.BinarySearch(cumulative, target);
         i = i < 0 ? ~i : i + 1;
         return posts[Math.Min(i, posts.Length - 1)];
-    }
-
-    private static int LowerBound(int[] sorted, int value)
-    {
-        int lo = 0, hi = sorted.Length;
-        while (lo < hi)
-        {
-            var mid = (lo + hi) >>> 1;
-            if (sorted[mid] < value)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid;
-            }
-        }
-        return lo;
     }
 }

@@ -1,6 +1,7 @@
 // A world's feed log indexed for retrieval, so nothing from the future reaches a prompt: every member's
 // impressions in time order (their engaged posts before a day are their history then), and every post's
 // impressions and engagements by day, from which its counts as of any day are prefix sums.
+using Lodestar.Core;
 using Lodestar.Data.Schema;
 using Lodestar.Data.Storage;
 using Lodestar.Text.Prompts;
@@ -97,26 +98,7 @@ public sealed class FeedLog
         _counts.TryGetValue(post, out var counts) ? counts.Before(day) : new PostStats(0, 0, 0, 0, 0, 0);
 
     /// <summary>Posts created on or before <paramref name="day"/>, by creation day then id.</summary>
-    public ReadOnlySpan<long> PostsCreatedBy(int day) => _postsByDay.AsSpan(0, FirstAtLeast(_postDays, day + 1));
-
-    /// <summary>The index of the first element of ascending <paramref name="sorted"/> that is at least <paramref name="value"/> (its length when none is).</summary>
-    private static int FirstAtLeast(int[] sorted, int value)
-    {
-        int low = 0, high = sorted.Length;
-        while (low < high)
-        {
-            var mid = (low + high) >>> 1;
-            if (sorted[mid] < value)
-            {
-                low = mid + 1;
-            }
-            else
-            {
-                high = mid;
-            }
-        }
-        return low;
-    }
+    public ReadOnlySpan<long> PostsCreatedBy(int day) => _postsByDay.AsSpan(0, SortedSearch.LowerBound(_postDays, day + 1));
 
     private static void Add(Dictionary<long, List<FeedImpression>> index, long key, FeedImpression impression)
     {
@@ -152,7 +134,7 @@ public sealed class FeedLog
 
         public PostStats Before(int day)
         {
-            var count = FirstAtLeast(Days, day);
+            var count = SortedSearch.LowerBound(Days, day);
             return count == 0 ? new PostStats(0, 0, 0, 0, 0, 0) : Running[count - 1];
         }
     }
