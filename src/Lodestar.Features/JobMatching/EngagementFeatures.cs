@@ -1,6 +1,8 @@
 // Engagement counters a click teacher may read and the student does not: the past apply rates of the company,
 // the job and the member, counted from job events strictly before the example's time, rendered as decile tokens.
+using Lodestar.Core;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using Lodestar.Data.Schema;
 using Lodestar.Text.Prompts;
 
@@ -119,22 +121,6 @@ public sealed class EngagementFeatures
         public double Views(long id, long time) => byId.TryGetValue(id, out var lists) ? Before(lists.Views, time) : 0;
 
         // Events strictly before the time (times were added in ascending order).
-        private static int Before(List<long> times, long time)
-        {
-            int low = 0, high = times.Count;
-            while (low < high)
-            {
-                var mid = (low + high) >>> 1;
-                if (times[mid] < time)
-                {
-                    low = mid + 1;
-                }
-                else
-                {
-                    high = mid;
-                }
-            }
-            return low;
-        }
+        private static int Before(List<long> times, long time) => SortedSearch.LowerBound<long>(CollectionsMarshal.AsSpan(times), time);
     }
 }
