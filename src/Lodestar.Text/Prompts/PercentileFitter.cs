@@ -9,26 +9,38 @@ public static class PercentileFitter
     /// <summary>The table for <paramref name="template"/>, or null when it has no percentile fields.</summary>
     public static PercentileTable? Fit(PromptTemplate template, WorldSnapshot world, string fittedOn)
     {
-        var fields = template.Fields.Where(f => f.Format == FieldFormat.Percentile).ToList();
-        if (fields.Count == 0)
-        {
-            return null;
-        }
         var populations = new Dictionary<string, List<Dictionary<string, PromptValue>>>(StringComparer.Ordinal);
-        var byField = new Dictionary<string, PercentileDistribution>(StringComparer.Ordinal);
-        foreach (var field in fields)
+        return Fit(template, prefix =>
         {
-            var prefix = field.Source[..(field.Source.IndexOf('.', StringComparison.Ordinal) + 1)];
             if (!populations.TryGetValue(prefix, out var population))
             {
                 population = Population(world, prefix);
                 populations[prefix] = population;
             }
-            var values = population.Select(a => a.GetValueOrDefault(field.Source)).Where(v => v is not null).Select(v => v!.Number).ToList();
+            return population;
+        }, world.Directory, fittedOn);
+    }
+
+    /// <summary>
+    /// The table for <paramref name="template"/> fitted on the attributes <paramref name="population"/> gives for a
+    /// source prefix ("post.", ...), or null when it has no percentile fields; <paramref name="origin"/> names the data in errors.
+    /// </summary>
+    public static PercentileTable? Fit(PromptTemplate template, Func<string, IEnumerable<IReadOnlyDictionary<string, PromptValue>>> population, string origin, string fittedOn)
+    {
+        var fields = template.Fields.Where(f => f.Format == FieldFormat.Percentile).ToList();
+        if (fields.Count == 0)
+        {
+            return null;
+        }
+        var byField = new Dictionary<string, PercentileDistribution>(StringComparer.Ordinal);
+        foreach (var field in fields)
+        {
+            var prefix = field.Source[..(field.Source.IndexOf('.', StringComparison.Ordinal) + 1)];
+            var values = population(prefix).Select(a => a.GetValueOrDefault(field.Source)).Where(v => v is not null).Select(v => v!.Number).ToList();
             if (values.Count == 0)
             {
                 throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
-                    $"template {template.Origin}, line {field.Line}, field '{field.Name}': no {prefix.TrimEnd('.')} in {world.Directory} to fit {field.Source} on"));
+                    $"template {template.Origin}, line {field.Line}, field '{field.Name}': no {prefix.TrimEnd('.')} in {origin} to fit {field.Source} on"));
             }
             byField[field.Name] = PercentileDistribution.Fit(field.Source, values, field.Buckets);
         }

@@ -108,16 +108,20 @@ public static class PromptSubjects
         return values;
     }
 
-    public static Dictionary<string, PromptValue> PostAttributes(WorldSnapshot world, Post post)
+    public static Dictionary<string, PromptValue> PostAttributes(WorldSnapshot world, Post post) =>
+        PostAttributes(world, post, world.PostStats.GetValueOrDefault(post.Id) ?? new PostStats(0, 0, 0, 0, 0, 0), world.LastDay);
+
+    /// <summary>A post's attributes with its engagement counts as given and its age as of <paramref name="nowDay"/>
+    /// (a prompt as of a day shows only the counts before it).</summary>
+    public static Dictionary<string, PromptValue> PostAttributes(WorldSnapshot world, Post post, PostStats stats, int nowDay)
     {
-        var stats = world.PostStats.GetValueOrDefault(post.Id) ?? new PostStats(0, 0, 0, 0, 0, 0);
         var values = new Dictionary<string, PromptValue>(StringComparer.Ordinal)
         {
             ["post.text"] = PromptValue.OfText(post.Text),
             ["post.format"] = PromptValue.OfCategory(Words(post.Format)),
             ["post.topics"] = PromptValue.OfList([.. post.Topics.OrderByDescending(t => t.Weight).ThenBy(t => t.Topic, StringComparer.Ordinal).Select(t => t.Topic)]),
             ["post.created"] = PromptValue.OfDay(post.Day),
-            ["post.age_days"] = PromptValue.OfNumber(Math.Max(0, world.LastDay - post.Day)),
+            ["post.age_days"] = PromptValue.OfNumber(Math.Max(0, nowDay - post.Day)),
             ["post.impressions"] = PromptValue.OfNumber(stats.Impressions),
             ["post.clicks"] = PromptValue.OfNumber(stats.Clicks),
             ["post.likes"] = PromptValue.OfNumber(stats.Likes),

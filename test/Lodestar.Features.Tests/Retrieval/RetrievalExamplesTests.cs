@@ -109,3 +109,52 @@ public sealed class RetrievalExamplesTests(FeedWorld world) : IClassFixture<Feed
         Assert.Throws<FileNotFoundException>(() => FeedLog.Load(Path.Combine(world.Directory, "absent")));
     }
 }
+
+public sealed class RetrievalPromptsTests(FeedWorld world) : IClassFixture<FeedWorld>
+{
+    private RetrievalPrompts Prompts(CountFormat counts, HistoryMode history, out RetrievalBoundaries boundaries)
+    {
+        boundaries = RetrievalExamples.Boundaries(world.Log, new RetrievalDataConfig { ValidationDays = 2, TestDays = 3 });
+        var tokenizer = Lodestar.Features.JobMatching.MatchDataBuilder.TrainTokenizer(world.Directory, 600);
+        return new RetrievalPrompts(WorldSnapshot.Load(world.Directory), world.Log, PromptLibrary.LoadBuiltIn(), tokenizer, boundaries.ValidationStart, counts, history);
+    }
+
+    [Fact]
+    public void AMembersPromptOnADayShowsOnlyTheHistoryBeforeIt()
+    {
+        var positives = Prompts(CountFormat.Percentile, HistoryMode.Positives, out var boundaries);
+        var all = Prompts(CountFormat.Percentile, HistoryMode.All, out _);
+        var log = world.Log;
+        var member = log.Members.OrderByDescending(m => log.ImpressionsOf(m).Count).First();
+        foreach (var day in new[] { log.FirstDay, boundaries.ValidationStart, boundaries.TestStart, log.LastDay })
+        {
+            Assert.Equal(log.PositivesBefore(member, day).Count(), positives.Member(member, day).HistoryItemsAvailable);
+            Assert.Equal(log.ImpressionsBefore(member, day).Count(), all.Member(member, day).HistoryItemsAvailable);
+        }
+        var late = positives.Member(member, log.LastDay);
+        Assert.True(late.HistoryItemsShown > 0 && late.Tokens <= late.Budget, $"{late.HistoryItemsShown} items, {late.Tokens} of {late.Budget} tokens");
+    }
+
+    [Fact]
+    public void APostsCountsAreThoseBeforeTheDayAsPercentilesFittedOnTrainingDaysOrAsRawNumbers()
+    {
+        var prompts = Prompts(CountFormat.Percentile, HistoryMode.Positives, out var boundaries);
+        var raw = Prompts(CountFormat.Raw, HistoryMode.Positives, out _);
+        var log = world.Log;
+        var views = prompts.Percentiles!.ByField["view_percentile"];
+        Assert.Equal(log.Posts.Values.Count(p => p.Day < boundaries.ValidationStart), views.Count);
+        var post = log.Posts.Keys.OrderByDescending(p => log.CountsBefore(p, log.LastDay + 1).Impressions).First();
+        var buckets = new HashSet<string>();
+        foreach (var day in Enumerable.Range(log.Posts[post].Day, log.LastDay - log.Posts[post].Day + 2))
+        {
+            var counts = log.CountsBefore(post, day);
+            var prompt = prompts.Post(post, day);
+            var field = prompt.Fields.Single(f => f.Name == "view_percentile").Text;
+            Assert.Equal($"<view_percentile>{views.Bucket(counts.Impressions)}</view_percentile>", field);
+            buckets.Add(field);
+            Assert.Equal($"<views>{counts.Impressions}</views>", raw.Post(post, day).Fields.Single(f => f.Name == "views").Text);
+        }
+        Assert.True(buckets.Count > 1, "the post's view percentile never moved over its life");
+        Assert.Throws<KeyNotFoundException>(() => prompts.Post(-1, log.LastDay));
+    }
+}

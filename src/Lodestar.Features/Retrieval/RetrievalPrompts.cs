@@ -1,0 +1,89 @@
+// The two sides of feed retrieval as prompts on a given day, from the prompt library: a member (profile and
+// the chronological list of engaged posts, or of every impression, before that day) and a post (format,
+// author, topics, engagement counts from impressions before that day as percentile tokens, or raw numbers
+// for the ablation, and text). Percentiles are fitted on the training days only.
+using Lodestar.Data.Schema;
+using Lodestar.Text.Prompts;
+using Lodestar.Text.Tokenization;
+
+namespace Lodestar.Features.Retrieval;
+
+/// <summary>How a post prompt writes its engagement counts.</summary>
+public enum CountFormat
+{
+    /// <summary>Percentile-bucket tokens (`&lt;view_percentile&gt;71&lt;/view_percentile&gt;`): the built-in post template.</summary>
+    Percentile,
+
+    /// <summary>Raw numbers: the post_raw template, the ablation.</summary>
+    Raw,
+}
+
+public sealed class RetrievalPrompts
+{
+    public const string MemberTemplate = "history";
+
+    private readonly WorldSnapshot _world;
+    private readonly FeedLog _log;
+    private readonly BpeTokenizer _tokenizer;
+    private readonly LibraryEntry _member;
+    private readonly LibraryEntry _post;
+    private readonly HistoryMode _history;
+    private readonly Dictionary<int, PromptRenderer> _renderers = [];
+
+    /// <param name="fitBefore">Percentiles are fitted on the counts of posts created before this day, counted from
+    /// impressions before it: the first validation day, so no validation or test engagement shapes a bucket.</param>
+    public RetrievalPrompts(WorldSnapshot world, FeedLog log, PromptLibrary library, BpeTokenizer tokenizer, int fitBefore, CountFormat counts, HistoryMode history)
+    {
+        _world = world;
+        _log = log;
+        _tokenizer = tokenizer;
+        _history = history;
+        _member = library.Get(MemberTemplate);
+        var post = library.Get(counts == CountFormat.Percentile ? "post" : "post_raw");
+        var population = log.Posts.Values.Where(p => p.Day < fitBefore).OrderBy(p => p.Id)
+            .Select(p => (IReadOnlyDictionary<string, PromptValue>)PromptSubjects.PostAttributes(world, p, log.CountsBefore(p.Id, fitBefore), fitBefore - 1))
+            .ToList();
+        var table = PercentileFitter.Fit(post.Template, prefix => prefix == "post." ? population : [], $"{log.Posts.Count} posts before day {fitBefore}",
+            $"posts created before day {fitBefore}, counts from impressions before it");
+        _post = post with { Percentiles = table };
+        FitBefore = fitBefore;
+    }
+
+    /// <summary>The day before which the percentiles were fitted.</summary>
+    public int FitBefore { get; }
+
+    /// <summary>The percentile buckets the post prompts use (null for raw counts).</summary>
+    public PercentileTable? Percentiles => _post.Percentiles;
+
+    /// <summary>The member as of the start of <paramref name="day"/>: profile and history of impressions before it.</summary>
+    public RenderedPrompt Member(long member, int day)
+    {
+        var attributes = PromptSubjects.MemberAttributes(_world, _world.Member(member));
+        var history = _log.ImpressionsBefore(member, day)
+            .Select(i => new HistoryItem(i.Id, i.Time, i.PostId, _log.Posts[i.PostId].Text, PromptSubjects.Actions(i), i.Skip))
+            .ToList();
+        attributes["member.positive_engagements"] = PromptValue.OfNumber(history.Count(h => h.IsPositive));
+        return Renderer(day).Render(_member, new PromptSubject($"member {member} on day {day}", attributes, history), _history);
+    }
+
+    /// <summary>The post as of the start of <paramref name="day"/>: counts from impressions before it, age in days then.</summary>
+    public RenderedPrompt Post(long post, int day)
+    {
+        var record = _log.Posts.TryGetValue(post, out var found) ? found : throw new KeyNotFoundException($"post {post} is not in the feed log's {DataFiles.Posts}");
+        var attributes = PromptSubjects.PostAttributes(_world, record, _log.CountsBefore(post, day), day);
+        return Renderer(day).Render(_post, new PromptSubject($"post {post} on day {day}", attributes, []));
+    }
+
+    /// <summary>Token ids of a rendered prompt.</summary>
+    public int[] Encode(RenderedPrompt prompt) => _tokenizer.Encode(prompt.Text);
+
+    // Recency ("posted 3 days ago") is measured from the prompt's day.
+    private PromptRenderer Renderer(int day)
+    {
+        if (!_renderers.TryGetValue(day, out var renderer))
+        {
+            _renderers[day] = renderer = new PromptRenderer(_tokenizer, day);
+        }
+        return renderer;
+    }
+}
