@@ -6,6 +6,10 @@ namespace Lodestar.Nn;
 
 public static class Losses
 {
+    /// <summary>What masks a logit out of a softmax: e^(−1e9) is 0 in float, and unlike −∞ it keeps every sum the
+    /// cross-entropy forms finite (−∞ · 0 is NaN).</summary>
+    public const float ExcludedLogit = -1e9f;
+
     [ThreadStatic]
     private static int[]? t_iota;
 
@@ -96,6 +100,44 @@ public static class Losses
         var candidates = extraNegatives is null ? keys : graph.Concat(keys, extraNegatives, 0);
         var logits = graph.Scale(graph.MatMul(queries, candidates, transposeB: true), 1f / temperature);
         return graph.CrossEntropy(logits, Iota(n));
+    }
+
+    /// <summary>
+    /// InfoNCE over one candidate set shared by the batch (a dual encoder's in-batch positives and every member's
+    /// hard and easy negatives, each post once): queries (N,C), candidates (K,C), labels (N) the column of each
+    /// row's positive, and <paramref name="excluded"/> (N·K, row-major) true where a candidate is another positive
+    /// of that row's member, so it is masked out rather than pushed away. logits = q·candidatesᵀ/τ, with
+    /// <see cref="ExcludedLogit"/> added at excluded entries; loss = cross-entropy on the labels.
+    /// </summary>
+    public static Tensor InfoNce(Graph graph, Tensor queries, Tensor candidates, int[] labels, ReadOnlySpan<bool> excluded, float temperature)
+    {
+        if (temperature <= 0f)
+        {
+            throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "temperature must be positive");
+        }
+        var (n, k) = (queries.Dim(0), candidates.Dim(0));
+        if (labels.Length != n || (excluded.Length != 0 && excluded.Length != n * k))
+        {
+            throw new ArgumentException($"InfoNCE: {n} queries, {labels.Length} labels and {excluded.Length} exclusions for {k} candidates (need {n} and {n * k} or none)");
+        }
+        var logits = graph.Scale(graph.MatMul(queries, candidates, transposeB: true), 1f / temperature);
+        if (!excluded.Contains(true))
+        {
+            return graph.CrossEntropy(logits, labels);
+        }
+        var bias = new float[n * k];
+        for (var i = 0; i < n; i++)
+        {
+            if ((uint)labels[i] >= (uint)k || excluded[(i * k) + labels[i]])
+            {
+                throw new ArgumentException($"InfoNCE: row {i}'s positive (column {labels[i]}) is out of range or excluded");
+            }
+            for (var j = 0; j < k; j++)
+            {
+                bias[(i * k) + j] = excluded[(i * k) + j] ? ExcludedLogit : 0f;
+            }
+        }
+        return graph.CrossEntropy(graph.Add(logits, graph.Constant(bias, [n, k])), labels);
     }
 
     /// <summary>x (N,C) with each row divided by its L2 norm (plus 1e-12 inside the root, against zero rows).</summary>

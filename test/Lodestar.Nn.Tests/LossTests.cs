@@ -20,6 +20,9 @@ public sealed class LossTests
         GradCheck.Check((g, t) => Losses.DistillationKl(g, t[0], t[1], 2f), [a, b]);
         GradCheck.Check((g, t) => Losses.InfoNce(g, t[0], t[1], t[2], 0.5f), [a, b, extra]);
         GradCheck.Check((g, t) => Losses.InfoNce(g, t[0], t[1], null, 0.5f, cosine: true), [a, b]);
+        var excluded = new bool[4 * 5];
+        (excluded[(0 * 5) + 3], excluded[(2 * 5) + 0], excluded[(3 * 5) + 4]) = (true, true, true);
+        GradCheck.Check((g, t) => Losses.InfoNce(g, t[0], t[1], [1, 0, 4, 2], excluded, 0.5f), [a, (GradCheck.Random(5 * 6, 5), [5, 6])]);
         GradCheck.Check((g, t) => Losses.SampledSoftmax(g, t[0], t[1], [1, 0, 4, 2], [3, 4, 2], [-1f, -1.5f, -2f, -1f], [-1.2f, -0.7f, -2f]),
             [a, (GradCheck.Random(5 * 6, 4), [5, 6])]);
     }
@@ -44,6 +47,23 @@ public sealed class LossTests
         graph.Backward(nce);
         GoldenAssert.Close("infonce.grad.query", query.Grad, file.GetFloat32("infonce.grad.query"), 1e-4);
         GoldenAssert.Close("infonce.grad.key", key.Grad, file.GetFloat32("infonce.grad.key"), 1e-4);
+    }
+
+    [Fact]
+    public void AnExcludedCandidateCountsAsIfItWereNotThere()
+    {
+        // Row 0's positive is column 1; column 3 is excluded for row 0 only. Row 0's loss equals the loss over the
+        // candidate set without column 3, and row 1 still sees every column.
+        var graph = new Graph(recordGradients: false);
+        var queries = graph.Constant(GradCheck.Random(2 * 4, 6, scale: 2f), [2, 4]);
+        var all = GradCheck.Random(4 * 4, 7, scale: 2f);
+        var excluded = new bool[2 * 4];
+        excluded[3] = true;
+        var masked = Losses.InfoNce(graph, queries, graph.Constant(all, [4, 4]), [1, 2], excluded, 0.3f).Data[0];
+        var row0 = Losses.InfoNce(graph, graph.Constant(queries.Data[..4], [1, 4]), graph.Constant(all[..12], [3, 4]), [1], [], 0.3f).Data[0];
+        var row1 = Losses.InfoNce(graph, graph.Constant(queries.Data[4..], [1, 4]), graph.Constant(all, [4, 4]), [2], [], 0.3f).Data[0];
+        Assert.Equal((row0 + row1) / 2, masked, 1e-5f);
+        Assert.Throws<ArgumentException>(() => Losses.InfoNce(graph, queries, graph.Constant(all, [4, 4]), [3, 2], excluded, 0.3f));
     }
 
     [Fact]
