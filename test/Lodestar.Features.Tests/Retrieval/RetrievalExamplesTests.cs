@@ -158,3 +158,37 @@ public sealed class RetrievalPromptsTests(FeedWorld world) : IClassFixture<FeedW
         Assert.Throws<KeyNotFoundException>(() => prompts.Post(-1, log.LastDay));
     }
 }
+
+public sealed class RetrievalBatchTests(FeedWorld world) : IClassFixture<FeedWorld>
+{
+    [Fact]
+    public void ABatchHoldsEachPostOnceAndMasksOnlyARowsOtherPositives()
+    {
+        var log = world.Log;
+        var examples = RetrievalExamples.Build(log, new RetrievalDataConfig { ValidationDays = 2, TestDays = 3 })
+            .Where(e => e.Split == RetrievalSplit.Train).OrderByDescending(e => e.Positives.Length).ThenBy(e => e.MemberId).Take(24).ToList();
+        Assert.Contains(examples, e => e.Positives.Length > 1);
+        var sampler = new EasyNegativeSampler(log);
+        var batch = RetrievalBatch.Draw(examples, hard: 2, easy: 3, sampler, new SeededRandom(4));
+        var k = batch.Candidates.Length;
+        Assert.Equal(k, batch.Candidates.Distinct().Count());
+        Assert.Equal(examples.Count * k, batch.Excluded.Length);
+        for (var i = 0; i < examples.Count; i++)
+        {
+            var example = examples[i];
+            Assert.Contains(batch.Candidates[batch.Labels[i]], example.Positives);
+            for (var j = 0; j < k; j++)
+            {
+                var expected = j != batch.Labels[i] && example.Positives.Contains(batch.Candidates[j]);
+                Assert.Equal(expected, batch.Excluded[(i * k) + j]);
+            }
+        }
+        // Every candidate is some row's positive, hard negative, or a post alive that day and never shown to that member.
+        var allowed = examples.SelectMany(e => e.Positives.Concat(e.HardNegatives)).ToHashSet();
+        var easy = batch.Candidates.Where(p => !allowed.Contains(p)).ToList();
+        Assert.NotEmpty(easy);
+        Assert.All(easy, p => Assert.Contains(examples, e => log.Posts[p].Day <= e.Day && !log.ImpressionsOf(e.MemberId).Any(i => i.PostId == p)));
+        Assert.Equal(batch.Candidates, RetrievalBatch.Draw(examples, 2, 3, new EasyNegativeSampler(log), new SeededRandom(4)).Candidates);
+        Assert.Throws<ArgumentException>(() => RetrievalBatch.Draw([examples[0] with { Positives = [] }], 2, 3, sampler, new SeededRandom(4)));
+    }
+}
