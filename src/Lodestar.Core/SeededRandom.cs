@@ -103,6 +103,16 @@ public sealed class SeededRandom
 
     public bool Bernoulli(double p) => NextDouble() < p;
 
+    /// <summary>Shuffles <paramref name="values"/> in place (Fisher–Yates from the end: j = NextInt(i + 1) for i = n−1 .. 1).</summary>
+    public void Shuffle<T>(Span<T> values)
+    {
+        for (var i = values.Length - 1; i > 0; i--)
+        {
+            var j = NextInt(i + 1);
+            (values[i], values[j]) = (values[j], values[i]);
+        }
+    }
+
     /// <summary>Standard normal by Box–Muller (one of the pair; simple and deterministic).</summary>
     public double NextGaussian()
     {

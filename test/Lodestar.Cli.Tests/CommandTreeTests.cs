@@ -20,6 +20,7 @@ public class CommandTreeTests
     [InlineData("seqrec", "eval", "--help")]
     [InlineData("seqrec", "recommend", "--help")]
     [InlineData("seqrec", "experiment", "--help")]
+    [InlineData("retrieval", "train", "--help")]
     [InlineData("bench", "match", "--help")]
     [InlineData("bench", "seqrec", "--help")]
     [InlineData("model", "import", "--help")]

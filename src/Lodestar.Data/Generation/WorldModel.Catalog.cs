@@ -42,7 +42,7 @@ internal sealed partial class WorldModel
             JobCity[j] = rng.Bernoulli(0.7) ? CompanyCity[company] : PickCity(rng);
             JobWorkplace[j] = (WorkplaceType)rng.PickWeighted([0.45f, 0.4f, 0.15f]);
             var skills = Vocabulary.OccupationSkillIds[occupation].ToArray();
-            Shuffle(skills, rng);
+            rng.Shuffle<int>(skills);
             var required = Math.Min(skills.Length, 3 + rng.NextInt(3));
             var nice = Math.Min(skills.Length - required, 1 + rng.NextInt(3));
             JobRequired[j] = [.. skills.AsSpan(0, required).ToArray().Order()];
@@ -143,15 +143,6 @@ internal sealed partial class WorldModel
         for (var i = 0; i < count; i++)
         {
             weights[i] /= sum;
-        }
-    }
-
-    private static void Shuffle(int[] values, SeededRandom rng)
-    {
-        for (var i = values.Length - 1; i > 0; i--)
-        {
-            var j = rng.NextInt(i + 1);
-            (values[i], values[j]) = (values[j], values[i]);
         }
     }
 }

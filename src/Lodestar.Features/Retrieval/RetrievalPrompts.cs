@@ -32,14 +32,17 @@ public sealed class RetrievalPrompts
 
     /// <param name="fitBefore">Percentiles are fitted on the counts of posts created before this day, counted from
     /// impressions before it: the first validation day, so no validation or test engagement shapes a bucket.</param>
-    public RetrievalPrompts(WorldSnapshot world, FeedLog log, PromptLibrary library, BpeTokenizer tokenizer, int fitBefore, CountFormat counts, HistoryMode history)
+    /// <param name="memberTokens">When given, the member template's budget (the oldest history items are cut first).</param>
+    /// <param name="postTokens">When given, the post template's budget.</param>
+    public RetrievalPrompts(WorldSnapshot world, FeedLog log, PromptLibrary library, BpeTokenizer tokenizer, int fitBefore, CountFormat counts, HistoryMode history,
+        int? memberTokens = null, int? postTokens = null)
     {
         _world = world;
         _log = log;
         _tokenizer = tokenizer;
         _history = history;
-        _member = library.Get(MemberTemplate);
-        var post = library.Get(counts == CountFormat.Percentile ? "post" : "post_raw");
+        _member = WithBudget(library.Get(MemberTemplate), memberTokens);
+        var post = WithBudget(library.Get(counts == CountFormat.Percentile ? "post" : "post_raw"), postTokens);
         var population = log.Posts.Values.Where(p => p.Day < fitBefore).OrderBy(p => p.Id)
             .Select(p => (IReadOnlyDictionary<string, PromptValue>)PromptSubjects.PostAttributes(world, p, log.CountsBefore(p.Id, fitBefore), fitBefore - 1))
             .ToList();
@@ -74,8 +77,41 @@ public sealed class RetrievalPrompts
         return Renderer(day).Render(_post, new PromptSubject($"post {post} on day {day}", attributes, []));
     }
 
-    /// <summary>Token ids of a rendered prompt.</summary>
-    public int[] Encode(RenderedPrompt prompt) => _tokenizer.Encode(prompt.Text);
+    /// <summary>Token ids of a rendered prompt, at most its template's budget.</summary>
+    public int[] Encode(RenderedPrompt prompt)
+    {
+        var ids = _tokenizer.Encode(prompt.Text);
+        return ids.Length <= prompt.Budget ? ids : ids[..prompt.Budget];
+    }
+
+    /// <summary>Token ids of the member's prompt on a day.</summary>
+    public int[] MemberTokens(long member, int day) => Encode(Member(member, day));
+
+    /// <summary>Token ids of the post's prompt on a day.</summary>
+    public int[] PostTokens(long post, int day) => Encode(Post(post, day));
+
+    /// <summary>Sequences padded to the longest: token ids (B·T), keep flags (B·T, 1 for a real token) and T.</summary>
+    public static (int[] Tokens, byte[] Keep, int Length) Pack(IReadOnlyList<int[]> sequences)
+    {
+        var length = Math.Max(1, sequences.Count == 0 ? 1 : sequences.Max(s => s.Length));
+        var tokens = new int[sequences.Count * length];
+        var keep = new byte[tokens.Length];
+        for (var i = 0; i < sequences.Count; i++)
+        {
+            sequences[i].CopyTo(tokens, i * length);
+            keep.AsSpan(i * length, sequences[i].Length).Fill(1);
+        }
+        return (tokens, keep, length);
+    }
+
+    private static LibraryEntry WithBudget(LibraryEntry entry, int? budget) => budget is not { } tokens ? entry : entry with
+    {
+        Template = entry.Template with
+        {
+            Budget = tokens,
+            History = entry.Template.History is { } history ? history with { Budget = Math.Min(history.Budget, tokens) } : null,
+        },
+    };
 
     // Recency ("posted 3 days ago") is measured from the prompt's day.
     private PromptRenderer Renderer(int day)

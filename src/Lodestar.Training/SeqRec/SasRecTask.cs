@@ -103,7 +103,7 @@ public sealed class SasRecTask : ITrainingTask<int[]>
     public static List<int[]> Batches(int[] users, IReadOnlyList<ReadOnlyMemory<int>> sequences, int batchSize, SeededRandom random)
     {
         var order = (int[])users.Clone();
-        Shuffle(order, random);
+        random.Shuffle<int>(order);
         var batches = new List<int[]>(BatchCount(order.Length, batchSize));
         var window = batchSize * BucketBatches;
         for (var start = 0; start < order.Length; start += window)
@@ -117,19 +117,10 @@ public sealed class SasRecTask : ITrainingTask<int[]>
             }
         }
         var batchOrder = batches.ToArray();
-        Shuffle(batchOrder, random);
+        random.Shuffle<int[]>(batchOrder);
         return [.. batchOrder];
     }
 
     /// <summary>Every window but the last holds whole batches, so the count is that of plain batching.</summary>
     private static int BatchCount(int users, int batchSize) => (users + batchSize - 1) / batchSize;
-
-    private static void Shuffle<T>(T[] values, SeededRandom random)
-    {
-        for (var i = values.Length - 1; i > 0; i--)
-        {
-            var j = random.NextInt(i + 1);
-            (values[i], values[j]) = (values[j], values[i]);
-        }
-    }
 }

@@ -1,0 +1,55 @@
+// `lodestar retrieval train`: the feed-retrieval dual encoder trained on a world's feed log through the one
+// training loop (recall@K of held-out engagements by exact search), into the common run directory.
+using System.CommandLine;
+using Lodestar.Core.Progress;
+using Lodestar.Training.Loop;
+using Lodestar.Training.Retrieval;
+
+namespace Lodestar.Cli;
+
+public static class RetrievalCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("retrieval", "Feed retrieval: train the dual encoder that embeds members and posts.");
+        command.Subcommands.Add(Train());
+        return command;
+    }
+
+    private static Command Train()
+    {
+        var config = new Option<FileInfo?>("--config") { Description = "Run config JSON (snake_case keys of RetrievalConfig; absent keys keep defaults)." };
+        var world = new Option<DirectoryInfo?>("--world") { Description = "Override the config's world directory." };
+        var run = new Option<DirectoryInfo>("--run") { Description = "Run directory (run.json, report.html, checkpoints, tokenizer.json).", Required = true };
+        var resume = new Option<bool>("--resume") { Description = "Continue the run in --run from its last checkpoint (the same config)." };
+        var json = CliJson.CreateOption();
+        var command = new Command("train", "Train the shared member/post encoder with InfoNCE on easy and hard negatives; report recall@10/50/100/500 and NDCG@10 by history bucket.")
+        {
+            Options = { config, world, run, resume, json },
+        };
+        command.SetAction(parse =>
+        {
+            var resolved = parse.GetValue(config) is { } file ? RetrievalConfig.Load(file.FullName) : new RetrievalConfig();
+            if (parse.GetValue(world) is { } directory)
+            {
+                resolved = resolved with { World = directory.FullName };
+            }
+            var runDirectory = parse.GetValue(run)!.FullName;
+            var record = RetrievalRun.Train(resolved.Validate(), runDirectory, new LoopOptions(parse.GetValue(resume), Progress: ProgressReporter.ForStandardError()));
+            if (parse.GetValue(json))
+            {
+                CliJson.WriteLine(new { record.Task, record.Status, record.StopReason, record.BestEpoch, record.BestValidation, record.Test, record.WallSeconds, Run = runDirectory });
+            }
+            else
+            {
+                Console.Out.WriteLine(record.Describe());
+                foreach (var (key, value) in record.Test ?? new Dictionary<string, double>())
+                {
+                    Console.Out.WriteLine($"  test {key}: {value:F4}");
+                }
+            }
+            return 0;
+        });
+        return command;
+    }
+}

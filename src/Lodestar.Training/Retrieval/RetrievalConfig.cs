@@ -1,0 +1,86 @@
+// The resolved configuration of one feed-retrieval run (`lodestar retrieval train --config C`): the world,
+// how its feed log becomes examples and prompts, the shared dual encoder, the InfoNCE recipe, and the one
+// training loop's settings.
+using System.Text.Json.Serialization;
+using Lodestar.Core;
+using Lodestar.Features.Retrieval;
+using Lodestar.Models.Bert;
+using Lodestar.Text.Prompts;
+using Lodestar.Training.Loop;
+
+namespace Lodestar.Training.Retrieval;
+
+public sealed record RetrievalConfig
+{
+    /// <summary>World directory (from `lodestar world generate`).</summary>
+    public string World { get; init; } = "world";
+
+    /// <summary>BPE vocabulary learned from the world's member and post records.</summary>
+    public int TokenizerVocab { get; init; } = 1024;
+
+    /// <summary>Which days are validation and test.</summary>
+    public RetrievalDataConfig Data { get; init; } = new();
+
+    /// <summary>Engagement counts in post prompts: percentile tokens, or raw numbers (the ablation).</summary>
+    public CountFormat Counts { get; init; } = CountFormat.Percentile;
+
+    /// <summary>The member's history: engaged posts only, or every impression (the ablation).</summary>
+    public HistoryMode History { get; init; } = HistoryMode.Positives;
+
+    /// <summary>Token budget of a member prompt (the oldest history items go first). Default 128.</summary>
+    public int MemberTokens { get; init; } = 128;
+
+    /// <summary>Token budget of a post prompt. Default 64.</summary>
+    public int PostTokens { get; init; } = 64;
+
+    /// <summary>Hard negatives (shown that day, not engaged with) per member-day. Default 2.</summary>
+    public int HardNegatives { get; init; } = 2;
+
+    /// <summary>Easy negatives (alive, never shown to the member) per member-day. Default 4.</summary>
+    public int EasyNegatives { get; init; } = 4;
+
+    /// <summary>InfoNCE temperature over cosine similarities. Default 0.05.</summary>
+    public float Temperature { get; init; } = 0.05f;
+
+    /// <summary>Validation and test member-days scored (the first ones by member and day); 0: all. Default 400.</summary>
+    public int EvaluationExamples { get; init; } = 400;
+
+    /// <summary>The shared encoder trained from scratch (its vocabulary is the tokenizer's).</summary>
+    public BertConfig Model { get; init; } = new() { Channels = 64, Heads = 2, FeedForward = 128, Layers = 2, MaxPositions = 128, Dropout = 0.1f };
+
+    /// <summary>Seed of the batch order and the negatives drawn.</summary>
+    public int Seed { get; init; } = 1;
+
+    /// <summary>Optimisation by the one training loop; absent fields keep these defaults.</summary>
+    [JsonObjectCreationHandling(JsonObjectCreationHandling.Populate)]
+    public TrainingConfig Training { get; init; } = DefaultTraining;
+
+    public static TrainingConfig DefaultTraining => new()
+    {
+        Epochs = 3,
+        BatchSize = 32,
+        LearningRate = 1e-3f,
+        Schedule = LearningRateSchedule.Cosine,
+        WarmupSteps = 20,
+        WeightDecay = 0.01f,
+        Patience = 2,
+    };
+
+    public RetrievalConfig Validate()
+    {
+        Data.Validate();
+        Training.Validate();
+        this.Require(TokenizerVocab >= 512, TokenizerVocab, "must be at least 512");
+        this.Require(Enum.IsDefined(Counts), Counts, "must be percentile or raw");
+        this.Require(Enum.IsDefined(History), History, "must be positives or all");
+        this.Require(MemberTokens is >= 16 && MemberTokens <= Model.MaxPositions, MemberTokens, $"must be in [16, model.max_positions = {Model.MaxPositions}]");
+        this.Require(PostTokens is >= 16 && PostTokens <= Model.MaxPositions, PostTokens, $"must be in [16, model.max_positions = {Model.MaxPositions}]");
+        this.Require(HardNegatives >= 0, HardNegatives, "must not be negative");
+        this.Require(EasyNegatives >= 0, EasyNegatives, "must not be negative");
+        this.Require(Temperature > 0 && float.IsFinite(Temperature), Temperature, "must be positive");
+        this.Require(EvaluationExamples >= 0, EvaluationExamples, "must not be negative");
+        return this;
+    }
+
+    public static RetrievalConfig Load(string path) => RunJson.ReadConfig<RetrievalConfig>(path, c => c.Validate());
+}

@@ -1,0 +1,69 @@
+// Trains a feed-retrieval dual encoder end to end: the world's feed log becomes examples split by day, a BPE
+// tokenizer is learned from its member and post records, prompts render members and posts as of each day,
+// and the one training loop fits the shared encoder, writing the common run directory.
+using System.Security.Cryptography;
+using Lodestar.Data.Schema;
+using Lodestar.Features.Retrieval;
+using Lodestar.Text.Prompts;
+using Lodestar.Text.Tokenization;
+using Lodestar.Training.Loop;
+
+namespace Lodestar.Training.Retrieval;
+
+public static class RetrievalRun
+{
+    public const string TokenizerFile = "tokenizer.json";
+
+    /// <summary>Trains (or, with options.Resume, continues) a run of <paramref name="config"/> into <paramref name="runDirectory"/>.</summary>
+    public static RunRecord<RetrievalConfig> Train(RetrievalConfig config, string runDirectory, LoopOptions? options = null)
+    {
+        config.Validate();
+        options ??= new LoopOptions();
+        var log = FeedLog.Load(config.World);
+        var examples = RetrievalExamples.Build(log, config.Data);
+        var boundaries = RetrievalExamples.Boundaries(log, config.Data);
+        var start = new RunRecord<RetrievalConfig>
+        {
+            Task = "retrieval.dual-encoder",
+            Status = RunStatus.Running,
+            Config = config,
+            Selection = new SelectionMetric(Evaluation.MetricNames.Recall(100), HigherIsBetter: true),
+            Data = new RunData(
+                [Input("posts", Path.Combine(config.World, DataFiles.Posts)), Input("feed-impressions", Path.Combine(config.World, DataFiles.FeedImpressions))],
+                new Dictionary<string, long>
+                {
+                    ["posts"] = log.Posts.Count,
+                    ["impressions"] = log.Impressions,
+                    ["train_member_days"] = examples.Count(e => e.Split == RetrievalSplit.Train),
+                    ["validation_member_days"] = examples.Count(e => e.Split == RetrievalSplit.Validation),
+                    ["test_member_days"] = examples.Count(e => e.Split == RetrievalSplit.Test),
+                    ["validation_start_day"] = boundaries.ValidationStart,
+                    ["test_start_day"] = boundaries.TestStart,
+                }),
+        };
+        TrainingLoop.CheckStart(start, runDirectory, options.Resume);
+        Directory.CreateDirectory(runDirectory);
+        var tokenizerPath = Path.Combine(runDirectory, TokenizerFile);
+        var tokenizer = File.Exists(tokenizerPath) ? TokenizerJson.Load(tokenizerPath) : TrainTokenizer(config.World, config.TokenizerVocab);
+        TokenizerJson.Save(tokenizer, tokenizerPath);
+        var prompts = new RetrievalPrompts(WorldSnapshot.Load(config.World), log, PromptLibrary.LoadBuiltIn(), tokenizer, boundaries.ValidationStart,
+            config.Counts, config.History, config.MemberTokens, config.PostTokens);
+        var task = new RetrievalTask(config, log, prompts, tokenizer.VocabSize, examples);
+        return TrainingLoop.Run(task, config.Training, start, runDirectory, options);
+    }
+
+    /// <summary>A byte-level BPE vocabulary learned from the world's member and post records, with the prompt markers added.</summary>
+    public static BpeTokenizer TrainTokenizer(string world, int vocabSize)
+    {
+        var trainer = new BpeTrainer(new BpeTrainerConfig { VocabSize = vocabSize, AddedTokens = PromptVocabulary.AddedTokens(PromptLibrary.LoadBuiltIn()) });
+        trainer.AddFile(Path.Combine(world, DataFiles.Members));
+        trainer.AddFile(Path.Combine(world, DataFiles.Posts));
+        return trainer.Train();
+    }
+
+    private static RunInput Input(string role, string path)
+    {
+        using var stream = File.OpenRead(path);
+        return new RunInput(role, path, Convert.ToHexStringLower(SHA256.HashData(stream)), new FileInfo(path).Length);
+    }
+}

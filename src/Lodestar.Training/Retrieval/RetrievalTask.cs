@@ -1,0 +1,160 @@
+// The dual encoder in the one training loop: one shared encoder embeds members and posts (mean-pooled, L2
+// normalised), InfoNCE over each batch's candidate set (every member's positive, hard and easy negatives,
+// each post once, a member's other positives masked), and recall@K of held-out engagements among every post
+// created by that day, by exact search, to pick the best epoch.
+using Lodestar.Core;
+using Lodestar.Core.Progress;
+using Lodestar.Evaluation;
+using Lodestar.Evaluation.Retrieval;
+using Lodestar.Features.Retrieval;
+using Lodestar.Models.Bert;
+using Lodestar.Nn;
+using Lodestar.Nn.Optim;
+using Lodestar.Tensors;
+using Lodestar.Training.Loop;
+
+namespace Lodestar.Training.Retrieval;
+
+public sealed class RetrievalTask : ITrainingTask<List<RetrievalExample>>
+{
+    private const int EmbedBatch = 64;
+
+    private readonly RetrievalConfig _config;
+    private readonly FeedLog _log;
+    private readonly RetrievalPrompts _prompts;
+    private readonly EasyNegativeSampler _sampler;
+    private readonly BertModel _model;
+    private readonly List<RetrievalExample> _train;
+    private readonly List<RetrievalExample> _validation;
+    private readonly List<RetrievalExample> _test;
+
+    public RetrievalTask(RetrievalConfig config, FeedLog log, RetrievalPrompts prompts, int vocabSize, IReadOnlyList<RetrievalExample> examples)
+    {
+        _config = config;
+        _log = log;
+        _prompts = prompts;
+        _sampler = new EasyNegativeSampler(log);
+        _model = new BertModel(config.Model with { VocabSize = vocabSize, Pooling = BertPooling.Mean });
+        Optimizer = new AdamW(_model.Parameters(), new AdamWConfig { LearningRate = config.Training.LearningRate, WeightDecay = config.Training.WeightDecay });
+        _train = [.. examples.Where(e => e.Split == RetrievalSplit.Train)];
+        _validation = Held(examples, RetrievalSplit.Validation);
+        _test = Held(examples, RetrievalSplit.Test);
+        if (_train.Count == 0 || _validation.Count == 0)
+        {
+            throw new InvalidOperationException($"{_train.Count} training and {_validation.Count} validation member-days with an engagement: the feed log is too small");
+        }
+        BatchesPerEpoch = (_train.Count + config.Training.BatchSize - 1) / config.Training.BatchSize;
+    }
+
+    public Module Model => _model;
+
+    public AdamW Optimizer { get; }
+
+    public string CheckpointKind => BertModel.Kind;
+
+    public SelectionMetric Selection { get; } = new(MetricNames.Recall(100), HigherIsBetter: true);
+
+    public int BatchesPerEpoch { get; }
+
+    public SeededRandom EpochRandom(int epoch) => new(((ulong)_config.Seed * 1_000_003UL) + (ulong)epoch);
+
+    public IReadOnlyList<List<RetrievalExample>> Batches(int epoch, SeededRandom random)
+    {
+        var order = _train.ToArray();
+        random.Shuffle<RetrievalExample>(order);
+        return [.. order.Chunk(_config.Training.BatchSize).Select(chunk => chunk.ToList())];
+    }
+
+    public (Tensor Loss, double Weight) Loss(Graph graph, List<RetrievalExample> examples, SeededRandom random)
+    {
+        var batch = RetrievalBatch.Draw(examples, _config.HardNegatives, _config.EasyNegatives, _sampler, random);
+        // A candidate is rendered as of the day of the first member-day that brought it in.
+        var dayOf = new Dictionary<long, int>();
+        foreach (var example in examples)
+        {
+            foreach (var post in example.Positives.Concat(example.HardNegatives))
+            {
+                dayOf.TryAdd(post, example.Day);
+            }
+        }
+        var members = Encode(graph, [.. examples.Select(e => _prompts.MemberTokens(e.MemberId, e.Day))]);
+        var posts = Encode(graph, [.. batch.Candidates.Select(p => _prompts.PostTokens(p, dayOf.GetValueOrDefault(p, examples[0].Day)))]);
+        return (Losses.InfoNce(graph, members, posts, batch.Labels, batch.Excluded, _config.Temperature), examples.Count);
+    }
+
+    public IReadOnlyDictionary<string, double> Validate(IProgressReporter? progress) => Evaluate(_validation, "validation", progress);
+
+    public IReadOnlyDictionary<string, double> Test(IProgressReporter? progress) => Evaluate(_test, "test", progress);
+
+    public void Save(string path, TrainingSnapshot? training) => _model.Save(path, training);
+
+    /// <summary>
+    /// Recall@10/50/100/500 and NDCG@10 of each member-day's engagements among every post created by that day (as of that
+    /// day), exact search by cosine similarity; overall and per history bucket.
+    /// </summary>
+    private IReadOnlyDictionary<string, double> Evaluate(List<RetrievalExample> examples, string stage, IProgressReporter? progress)
+    {
+        _model.Eval();
+        var graph = new Graph(recordGradients: false);
+        var metrics = new RetrievalMetricsAccumulator();
+        var counter = progress is null ? null : ProgressCounter.Start(progress, stage, examples.Count);
+        var k = RetrievalMetrics.RecallCutoffs.Max();
+        foreach (var day in examples.GroupBy(e => e.Day).OrderBy(g => g.Key))
+        {
+            var alive = _log.PostsCreatedBy(day.Key).ToArray();
+            var posts = EmbedAll(graph, [.. alive.Select(p => _prompts.PostTokens(p, day.Key))]);
+            var dayExamples = day.ToList();
+            var members = EmbedAll(graph, [.. dayExamples.Select(e => _prompts.MemberTokens(e.MemberId, e.Day))]);
+            var width = _model.Config.Channels;
+            var scores = new float[alive.Length];
+            for (var i = 0; i < dayExamples.Count; i++)
+            {
+                var member = members.AsSpan(i * width, width);
+                for (var p = 0; p < alive.Length; p++)
+                {
+                    scores[p] = System.Numerics.Tensors.TensorPrimitives.Dot(member, posts.AsSpan(p * width, width));
+                }
+                var ranked = TopK(alive, scores, k);
+                var history = _log.PositivesBefore(dayExamples[i].MemberId, dayExamples[i].Day).Count();
+                metrics.Add(ranked, dayExamples[i].Positives.ToHashSet(), history);
+                counter?.Advance();
+            }
+        }
+        return metrics.Means();
+    }
+
+    /// <summary>Ids of the k best scores, best first; equal scores by lower id.</summary>
+    private static long[] TopK(long[] ids, float[] scores, int k)
+    {
+        var order = Enumerable.Range(0, ids.Length).ToArray();
+        Array.Sort(order, (a, b) => scores[b] != scores[a] ? scores[b].CompareTo(scores[a]) : ids[a].CompareTo(ids[b]));
+        return [.. order.Take(k).Select(i => ids[i])];
+    }
+
+    /// <summary>L2-normalised embeddings (B,C) of token sequences, recorded on the graph.</summary>
+    private Tensor Encode(Graph graph, IReadOnlyList<int[]> sequences)
+    {
+        var (tokens, keep, length) = RetrievalPrompts.Pack(sequences);
+        return Losses.L2Normalize(graph, _model.Embed(graph, tokens, sequences.Count, length, keep: keep));
+    }
+
+    /// <summary>L2-normalised embeddings of every sequence, in batches, as one (N·C) array.</summary>
+    private float[] EmbedAll(Graph graph, IReadOnlyList<int[]> sequences)
+    {
+        var width = _model.Config.Channels;
+        var result = new float[sequences.Count * width];
+        for (var start = 0; start < sequences.Count; start += EmbedBatch)
+        {
+            graph.Reset();
+            var chunk = sequences.Skip(start).Take(EmbedBatch).ToList();
+            Encode(graph, chunk).Data.CopyTo(result.AsSpan(start * width, chunk.Count * width));
+        }
+        return result;
+    }
+
+    private List<RetrievalExample> Held(IReadOnlyList<RetrievalExample> examples, RetrievalSplit split)
+    {
+        var held = examples.Where(e => e.Split == split).ToList();
+        return _config.EvaluationExamples == 0 ? held : [.. held.Take(_config.EvaluationExamples)];
+    }
+}
