@@ -84,7 +84,21 @@ public sealed class RetrievalTask : ITrainingTask<List<RetrievalExample>>
 
     public IReadOnlyDictionary<string, double> Validate(IProgressReporter? progress) => Evaluate(_validation, "validation", progress);
 
-    public IReadOnlyDictionary<string, double> Test(IProgressReporter? progress) => Evaluate(_test, "test", progress);
+    /// <summary>The model's test metrics, and beside them the same overall figures of popularity (every member gets the
+    /// posts with the most engagements before the day: `recall@100/popularity`, ...), the reference any retriever must beat.</summary>
+    public IReadOnlyDictionary<string, double> Test(IProgressReporter? progress)
+    {
+        var metrics = new Dictionary<string, double>(Evaluate(_test, "test", progress));
+        var popular = Evaluate(_test, "test popularity", progress, popularity: true);
+        foreach (var key in RetrievalMetrics.Keys)
+        {
+            metrics[MetricNames.Of(key, PopularityTarget)] = popular[key];
+        }
+        return metrics;
+    }
+
+    /// <summary>The target name of the popularity reference's figures.</summary>
+    public const string PopularityTarget = "popularity";
 
     public void Save(string path, TrainingSnapshot? training) => _model.Save(path, training);
 
@@ -92,7 +106,7 @@ public sealed class RetrievalTask : ITrainingTask<List<RetrievalExample>>
     /// Recall@10/50/100/500 and NDCG@10 of each member-day's engagements among every post created by that day (as of that
     /// day), exact search by cosine similarity; overall and per history bucket.
     /// </summary>
-    private IReadOnlyDictionary<string, double> Evaluate(List<RetrievalExample> examples, string stage, IProgressReporter? progress)
+    private IReadOnlyDictionary<string, double> Evaluate(List<RetrievalExample> examples, string stage, IProgressReporter? progress, bool popularity = false)
     {
         _model.Eval();
         var graph = new Graph(recordGradients: false);
@@ -102,17 +116,18 @@ public sealed class RetrievalTask : ITrainingTask<List<RetrievalExample>>
         foreach (var day in examples.GroupBy(e => e.Day).OrderBy(g => g.Key))
         {
             var alive = _log.PostsCreatedBy(day.Key).ToArray();
-            var posts = EmbedAll(graph, [.. alive.Select(p => _prompts.PostTokens(p, day.Key))]);
             var dayExamples = day.ToList();
-            var members = EmbedAll(graph, [.. dayExamples.Select(e => _prompts.MemberTokens(e.MemberId, e.Day))]);
             var width = _model.Config.Channels;
+            var posts = popularity ? [] : EmbedAll(graph, [.. alive.Select(p => _prompts.PostTokens(p, day.Key))]);
+            var members = popularity ? [] : EmbedAll(graph, [.. dayExamples.Select(e => _prompts.MemberTokens(e.MemberId, e.Day))]);
             var scores = new float[alive.Length];
             for (var i = 0; i < dayExamples.Count; i++)
             {
-                var member = members.AsSpan(i * width, width);
                 for (var p = 0; p < alive.Length; p++)
                 {
-                    scores[p] = System.Numerics.Tensors.TensorPrimitives.Dot(member, posts.AsSpan(p * width, width));
+                    scores[p] = popularity
+                        ? _log.CountsBefore(alive[p], day.Key).Positives
+                        : System.Numerics.Tensors.TensorPrimitives.Dot(members.AsSpan(i * width, width), posts.AsSpan(p * width, width));
                 }
                 var ranked = TopK(alive, scores, k);
                 var history = _log.PositivesBefore(dayExamples[i].MemberId, dayExamples[i].Day).Count();

@@ -41,6 +41,13 @@ public sealed class RetrievalTrainingTests : IDisposable
         var chance = test.Average(e => Math.Min(1.0, 10.0 / log.PostsCreatedBy(e.Day).Length));
         Assert.True(record.Test!["recall@10"] > 2 * chance, $"test recall@10 {record.Test["recall@10"]:F4} vs random {chance:F4}");
         Assert.Contains(record.Test.Keys, k => k.StartsWith("recall@100/history-", StringComparison.Ordinal));
+        // Popularity, measured in the same run: every member gets the posts with the most engagements before the day.
+        var expected = test.Average(e =>
+        {
+            var ranked = log.PostsCreatedBy(e.Day).ToArray().OrderByDescending(p => log.CountsBefore(p, e.Day).Positives).ThenBy(p => p).Take(10);
+            return (double)ranked.Count(e.Positives.Contains) / e.Positives.Length;
+        });
+        Assert.Equal(expected, record.Test["recall@10/popularity"], 12);
         Assert.True(File.Exists(Path.Combine(_directory, "run", TrainingLoop.BestFile)));
     }
 }
