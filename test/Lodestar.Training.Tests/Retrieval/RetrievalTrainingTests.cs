@@ -1,12 +1,13 @@
 // The feed-retrieval dual encoder trained end to end on a small generated world through the one training
-// loop: its loss falls, it ranks held-out engagements above a random ranking, and the run directory holds
-// the common record with recall under its keys.
+// loop: its loss falls, it ranks held-out engagements above a random ranking, the run directory holds the
+// common record with recall under its keys and popularity beside it, and an interrupted run resumes exactly.
 using Lodestar.Data.Generation;
 using Lodestar.Data.Vocabularies;
 using Lodestar.Features.Retrieval;
 using Lodestar.Models.Bert;
 using Lodestar.Training.Loop;
 using Lodestar.Training.Retrieval;
+using Lodestar.Tensors.Serialization;
 
 namespace Lodestar.Training.Tests.Retrieval;
 
@@ -49,5 +50,14 @@ public sealed class RetrievalTrainingTests : IDisposable
         });
         Assert.Equal(expected, record.Test["recall@10/popularity"], 12);
         Assert.True(File.Exists(Path.Combine(_directory, "run", TrainingLoop.BestFile)));
+
+        // Interrupted inside its second epoch and resumed, the run ends with the same weights and moments.
+        var resumedRun = Path.Combine(_directory, "resumed");
+        var batches = record.Data.Counts["train_member_days"] is var days ? (int)((days + 15) / 16) : 0;
+        Assert.Equal(RunStatus.Interrupted, RetrievalRun.Train(config, resumedRun, new LoopOptions(StopAfterSteps: batches + 3)).Status);
+        RetrievalRun.Train(config, resumedRun, new LoopOptions(Resume: true));
+        using var straight = SafeTensorsFile.Read(Path.Combine(_directory, "run", TrainingLoop.LastFile));
+        using var resumed = SafeTensorsFile.Read(Path.Combine(resumedRun, TrainingLoop.LastFile));
+        Assert.All(straight.Entries, e => Assert.True(straight.GetFloat32(e.Name).SequenceEqual(resumed.GetFloat32(e.Name)), $"{e.Name} differs after resume"));
     }
 }
