@@ -21,6 +21,7 @@ public class CommandTreeTests
     [InlineData("seqrec", "recommend", "--help")]
     [InlineData("seqrec", "experiment", "--help")]
     [InlineData("retrieval", "train", "--help")]
+    [InlineData("retrieval", "experiment", "--help")]
     [InlineData("bench", "match", "--help")]
     [InlineData("bench", "seqrec", "--help")]
     [InlineData("model", "import", "--help")]

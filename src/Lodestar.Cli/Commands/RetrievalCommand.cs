@@ -1,7 +1,9 @@
-// `lodestar retrieval train`: the feed-retrieval dual encoder trained on a world's feed log through the one
-// training loop (recall@K of held-out engagements by exact search), into the common run directory.
+// `lodestar retrieval train|experiment`: the feed-retrieval dual encoder trained on a world's feed log through
+// the one training loop (recall@K of held-out engagements by exact search), and its claims as named variants.
 using System.CommandLine;
 using Lodestar.Core.Progress;
+using Lodestar.Experiments.Retrieval;
+using Spectre.Console;
 using Lodestar.Training.Loop;
 using Lodestar.Training.Retrieval;
 
@@ -13,6 +15,38 @@ public static class RetrievalCommand
     {
         var command = new Command("retrieval", "Feed retrieval: train the dual encoder that embeds members and posts.");
         command.Subcommands.Add(Train());
+        command.Subcommands.Add(Experiment());
+        return command;
+    }
+
+    private static Command Experiment()
+    {
+        var config = new Option<FileInfo>("--config") { Description = "Experiment config JSON (configs/retrieval/*.json: world, seeds, named variants).", Required = true };
+        var json = CliJson.CreateOption();
+        var command = new Command("experiment", "Train each named variant under each seed on one world and report every test figure's mean ± sd (finished runs are reused).")
+        {
+            Options = { config, json },
+        };
+        command.SetAction(parse =>
+        {
+            var asJson = parse.GetValue(json);
+            var experiment = RetrievalExperimentConfig.Load(parse.GetValue(config)!.FullName);
+            var result = RetrievalExperiment.Run(experiment, (asJson ? Console.Error : Console.Out).WriteLine, ProgressReporter.ForStandardError());
+            if (asJson)
+            {
+                CliJson.WriteLine(result);
+                return 0;
+            }
+            string[] shown = ["recall@10", "recall@100", "ndcg@10", RetrievalTask.PopularitySimilarity, "recall@100/popularity"];
+            var table = new Table().AddColumns(["variant", .. shown]);
+            foreach (var (name, figures) in result.Variants)
+            {
+                table.AddRow([name, .. shown.Select(k => figures.TryGetValue(k, out var f) ? $"{f.Mean:F4} ± {f.Std:F4}" : "")]);
+            }
+            table.Caption($"test split, mean ± sample sd over seeds {string.Join(", ", result.Seeds)}; summary in {Path.Combine(experiment.Out, RetrievalExperimentResult.FileName)}");
+            AnsiConsole.Write(table);
+            return 0;
+        });
         return command;
     }
 
