@@ -45,6 +45,7 @@ public static class RetrievalRun
         Directory.CreateDirectory(runDirectory);
         var tokenizerPath = Path.Combine(runDirectory, TokenizerFile);
         var tokenizer = File.Exists(tokenizerPath) ? TokenizerJson.Load(tokenizerPath) : TrainTokenizer(config.World, config.TokenizerVocab);
+        CheckVocabulary(runDirectory, tokenizerPath, tokenizer.VocabSize);
         TokenizerJson.Save(tokenizer, tokenizerPath);
         var prompts = new RetrievalPrompts(WorldSnapshot.Load(config.World), log, PromptLibrary.LoadBuiltIn(), tokenizer, boundaries.ValidationStart,
             config.Counts, config.History, config.MemberTokens, config.PostTokens);
@@ -59,6 +60,24 @@ public static class RetrievalRun
         trainer.AddFile(Path.Combine(world, DataFiles.Members));
         trainer.AddFile(Path.Combine(world, DataFiles.Posts));
         return trainer.Train();
+    }
+
+    /// <summary>A checkpoint already in the run must read the tokenizer's vocabulary: else the run's files were mixed.</summary>
+    private static void CheckVocabulary(string runDirectory, string tokenizerPath, int vocabSize)
+    {
+        foreach (var file in new[] { TrainingLoop.LastFile, TrainingLoop.BestFile })
+        {
+            var path = Path.Combine(runDirectory, file);
+            if (!File.Exists(path))
+            {
+                continue;
+            }
+            var model = System.Text.Json.JsonSerializer.Deserialize<Models.Bert.BertConfig>(Nn.ModelCheckpoint.ReadHeader(path).ConfigJson, Nn.ModelCheckpoint.Json);
+            if (model is not null && model.VocabSize != vocabSize)
+            {
+                throw new InvalidDataException($"{tokenizerPath}: {vocabSize} tokens, but {path} was trained on a vocabulary of {model.VocabSize}; the run's tokenizer and checkpoints must belong together");
+            }
+        }
     }
 
     private static RunInput Input(string role, string path)

@@ -60,4 +60,34 @@ public sealed class RetrievalTrainingTests : IDisposable
         using var resumed = SafeTensorsFile.Read(Path.Combine(resumedRun, TrainingLoop.LastFile));
         Assert.All(straight.Entries, e => Assert.True(straight.GetFloat32(e.Name).SequenceEqual(resumed.GetFloat32(e.Name)), $"{e.Name} differs after resume"));
     }
+
+    [Fact]
+    public void ARunWhoseTokenizerNoLongerFitsItsCheckpointIsRefusedByName()
+    {
+        var world = Path.Combine(_directory, "world");
+        WorldGenerator.Generate(new WorldConfig { Members = 200, Days = 10, Seed = 3, MatchSamplePairs = 50, Threads = 1 }, BuiltInVocabulary.Create(), world);
+        var config = new RetrievalConfig
+        {
+            World = world,
+            TokenizerVocab = 600,
+            Data = new RetrievalDataConfig { ValidationDays = 2, TestDays = 2 },
+            MemberTokens = 32,
+            PostTokens = 32,
+            EvaluationExamples = 20,
+            Model = new BertConfig { Channels = 16, Heads = 2, FeedForward = 32, Layers = 1, MaxPositions = 32, Dropout = 0f },
+            Training = RetrievalConfig.DefaultTraining with { Epochs = 2, BatchSize = 16, CheckpointEverySteps = 1 },
+        };
+        var run = Path.Combine(_directory, "run");
+        Assert.Equal(RunStatus.Interrupted, RetrievalRun.Train(config, run, new LoopOptions(StopAfterSteps: 2)).Status);
+        Lodestar.Text.Tokenization.TokenizerJson.Save(RetrievalRun.TrainTokenizer(world, 700), Path.Combine(run, RetrievalRun.TokenizerFile));
+        var error = Assert.Throws<InvalidDataException>(() => RetrievalRun.Train(config, run, new LoopOptions(Resume: true)));
+        Assert.Contains(RetrievalRun.TokenizerFile, error.Message, StringComparison.Ordinal);
+        Assert.Contains("vocabulary of", error.Message, StringComparison.Ordinal);
+        // A config naming an unknown field fails by file, line and field.
+        var bad = Path.Combine(_directory, "bad.json");
+        File.WriteAllText(bad, "{\n  \"hard_negativs\": 3\n}");
+        var unknown = Assert.Throws<InvalidDataException>(() => RetrievalConfig.Load(bad));
+        Assert.Contains("line 2", unknown.Message, StringComparison.Ordinal);
+        Assert.Contains("hard_negativs", unknown.Message, StringComparison.Ordinal);
+    }
 }
