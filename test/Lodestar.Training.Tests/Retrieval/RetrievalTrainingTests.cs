@@ -17,20 +17,33 @@ public sealed class RetrievalTrainingTests : IDisposable
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
+    private string World(int members, int days, ulong seed)
+    {
+        var world = Path.Combine(_directory, "world");
+        WorldGenerator.Generate(new WorldConfig { Members = members, Days = days, Seed = seed, MatchSamplePairs = 50, Threads = 1 }, BuiltInVocabulary.Create(), world);
+        return world;
+    }
+
+    /// <summary>A one-layer encoder of the given width reading prompts of the given length.</summary>
+    private static RetrievalConfig Small(string world, int tokens, int channels, int evaluationExamples) => new()
+    {
+        World = world,
+        TokenizerVocab = 600,
+        Data = new RetrievalDataConfig { ValidationDays = 2, TestDays = 2 },
+        MemberTokens = tokens,
+        PostTokens = tokens,
+        EvaluationExamples = evaluationExamples,
+        Model = new BertConfig { Channels = channels, Heads = 2, FeedForward = 2 * channels, Layers = 1, MaxPositions = tokens, Dropout = 0f },
+    };
+
     [Fact]
     public void TheDualEncoderLearnsToRankHeldOutEngagementsAboveChance()
     {
-        var world = Path.Combine(_directory, "world");
-        WorldGenerator.Generate(new WorldConfig { Members = 400, Days = 12, Seed = 7, MatchSamplePairs = 100, Threads = 1 }, BuiltInVocabulary.Create(), world);
-        var config = new RetrievalConfig
+        var world = World(members: 400, days: 12, seed: 7);
+        var config = Small(world, tokens: 64, channels: 32, evaluationExamples: 150) with
         {
-            World = world,
-            TokenizerVocab = 600,
-            Data = new RetrievalDataConfig { ValidationDays = 2, TestDays = 2 },
             MemberTokens = 64,
             PostTokens = 48,
-            EvaluationExamples = 150,
-            Model = new BertConfig { Channels = 32, Heads = 2, FeedForward = 64, Layers = 1, MaxPositions = 64, Dropout = 0f },
             Training = RetrievalConfig.DefaultTraining with { Epochs = 4, BatchSize = 16, LearningRate = 3e-3f, Patience = 4 },
         };
         var record = RetrievalRun.Train(config, Path.Combine(_directory, "run"));
@@ -64,17 +77,9 @@ public sealed class RetrievalTrainingTests : IDisposable
     [Fact]
     public void ARunWhoseTokenizerNoLongerFitsItsCheckpointIsRefusedByName()
     {
-        var world = Path.Combine(_directory, "world");
-        WorldGenerator.Generate(new WorldConfig { Members = 200, Days = 10, Seed = 3, MatchSamplePairs = 50, Threads = 1 }, BuiltInVocabulary.Create(), world);
-        var config = new RetrievalConfig
+        var world = World(members: 200, days: 10, seed: 3);
+        var config = Small(world, tokens: 32, channels: 16, evaluationExamples: 20) with
         {
-            World = world,
-            TokenizerVocab = 600,
-            Data = new RetrievalDataConfig { ValidationDays = 2, TestDays = 2 },
-            MemberTokens = 32,
-            PostTokens = 32,
-            EvaluationExamples = 20,
-            Model = new BertConfig { Channels = 16, Heads = 2, FeedForward = 32, Layers = 1, MaxPositions = 32, Dropout = 0f },
             Training = RetrievalConfig.DefaultTraining with { Epochs = 2, BatchSize = 16, CheckpointEverySteps = 1 },
         };
         var run = Path.Combine(_directory, "run");
