@@ -77,7 +77,7 @@ public sealed class MatchTrainer(MatchRole role, MatchTrainingConfig config, Mat
         {
             return (null, null);
         }
-        var logits = TeacherCache.Get(run, teacherRole, data, Path.Combine(Config.RunsDirectory, "teacher-cache"));
-        return (logits, new RunInput(MatchModel.RoleName(teacherRole), run, TeacherCache.Key(run, data)));
+        var (logits, key) = TeacherCache.Get(run, teacherRole, data, Path.Combine(Config.RunsDirectory, "teacher-cache"));
+        return (logits, new RunInput(MatchModel.RoleName(teacherRole), run, key));
     }
 }

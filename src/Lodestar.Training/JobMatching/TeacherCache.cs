@@ -16,8 +16,9 @@ public static class TeacherCache
     /// <summary>Teacher forward passes (batches) run so far in this process; a cache hit adds none.</summary>
     public static long ForwardPasses => Interlocked.Read(ref s_forwardPasses);
 
-    /// <summary>The teacher's logits for every example of the data set, from the cache when its version was seen before.</summary>
-    public static float[] Get(string teacherRun, MatchRole role, MatchDataSet data, string cacheDirectory, int batchSize = 64)
+    /// <summary>The teacher's logits for every example of the data set, from the cache when its version was seen before,
+    /// with the version's key (<see cref="Key"/>).</summary>
+    public static (float[] Logits, string Key) Get(string teacherRun, MatchRole role, MatchDataSet data, string cacheDirectory, int batchSize = 64)
     {
         var key = Key(teacherRun, data);
         var path = Path.Combine(cacheDirectory, $"{MatchModel.RoleName(role)}-{key[..16]}.safetensors");
@@ -26,7 +27,7 @@ public static class TeacherCache
             using var file = SafeTensorsFile.Read(path);
             if (file.Metadata.TryGetValue("key", out var stored) && stored == key)
             {
-                return file.GetFloat32("logits").ToArray();
+                return (file.GetFloat32("logits").ToArray(), key);
             }
         }
         var model = MatchInference.LoadBest(teacherRun, role, data.VocabSize, data.Layout);
@@ -36,7 +37,7 @@ public static class TeacherCache
         var writer = new SafeTensorsWriter();
         writer.Add("logits", logits, data.Examples.Count, data.Layout.Width);
         writer.Save(path, new Dictionary<string, string>(StringComparer.Ordinal) { ["key"] = key, ["teacher_run"] = Path.GetFullPath(teacherRun), ["data"] = data.ContentHash });
-        return logits;
+        return (logits, key);
     }
 
     /// <summary>SHA-256 over the teacher's best weights, the data content hash and, when the teacher reads the pairs under another data config, that config.</summary>

@@ -57,8 +57,7 @@ public static class TrainingLoop
         var selection = task.Selection;
         var progress = options.Progress;
         var state = new TrainingState(0, 0, 0, 0, selection.Worst, 0, 0, 0, 0, [], null, 0, null);
-        CheckStart(start, runDirectory, options.Resume);
-        if (options.Resume && RunRecord<TConfig>.Read(runDirectory) is { Status: RunStatus.Finished } finished)
+        if (CheckStart(start, runDirectory, options.Resume) is { Status: RunStatus.Finished } finished)
         {
             // A finished run of the same task, config and data is its own result (an experiment's rerun reuses it).
             return finished;
@@ -243,7 +242,8 @@ public static class TrainingLoop
     /// Refuses to start a run in a directory that holds one unless resuming, and to resume one of another task,
     /// config or data; called by the loop, and by a task before it writes files of its own into the directory.
     /// </summary>
-    public static void CheckStart<TConfig>(RunRecord<TConfig> start, string runDirectory, bool resume)
+    /// <returns>The run's record when resuming, null when starting afresh.</returns>
+    public static RunRecord<TConfig>? CheckStart<TConfig>(RunRecord<TConfig> start, string runDirectory, bool resume)
     {
         if (!resume)
         {
@@ -251,7 +251,7 @@ public static class TrainingLoop
             {
                 throw new ArgumentException($"{runDirectory}: already holds a run; resume it (--resume) or choose another run directory");
             }
-            return;
+            return null;
         }
         if (!RunRecord<TConfig>.Exists(runDirectory))
         {
@@ -270,5 +270,6 @@ public static class TrainingLoop
         {
             throw new ArgumentException($"{runDirectory}: the run was trained on other data ({string.Join(", ", existing.Data.Inputs.Select(i => $"{i.Path} sha256 {i.Sha256}"))})");
         }
+        return existing;
     }
 }

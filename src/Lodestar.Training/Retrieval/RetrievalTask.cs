@@ -137,15 +137,18 @@ public sealed class RetrievalTask : ITrainingTask<List<RetrievalExample>>
                 }
             }
             var scores = new float[alive.Length];
+            // Popularity ranks every member's candidates alike: one ranking a day.
+            var popular = popularity ? TopK(alive, [.. alive.Select(p => (float)_log.CountsBefore(p, day.Key).Positives)], k) : null;
             for (var i = 0; i < dayExamples.Count; i++)
             {
-                for (var p = 0; p < alive.Length; p++)
+                if (popular is null)
                 {
-                    scores[p] = popularity
-                        ? _log.CountsBefore(alive[p], day.Key).Positives
-                        : System.Numerics.Tensors.TensorPrimitives.Dot(members.AsSpan(i * width, width), posts.AsSpan(p * width, width));
+                    for (var p = 0; p < alive.Length; p++)
+                    {
+                        scores[p] = System.Numerics.Tensors.TensorPrimitives.Dot(members.AsSpan(i * width, width), posts.AsSpan(p * width, width));
+                    }
                 }
-                var ranked = TopK(alive, scores, k);
+                var ranked = popular ?? TopK(alive, scores, k);
                 var history = _log.PositivesBefore(dayExamples[i].MemberId, dayExamples[i].Day).Count();
                 metrics.Add(ranked, dayExamples[i].Positives.ToHashSet(), history);
                 counter?.Advance();
