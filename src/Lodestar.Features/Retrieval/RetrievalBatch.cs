@@ -7,9 +7,11 @@ using Lodestar.Core;
 namespace Lodestar.Features.Retrieval;
 
 /// <param name="Candidates">Post ids, each once: the rows' positives first (in row order), then the negatives.</param>
+/// <param name="Days">Per candidate, the day of the member-day that brought it in: the day its prompt is rendered as of,
+/// so it shows nothing that member-day could not have seen.</param>
 /// <param name="Labels">Per row, the column of its positive in <paramref name="Candidates"/>.</param>
 /// <param name="Excluded">Row-major (rows × candidates): true where a candidate is another positive of the row's example.</param>
-public sealed record RetrievalBatch(IReadOnlyList<RetrievalExample> Examples, long[] Candidates, int[] Labels, bool[] Excluded)
+public sealed record RetrievalBatch(IReadOnlyList<RetrievalExample> Examples, long[] Candidates, int[] Days, int[] Labels, bool[] Excluded)
 {
     /// <summary>Draws a batch: per example one positive, up to <paramref name="hard"/> hard negatives of its day and
     /// <paramref name="easy"/> easy negatives (alive, never shown to the member), all from <paramref name="random"/>.</summary>
@@ -19,12 +21,14 @@ public sealed record RetrievalBatch(IReadOnlyList<RetrievalExample> Examples, lo
         ArgumentOutOfRangeException.ThrowIfNegative(easy);
         var columns = new Dictionary<long, int>();
         var candidates = new List<long>();
-        int Column(long post)
+        var days = new List<int>();
+        int Column(long post, int day)
         {
             if (!columns.TryGetValue(post, out var column))
             {
                 columns[post] = column = candidates.Count;
                 candidates.Add(post);
+                days.Add(day);
             }
             return column;
         }
@@ -36,17 +40,17 @@ public sealed record RetrievalBatch(IReadOnlyList<RetrievalExample> Examples, lo
             {
                 throw new ArgumentException($"member {examples[i].MemberId}, day {examples[i].Day}: an example without a positive cannot be trained on");
             }
-            labels[i] = Column(positives[random.NextInt(positives.Length)]);
+            labels[i] = Column(positives[random.NextInt(positives.Length)], examples[i].Day);
         }
         foreach (var example in examples)
         {
             foreach (var post in Sample(example.HardNegatives, hard, random))
             {
-                Column(post);
+                Column(post, example.Day);
             }
             foreach (var post in sampler.Draw(example.MemberId, example.Day, easy, random))
             {
-                Column(post);
+                Column(post, example.Day);
             }
         }
         var excluded = new bool[examples.Count * candidates.Count];
@@ -60,7 +64,7 @@ public sealed record RetrievalBatch(IReadOnlyList<RetrievalExample> Examples, lo
                 }
             }
         }
-        return new RetrievalBatch(examples, [.. candidates], labels, excluded);
+        return new RetrievalBatch(examples, [.. candidates], [.. days], labels, excluded);
     }
 
     /// <summary>Up to <paramref name="count"/> of <paramref name="posts"/> without repeats (all of them when fewer).</summary>

@@ -69,17 +69,8 @@ public sealed class RetrievalTask : ITrainingTask<List<RetrievalExample>>
     public (Tensor Loss, double Weight) Loss(Graph graph, List<RetrievalExample> examples, SeededRandom random)
     {
         var batch = RetrievalBatch.Draw(examples, _config.HardNegatives, _config.EasyNegatives, _sampler, random);
-        // A candidate is rendered as of the day of the first member-day that brought it in.
-        var dayOf = new Dictionary<long, int>();
-        foreach (var example in examples)
-        {
-            foreach (var post in example.Positives.Concat(example.HardNegatives))
-            {
-                dayOf.TryAdd(post, example.Day);
-            }
-        }
         var members = Encode(graph, [.. examples.Select(e => _prompts.MemberTokens(e.MemberId, e.Day))]);
-        var posts = Encode(graph, [.. batch.Candidates.Select(p => _prompts.PostTokens(p, dayOf.GetValueOrDefault(p, examples[0].Day)))]);
+        var posts = Encode(graph, [.. batch.Candidates.Select((p, j) => _prompts.PostTokens(p, batch.Days[j]))]);
         return (Losses.InfoNce(graph, members, posts, batch.Labels, batch.Excluded, _config.Temperature), examples.Count);
     }
 

@@ -188,6 +188,15 @@ public sealed class RetrievalBatchTests(FeedWorld world) : IClassFixture<FeedWor
         var easy = batch.Candidates.Where(p => !allowed.Contains(p)).ToList();
         Assert.NotEmpty(easy);
         Assert.All(easy, p => Assert.Contains(examples, e => log.Posts[p].Day <= e.Day && !log.ImpressionsOf(e.MemberId).Any(i => i.PostId == p)));
+        // Each candidate is rendered as of the day of a member-day that brought it in: one holding it, or one it is an
+        // easy negative of (created by then, never shown to that member).
+        Assert.Equal(k, batch.Days.Length);
+        for (var j = 0; j < k; j++)
+        {
+            var (post, day) = (batch.Candidates[j], batch.Days[j]);
+            Assert.Contains(examples, e => e.Day == day && (e.Positives.Contains(post) || e.HardNegatives.Contains(post)
+                || (log.Posts[post].Day <= day && !log.ImpressionsOf(e.MemberId).Any(i => i.PostId == post))));
+        }
         Assert.Equal(batch.Candidates, RetrievalBatch.Draw(examples, 2, 3, new EasyNegativeSampler(log), new SeededRandom(4)).Candidates);
         Assert.Throws<ArgumentException>(() => RetrievalBatch.Draw([examples[0] with { Positives = [] }], 2, 3, sampler, new SeededRandom(4)));
     }
