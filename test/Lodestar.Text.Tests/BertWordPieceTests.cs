@@ -18,8 +18,8 @@ public sealed class BertWordPieceTests
     public void IdsAreThoseOfTheUncasedBertTokenizer()
     {
         var tokenizer = MiniLmVocabulary();
-        Assert.Equal([101, 7592, 2088, 102], tokenizer.Encode("Hello, World"[..5] + " world"));
-        Assert.Equal([101, 1037, 2204, 2154, 2000, 102], tokenizer.Encode("A good day to"));
+        Assert.Equal([101, 7592, 2088, 102], tokenizer.EncodeInput("Hello, World"[..5] + " world"));
+        Assert.Equal([101, 1037, 2204, 2154, 2000, 102], tokenizer.EncodeInput("A good day to"));
         Assert.Equal((101, 102, 0, 100), (tokenizer.ClassificationId, tokenizer.SeparatorId, tokenizer.PaddingId, tokenizer.UnknownId));
     }
 
@@ -40,7 +40,7 @@ public sealed class BertWordPieceTests
     public void CuttingKeepsSeparatorLastAndBatchesMarkPadding()
     {
         var tokenizer = MiniLmVocabulary();
-        var cut = tokenizer.Encode("one two three four five six", maxTokens: 4);
+        var cut = tokenizer.EncodeInput("one two three four five six", maxTokens: 4);
         Assert.Equal(4, cut.Length);
         Assert.Equal((101, 102), (cut[0], cut[^1]));
         var (tokens, keep, length) = tokenizer.EncodeBatch(["hello world", "a good day to"]);

@@ -20,7 +20,7 @@ public static class PromptCommand
     private static Command CreateRender()
     {
         var world = WorldOption();
-        var tokenizer = new Option<FileInfo>("--tokenizer") { Description = "tokenizer.json (from `lodestar tokenizer train`) used to count and budget tokens.", Required = true };
+        var tokenizer = new Option<FileInfo>("--tokenizer") { Description = "tokenizer.json (byte-level BPE, from `lodestar tokenizer train`) or vocab.txt (WordPiece, e.g. from `lodestar model extract`) used to count and budget tokens.", Required = true };
         var templates = TemplatesOption("Directory of templates (*.yaml with name.percentiles.json) overriding the built-in ones.");
         var member = new Option<long?>("--member") { Description = "Render the member template for this member id." };
         var job = new Option<long?>("--job") { Description = "Render the job template for this job id." };
@@ -42,7 +42,7 @@ public static class PromptCommand
             {
                 throw new ArgumentException($"template '{entry.Template.Name}' renders a {entry.Template.Kind.ToString().ToLowerInvariant()}, not a {kind}");
             }
-            var loaded = BpeTokenizerFrom(parse.GetValue(tokenizer)!);
+            var loaded = PromptTokenizerFrom(parse.GetValue(tokenizer)!);
             var directory = parse.GetValue(world)!.FullName;
             var snapshot = WorldSnapshot.Load(directory, kind == "history" ? new HashSet<long> { firstId } : null);
             if (entry.Percentiles is null && entry.Template.Fields.Any(f => f.Format == FieldFormat.Percentile))
@@ -163,5 +163,7 @@ public static class PromptCommand
 
     private static Option<DirectoryInfo?> TemplatesOption(string description) => new("--templates") { Description = description };
 
-    private static BpeTokenizer BpeTokenizerFrom(FileInfo file) => TokenizerJson.Load(file.FullName);
+    // A vocab.txt is a WordPiece vocabulary (one token per line); anything else is read as a tokenizer.json.
+    private static IPromptTokenizer PromptTokenizerFrom(FileInfo file) =>
+        file.Extension.Equals(".txt", StringComparison.OrdinalIgnoreCase) ? BertWordPiece.Load(file.FullName) : TokenizerJson.Load(file.FullName);
 }

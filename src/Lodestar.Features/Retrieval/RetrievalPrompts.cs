@@ -24,7 +24,7 @@ public sealed class RetrievalPrompts
 
     private readonly WorldSnapshot _world;
     private readonly FeedLog _log;
-    private readonly BpeTokenizer _tokenizer;
+    private readonly IPromptTokenizer _tokenizer;
     private readonly LibraryEntry _member;
     private readonly LibraryEntry _post;
     private readonly HistoryMode _history;
@@ -34,7 +34,7 @@ public sealed class RetrievalPrompts
     /// impressions before it: the first validation day, so no validation or test engagement shapes a bucket.</param>
     /// <param name="memberTokens">When given, the member template's budget (the oldest history items are cut first).</param>
     /// <param name="postTokens">When given, the post template's budget.</param>
-    public RetrievalPrompts(WorldSnapshot world, FeedLog log, PromptLibrary library, BpeTokenizer tokenizer, int fitBefore, CountFormat counts, HistoryMode history,
+    public RetrievalPrompts(WorldSnapshot world, FeedLog log, PromptLibrary library, IPromptTokenizer tokenizer, int fitBefore, CountFormat counts, HistoryMode history,
         int? memberTokens = null, int? postTokens = null)
     {
         _world = world;

@@ -6,7 +6,7 @@ using Lodestar.Text.Tokenization;
 
 namespace Lodestar.Text.Prompts;
 
-public sealed class FieldFormatter(BpeTokenizer tokenizer)
+public sealed class FieldFormatter(IPromptTokenizer tokenizer)
 {
     /// <summary>The body of a field (no markers) in at most <paramref name="maxTokens"/> tokens; truncated says whether it was cut.</summary>
     public string Format(FieldSpec field, PromptValue value, int maxTokens, int nowDay, PercentileTable? percentiles, out bool truncated)
@@ -31,28 +31,8 @@ public sealed class FieldFormatter(BpeTokenizer tokenizer)
         return fitted;
     }
 
-    /// <summary>The longest token prefix of <paramref name="text"/> that re-encodes to at most <paramref name="maxTokens"/> tokens, never ending mid-character.</summary>
-    public string FitText(string text, int maxTokens)
-    {
-        if (maxTokens <= 0)
-        {
-            return "";
-        }
-        var ids = tokenizer.Encode(text);
-        if (ids.Length <= maxTokens)
-        {
-            return text;
-        }
-        for (var keep = maxTokens; keep > 0; keep--)
-        {
-            var prefix = tokenizer.Decode(ids.AsSpan(0, keep)).TrimEnd('\uFFFD').TrimEnd();
-            if (tokenizer.CountTokens(prefix) <= maxTokens)
-            {
-                return prefix;
-            }
-        }
-        return "";
-    }
+    /// <summary>The longest prefix of <paramref name="text"/> that fits <paramref name="maxTokens"/> tokens, never ending mid-character.</summary>
+    public string FitText(string text, int maxTokens) => tokenizer.Prefix(text, maxTokens);
 
     /// <summary>Days since an event as a phrase: "today", "1 day ago", "3 weeks ago", "2 years ago".</summary>
     public static string Recency(int days) => days switch
@@ -94,19 +74,9 @@ public sealed class FieldFormatter(BpeTokenizer tokenizer)
     }
 
     /// <summary>
-    /// Whitespace collapsed, and any added-token text inside the value ("&lt;skills&gt;", "[CLS]") broken with a
-    /// word joiner (U+2060) so data can never inject a marker or control token into the prompt.
+    /// Whitespace collapsed, and any reserved text inside the value ("&lt;skills&gt;", "[CLS]") neutralised by the
+    /// tokenizer so data can never inject a marker or control token into the prompt.
     /// </summary>
-    public string Collapse(string text)
-    {
-        var collapsed = string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
-        foreach (var token in tokenizer.AddedTokens)
-        {
-            if (collapsed.Contains(token.Content, StringComparison.Ordinal))
-            {
-                collapsed = collapsed.Replace(token.Content, token.Content[..1] + "⁠" + token.Content[1..], StringComparison.Ordinal);
-            }
-        }
-        return collapsed;
-    }
+    public string Collapse(string text) =>
+        tokenizer.Neutralize(string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)));
 }

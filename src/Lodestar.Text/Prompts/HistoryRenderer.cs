@@ -11,10 +11,10 @@ internal sealed class HistoryRenderer
     private const string ItemOpen = "<item>";
     private const string ItemClose = "</item>";
 
-    private readonly BpeTokenizer tokenizer;
+    private readonly IPromptTokenizer tokenizer;
     private readonly List<(string Text, int Tokens, bool Truncated)> items = [];
 
-    public HistoryRenderer(BpeTokenizer tokenizer, FieldFormatter formatter, HistorySpec spec, HistoryMode mode, IReadOnlyList<HistoryItem> history)
+    public HistoryRenderer(IPromptTokenizer tokenizer, FieldFormatter formatter, HistorySpec spec, HistoryMode mode, IReadOnlyList<HistoryItem> history)
     {
         this.tokenizer = tokenizer;
         var kept = history.Where(i => mode == HistoryMode.All || i.IsPositive).ToList();

@@ -6,12 +6,12 @@ namespace Lodestar.Text.Prompts;
 
 public sealed class PromptRenderer
 {
-    private readonly BpeTokenizer tokenizer;
+    private readonly IPromptTokenizer tokenizer;
     private readonly FieldFormatter formatter;
     private readonly int nowDay;
 
     /// <param name="nowDay">The day recency is measured from (a world's last day).</param>
-    public PromptRenderer(BpeTokenizer tokenizer, int nowDay)
+    public PromptRenderer(IPromptTokenizer tokenizer, int nowDay)
     {
         this.tokenizer = tokenizer;
         formatter = new FieldFormatter(tokenizer);

@@ -1,11 +1,12 @@
 // WordPiece tokenization as the Hugging Face uncased BERT tokenizer does it (the vocabulary of MiniLM,
 // snowflake-arctic-embed and BERT itself), on Microsoft.ML.Tokenizers' BertTokenizer. Accents are stripped as
 // BERT's basic tokenizer strips them: the package's default keeps them and turns "naïve café" into [UNK] [UNK].
+using System.Text.RegularExpressions;
 using Microsoft.ML.Tokenizers;
 
 namespace Lodestar.Text.Tokenization;
 
-public sealed class BertWordPiece
+public sealed partial class BertWordPiece : IPromptTokenizer
 {
     private readonly BertTokenizer _tokenizer;
 
@@ -29,24 +30,86 @@ public sealed class BertWordPiece
 
     public int UnknownId => _tokenizer.UnknownTokenId;
 
-    /// <summary>[CLS] text [SEP] as ids, cut to <paramref name="maxTokens"/> with [SEP] kept last.</summary>
-    public int[] Encode(string text, int maxTokens = 512)
+    /// <summary>The WordPiece ids of <paramref name="text"/> without the [CLS] … [SEP] frame: the ids a prompt's text contributes.</summary>
+    public int[] Encode(string text) =>
+        [.. _tokenizer.EncodeToIds(StripAccents(text), addSpecialTokens: false, considerPreTokenization: true, considerNormalization: true)];
+
+    public int CountTokens(ReadOnlySpan<char> text) => Encode(text.ToString()).Length;
+
+    /// <summary>[CLS] text [SEP] as ids, cut to <paramref name="maxTokens"/> with [SEP] kept last: the input of a BERT encoder.</summary>
+    public int[] EncodeInput(string text, int maxTokens = 512) => Frame(Encode(text), maxTokens);
+
+    /// <summary>[CLS] <paramref name="content"/> [SEP], the content cut so the whole fits <paramref name="maxTokens"/>.</summary>
+    public int[] Frame(ReadOnlySpan<int> content, int maxTokens = 512)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxTokens, 2);
-        var ids = _tokenizer.EncodeToIds(StripAccents(text), addSpecialTokens: true, considerPreTokenization: true, considerNormalization: true);
-        if (ids.Count <= maxTokens)
-        {
-            return [.. ids];
-        }
-        var cut = ids.Take(maxTokens).ToArray();
-        cut[^1] = SeparatorId;
-        return cut;
+        var kept = Math.Min(content.Length, maxTokens - 2);
+        var ids = new int[kept + 2];
+        ids[0] = ClassificationId;
+        content[..kept].CopyTo(ids.AsSpan(1));
+        ids[^1] = SeparatorId;
+        return ids;
     }
+
+    /// <summary>
+    /// The longest prefix of <paramref name="text"/> ending at a word or punctuation boundary that fits
+    /// <paramref name="maxTokens"/>. WordPiece splits each word on its own, so the ids of such a prefix are a
+    /// prefix of the text's ids and their count grows with the cut: a binary search over the boundaries finds it.
+    /// </summary>
+    public string Prefix(string text, int maxTokens)
+    {
+        if (maxTokens <= 0)
+        {
+            return "";
+        }
+        if (CountTokens(text) <= maxTokens)
+        {
+            return text;
+        }
+        var cuts = new List<int>();
+        for (var i = 1; i < text.Length; i++)
+        {
+            if (!char.IsWhiteSpace(text[i - 1]) && (char.IsWhiteSpace(text[i]) || IsPunctuation(text[i]) || IsPunctuation(text[i - 1])))
+            {
+                cuts.Add(i);
+            }
+        }
+        var (low, high, best) = (0, cuts.Count - 1, "");
+        while (low <= high)
+        {
+            var middle = (low + high) / 2;
+            var prefix = text[..cuts[middle]];
+            if (CountTokens(prefix) <= maxTokens)
+            {
+                best = prefix;
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle - 1;
+            }
+        }
+        return best;
+    }
+
+    /// <summary>
+    /// Prompt markers are plain text to WordPiece ("&lt;skills&gt;" is "&lt;", "skills", "&gt;"), so data that spells one, or a
+    /// control token such as "[SEP]", has its brackets turned into parentheses: "(skills)", "(SEP)".
+    /// </summary>
+    public string Neutralize(string text) =>
+        text.Contains('<') || text.Contains('[') ? ReservedText().Replace(text, m => "(" + m.Groups[1].Value + m.Groups[2].Value + ")") : text;
+
+    [GeneratedRegex(@"<(/?[A-Za-z_][A-Za-z0-9_]*)>|\[(PAD|UNK|CLS|SEP|MASK)\]", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex ReservedText();
+
+    // BERT's basic tokenizer splits on ASCII symbols as well as Unicode punctuation.
+    private static bool IsPunctuation(char c) =>
+        c is >= '!' and <= '/' or >= ':' and <= '@' or >= '[' and <= '`' or >= '{' and <= '~' || char.IsPunctuation(c);
 
     /// <summary>Token ids (B·T) and keep flags (B·T) of several texts, padded with [PAD] to the longest T.</summary>
     public (int[] Tokens, byte[] Keep, int Length) EncodeBatch(IReadOnlyList<string> texts, int maxTokens = 512)
     {
-        var encoded = texts.Select(t => Encode(t, maxTokens)).ToArray();
+        var encoded = texts.Select(t => EncodeInput(t, maxTokens)).ToArray();
         var length = encoded.Max(e => e.Length);
         var tokens = new int[encoded.Length * length];
         var keep = new byte[tokens.Length];

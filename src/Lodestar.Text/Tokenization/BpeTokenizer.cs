@@ -6,7 +6,7 @@ using System.Text;
 
 namespace Lodestar.Text.Tokenization;
 
-public sealed partial class BpeTokenizer
+public sealed partial class BpeTokenizer : IPromptTokenizer
 {
     // Pre-tokens longer than this are encoded but not cached (Hugging Face's JS port uses 256 too).
     private const int MaxCachedPieceLength = 256;
@@ -159,6 +159,42 @@ public sealed partial class BpeTokenizer
         var sink = new CountSink();
         EncodeCore(text, ref sink);
         return sink.Count;
+    }
+
+    /// <summary>The longest token prefix of <paramref name="text"/> that re-encodes to at most <paramref name="maxTokens"/> tokens, never ending mid-character.</summary>
+    public string Prefix(string text, int maxTokens)
+    {
+        if (maxTokens <= 0)
+        {
+            return "";
+        }
+        var ids = Encode(text);
+        if (ids.Length <= maxTokens)
+        {
+            return text;
+        }
+        for (var keep = maxTokens; keep > 0; keep--)
+        {
+            var prefix = Decode(ids.AsSpan(0, keep)).TrimEnd('\uFFFD').TrimEnd();
+            if (CountTokens(prefix) <= maxTokens)
+            {
+                return prefix;
+            }
+        }
+        return "";
+    }
+
+    /// <summary>Every added token's text inside <paramref name="text"/> broken by a word joiner (U+2060), which byte-level BPE keeps as bytes.</summary>
+    public string Neutralize(string text)
+    {
+        foreach (var token in addedTokens)
+        {
+            if (text.Contains(token.Content, StringComparison.Ordinal))
+            {
+                text = text.Replace(token.Content, token.Content[..1] + "\u2060" + token.Content[1..], StringComparison.Ordinal);
+            }
+        }
+        return text;
     }
 
     /// <summary>Decodes ids back to text; invalid UTF-8 (a sequence cut mid-character) becomes U+FFFD.</summary>
