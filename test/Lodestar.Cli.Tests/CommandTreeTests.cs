@@ -27,6 +27,7 @@ public class CommandTreeTests
     [InlineData("model", "import", "--help")]
     [InlineData("model", "extract", "--help")]
     [InlineData("model", "embed", "--help")]
+    [InlineData("export", "onnx", "--help")]
     [InlineData("quickstart", "--help")]
     public void EveryCommandAnswersHelp(params string[] args)
     {

@@ -31,6 +31,13 @@ public sealed class ModelCommandTests : IDisposable
         Assert.Equal(1.0, cosines[1][1].GetDouble(), 5);
         Assert.True(paraphrase > unrelated + 0.3, $"paraphrase {paraphrase}, unrelated {unrelated}");
 
+        // And goes back out as ONNX, with the published file's inputs and its pooled embedding beside the states.
+        var (exported, _) = CliProcess.Run("export", "onnx", "--checkpoint", Path.Combine(model, "encoder.safetensors"), "--out", Path.Combine(_directory, "minilm.onnx"), "--json");
+        var export = JsonDocument.Parse(exported).RootElement;
+        Assert.Equal(["input_ids", "attention_mask", "token_type_ids"], export.GetProperty("inputs").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(["last_hidden_state", "sentence_embedding"], export.GetProperty("outputs").EnumerateArray().Select(e => e.GetString()));
+        Assert.True(export.GetProperty("bytes").GetInt64() > 4 * 22_565_376L);
+
         // The extracted vocab.txt budgets prompts as WordPiece.
         var world = Path.Combine(_directory, "world");
         CliProcess.Run("world", "generate", "--out", world, "--members", "60", "--days", "2", "--seed", "3", "--json");
@@ -50,5 +57,7 @@ public sealed class ModelCommandTests : IDisposable
         Assert.Contains("unknown packaged encoder 'bert-huge'", CliProcess.Fail("model", "extract", "--package", "bert-huge", "--out", _directory), StringComparison.Ordinal);
         Assert.Contains("give either --onnx FILE or --hf DIRECTORY", CliProcess.Fail("model", "import", "--out", _directory), StringComparison.Ordinal);
         Assert.Contains("no config.json", CliProcess.Fail("model", "import", "--hf", _directory, "--out", Path.Combine(_directory, "out")), StringComparison.Ordinal);
+        Assert.Contains("tiny.onnx", CliProcess.Fail("export", "onnx", "--checkpoint", path, "--out", Path.Combine(_directory, "out.onnx")), StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(_directory, "out.onnx")));
     }
 }

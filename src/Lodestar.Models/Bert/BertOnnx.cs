@@ -6,7 +6,7 @@ using Lodestar.Tensors.Serialization.Onnx;
 
 namespace Lodestar.Models.Bert;
 
-public static class BertOnnx
+public static partial class BertOnnx
 {
     /// <summary>
     /// The encoder in an ONNX file. The config comes from the weights' shapes, except what weights do not show:

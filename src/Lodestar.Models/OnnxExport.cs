@@ -1,0 +1,24 @@
+// Any Lodestar model checkpoint as an ONNX graph: the checkpoint's kind picks the exporter, so
+// `lodestar export onnx` needs only the file. Each exporter mirrors its model's forward pass in standard operators.
+using Lodestar.Models.Bert;
+using Lodestar.Nn;
+using Lodestar.Tensors.Serialization.Onnx;
+
+namespace Lodestar.Models;
+
+public static class OnnxExport
+{
+    /// <summary>Checkpoint kinds that can be exported.</summary>
+    public static IReadOnlyList<string> Kinds { get; } = [BertModel.Kind];
+
+    /// <summary>The model in the checkpoint at <paramref name="path"/>, as an ONNX graph ready to save.</summary>
+    public static OnnxGraphBuilder FromCheckpoint(string path)
+    {
+        var header = ModelCheckpoint.ReadHeader(path);
+        return header.Kind switch
+        {
+            BertModel.Kind => BertOnnx.Export(BertModel.Load(path)),
+            _ => throw new InvalidDataException($"{path}: a '{header.Kind}' checkpoint; ONNX export knows {string.Join(", ", Kinds)}"),
+        };
+    }
+}
