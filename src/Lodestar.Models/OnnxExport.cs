@@ -1,6 +1,7 @@
 // Any Lodestar model checkpoint as an ONNX graph: the checkpoint's kind picks the exporter, so
 // `lodestar export onnx` needs only the file. Each exporter mirrors its model's forward pass in standard operators.
 using Lodestar.Models.Bert;
+using Lodestar.Models.JobMatching;
 using Lodestar.Nn;
 using Lodestar.Tensors.Serialization.Onnx;
 
@@ -9,7 +10,7 @@ namespace Lodestar.Models;
 public static class OnnxExport
 {
     /// <summary>Checkpoint kinds that can be exported.</summary>
-    public static IReadOnlyList<string> Kinds { get; } = [BertModel.Kind];
+    public static IReadOnlyList<string> Kinds { get; } = [BertModel.Kind, MatchModel.KindPrefix + "*"];
 
     /// <summary>The model in the checkpoint at <paramref name="path"/>, as an ONNX graph ready to save.</summary>
     public static OnnxGraphBuilder FromCheckpoint(string path)
@@ -18,6 +19,7 @@ public static class OnnxExport
         return header.Kind switch
         {
             BertModel.Kind => BertOnnx.Export(BertModel.Load(path)),
+            _ when header.Kind.StartsWith(MatchModel.KindPrefix, StringComparison.Ordinal) => MatchOnnx.Export(MatchModel.Load(path)),
             _ => throw new InvalidDataException($"{path}: a '{header.Kind}' checkpoint; ONNX export knows {string.Join(", ", Kinds)}"),
         };
     }

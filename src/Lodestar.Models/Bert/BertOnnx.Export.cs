@@ -48,7 +48,7 @@ public static partial class BertOnnx
         graph.Output(states, OnnxDataType.Float, "batch", "sequence", config.Channels);
         var pooled = config.Pooling == BertPooling.Mean
             ? onnx.MaskedMeanPool(states, keep)
-            : graph.Node("Gather", [states, graph.Initializer("cls_position", [0L])], OnnxAttribute.Int("axis", 1));
+            : graph.Node("Gather", [states, graph.ScalarInt64(0)], OnnxAttribute.Int("axis", 1));
         graph.Output(graph.Name(pooled, SentenceEmbedding), OnnxDataType.Float, "batch", config.Channels);
         return graph;
     }

@@ -109,6 +109,10 @@ public sealed class OnnxGraphBuilder
     public string Int64s(params long[] values) =>
         AddInitializer(Fresh("const"), OnnxDataType.Int64, MemoryMarshal.AsBytes<long>(values).ToArray(), [values.Length]);
 
+    /// <summary>An int64 scalar constant (an index, a bound of Range).</summary>
+    public string ScalarInt64(long value) =>
+        AddInitializer(Fresh("const"), OnnxDataType.Int64, BitConverter.GetBytes(value), []);
+
     /// <summary>A float32 scalar constant.</summary>
     public string Scalar(float value) =>
         AddInitializer(Fresh("const"), OnnxDataType.Float, BitConverter.GetBytes(value), []);

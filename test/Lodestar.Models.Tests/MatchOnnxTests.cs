@@ -1,0 +1,56 @@
+// A job-matching checkpoint exported to ONNX (through the kind dispatch `lodestar export onnx` uses) runs in ONNX
+// Runtime 1.32 to the model's own logits, with and without the student's factorized embedding, on pairs of
+// different lengths padded to the batch's longest.
+using Lodestar.Core;
+using Lodestar.Models.JobMatching;
+using Lodestar.Tensors;
+
+namespace Lodestar.Models.Tests;
+
+public sealed class MatchOnnxTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("lodestar-match-onnx-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Theory]
+    [InlineData(MatchRole.Student, 8)]
+    [InlineData(MatchRole.PolicyTeacher, 0)]
+    public void OnnxRuntimeRunsTheExportToTheModelsLogits(MatchRole role, int embeddingChannels)
+    {
+        var config = new MatchModelConfig { Channels = 16, Heads = 2, FeedForward = 32, Layers = 2, MaxTokens = 12, EmbeddingChannels = embeddingChannels, Seed = 5 };
+        var model = new MatchModel(role, config, 40, new MatchOutputLayout([3, 4, 2]));
+        var random = new SeededRandom(6);
+        foreach (var (_, parameter) in model.NamedParameters())
+        {
+            random.FillNormal(parameter.Data, 0.3f);
+        }
+        var path = Path.Combine(_directory, "model.safetensors");
+        model.Save(path);
+        model.Eval();
+
+        const int batch = 3, length = 10;
+        var tokens = new int[batch * length];
+        var keep = new byte[batch * length];
+        int[] lengths = [10, 4, 7];
+        for (var b = 0; b < batch; b++)
+        {
+            for (var t = 0; t < lengths[b]; t++)
+            {
+                tokens[(b * length) + t] = 1 + random.NextInt(39);
+                keep[(b * length) + t] = 1;
+            }
+        }
+        var ours = model.Forward(new Graph(recordGradients: false), tokens, batch, length, keep).Data.ToArray();
+        var theirs = OnnxRuntimeReference.Run(OnnxExport.FromCheckpoint(path).ToBytes(), batch, length,
+            ("input_ids", tokens.Select(t => (long)t)), ("attention_mask", keep.Select(k => (long)k)))["logits"];
+
+        Assert.Equal(model.Layout.Width * batch, theirs.Length);
+        var largest = theirs.Max(MathF.Abs);
+        Assert.True(largest > 0.1f, $"logits up to {largest} only");
+        for (var i = 0; i < ours.Length; i++)
+        {
+            Assert.True(MathF.Abs(ours[i] - theirs[i]) <= 1e-4f * largest, $"logit {i}: {ours[i]} vs ONNX Runtime {theirs[i]} (largest {largest})");
+        }
+    }
+}
