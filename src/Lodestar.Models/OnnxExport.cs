@@ -2,6 +2,7 @@
 // `lodestar export onnx` needs only the file. Each exporter mirrors its model's forward pass in standard operators.
 using Lodestar.Models.Bert;
 using Lodestar.Models.JobMatching;
+using Lodestar.Models.SasRec;
 using Lodestar.Nn;
 using Lodestar.Tensors.Serialization.Onnx;
 
@@ -10,7 +11,7 @@ namespace Lodestar.Models;
 public static class OnnxExport
 {
     /// <summary>Checkpoint kinds that can be exported.</summary>
-    public static IReadOnlyList<string> Kinds { get; } = [BertModel.Kind, MatchModel.KindPrefix + "*"];
+    public static IReadOnlyList<string> Kinds { get; } = [BertModel.Kind, MatchModel.KindPrefix + "*", SasRecModel.Kind];
 
     /// <summary>The model in the checkpoint at <paramref name="path"/>, as an ONNX graph ready to save.</summary>
     public static OnnxGraphBuilder FromCheckpoint(string path)
@@ -19,6 +20,7 @@ public static class OnnxExport
         return header.Kind switch
         {
             BertModel.Kind => BertOnnx.Export(BertModel.Load(path)),
+            SasRecModel.Kind => SasRecOnnx.Export(SasRecModel.Load(path)),
             _ when header.Kind.StartsWith(MatchModel.KindPrefix, StringComparison.Ordinal) => MatchOnnx.Export(MatchModel.Load(path)),
             _ => throw new InvalidDataException($"{path}: a '{header.Kind}' checkpoint; ONNX export knows {string.Join(", ", Kinds)}"),
         };

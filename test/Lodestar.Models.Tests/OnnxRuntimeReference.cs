@@ -29,4 +29,22 @@ internal static class OnnxRuntimeReference
         using var results = session.Run([.. inputs.Select(i => NamedOnnxValue.CreateFromTensor(i.Name, new DenseTensor<long>(i.Values.ToArray(), shape)))]);
         return results.ToDictionary(r => r.Name, r => r.AsTensor<float>().ToArray());
     }
+
+    /// <summary>Equal to 1e-4 of the largest expected value, at real positions only when keep (B·T) is given for (B,T,C) values.</summary>
+    public static void AssertClose(float[] expected, float[] actual, byte[]? keep = null, int channels = 1)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        double largest = 0, worst = 0;
+        for (var i = 0; i < expected.Length; i++)
+        {
+            if (keep is not null && keep[i / channels] == 0)
+            {
+                continue;
+            }
+            largest = Math.Max(largest, Math.Abs(expected[i]));
+            worst = Math.Max(worst, Math.Abs(expected[i] - actual[i]));
+        }
+        Assert.True(largest > 0.1, $"values up to {largest} only");
+        Assert.True(worst <= 1e-4 * largest, $"largest difference {worst} against values up to {largest}");
+    }
 }

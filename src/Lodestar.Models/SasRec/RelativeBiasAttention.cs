@@ -44,6 +44,15 @@ public sealed class RelativeBiasAttention : Module
 
     public Tensor RelativeBias { get; }
 
+    /// <summary>Heads H; each has C/H channels.</summary>
+    public int Heads => _heads;
+
+    /// <summary>Whether q and k are rotated by position (RoPE) before attending.</summary>
+    public bool Rotary => _rotary;
+
+    /// <summary>For T tokens, the row of <see cref="RelativeBias"/> each (head, query i, key j) adds, (H·T·T); keys after the query read distance 0.</summary>
+    public int[] BiasRows(int tokens) => _layouts.GetOrAdd(tokens, Layout).Ids;
+
     /// <summary>Bucket of a query-to-key distance d = i − j ≥ 0: d itself below <see cref="ExactDistances"/>,
     /// then four buckets per doubling, starting at 16, 20, 23, 27, 32, 39, 46, 54, 64, ….</summary>
     public static int Bucket(int distance)

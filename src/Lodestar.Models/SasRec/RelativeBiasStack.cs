@@ -8,21 +8,22 @@ namespace Lodestar.Models.SasRec;
 
 public sealed class RelativeBiasBlock : Module
 {
-    private readonly LayerNorm _norm1;
-    private readonly LayerNorm _norm2;
-
     public RelativeBiasBlock(TransformerConfig config, SeededRandom random, ulong dropoutSeed)
     {
-        _norm1 = AddModule("ln1", new LayerNorm(config.Channels));
+        Norm1 = AddModule("ln1", new LayerNorm(config.Channels));
         Attention = AddModule("attn", new RelativeBiasAttention(
             config.Channels, config.Heads, config.MaxTokens, config.Positions == PositionEncoding.Rotary, random));
-        _norm2 = AddModule("ln2", new LayerNorm(config.Channels));
+        Norm2 = AddModule("ln2", new LayerNorm(config.Channels));
         Mlp = AddModule("mlp", new Mlp(config.Channels, config.FeedForward, config.Mlp, random));
         AttentionDropout = AddModule("attn_drop", new Dropout(config.Dropout, dropoutSeed));
         MlpDropout = AddModule("mlp_drop", new Dropout(config.Dropout, dropoutSeed + 1));
     }
 
+    public LayerNorm Norm1 { get; }
+
     public RelativeBiasAttention Attention { get; }
+
+    public LayerNorm Norm2 { get; }
 
     public Mlp Mlp { get; }
 
@@ -33,8 +34,8 @@ public sealed class RelativeBiasBlock : Module
     /// <summary>x is (B,T,C); returns (B,T,C).</summary>
     public Tensor Forward(Graph graph, Tensor x)
     {
-        x = graph.Add(x, AttentionDropout.Forward(graph, Attention.Forward(graph, _norm1.Forward(graph, x))));
-        return graph.Add(x, MlpDropout.Forward(graph, Mlp.Forward(graph, _norm2.Forward(graph, x))));
+        x = graph.Add(x, AttentionDropout.Forward(graph, Attention.Forward(graph, Norm1.Forward(graph, x))));
+        return graph.Add(x, MlpDropout.Forward(graph, Mlp.Forward(graph, Norm2.Forward(graph, x))));
     }
 }
 

@@ -9,8 +9,6 @@ namespace Lodestar.Models.SasRec;
 
 public sealed partial class SasRecModel : Module, ISequenceRecommender
 {
-    private readonly LayerNorm _finalNorm;
-
     public SasRecModel(SasRecConfig config, int itemCount, ulong seed)
     {
         config.Validate();
@@ -32,7 +30,7 @@ public sealed partial class SasRecModel : Module, ISequenceRecommender
         {
             Blocks = AddModule("blocks", new TransformerStack(config.Stack(seed), random));
         }
-        _finalNorm = AddModule("ln_f", new LayerNorm(config.Channels));
+        FinalNorm = AddModule("ln_f", new LayerNorm(config.Channels));
     }
 
     public SasRecConfig Config { get; }
@@ -54,6 +52,8 @@ public sealed partial class SasRecModel : Module, ISequenceRecommender
     /// <summary>The block stack with relative-bias attention (only with <see cref="SasRecConfig.RelativeBias"/>).</summary>
     public RelativeBiasStack? RelativeBiasBlocks { get; }
 
+    public LayerNorm FinalNorm { get; }
+
     /// <summary>Hidden states (B,T,C) of a right-padded batch; position t has seen items 0..t only.</summary>
     public Tensor Encode(Graph graph, SequenceBatch batch)
     {
@@ -65,7 +65,7 @@ public sealed partial class SasRecModel : Module, ISequenceRecommender
         }
         x = EmbeddingDropout.Forward(graph, x);
         x = Blocks is not null ? Blocks.Forward(graph, x, AttentionMask.CausalOnly) : RelativeBiasBlocks!.Forward(graph, x);
-        return _finalNorm.Forward(graph, x);
+        return FinalNorm.Forward(graph, x);
     }
 
     /// <summary>

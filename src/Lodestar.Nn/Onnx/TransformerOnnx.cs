@@ -19,16 +19,15 @@ public static class TransformerOnnx
     public static string Blocks(OnnxLayers onnx, string x, TransformerStack stack, string name, string? bias, string tokens, int maxTokens)
     {
         var graph = onnx.Graph;
-        Rotation? rotation = null;
+        var rotation = stack.Blocks.Count > 0 && stack.Blocks[0].Attention.Rotary
+            ? RotaryTables.Create(onnx, stack.Blocks[0].Attention.Proj.Weight.Dim(0) / stack.Blocks[0].Attention.Heads, maxTokens, tokens)
+            : null;
         for (var i = 0; i < stack.Blocks.Count; i++)
         {
             var block = stack.Blocks[i];
             var prefix = $"{name}.{i}";
-            if (block.Attention.Rotary && rotation is null)
-            {
-                rotation = Rotation.Create(onnx, block.Attention.Qkv.Weight.Dim(1) / block.Attention.Heads, maxTokens, tokens);
-            }
-            var attended = Attention(onnx, Norm(onnx, x, block.Norm1, $"{prefix}.ln1"), block.Attention, $"{prefix}.attn", bias, rotation);
+            var attention = block.Attention;
+            var attended = Attention(onnx, Norm(onnx, x, block.Norm1, $"{prefix}.ln1"), attention.Qkv, attention.Proj, attention.Heads, bias, rotation, $"{prefix}.attn");
             x = graph.Node("Add", [x, attended]);
             x = graph.Node("Add", [x, Mlp(onnx, Norm(onnx, x, block.Norm2, $"{prefix}.ln2"), block.Mlp, $"{prefix}.mlp")]);
         }
@@ -91,36 +90,41 @@ public static class TransformerOnnx
         return graph;
     }
 
-    private static string Attention(OnnxLayers onnx, string x, MultiHeadAttention attention, string name, string? bias, Rotation? rotation)
+    /// <summary>
+    /// proj(softmax(q·kᵀ/√D + bias)·v) with q|k|v = qkv(x) (B,T,3C), q and k rotated when <paramref name="rotary"/> is
+    /// given; returns (B,T,C).
+    /// </summary>
+    public static string Attention(OnnxLayers onnx, string x, Linear qkv, Linear proj, int heads, string? bias, RotaryTables? rotary, string name)
     {
         var graph = onnx.Graph;
-        var channels = attention.Proj.Weight.Dim(0);
-        var width = channels / attention.Heads;
-        var parts = graph.Node("Split", [onnx.Linear(x, attention.Qkv, $"{name}.qkv"), graph.Int64s(channels, channels, channels)], 3, "", OnnxAttribute.Int("axis", 2));
-        var q = onnx.SplitHeads(parts[0], attention.Heads, width);
-        var v = onnx.SplitHeads(parts[2], attention.Heads, width);
+        var channels = proj.Weight.Dim(0);
+        var width = channels / heads;
+        var parts = graph.Node("Split", [onnx.Linear(x, qkv, $"{name}.qkv"), graph.Int64s(channels, channels, channels)], 3, "", OnnxAttribute.Int("axis", 2));
+        var q = onnx.SplitHeads(parts[0], heads, width);
+        var v = onnx.SplitHeads(parts[2], heads, width);
         string k;
-        if (attention.Rotary)
+        if (rotary is not null)
         {
-            q = rotation!.Apply(onnx, q, width);
-            k = graph.Node("Transpose", [rotation.Apply(onnx, onnx.SplitHeads(parts[1], attention.Heads, width), width)], OnnxAttribute.Ints("perm", 0, 1, 3, 2));
+            q = rotary.Apply(onnx, q, width);
+            k = graph.Node("Transpose", [rotary.Apply(onnx, onnx.SplitHeads(parts[1], heads, width), width)], OnnxAttribute.Ints("perm", 0, 1, 3, 2));
         }
         else
         {
-            k = onnx.SplitHeads(parts[1], attention.Heads, width, keysTransposed: true);
+            k = onnx.SplitHeads(parts[1], heads, width, keysTransposed: true);
         }
-        return onnx.Linear(onnx.MergeHeads(onnx.Attention(q, k, v, width, bias), channels), attention.Proj, $"{name}.proj");
+        return onnx.Linear(onnx.MergeHeads(onnx.Attention(q, k, v, width, bias), channels), proj, $"{name}.proj");
     }
 
-    private static string Mlp(OnnxLayers onnx, string x, Mlp mlp, string name) => onnx.Linear(mlp.Kind switch
+    /// <summary>fc2 of the MLP's hidden layer (GELU-tanh, SiLU or SwiGLU) over x (B,T,C).</summary>
+    public static string Mlp(OnnxLayers onnx, string x, Mlp mlp, string name) => onnx.Linear(mlp.Kind switch
     {
         MlpKind.Gelu => onnx.GeluTanh(onnx.Linear(x, mlp.Fc1, $"{name}.fc1")),
         MlpKind.Silu => onnx.Silu(onnx.Linear(x, mlp.Fc1, $"{name}.fc1")),
         _ => onnx.Graph.Node("Mul", [onnx.Silu(onnx.Linear(x, mlp.Gate!, $"{name}.gate")), onnx.Linear(x, mlp.Fc1, $"{name}.fc1")]),
     }, mlp.Fc2, $"{name}.fc2");
 
-    // x (B,T,C) at each sequence's last kept position: the largest t with keep = 1 (0 when none), as the classifier picks it.
-    private static string LastKept(OnnxLayers onnx, string x, string keep)
+    /// <summary>x (B,T,C) at each sequence's last kept position: the largest t with keep (B,T) int64 = 1 (0 when none).</summary>
+    public static string LastKept(OnnxLayers onnx, string x, string keep)
     {
         var graph = onnx.Graph;
         var length = graph.Node("Shape", [keep], OnnxAttribute.Int("start", 1), OnnxAttribute.Int("end", 2));
@@ -130,18 +134,19 @@ public static class TransformerOnnx
     }
 
     /// <summary>cos and sin tables (T,D) for the half-split rotation, angle(t, d) = t·θ^(−2d/D) for d &lt; D/2, repeated for the second half.</summary>
-    private sealed class Rotation
+    public sealed class RotaryTables
     {
         private readonly string _cos;
         private readonly string _sin;
 
-        private Rotation(string cos, string sin)
+        private RotaryTables(string cos, string sin)
         {
             _cos = cos;
             _sin = sin;
         }
 
-        public static Rotation Create(OnnxLayers onnx, int width, int maxTokens, string tokens, float theta = 10000f)
+        /// <summary>Tables for heads of width D over positions 0..maxTokens−1, cut to the T of tokens (B,T).</summary>
+        public static RotaryTables Create(OnnxLayers onnx, int width, int maxTokens, string tokens, float theta = 10000f)
         {
             var half = width / 2;
             var cos = new float[maxTokens * width];
@@ -156,7 +161,7 @@ public static class TransformerOnnx
                 }
             }
             var graph = onnx.Graph;
-            return new Rotation(
+            return new RotaryTables(
                 onnx.LeadingRows(graph.Initializer("rope_cos", cos, maxTokens, width), tokens),
                 onnx.LeadingRows(graph.Initializer("rope_sin", sin, maxTokens, width), tokens));
         }
