@@ -21,6 +21,7 @@ public sealed class BertWordPieceTests
         Assert.Equal([101, 7592, 2088, 102], tokenizer.EncodeInput("Hello, World"[..5] + " world"));
         Assert.Equal([101, 1037, 2204, 2154, 2000, 102], tokenizer.EncodeInput("A good day to"));
         Assert.Equal((101, 102, 0, 100), (tokenizer.ClassificationId, tokenizer.SeparatorId, tokenizer.PaddingId, tokenizer.UnknownId));
+        Assert.Equal(30_522, tokenizer.VocabSize);
     }
 
     [Fact]

@@ -5,6 +5,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using Lodestar.Features.Encoders;
 using Lodestar.Models.Bert;
 using Lodestar.Tensors;
 using Lodestar.Tensors.Serialization.Onnx;
@@ -14,8 +15,8 @@ namespace Lodestar.Cli;
 
 public static class ModelCommand
 {
-    public const string CheckpointFile = "encoder.safetensors";
-    public const string VocabularyFile = "vocab.txt";
+    private const string CheckpointFile = PretrainedEncoder.CheckpointFile;
+    private const string VocabularyFile = PretrainedEncoder.VocabularyFile;
 
     public static Command Create()
     {
@@ -120,8 +121,7 @@ public static class ModelCommand
         command.SetAction(parse =>
         {
             var directory = parse.GetValue(model)!.FullName;
-            var encoder = BertModel.Load(Path.Combine(directory, CheckpointFile));
-            var tokenizer = BertWordPiece.Load(Path.Combine(directory, VocabularyFile));
+            var (encoder, tokenizer, _) = PretrainedEncoder.Load(directory);
             var inputs = parse.GetValue(texts)!;
             var (tokens, keep, length) = tokenizer.EncodeBatch(inputs, encoder.Config.MaxPositions);
             var pooled = encoder.Embed(new Graph(recordGradients: false), tokens, inputs.Length, length, keep: keep).Data.ToArray();

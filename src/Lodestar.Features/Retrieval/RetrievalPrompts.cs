@@ -77,11 +77,11 @@ public sealed class RetrievalPrompts
         return Renderer(day).Render(_post, new PromptSubject($"post {post} on day {day}", attributes, []));
     }
 
-    /// <summary>Token ids of a rendered prompt, at most its template's budget.</summary>
+    /// <summary>Token ids of a rendered prompt as the encoder reads them: at most its template's budget, framed as the tokenizer's models expect.</summary>
     public int[] Encode(RenderedPrompt prompt)
     {
         var ids = _tokenizer.Encode(prompt.Text);
-        return ids.Length <= prompt.Budget ? ids : ids[..prompt.Budget];
+        return _tokenizer.Frame(ids.AsSpan(0, Math.Min(ids.Length, prompt.Budget)));
     }
 
     /// <summary>Token ids of the member's prompt on a day.</summary>

@@ -10,17 +10,32 @@ public sealed partial class BertWordPiece : IPromptTokenizer
 {
     private readonly BertTokenizer _tokenizer;
 
-    private BertWordPiece(BertTokenizer tokenizer) => _tokenizer = tokenizer;
+    private BertWordPiece(BertTokenizer tokenizer, int vocabSize)
+    {
+        _tokenizer = tokenizer;
+        VocabSize = vocabSize;
+    }
 
     /// <summary>A tokenizer over a vocab.txt (one token per line, its id the line number; CRLF or LF).</summary>
-    public static BertWordPiece Load(Stream vocabulary, bool lowerCase = true) =>
-        new(BertTokenizer.Create(vocabulary, new BertOptions { LowerCaseBeforeTokenization = lowerCase, RemoveNonSpacingMarks = true }));
+    public static BertWordPiece Load(Stream vocabulary, bool lowerCase = true)
+    {
+        using var copy = new MemoryStream();
+        vocabulary.CopyTo(copy);
+        var bytes = copy.GetBuffer().AsSpan(0, (int)copy.Length);
+        // Lines, the last one counted even without a final line end.
+        var lines = bytes.Count((byte)'\n') + (bytes.Length > 0 && bytes[^1] != (byte)'\n' ? 1 : 0);
+        copy.Position = 0;
+        return new(BertTokenizer.Create(copy, new BertOptions { LowerCaseBeforeTokenization = lowerCase, RemoveNonSpacingMarks = true }), lines);
+    }
 
     public static BertWordPiece Load(string vocabularyPath, bool lowerCase = true)
     {
         using var stream = File.OpenRead(vocabularyPath);
         return Load(stream, lowerCase);
     }
+
+    /// <summary>Entries of the vocabulary (bert-base-uncased: 30,522).</summary>
+    public int VocabSize { get; }
 
     public int ClassificationId => _tokenizer.ClassificationTokenId;
 
@@ -39,8 +54,11 @@ public sealed partial class BertWordPiece : IPromptTokenizer
     /// <summary>[CLS] text [SEP] as ids, cut to <paramref name="maxTokens"/> with [SEP] kept last: the input of a BERT encoder.</summary>
     public int[] EncodeInput(string text, int maxTokens = 512) => Frame(Encode(text), maxTokens);
 
+    /// <summary>[CLS] <paramref name="content"/> [SEP], as BERT-family encoders were trained to read a text.</summary>
+    public int[] Frame(ReadOnlySpan<int> content) => Frame(content, content.Length + 2);
+
     /// <summary>[CLS] <paramref name="content"/> [SEP], the content cut so the whole fits <paramref name="maxTokens"/>.</summary>
-    public int[] Frame(ReadOnlySpan<int> content, int maxTokens = 512)
+    public int[] Frame(ReadOnlySpan<int> content, int maxTokens)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxTokens, 2);
         var kept = Math.Min(content.Length, maxTokens - 2);

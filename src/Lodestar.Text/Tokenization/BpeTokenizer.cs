@@ -161,6 +161,9 @@ public sealed partial class BpeTokenizer : IPromptTokenizer
         return sink.Count;
     }
 
+    /// <summary>Byte-level BPE prompts need no frame: the content ids as they are.</summary>
+    public int[] Frame(ReadOnlySpan<int> content) => content.ToArray();
+
     /// <summary>The longest token prefix of <paramref name="text"/> that re-encodes to at most <paramref name="maxTokens"/> tokens, never ending mid-character.</summary>
     public string Prefix(string text, int maxTokens)
     {

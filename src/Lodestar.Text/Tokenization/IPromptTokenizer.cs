@@ -4,8 +4,14 @@ namespace Lodestar.Text.Tokenization;
 
 public interface IPromptTokenizer
 {
+    /// <summary>Ids the tokenizer can give: the rows a model's embedding table needs.</summary>
+    int VocabSize { get; }
+
     /// <summary>The ids of <paramref name="text"/> as the model reads them inside a prompt (no [CLS]/[SEP] frame).</summary>
     int[] Encode(string text);
+
+    /// <summary>A prompt's ids as its model reads them: as they are for byte-level BPE, inside [CLS] … [SEP] for BERT's WordPiece.</summary>
+    int[] Frame(ReadOnlySpan<int> content);
 
     /// <summary>How many ids <see cref="Encode"/> gives for <paramref name="text"/>.</summary>
     int CountTokens(ReadOnlySpan<char> text);

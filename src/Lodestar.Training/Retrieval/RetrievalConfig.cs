@@ -15,7 +15,14 @@ public sealed record RetrievalConfig
     /// <summary>World directory (from `lodestar world generate`).</summary>
     public string World { get; init; } = "world";
 
-    /// <summary>BPE vocabulary learned from the world's member and post records.</summary>
+    /// <summary>
+    /// A pretrained encoder directory (`lodestar model import`: encoder.safetensors and vocab.txt). When given, the
+    /// shared encoder starts from its weights and prompts are written in its WordPiece vocabulary; `model` then
+    /// becomes that encoder's config in the run record and `tokenizer_vocab` is not used. Null: trained from scratch.
+    /// </summary>
+    public string? Pretrained { get; init; }
+
+    /// <summary>BPE vocabulary learned from the world's member and post records (from-scratch encoders only).</summary>
     public int TokenizerVocab { get; init; } = 1024;
 
     /// <summary>Which days are validation and test.</summary>
@@ -73,14 +80,24 @@ public sealed record RetrievalConfig
         this.Require(TokenizerVocab >= 512, TokenizerVocab, "must be at least 512");
         this.Require(Enum.IsDefined(Counts), Counts, "must be percentile or raw");
         this.Require(Enum.IsDefined(History), History, "must be positives or all");
-        this.Require(MemberTokens is >= 16 && MemberTokens <= Model.MaxPositions, MemberTokens, $"must be in [16, model.max_positions = {Model.MaxPositions}]");
-        this.Require(PostTokens is >= 16 && PostTokens <= Model.MaxPositions, PostTokens, $"must be in [16, model.max_positions = {Model.MaxPositions}]");
+        // A pretrained encoder's positions are known once it is loaded (ResolvePretrained); its prompts add [CLS] and [SEP].
+        var positions = Pretrained is null ? Model.MaxPositions : ResolvedPositions ?? int.MaxValue;
+        this.Require(MemberTokens is >= 16 && MemberTokens <= positions, MemberTokens, $"must be in [16, {positions}] (the encoder's positions)");
+        this.Require(PostTokens is >= 16 && PostTokens <= positions, PostTokens, $"must be in [16, {positions}] (the encoder's positions)");
         this.Require(HardNegatives >= 0, HardNegatives, "must not be negative");
         this.Require(EasyNegatives >= 0, EasyNegatives, "must not be negative");
         this.Require(Temperature > 0 && float.IsFinite(Temperature), Temperature, "must be positive");
         this.Require(EvaluationExamples >= 0, EvaluationExamples, "must not be negative");
         return this;
     }
+
+    /// <summary>This config with the pretrained encoder's shape as its model, checked against the prompt budgets.</summary>
+    public RetrievalConfig ResolvePretrained(BertConfig encoder) =>
+        (this with { Model = encoder, ResolvedPositions = encoder.MaxPositions - 2 }).Validate();
+
+    // Positions left for a prompt's ids in a resolved pretrained encoder (its own minus [CLS] and [SEP]).
+    [JsonIgnore]
+    private int? ResolvedPositions { get; init; }
 
     public static RetrievalConfig Load(string path) => RunJson.ReadConfig<RetrievalConfig>(path, c => c.Validate());
 }

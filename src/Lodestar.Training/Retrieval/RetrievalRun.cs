@@ -1,9 +1,13 @@
-// Trains a feed-retrieval dual encoder end to end: the world's feed log becomes examples split by day, a BPE
-// tokenizer is learned from its member and post records, prompts render members and posts as of each day,
-// and the one training loop fits the shared encoder, writing the common run directory.
+// Trains a feed-retrieval dual encoder end to end: the world's feed log becomes examples split by day, prompts render
+// members and posts as of each day (in a BPE vocabulary learned from the world's records, or in a pretrained
+// encoder's WordPiece), and the one training loop fits the shared encoder (from scratch, or fine-tuning the
+// pretrained one), writing the common run directory.
 using System.Security.Cryptography;
+using Lodestar.Core;
 using Lodestar.Data.Schema;
+using Lodestar.Features.Encoders;
 using Lodestar.Features.Retrieval;
+using Lodestar.Models.Bert;
 using Lodestar.Text.Prompts;
 using Lodestar.Text.Tokenization;
 using Lodestar.Training.Loop;
@@ -19,6 +23,12 @@ public static class RetrievalRun
     {
         config.Validate();
         options ??= new LoopOptions();
+        // A pretrained encoder brings its own vocabulary and shape: the run records the config it really trains.
+        var pretrained = config.Pretrained is { } directory ? PretrainedEncoder.Load(directory) : null;
+        if (pretrained is not null)
+        {
+            config = config.ResolvePretrained(pretrained.Model.Config);
+        }
         var log = FeedLog.Load(config.World);
         var examples = RetrievalExamples.Build(log, config.Data);
         var boundaries = RetrievalExamples.Boundaries(log, config.Data);
@@ -29,7 +39,11 @@ public static class RetrievalRun
             Config = config,
             Selection = new SelectionMetric(Evaluation.MetricNames.Recall(100), HigherIsBetter: true),
             Data = new RunData(
-                [Input("posts", Path.Combine(config.World, DataFiles.Posts)), Input("feed-impressions", Path.Combine(config.World, DataFiles.FeedImpressions))],
+                [
+                    Input("posts", Path.Combine(config.World, DataFiles.Posts)),
+                    Input("feed-impressions", Path.Combine(config.World, DataFiles.FeedImpressions)),
+                    .. pretrained is null ? Array.Empty<RunInput>() : [Input("pretrained-encoder", pretrained.CheckpointPath)],
+                ],
                 new Dictionary<string, long>
                 {
                     ["posts"] = log.Posts.Count,
@@ -43,13 +57,27 @@ public static class RetrievalRun
         };
         TrainingLoop.CheckStart(start, runDirectory, options.Resume);
         Directory.CreateDirectory(runDirectory);
-        var tokenizerPath = Path.Combine(runDirectory, TokenizerFile);
-        var tokenizer = File.Exists(tokenizerPath) ? TokenizerJson.Load(tokenizerPath) : TrainTokenizer(config.World, config.TokenizerVocab);
-        CheckVocabulary(runDirectory, tokenizerPath, tokenizer.VocabSize);
-        TokenizerJson.Save(tokenizer, tokenizerPath);
+        IPromptTokenizer tokenizer;
+        BertModel model;
+        if (pretrained is not null)
+        {
+            // The run keeps the vocabulary beside its checkpoints, as a from-scratch run keeps its tokenizer.json.
+            var vocabulary = Path.Combine(runDirectory, PretrainedEncoder.VocabularyFile);
+            AtomicFile.WriteAllBytes(vocabulary, File.ReadAllBytes(Path.Combine(config.Pretrained!, PretrainedEncoder.VocabularyFile)));
+            CheckVocabulary(runDirectory, vocabulary, pretrained.Tokenizer.VocabSize);
+            (tokenizer, model) = (pretrained.Tokenizer, pretrained.Model);
+        }
+        else
+        {
+            var tokenizerPath = Path.Combine(runDirectory, TokenizerFile);
+            var bpe = File.Exists(tokenizerPath) ? TokenizerJson.Load(tokenizerPath) : TrainTokenizer(config.World, config.TokenizerVocab);
+            CheckVocabulary(runDirectory, tokenizerPath, bpe.VocabSize);
+            TokenizerJson.Save(bpe, tokenizerPath);
+            (tokenizer, model) = (bpe, new BertModel(config.Model with { VocabSize = bpe.VocabSize, Pooling = BertPooling.Mean }));
+        }
         var prompts = new RetrievalPrompts(WorldSnapshot.Load(config.World), log, PromptLibrary.LoadBuiltIn(), tokenizer, boundaries.ValidationStart,
             config.Counts, config.History, config.MemberTokens, config.PostTokens);
-        var task = new RetrievalTask(config, log, prompts, tokenizer.VocabSize, examples);
+        var task = new RetrievalTask(config, log, prompts, model, examples);
         return TrainingLoop.Run(task, config.Training, start, runDirectory, options);
     }
 

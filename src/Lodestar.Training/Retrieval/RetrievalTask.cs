@@ -29,13 +29,14 @@ public sealed class RetrievalTask : ITrainingTask<List<RetrievalExample>>
     private readonly List<RetrievalExample> _validation;
     private readonly List<RetrievalExample> _test;
 
-    public RetrievalTask(RetrievalConfig config, FeedLog log, RetrievalPrompts prompts, int vocabSize, IReadOnlyList<RetrievalExample> examples)
+    /// <param name="model">The shared encoder: built from config.Model, or a pretrained one to fine-tune.</param>
+    public RetrievalTask(RetrievalConfig config, FeedLog log, RetrievalPrompts prompts, BertModel model, IReadOnlyList<RetrievalExample> examples)
     {
         _config = config;
         _log = log;
         _prompts = prompts;
         _sampler = new EasyNegativeSampler(log);
-        _model = new BertModel(config.Model with { VocabSize = vocabSize, Pooling = BertPooling.Mean });
+        _model = model;
         Optimizer = new AdamW(_model.Parameters(), new AdamWConfig { LearningRate = config.Training.LearningRate, WeightDecay = config.Training.WeightDecay });
         _train = [.. examples.Where(e => e.Split == RetrievalSplit.Train)];
         _validation = Held(examples, RetrievalSplit.Validation);

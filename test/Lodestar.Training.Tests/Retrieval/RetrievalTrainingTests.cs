@@ -3,6 +3,7 @@
 // common record with recall under its keys and popularity beside it, and an interrupted run resumes exactly.
 using Lodestar.Data.Generation;
 using Lodestar.Data.Vocabularies;
+using Lodestar.Features.Encoders;
 using Lodestar.Features.Retrieval;
 using Lodestar.Models.Bert;
 using Lodestar.Training.Loop;
@@ -94,5 +95,60 @@ public sealed class RetrievalTrainingTests : IDisposable
         var unknown = Assert.Throws<InvalidDataException>(() => RetrievalConfig.Load(bad));
         Assert.Contains("line 2", unknown.Message, StringComparison.Ordinal);
         Assert.Contains("hard_negativs", unknown.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void APretrainedEncoderIsFineTunedFromItsWeightsInItsOwnVocabulary()
+    {
+        var world = World(members: 200, days: 10, seed: 4);
+        // A "pretrained" encoder: a character-level WordPiece vocabulary and a small BERT whose table matches it.
+        var pretrained = Path.Combine(_directory, "pretrained");
+        Directory.CreateDirectory(pretrained);
+        var letters = "abcdefghijklmnopqrstuvwxyz0123456789".Select(c => c.ToString()).ToList();
+        string[] vocabulary = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", .. "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~".Select(c => c.ToString()), .. letters, .. letters.Select(l => "##" + l)];
+        File.WriteAllLines(Path.Combine(pretrained, PretrainedEncoder.VocabularyFile), vocabulary);
+        var encoder = new BertModel(new BertConfig { VocabSize = vocabulary.Length, Channels = 16, Heads = 2, FeedForward = 32, Layers = 1, MaxPositions = 80, Dropout = 0f, Seed = 21 });
+        encoder.Save(Path.Combine(pretrained, PretrainedEncoder.CheckpointFile));
+
+        var config = new RetrievalConfig
+        {
+            World = world,
+            Pretrained = pretrained,
+            Data = new RetrievalDataConfig { ValidationDays = 2, TestDays = 2 },
+            MemberTokens = 64,
+            PostTokens = 48,
+            EvaluationExamples = 20,
+            Training = RetrievalConfig.DefaultTraining with { Epochs = 1, BatchSize = 8, LearningRate = 1e-3f, WarmupSteps = 0, WeightDecay = 0f, CheckpointEverySteps = 1 },
+        };
+        var run = Path.Combine(_directory, "run");
+        var record = RetrievalRun.Train(config, run, new LoopOptions(StopAfterSteps: 1));
+        Assert.Equal(RunStatus.Interrupted, record.Status);
+        Assert.Equal(encoder.Config, record.Config.Model);
+        Assert.Contains(record.Data.Inputs, i => i.Role == "pretrained-encoder");
+        Assert.Equal(vocabulary, File.ReadAllLines(Path.Combine(run, PretrainedEncoder.VocabularyFile)));
+        // One AdamW step from the pretrained weights moves no weight by much more than the learning rate.
+        using var after = SafeTensorsFile.Read(Path.Combine(run, TrainingLoop.LastFile));
+        foreach (var (name, parameter) in encoder.NamedParameters())
+        {
+            var weights = after.GetFloat32(name).ToArray();
+            var moved = weights.Select((w, i) => Math.Abs(w - parameter.Data[i])).Max();
+            Assert.True(moved <= 1.5e-3, $"{name} moved {moved} in one step");
+        }
+        // Prompts are WordPiece ids inside [CLS] … [SEP].
+        var log = FeedLog.Load(world);
+        var example = RetrievalExamples.Build(log, config.Data).First(e => e.Split == RetrievalSplit.Train);
+        var tokenizer = Lodestar.Text.Tokenization.BertWordPiece.Load(Path.Combine(pretrained, PretrainedEncoder.VocabularyFile));
+        var prompts = new RetrievalPrompts(Lodestar.Text.Prompts.WorldSnapshot.Load(world), log, Lodestar.Text.Prompts.PromptLibrary.LoadBuiltIn(), tokenizer,
+            RetrievalExamples.Boundaries(log, config.Data).ValidationStart, config.Counts, config.History, config.MemberTokens, config.PostTokens);
+        var ids = prompts.MemberTokens(example.MemberId, example.Day);
+        Assert.Equal((tokenizer.ClassificationId, tokenizer.SeparatorId), (ids[0], ids[^1]));
+        Assert.InRange(ids.Length, 10, config.MemberTokens + 2);
+
+        // The run resumes to its end; a vocabulary that does not fit the encoder is refused by name.
+        Assert.Equal(RunStatus.Finished, RetrievalRun.Train(config, run, new LoopOptions(Resume: true)).Status);
+        File.WriteAllLines(Path.Combine(pretrained, PretrainedEncoder.VocabularyFile), vocabulary[..^3]);
+        var error = Assert.Throws<InvalidDataException>(() => RetrievalRun.Train(config, Path.Combine(_directory, "other")));
+        Assert.Contains("vocab.txt", error.Message, StringComparison.Ordinal);
+        Assert.Contains("belong together", error.Message, StringComparison.Ordinal);
     }
 }
