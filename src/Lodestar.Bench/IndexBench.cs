@@ -18,6 +18,7 @@ public static class IndexBench
         double MemoryBandwidthGBs, double SingleQueryLimitMs, double SingleQueryP50Ms, double SingleQueryP99Ms, double P50OverLimit,
         int BatchSize, double BatchQueriesPerSecond, double AllocatedBytesPerSearch, int K,
         double Int8QueryLimitMs, double Int8QueryP50Ms, double Int8QueryP99Ms, double Int8P50OverLimit, int Int8Rescore, double Int8RecallAtK,
+        double ExactQueryP50Ms, double ExactQueryP99Ms, double ExactCertifiedFraction, int ExactAnswersDiffering,
         double SnapshotSaveSeconds, double SnapshotLoadSeconds, long SnapshotBytes, double UpsertsPerSecondWhileSearching, double SearchesPerSecondWhileUpserting);
 
     /// <summary>The command, named <paramref name="name"/>: "index" under `bench`, "bench" under `index`.</summary>
@@ -55,6 +56,8 @@ public static class IndexBench
             table.AddRow("int8 + rescoring: limit (int8 bytes ÷ bandwidth)", $"{result.Int8QueryLimitMs:F2} ms");
             table.AddRow($"int8 + rescoring (k·{result.Int8Rescore} candidates): p50 / p99", $"{result.Int8QueryP50Ms:F2} / {result.Int8QueryP99Ms:F2} ms ({result.Int8P50OverLimit:F2}× the limit)");
             table.AddRow($"int8 + rescoring: recall@{result.K} against the exact scan", $"{result.Int8RecallAtK:F4}");
+            table.AddRow("exact via int8 with its error bound: p50 / p99", $"{result.ExactQueryP50Ms:F2} / {result.ExactQueryP99Ms:F2} ms ({result.SingleQueryP50Ms / result.ExactQueryP50Ms:F2}× faster than the float32 scan)");
+            table.AddRow("exact via int8: proved by the int8 scan / answers unlike the float32 scan's", $"{result.ExactCertifiedFraction:P1} / {result.ExactAnswersDiffering}");
             table.AddRow($"batch of {result.BatchSize}", $"{result.BatchQueriesPerSecond:N0} queries/s");
             table.AddRow("snapshot: save / load (checked, int8 codes rebuilt)", $"{result.SnapshotSaveSeconds:F2} / {result.SnapshotLoadSeconds:F2} s ({result.SnapshotBytes / 1e6:N0} MB)");
             table.AddRow("managed bytes per warm search", $"{result.AllocatedBytesPerSearch:N0}");
@@ -104,10 +107,15 @@ public static class IndexBench
         {
             index.Search(queries.AsSpan(warm * dimension, dimension), k, hits);
             index.SearchInt8(queries.AsSpan(warm * dimension, dimension), k, int8Hits, rescore: rescore);
+            index.SearchExact(queries.AsSpan(warm * dimension, dimension), k, int8Hits, rescore: rescore);
         }
-        // The float32 and int8 searches of each query run back to back, so both see the same machine.
+        var (certifiedBefore, fellBackBefore) = index.ExactSearchCounts;
+        // The float32, int8 and exact-via-int8 searches of each query run back to back, so all see the same machine.
         var latencies = new double[queryCount];
         var int8Latencies = new double[queryCount];
+        var exactLatencies = new double[queryCount];
+        var exactHits = new SearchHit[k];
+        var differing = 0;
         long allocated = 0;
         long recalled = 0, expected = 0;
         for (var q = 0; q < queryCount; q++)
@@ -121,10 +129,19 @@ public static class IndexBench
             start = Stopwatch.GetTimestamp();
             var int8Found = index.SearchInt8(query, k, int8Hits, rescore: rescore);
             int8Latencies[q] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            start = Stopwatch.GetTimestamp();
+            var exactFound = index.SearchExact(query, k, exactHits, rescore: rescore);
+            exactLatencies[q] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            if (!exactHits.AsSpan(0, exactFound).ToArray().Select(h => h.Id).SequenceEqual(hits.AsSpan(0, found).ToArray().Select(h => h.Id)))
+            {
+                differing++;
+            }
             var exact = hits.AsSpan(0, found).ToArray().Select(h => h.Id).ToHashSet();
             recalled += int8Hits.AsSpan(0, int8Found).ToArray().Count(h => exact.Contains(h.Id));
             expected += found;
         }
+        var (certifiedAfter, fellBackAfter) = index.ExactSearchCounts;
+        var certified = (double)(certifiedAfter - certifiedBefore) / Math.Max(1, certifiedAfter - certifiedBefore + fellBackAfter - fellBackBefore);
         var counts = new int[queryCount];
         index.SearchBatch(queries, k, hits, counts);
         var batchClock = Stopwatch.StartNew();
@@ -144,7 +161,8 @@ public static class IndexBench
             bandwidth, limitMs, p50, Statistics.Percentile(latencies, 0.99), p50 / limitMs,
             queryCount, batchQueriesPerSecond, (double)allocated / queryCount, k,
             int8LimitMs, int8P50, Statistics.Percentile(int8Latencies, 0.99), int8P50 / int8LimitMs, rescore,
-            expected == 0 ? 0 : (double)recalled / expected, saveSeconds, loadSeconds, snapshotBytes,
+            expected == 0 ? 0 : (double)recalled / expected,
+            Statistics.Median(exactLatencies), Statistics.Percentile(exactLatencies, 0.99), certified, differing, saveSeconds, loadSeconds, snapshotBytes,
             10 * UpsertBatch / busyUpsertSeconds, searchesPerSecond);
     }
 

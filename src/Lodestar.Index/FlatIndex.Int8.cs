@@ -18,7 +18,38 @@ public sealed unsafe partial class FlatIndex
     /// approximate scores are rescored exactly in float32 and the best k of them returned, best first, with their
     /// exact scores. A larger r costs a little more rescoring and raises recall against the float32 scan.
     /// </summary>
-    public int SearchInt8(ReadOnlySpan<float> query, int k, Span<SearchHit> results, SearchFilter? filter = null, int rescore = DefaultRescore)
+    public int SearchInt8(ReadOnlySpan<float> query, int k, Span<SearchHit> results, SearchFilter? filter = null, int rescore = DefaultRescore) =>
+        SearchInt8(query, k, results, filter, rescore, out _);
+
+    /// <summary>
+    /// The exact top <paramref name="k"/> (the answer of <see cref="Search"/>) at the cost of the int8 scan whenever the
+    /// quantization error proves it. With unit q and x, q̂ = s_q·q₈ and x̂ = s_x·x₈: |q·x − q̂·x̂| ≤ ‖x − x̂‖ + ‖q − q̂‖·‖x̂‖
+    /// ≤ E + e_q(1 + E) = B, E the largest code error of any row. Every row left out of the k·r candidates has an
+    /// approximate score at most the candidates' lowest, t, so a true score at most t + B: when that is below the k-th
+    /// exact score of the rescored candidates, no row left out can enter the top k. Otherwise the float32 scan answers.
+    /// </summary>
+    public int SearchExact(ReadOnlySpan<float> query, int k, Span<SearchHit> results, SearchFilter? filter = null, int rescore = DefaultRescore)
+    {
+        var found = SearchInt8(query, k, results, filter, rescore, out var certified);
+        if (certified)
+        {
+            Interlocked.Increment(ref _certifiedSearches);
+            return found;
+        }
+        Interlocked.Increment(ref _fallbackSearches);
+        return Search(query, k, results, filter);
+    }
+
+    /// <summary>How many <see cref="SearchExact"/> calls the int8 scan answered with its proof, and how many fell back to float32.</summary>
+    public (long Certified, long FellBack) ExactSearchCounts => (Interlocked.Read(ref _certifiedSearches), Interlocked.Read(ref _fallbackSearches));
+
+    private long _certifiedSearches;
+    private long _fallbackSearches;
+
+    // Float rounding of the int8 score (a float product of an exact integer sum) and of the float32 rescoring, with room.
+    private const float CertificateSlack = 1e-4f;
+
+    private int SearchInt8(ReadOnlySpan<float> query, int k, Span<SearchHit> results, SearchFilter? filter, int rescore, out bool certified)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(rescore, 1);
@@ -35,7 +66,7 @@ public sealed unsafe partial class FlatIndex
         {
             unitQuery[d] = query[d] * scale;
         }
-        Quantize(unitQuery.AsSpan(0, Dimension), queryCodes.AsSpan(0, Dimension));
+        var queryScale = Quantize(unitQuery.AsSpan(0, Dimension), queryCodes.AsSpan(0, Dimension), out var queryError);
         _lock.EnterReadLock();
         try
         {
@@ -71,7 +102,10 @@ public sealed unsafe partial class FlatIndex
                         DotScan.Scores(exactQuery, vectors + row * Dimension, 1, Dimension, &exact);
                         best.Add(exact, ids[row]);
                     }
-                    return best.DrainSorted(results);
+                    var found = best.DrainSorted(results);
+                    var bound = _maxCodeError + (queryError * (1 + _maxCodeError)) + CertificateSlack;
+                    certified = merged.Count < kept || (found == k && (queryScale * merged.Threshold) + bound < results[k - 1].Score);
+                    return found;
                 }
             }
             finally

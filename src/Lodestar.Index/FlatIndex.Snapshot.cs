@@ -67,7 +67,8 @@ public sealed partial class FlatIndex
         index._codeScales = new float[Math.Max(1, ids.Length)];
         for (var row = 0; row < ids.Length; row++)
         {
-            index._codeScales[row] = Quantize(vectors.AsSpan(row * dimension, dimension), index._codes.AsSpan(row * dimension, dimension));
+            index._codeScales[row] = Quantize(vectors.AsSpan(row * dimension, dimension), index._codes.AsSpan(row * dimension, dimension), out var error);
+            index._maxCodeError = Math.Max(index._maxCodeError, error);
         }
         index._rows = ids.Length;
         return index;

@@ -21,6 +21,7 @@ public sealed unsafe partial class FlatIndex
     private bool[] _live;       // (rows): false for a deleted row awaiting compaction
     private sbyte[] _codes;     // (rows, D): each row's int8 codes, vector ≈ _codeScales[row]·codes (SearchInt8)
     private float[] _codeScales; // (rows)
+    private float _maxCodeError; // the largest ‖v − scale·codes‖ of any row stored: bounds every int8 score's error (SearchExact)
     private int _rows;
 
     public FlatIndex(int dimension, int initialCapacity = 1024)
@@ -129,7 +130,8 @@ public sealed unsafe partial class FlatIndex
                 {
                     target[d] = source[d] * scale;
                 }
-                _codeScales[row] = Quantize(target, _codes.AsSpan(row * Dimension, Dimension));
+                _codeScales[row] = Quantize(target, _codes.AsSpan(row * Dimension, Dimension), out var error);
+                _maxCodeError = Math.Max(_maxCodeError, error);
                 _createdAt[row] = createdAt[i];
             }
         }
@@ -273,12 +275,20 @@ public sealed unsafe partial class FlatIndex
 
     /// <summary>
     /// Symmetric int8 codes of a unit vector (Int8Quantize.RowsToS8, the weight quantizer of Int8Gemm): scale =
-    /// max|v|/127 and codes = round(v/scale) in [−127, 127], so v ≈ scale·codes within scale/2 per element.
+    /// max|v|/127 and codes = round(v/scale) in [−127, 127], so v ≈ scale·codes within scale/2 per element;
+    /// <paramref name="error"/> is ‖v − scale·codes‖, rounded up.
     /// </summary>
-    internal static float Quantize(ReadOnlySpan<float> vector, Span<sbyte> codes)
+    internal static float Quantize(ReadOnlySpan<float> vector, Span<sbyte> codes, out float error)
     {
         Span<float> scale = stackalloc float[1];
         Int8Quantize.RowsToS8(1, vector.Length, vector, vector.Length, codes, codes.Length, scale);
+        double squares = 0;
+        for (var d = 0; d < vector.Length; d++)
+        {
+            var residual = vector[d] - ((double)scale[0] * codes[d]);
+            squares += residual * residual;
+        }
+        error = MathF.BitIncrement((float)Math.Sqrt(squares));
         return scale[0];
     }
 

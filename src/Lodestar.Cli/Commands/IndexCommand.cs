@@ -76,8 +76,8 @@ public static class IndexCommand
         var k = new Option<int>("--k") { Description = "Results.", DefaultValueFactory = _ => 10 };
         var exclude = new Option<string?>("--exclude") { Description = "Comma-separated ids never returned (e.g. posts already seen)." };
         var minCreated = new Option<long?>("--min-created") { Description = "Only items created at or after this time." };
-        var int8 = new Option<bool>("--int8") { Description = "Scan the int8 codes, then rescore the best k·r candidates exactly in float32 (a quarter of the bytes read)." };
-        var rescore = new Option<int>("--rescore") { Description = "With --int8: the factor r of the k·r candidates rescored.", DefaultValueFactory = _ => FlatIndex.DefaultRescore };
+        var int8 = new Option<bool>("--int8") { Description = "Approximate: the best of the k·r int8 candidates rescored in float32, without the proof that makes the default search exact." };
+        var rescore = new Option<int>("--rescore") { Description = "The factor r of the k·r int8 candidates rescored in float32 (the exact search proves its answer from them, or scans float32).", DefaultValueFactory = _ => FlatIndex.DefaultRescore };
         var json = CliJson.CreateOption();
         var command = new Command("search", "Top-k items by cosine similarity to an item or a vector, with filters (reads the folder beside a running writer).");
         foreach (var option in new Option[] { index, id, vector, k, exclude, minCreated, int8, rescore, json })
@@ -119,7 +119,7 @@ public static class IndexCommand
             var hits = new SearchHit[Math.Max(1, parse.GetValue(k))];
             var found = parse.GetValue(int8)
                 ? flat.SearchInt8(query, parse.GetValue(k), hits, filter, parse.GetValue(rescore))
-                : flat.Search(query, parse.GetValue(k), hits, filter);
+                : flat.SearchExact(query, parse.GetValue(k), hits, filter, parse.GetValue(rescore));
             if (parse.GetValue(json))
             {
                 foreach (var hit in hits.AsSpan(0, found))
