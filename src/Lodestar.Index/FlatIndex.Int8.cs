@@ -88,21 +88,8 @@ public sealed unsafe partial class FlatIndex
                     var body = new Int8ScanBody(codes, codeScales, q, ids, created, live, Dimension, rows, chunks,
                         filter is { KeepsAll: false } ? filter : null, kept, scores, candidateRows, counts);
                     KernelThreads.For(chunks, ref body);
-                    var merged = new TopK(new Span<float>(scores, kept), new Span<long>(candidateRows, kept), counts[0]);
-                    for (var c = 1; c < chunks; c++)
-                    {
-                        merged.AddAll(new ReadOnlySpan<float>(scores + c * kept, counts[c]), new ReadOnlySpan<long>(candidateRows + c * kept, counts[c]));
-                    }
-                    // Rescore the candidates (the merged heap's first Count slots, in heap order) with their float32 vectors.
-                    var best = new TopK(finalScores.AsSpan(0, k), finalIds.AsSpan(0, k));
-                    float exact;
-                    for (var i = 0; i < merged.Count; i++)
-                    {
-                        var row = candidateRows[i];
-                        DotScan.Scores(exactQuery, vectors + row * Dimension, 1, Dimension, &exact);
-                        best.Add(exact, ids[row]);
-                    }
-                    var found = best.DrainSorted(results);
+                    var merged = MergeChunkHeaps(scores, candidateRows, counts, chunks, 1, 0, kept);
+                    var found = Rescore(candidateRows, merged.Count, exactQuery, vectors, ids, finalScores.AsSpan(0, k), finalIds.AsSpan(0, k), results);
                     var bound = _maxCodeError + (queryError * (1 + _maxCodeError)) + CertificateSlack;
                     certified = merged.Count < kept || (found == k && (queryScale * merged.Threshold) + bound < results[k - 1].Score);
                     return found;
@@ -135,25 +122,36 @@ public sealed unsafe partial class FlatIndex
             var end = (int)((long)rows * (chunk + 1) / chunks);
             var heap = new TopK(new Span<float>(heapScores + (long)chunk * kept, kept), new Span<long>(heapRows + (long)chunk * kept, kept));
             var dots = stackalloc int[ScanBlockRows];
+            var scores = stackalloc float[ScanBlockRows];
             for (var start = first; start < end; start += ScanBlockRows)
             {
                 var count = Math.Min(ScanBlockRows, end - start);
                 Int8DotScan.Dots(query, codes + (long)start * dimension, count, dimension, dots);
-                var threshold = heap.Threshold;
+                // The query's own scale is the same for every row, so ranking by row scale × dot is enough.
                 for (var j = 0; j < count; j++)
                 {
-                    var row = start + j;
-                    // The query's own scale is the same for every row, so ranking by row scale × dot is enough.
-                    var score = codeScales[row] * dots[j];
-                    if (score < threshold || !live[row] || (filter is not null && !filter.Passes(ids[row], created[row])))
-                    {
-                        continue;
-                    }
-                    heap.Add(score, row);
-                    threshold = heap.Threshold;
+                    scores[j] = codeScales[start + j] * dots[j];
                 }
+                Offer(ref heap, scores, count, start, ids, created, live, filter, useRows: true);
             }
             heapCounts[chunk] = heap.Count;
         }
+    }
+
+    /// <summary>
+    /// The candidate rows (their first <paramref name="count"/>) scored exactly against the unit query with their float32
+    /// vectors, the best k (the length of the scratch heaps) written to results best first; returns how many.
+    /// </summary>
+    private int Rescore(long* rows, int count, float* query, float* vectors, long* ids, Span<float> heapScores, Span<long> heapIds, Span<SearchHit> results)
+    {
+        var best = new TopK(heapScores, heapIds);
+        float exact;
+        for (var i = 0; i < count; i++)
+        {
+            var row = rows[i];
+            DotScan.Scores(query, vectors + row * Dimension, 1, Dimension, &exact);
+            best.Add(exact, ids[row]);
+        }
+        return best.DrainSorted(results);
     }
 }

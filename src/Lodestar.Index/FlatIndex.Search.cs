@@ -48,12 +48,7 @@ public sealed unsafe partial class FlatIndex
                 {
                     var body = new ScanBody(vectors, q, ids, created, live, Dimension, rows, chunks, filter is { KeepsAll: false } ? filter : null, k, scores, kept, counts);
                     KernelThreads.For(chunks, ref body);
-                    var merged = new TopK(new Span<float>(scores, k), new Span<long>(kept, k), counts[0]);
-                    for (var c = 1; c < chunks; c++)
-                    {
-                        merged.AddAll(new ReadOnlySpan<float>(scores + c * k, counts[c]), new ReadOnlySpan<long>(kept + c * k, counts[c]));
-                    }
-                    return merged.DrainSorted(results);
+                    return MergeChunkHeaps(scores, kept, counts, chunks, 1, 0, k).DrainSorted(results);
                 }
             }
             finally
@@ -76,16 +71,7 @@ public sealed unsafe partial class FlatIndex
     /// </summary>
     public void SearchBatch(ReadOnlySpan<float> queries, int k, Span<SearchHit> results, Span<int> counts, SearchFilter? filter = null)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
-        if (queries.Length % Dimension != 0)
-        {
-            throw new ArgumentException($"batch search: {queries.Length} floats is not a whole number of D = {Dimension} queries", nameof(queries));
-        }
-        var queryCount = queries.Length / Dimension;
-        if (results.Length < (long)queryCount * k || counts.Length < queryCount)
-        {
-            throw new ArgumentException($"batch search: {queryCount} queries need {(long)queryCount * k} result slots and {queryCount} counts, got {results.Length} and {counts.Length}");
-        }
+        var queryCount = CheckBatch(queries, k, results, counts);
         if (queryCount == 0)
         {
             return;
@@ -94,15 +80,7 @@ public sealed unsafe partial class FlatIndex
         var unitQueries = pool.Rent(queries.Length);
         try
         {
-            for (var q = 0; q < queryCount; q++)
-            {
-                var query = queries.Slice(q * Dimension, Dimension);
-                var scale = 1f / CheckedNorm(query, $"batch search query {q}");
-                for (var d = 0; d < Dimension; d++)
-                {
-                    unitQueries[q * Dimension + d] = query[d] * scale;
-                }
-            }
+            ScaleToUnit(queries, unitQueries);
             _lock.EnterReadLock();
             try
             {
@@ -140,17 +118,12 @@ public sealed unsafe partial class FlatIndex
             fixed (bool* live = _live)
             fixed (int* keptCounts = heapCounts)
             {
-                var body = new BatchBody(vectors, queries, ids, created, live, Dimension, rows, chunks, queryCount, filter, k, scores, kept, keptIds, keptCounts);
+                var body = new BatchBody<Float32Scorer>(new Float32Scorer(vectors, queries, queryCount, Dimension), ids, created, live, rows, chunks, queryCount,
+                    filter, k, useRows: false, scores, kept, keptIds, keptCounts);
                 KernelThreads.For(chunks, ref body);
                 for (var q = 0; q < queryCount; q++)
                 {
-                    var merged = new TopK(new Span<float>(kept + (long)q * k, k), new Span<long>(keptIds + (long)q * k, k), keptCounts[q]);
-                    for (var c = 1; c < chunks; c++)
-                    {
-                        var heap = ((long)c * queryCount + q) * k;
-                        merged.AddAll(new ReadOnlySpan<float>(kept + heap, keptCounts[c * queryCount + q]), new ReadOnlySpan<long>(keptIds + heap, keptCounts[c * queryCount + q]));
-                    }
-                    counts[q] = merged.DrainSorted(results.Slice(q * k, k));
+                    counts[q] = MergeChunkHeaps(kept, keptIds, keptCounts, chunks, queryCount, q, k).DrainSorted(results.Slice(q * k, k));
                 }
             }
         }
@@ -180,25 +153,35 @@ public sealed unsafe partial class FlatIndex
             {
                 var count = Math.Min(ScanBlockRows, end - start);
                 DotScan.Scores(query, vectors + (long)start * dimension, count, dimension, scores);
-                var threshold = heap.Threshold;
-                for (var j = 0; j < count; j++)
-                {
-                    var row = start + j;
-                    if (scores[j] < threshold || !live[row] || (filter is not null && !filter.Passes(ids[row], created[row])))
-                    {
-                        continue;
-                    }
-                    heap.Add(scores[j], ids[row]);
-                    threshold = heap.Threshold;
-                }
+                Offer(ref heap, scores, count, start, ids, created, live, filter, useRows: false);
             }
             heapCounts[chunk] = heap.Count;
         }
     }
 
-    /// <summary>Chunk c of the rows against every query: block GEMMs into this chunk's scores, then its Q heaps.</summary>
-    private readonly struct BatchBody(float* vectors, float* queries, long* ids, long* created, bool* live, int dimension, int rows, int chunks,
-        int queryCount, SearchFilter? filter, int k, float* blockScores, float* heapScores, long* heapIds, int* heapCounts) : IParallelBody
+    /// <summary>Scores a block of rows against every query: scores (Q, blockRows) for rows start .. start+blockRows−1.</summary>
+    private interface IBlockScorer
+    {
+        void Score(int start, int blockRows, float* scores);
+    }
+
+    /// <summary>scores (Q, blockRows) = queries (Q, D) · vectors[start..start+blockRows] (blockRows, D)ᵀ by the float32 GEMM.</summary>
+    private readonly struct Float32Scorer(float* vectors, float* queries, int queryCount, int dimension) : IBlockScorer
+    {
+        public void Score(int start, int blockRows, float* scores) =>
+            Gemm.Multiply(false, true, queryCount, blockRows, dimension, 1f,
+                new ReadOnlySpan<float>(queries, queryCount * dimension), dimension,
+                new ReadOnlySpan<float>(vectors + (long)start * dimension, blockRows * dimension), dimension,
+                0f, new Span<float>(scores, queryCount * blockRows), blockRows);
+    }
+
+    /// <summary>
+    /// Chunk c of the rows against every query: block by block, scores from the scorer, then each query's heap of
+    /// <paramref name="size"/> takes its row of scores (item ids, or rows when <paramref name="useRows"/>).
+    /// </summary>
+    private readonly struct BatchBody<TScorer>(TScorer scorer, long* ids, long* created, bool* live, int rows, int chunks, int queryCount,
+        SearchFilter? filter, int size, bool useRows, float* blockScores, float* heapScores, long* heapIds, int* heapCounts) : IParallelBody
+        where TScorer : struct, IBlockScorer
     {
         public void Invoke(int chunk)
         {
@@ -213,30 +196,80 @@ public sealed unsafe partial class FlatIndex
             for (var start = first; start < end; start += BatchBlockRows)
             {
                 var blockRows = Math.Min(BatchBlockRows, end - start);
-                // scores (Q, blockRows) = queries (Q, D) · vectors[start..start+blockRows] (blockRows, D)ᵀ
-                Gemm.Multiply(false, true, queryCount, blockRows, dimension, 1f,
-                    new ReadOnlySpan<float>(queries, queryCount * dimension), dimension,
-                    new ReadOnlySpan<float>(vectors + (long)start * dimension, blockRows * dimension), dimension,
-                    0f, new Span<float>(scores, queryCount * blockRows), blockRows);
+                scorer.Score(start, blockRows, scores);
                 for (var q = 0; q < queryCount; q++)
                 {
                     var slot = heaps + q;
-                    var heap = new TopK(new Span<float>(heapScores + slot * k, k), new Span<long>(heapIds + slot * k, k), heapCounts[slot]);
-                    var row = scores + (long)q * blockRows;
-                    var threshold = heap.Threshold;
-                    for (var j = 0; j < blockRows; j++)
-                    {
-                        var r = start + j;
-                        if (row[j] < threshold || !live[r] || (filter is not null && !filter.Passes(ids[r], created[r])))
-                        {
-                            continue;
-                        }
-                        heap.Add(row[j], ids[r]);
-                        threshold = heap.Threshold;
-                    }
+                    var heap = new TopK(new Span<float>(heapScores + slot * size, size), new Span<long>(heapIds + slot * size, size), heapCounts[slot]);
+                    Offer(ref heap, scores + (long)q * blockRows, blockRows, start, ids, created, live, filter, useRows);
                     heapCounts[slot] = heap.Count;
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Offers rows first .. first+count−1, scored in scores (count), to the heap: the threshold scan skips the scores
+    /// below the heap's threshold in bulk, and each score at or above it enters if its row is live and passes the filter.
+    /// The heap keeps the item id, or the row itself when <paramref name="useRows"/> (candidates to rescore).
+    /// </summary>
+    private static void Offer(ref TopK heap, float* scores, int count, int first, long* ids, long* created, bool* live, SearchFilter? filter, bool useRows)
+    {
+        var threshold = heap.Threshold;
+        for (var j = ThresholdScan.NextAtLeast(scores, 0, count, threshold); j < count; j = ThresholdScan.NextAtLeast(scores, j + 1, count, threshold))
+        {
+            var row = first + j;
+            if (!live[row] || (filter is not null && !filter.Passes(ids[row], created[row])))
+            {
+                continue;
+            }
+            heap.Add(scores[j], useRows ? row : ids[row]);
+            threshold = heap.Threshold;
+        }
+    }
+
+    /// <summary>Checks a batch's shapes and returns its number of queries Q (queries is (Q, D), results (Q, k), counts (Q)).</summary>
+    private int CheckBatch(ReadOnlySpan<float> queries, int k, Span<SearchHit> results, Span<int> counts)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
+        if (queries.Length % Dimension != 0)
+        {
+            throw new ArgumentException($"batch search: {queries.Length} floats is not a whole number of D = {Dimension} queries", nameof(queries));
+        }
+        var queryCount = queries.Length / Dimension;
+        if (results.Length < (long)queryCount * k || counts.Length < queryCount)
+        {
+            throw new ArgumentException($"batch search: {queryCount} queries need {(long)queryCount * k} result slots and {queryCount} counts, got {results.Length} and {counts.Length}");
+        }
+        return queryCount;
+    }
+
+    /// <summary>Each query of the batch (Q, D) scaled to unit length into unit, throwing on a zero or non-finite one.</summary>
+    private void ScaleToUnit(ReadOnlySpan<float> queries, float[] unit)
+    {
+        for (var q = 0; q < queries.Length / Dimension; q++)
+        {
+            var query = queries.Slice(q * Dimension, Dimension);
+            var scale = 1f / CheckedNorm(query, $"batch search query {q}");
+            for (var d = 0; d < Dimension; d++)
+            {
+                unit[q * Dimension + d] = query[d] * scale;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Query q's heap of chunk 0 with the heaps of chunks 1.. merged into it. Heaps of <paramref name="size"/> slots lie at
+    /// ((chunk·Q) + q)·size in scores and ids, their fill counts at chunk·Q + q.
+    /// </summary>
+    private static TopK MergeChunkHeaps(float* scores, long* ids, int* counts, int chunks, int queryCount, int q, int size)
+    {
+        var merged = new TopK(new Span<float>(scores + (long)q * size, size), new Span<long>(ids + (long)q * size, size), counts[q]);
+        for (var c = 1; c < chunks; c++)
+        {
+            var heap = ((long)c * queryCount + q) * size;
+            merged.AddAll(new ReadOnlySpan<float>(scores + heap, counts[c * queryCount + q]), new ReadOnlySpan<long>(ids + heap, counts[c * queryCount + q]));
+        }
+        return merged;
     }
 }

@@ -65,12 +65,33 @@ public sealed partial class FlatIndex
         index._live.AsSpan(0, ids.Length).Fill(true);
         index._codes = new sbyte[(long)Math.Max(1, ids.Length) * dimension];
         index._codeScales = new float[Math.Max(1, ids.Length)];
-        for (var row = 0; row < ids.Length; row++)
-        {
-            index._codeScales[row] = Quantize(vectors.AsSpan(row * dimension, dimension), index._codes.AsSpan(row * dimension, dimension), out var error);
-            index._maxCodeError = Math.Max(index._maxCodeError, error);
-        }
+        index._maxCodeError = index.QuantizeRows(ids.Length);
         index._rows = ids.Length;
         return index;
+    }
+
+    /// <summary>The int8 codes of rows 0..count−1, one slice of rows per kernel thread; returns the largest code error.</summary>
+    private unsafe float QuantizeRows(int count)
+    {
+        var chunks = Math.Clamp(count / MinRowsPerChunk, 1, Kernels.KernelThreads.Count);
+        var errors = new float[chunks];
+        var body = new QuantizeBody(this, count, chunks, errors);
+        Kernels.KernelThreads.For(chunks, ref body);
+        return errors.Max();
+    }
+
+    private readonly struct QuantizeBody(FlatIndex index, int count, int chunks, float[] errors) : Kernels.IParallelBody
+    {
+        public void Invoke(int chunk)
+        {
+            var largest = 0f;
+            var dimension = index.Dimension;
+            for (var row = (int)((long)count * chunk / chunks); row < (int)((long)count * (chunk + 1) / chunks); row++)
+            {
+                index._codeScales[row] = Quantize(index._vectors.AsSpan(row * dimension, dimension), index._codes.AsSpan(row * dimension, dimension), out var error);
+                largest = Math.Max(largest, error);
+            }
+            errors[chunk] = largest;
+        }
     }
 }

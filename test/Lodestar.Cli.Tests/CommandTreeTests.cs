@@ -22,6 +22,7 @@ public class CommandTreeTests
     [InlineData("seqrec", "experiment", "--help")]
     [InlineData("retrieval", "train", "--help")]
     [InlineData("retrieval", "experiment", "--help")]
+    [InlineData("retrieval", "eval", "--help")]
     [InlineData("bench", "match", "--help")]
     [InlineData("bench", "seqrec", "--help")]
     [InlineData("model", "import", "--help")]

@@ -95,4 +95,42 @@ public sealed class ExactInt8SearchTests
         Assert.Equal([8L, 15L, 22L], hits.Select(h => h.Id).Order());
         AssertSameAnswer(index, query, 20, rescore: 1);
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void BatchesGiveTheFloat32BatchsAnswers(bool nearDuplicates)
+    {
+        var random = new SeededRandom(34);
+        var vectors = new float[12_000 * Dimension];
+        random.FillNormal(vectors, nearDuplicates ? 1e-4f : 1f);
+        if (nearDuplicates)
+        {
+            for (var i = 0; i < vectors.Length; i++)
+            {
+                vectors[i] += 1f / (1 + (i % Dimension));
+            }
+        }
+        var index = Build(vectors, 34);
+        const int queryCount = 37, k = 10;
+        var queries = new float[queryCount * Dimension];
+        random.FillNormal(queries, 1f);
+        var filter = new SearchFilter { MinCreatedAt = 3, ExcludeIds = new HashSet<long> { 1, 8 } };
+        foreach (var active in new[] { null, filter })
+        {
+            var (expected, expectedCounts) = (new SearchHit[queryCount * k], new int[queryCount]);
+            var (actual, actualCounts) = (new SearchHit[queryCount * k], new int[queryCount]);
+            index.SearchBatch(queries, k, expected, expectedCounts, active);
+            index.SearchBatchExact(queries, k, actual, actualCounts, active);
+            Assert.Equal(expectedCounts, actualCounts);
+            for (var i = 0; i < expected.Length; i++)
+            {
+                Assert.Equal(expected[i].Id, actual[i].Id);
+                Assert.Equal(expected[i].Score, actual[i].Score, 1e-6f);
+            }
+        }
+        var (certified, fellBack) = index.ExactSearchCounts;
+        Assert.Equal(2 * queryCount, certified + fellBack);
+        Assert.True(nearDuplicates ? fellBack > 0 : certified >= 2 * queryCount - 4, $"{certified} proved, {fellBack} fell back");
+    }
 }

@@ -15,6 +15,7 @@ public static class RetrievalCommand
     {
         var command = new Command("retrieval", "Feed retrieval: train the dual encoder that embeds members and posts.");
         command.Subcommands.Add(Train());
+        command.Subcommands.Add(Eval());
         command.Subcommands.Add(Experiment());
         return command;
     }
@@ -78,6 +79,45 @@ public static class RetrievalCommand
             {
                 Console.Out.WriteLine(record.Describe());
                 foreach (var (key, value) in record.Test ?? new Dictionary<string, double>())
+                {
+                    Console.Out.WriteLine($"  test {key}: {value:F4}");
+                }
+            }
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Eval()
+    {
+        var config = new Option<FileInfo?>("--config") { Description = "Run config JSON (its world, data split, prompts and evaluation size)." };
+        var world = new Option<DirectoryInfo?>("--world") { Description = "Override the config's world directory." };
+        var pretrained = new Option<DirectoryInfo?>("--pretrained") { Description = "Override the config's pretrained encoder (a `lodestar model import` directory)." };
+        var json = CliJson.CreateOption();
+        var command = new Command("eval", "Test a pretrained encoder as it is, with no fine-tuning: the zero-shot reference of a fine-tuned run, beside popularity.")
+        {
+            Options = { config, world, pretrained, json },
+        };
+        command.SetAction(parse =>
+        {
+            var resolved = parse.GetValue(config) is { } file ? RetrievalConfig.Load(file.FullName) : new RetrievalConfig();
+            if (parse.GetValue(world) is { } directory)
+            {
+                resolved = resolved with { World = directory.FullName };
+            }
+            if (parse.GetValue(pretrained) is { } encoder)
+            {
+                resolved = resolved with { Pretrained = encoder.FullName };
+            }
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var test = RetrievalRun.EvaluatePretrained(resolved, ProgressReporter.ForStandardError());
+            if (parse.GetValue(json))
+            {
+                CliJson.WriteLine(new { resolved.Pretrained, resolved.World, Test = test, WallSeconds = clock.Elapsed.TotalSeconds });
+            }
+            else
+            {
+                foreach (var (key, value) in test)
                 {
                     Console.Out.WriteLine($"  test {key}: {value:F4}");
                 }

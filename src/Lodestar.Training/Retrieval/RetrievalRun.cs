@@ -4,6 +4,7 @@
 // pretrained one), writing the common run directory.
 using System.Security.Cryptography;
 using Lodestar.Core;
+using Lodestar.Core.Progress;
 using Lodestar.Data.Schema;
 using Lodestar.Features.Encoders;
 using Lodestar.Features.Retrieval;
@@ -79,6 +80,22 @@ public static class RetrievalRun
             config.Counts, config.History, config.MemberTokens, config.PostTokens);
         var task = new RetrievalTask(config, log, prompts, model, examples);
         return TrainingLoop.Run(task, config.Training, start, runDirectory, options);
+    }
+
+    /// <summary>
+    /// The test figures of <paramref name="config"/>'s pretrained encoder as it is, with no fine-tuning (the zero-shot
+    /// reference of a fine-tuned run), beside popularity's, on the same member-days and posts a trained run is tested on.
+    /// </summary>
+    public static IReadOnlyDictionary<string, double> EvaluatePretrained(RetrievalConfig config, IProgressReporter? progress = null)
+    {
+        var pretrained = config.Pretrained is { } directory ? PretrainedEncoder.Load(directory)
+            : throw new ArgumentException("zero-shot evaluation needs a pretrained encoder (`pretrained` in the config, or --pretrained)");
+        config = config.Validate().ResolvePretrained(pretrained.Model.Config);
+        var log = FeedLog.Load(config.World);
+        var examples = RetrievalExamples.Build(log, config.Data);
+        var prompts = new RetrievalPrompts(WorldSnapshot.Load(config.World), log, PromptLibrary.LoadBuiltIn(), pretrained.Tokenizer,
+            RetrievalExamples.Boundaries(log, config.Data).ValidationStart, config.Counts, config.History, config.MemberTokens, config.PostTokens);
+        return new RetrievalTask(config, log, prompts, pretrained.Model, examples).Test(progress);
     }
 
     /// <summary>A byte-level BPE vocabulary learned from the world's member and post records, with the prompt markers added.</summary>

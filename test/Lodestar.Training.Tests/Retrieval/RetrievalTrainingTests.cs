@@ -144,8 +144,13 @@ public sealed class RetrievalTrainingTests : IDisposable
         Assert.Equal((tokenizer.ClassificationId, tokenizer.SeparatorId), (ids[0], ids[^1]));
         Assert.InRange(ids.Length, 10, config.MemberTokens + 2);
 
-        // The run resumes to its end; a vocabulary that does not fit the encoder is refused by name.
-        Assert.Equal(RunStatus.Finished, RetrievalRun.Train(config, run, new LoopOptions(Resume: true)).Status);
+        // The run resumes to its end; the zero-shot encoder is tested on the same member-days (popularity's figures agree).
+        var finished = RetrievalRun.Train(config, run, new LoopOptions(Resume: true));
+        Assert.Equal(RunStatus.Finished, finished.Status);
+        var zeroShot = RetrievalRun.EvaluatePretrained(config);
+        Assert.Equal(finished.Test!["recall@100/popularity"], zeroShot["recall@100/popularity"]);
+        Assert.InRange(zeroShot["recall@100"], 0, 1);
+        // A vocabulary that does not fit the encoder is refused by name.
         File.WriteAllLines(Path.Combine(pretrained, PretrainedEncoder.VocabularyFile), vocabulary[..^3]);
         var error = Assert.Throws<InvalidDataException>(() => RetrievalRun.Train(config, Path.Combine(_directory, "other")));
         Assert.Contains("vocab.txt", error.Message, StringComparison.Ordinal);
