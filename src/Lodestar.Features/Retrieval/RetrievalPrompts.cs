@@ -58,6 +58,17 @@ public sealed class RetrievalPrompts
     /// <summary>The percentile buckets the post prompts use (null for raw counts).</summary>
     public PercentileTable? Percentiles => _post.Percentiles;
 
+    /// <summary>Member and post prompts rendered since the last <see cref="ResetCounts"/>, and how many of each the budgets cut.</summary>
+    public (long Members, long MembersCut, long Posts, long PostsCut) Counts =>
+        (Interlocked.Read(ref _members), Interlocked.Read(ref _membersCut), Interlocked.Read(ref _posts), Interlocked.Read(ref _postsCut));
+
+    public void ResetCounts() => (_members, _membersCut, _posts, _postsCut) = (0, 0, 0, 0);
+
+    private long _members;
+    private long _membersCut;
+    private long _posts;
+    private long _postsCut;
+
     /// <summary>The member as of the start of <paramref name="day"/>: profile and history of impressions before it.</summary>
     public RenderedPrompt Member(long member, int day)
     {
@@ -66,7 +77,13 @@ public sealed class RetrievalPrompts
             .Select(i => new HistoryItem(i.Id, i.Time, i.PostId, _log.Posts[i.PostId].Text, PromptSubjects.Actions(i), i.Skip))
             .ToList();
         attributes["member.positive_engagements"] = PromptValue.OfNumber(history.Count(h => h.IsPositive));
-        return Renderer(day).Render(_member, new PromptSubject($"member {member} on day {day}", attributes, history), _history);
+        var prompt = Renderer(day).Render(_member, new PromptSubject($"member {member} on day {day}", attributes, history), _history);
+        Interlocked.Increment(ref _members);
+        if (prompt.WasCut)
+        {
+            Interlocked.Increment(ref _membersCut);
+        }
+        return prompt;
     }
 
     /// <summary>The post as of the start of <paramref name="day"/>: counts from impressions before it, age in days then.</summary>
@@ -74,7 +91,13 @@ public sealed class RetrievalPrompts
     {
         var record = _log.Posts.TryGetValue(post, out var found) ? found : throw new KeyNotFoundException($"post {post} is not in the feed log's {DataFiles.Posts}");
         var attributes = PromptSubjects.PostAttributes(_world, record, _log.CountsBefore(post, day), day);
-        return Renderer(day).Render(_post, new PromptSubject($"post {post} on day {day}", attributes, []));
+        var prompt = Renderer(day).Render(_post, new PromptSubject($"post {post} on day {day}", attributes, []));
+        Interlocked.Increment(ref _posts);
+        if (prompt.WasCut)
+        {
+            Interlocked.Increment(ref _postsCut);
+        }
+        return prompt;
     }
 
     /// <summary>Token ids of a rendered prompt as the encoder reads them: at most its template's budget, framed as the tokenizer's models expect.</summary>

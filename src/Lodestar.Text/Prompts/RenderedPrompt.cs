@@ -25,4 +25,8 @@ public sealed record RenderedPrompt(
     int Budget,
     IReadOnlyList<FieldReport> Fields,
     int HistoryItemsShown,
-    int HistoryItemsAvailable);
+    int HistoryItemsAvailable)
+{
+    /// <summary>Whether the budgets cut anything: a field truncated or dropped, or history items left out.</summary>
+    public bool WasCut => HistoryItemsShown < HistoryItemsAvailable || Fields.Any(f => f.Truncated || f.Dropped);
+}

@@ -81,7 +81,12 @@ public sealed class RetrievalTask : ITrainingTask<List<RetrievalExample>>
     /// posts with the most engagements before the day: `recall@100/popularity`, ...), the reference any retriever must beat.</summary>
     public IReadOnlyDictionary<string, double> Test(IProgressReporter? progress)
     {
+        _prompts.ResetCounts();
         var metrics = new Dictionary<string, double>(Evaluate(_test, "test", progress));
+        // How often the token budgets cut a test prompt (the member's oldest history first, then low-priority fields).
+        var (members, membersCut, posts, postsCut) = _prompts.Counts;
+        metrics[MemberPromptsCut] = members == 0 ? 0 : (double)membersCut / members;
+        metrics[PostPromptsCut] = posts == 0 ? 0 : (double)postsCut / posts;
         var popular = Evaluate(_test, "test popularity", progress, popularity: true);
         foreach (var key in RetrievalMetrics.Keys)
         {
@@ -89,6 +94,11 @@ public sealed class RetrievalTask : ITrainingTask<List<RetrievalExample>>
         }
         return metrics;
     }
+
+    /// <summary>Shares of the test's member and post prompts that their token budgets cut.</summary>
+    public static readonly string MemberPromptsCut = MetricNames.Of("cut-share", "member-prompts");
+
+    public static readonly string PostPromptsCut = MetricNames.Of("cut-share", "post-prompts");
 
     /// <summary>The target name of the popularity reference's figures.</summary>
     public const string PopularityTarget = "popularity";

@@ -56,6 +56,7 @@ public sealed class RetrievalTrainingTests : IDisposable
         var chance = test.Average(e => Math.Min(1.0, 10.0 / log.PostsCreatedBy(e.Day).Length));
         Assert.True(record.Test!["recall@10"] > 2 * chance, $"test recall@10 {record.Test["recall@10"]:F4} vs random {chance:F4}");
         Assert.Contains(record.Test.Keys, k => k.StartsWith("recall@100/history-", StringComparison.Ordinal));
+        Assert.InRange(record.Test["cut-share/member-prompts"], 0, 1);
         // Popularity, measured in the same run: every member gets the posts with the most engagements before the day.
         var expected = test.Average(e =>
         {
@@ -150,6 +151,9 @@ public sealed class RetrievalTrainingTests : IDisposable
         var zeroShot = RetrievalRun.EvaluatePretrained(config);
         Assert.Equal(finished.Test!["recall@100/popularity"], zeroShot["recall@100/popularity"]);
         Assert.InRange(zeroShot["recall@100"], 0, 1);
+        // Character pieces fill a 64-token member budget long before a profile and its history end.
+        Assert.True(zeroShot["cut-share/member-prompts"] > 0.9, $"{zeroShot["cut-share/member-prompts"]} of member prompts cut");
+        Assert.InRange(zeroShot["cut-share/post-prompts"], 0, 1);
         // A vocabulary that does not fit the encoder is refused by name.
         File.WriteAllLines(Path.Combine(pretrained, PretrainedEncoder.VocabularyFile), vocabulary[..^3]);
         var error = Assert.Throws<InvalidDataException>(() => RetrievalRun.Train(config, Path.Combine(_directory, "other")));
