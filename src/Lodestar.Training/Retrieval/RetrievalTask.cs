@@ -1,12 +1,13 @@
 // The dual encoder in the one training loop: one shared encoder embeds members and posts (mean-pooled, L2
 // normalised), InfoNCE over each batch's candidate set (every member's positive, hard and easy negatives,
 // each post once, a member's other positives masked), and recall@K of held-out engagements among every post
-// created by that day, by exact search, to pick the best epoch.
+// created by that day, by an exact index of that day's posts, to pick the best epoch.
 using Lodestar.Core;
 using Lodestar.Core.Progress;
 using Lodestar.Evaluation;
 using Lodestar.Evaluation.Retrieval;
 using Lodestar.Features.Retrieval;
+using Lodestar.Index;
 using Lodestar.Models.Bert;
 using Lodestar.Nn;
 using Lodestar.Nn.Optim;
@@ -138,19 +139,15 @@ public sealed class RetrievalTask : ITrainingTask<List<RetrievalExample>>
                     similarities.Add(System.Numerics.Tensors.TensorPrimitives.Dot(meanMember, posts.AsSpan(p * width, width)) / dayExamples.Count);
                 }
             }
-            var scores = new float[alive.Length];
-            // Popularity ranks every member's candidates alike: one ranking a day.
+            // Popularity ranks every member's candidates alike: one ranking a day. The model's candidates come from an
+            // exact index of the day's posts, as serving would fetch them.
             var popular = popularity ? TopK(alive, [.. alive.Select(p => (float)_log.CountsBefore(p, day.Key).Positives)], k) : null;
+            var index = popularity ? null : new FlatIndex(width, alive.Length);
+            index?.UpsertBatch(alive, posts, new long[alive.Length]);
+            var hits = new SearchHit[k];
             for (var i = 0; i < dayExamples.Count; i++)
             {
-                if (popular is null)
-                {
-                    for (var p = 0; p < alive.Length; p++)
-                    {
-                        scores[p] = System.Numerics.Tensors.TensorPrimitives.Dot(members.AsSpan(i * width, width), posts.AsSpan(p * width, width));
-                    }
-                }
-                var ranked = popular ?? TopK(alive, scores, k);
+                var ranked = popular ?? [.. hits.AsSpan(0, index!.SearchExact(members.AsSpan(i * width, width), Math.Min(k, alive.Length), hits)).ToArray().Select(h => h.Id)];
                 var history = _log.PositivesBefore(dayExamples[i].MemberId, dayExamples[i].Day).Count();
                 metrics.Add(ranked, dayExamples[i].Positives.ToHashSet(), history);
                 counter?.Advance();
