@@ -120,24 +120,34 @@ public static class Losses
         {
             throw new ArgumentException($"InfoNCE: {n} queries, {labels.Length} labels and {excluded.Length} exclusions for {k} candidates (need {n} and {n * k} or none)");
         }
-        var logits = graph.Scale(graph.MatMul(queries, candidates, transposeB: true), 1f / temperature);
-        if (!excluded.Contains(true))
-        {
-            return graph.CrossEntropy(logits, labels);
-        }
-        var bias = new float[n * k];
         for (var i = 0; i < n; i++)
         {
-            if ((uint)labels[i] >= (uint)k || excluded[(i * k) + labels[i]])
+            if ((uint)labels[i] >= (uint)k || (excluded.Length != 0 && excluded[(i * k) + labels[i]]))
             {
                 throw new ArgumentException($"InfoNCE: row {i}'s positive (column {labels[i]}) is out of range or excluded");
             }
-            for (var j = 0; j < k; j++)
-            {
-                bias[(i * k) + j] = excluded[(i * k) + j] ? ExcludedLogit : 0f;
-            }
         }
-        return graph.CrossEntropy(graph.Add(logits, graph.Constant(bias, [n, k])), labels);
+        return graph.CrossEntropy(CandidateLogits(graph, queries, candidates, excluded, temperature), labels);
+    }
+
+    /// <summary>
+    /// The logits of <see cref="InfoNce(Graph, Tensor, Tensor, int[], ReadOnlySpan{bool}, float)"/>: q·candidatesᵀ/τ (N,K) with
+    /// <see cref="ExcludedLogit"/> at excluded entries, for a loss that needs them too (distillation from a teacher's).
+    /// </summary>
+    public static Tensor CandidateLogits(Graph graph, Tensor queries, Tensor candidates, ReadOnlySpan<bool> excluded, float temperature)
+    {
+        var (n, k) = (queries.Dim(0), candidates.Dim(0));
+        var logits = graph.Scale(graph.MatMul(queries, candidates, transposeB: true), 1f / temperature);
+        if (!excluded.Contains(true))
+        {
+            return logits;
+        }
+        var bias = new float[n * k];
+        for (var j = 0; j < bias.Length; j++)
+        {
+            bias[j] = excluded[j] ? ExcludedLogit : 0f;
+        }
+        return graph.Add(logits, graph.Constant(bias, [n, k]));
     }
 
     /// <summary>x (N,C) with each row divided by its L2 norm (plus 1e-12 inside the root, against zero rows).</summary>

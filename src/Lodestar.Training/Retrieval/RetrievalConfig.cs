@@ -49,6 +49,18 @@ public sealed record RetrievalConfig
     /// <summary>InfoNCE temperature over cosine similarities. Default 0.05.</summary>
     public float Temperature { get; init; } = 0.05f;
 
+    /// <summary>
+    /// A finished retrieval run to distil from (its best checkpoint, in the vocabulary and prompt budgets it was trained
+    /// with, on the same world): each batch adds distill_weight · T²·KL(teacher ‖ student) over the candidate set. Null: none.
+    /// </summary>
+    public string? Teacher { get; init; }
+
+    /// <summary>Weight α of the distillation term beside InfoNCE. Default 1.</summary>
+    public float DistillWeight { get; init; } = 1f;
+
+    /// <summary>Temperature T softening both candidate distributions in the distillation term. Default 1.</summary>
+    public float DistillTemperature { get; init; } = 1f;
+
     /// <summary>Validation and test member-days scored (the first ones by member and day); 0: all. Default 400.</summary>
     public int EvaluationExamples { get; init; } = 400;
 
@@ -88,6 +100,8 @@ public sealed record RetrievalConfig
         this.Require(EasyNegatives >= 0, EasyNegatives, "must not be negative");
         this.Require(Temperature > 0 && float.IsFinite(Temperature), Temperature, "must be positive");
         this.Require(EvaluationExamples >= 0, EvaluationExamples, "must not be negative");
+        this.Require(DistillWeight >= 0 && float.IsFinite(DistillWeight), DistillWeight, "must not be negative");
+        this.Require(DistillTemperature > 0 && float.IsFinite(DistillTemperature), DistillTemperature, "must be positive");
         return this;
     }
 

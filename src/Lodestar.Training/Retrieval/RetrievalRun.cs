@@ -44,6 +44,7 @@ public static class RetrievalRun
                     Input("posts", Path.Combine(config.World, DataFiles.Posts)),
                     Input("feed-impressions", Path.Combine(config.World, DataFiles.FeedImpressions)),
                     .. pretrained is null ? Array.Empty<RunInput>() : [Input("pretrained-encoder", pretrained.CheckpointPath)],
+                    .. config.Teacher is null ? Array.Empty<RunInput>() : [Input("teacher", Path.Combine(config.Teacher, TrainingLoop.BestFile))],
                 ],
                 new Dictionary<string, long>
                 {
@@ -76,9 +77,11 @@ public static class RetrievalRun
             TokenizerJson.Save(bpe, tokenizerPath);
             (tokenizer, model) = (bpe, new BertModel(config.Model with { VocabSize = bpe.VocabSize, Pooling = BertPooling.Mean }));
         }
-        var prompts = new RetrievalPrompts(WorldSnapshot.Load(config.World), log, PromptLibrary.LoadBuiltIn(), tokenizer, boundaries.ValidationStart,
+        var world = WorldSnapshot.Load(config.World);
+        var prompts = new RetrievalPrompts(world, log, PromptLibrary.LoadBuiltIn(), tokenizer, boundaries.ValidationStart,
             config.Counts, config.History, config.MemberTokens, config.PostTokens);
-        var task = new RetrievalTask(config, log, prompts, model, examples);
+        var teacher = config.Teacher is { } teacherRun ? RetrievalTeacher.Load(teacherRun, start.Data.Inputs, world, log, boundaries.ValidationStart) : null;
+        var task = new RetrievalTask(config, log, prompts, model, examples, teacher);
         return TrainingLoop.Run(task, config.Training, start, runDirectory, options);
     }
 

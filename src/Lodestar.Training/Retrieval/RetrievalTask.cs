@@ -26,13 +26,17 @@ public sealed class RetrievalTask : ITrainingTask<List<RetrievalExample>>
     private readonly RetrievalPrompts _prompts;
     private readonly EasyNegativeSampler _sampler;
     private readonly BertModel _model;
+    private readonly RetrievalTeacher? _teacher;
     private readonly List<RetrievalExample> _train;
     private readonly List<RetrievalExample> _validation;
     private readonly List<RetrievalExample> _test;
 
     /// <param name="model">The shared encoder: built from config.Model, or a pretrained one to fine-tune.</param>
-    public RetrievalTask(RetrievalConfig config, FeedLog log, RetrievalPrompts prompts, BertModel model, IReadOnlyList<RetrievalExample> examples)
+    /// <param name="teacher">A trained run whose candidate distribution the student also learns (config.DistillWeight), or null.</param>
+    public RetrievalTask(RetrievalConfig config, FeedLog log, RetrievalPrompts prompts, BertModel model, IReadOnlyList<RetrievalExample> examples,
+        RetrievalTeacher? teacher = null)
     {
+        _teacher = teacher;
         _config = config;
         _log = log;
         _prompts = prompts;
@@ -73,7 +77,15 @@ public sealed class RetrievalTask : ITrainingTask<List<RetrievalExample>>
         var batch = RetrievalBatch.Draw(examples, _config.HardNegatives, _config.EasyNegatives, _sampler, random);
         var members = Encode(graph, [.. examples.Select(e => _prompts.MemberTokens(e.MemberId, e.Day))]);
         var posts = Encode(graph, [.. batch.Candidates.Select((p, j) => _prompts.PostTokens(p, batch.Days[j]))]);
-        return (Losses.InfoNce(graph, members, posts, batch.Labels, batch.Excluded, _config.Temperature), examples.Count);
+        var loss = Losses.InfoNce(graph, members, posts, batch.Labels, batch.Excluded, _config.Temperature);
+        if (_teacher is not null)
+        {
+            // + α·T²·KL(teacher ‖ student) over the same candidate set, each with its own similarity temperature.
+            var student = Losses.CandidateLogits(graph, members, posts, batch.Excluded, _config.Temperature);
+            var teacher = graph.Constant(_teacher.Logits(examples, batch), [examples.Count, batch.Candidates.Length]);
+            loss = graph.Add(loss, graph.Scale(Losses.DistillationKl(graph, student, teacher, _config.DistillTemperature), _config.DistillWeight));
+        }
+        return (loss, examples.Count);
     }
 
     public IReadOnlyDictionary<string, double> Validate(IProgressReporter? progress) => Evaluate(_validation, "validation", progress);
@@ -174,10 +186,13 @@ public sealed class RetrievalTask : ITrainingTask<List<RetrievalExample>>
     }
 
     /// <summary>L2-normalised embeddings (B,C) of token sequences, recorded on the graph.</summary>
-    private Tensor Encode(Graph graph, IReadOnlyList<int[]> sequences)
+    private Tensor Encode(Graph graph, IReadOnlyList<int[]> sequences) => Encode(_model, graph, sequences);
+
+    /// <summary>L2-normalised embeddings (B,C) of token sequences by <paramref name="model"/>, on the graph.</summary>
+    internal static Tensor Encode(BertModel model, Graph graph, IReadOnlyList<int[]> sequences)
     {
         var (tokens, keep, length) = RetrievalPrompts.Pack(sequences);
-        return Losses.L2Normalize(graph, _model.Embed(graph, tokens, sequences.Count, length, keep: keep));
+        return Losses.L2Normalize(graph, model.Embed(graph, tokens, sequences.Count, length, keep: keep));
     }
 
     /// <summary>L2-normalised embeddings of every sequence, in batches, as one (N·C) array.</summary>

@@ -160,4 +160,38 @@ public sealed class RetrievalTrainingTests : IDisposable
         Assert.Contains("vocab.txt", error.Message, StringComparison.Ordinal);
         Assert.Contains("belong together", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void AStudentDistilsFromATeacherRunOfItsOwnWorldOnly()
+    {
+        var world = World(members: 200, days: 10, seed: 5);
+        var teacherRun = Path.Combine(_directory, "teacher");
+        var teacherConfig = Small(world, tokens: 32, channels: 24, evaluationExamples: 20) with
+        {
+            Training = RetrievalConfig.DefaultTraining with { Epochs = 1, BatchSize = 16 },
+        };
+        Assert.Equal(RunStatus.Finished, RetrievalRun.Train(teacherConfig, teacherRun).Status);
+
+        var student = Small(world, tokens: 32, channels: 16, evaluationExamples: 20) with
+        {
+            Training = RetrievalConfig.DefaultTraining with { Epochs = 1, BatchSize = 16 },
+        };
+        RetrievalRun.Train(student, Path.Combine(_directory, "alone"));
+        // A teacher weighted 0 changes nothing (same batches, same negatives, same weights); weighted 1 it changes the weights.
+        RetrievalRun.Train(student with { Teacher = teacherRun, DistillWeight = 0f }, Path.Combine(_directory, "weight-0"));
+        var distilled = RetrievalRun.Train(student with { Teacher = teacherRun }, Path.Combine(_directory, "distilled"));
+        Assert.Equal(RunStatus.Finished, distilled.Status);
+        Assert.Contains(distilled.Data.Inputs, i => i.Role == "teacher");
+        using var alone = SafeTensorsFile.Read(Path.Combine(_directory, "alone", TrainingLoop.LastFile));
+        using var unweighted = SafeTensorsFile.Read(Path.Combine(_directory, "weight-0", TrainingLoop.LastFile));
+        using var taught = SafeTensorsFile.Read(Path.Combine(_directory, "distilled", TrainingLoop.LastFile));
+        Assert.All(alone.Entries, e => Assert.True(alone.GetFloat32(e.Name).SequenceEqual(unweighted.GetFloat32(e.Name)), $"{e.Name} moved by a teacher of weight 0"));
+        Assert.Contains(alone.Entries, e => !alone.GetFloat32(e.Name).SequenceEqual(taught.GetFloat32(e.Name)));
+
+        // A teacher trained on another world is refused by name.
+        var otherWorld = Path.Combine(_directory, "other-world");
+        WorldGenerator.Generate(new WorldConfig { Members = 150, Days = 10, Seed = 9, MatchSamplePairs = 50, Threads = 1 }, BuiltInVocabulary.Create(), otherWorld);
+        var error = Assert.Throws<InvalidDataException>(() => RetrievalRun.Train(student with { World = otherWorld, Teacher = teacherRun }, Path.Combine(_directory, "mismatch")));
+        Assert.Contains("a teacher must know the student's world", error.Message, StringComparison.Ordinal);
+    }
 }
