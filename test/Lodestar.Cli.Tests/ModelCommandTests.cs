@@ -37,6 +37,8 @@ public sealed class ModelCommandTests : IDisposable
         Assert.Equal(["input_ids", "attention_mask", "token_type_ids"], export.GetProperty("inputs").EnumerateArray().Select(e => e.GetString()));
         Assert.Equal(["last_hidden_state", "sentence_embedding"], export.GetProperty("outputs").EnumerateArray().Select(e => e.GetString()));
         Assert.True(export.GetProperty("bytes").GetInt64() > 4 * 22_565_376L);
+        var (fused, _) = CliProcess.Run("export", "onnx", "--checkpoint", Path.Combine(model, "encoder.safetensors"), "--out", Path.Combine(_directory, "minilm-fused.onnx"), "--ort-fused", "--json");
+        Assert.True(JsonDocument.Parse(fused).RootElement.GetProperty("nodes").GetInt32() < export.GetProperty("nodes").GetInt32());
 
         // The extracted vocab.txt budgets prompts as WordPiece.
         var world = Path.Combine(_directory, "world");

@@ -1,6 +1,6 @@
 // A BertModel exported to ONNX runs in ONNX Runtime 1.32 to Lodestar's own hidden states and pooled embeddings
-// (padding and token types included), reads back through the importer to the same weights, and MiniLM exported
-// again answers as the published file does.
+// (padding and token types included), in standard operators or ONNX Runtime's fused ones, reads back through the
+// importer to the same weights, and MiniLM exported again answers as the published file does.
 using Lodestar.Core;
 using Lodestar.Models.Bert;
 using Lodestar.Tensors;
@@ -16,9 +16,11 @@ public sealed class BertOnnxExportTests
     };
 
     [Theory]
-    [InlineData(BertPooling.Mean)]
-    [InlineData(BertPooling.Cls)]
-    public void OnnxRuntimeRunsTheExportToLodestarsOutputs(BertPooling pooling)
+    [InlineData(BertPooling.Mean, false)]
+    [InlineData(BertPooling.Cls, false)]
+    [InlineData(BertPooling.Mean, true)]
+    [InlineData(BertPooling.Cls, true)]
+    public void OnnxRuntimeRunsTheExportToLodestarsOutputs(BertPooling pooling, bool ortFused)
     {
         var model = new BertModel(Small with { Pooling = pooling });
         // Trained-looking weights: LayerNorm gains and biases away from 1 and 0.
@@ -33,7 +35,7 @@ public sealed class BertOnnxExportTests
 
         var hidden = model.Forward(new Graph(recordGradients: false), tokens, batch, length, types, keep).Data.ToArray();
         var pooled = model.Embed(new Graph(recordGradients: false), tokens, batch, length, types, keep).Data.ToArray();
-        var outputs = OnnxRuntimeReference.Run(BertOnnx.Export(model).ToBytes(), tokens, types, keep, batch, length);
+        var outputs = OnnxRuntimeReference.Run(BertOnnx.Export(model, ortFused).ToBytes(), tokens, types, keep, batch, length);
 
         OnnxRuntimeReference.AssertClose(hidden, outputs[BertOnnx.HiddenStates], keep, Small.Channels);
         OnnxRuntimeReference.AssertClose(pooled, outputs[BertOnnx.SentenceEmbedding], null, Small.Channels);
@@ -65,6 +67,8 @@ public sealed class BertOnnxExportTests
         var theirs = OnnxRuntimeReference.Run(published, tokens, types, keep, batch, length)[BertOnnx.HiddenStates];
         var ours = OnnxRuntimeReference.Run(BertOnnx.Export(model).ToBytes(), tokens, types, keep, batch, length)[BertOnnx.HiddenStates];
         OnnxRuntimeReference.AssertClose(theirs, ours, keep, model.Config.Channels);
+        var fused = OnnxRuntimeReference.Run(BertOnnx.Export(model, ortFused: true).ToBytes(), tokens, types, keep, batch, length)[BertOnnx.HiddenStates];
+        OnnxRuntimeReference.AssertClose(theirs, fused, keep, model.Config.Channels);
     }
 
     // Random ids and token types; every sequence but the first padded at its end by a different amount.

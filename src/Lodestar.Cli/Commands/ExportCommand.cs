@@ -20,14 +20,15 @@ public static class ExportCommand
     {
         var checkpoint = new Option<FileInfo>("--checkpoint") { Description = $"A model checkpoint (.safetensors) of kind {string.Join(", ", OnnxExport.Kinds)}.", Required = true };
         var output = new Option<FileInfo>("--out") { Description = "The ONNX file to write (atomically).", Required = true };
+        var ortFused = new Option<bool>("--ort-fused") { Description = "BERT-family encoders: ONNX Runtime's fused CPU operators (com.microsoft Attention, SkipLayerNormalization, BiasGelu), which only ONNX Runtime runs." };
         var json = CliJson.CreateOption();
-        var command = new Command("onnx", "Write a checkpoint as an ONNX graph (opset 17) with its weights inside.") { Options = { checkpoint, output, json } };
+        var command = new Command("onnx", "Write a checkpoint as an ONNX graph (opset 17) with its weights inside.") { Options = { checkpoint, output, ortFused, json } };
         command.SetAction(parse =>
         {
             var source = parse.GetValue(checkpoint)!.FullName;
             var path = parse.GetValue(output)!.FullName;
             var clock = Stopwatch.StartNew();
-            OnnxExport.FromCheckpoint(source).Save(path);
+            OnnxExport.FromCheckpoint(source, parse.GetValue(ortFused)).Save(path);
             var seconds = clock.Elapsed.TotalSeconds;
             var written = OnnxModel.Read(path);
             var summary = new

@@ -17,18 +17,28 @@ public sealed class OnnxLayers(OnnxGraphBuilder graph)
     /// <summary>x (..., in) · Wᵀ + b → (..., out). The (out, in) weight is stored transposed, (in, out), as MatMul's right operand.</summary>
     public string Linear(string x, Linear layer, string name)
     {
-        int outFeatures = layer.Weight.Dim(0), inFeatures = layer.Weight.Dim(1);
-        var transposed = new float[layer.Weight.Length];
-        var weight = layer.Weight.Data;
-        for (var o = 0; o < outFeatures; o++)
+        var product = MatMul(x, layer, name);
+        return layer.Bias is null ? product : Graph.Node("Add", [product, Parameter($"{name}.bias", layer.Bias)]);
+    }
+
+    /// <summary>x (..., in) · Wᵀ → (..., out) without the bias (for an operator that adds it itself).</summary>
+    public string MatMul(string x, Linear layer, string name) =>
+        Graph.Node("MatMul", [x, Graph.Initializer($"onnx::MatMul.{name}.weight", Transposed(layer.Weight), layer.Weight.Dim(1), layer.Weight.Dim(0))]);
+
+    /// <summary>A (rows, columns) weight as (columns, rows), row-major.</summary>
+    public static float[] Transposed(Tensor weight)
+    {
+        int rows = weight.Dim(0), columns = weight.Dim(1);
+        var transposed = new float[weight.Length];
+        var values = weight.Data;
+        for (var r = 0; r < rows; r++)
         {
-            for (var i = 0; i < inFeatures; i++)
+            for (var c = 0; c < columns; c++)
             {
-                transposed[(i * outFeatures) + o] = weight[(o * inFeatures) + i];
+                transposed[(c * rows) + r] = values[(r * columns) + c];
             }
         }
-        var product = Graph.Node("MatMul", [x, Graph.Initializer($"onnx::MatMul.{name}.weight", transposed, inFeatures, outFeatures)]);
-        return layer.Bias is null ? product : Graph.Node("Add", [product, Parameter($"{name}.bias", layer.Bias)]);
+        return transposed;
     }
 
     /// <summary>Rows of an embedding table: ids (any shape, int64) → (..., C).</summary>
