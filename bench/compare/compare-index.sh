@@ -2,7 +2,7 @@
 # Exact search side by side in one run: `lodestar bench index --json` then FAISS IndexFlatIP, its 8-bit scalar
 # quantizer and NumPy (faiss_index.py) on the same sizes. Prints one JSON line per side and one with the ratios
 # (batch_qps_ratio > 1 and p50_ratio < 1 mean Lodestar is faster).
-# Usage: bench/compare/compare-index.sh [--items 1000000] [--dim 128] [--queries 200] [--threads 2]
+# Usage: bench/compare/compare-index.sh [--items 1000000] [--dim 128] [--queries 200] [--threads 2] [--clustered] [--hnsw]
 # Needs python3-faiss, python3-numpy and libopenblas0-openmp (apt): FAISS answers batches of 20 or more queries with
 # BLAS, and Debian's default reference BLAS is ~40× slower than OpenBLAS. Debian's FAISS 1.7.3 has no SIMD kernels.
 set -euo pipefail
@@ -11,12 +11,16 @@ items=1000000
 dim=128
 queries=200
 threads=2
+clustered=()
+hnsw=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --items) items=$2; shift 2 ;;
         --dim) dim=$2; shift 2 ;;
         --queries) queries=$2; shift 2 ;;
         --threads) threads=$2; shift 2 ;;
+        --clustered) clustered=(--clustered); shift ;;
+        --hnsw) hnsw=(--hnsw); shift ;;
         -h|--help) sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "compare-index.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
     esac
@@ -24,8 +28,8 @@ done
 
 cd "$(dirname "$0")/../.."
 dotnet build src/Lodestar.Cli -c Release -v quiet -nologo >&2
-lodestar=$(dotnet src/Lodestar.Cli/bin/Release/net10.0/lodestar.dll bench index --items "$items" --dim "$dim" --queries "$queries" --threads "$threads" --json)
-faiss=$(LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp OMP_NUM_THREADS=$threads OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 bench/compare/faiss_index.py --items "$items" --dim "$dim" --queries "$queries" --threads "$threads")
+lodestar=$(dotnet src/Lodestar.Cli/bin/Release/net10.0/lodestar.dll bench index --items "$items" --dim "$dim" --queries "$queries" --threads "$threads" "${clustered[@]}" --json)
+faiss=$(LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp OMP_NUM_THREADS=$threads OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 bench/compare/faiss_index.py --items "$items" --dim "$dim" --queries "$queries" --threads "$threads" "${clustered[@]}" "${hnsw[@]}")
 echo "$lodestar"
 echo "$faiss"
 /usr/bin/python3 - "$lodestar" "$faiss" <<'PY'

@@ -18,14 +18,21 @@ def main():
     parser.add_argument("--k", type=int, default=10)
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--clustered", action="store_true", help="a Gaussian mixture (1,000 unit centres, noise 0.05 per dimension), as `lodestar bench index --clustered`")
+    parser.add_argument("--hnsw", action="store_true", help="also IndexHNSWFlat M=32, efSearch 64 (minutes to build at 1M)")
     args = parser.parse_args()
 
     import faiss
     faiss.omp_set_num_threads(args.threads)
     rng = np.random.default_rng(args.seed)
-    data = rng.standard_normal((args.items, args.dim), dtype=np.float32)
+    def draw(n):
+        if not args.clustered:
+            return rng.standard_normal((n, args.dim), dtype=np.float32)
+        return centres[rng.integers(0, len(centres), n)] + 0.05 * rng.standard_normal((n, args.dim), dtype=np.float32)
+    centres = (rng.standard_normal((1000, args.dim), dtype=np.float32) / np.sqrt(args.dim)).astype(np.float32)
+    data = draw(args.items)
     data /= np.linalg.norm(data, axis=1, keepdims=True)
-    queries = rng.standard_normal((args.queries, args.dim), dtype=np.float32)
+    queries = draw(args.queries)
     queries /= np.linalg.norm(queries, axis=1, keepdims=True)
 
     start = time.perf_counter()
@@ -73,14 +80,41 @@ def main():
         batches += 1
     batch_qps = batches * args.queries / (time.perf_counter() - start)
 
+    hnsw = {}
+    if args.hnsw:
+        # The approximate peer: a graph index, fast where data is clustered, never exact.
+        start = time.perf_counter()
+        graph = faiss.IndexHNSWFlat(args.dim, 32, faiss.METRIC_INNER_PRODUCT)
+        graph.hnsw.efSearch = 64
+        graph.add(data)
+        hnsw_build = time.perf_counter() - start
+        _, exact_all = index.search(queries, args.k)
+        graph.search(queries[:1], args.k)
+        hnsw_latencies, hnsw_recalled = [], 0
+        for q in range(args.queries):
+            start = time.perf_counter()
+            _, found = graph.search(queries[q:q + 1], args.k)
+            hnsw_latencies.append((time.perf_counter() - start) * 1e3)
+            hnsw_recalled += len(set(found[0]) & set(exact_all[q]))
+        batches, start = 0, time.perf_counter()
+        while batches < 2 or time.perf_counter() - start < 2.0:
+            graph.search(queries, args.k)
+            batches += 1
+        hnsw = {
+            "hnsw_build_seconds": hnsw_build, "hnsw_single_query_p50_ms": float(np.median(hnsw_latencies)),
+            "hnsw_batch_queries_per_second": batches * args.queries / (time.perf_counter() - start),
+            "hnsw_recall_at_k": hnsw_recalled / (args.queries * args.k),
+        }
+
     print(json.dumps({
-        "name": "faiss_flat_ip", "items": args.items, "dimension": args.dim, "threads": args.threads,
+        "name": "faiss_flat_ip", "data": "clustered" if args.clustered else "random", "items": args.items, "dimension": args.dim, "threads": args.threads,
         "faiss_version": faiss.__version__, "build_seconds": build,
         "single_query_p50_ms": float(np.median(latencies)), "single_query_p99_ms": float(np.percentile(latencies, 99)),
         "numpy_single_query_p50_ms": float(np.median(numpy_latencies)),
         "batch_size": args.queries, "batch_queries_per_second": batch_qps, "k": args.k,
         "sq8_build_seconds": sq8_build, "sq8_single_query_p50_ms": float(np.median(sq8_latencies)),
         "sq8_recall_at_k": recalled / (sq8_queries * args.k),
+        **hnsw,
     }))
 
 

@@ -14,7 +14,7 @@ namespace Lodestar.Bench;
 public static class IndexBench
 {
     /// <summary>The figures of one run; bandwidth and limits in GB/s and ms, latencies in ms.</summary>
-    public sealed record IndexBenchResult(string Name, int Items, int Dimension, int Threads, string Isa, double BuildSeconds, double UpsertsPerSecond,
+    public sealed record IndexBenchResult(string Name, string Data, int Items, int Dimension, int Threads, string Isa, double BuildSeconds, double UpsertsPerSecond,
         double MemoryBandwidthGBs, double SingleQueryLimitMs, double SingleQueryP50Ms, double SingleQueryP99Ms, double P50OverLimit,
         int BatchSize, double BatchQueriesPerSecond, double ExactBatchQueriesPerSecond, double ExactBatchCertifiedFraction, int ExactBatchAnswersDiffering,
         double AllocatedBytesPerSearch, int K,
@@ -32,23 +32,24 @@ public static class IndexBench
         var threads = new Option<int>("--threads") { Description = "Kernel threads (0 = all cores).", DefaultValueFactory = _ => 0 };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the vectors and queries.", DefaultValueFactory = _ => 1 };
         var rescore = new Option<int>("--rescore") { Description = "int8 search: the factor r of the k·r candidates rescored in float32.", DefaultValueFactory = _ => FlatIndex.DefaultRescore };
+        var clustered = new Option<bool>("--clustered") { Description = $"A Gaussian mixture ({ClusterCount:N0} unit centres, noise σ = {ClusterNoise} per dimension before normalising) instead of uniform random directions, for items and queries." };
         var json = output.CreateJsonOption();
         var command = new Command(name, "Exact index speed: upserts/s, one query's latency against the memory-bandwidth limit, batch queries/s.");
-        foreach (var option in new Option[] { items, dimension, queries, k, threads, seed, rescore, json })
+        foreach (var option in new Option[] { items, dimension, queries, k, threads, seed, rescore, clustered, json })
         {
             command.Options.Add(option);
         }
         command.SetAction(parse =>
         {
             var result = Run(parse.GetValue(items), parse.GetValue(dimension), parse.GetValue(queries), parse.GetValue(k),
-                BenchTiming.ResolveThreads(parse.GetValue(threads)), parse.GetValue(seed), parse.GetValue(rescore));
+                BenchTiming.ResolveThreads(parse.GetValue(threads)), parse.GetValue(seed), parse.GetValue(rescore), parse.GetValue(clustered));
             if (parse.GetValue(json))
             {
                 output.WriteJson(result);
                 return 0;
             }
             var table = new Table().AddColumns("figure", "value");
-            table.AddRow("items × D", $"{result.Items:N0} × {result.Dimension} ({result.Threads} threads, {result.Isa})");
+            table.AddRow("items × D", $"{result.Items:N0} × {result.Dimension} ({result.Data}; {result.Threads} threads, {result.Isa})");
             table.AddRow("upserts/s (batches of 10,000)", $"{result.UpsertsPerSecond:N0}");
             table.AddRow("upserts/s while a thread searches (its searches/s)", $"{result.UpsertsPerSecondWhileSearching:N0} ({result.SearchesPerSecondWhileUpserting:N0})");
             table.AddRow("memory bandwidth", $"{result.MemoryBandwidthGBs:F1} GB/s");
@@ -69,7 +70,14 @@ public static class IndexBench
         return command;
     }
 
-    public static IndexBenchResult Run(int items, int dimension, int queryCount, int k, int threads, ulong seed, int rescore = FlatIndex.DefaultRescore)
+    /// <summary>Centres of the clustered data set (FAISS's benchmarks call such data "clustered": where approximate indexes work).</summary>
+    public const int ClusterCount = 1000;
+
+    /// <summary>Per-dimension noise around a centre, before each vector is scaled to unit length.</summary>
+    public const float ClusterNoise = 0.05f;
+
+    public static IndexBenchResult Run(int items, int dimension, int queryCount, int k, int threads, ulong seed, int rescore = FlatIndex.DefaultRescore,
+        bool clustered = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(items, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(dimension, 1);
@@ -77,6 +85,20 @@ public static class IndexBench
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
         KernelThreads.Count = threads;
         var random = new SeededRandom(seed);
+        var centres = new float[ClusterCount * dimension];
+        random.FillNormal(centres, 1f / MathF.Sqrt(dimension));
+        void Draw(Span<float> vectors)
+        {
+            random.FillNormal(vectors, clustered ? ClusterNoise : 1f);
+            if (clustered)
+            {
+                for (var row = 0; row < vectors.Length / dimension; row++)
+                {
+                    var centre = centres.AsSpan(random.NextInt(ClusterCount) * dimension, dimension);
+                    System.Numerics.Tensors.TensorPrimitives.Add(vectors.Slice(row * dimension, dimension), centre, vectors.Slice(row * dimension, dimension));
+                }
+            }
+        }
         var index = new FlatIndex(dimension, items);
         const int UpsertBatch = 10_000;
         var batch = new float[UpsertBatch * dimension];
@@ -86,7 +108,7 @@ public static class IndexBench
         for (var first = 0; first < items; first += UpsertBatch)
         {
             var n = Math.Min(UpsertBatch, items - first);
-            random.FillNormal(batch.AsSpan(0, n * dimension), 1f);
+            Draw(batch.AsSpan(0, n * dimension));
             for (var i = 0; i < n; i++)
             {
                 ids[i] = first + i;
@@ -98,7 +120,7 @@ public static class IndexBench
         var upsertSeconds = TimeUpserts(index, dimension, random);
 
         var queries = new float[queryCount * dimension];
-        random.FillNormal(queries, 1f);
+        Draw(queries);
         var hits = new SearchHit[queryCount * k];
         var bandwidth = MemoryBandwidth.MeasureGBs(threads, TimeSpan.FromSeconds(1));
         var limitMs = (double)items * dimension * sizeof(float) / (bandwidth * 1e9) * 1e3;
@@ -168,7 +190,7 @@ public static class IndexBench
         var (busyUpsertSeconds, searchesPerSecond) = TimeUpsertsWhileSearching(index, dimension, random, queries.AsMemory(0, dimension), k);
         var p50 = Statistics.Median(latencies);
         var int8P50 = Statistics.Median(int8Latencies);
-        return new IndexBenchResult("index_flat_f32", items, dimension, threads, PeakBench.Isa, buildSeconds, 10 * UpsertBatch / upsertSeconds,
+        return new IndexBenchResult("index_flat_f32", clustered ? "clustered" : "random", items, dimension, threads, PeakBench.Isa, buildSeconds, 10 * UpsertBatch / upsertSeconds,
             bandwidth, limitMs, p50, Statistics.Percentile(latencies, 0.99), p50 / limitMs,
             queryCount, batchQueriesPerSecond, exactBatchQueriesPerSecond, batchCertified, batchDiffering, (double)allocated / queryCount, k,
             int8LimitMs, int8P50, Statistics.Percentile(int8Latencies, 0.99), int8P50 / int8LimitMs, rescore,
