@@ -13,6 +13,7 @@ public static class BenchCommands
         bench.Subcommands.Add(GemmBench.Create(output));
         bench.Subcommands.Add(AttentionBench.Create(output));
         bench.Subcommands.Add(IndexBench.Create(output));
+        bench.Subcommands.Add(EmbedBench.Create(output));
         foreach (var command in TransformerBench.Create(output))
         {
             bench.Subcommands.Add(command);

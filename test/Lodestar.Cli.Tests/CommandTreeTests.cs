@@ -25,6 +25,7 @@ public class CommandTreeTests
     [InlineData("retrieval", "eval", "--help")]
     [InlineData("bench", "match", "--help")]
     [InlineData("bench", "seqrec", "--help")]
+    [InlineData("bench", "embed", "--help")]
     [InlineData("model", "import", "--help")]
     [InlineData("model", "extract", "--help")]
     [InlineData("model", "embed", "--help")]
