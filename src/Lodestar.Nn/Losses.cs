@@ -120,14 +120,24 @@ public static class Losses
         {
             throw new ArgumentException($"InfoNCE: {n} queries, {labels.Length} labels and {excluded.Length} exclusions for {k} candidates (need {n} and {n * k} or none)");
         }
-        for (var i = 0; i < n; i++)
+        return InfoNce(graph, CandidateLogits(graph, queries, candidates, excluded, temperature), labels, excluded);
+    }
+
+    /// <summary>
+    /// The same loss on logits (N,K) already made by <see cref="CandidateLogits"/>, for a caller that needs them for
+    /// another term too: cross-entropy on the labels, each row's positive checked to be in range and not excluded.
+    /// </summary>
+    public static Tensor InfoNce(Graph graph, Tensor logits, int[] labels, ReadOnlySpan<bool> excluded)
+    {
+        var k = logits.Dim(1);
+        for (var i = 0; i < labels.Length; i++)
         {
             if ((uint)labels[i] >= (uint)k || (excluded.Length != 0 && excluded[(i * k) + labels[i]]))
             {
                 throw new ArgumentException($"InfoNCE: row {i}'s positive (column {labels[i]}) is out of range or excluded");
             }
         }
-        return graph.CrossEntropy(CandidateLogits(graph, queries, candidates, excluded, temperature), labels);
+        return graph.CrossEntropy(logits, labels);
     }
 
     /// <summary>

@@ -6,6 +6,7 @@ using Lodestar.Core;
 using Lodestar.Features.Retrieval;
 using Lodestar.Models.Bert;
 using Lodestar.Text.Prompts;
+using Lodestar.Text.Tokenization;
 using Lodestar.Training.Loop;
 
 namespace Lodestar.Training.Retrieval;
@@ -104,6 +105,13 @@ public sealed record RetrievalConfig
         this.Require(DistillTemperature > 0 && float.IsFinite(DistillTemperature), DistillTemperature, "must be positive");
         return this;
     }
+
+    /// <summary>
+    /// Members and posts rendered as this config asks (count format, history mode, token budgets), in
+    /// <paramref name="tokenizer"/>'s ids, percentiles fitted before <paramref name="fitBefore"/>.
+    /// </summary>
+    public RetrievalPrompts Prompts(WorldSnapshot world, FeedLog log, IPromptTokenizer tokenizer, int fitBefore) =>
+        new(world, log, PromptLibrary.LoadBuiltIn(), tokenizer, fitBefore, Counts, History, MemberTokens, PostTokens);
 
     /// <summary>This config with the pretrained encoder's shape as its model, checked against the prompt budgets.</summary>
     public RetrievalConfig ResolvePretrained(BertConfig encoder) =>

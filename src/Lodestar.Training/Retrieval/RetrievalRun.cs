@@ -78,8 +78,7 @@ public static class RetrievalRun
             (tokenizer, model) = (bpe, new BertModel(config.Model with { VocabSize = bpe.VocabSize, Pooling = BertPooling.Mean }));
         }
         var world = WorldSnapshot.Load(config.World);
-        var prompts = new RetrievalPrompts(world, log, PromptLibrary.LoadBuiltIn(), tokenizer, boundaries.ValidationStart,
-            config.Counts, config.History, config.MemberTokens, config.PostTokens);
+        var prompts = config.Prompts(world, log, tokenizer, boundaries.ValidationStart);
         var teacher = config.Teacher is { } teacherRun ? RetrievalTeacher.Load(teacherRun, start.Data.Inputs, world, log, boundaries.ValidationStart) : null;
         var task = new RetrievalTask(config, log, prompts, model, examples, teacher);
         return TrainingLoop.Run(task, config.Training, start, runDirectory, options);
@@ -93,11 +92,10 @@ public static class RetrievalRun
     {
         var pretrained = config.Pretrained is { } directory ? PretrainedEncoder.Load(directory)
             : throw new ArgumentException("zero-shot evaluation needs a pretrained encoder (`pretrained` in the config, or --pretrained)");
-        config = config.Validate().ResolvePretrained(pretrained.Model.Config);
+        config = config.ResolvePretrained(pretrained.Model.Config);
         var log = FeedLog.Load(config.World);
         var examples = RetrievalExamples.Build(log, config.Data);
-        var prompts = new RetrievalPrompts(WorldSnapshot.Load(config.World), log, PromptLibrary.LoadBuiltIn(), pretrained.Tokenizer,
-            RetrievalExamples.Boundaries(log, config.Data).ValidationStart, config.Counts, config.History, config.MemberTokens, config.PostTokens);
+        var prompts = config.Prompts(WorldSnapshot.Load(config.World), log, pretrained.Tokenizer, RetrievalExamples.Boundaries(log, config.Data).ValidationStart);
         return new RetrievalTask(config, log, prompts, pretrained.Model, examples).Test(progress);
     }
 

@@ -77,11 +77,11 @@ public sealed class RetrievalTask : ITrainingTask<List<RetrievalExample>>
         var batch = RetrievalBatch.Draw(examples, _config.HardNegatives, _config.EasyNegatives, _sampler, random);
         var members = Encode(graph, [.. examples.Select(e => _prompts.MemberTokens(e.MemberId, e.Day))]);
         var posts = Encode(graph, [.. batch.Candidates.Select((p, j) => _prompts.PostTokens(p, batch.Days[j]))]);
-        var loss = Losses.InfoNce(graph, members, posts, batch.Labels, batch.Excluded, _config.Temperature);
+        var student = Losses.CandidateLogits(graph, members, posts, batch.Excluded, _config.Temperature);
+        var loss = Losses.InfoNce(graph, student, batch.Labels, batch.Excluded);
         if (_teacher is not null)
         {
             // + α·T²·KL(teacher ‖ student) over the same candidate set, each with its own similarity temperature.
-            var student = Losses.CandidateLogits(graph, members, posts, batch.Excluded, _config.Temperature);
             var teacher = graph.Constant(_teacher.Logits(examples, batch), [examples.Count, batch.Candidates.Length]);
             loss = graph.Add(loss, graph.Scale(Losses.DistillationKl(graph, student, teacher, _config.DistillTemperature), _config.DistillWeight));
         }

@@ -55,8 +55,7 @@ public sealed class RetrievalTeacher
             ? BertWordPiece.Load(vocabulary)
             : TokenizerJson.Load(Path.Combine(runDirectory, RetrievalRun.TokenizerFile));
         var config = record.Config;
-        var prompts = new RetrievalPrompts(world, log, PromptLibrary.LoadBuiltIn(), tokenizer, fitBefore, config.Counts, config.History, config.MemberTokens, config.PostTokens);
-        return new RetrievalTeacher(BertModel.Load(checkpoint), prompts, config.Temperature, checkpoint);
+        return new RetrievalTeacher(BertModel.Load(checkpoint), config.Prompts(world, log, tokenizer, fitBefore), config.Temperature, checkpoint);
     }
 
     /// <summary>The teacher's logits (N·K, row-major) over a batch's candidate set: cosine similarities over its own temperature, exclusions masked.</summary>

@@ -139,8 +139,7 @@ public sealed class RetrievalTrainingTests : IDisposable
         var log = FeedLog.Load(world);
         var example = RetrievalExamples.Build(log, config.Data).First(e => e.Split == RetrievalSplit.Train);
         var tokenizer = Lodestar.Text.Tokenization.BertWordPiece.Load(Path.Combine(pretrained, PretrainedEncoder.VocabularyFile));
-        var prompts = new RetrievalPrompts(Lodestar.Text.Prompts.WorldSnapshot.Load(world), log, Lodestar.Text.Prompts.PromptLibrary.LoadBuiltIn(), tokenizer,
-            RetrievalExamples.Boundaries(log, config.Data).ValidationStart, config.Counts, config.History, config.MemberTokens, config.PostTokens);
+        var prompts = config.Prompts(Lodestar.Text.Prompts.WorldSnapshot.Load(world), log, tokenizer, RetrievalExamples.Boundaries(log, config.Data).ValidationStart);
         var ids = prompts.MemberTokens(example.MemberId, example.Day);
         Assert.Equal((tokenizer.ClassificationId, tokenizer.SeparatorId), (ids[0], ids[^1]));
         Assert.InRange(ids.Length, 10, config.MemberTokens + 2);
