@@ -99,7 +99,7 @@ public static class IndexBench
                 }
             }
         }
-        var index = new FlatIndex(dimension, items);
+        using var index = new FlatIndex(dimension, items);
         const int UpsertBatch = 10_000;
         var batch = new float[UpsertBatch * dimension];
         var ids = new long[UpsertBatch];
@@ -254,7 +254,7 @@ public static class IndexBench
                 clock.Restart();
                 var loaded = FlatIndex.Load(path);
                 loads[i] = clock.Elapsed.TotalSeconds;
-                GC.KeepAlive(loaded);
+                loaded.Dispose();
             }
             return (save, Statistics.Median(loads), new FileInfo(path).Length);
         }

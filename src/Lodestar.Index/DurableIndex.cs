@@ -49,12 +49,20 @@ public sealed class DurableIndex : IDisposable
         {
             var snapshot = Path.Combine(directory, SnapshotFile);
             var index = File.Exists(snapshot) ? FlatIndex.Load(snapshot) : new FlatIndex(dimension);
-            if (index.Dimension != dimension)
+            try
             {
-                throw new InvalidDataException($"{snapshot}: the index has D = {index.Dimension}, opened for D = {dimension}");
+                if (index.Dimension != dimension)
+                {
+                    throw new InvalidDataException($"{snapshot}: the index has D = {index.Dimension}, opened for D = {dimension}");
+                }
+                var log = IndexLog.Open(Path.Combine(directory, LogFile), dimension, Apply(index));
+                return new DurableIndex(directory, index, log, writerLock);
             }
-            var log = IndexLog.Open(Path.Combine(directory, LogFile), dimension, Apply(index));
-            return new DurableIndex(directory, index, log, writerLock);
+            catch
+            {
+                index.Dispose();
+                throw;
+            }
         }
         catch
         {
@@ -65,7 +73,7 @@ public sealed class DurableIndex : IDisposable
 
     /// <summary>
     /// A point-in-time copy of the index in <paramref name="directory"/> for searching, opened beside a writer that
-    /// may hold the folder: the snapshot plus the whole records of the log. A checkpoint that replaces the snapshot
+    /// may hold the folder: the snapshot (memory-mapped; dispose the index to unmap it) plus the whole records of the log. A checkpoint that replaces the snapshot
     /// while it is read (its log then emptied) is noticed and the read starts again. Later changes are not seen.
     /// </summary>
     public static FlatIndex OpenReadOnly(string directory)
@@ -82,11 +90,20 @@ public sealed class DurableIndex : IDisposable
             try
             {
                 var index = FlatIndex.Load(snapshot);
-                IndexLog.Read(Path.Combine(directory, LogFile), index.Dimension, Apply(index));
+                try
+                {
+                    IndexLog.Read(Path.Combine(directory, LogFile), index.Dimension, Apply(index));
+                }
+                catch
+                {
+                    index.Dispose();
+                    throw;
+                }
                 if (Identity(snapshot) == before)
                 {
                     return index;
                 }
+                index.Dispose();
             }
             catch (Exception ex) when (ex is EndOfStreamException or InvalidDataException or FileNotFoundException && Identity(snapshot) != before && attempt < Attempts)
             {
@@ -193,6 +210,7 @@ public sealed class DurableIndex : IDisposable
     {
         WaitForCompaction();
         _log.Dispose();
+        Index.Dispose();
         _writerLock.Dispose();
     }
 }

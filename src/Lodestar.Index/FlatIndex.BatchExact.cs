@@ -121,9 +121,10 @@ public sealed unsafe partial class FlatIndex
         var unprovedCount = 0;
         try
         {
+            var vectors = _vectors.Pointer;
             fixed (sbyte* rowCodes = _codes)
             fixed (byte* queryCodes = codes, queryZeros = zeros)
-            fixed (float* rowScales = _codeScales, queryScales = scales, scores = blockScores, keptScores = heapScores, vectors = _vectors, exactQueries = unitQueries)
+            fixed (float* rowScales = _codeScales, queryScales = scales, scores = blockScores, keptScores = heapScores, exactQueries = unitQueries)
             fixed (long* ids = _ids, created = _createdAt, keptRows = heapRows)
             fixed (bool* live = _live)
             fixed (int* keptCounts = heapCounts)

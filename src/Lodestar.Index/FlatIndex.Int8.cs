@@ -79,8 +79,9 @@ public sealed unsafe partial class FlatIndex
             var finalIds = ArrayPool<long>.Shared.Rent(k);
             try
             {
+                var vectors = _vectors.Pointer;
                 fixed (sbyte* codes = _codes, q = queryCodes)
-                fixed (float* codeScales = _codeScales, vectors = _vectors, exactQuery = unitQuery, scores = heapScores)
+                fixed (float* codeScales = _codeScales, exactQuery = unitQuery, scores = heapScores)
                 fixed (long* ids = _ids, created = _createdAt, candidateRows = heapRows)
                 fixed (bool* live = _live)
                 fixed (int* counts = heapCounts)

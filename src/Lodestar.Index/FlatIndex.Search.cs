@@ -41,7 +41,8 @@ public sealed unsafe partial class FlatIndex
             var heapCounts = ArrayPool<int>.Shared.Rent(chunks);
             try
             {
-                fixed (float* vectors = _vectors, q = unitQuery, scores = heapScores)
+                var vectors = _vectors.Pointer;
+                fixed (float* q = unitQuery, scores = heapScores)
                 fixed (long* ids = _ids, created = _createdAt, kept = heapIds)
                 fixed (bool* live = _live)
                 fixed (int* counts = heapCounts)
@@ -113,7 +114,8 @@ public sealed unsafe partial class FlatIndex
         var heapCounts = ArrayPool<int>.Shared.Rent(chunks * queryCount);
         try
         {
-            fixed (float* vectors = _vectors, queries = unitQueries, scores = blockScores, kept = heapScores)
+            var vectors = _vectors.Pointer;
+            fixed (float* queries = unitQueries, scores = blockScores, kept = heapScores)
             fixed (long* ids = _ids, created = _createdAt, keptIds = heapIds)
             fixed (bool* live = _live)
             fixed (int* keptCounts = heapCounts)

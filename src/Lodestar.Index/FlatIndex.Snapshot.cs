@@ -15,7 +15,7 @@ public sealed partial class FlatIndex
         {
             if (_rowOf.Count == _rows)
             {
-                IndexSnapshot.Write(path, Dimension, _ids.AsSpan(0, _rows), _createdAt.AsSpan(0, _rows), _vectors.AsSpan(0, _rows * Dimension));
+                IndexSnapshot.Write(path, Dimension, _ids.AsSpan(0, _rows), _createdAt.AsSpan(0, _rows), _vectors.Slice(0, _rows * Dimension));
                 return;
             }
             var ids = new long[_rowOf.Count];
@@ -28,7 +28,7 @@ public sealed partial class FlatIndex
                 {
                     ids[kept] = _ids[row];
                     created[kept] = _createdAt[row];
-                    _vectors.AsSpan(row * Dimension, Dimension).CopyTo(vectors.AsSpan(kept * Dimension, Dimension));
+                    _vectors.Slice((long)row * Dimension, Dimension).CopyTo(vectors.AsSpan(kept * Dimension, Dimension));
                     kept++;
                 }
             }
@@ -40,55 +40,93 @@ public sealed partial class FlatIndex
         }
     }
 
-    /// <summary>Opens a snapshot written by <see cref="Save"/>; throws <see cref="InvalidDataException"/> naming the file and the fault.</summary>
+    /// <summary>
+    /// Opens a snapshot written by <see cref="Save"/>, its vectors memory-mapped (copy-on-write); throws
+    /// <see cref="InvalidDataException"/> naming the file and the fault. Dispose the index to unmap the file.
+    /// </summary>
     public static FlatIndex Load(string path)
     {
         var (dimension, ids, createdAt, vectors) = IndexSnapshot.Read(path);
-        var index = new FlatIndex(dimension, Math.Max(1, ids.Length));
-        for (var row = 0; row < ids.Length; row++)
+        try
         {
-            if (!index._rowOf.TryAdd(ids[row], row))
+            var rows = ids.Length;
+            var index = new FlatIndex(dimension, rows > 0 ? ids : new long[1], rows > 0 ? createdAt : new long[1], vectors);
+            for (var row = 0; row < rows; row++)
             {
-                throw new InvalidDataException($"{path}: id {ids[row]} is stored twice (rows {index._rowOf[ids[row]]} and {row})");
+                if (!index._rowOf.TryAdd(ids[row], row))
+                {
+                    throw new InvalidDataException($"{path}: id {ids[row]} is stored twice (rows {index._rowOf[ids[row]]} and {row})");
+                }
             }
-            var vector = vectors.AsSpan(row * dimension, dimension);
-            var squares = Kernels.Reductions.SumOfSquares(vector);
-            if (!(Math.Abs(squares - 1f) <= 2 * UnitTolerance))
+            index._live.AsSpan(0, rows).Fill(true);
+            var (maxCodeError, badRow, squares) = index.QuantizeRows(rows);
+            if (badRow >= 0)
             {
-                throw new InvalidDataException($"{path}: the vector of id {ids[row]} (row {row}) has squared length {squares}, not 1");
+                throw new InvalidDataException($"{path}: the vector of id {ids[badRow]} (row {badRow}) has squared length {squares}, not 1");
             }
+            index._maxCodeError = maxCodeError;
+            index._rows = rows;
+            return index;
         }
-        index._vectors = vectors.Length > 0 ? vectors : index._vectors;
-        index._ids = ids.Length > 0 ? ids : index._ids;
-        index._createdAt = createdAt.Length > 0 ? createdAt : index._createdAt;
-        index._live = new bool[Math.Max(1, ids.Length)];
-        index._live.AsSpan(0, ids.Length).Fill(true);
-        index._codes = new sbyte[(long)Math.Max(1, ids.Length) * dimension];
-        index._codeScales = new float[Math.Max(1, ids.Length)];
-        index._maxCodeError = index.QuantizeRows(ids.Length);
-        index._rows = ids.Length;
-        return index;
+        catch
+        {
+            vectors.Dispose();
+            throw;
+        }
     }
 
-    /// <summary>The int8 codes of rows 0..count−1, one slice of rows per kernel thread; returns the largest code error.</summary>
-    private unsafe float QuantizeRows(int count)
+    /// <summary>An index over loaded rows: ids (capacity), createdAt (capacity), vectors (capacity, D); no row live yet.</summary>
+    private FlatIndex(int dimension, long[] ids, long[] createdAt, VectorRows vectors)
+    {
+        Dimension = dimension;
+        _vectors = vectors;
+        _ids = ids;
+        _createdAt = createdAt;
+        _live = new bool[ids.Length];
+        _codes = new sbyte[(long)ids.Length * dimension];
+        _codeScales = new float[ids.Length];
+    }
+
+    /// <summary>
+    /// The int8 codes of rows 0..count−1, one slice of rows per kernel thread, checking each row has unit length.
+    /// Returns the largest code error, and the first row that is not of unit length (−1 when none) with its squared length.
+    /// </summary>
+    private unsafe (float MaxCodeError, int BadRow, float Squares) QuantizeRows(int count)
     {
         var chunks = Math.Clamp(count / MinRowsPerChunk, 1, Kernels.KernelThreads.Count);
         var errors = new float[chunks];
-        var body = new QuantizeBody(this, count, chunks, errors);
+        var badRows = new int[chunks];
+        var badSquares = new float[chunks];
+        var body = new QuantizeBody(this, count, chunks, errors, badRows, badSquares);
         Kernels.KernelThreads.For(chunks, ref body);
-        return errors.Max();
+        for (var chunk = 0; chunk < chunks; chunk++)
+        {
+            if (badRows[chunk] >= 0)
+            {
+                return (float.NaN, badRows[chunk], badSquares[chunk]);
+            }
+        }
+        return (errors.Max(), -1, 0f);
     }
 
-    private readonly struct QuantizeBody(FlatIndex index, int count, int chunks, float[] errors) : Kernels.IParallelBody
+    private readonly struct QuantizeBody(FlatIndex index, int count, int chunks, float[] errors, int[] badRows, float[] badSquares) : Kernels.IParallelBody
     {
         public void Invoke(int chunk)
         {
             var largest = 0f;
             var dimension = index.Dimension;
+            badRows[chunk] = -1;
             for (var row = (int)((long)count * chunk / chunks); row < (int)((long)count * (chunk + 1) / chunks); row++)
             {
-                index._codeScales[row] = Quantize(index._vectors.AsSpan(row * dimension, dimension), index._codes.AsSpan(row * dimension, dimension), out var error);
+                var vector = index._vectors.Slice((long)row * dimension, dimension);
+                var squares = Kernels.Reductions.SumOfSquares(vector);
+                if (!(Math.Abs(squares - 1f) <= 2 * UnitTolerance))
+                {
+                    badRows[chunk] = row;
+                    badSquares[chunk] = squares;
+                    return;
+                }
+                index._codeScales[row] = Quantize(vector, index._codes.AsSpan(row * dimension, dimension), out var error);
                 largest = Math.Max(largest, error);
             }
             errors[chunk] = largest;

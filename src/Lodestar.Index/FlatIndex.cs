@@ -8,14 +8,14 @@ using Lodestar.Kernels;
 
 namespace Lodestar.Index;
 
-public sealed unsafe partial class FlatIndex
+public sealed unsafe partial class FlatIndex : IDisposable
 {
     /// <summary>Rows per GEMM block of a batch search: a block of scores stays in L2 for up to 64 queries.</summary>
     internal const int BatchBlockRows = 1024;
 
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
     private readonly Dictionary<long, int> _rowOf = [];
-    private float[] _vectors;   // (rows, D), each row unit length
+    private VectorRows _vectors; // (rows, D), each row unit length; a view of the snapshot file after Load
     private long[] _ids;        // (rows)
     private long[] _createdAt;  // (rows)
     private bool[] _live;       // (rows): false for a deleted row awaiting compaction
@@ -29,7 +29,7 @@ public sealed unsafe partial class FlatIndex
         ArgumentOutOfRangeException.ThrowIfLessThan(dimension, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(initialCapacity, 1);
         Dimension = dimension;
-        _vectors = new float[(long)initialCapacity * dimension];
+        _vectors = VectorRows.Allocate((long)initialCapacity * dimension);
         _ids = new long[initialCapacity];
         _createdAt = new long[initialCapacity];
         _live = new bool[initialCapacity];
@@ -56,6 +56,9 @@ public sealed unsafe partial class FlatIndex
             }
         }
     }
+
+    /// <summary>True while the rows are still the copy-on-write view of the snapshot they were loaded from.</summary>
+    internal bool IsMapped => _vectors.IsMapped;
 
     /// <summary>Rows held, deleted ones awaiting compaction included.</summary>
     public int Rows => Volatile.Read(ref _rows);
@@ -124,7 +127,7 @@ public sealed unsafe partial class FlatIndex
                     row = AppendRow(ids[i]);
                 }
                 var source = vectors.Slice(i * Dimension, Dimension);
-                var target = _vectors.AsSpan(row * Dimension, Dimension);
+                var target = _vectors.Slice((long)row * Dimension, Dimension);
                 var scale = 1f / norms[i];
                 for (var d = 0; d < Dimension; d++)
                 {
@@ -175,7 +178,7 @@ public sealed unsafe partial class FlatIndex
                 }
                 if (kept != row)
                 {
-                    _vectors.AsSpan(row * Dimension, Dimension).CopyTo(_vectors.AsSpan(kept * Dimension, Dimension));
+                    _vectors.Slice((long)row * Dimension, Dimension).CopyTo(_vectors.Slice((long)kept * Dimension, Dimension));
                     _codes.AsSpan(row * Dimension, Dimension).CopyTo(_codes.AsSpan(kept * Dimension, Dimension));
                     _codeScales[kept] = _codeScales[row];
                     _ids[kept] = _ids[row];
@@ -222,7 +225,7 @@ public sealed unsafe partial class FlatIndex
             {
                 return false;
             }
-            _vectors.AsSpan(row * Dimension, Dimension).CopyTo(destination);
+            _vectors.Slice((long)row * Dimension, Dimension).CopyTo(destination);
             return true;
         }
         finally
@@ -236,7 +239,7 @@ public sealed unsafe partial class FlatIndex
         if (_rows == _ids.Length)
         {
             var capacity = _ids.Length * 2;
-            Array.Resize(ref _vectors, capacity * Dimension);
+            _vectors = _vectors.Grow((long)capacity * Dimension, (long)_rows * Dimension);
             Array.Resize(ref _ids, capacity);
             Array.Resize(ref _createdAt, capacity);
             Array.Resize(ref _live, capacity);
@@ -249,6 +252,20 @@ public sealed unsafe partial class FlatIndex
         _rowOf[id] = row;
         Volatile.Write(ref _rows, row + 1);
         return row;
+    }
+
+    /// <summary>Frees the rows (or unmaps the snapshot they were loaded from); searches after this throw.</summary>
+    public void Dispose()
+    {
+        _lock.EnterWriteLock();
+        try
+        {
+            _vectors.Dispose();
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
+        }
     }
 
     /// <summary>‖v‖ of a vector that must be finite and non-zero; throws naming <paramref name="what"/> otherwise.</summary>

@@ -1,7 +1,9 @@
 // The snapshot file of an exact index: a 64-byte header (magic, format version, dimension, dtype, count and two
 // XxHash3 checksums, one of the header and one of the body), then the ids, the creation times and the
-// unit-length vectors of the live items, little-endian. Written atomically; read only after every field and
-// both checksums check out, so a truncated, corrupt or hostile file gives a precise error and no read outside it.
+// unit-length vectors of the live items, little-endian. Written atomically; opened with its vectors memory-mapped,
+// and used only after every field and both checksums check out, so a truncated, corrupt or hostile file gives a
+// precise error and no read outside it. (A file truncated by another process while mapped is beyond any check:
+// snapshots are only ever replaced by rename, which leaves a mapped one whole.)
 using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Runtime.InteropServices;
@@ -9,7 +11,7 @@ using Lodestar.Core;
 
 namespace Lodestar.Index;
 
-internal static class IndexSnapshot
+internal static unsafe class IndexSnapshot
 {
     public const int HeaderBytes = 64;
     public const uint FormatVersion = 1;
@@ -56,15 +58,60 @@ internal static class IndexSnapshot
         AtomicFile.Commit(stream, path);
     }
 
-    /// <summary>Reads and checks a snapshot; throws <see cref="InvalidDataException"/> naming the path and what is wrong.</summary>
-    public static (int Dimension, long[] Ids, long[] CreatedAt, float[] Vectors) Read(string path)
+    /// <summary>
+    /// Opens and checks a snapshot: ids and creation times are read into arrays, the vectors are a copy-on-write view
+    /// of the file (the caller disposes it). Throws <see cref="InvalidDataException"/> naming the path and what is wrong.
+    /// </summary>
+    public static (int Dimension, long[] Ids, long[] CreatedAt, VectorRows Vectors) Read(string path)
     {
         if (!File.Exists(path))
         {
             throw new FileNotFoundException($"{path}: no index snapshot", path);
         }
         RequireLittleEndian();
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        VectorRows? vectors = null;
+        try
+        {
+            var (dimension, n) = ReadHeader(path, stream, out var bodyHash);
+            var ids = new long[n];
+            var createdAt = new long[n];
+            stream.ReadExactly(MemoryMarshal.AsBytes(ids.AsSpan()));
+            stream.ReadExactly(MemoryMarshal.AsBytes(createdAt.AsSpan()));
+            var vectorOffset = stream.Position;
+            vectors = n == 0 ? VectorRows.Allocate(dimension) : VectorRows.Map(stream, vectorOffset, (long)n * dimension);
+            var body = new XxHash3();
+            body.Append(MemoryMarshal.AsBytes(ids.AsSpan()));
+            body.Append(MemoryMarshal.AsBytes(createdAt.AsSpan()));
+            var vectorBytes = (long)n * dimension * sizeof(float);
+            for (long done = 0; done < vectorBytes; done += HashPieceBytes)
+            {
+                body.Append(new ReadOnlySpan<byte>((byte*)vectors.Pointer + done, (int)Math.Min(HashPieceBytes, vectorBytes - done)));
+            }
+            if (body.GetCurrentHashAsUInt64() != bodyHash)
+            {
+                throw Bad(path, "the body checksum does not match: ids, times or vectors are corrupt");
+            }
+            return (dimension, ids, createdAt, vectors);
+        }
+        catch
+        {
+            vectors?.Dispose();
+            throw;
+        }
+        finally
+        {
+            // A mapping stays valid once its file is closed.
+            stream.Dispose();
+        }
+    }
+
+    /// <summary>Bytes hashed per call: spans are indexed by int.</summary>
+    private const long HashPieceBytes = 1L << 30;
+
+    /// <summary>Checks the header and that the body holds exactly what it promises; returns D, N and the body's checksum.</summary>
+    private static (int Dimension, int Count) ReadHeader(string path, FileStream stream, out ulong bodyHash)
+    {
         var length = stream.Length;
         if (length < HeaderBytes)
         {
@@ -104,24 +151,10 @@ internal static class IndexSnapshot
         }
         if (count * dimension > (ulong)Array.MaxLength)
         {
-            throw Bad(path, $"{count} items × D {dimension} exceed one array");
+            throw Bad(path, $"{count} items × D {dimension} exceed the {Array.MaxLength} floats an index holds");
         }
-        var n = (int)count;
-        var ids = new long[n];
-        var createdAt = new long[n];
-        var vectors = new float[n * (int)dimension];
-        stream.ReadExactly(MemoryMarshal.AsBytes(ids.AsSpan()));
-        stream.ReadExactly(MemoryMarshal.AsBytes(createdAt.AsSpan()));
-        stream.ReadExactly(MemoryMarshal.AsBytes(vectors.AsSpan()));
-        var body = new XxHash3();
-        body.Append(MemoryMarshal.AsBytes(ids.AsSpan()));
-        body.Append(MemoryMarshal.AsBytes(createdAt.AsSpan()));
-        body.Append(MemoryMarshal.AsBytes(vectors.AsSpan()));
-        if (body.GetCurrentHashAsUInt64() != BinaryPrimitives.ReadUInt64LittleEndian(header[24..]))
-        {
-            throw Bad(path, "the body checksum does not match: ids, times or vectors are corrupt");
-        }
-        return ((int)dimension, ids, createdAt, vectors);
+        bodyHash = BinaryPrimitives.ReadUInt64LittleEndian(header[24..]);
+        return ((int)dimension, (int)count);
     }
 
     // The body is the in-memory layout of the arrays; the format is little-endian, as every machine .NET runs on here.

@@ -44,6 +44,64 @@ public sealed class SnapshotTests : IDisposable
     }
 
     [Fact]
+    public void ALoadedIndexMapsItsFileAndNeverWritesToIt()
+    {
+        var path = Path.Combine(_directory, "posts.lsix");
+        Sample(count: 64).Save(path);
+        var saved = File.ReadAllBytes(path);
+        using var loaded = FlatIndex.Load(path);
+        Assert.True(loaded.IsMapped);
+        var unit = new float[12];
+        unit[3] = 1;
+        // Written in place (a private copy of the page), then in the native block rows move to when they outgrow the file.
+        loaded.Upsert(10, unit);
+        Assert.True(loaded.IsMapped);
+        loaded.Delete(20);
+        loaded.Compact();
+        var hits = new SearchHit[1];
+        Assert.Equal(1, loaded.Search(unit, 1, hits));
+        Assert.Equal((10L, 1f), (hits[0].Id, hits[0].Score));
+        for (var i = 0; i < 100; i++)
+        {
+            loaded.Upsert(100_000 + i, unit, createdAt: i);
+        }
+        Assert.False(loaded.IsMapped);
+        Assert.Equal(saved, File.ReadAllBytes(path));
+        var vector = new float[12];
+        Assert.True(loaded.TryGetVector(10, vector));
+        Assert.Equal(unit, vector);
+        Assert.False(loaded.Contains(20));
+    }
+
+    [Fact]
+    public void ASnapshotReplacedWhileMappedLeavesTheLoadedIndexWhole()
+    {
+        var path = Path.Combine(_directory, "posts.lsix");
+        var original = Sample(count: 300);
+        original.Save(path);
+        using var loaded = FlatIndex.Load(path);
+        new FlatIndex(12).Save(path);
+        var query = new float[12];
+        new SeededRandom(8).FillNormal(query, 1f);
+        var expected = new SearchHit[10];
+        var actual = new SearchHit[10];
+        Assert.Equal(original.Search(query, 10, expected), loaded.Search(query, 10, actual));
+        Assert.Equal(expected, actual);
+        Assert.Equal(0, FlatIndex.Load(path).Count);
+    }
+
+    [Fact]
+    public void ADisposedIndexRefusesSearches()
+    {
+        var path = Path.Combine(_directory, "posts.lsix");
+        Sample(count: 50).Save(path);
+        var loaded = FlatIndex.Load(path);
+        loaded.Dispose();
+        loaded.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => loaded.Search(new float[12] { 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, 3, new SearchHit[3]));
+    }
+
+    [Fact]
     public void AnEmptyIndexRoundTrips()
     {
         var path = Path.Combine(_directory, "empty.lsix");

@@ -87,7 +87,7 @@ public static class IndexCommand
         command.SetAction(parse =>
         {
             var directory = parse.GetValue(index)!.FullName;
-            var flat = DurableIndex.OpenReadOnly(directory);
+            using var flat = DurableIndex.OpenReadOnly(directory);
             var query = new float[flat.Dimension];
             var excluded = ParseIds(parse.GetValue(exclude), "--exclude");
             if (parse.GetValue(id) is { } itemId)
@@ -149,7 +149,7 @@ public static class IndexCommand
         command.SetAction(parse =>
         {
             var directory = parse.GetValue(index)!.FullName;
-            var flat = DurableIndex.OpenReadOnly(directory);
+            using var flat = DurableIndex.OpenReadOnly(directory);
             var snapshot = new FileInfo(Path.Combine(directory, DurableIndex.SnapshotFile));
             var log = new FileInfo(Path.Combine(directory, DurableIndex.LogFile));
             var stats = new

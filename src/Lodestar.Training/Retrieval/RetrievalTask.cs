@@ -154,7 +154,7 @@ public sealed class RetrievalTask : ITrainingTask<List<RetrievalExample>>
             // Popularity ranks every member's candidates alike: one ranking a day. The model's candidates come from an
             // exact index of the day's posts, as serving would fetch them.
             var popular = popularity ? TopK(alive, [.. alive.Select(p => (float)_log.CountsBefore(p, day.Key).Positives)], k) : null;
-            var index = popularity ? null : new FlatIndex(width, alive.Length);
+            using var index = popularity ? null : new FlatIndex(width, alive.Length);
             index?.UpsertBatch(alive, posts, new long[alive.Length]);
             var hits = new SearchHit[k];
             for (var i = 0; i < dayExamples.Count; i++)
