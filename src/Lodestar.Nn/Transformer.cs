@@ -29,13 +29,16 @@ public sealed class MultiHeadAttention : Module
     /// <summary>Whether q and k are rotated by position (RoPE) before attending.</summary>
     public bool Rotary => _rotary;
 
-    /// <summary>x is (B,T,C); returns (B,T,C), plus residual (B,T,C) when given (fused into the projection).</summary>
-    public Tensor Forward(Graph graph, Tensor x, AttentionMask mask, Tensor? residual = null)
+    /// <summary>
+    /// x is (B,T,C); returns (B,T,C), plus residual (B,T,C) when given (fused into the projection). Rotary
+    /// positions are 0..T−1, or <paramref name="positions"/> (T) when given.
+    /// </summary>
+    public Tensor Forward(Graph graph, Tensor x, AttentionMask mask, Tensor? residual = null, int[]? positions = null)
     {
         var qkv = Qkv.Forward(graph, x);
         if (_rotary)
         {
-            qkv = graph.Rope(qkv, _heads);
+            qkv = graph.Rope(qkv, _heads, positions: positions);
         }
         var attended = graph.Attention(qkv, _heads, mask);
         return residual is null ? Proj.Forward(graph, attended) : Proj.ForwardAdd(graph, attended, residual);
@@ -106,16 +109,16 @@ public sealed class TransformerBlock : Module
 
     public Dropout MlpDropout { get; }
 
-    /// <summary>x is (B,T,C); returns (B,T,C).</summary>
-    public Tensor Forward(Graph graph, Tensor x, AttentionMask mask)
+    /// <summary>x is (B,T,C); returns (B,T,C). Rotary positions (T) default to 0..T−1.</summary>
+    public Tensor Forward(Graph graph, Tensor x, AttentionMask mask, int[]? positions = null)
     {
         if (!Training || AttentionDropout.Probability == 0f)
         {
             // No dropout between a sublayer and its residual add, so the add can join the sublayer's last GEMM.
-            x = Attention.Forward(graph, _norm1(graph, x), mask, residual: x);
+            x = Attention.Forward(graph, _norm1(graph, x), mask, residual: x, positions);
             return Mlp.Forward(graph, _norm2(graph, x), residual: x);
         }
-        x = graph.Add(x, AttentionDropout.Forward(graph, Attention.Forward(graph, _norm1(graph, x), mask)));
+        x = graph.Add(x, AttentionDropout.Forward(graph, Attention.Forward(graph, _norm1(graph, x), mask, positions: positions)));
         return graph.Add(x, MlpDropout.Forward(graph, Mlp.Forward(graph, _norm2(graph, x))));
     }
 
@@ -148,12 +151,12 @@ public sealed class TransformerStack : Module
 
     public IReadOnlyList<TransformerBlock> Blocks => _blocks;
 
-    /// <summary>x is (B,T,C); returns (B,T,C).</summary>
-    public Tensor Forward(Graph graph, Tensor x, AttentionMask mask)
+    /// <summary>x is (B,T,C); returns (B,T,C). Rotary positions (T) default to 0..T−1.</summary>
+    public Tensor Forward(Graph graph, Tensor x, AttentionMask mask, int[]? positions = null)
     {
         foreach (var block in _blocks)
         {
-            x = block.Forward(graph, x, mask);
+            x = block.Forward(graph, x, mask, positions);
         }
         return x;
     }

@@ -4,6 +4,7 @@
 using Lodestar.Core;
 using Lodestar.Models.Bert;
 using Lodestar.Tensors;
+using Lodestar.TestSupport;
 
 namespace Lodestar.Models.Tests;
 
@@ -41,15 +42,7 @@ public sealed class BertModelTests
     public void EveryParameterGradientMatchesFiniteDifferences(BertPooling pooling)
     {
         var model = new BertModel(Tiny with { Pooling = pooling });
-        var random = new SeededRandom(7);
-        foreach (var (_, parameter) in model.NamedParameters())
-        {
-            var values = parameter.Data;
-            for (var i = 0; i < values.Length; i++)
-            {
-                values[i] += (float)(random.NextGaussian() * 0.3);
-            }
-        }
+        ParameterGradients.Spread(model, 7);
         const int batch = 2, length = 5;
         int[] tokens = [1, 4, 7, 12, 2, 3, 3, 9, 0, 0];
         int[] types = [0, 0, 1, 1, 1, 0, 0, 1, 0, 0];
@@ -69,23 +62,7 @@ public sealed class BertModelTests
             }
             return sum;
         }
-        const double Eps = 3e-3;
-        foreach (var (name, parameter) in model.NamedParameters())
-        {
-            var values = parameter.Data;
-            var analytic = parameter.Grad.ToArray();
-            for (var i = 0; i < values.Length; i++)
-            {
-                var original = values[i];
-                values[i] = (float)(original + Eps);
-                var plus = Evaluate();
-                values[i] = (float)(original - Eps);
-                var minus = Evaluate();
-                values[i] = original;
-                var numeric = (plus - minus) / (2 * Eps);
-                Assert.True(Math.Abs(numeric - analytic[i]) <= 2e-3 + 2e-2 * Math.Abs(numeric), $"{name}[{i}]: analytic {analytic[i]}, numeric {numeric}");
-            }
-        }
+        ParameterGradients.AssertMatchFiniteDifferences(model, Evaluate, eps: 3e-3, absolute: 2e-3, relative: 2e-2);
     }
 
     [Fact]

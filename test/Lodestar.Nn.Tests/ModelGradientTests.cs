@@ -2,6 +2,7 @@
 // variant and the others (causal, padding, RoPE, RMSNorm, SwiGLU/SiLU, CLS and last-token pooling).
 using Lodestar.Core;
 using Lodestar.Tensors;
+using Lodestar.TestSupport;
 
 namespace Lodestar.Nn.Tests;
 
@@ -36,16 +37,7 @@ public sealed class ModelGradientTests
     {
         var config = VariantConfig(variant);
         var model = new TransformerClassifier(config);
-        // Larger weights than the 0.02 init so every path carries signal the differences can see.
-        var random = new SeededRandom(9);
-        foreach (var (_, parameter) in model.NamedParameters())
-        {
-            var values = parameter.Data;
-            for (var i = 0; i < values.Length; i++)
-            {
-                values[i] += (float)(random.NextGaussian() * 0.3);
-            }
-        }
+        ParameterGradients.Spread(model, 9);
         const int batch = 2, length = 5;
         int[] tokens = [1, 4, 7, 10, 2, 3, 3, 9, 0, 5];
         byte[]? keep = variant == "reference" ? null : [1, 1, 1, 1, 1, 1, 1, 1, 0, 0];
@@ -54,7 +46,6 @@ public sealed class ModelGradientTests
         var graph = new Graph();
         var logits = model.Forward(graph, tokens, batch, length, keep);
         graph.Backward(logits, projection);
-        var analytic = model.NamedParameters().ToDictionary(p => p.Name, p => p.Parameter.Grad.ToArray());
 
         var evaluation = new Graph(recordGradients: false);
         double Evaluate()
@@ -69,22 +60,7 @@ public sealed class ModelGradientTests
             return sum;
         }
 
-        foreach (var (name, parameter) in model.NamedParameters())
-        {
-            var values = parameter.Data;
-            for (var i = 0; i < values.Length; i++)
-            {
-                var original = values[i];
-                values[i] = (float)(original + Eps);
-                var plus = Evaluate();
-                values[i] = (float)(original - Eps);
-                var minus = Evaluate();
-                values[i] = original;
-                var numeric = (plus - minus) / (2 * Eps);
-                Assert.True(Math.Abs(analytic[name][i] - numeric) <= AbsoluteTolerance + (RelativeTolerance * Math.Abs(numeric)),
-                    $"{variant}: d/d {name}[{i}] backward {analytic[name][i]}, finite difference {numeric}");
-            }
-        }
+        ParameterGradients.AssertMatchFiniteDifferences(model, Evaluate, Eps, AbsoluteTolerance, RelativeTolerance, $"{variant}: ");
     }
 
     [Fact]

@@ -157,4 +157,24 @@ public sealed class LayerGradientTests
         Assert.Equal(x.Sum(v => (double)v * v), y.Sum(v => (double)v * v), 4);
         Assert.Equal(x[..24], y[..24]); // position 0 rotates by angle 0
     }
+
+    [Fact]
+    public void RopeAtGivenPositionsRotatesEachTokenAsAtThatIndex()
+    {
+        int[] positions = [0, 4, 4];
+        GradCheck.Check((g, t) => g.Rope(t[0], 2, positions: positions), [(GradCheck.Random(2 * 3 * 24, 15), [2, 3, 24])]);
+        var graph = new Graph(recordGradients: false);
+        var x = GradCheck.Random(5 * 24, 16);
+        var atIndex = graph.Rope(graph.Constant(x, [1, 5, 24]), 2).Data.ToArray();
+        // Tokens 1 and 2 of a three-token sequence placed at position 4 rotate as token 4 of the five-token one.
+        var picked = new float[3 * 24];
+        x.AsSpan(0, 24).CopyTo(picked);
+        x.AsSpan(4 * 24, 24).CopyTo(picked.AsSpan(24));
+        x.AsSpan(4 * 24, 24).CopyTo(picked.AsSpan(48));
+        var placed = graph.Rope(graph.Constant(picked, [1, 3, 24]), 2, positions: positions).Data.ToArray();
+        Assert.Equal(atIndex[..24], placed[..24]);
+        Assert.Equal(atIndex[(4 * 24)..], placed[24..48]);
+        Assert.Equal(atIndex[(4 * 24)..], placed[48..]);
+        Assert.Throws<ArgumentException>(() => graph.Rope(graph.Constant(picked, [1, 3, 24]), 2, positions: [0, 1]));
+    }
 }

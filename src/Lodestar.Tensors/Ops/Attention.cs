@@ -55,23 +55,28 @@ public sealed partial class Graph
 
     /// <summary>
     /// Rotates q and k of a packed (B,T,3C) qkv by position (half-split pairs d and d + D/2, angle
-    /// t·base^(−2d/D), as in GPT-NeoX/LLaMA); v passes through.
+    /// p·base^(−2d/D), as in GPT-NeoX/LLaMA); v passes through. Token t's position p is t, or positions[t]
+    /// (T, the same in every batch row) when given: candidates scored side by side after one history all
+    /// take the position just after it, as each would alone.
     /// </summary>
-    public Tensor Rope(Tensor qkv, int heads, float theta = 10000f)
+    public Tensor Rope(Tensor qkv, int heads, float theta = 10000f, int[]? positions = null)
     {
         qkv = Contiguous(qkv);
         Require(qkv.Rank == 3 && qkv.Columns % 3 == 0, $"rope: qkv {qkv.Describe()} must be (B,T,3C)");
         var channels = qkv.Columns / 3;
         Require(heads > 0 && channels % heads == 0 && (channels / heads) % 2 == 0, $"rope: head dim of {channels}/{heads} must be even");
+        Require(positions is null || positions.Length == qkv.Dim(1), $"rope: {positions?.Length} positions for T = {qkv.Dim(1)} tokens");
+        Require(positions is null || !positions.Any(p => p < 0), "rope: positions must not be negative");
         var output = NewOutputLike(qkv);
         qkv.Data.CopyTo(output.Data);
-        RotateQk(output.Data, qkv.Dim(0), qkv.Dim(1), channels, heads, theta, inverse: false);
+        RotateQk(output.Data, qkv.Dim(0), qkv.Dim(1), channels, heads, theta, inverse: false, positions);
         if (Tracks(qkv))
         {
             ref var entry = ref Record(OpKind.Rope, output);
             entry.Qkv = qkv;
             entry.Heads = heads;
             entry.Theta = theta;
+            entry.TokenPositions = positions;
         }
         return output;
     }
@@ -83,11 +88,11 @@ public sealed partial class Graph
         var channels = qkv.Columns / 3;
         var rotated = Scratch(qkv.Length);
         entry.Output.Grad.CopyTo(rotated);
-        RotateQk(rotated, qkv.Dim(0), qkv.Dim(1), channels, entry.Heads, entry.Theta, inverse: true);
+        RotateQk(rotated, qkv.Dim(0), qkv.Dim(1), channels, entry.Heads, entry.Theta, inverse: true, entry.TokenPositions);
         VectorMath.AddInto(rotated, GradOf(qkv));
     }
 
-    private static void RotateQk(Span<float> data, int batch, int tokens, int channels, int heads, float theta, bool inverse)
+    private static void RotateQk(Span<float> data, int batch, int tokens, int channels, int heads, float theta, bool inverse, int[]? positions)
     {
         var headDim = channels / heads;
         var half = headDim / 2;
@@ -98,7 +103,7 @@ public sealed partial class Graph
                 var row = data.Slice(((b * tokens) + t) * 3 * channels, 2 * channels);
                 for (var d = 0; d < half; d++)
                 {
-                    var angle = t * MathF.Pow(theta, -2f * d / headDim);
+                    var angle = (positions?[t] ?? t) * MathF.Pow(theta, -2f * d / headDim);
                     var (sin, cos) = MathF.SinCos(angle);
                     if (inverse)
                     {
@@ -134,4 +139,7 @@ internal partial struct TapeEntry
 
     /// <summary>Rotary embedding: the base θ of the rotation frequencies.</summary>
     public float Theta { readonly get => _float0; set => _float0 = value; }
+
+    /// <summary>Rotary embedding: each token's position (T), or null for 0..T−1.</summary>
+    public int[]? TokenPositions { readonly get => _indices; set => _indices = value; }
 }
