@@ -20,4 +20,19 @@ public static class CliJson
 
     /// <summary>Writes one object as a single JSON line on stdout.</summary>
     public static void WriteLine<T>(T value) => Console.Out.WriteLine(JsonSerializer.Serialize(value, Options));
+
+    /// <summary>A finished training run on stdout: its summary as one JSON line, or its description and test figures.</summary>
+    public static void WriteRun<TConfig>(Training.Loop.RunRecord<TConfig> record, string runDirectory, bool json)
+    {
+        if (json)
+        {
+            WriteLine(new { record.Task, record.Status, record.StopReason, record.BestEpoch, record.BestValidation, record.Test, record.WallSeconds, Run = runDirectory });
+            return;
+        }
+        Console.Out.WriteLine(record.Describe());
+        foreach (var (key, value) in record.Test ?? new Dictionary<string, double>())
+        {
+            Console.Out.WriteLine($"  test {key}: {value:F4}");
+        }
+    }
 }

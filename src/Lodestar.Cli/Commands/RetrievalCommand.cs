@@ -71,18 +71,7 @@ public static class RetrievalCommand
             }
             var runDirectory = parse.GetValue(run)!.FullName;
             var record = RetrievalRun.Train(resolved.Validate(), runDirectory, new LoopOptions(parse.GetValue(resume), Progress: ProgressReporter.ForStandardError()));
-            if (parse.GetValue(json))
-            {
-                CliJson.WriteLine(new { record.Task, record.Status, record.StopReason, record.BestEpoch, record.BestValidation, record.Test, record.WallSeconds, Run = runDirectory });
-            }
-            else
-            {
-                Console.Out.WriteLine(record.Describe());
-                foreach (var (key, value) in record.Test ?? new Dictionary<string, double>())
-                {
-                    Console.Out.WriteLine($"  test {key}: {value:F4}");
-                }
-            }
+            CliJson.WriteRun(record, runDirectory, parse.GetValue(json));
             return 0;
         });
         return command;

@@ -13,7 +13,15 @@ public sealed record EpochRecord(int Epoch, double? TrainLoss, IReadOnlyDictiona
 
 /// <summary>A file or directory a run read, with its content hash (and size in bytes when it is one file).</summary>
 /// <param name="Role">What it was to the run: "sequences", "world", "policy-teacher", ...</param>
-public sealed record RunInput(string Role, string Path, string Sha256, long? Bytes = null);
+public sealed record RunInput(string Role, string Path, string Sha256, long? Bytes = null)
+{
+    /// <summary>The file at <paramref name="path"/> with its SHA-256 and size.</summary>
+    public static RunInput OfFile(string role, string path)
+    {
+        using var stream = File.OpenRead(path);
+        return new RunInput(role, path, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream)), stream.Length);
+    }
+}
 
 /// <summary>Where a run's data came from and how much of it there was ("users", "train_examples", ...).</summary>
 public sealed record RunData(IReadOnlyList<RunInput> Inputs, IReadOnlyDictionary<string, long> Counts)

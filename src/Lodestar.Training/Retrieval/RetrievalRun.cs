@@ -2,7 +2,6 @@
 // members and posts as of each day (in a BPE vocabulary learned from the world's records, or in a pretrained
 // encoder's WordPiece), and the one training loop fits the shared encoder (from scratch, or fine-tuning the
 // pretrained one), writing the common run directory.
-using System.Security.Cryptography;
 using Lodestar.Core;
 using Lodestar.Core.Progress;
 using Lodestar.Data.Schema;
@@ -41,10 +40,10 @@ public static class RetrievalRun
             Selection = new SelectionMetric(Evaluation.MetricNames.Recall(100), HigherIsBetter: true),
             Data = new RunData(
                 [
-                    Input("posts", Path.Combine(config.World, DataFiles.Posts)),
-                    Input("feed-impressions", Path.Combine(config.World, DataFiles.FeedImpressions)),
-                    .. pretrained is null ? Array.Empty<RunInput>() : [Input("pretrained-encoder", pretrained.CheckpointPath)],
-                    .. config.Teacher is null ? Array.Empty<RunInput>() : [Input("teacher", Path.Combine(config.Teacher, TrainingLoop.BestFile))],
+                    RunInput.OfFile("posts", Path.Combine(config.World, DataFiles.Posts)),
+                    RunInput.OfFile("feed-impressions", Path.Combine(config.World, DataFiles.FeedImpressions)),
+                    .. pretrained is null ? Array.Empty<RunInput>() : [RunInput.OfFile("pretrained-encoder", pretrained.CheckpointPath)],
+                    .. config.Teacher is null ? Array.Empty<RunInput>() : [RunInput.OfFile("teacher", Path.Combine(config.Teacher, TrainingLoop.BestFile))],
                 ],
                 new Dictionary<string, long>
                 {
@@ -124,11 +123,5 @@ public static class RetrievalRun
                 throw new InvalidDataException($"{tokenizerPath}: {vocabSize} tokens, but {path} was trained on a vocabulary of {model.VocabSize}; the run's tokenizer and checkpoints must belong together");
             }
         }
-    }
-
-    private static RunInput Input(string role, string path)
-    {
-        using var stream = File.OpenRead(path);
-        return new RunInput(role, path, Convert.ToHexStringLower(SHA256.HashData(stream)), new FileInfo(path).Length);
     }
 }

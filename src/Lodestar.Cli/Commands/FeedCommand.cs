@@ -1,0 +1,44 @@
+// `lodestar feed train`: the feed ranker (a generative recommender over post and action tokens, late fusion, an
+// MMoE head over DCNv2 experts) trained on a world's feed log through the one training loop.
+using System.CommandLine;
+using Lodestar.Core.Progress;
+using Lodestar.Training.FeedRanking;
+using Lodestar.Training.Loop;
+
+namespace Lodestar.Cli;
+
+public static class FeedCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("feed", "Feed ranking: train the sequential ranker that predicts six actions for each impression.");
+        command.Subcommands.Add(Train());
+        return command;
+    }
+
+    private static Command Train()
+    {
+        var config = new Option<FileInfo?>("--config") { Description = "Run config JSON (snake_case keys of FeedRankingConfig; absent keys keep defaults)." };
+        var world = new Option<DirectoryInfo?>("--world") { Description = "Override the config's world directory." };
+        var run = new Option<DirectoryInfo>("--run") { Description = "Run directory (run.json, report.html, checkpoints).", Required = true };
+        var resume = new Option<bool>("--resume") { Description = "Continue the run in --run from its last checkpoint (the same config)." };
+        var json = CliJson.CreateOption();
+        var command = new Command("train", "Train the feed ranker on the days before validation; report AUC and log loss of click, skip, long dwell, like, comment and share on the test days.")
+        {
+            Options = { config, world, run, resume, json },
+        };
+        command.SetAction(parse =>
+        {
+            var resolved = parse.GetValue(config) is { } file ? FeedRankingConfig.Load(file.FullName) : new FeedRankingConfig();
+            if (parse.GetValue(world) is { } directory)
+            {
+                resolved = resolved with { World = directory.FullName };
+            }
+            var runDirectory = parse.GetValue(run)!.FullName;
+            var record = FeedRankingRun.Train(resolved.Validate(), runDirectory, new LoopOptions(parse.GetValue(resume), Progress: ProgressReporter.ForStandardError()));
+            CliJson.WriteRun(record, runDirectory, parse.GetValue(json));
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,87 @@
+// The late-fused features of an impression, each from before the impression's day only: the post's counts as
+// of that day (how much it was shown, its click, like, comment and share rates), the member's activity, the
+// member's history with the post's author, the post's age and the slot in the session. The same code builds
+// training targets and serving candidates, so the two cannot disagree.
+using Lodestar.Data.Schema;
+using Lodestar.Features.Retrieval;
+using Lodestar.Models.FeedRanking;
+using Lodestar.Text.Prompts;
+
+namespace Lodestar.Features.FeedRanking;
+
+public sealed class FeedRankingFeatures(FeedLog log)
+{
+    /// <summary>Features per impression (F).</summary>
+    public const int Count = 10;
+
+    /// <summary>Feature names in column order.</summary>
+    public static IReadOnlyList<string> Names { get; } =
+    [
+        "post-impressions", "post-click-rate", "post-like-rate", "post-comment-rate", "post-share-rate",
+        "member-impressions", "member-author-engagements", "member-author-impressions", "post-age", "session-position",
+    ];
+
+    private const double SecondsPerDay = 86_400;
+
+    /// <summary>A post as the ranker reads it; throws naming the id when the log does not hold it.</summary>
+    public RankedPost Post(long postId)
+    {
+        if (!log.Posts.TryGetValue(postId, out var post))
+        {
+            throw new KeyNotFoundException($"post {postId} is not in the feed log's posts");
+        }
+        var topic = post.Topics.Count == 0 ? "" : post.Topics.MaxBy(t => t.Weight)!.Topic;
+        var author = post.AuthorMemberId ?? -(post.AuthorCompanyId ?? 0);
+        return new RankedPost(post.Id, (int)post.Format, topic, author);
+    }
+
+    /// <summary>
+    /// Features (n·F) of a member's impressions in time order: the member's own counts advance a day at a time, so an
+    /// impression sees only the days before its own.
+    /// </summary>
+    public float[] Of(long member, IReadOnlyList<FeedImpression> impressions)
+    {
+        var features = new float[impressions.Count * Count];
+        var engagedAuthors = new Dictionary<long, int>();
+        var shownAuthors = new Dictionary<long, int>();
+        var memberImpressions = 0;
+        var committed = 0;
+        for (var i = 0; i < impressions.Count; i++)
+        {
+            var impression = impressions[i];
+            if (impression.MemberId != member)
+            {
+                throw new ArgumentException($"impression {impression.Id} belongs to member {impression.MemberId}, not {member}");
+            }
+            // Earlier days' impressions enter the member's counts once this impression's day begins.
+            while (committed < i && impressions[committed].Day < impression.Day)
+            {
+                var earlier = impressions[committed++];
+                var earlierAuthor = Post(earlier.PostId).Author;
+                shownAuthors[earlierAuthor] = shownAuthors.GetValueOrDefault(earlierAuthor) + 1;
+                if (WorldSnapshot.IsPositive(earlier))
+                {
+                    engagedAuthors[earlierAuthor] = engagedAuthors.GetValueOrDefault(earlierAuthor) + 1;
+                }
+                memberImpressions++;
+            }
+            var post = log.Posts.TryGetValue(impression.PostId, out var found) ? found
+                : throw new KeyNotFoundException($"impression {impression.Id}: post {impression.PostId} is not in the feed log's posts");
+            var author = Post(post.Id).Author;
+            var counts = log.CountsBefore(post.Id, impression.Day);
+            var shown = counts.Impressions + 1.0;
+            var row = features.AsSpan(i * Count, Count);
+            row[0] = (float)(Math.Log(shown) / 8);
+            row[1] = (float)(counts.Clicks / shown);
+            row[2] = (float)(counts.Likes / shown);
+            row[3] = (float)(counts.Comments / shown);
+            row[4] = (float)(counts.Shares / shown);
+            row[5] = (float)(Math.Log(1.0 + memberImpressions) / 8);
+            row[6] = (float)(Math.Log(1.0 + engagedAuthors.GetValueOrDefault(author)) / 4);
+            row[7] = (float)(Math.Log(1.0 + shownAuthors.GetValueOrDefault(author)) / 4);
+            row[8] = (float)(Math.Clamp((impression.Time - post.Time) / SecondsPerDay, 0, 30) / 30);
+            row[9] = Math.Min(impression.Position, 20) / 20f;
+        }
+        return features;
+    }
+}

@@ -1,0 +1,45 @@
+// Trains a feed ranker end to end: the world's feed log becomes training windows and held-out member-days split by
+// day, and the one training loop fits the ranker, writing the common run directory.
+using Lodestar.Data.Schema;
+using Lodestar.Features.FeedRanking;
+using Lodestar.Features.Retrieval;
+using Lodestar.Models.FeedRanking;
+using Lodestar.Training.Loop;
+
+namespace Lodestar.Training.FeedRanking;
+
+public static class FeedRankingRun
+{
+    /// <summary>Trains (or, with options.Resume, continues) a run of <paramref name="config"/> into <paramref name="runDirectory"/>.</summary>
+    public static RunRecord<FeedRankingConfig> Train(FeedRankingConfig config, string runDirectory, LoopOptions? options = null)
+    {
+        config.Validate();
+        options ??= new LoopOptions();
+        var log = FeedLog.Load(config.World);
+        var examples = FeedRankingExamples.Build(log, config.Data, config.Model.MaxHistory, config.EvaluationDays, config.Seed);
+        var start = new RunRecord<FeedRankingConfig>
+        {
+            Task = "feed.ranker",
+            Status = RunStatus.Running,
+            Config = config,
+            Selection = new SelectionMetric(Evaluation.FeedRanking.FeedRankingMetrics.MeanAuc, HigherIsBetter: true),
+            Data = new RunData(
+                [RunInput.OfFile("posts", Path.Combine(config.World, DataFiles.Posts)), RunInput.OfFile("feed-impressions", Path.Combine(config.World, DataFiles.FeedImpressions))],
+                new Dictionary<string, long>
+                {
+                    ["posts"] = log.Posts.Count,
+                    ["impressions"] = log.Impressions,
+                    ["train_sequences"] = examples.Train.Count,
+                    ["train_targets"] = examples.Train.Sum(s => (long)(s.Events.Length - s.FirstTarget)),
+                    ["validation_member_days"] = examples.Validation.Count,
+                    ["test_member_days"] = examples.Test.Count,
+                    ["validation_start_day"] = examples.Boundaries.ValidationStart,
+                    ["test_start_day"] = examples.Boundaries.TestStart,
+                }),
+        };
+        TrainingLoop.CheckStart(start, runDirectory, options.Resume);
+        Directory.CreateDirectory(runDirectory);
+        var model = new FeedRankerModel(config.Model, (ulong)config.Seed);
+        return TrainingLoop.Run(new FeedRankingTask(config, model, examples), config.Training, start, runDirectory, options);
+    }
+}

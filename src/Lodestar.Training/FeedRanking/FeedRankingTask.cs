@@ -1,0 +1,82 @@
+// The feed ranker in the one training loop: batches of member sequences, every post token a target of six
+// weighted binary cross-entropies; validation and test score each held-out member-day's impressions in one
+// pass after the member's history, and report per-task AUC and log loss (the mean AUC picks the best epoch).
+using Lodestar.Core;
+using Lodestar.Core.Progress;
+using Lodestar.Evaluation.FeedRanking;
+using Lodestar.Features.FeedRanking;
+using Lodestar.Models.FeedRanking;
+using Lodestar.Nn;
+using Lodestar.Nn.Optim;
+using Lodestar.Tensors;
+using Lodestar.Training.Loop;
+
+namespace Lodestar.Training.FeedRanking;
+
+public sealed class FeedRankingTask : ITrainingTask<List<FeedSequence>>
+{
+    private readonly FeedRankingConfig _config;
+    private readonly FeedRankerModel _model;
+    private readonly FeedRankingExamples _examples;
+    private readonly FeedSequence[] _train;
+
+    public FeedRankingTask(FeedRankingConfig config, FeedRankerModel model, FeedRankingExamples examples)
+    {
+        _config = config;
+        _model = model;
+        _examples = examples;
+        _train = [.. examples.Train];
+        if (_train.Length == 0 || examples.Validation.Count == 0)
+        {
+            throw new InvalidOperationException($"{_train.Length} training sequences and {examples.Validation.Count} validation member-days: the feed log is too small");
+        }
+        Optimizer = new AdamW(_model.Parameters(), new AdamWConfig { LearningRate = config.Training.LearningRate, WeightDecay = config.Training.WeightDecay });
+        BatchesPerEpoch = (_train.Length + config.Training.BatchSize - 1) / config.Training.BatchSize;
+    }
+
+    public Module Model => _model;
+
+    public AdamW Optimizer { get; }
+
+    public string CheckpointKind => FeedRankerModel.Kind;
+
+    public SelectionMetric Selection { get; } = new(FeedRankingMetrics.MeanAuc, HigherIsBetter: true);
+
+    public int BatchesPerEpoch { get; }
+
+    public SeededRandom EpochRandom(int epoch) => new(((ulong)_config.Seed * 1_000_003UL) + (ulong)epoch);
+
+    public IReadOnlyList<List<FeedSequence>> Batches(int epoch, SeededRandom random)
+    {
+        var order = _train.ToArray();
+        random.Shuffle<FeedSequence>(order);
+        return [.. order.Chunk(_config.Training.BatchSize).Select(chunk => chunk.ToList())];
+    }
+
+    public (Tensor Loss, double Weight) Loss(Graph graph, List<FeedSequence> sequences, SeededRandom random)
+    {
+        var batch = FeedBatch.ForTraining(_model.Config, sequences);
+        return (_model.Loss(graph, batch, _config.TaskWeights), batch.Targets);
+    }
+
+    public IReadOnlyDictionary<string, double> Validate(IProgressReporter? progress) => Evaluate(_model, _examples.Validation, "validation", progress);
+
+    public IReadOnlyDictionary<string, double> Test(IProgressReporter? progress) => Evaluate(_model, _examples.Test, "test", progress);
+
+    public void Save(string path, TrainingSnapshot? training) => _model.Save(path, training);
+
+    /// <summary>Per-task AUC and log loss of <paramref name="model"/> over the member-days' impressions, each day's scored in one pass.</summary>
+    public static IReadOnlyDictionary<string, double> Evaluate(FeedRankerModel model, IReadOnlyList<FeedMemberDay> days, string stage, IProgressReporter? progress)
+    {
+        model.Eval();
+        var metrics = new FeedRankingMetrics();
+        var counter = progress is null ? null : ProgressCounter.Start(progress, stage, days.Count);
+        foreach (var day in days)
+        {
+            var features = model.Config.FusedFeatures == 0 ? [] : day.Features;
+            metrics.Add(model.Score(day.History, day.Candidates, features), day.Actions);
+            counter?.Advance();
+        }
+        return metrics.Figures();
+    }
+}
