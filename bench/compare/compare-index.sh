@@ -43,6 +43,7 @@ print(json.dumps({
     "lodestar_p50_over_bandwidth_limit": ours["p50_over_limit"],
     "int8_p50_ratio_to_faiss_sq8": ours["int8_query_p50_ms"] / theirs["sq8_single_query_p50_ms"],
     "int8_recall_at_k": ours["int8_recall_at_k"], "faiss_sq8_recall_at_k": theirs["sq8_recall_at_k"],
+    "lodestar_index_bytes": ours["index_bytes"], "faiss_flat_index_bytes": theirs["index_bytes"], "faiss_sq8_index_bytes": theirs["sq8_index_bytes"],
     "faiss_note": "Debian python3-faiss 1.7.3, built without SIMD kernels",
 }))
 PY

@@ -101,7 +101,8 @@ def main():
             graph.search(queries, args.k)
             batches += 1
         hnsw = {
-            "hnsw_build_seconds": hnsw_build, "hnsw_single_query_p50_ms": float(np.median(hnsw_latencies)),
+            "hnsw_build_seconds": hnsw_build, "hnsw_index_bytes": int(faiss.serialize_index(graph).nbytes),
+            "hnsw_single_query_p50_ms": float(np.median(hnsw_latencies)),
             "hnsw_batch_queries_per_second": batches * args.queries / (time.perf_counter() - start),
             "hnsw_recall_at_k": hnsw_recalled / (args.queries * args.k),
         }
@@ -109,6 +110,8 @@ def main():
     print(json.dumps({
         "name": "faiss_flat_ip", "data": "clustered" if args.clustered else "random", "items": args.items, "dimension": args.dim, "threads": args.threads,
         "faiss_version": faiss.__version__, "build_seconds": build,
+        # Bytes of each index as FAISS serializes it: its vectors or codes and its structures.
+        "index_bytes": int(faiss.serialize_index(index).nbytes), "sq8_index_bytes": int(faiss.serialize_index(sq8).nbytes),
         "single_query_p50_ms": float(np.median(latencies)), "single_query_p99_ms": float(np.percentile(latencies, 99)),
         "numpy_single_query_p50_ms": float(np.median(numpy_latencies)),
         "batch_size": args.queries, "batch_queries_per_second": batch_qps, "k": args.k,

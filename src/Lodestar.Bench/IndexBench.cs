@@ -20,7 +20,8 @@ public static class IndexBench
         double AllocatedBytesPerSearch, int K,
         double Int8QueryLimitMs, double Int8QueryP50Ms, double Int8QueryP99Ms, double Int8P50OverLimit, int Int8Rescore, double Int8RecallAtK,
         double ExactQueryP50Ms, double ExactQueryP99Ms, double ExactCertifiedFraction, int ExactAnswersDiffering,
-        double SnapshotSaveSeconds, double SnapshotLoadSeconds, long SnapshotBytes, double UpsertsPerSecondWhileSearching, double SearchesPerSecondWhileUpserting);
+        double SnapshotSaveSeconds, double SnapshotLoadSeconds, long SnapshotBytes, double UpsertsPerSecondWhileSearching, double SearchesPerSecondWhileUpserting,
+        long IndexBytes);
 
     /// <summary>The command, named <paramref name="name"/>: "index" under `bench`, "bench" under `index`.</summary>
     public static Command Create(BenchOutput output, string name = "index")
@@ -64,6 +65,7 @@ public static class IndexBench
             table.AddRow($"batch of {result.BatchSize}, exact via the int8 GEMM", $"{result.ExactBatchQueriesPerSecond:N0} queries/s ({result.ExactBatchQueriesPerSecond / result.BatchQueriesPerSecond:F2}×; {result.ExactBatchCertifiedFraction:P1} proved, {result.ExactBatchAnswersDiffering} answers unlike the float32 batch's)");
             table.AddRow("snapshot: save / load (checked, int8 codes rebuilt)", $"{result.SnapshotSaveSeconds:F2} / {result.SnapshotLoadSeconds:F2} s ({result.SnapshotBytes / 1e6:N0} MB)");
             table.AddRow("managed bytes per warm search", $"{result.AllocatedBytesPerSearch:N0}");
+            table.AddRow("memory held by the index (float32 rows, int8 codes, ids, id table)", $"{result.IndexBytes / 1e6:N0} MB");
             output.ConsoleFor(false).Write(table);
             return 0;
         });
@@ -207,7 +209,7 @@ public static class IndexBench
             int8LimitMs, int8P50, Statistics.Percentile(int8Latencies, 0.99), int8OverLimit, rescore,
             expected == 0 ? 0 : (double)recalled / expected,
             Statistics.Median(exactLatencies), Statistics.Percentile(exactLatencies, 0.99), certified, differing, saveSeconds, loadSeconds, snapshotBytes,
-            10 * UpsertBatch / busyUpsertSeconds, searchesPerSecond);
+            10 * UpsertBatch / busyUpsertSeconds, searchesPerSecond, index.MemoryBytes);
     }
 
     /// <summary>Queries per second of a batch search repeated for at least a second (and twice).</summary>

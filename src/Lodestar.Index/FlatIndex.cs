@@ -60,6 +60,27 @@ public sealed unsafe partial class FlatIndex : IDisposable
     /// <summary>True while the rows are still the copy-on-write view of the snapshot they were loaded from.</summary>
     internal bool IsMapped => _vectors.IsMapped;
 
+    /// <summary>
+    /// Bytes the index holds: its rows' float32 vectors, int8 codes and scales, ids, creation times and live flags at
+    /// their allocated capacity, and the id table (about 28 bytes an entry: the entry and its bucket).
+    /// </summary>
+    public long MemoryBytes
+    {
+        get
+        {
+            _lock.EnterReadLock();
+            try
+            {
+                return (_vectors.Floats * sizeof(float)) + _codes.LongLength + (_codeScales.LongLength * sizeof(float)) + (_ids.LongLength * sizeof(long))
+                    + (_createdAt.LongLength * sizeof(long)) + _live.LongLength + (_rowOf.Count * 28L);
+            }
+            finally
+            {
+                _lock.ExitReadLock();
+            }
+        }
+    }
+
     /// <summary>Rows held, deleted ones awaiting compaction included.</summary>
     public int Rows => Volatile.Read(ref _rows);
 
