@@ -84,6 +84,27 @@ public sealed class FeedRankerModelTests
     }
 
     [Fact]
+    public void APointwiseModelScoresEachImpressionAloneAndTrainsOnEachAlone()
+    {
+        var config = Tiny with { Sequential = false };
+        var model = Model(config);
+        var random = new SeededRandom(6);
+        var candidates = Enumerable.Range(0, 3).Select(_ => Post(random)).ToArray();
+        var features = Features(candidates.Length, random);
+        Assert.Equal(model.Score([], candidates, features), model.Score(Events(5, random), candidates, features));
+        var events = Events(4, random);
+        var eventFeatures = Features(4, random);
+        var batch = FeedBatch.ForTraining(config, [new FeedSequence(events, eventFeatures, FirstTarget: 1)]);
+        Assert.Equal((3, 1, 3), (batch.Batch, batch.Length, batch.Targets));
+        var logits = model.Logits(new Graph(recordGradients: false), batch).Data;
+        for (var i = 1; i < events.Length; i++)
+        {
+            var alone = model.Score([], [events[i].Post], eventFeatures.AsSpan(i * config.FusedFeatures, config.FusedFeatures));
+            Assert.True(Math.Abs(alone[0] - (1f / (1f + MathF.Exp(-logits[(i - 1) * FeedTasks.Count])))) <= 1e-5);
+        }
+    }
+
+    [Fact]
     public void EveryParameterGradientMatchesFiniteDifferences()
     {
         var model = Model(Tiny);

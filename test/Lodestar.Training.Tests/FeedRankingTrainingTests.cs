@@ -1,6 +1,7 @@
 // The feed ranker trained end to end on a small generated world through the one training loop: the run directory
-// holds every task's test AUC and log loss, the ranker learns (its mean AUC clearly beats chance, 0.5, on held-out days), and a
-// resumed finished run returns its record.
+// holds every task's test AUC and log loss, the ranker learns (its mean AUC clearly beats chance, 0.5, on held-out days) and
+// stays below the world's true probabilities, the cold-start buckets hold every test impression, and a resumed finished
+// run returns its record.
 using Lodestar.Data.Generation;
 using Lodestar.Data.Vocabularies;
 using Lodestar.Evaluation;
@@ -40,6 +41,11 @@ public sealed class FeedRankingTrainingTests : IDisposable
             Assert.True(test[FeedRankingMetrics.LogLoss(task)] > 0);
         }
         Assert.True(test[FeedRankingMetrics.MeanAuc] > 0.58, $"mean test AUC {test[FeedRankingMetrics.MeanAuc]}; validation by epoch {string.Join(", ", record.Epochs.Select(e => e.Validation[FeedRankingMetrics.MeanAuc].ToString("F3")))}");
+        // The references beside it: popularity (reported), and the world's true probabilities above the ranker.
+        Assert.True(test[MetricNames.Of(FeedRankingMetrics.MeanAuc, FeedReferences.Oracle)] > test[FeedRankingMetrics.MeanAuc],
+            $"oracle {test[MetricNames.Of(FeedRankingMetrics.MeanAuc, FeedReferences.Oracle)]}, ranker {test[FeedRankingMetrics.MeanAuc]}");
+        Assert.Contains(MetricNames.Of(MetricNames.Auc("click"), FeedReferences.Popularity), test.Keys);
+        Assert.Equal(test["impressions"], FeedRankingMetrics.HistoryBuckets.Sum(b => test[MetricNames.Of("impressions", b.Name)]));
         Assert.True(File.Exists(Path.Combine(run, TrainingLoop.BestFile)));
         Assert.Equal(config.Model, FeedRankerModel.Load(Path.Combine(run, TrainingLoop.BestFile)).Config);
         var resumed = FeedRankingRun.Train(config, run, new LoopOptions(Resume: true));

@@ -9,8 +9,12 @@ using Lodestar.Models.FeedRanking;
 
 namespace Lodestar.Features.FeedRanking;
 
-/// <summary>One member-day to rank: the history before the day, the day's impressions as candidates (with features K·F) and their action sets.</summary>
-public sealed record FeedMemberDay(long MemberId, int Day, RetrievalSplit Split, FeedEvent[] History, RankedPost[] Candidates, float[] Features, int[] Actions);
+/// <summary>
+/// One member-day to rank: the history before the day (its last MaxHistory of HistoryCount impressions), the day's
+/// impressions (ids, K) as candidates with features (K·F) and the action sets taken.
+/// </summary>
+public sealed record FeedMemberDay(long MemberId, int Day, RetrievalSplit Split, FeedEvent[] History, int HistoryCount, long[] ImpressionIds,
+    RankedPost[] Candidates, float[] Features, int[] Actions);
 
 public sealed class FeedRankingExamples
 {
@@ -61,7 +65,8 @@ public sealed class FeedRankingExamples
                 }
                 var split = boundaries.SplitOf(day);
                 var history = events.AsSpan(Math.Max(0, start - maxHistory), Math.Min(start, maxHistory)).ToArray();
-                var memberDay = new FeedMemberDay(member, day, split, history, [.. events[start..end].Select(e => e.Post)],
+                var memberDay = new FeedMemberDay(member, day, split, history, start, [.. impressions.Skip(start).Take(end - start).Select(i => i.Id)],
+                    [.. events[start..end].Select(e => e.Post)],
                     fused.AsSpan(start * FeedRankingFeatures.Count, (end - start) * FeedRankingFeatures.Count).ToArray(), [.. events[start..end].Select(e => e.Actions)]);
                 (split == RetrievalSplit.Test ? test : validation).Add(memberDay);
                 start = end;

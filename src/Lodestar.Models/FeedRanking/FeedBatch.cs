@@ -73,17 +73,23 @@ public sealed class FeedBatch
 
     /// <summary>
     /// Training batch: each sequence's last MaxHistory events (older ones cut), every post token from its FirstTarget
-    /// on a target. Features are F = config.FusedFeatures per event.
+    /// on a target. Features are F = config.FusedFeatures per event. A pointwise model (not Sequential) reads each
+    /// target alone, as a sequence of one.
     /// </summary>
     public static FeedBatch ForTraining(FeedRankerConfig config, IReadOnlyList<FeedSequence> sequences)
     {
+        if (!config.Sequential)
+        {
+            sequences = [.. sequences.SelectMany(s => Enumerable.Range(s.FirstTarget, s.Events.Length - s.FirstTarget)
+                .Select(i => new FeedSequence([s.Events[i]], s.Features.AsSpan(i * config.FusedFeatures, config.FusedFeatures).ToArray(), 0)))];
+        }
         var features = config.FusedFeatures;
         var length = 0;
         var targets = 0;
         foreach (var sequence in sequences)
         {
             var (first, kept) = Window(config, sequence);
-            length = Math.Max(length, config.TokensOf(kept));
+            length = Math.Max(length, TrainingTokens(config, kept));
             targets += sequence.Events.Length - Math.Max(first, sequence.FirstTarget);
             if (sequence.Features.Length != sequence.Events.Length * features)
             {
@@ -112,7 +118,7 @@ public sealed class FeedBatch
                     target++;
                 }
                 token++;
-                if (config.ActionTokens)
+                if (config.ActionTokens && i < sequence.Events.Length - 1)
                 {
                     batch.Actions[row + 1] = 1 + sequence.Events[i].Actions;
                     token++;
@@ -124,8 +130,8 @@ public sealed class FeedBatch
     }
 
     /// <summary>
-    /// Multi-item scoring batch (B = 1): the history's last MaxHistory events, then the K candidates, each at the
-    /// position just after the history and attending to the history and itself only; features (K·F).
+    /// Multi-item scoring batch (B = 1): the history's last MaxHistory events (none for a pointwise model), then the K
+    /// candidates, each at the position just after the history and attending to the history and itself only; features (K·F).
     /// </summary>
     public static FeedBatch ForScoring(FeedRankerConfig config, IReadOnlyList<FeedEvent> history, IReadOnlyList<RankedPost> candidates, ReadOnlySpan<float> features)
     {
@@ -134,7 +140,7 @@ public sealed class FeedBatch
         {
             throw new ArgumentException($"feed scoring: {count} candidates need {count * config.FusedFeatures} features ({config.FusedFeatures} each), got {features.Length}");
         }
-        var kept = Math.Min(history.Count, config.MaxHistory);
+        var kept = config.Sequential ? Math.Min(history.Count, config.MaxHistory) : 0;
         var context = config.TokensOf(kept);
         var positions = new int[context + count];
         for (var t = 0; t < context; t++)
@@ -165,6 +171,9 @@ public sealed class FeedBatch
         batch.Lengths[0] = token;
         return batch;
     }
+
+    /// <summary>Tokens of a training row of <paramref name="events"/> impressions: the last one's action token is left out, as no target comes after it.</summary>
+    private static int TrainingTokens(FeedRankerConfig config, int events) => config.ActionTokens ? Math.Max(0, (2 * events) - 1) : events;
 
     /// <summary>The first event kept (the last MaxHistory) and how many are kept.</summary>
     private static (int First, int Kept) Window(FeedRankerConfig config, FeedSequence sequence)

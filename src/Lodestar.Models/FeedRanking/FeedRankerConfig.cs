@@ -47,6 +47,12 @@ public sealed record FeedRankerConfig
     /// <summary>Post formats (text, article, image, video, poll). Default 5.</summary>
     public int Formats { get; init; } = 5;
 
+    /// <summary>
+    /// Read the member's history (true), or score each impression alone from its own post token and fused features:
+    /// the pointwise ranker LinkedIn's sequential one replaced, with the same head. Default true.
+    /// </summary>
+    public bool Sequential { get; init; } = true;
+
     /// <summary>Each impression's action set as a token after its post (true), or post tokens alone (the ablation). Default true.</summary>
     public bool ActionTokens { get; init; } = true;
 

@@ -1,10 +1,13 @@
 // The feed ranker in the one training loop: batches of member sequences, every post token a target of six
 // weighted binary cross-entropies; validation and test score each held-out member-day's impressions in one
-// pass after the member's history, and report per-task AUC and log loss (the mean AUC picks the best epoch).
+// pass after the member's history, and report per-task AUC and log loss (the mean AUC picks the best epoch),
+// the test beside popularity and, when the world has them, the true action probabilities (the oracle).
 using Lodestar.Core;
 using Lodestar.Core.Progress;
+using Lodestar.Evaluation;
 using Lodestar.Evaluation.FeedRanking;
 using Lodestar.Features.FeedRanking;
+using Lodestar.Features.Retrieval;
 using Lodestar.Models.FeedRanking;
 using Lodestar.Nn;
 using Lodestar.Nn.Optim;
@@ -18,13 +21,18 @@ public sealed class FeedRankingTask : ITrainingTask<List<FeedSequence>>
     private readonly FeedRankingConfig _config;
     private readonly FeedRankerModel _model;
     private readonly FeedRankingExamples _examples;
+    private readonly FeedLog _log;
+    private readonly IReadOnlyDictionary<long, float[]>? _truth;
     private readonly FeedSequence[] _train;
 
-    public FeedRankingTask(FeedRankingConfig config, FeedRankerModel model, FeedRankingExamples examples)
+    /// <param name="truth">The true action probabilities of the test impressions (FeedReferences.LoadTruth), or null when the data has none.</param>
+    public FeedRankingTask(FeedRankingConfig config, FeedRankerModel model, FeedRankingExamples examples, FeedLog log, IReadOnlyDictionary<long, float[]>? truth)
     {
         _config = config;
         _model = model;
         _examples = examples;
+        _log = log;
+        _truth = truth;
         _train = [.. examples.Train];
         if (_train.Length == 0 || examples.Validation.Count == 0)
         {
@@ -61,7 +69,27 @@ public sealed class FeedRankingTask : ITrainingTask<List<FeedSequence>>
 
     public IReadOnlyDictionary<string, double> Validate(IProgressReporter? progress) => Evaluate(_model, _examples.Validation, "validation", progress);
 
-    public IReadOnlyDictionary<string, double> Test(IProgressReporter? progress) => Evaluate(_model, _examples.Test, "test", progress);
+    /// <summary>The model's test figures, and beside them popularity's (`auc/click/popularity`, ...) and the oracle's.</summary>
+    public IReadOnlyDictionary<string, double> Test(IProgressReporter? progress)
+    {
+        var figures = new Dictionary<string, double>(Evaluate(_model, _examples.Test, "test", progress));
+        var references = new List<(string Name, Func<FeedMemberDay, float[]> Scores)> { (FeedReferences.Popularity, day => FeedReferences.PopularityScores(_log, day)) };
+        if (_truth is not null)
+        {
+            references.Add((FeedReferences.Oracle, day => FeedReferences.OracleScores(_truth, day)));
+        }
+        foreach (var (name, scores) in references)
+        {
+            foreach (var (key, value) in Evaluate(_examples.Test, scores))
+            {
+                if (key.StartsWith("auc/", StringComparison.Ordinal) || key.StartsWith("logloss/", StringComparison.Ordinal))
+                {
+                    figures[MetricNames.Of(key, name)] = value;
+                }
+            }
+        }
+        return figures;
+    }
 
     public void Save(string path, TrainingSnapshot? training) => _model.Save(path, training);
 
@@ -69,13 +97,22 @@ public sealed class FeedRankingTask : ITrainingTask<List<FeedSequence>>
     public static IReadOnlyDictionary<string, double> Evaluate(FeedRankerModel model, IReadOnlyList<FeedMemberDay> days, string stage, IProgressReporter? progress)
     {
         model.Eval();
-        var metrics = new FeedRankingMetrics();
         var counter = progress is null ? null : ProgressCounter.Start(progress, stage, days.Count);
+        return Evaluate(days, day =>
+        {
+            var probabilities = model.Score(day.History, day.Candidates, model.Config.FusedFeatures == 0 ? [] : day.Features);
+            counter?.Advance();
+            return probabilities;
+        });
+    }
+
+    /// <summary>The figures of <paramref name="scores"/> (K·6 per member-day) over the member-days.</summary>
+    private static IReadOnlyDictionary<string, double> Evaluate(IReadOnlyList<FeedMemberDay> days, Func<FeedMemberDay, float[]> scores)
+    {
+        var metrics = new FeedRankingMetrics();
         foreach (var day in days)
         {
-            var features = model.Config.FusedFeatures == 0 ? [] : day.Features;
-            metrics.Add(model.Score(day.History, day.Candidates, features), day.Actions);
-            counter?.Advance();
+            metrics.Add(scores(day), day.Actions, day.HistoryCount);
         }
         return metrics.Figures();
     }
