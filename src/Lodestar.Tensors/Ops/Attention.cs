@@ -1,5 +1,6 @@
 // Multi-head scaled dot-product attention over a packed (B,T,3C) qkv tensor on the fused FlashAttention-2
 // kernel (causal, key-padding and block masks), plus rotary position embeddings (RoPE, Su et al. 2021).
+using System.Buffers;
 using Lodestar.Kernels;
 
 namespace Lodestar.Tensors;
@@ -96,28 +97,43 @@ public sealed partial class Graph
     {
         var headDim = channels / heads;
         var half = headDim / 2;
-        for (var b = 0; b < batch; b++)
+        // cos and sin of position · θ^(−2d/D) for each token and pair d, computed once and applied to every row and head.
+        var table = ArrayPool<float>.Shared.Rent(2 * tokens * half);
+        try
         {
             for (var t = 0; t < tokens; t++)
             {
-                var row = data.Slice(((b * tokens) + t) * 3 * channels, 2 * channels);
+                var position = positions?[t] ?? t;
                 for (var d = 0; d < half; d++)
                 {
-                    var angle = (positions?[t] ?? t) * MathF.Pow(theta, -2f * d / headDim);
-                    var (sin, cos) = MathF.SinCos(angle);
-                    if (inverse)
-                    {
-                        sin = -sin;
-                    }
+                    var (sin, cos) = MathF.SinCos(position * MathF.Pow(theta, -2f * d / headDim));
+                    table[(2 * ((t * half) + d)) + 0] = cos;
+                    table[(2 * ((t * half) + d)) + 1] = inverse ? -sin : sin;
+                }
+            }
+            for (var b = 0; b < batch; b++)
+            {
+                for (var t = 0; t < tokens; t++)
+                {
+                    var row = data.Slice(((b * tokens) + t) * 3 * channels, 2 * channels);
+                    var angles = table.AsSpan(2 * t * half, 2 * half);
                     for (var start = 0; start < 2 * channels; start += headDim)
                     {
-                        var x1 = row[start + d];
-                        var x2 = row[start + d + half];
-                        row[start + d] = (x1 * cos) - (x2 * sin);
-                        row[start + d + half] = (x1 * sin) + (x2 * cos);
+                        for (var d = 0; d < half; d++)
+                        {
+                            var (cos, sin) = (angles[2 * d], angles[(2 * d) + 1]);
+                            var x1 = row[start + d];
+                            var x2 = row[start + d + half];
+                            row[start + d] = (x1 * cos) - (x2 * sin);
+                            row[start + d + half] = (x1 * sin) + (x2 * cos);
+                        }
                     }
                 }
             }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(table);
         }
     }
 }
