@@ -11,8 +11,6 @@ namespace Lodestar.Models.FeedRanking;
 public sealed partial class FeedRankerModel : Module
 {
     private readonly DcnNetwork[] _experts;
-    private readonly Linear[] _gates;
-    private readonly Linear[] _towers;
 
     public FeedRankerModel(FeedRankerConfig config, ulong seed)
     {
@@ -35,16 +33,9 @@ public sealed partial class FeedRankerModel : Module
         {
             _experts[e] = AddModule($"expert{e}", new DcnNetwork(fused, config.CrossLayers, config.ExpertWidth, random));
         }
-        _gates = new Linear[mixture ? FeedTasks.Count : 0];
-        for (var t = 0; t < _gates.Length; t++)
-        {
-            _gates[t] = AddModule($"gate{t}", new Linear(fused, config.Experts, random));
-        }
-        _towers = new Linear[mixture ? FeedTasks.Count : 1];
-        for (var t = 0; t < _towers.Length; t++)
-        {
-            _towers[t] = AddModule($"tower{t}", new Linear(config.ExpertWidth, mixture ? 1 : FeedTasks.Count, random));
-        }
+        // Row block t of the gates is task t's gate over the experts; row t of the towers is task t's tower.
+        Gates = mixture ? AddModule("gates", new Linear(fused, FeedTasks.Count * config.Experts, random)) : null;
+        Towers = AddModule("towers", new Linear(config.ExpertWidth, FeedTasks.Count, random));
     }
 
     public FeedRankerConfig Config { get; }
@@ -64,6 +55,12 @@ public sealed partial class FeedRankerModel : Module
     public TransformerStack Blocks { get; }
 
     public LayerNorm FinalNorm { get; }
+
+    /// <summary>(6·E, Z): every task's softmax gate over the experts, in one layer (MMoE only).</summary>
+    public Linear? Gates { get; }
+
+    /// <summary>(6, W): every task's linear tower on its mixture (or, with the shared head, on the one network's output).</summary>
+    public Linear Towers { get; }
 
     /// <summary>Logits (N, 6) of the batch's targets, in FeedTasks order.</summary>
     public Tensor Logits(Graph graph, FeedBatch batch)
@@ -123,27 +120,19 @@ public sealed partial class FeedRankerModel : Module
     {
         if (Config.Head == FeedHead.Shared)
         {
-            return _towers[0].Forward(graph, _experts[0].Forward(graph, z));
+            return Towers.Forward(graph, _experts[0].Forward(graph, z));
         }
-        var outputs = new Tensor[_experts.Length];
-        for (var e = 0; e < outputs.Length; e++)
+        var (n, e, w) = (z.Dim(0), _experts.Length, Config.ExpertWidth);
+        // experts (N, E, W): expert e's output in row block e of each impression.
+        var experts = graph.Reshape(_experts[0].Forward(graph, z), n, 1, w);
+        for (var i = 1; i < e; i++)
         {
-            outputs[e] = _experts[e].Forward(graph, z);
+            experts = graph.Concat(experts, graph.Reshape(_experts[i].Forward(graph, z), n, 1, w), 1);
         }
-        Tensor? logits = null;
-        for (var task = 0; task < FeedTasks.Count; task++)
-        {
-            // mixture (N, W) = Σ_e softmax(gate_task(z))[:, e] ⊙ expert_e(z)
-            var gate = graph.Softmax(_gates[task].Forward(graph, z));
-            Tensor? mixture = null;
-            for (var e = 0; e < outputs.Length; e++)
-            {
-                var weighted = graph.Mul(graph.Slice(gate, 1, e, 1), outputs[e]);
-                mixture = mixture is null ? weighted : graph.Add(mixture, weighted);
-            }
-            var logit = _towers[task].Forward(graph, mixture!);
-            logits = logits is null ? logit : graph.Concat(logits, logit, 1);
-        }
-        return logits!;
+        // gates (N, 6, E) = softmax over the experts of each task's row; mixtures (N, 6, W) = gates · experts.
+        var gates = graph.Softmax(graph.Reshape(Gates!.Forward(graph, z), n, FeedTasks.Count, e));
+        var mixtures = graph.MatMul(gates, experts);
+        // logit (N, 6): task t's tower row · its mixture + its bias.
+        return graph.Add(graph.SumLastDim(graph.Mul(mixtures, Towers.Weight)), Towers.Bias!);
     }
 }
