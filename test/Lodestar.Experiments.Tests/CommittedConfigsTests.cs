@@ -1,5 +1,6 @@
 // Every config committed under configs/ reads and validates with the loader its command uses, so a renamed or
 // misspelt field fails here, not an hour into an experiment.
+using Lodestar.Experiments.FeedRanking;
 using Lodestar.Experiments.JobMatching;
 using Lodestar.Experiments.Retrieval;
 using Lodestar.TestSupport;
@@ -34,6 +35,9 @@ public class CommittedConfigsTests
                 break;
             case "retrieval":
                 RetrievalExperimentConfig.Load(path);
+                break;
+            case "feed":
+                FeedRankingExperimentConfig.Load(path);
                 break;
             default:
                 Assert.Fail($"{relativePath}: no loader known for its folder");

@@ -49,7 +49,7 @@ public sealed class RetrievalExperimentTests : IDisposable
             Assert.Equal(correlation.Average(), figures[RetrievalTask.PopularitySimilarity].Mean, 12);
             Assert.Equal(runs.Select(r => r.Test!["recall@10"]).Average(), figures["recall@10"].Mean, 12);
         }
-        Assert.True(File.Exists(Path.Combine(config.Out, RetrievalExperimentResult.FileName)));
+        Assert.True(File.Exists(Path.Combine(config.Out, ExperimentSummary.FileName)));
         // A rerun reuses every finished run: the same figures, nothing trained again.
         var before = File.GetLastWriteTimeUtc(Path.Combine(RetrievalExperiment.RunDirectory(config, "raw", 2), TrainingLoop.LastFile));
         var again = RetrievalExperiment.Run(config);

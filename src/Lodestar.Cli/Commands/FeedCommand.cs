@@ -1,7 +1,12 @@
-// `lodestar feed train`: the feed ranker (a generative recommender over post and action tokens, late fusion, an
-// MMoE head over DCNv2 experts) trained on a world's feed log through the one training loop.
+// `lodestar feed train|experiment`: the feed ranker (a generative recommender over post and action tokens, late
+// fusion, an MMoE head over DCNv2 experts) trained on a world's feed log through the one training loop, and its
+// claims as named variants under several seeds.
 using System.CommandLine;
 using Lodestar.Core.Progress;
+using Lodestar.Evaluation;
+using Lodestar.Evaluation.FeedRanking;
+using Lodestar.Experiments.FeedRanking;
+using Lodestar.Models.FeedRanking;
 using Lodestar.Training.FeedRanking;
 using Lodestar.Training.Loop;
 
@@ -13,6 +18,27 @@ public static class FeedCommand
     {
         var command = new Command("feed", "Feed ranking: train the sequential ranker that predicts six actions for each impression.");
         command.Subcommands.Add(Train());
+        command.Subcommands.Add(Experiment());
+        return command;
+    }
+
+    private static Command Experiment()
+    {
+        var config = new Option<FileInfo>("--config") { Description = "Experiment config JSON (configs/feed/*.json: world, seeds, named variants of the ranker).", Required = true };
+        var json = CliJson.CreateOption();
+        var command = new Command("experiment", "Train each named variant under each seed on one world and report every test figure's mean ± sd (finished runs are reused).")
+        {
+            Options = { config, json },
+        };
+        command.SetAction(parse =>
+        {
+            var asJson = parse.GetValue(json);
+            var experiment = FeedRankingExperimentConfig.Load(parse.GetValue(config)!.FullName);
+            var result = FeedRankingExperiment.Run(experiment, (asJson ? Console.Error : Console.Out).WriteLine, ProgressReporter.ForStandardError());
+            ExperimentOutput.Write(result, [.. FeedTasks.Names.Select(MetricNames.Auc), FeedRankingMetrics.MeanAuc, MetricNames.Of(FeedRankingMetrics.MeanAuc, "history-1-5"),
+                MetricNames.Of(FeedRankingMetrics.MeanAuc, FeedReferences.Oracle)], experiment.Out, asJson);
+            return 0;
+        });
         return command;
     }
 

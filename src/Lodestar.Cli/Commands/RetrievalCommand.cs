@@ -3,7 +3,6 @@
 using System.CommandLine;
 using Lodestar.Core.Progress;
 using Lodestar.Experiments.Retrieval;
-using Spectre.Console;
 using Lodestar.Training.Loop;
 using Lodestar.Training.Retrieval;
 
@@ -33,19 +32,7 @@ public static class RetrievalCommand
             var asJson = parse.GetValue(json);
             var experiment = RetrievalExperimentConfig.Load(parse.GetValue(config)!.FullName);
             var result = RetrievalExperiment.Run(experiment, (asJson ? Console.Error : Console.Out).WriteLine, ProgressReporter.ForStandardError());
-            if (asJson)
-            {
-                CliJson.WriteLine(result);
-                return 0;
-            }
-            string[] shown = ["recall@10", "recall@100", "ndcg@10", RetrievalTask.PopularitySimilarity, "recall@100/popularity"];
-            var table = new Table().AddColumns(["variant", .. shown]);
-            foreach (var (name, figures) in result.Variants)
-            {
-                table.AddRow([name, .. shown.Select(k => figures.TryGetValue(k, out var f) ? $"{f.Mean:F4} ± {f.Std:F4}" : "")]);
-            }
-            table.Caption($"test split, mean ± sample sd over seeds {string.Join(", ", result.Seeds)}; summary in {Path.Combine(experiment.Out, RetrievalExperimentResult.FileName)}");
-            AnsiConsole.Write(table);
+            ExperimentOutput.Write(result, ["recall@10", "recall@100", "ndcg@10", RetrievalTask.PopularitySimilarity, "recall@100/popularity"], experiment.Out, asJson);
             return 0;
         });
         return command;

@@ -38,9 +38,9 @@ public sealed class FeedRankingExamples
     /// <summary>
     /// The examples of <paramref name="log"/> split by <paramref name="data"/>; windows of <paramref name="maxHistory"/>
     /// impressions; at most <paramref name="evaluationDays"/> member-days per evaluation split (0: all), drawn by a
-    /// hash of (member, day) under <paramref name="seed"/> so the same ones are drawn for every model.
+    /// fixed hash of (member, day), so every model and every training seed is tested on the same ones.
     /// </summary>
-    public static FeedRankingExamples Build(FeedLog log, RetrievalDataConfig data, int maxHistory, int evaluationDays, int seed)
+    public static FeedRankingExamples Build(FeedLog log, RetrievalDataConfig data, int maxHistory, int evaluationDays)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxHistory, 1);
         var boundaries = RetrievalExamples.Boundaries(log, data);
@@ -72,8 +72,10 @@ public sealed class FeedRankingExamples
                 start = end;
             }
         }
-        return new FeedRankingExamples(train, Draw(validation, evaluationDays, seed), Draw(test, evaluationDays, seed), boundaries);
+        return new FeedRankingExamples(train, Draw(validation, evaluationDays), Draw(test, evaluationDays), boundaries);
     }
+
+    private const ulong EvaluationDrawSeed = 1;
 
     /// <summary>The action set of an impression (FeedTasks bit order).</summary>
     public static int ActionSet(FeedImpression i) => FeedTasks.ActionSet(i.Click, i.Skip, i.LongDwell, i.Like, i.Comment, i.Share);
@@ -100,13 +102,13 @@ public sealed class FeedRankingExamples
         }
     }
 
-    private static List<FeedMemberDay> Draw(List<FeedMemberDay> days, int count, int seed)
+    private static List<FeedMemberDay> Draw(List<FeedMemberDay> days, int count)
     {
         if (count == 0 || days.Count <= count)
         {
             return days;
         }
-        return [.. days.OrderBy(d => SeededRandom.UniformAt((ulong)seed, 0x66656564UL, (d.MemberId * 4096) + d.Day)).ThenBy(d => d.MemberId).ThenBy(d => d.Day)
+        return [.. days.OrderBy(d => SeededRandom.UniformAt(EvaluationDrawSeed, 0x66656564UL, (d.MemberId * 4096) + d.Day)).ThenBy(d => d.MemberId).ThenBy(d => d.Day)
             .Take(count).OrderBy(d => d.Day).ThenBy(d => d.MemberId)];
     }
 }

@@ -23,10 +23,10 @@ public sealed record FeedRankingConfig
     /// <summary>Weight of each task's binary cross-entropy, in FeedTasks order (click, skip, long dwell, like, comment, share). Default all 1.</summary>
     public float[] TaskWeights { get; init; } = [1, 1, 1, 1, 1, 1];
 
-    /// <summary>Validation and test member-days scored (drawn by a hash of member and day); 0: all. Default 2,000.</summary>
+    /// <summary>Validation and test member-days scored (drawn by a fixed hash of member and day, the same for every seed); 0: all. Default 2,000.</summary>
     public int EvaluationDays { get; init; } = 2000;
 
-    /// <summary>Seed of the weights, the batch order and the evaluation draw.</summary>
+    /// <summary>Seed of the weights and the batch order.</summary>
     public int Seed { get; init; } = 1;
 
     /// <summary>Optimisation by the one training loop; absent fields keep these defaults.</summary>

@@ -18,7 +18,7 @@ public static class FeedRankingRun
         config.Validate();
         options ??= new LoopOptions();
         var log = FeedLog.Load(config.World);
-        var examples = FeedRankingExamples.Build(log, config.Data, config.Model.MaxHistory, config.EvaluationDays, config.Seed);
+        var examples = FeedRankingExamples.Build(log, config.Data, config.Model.MaxHistory, config.EvaluationDays);
         var start = new RunRecord<FeedRankingConfig>
         {
             Task = "feed.ranker",

@@ -17,7 +17,7 @@ public sealed class FeedRankingExamplesTests(FeedWorld world) : IClassFixture<Fe
     public void EveryTrainingImpressionIsATargetOnceAndEveryHeldOutOneACandidate()
     {
         const int MaxHistory = 6;
-        var examples = FeedRankingExamples.Build(world.Log, Days, MaxHistory, evaluationDays: 0, seed: 1);
+        var examples = FeedRankingExamples.Build(world.Log, Days, MaxHistory, evaluationDays: 0);
         var boundaries = examples.Boundaries;
         var trainImpressions = world.Log.Members.Sum(m => world.Log.ImpressionsOf(m).Count(i => i.Day < boundaries.ValidationStart));
         Assert.Equal(trainImpressions, examples.Train.Sum(s => s.Events.Length - s.FirstTarget));
