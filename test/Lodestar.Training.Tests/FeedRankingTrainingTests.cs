@@ -46,9 +46,24 @@ public sealed class FeedRankingTrainingTests : IDisposable
             $"oracle {test[MetricNames.Of(FeedRankingMetrics.MeanAuc, FeedReferences.Oracle)]}, ranker {test[FeedRankingMetrics.MeanAuc]}");
         Assert.Contains(MetricNames.Of(MetricNames.Auc("click"), FeedReferences.Popularity), test.Keys);
         Assert.Equal(test["impressions"], FeedRankingMetrics.HistoryBuckets.Sum(b => test[MetricNames.Of("impressions", b.Name)]));
+        // Histories longer than the model's 40 impressions are cut to their last 40, and counted.
+        Assert.InRange(test[FeedRankingTask.HistoriesCut], 0.01, 1);
         Assert.True(File.Exists(Path.Combine(run, TrainingLoop.BestFile)));
         Assert.Equal(config.Model, FeedRankerModel.Load(Path.Combine(run, TrainingLoop.BestFile)).Config);
         var resumed = FeedRankingRun.Train(config, run, new LoopOptions(Resume: true));
         Assert.Equal(record.Test, resumed.Test);
+    }
+
+    [Fact]
+    public void AnUnknownConfigFieldOrAnotherModelsCheckpointIsRefusedByName()
+    {
+        var config = Path.Combine(_directory, "feed.json");
+        File.WriteAllText(config, """{ "world": "w", "modle": { "channels": 32 } }""");
+        var field = Assert.ThrowsAny<Exception>(() => FeedRankingConfig.Load(config));
+        Assert.Contains("modle", field.Message, StringComparison.Ordinal);
+        var weights = Path.Combine(_directory, "sasrec.safetensors");
+        new Models.SasRec.SasRecModel(new Models.SasRec.SasRecConfig(), itemCount: 5, seed: 1).Save(weights);
+        var kind = Assert.ThrowsAny<Exception>(() => FeedRankerModel.Load(weights));
+        Assert.Contains(FeedRankerModel.Kind, kind.Message, StringComparison.Ordinal);
     }
 }

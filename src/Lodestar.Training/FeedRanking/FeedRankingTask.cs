@@ -69,10 +69,16 @@ public sealed class FeedRankingTask : ITrainingTask<List<FeedSequence>>
 
     public IReadOnlyDictionary<string, double> Validate(IProgressReporter? progress) => Evaluate(_model, _examples.Validation, "validation", progress);
 
-    /// <summary>The model's test figures, and beside them popularity's (`auc/click/popularity`, ...) and the oracle's.</summary>
+    /// <summary>
+    /// The model's test figures, the share of member-days whose history was cut to the model's last MaxHistory
+    /// impressions, and beside them popularity's figures (`auc/click/popularity`, ...) and the oracle's.
+    /// </summary>
     public IReadOnlyDictionary<string, double> Test(IProgressReporter? progress)
     {
-        var figures = new Dictionary<string, double>(Evaluate(_model, _examples.Test, "test", progress));
+        var figures = new Dictionary<string, double>(Evaluate(_model, _examples.Test, "test", progress))
+        {
+            [HistoriesCut] = _examples.Test.Count == 0 ? 0 : (double)_examples.Test.Count(d => d.HistoryCount > _model.Config.MaxHistory) / _examples.Test.Count,
+        };
         var references = new List<(string Name, Func<FeedMemberDay, float[]> Scores)> { (FeedReferences.Popularity, day => FeedReferences.PopularityScores(_log, day)) };
         if (_truth is not null)
         {
@@ -90,6 +96,9 @@ public sealed class FeedRankingTask : ITrainingTask<List<FeedSequence>>
         }
         return figures;
     }
+
+    /// <summary>The share of test member-days with more impressions before the day than the model reads.</summary>
+    public static readonly string HistoriesCut = MetricNames.Of("cut-share", "history");
 
     public void Save(string path, TrainingSnapshot? training) => _model.Save(path, training);
 
