@@ -105,6 +105,20 @@ public sealed class FeedRankerModelTests
     }
 
     [Fact]
+    public void WithoutLateFusionTheFeaturesAreNotRead()
+    {
+        var config = Tiny with { FusedFeatures = 0 };
+        var model = Model(config);
+        var random = new SeededRandom(8);
+        var events = Events(4, random);
+        // The examples carry the feature builder's columns whatever the model reads.
+        var batch = FeedBatch.ForTraining(config, [new FeedSequence(events, Features(4, random), 0)]);
+        var logits = model.Logits(new Graph(recordGradients: false), batch).Data;
+        var scored = model.Score(events[..3], [events[3].Post], []);
+        Assert.True(Math.Abs(scored[0] - (1f / (1f + MathF.Exp(-logits[3 * FeedTasks.Count])))) <= 1e-5);
+    }
+
+    [Fact]
     public void EveryParameterGradientMatchesFiniteDifferences()
     {
         var model = Model(Tiny);

@@ -73,7 +73,7 @@ public sealed class FeedBatch
 
     /// <summary>
     /// Training batch: each sequence's last MaxHistory events (older ones cut), every post token from its FirstTarget
-    /// on a target. Features are F = config.FusedFeatures per event. A pointwise model (not Sequential) reads each
+    /// on a target. Features are F = config.FusedFeatures per event (any, and unread, when late fusion is off). A pointwise model (not Sequential) reads each
     /// target alone, as a sequence of one.
     /// </summary>
     public static FeedBatch ForTraining(FeedRankerConfig config, IReadOnlyList<FeedSequence> sequences)
@@ -91,7 +91,7 @@ public sealed class FeedBatch
             var (first, kept) = Window(config, sequence);
             length = Math.Max(length, TrainingTokens(config, kept));
             targets += sequence.Events.Length - Math.Max(first, sequence.FirstTarget);
-            if (sequence.Features.Length != sequence.Events.Length * features)
+            if (features > 0 && sequence.Features.Length != sequence.Events.Length * features)
             {
                 throw new ArgumentException($"feed batch: {sequence.Events.Length} events need {sequence.Events.Length * features} features ({features} each), got {sequence.Features.Length}");
             }
