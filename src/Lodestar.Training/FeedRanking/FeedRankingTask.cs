@@ -52,14 +52,9 @@ public sealed class FeedRankingTask : ITrainingTask<List<FeedSequence>>
 
     public int BatchesPerEpoch { get; }
 
-    public SeededRandom EpochRandom(int epoch) => new(((ulong)_config.Seed * 1_000_003UL) + (ulong)epoch);
+    public SeededRandom EpochRandom(int epoch) => EpochBatches.Random(_config.Seed, epoch);
 
-    public IReadOnlyList<List<FeedSequence>> Batches(int epoch, SeededRandom random)
-    {
-        var order = _train.ToArray();
-        random.Shuffle<FeedSequence>(order);
-        return [.. order.Chunk(_config.Training.BatchSize).Select(chunk => chunk.ToList())];
-    }
+    public IReadOnlyList<List<FeedSequence>> Batches(int epoch, SeededRandom random) => EpochBatches.Shuffled(_train, _config.Training.BatchSize, random);
 
     public (Tensor Loss, double Weight) Loss(Graph graph, List<FeedSequence> sequences, SeededRandom random)
     {

@@ -63,14 +63,9 @@ public sealed class RetrievalTask : ITrainingTask<List<RetrievalExample>>
 
     public int BatchesPerEpoch { get; }
 
-    public SeededRandom EpochRandom(int epoch) => new(((ulong)_config.Seed * 1_000_003UL) + (ulong)epoch);
+    public SeededRandom EpochRandom(int epoch) => EpochBatches.Random(_config.Seed, epoch);
 
-    public IReadOnlyList<List<RetrievalExample>> Batches(int epoch, SeededRandom random)
-    {
-        var order = _train.ToArray();
-        random.Shuffle<RetrievalExample>(order);
-        return [.. order.Chunk(_config.Training.BatchSize).Select(chunk => chunk.ToList())];
-    }
+    public IReadOnlyList<List<RetrievalExample>> Batches(int epoch, SeededRandom random) => EpochBatches.Shuffled(_train, _config.Training.BatchSize, random);
 
     public (Tensor Loss, double Weight) Loss(Graph graph, List<RetrievalExample> examples, SeededRandom random)
     {

@@ -49,7 +49,7 @@ public sealed class SasRecTask : ITrainingTask<int[]>
 
     public int BatchesPerEpoch { get; }
 
-    public SeededRandom EpochRandom(int epoch) => new(((ulong)_config.Seed * 1_000_003UL) + (ulong)epoch);
+    public SeededRandom EpochRandom(int epoch) => EpochBatches.Random(_config.Seed, epoch);
 
     public IReadOnlyList<int[]> Batches(int epoch, SeededRandom random) => Batches(_users, _data.Training, _config.Training.BatchSize, random);
 
