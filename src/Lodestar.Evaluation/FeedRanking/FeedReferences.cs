@@ -41,9 +41,9 @@ public static class FeedReferences
                 truth[row.ImpressionId] = [row.Click, row.Skip, row.LongDwell, row.Like, row.Comment, row.Share];
             }
         }
-        var missing = wanted.FirstOrDefault(id => !truth.ContainsKey(id), -1);
         if (truth.Count != wanted.Count)
         {
+            var missing = wanted.First(id => !truth.ContainsKey(id));
             throw new InvalidDataException($"{path}: no true probabilities for impression {missing} ({wanted.Count - truth.Count} of {wanted.Count} missing)");
         }
         return truth;

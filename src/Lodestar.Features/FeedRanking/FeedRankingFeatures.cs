@@ -9,8 +9,17 @@ using Lodestar.Text.Prompts;
 
 namespace Lodestar.Features.FeedRanking;
 
-public sealed class FeedRankingFeatures(FeedLog log)
+public sealed class FeedRankingFeatures
 {
+    private readonly FeedLog _log;
+    private readonly Dictionary<long, RankedPost> _posts;
+
+    public FeedRankingFeatures(FeedLog log)
+    {
+        _log = log;
+        _posts = log.Posts.ToDictionary(p => p.Key, p => Ranked(p.Value));
+    }
+
     /// <summary>Features per impression (F).</summary>
     public const int Count = 10;
 
@@ -24,12 +33,11 @@ public sealed class FeedRankingFeatures(FeedLog log)
     private const double SecondsPerDay = 86_400;
 
     /// <summary>A post as the ranker reads it; throws naming the id when the log does not hold it.</summary>
-    public RankedPost Post(long postId)
+    public RankedPost Post(long postId) =>
+        _posts.TryGetValue(postId, out var post) ? post : throw new KeyNotFoundException($"post {postId} is not in the feed log's posts");
+
+    private static RankedPost Ranked(Post post)
     {
-        if (!log.Posts.TryGetValue(postId, out var post))
-        {
-            throw new KeyNotFoundException($"post {postId} is not in the feed log's posts");
-        }
         var topic = post.Topics.Count == 0 ? "" : post.Topics.MaxBy(t => t.Weight)!.Topic;
         var author = post.AuthorMemberId ?? -(post.AuthorCompanyId ?? 0);
         return new RankedPost(post.Id, (int)post.Format, topic, author);
@@ -42,10 +50,8 @@ public sealed class FeedRankingFeatures(FeedLog log)
     public float[] Of(long member, IReadOnlyList<FeedImpression> impressions)
     {
         var features = new float[impressions.Count * Count];
-        var engagedAuthors = new Dictionary<long, int>();
-        var shownAuthors = new Dictionary<long, int>();
-        var memberImpressions = 0;
-        var committed = 0;
+        var posts = new Post[impressions.Count];
+        var authors = new long[impressions.Count];
         for (var i = 0; i < impressions.Count; i++)
         {
             var impression = impressions[i];
@@ -53,22 +59,30 @@ public sealed class FeedRankingFeatures(FeedLog log)
             {
                 throw new ArgumentException($"impression {impression.Id} belongs to member {impression.MemberId}, not {member}");
             }
+            posts[i] = _log.Posts.TryGetValue(impression.PostId, out var post) ? post
+                : throw new KeyNotFoundException($"impression {impression.Id}: post {impression.PostId} is not in the feed log's posts");
+            authors[i] = _posts[post.Id].Author;
+        }
+        var engagedAuthors = new Dictionary<long, int>();
+        var shownAuthors = new Dictionary<long, int>();
+        var memberImpressions = 0;
+        var committed = 0;
+        for (var i = 0; i < impressions.Count; i++)
+        {
+            var impression = impressions[i];
             // Earlier days' impressions enter the member's counts once this impression's day begins.
-            while (committed < i && impressions[committed].Day < impression.Day)
+            for (; committed < i && impressions[committed].Day < impression.Day; committed++)
             {
-                var earlier = impressions[committed++];
-                var earlierAuthor = Post(earlier.PostId).Author;
+                var earlierAuthor = authors[committed];
                 shownAuthors[earlierAuthor] = shownAuthors.GetValueOrDefault(earlierAuthor) + 1;
-                if (WorldSnapshot.IsPositive(earlier))
+                if (WorldSnapshot.IsPositive(impressions[committed]))
                 {
                     engagedAuthors[earlierAuthor] = engagedAuthors.GetValueOrDefault(earlierAuthor) + 1;
                 }
                 memberImpressions++;
             }
-            var post = log.Posts.TryGetValue(impression.PostId, out var found) ? found
-                : throw new KeyNotFoundException($"impression {impression.Id}: post {impression.PostId} is not in the feed log's posts");
-            var author = Post(post.Id).Author;
-            var counts = log.CountsBefore(post.Id, impression.Day);
+            var (post, author) = (posts[i], authors[i]);
+            var counts = _log.CountsBefore(post.Id, impression.Day);
             var shown = counts.Impressions + 1.0;
             var row = features.AsSpan(i * Count, Count);
             row[0] = (float)(Math.Log(shown) / 8);

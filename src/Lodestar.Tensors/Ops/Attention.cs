@@ -97,16 +97,22 @@ public sealed partial class Graph
     {
         var headDim = channels / heads;
         var half = headDim / 2;
-        // cos and sin of position · θ^(−2d/D) for each token and pair d, computed once and applied to every row and head.
-        var table = ArrayPool<float>.Shared.Rent(2 * tokens * half);
+        // cos and sin of position · θ^(−2d/D) for each token and pair d (the powers once per pair), computed once and
+        // applied to every row and head.
+        var table = ArrayPool<float>.Shared.Rent((2 * tokens * half) + half);
         try
         {
+            var frequencies = table.AsSpan(2 * tokens * half, half);
+            for (var d = 0; d < half; d++)
+            {
+                frequencies[d] = MathF.Pow(theta, -2f * d / headDim);
+            }
             for (var t = 0; t < tokens; t++)
             {
                 var position = positions?[t] ?? t;
                 for (var d = 0; d < half; d++)
                 {
-                    var (sin, cos) = MathF.SinCos(position * MathF.Pow(theta, -2f * d / headDim));
+                    var (sin, cos) = MathF.SinCos(position * frequencies[d]);
                     table[(2 * ((t * half) + d)) + 0] = cos;
                     table[(2 * ((t * half) + d)) + 1] = inverse ? -sin : sin;
                 }
