@@ -95,7 +95,7 @@ public sealed class FeedLog
 
     /// <summary>The post's counts from impressions before <paramref name="day"/> only.</summary>
     public PostStats CountsBefore(long post, int day) =>
-        _counts.TryGetValue(post, out var counts) ? counts.Before(day) : new PostStats(0, 0, 0, 0, 0, 0);
+        _counts.TryGetValue(post, out var counts) ? counts.Before(day) : PostStats.None;
 
     /// <summary>Posts created on or before <paramref name="day"/>, by creation day then id.</summary>
     public ReadOnlySpan<long> PostsCreatedBy(int day) => _postsByDay.AsSpan(0, SortedSearch.LowerBound(_postDays, day + 1));
@@ -116,17 +116,10 @@ public sealed class FeedLog
         {
             var sorted = impressions.OrderBy(i => i.Day).ToArray();
             var running = new PostStats[sorted.Length];
-            var total = new PostStats(0, 0, 0, 0, 0, 0);
+            var total = PostStats.None;
             for (var i = 0; i < sorted.Length; i++)
             {
-                var x = sorted[i];
-                total = new PostStats(
-                    total.Impressions + 1,
-                    total.Clicks + (x.Click ? 1 : 0),
-                    total.Likes + (x.Like ? 1 : 0),
-                    total.Comments + (x.Comment ? 1 : 0),
-                    total.Shares + (x.Share ? 1 : 0),
-                    total.Positives + (WorldSnapshot.IsPositive(x) ? 1 : 0));
+                total = total.With(sorted[i]);
                 running[i] = total;
             }
             return new PostCounts([.. sorted.Select(i => i.Day)], running);
@@ -135,7 +128,7 @@ public sealed class FeedLog
         public PostStats Before(int day)
         {
             var count = SortedSearch.LowerBound(Days, day);
-            return count == 0 ? new PostStats(0, 0, 0, 0, 0, 0) : Running[count - 1];
+            return count == 0 ? PostStats.None : Running[count - 1];
         }
     }
 }

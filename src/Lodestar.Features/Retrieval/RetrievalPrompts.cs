@@ -72,12 +72,19 @@ public sealed class RetrievalPrompts
     /// <summary>The member as of the start of <paramref name="day"/>: profile and history of impressions before it.</summary>
     public RenderedPrompt Member(long member, int day)
     {
-        var attributes = PromptSubjects.MemberAttributes(_world, _world.Member(member));
         var history = _log.ImpressionsBefore(member, day)
             .Select(i => new HistoryItem(i.Id, i.Time, i.PostId, _log.Posts[i.PostId].Text, PromptSubjects.Actions(i), i.Skip))
             .ToList();
+        return Member(_world.Member(member), history, day);
+    }
+
+    /// <summary>A member with the profile and history given (oldest first), rendered as of the start of <paramref name="day"/>:
+    /// what a nearline pipeline renders from its own state.</summary>
+    public RenderedPrompt Member(Member profile, IReadOnlyList<HistoryItem> history, int day)
+    {
+        var attributes = PromptSubjects.MemberAttributes(_world, profile);
         attributes["member.positive_engagements"] = PromptValue.OfNumber(history.Count(h => h.IsPositive));
-        var prompt = Renderer(day).Render(_member, new PromptSubject($"member {member} on day {day}", attributes, history), _history);
+        var prompt = Renderer(day).Render(_member, new PromptSubject($"member {profile.Id} on day {day}", attributes, history), _history);
         Interlocked.Increment(ref _members);
         if (prompt.WasCut)
         {
@@ -90,8 +97,14 @@ public sealed class RetrievalPrompts
     public RenderedPrompt Post(long post, int day)
     {
         var record = _log.Posts.TryGetValue(post, out var found) ? found : throw new KeyNotFoundException($"post {post} is not in the feed log's {DataFiles.Posts}");
-        var attributes = PromptSubjects.PostAttributes(_world, record, _log.CountsBefore(post, day), day);
-        var prompt = Renderer(day).Render(_post, new PromptSubject($"post {post} on day {day}", attributes, []));
+        return Post(record, _log.CountsBefore(post, day), day);
+    }
+
+    /// <summary>A post with the engagement counts given, rendered with its age as of <paramref name="day"/>.</summary>
+    public RenderedPrompt Post(Post record, PostStats counts, int day)
+    {
+        var attributes = PromptSubjects.PostAttributes(_world, record, counts, day);
+        var prompt = Renderer(day).Render(_post, new PromptSubject($"post {record.Id} on day {day}", attributes, []));
         Interlocked.Increment(ref _posts);
         if (prompt.WasCut)
         {

@@ -109,7 +109,7 @@ public static class PromptSubjects
     }
 
     public static Dictionary<string, PromptValue> PostAttributes(WorldSnapshot world, Post post) =>
-        PostAttributes(world, post, world.PostStats.GetValueOrDefault(post.Id) ?? new PostStats(0, 0, 0, 0, 0, 0), world.LastDay);
+        PostAttributes(world, post, world.PostStats.GetValueOrDefault(post.Id) ?? PostStats.None, world.LastDay);
 
     /// <summary>A post's attributes with its engagement counts as given and its age as of <paramref name="nowDay"/>
     /// (a prompt as of a day shows only the counts before it).</summary>

@@ -7,7 +7,19 @@ using Lodestar.Data.Storage;
 namespace Lodestar.Text.Prompts;
 
 /// <summary>Engagement counts of one post over the whole impression log.</summary>
-public sealed record PostStats(long Impressions, long Clicks, long Likes, long Comments, long Shares, long Positives);
+public sealed record PostStats(long Impressions, long Clicks, long Likes, long Comments, long Shares, long Positives)
+{
+    public static readonly PostStats None = new(0, 0, 0, 0, 0, 0);
+
+    /// <summary>These counts with one more impression.</summary>
+    public PostStats With(FeedImpression impression) => new(
+        Impressions + 1,
+        Clicks + (impression.Click ? 1 : 0),
+        Likes + (impression.Like ? 1 : 0),
+        Comments + (impression.Comment ? 1 : 0),
+        Shares + (impression.Share ? 1 : 0),
+        Positives + (WorldSnapshot.IsPositive(impression) ? 1 : 0));
+}
 
 /// <summary>Views and applications of one job.</summary>
 public sealed record JobStats(long Views, long Applies);
@@ -103,14 +115,7 @@ public sealed class WorldSnapshot
     private void Count(FeedImpression impression, IReadOnlySet<long>? historyMembers)
     {
         var positive = IsPositive(impression);
-        var stats = PostStats.GetValueOrDefault(impression.PostId) ?? new PostStats(0, 0, 0, 0, 0, 0);
-        PostStats[impression.PostId] = new PostStats(
-            stats.Impressions + 1,
-            stats.Clicks + (impression.Click ? 1 : 0),
-            stats.Likes + (impression.Like ? 1 : 0),
-            stats.Comments + (impression.Comment ? 1 : 0),
-            stats.Shares + (impression.Share ? 1 : 0),
-            stats.Positives + (positive ? 1 : 0));
+        PostStats[impression.PostId] = (PostStats.GetValueOrDefault(impression.PostId) ?? Prompts.PostStats.None).With(impression);
         if (positive)
         {
             MemberPositives[impression.MemberId] = MemberPositives.GetValueOrDefault(impression.MemberId) + 1;

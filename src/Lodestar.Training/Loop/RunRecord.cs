@@ -65,7 +65,7 @@ public static class StopReason
 
 public sealed record RunRecord<TConfig>
 {
-    public const string FileName = "run.json";
+    public const string FileName = RunFiles.Record;
 
     /// <summary>The task and model, e.g. "seqrec.sasrec" or "job-matching.student".</summary>
     public required string Task { get; init; }

@@ -40,8 +40,8 @@ public sealed record LoopOptions(bool Resume = false, int? StopAfterSteps = null
 
 public static class TrainingLoop
 {
-    public const string BestFile = "best.safetensors";
-    public const string LastFile = "last.safetensors";
+    public const string BestFile = RunFiles.Best;
+    public const string LastFile = RunFiles.Last;
 
     /// <summary>
     /// Trains <paramref name="task"/> under <paramref name="training"/> into <paramref name="runDirectory"/>, keeping

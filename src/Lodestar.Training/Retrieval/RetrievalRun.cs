@@ -16,7 +16,7 @@ namespace Lodestar.Training.Retrieval;
 
 public static class RetrievalRun
 {
-    public const string TokenizerFile = "tokenizer.json";
+    public const string TokenizerFile = RetrievalEncoder.TokenizerFile;
 
     /// <summary>Trains (or, with options.Resume, continues) a run of <paramref name="config"/> into <paramref name="runDirectory"/>.</summary>
     public static RunRecord<RetrievalConfig> Train(RetrievalConfig config, string runDirectory, LoopOptions? options = null)

@@ -119,8 +119,7 @@ public sealed class RetrievalTask : ITrainingTask<List<RetrievalExample>>
     /// </summary>
     private IReadOnlyDictionary<string, double> Evaluate(List<RetrievalExample> examples, string stage, IProgressReporter? progress, bool popularity = false)
     {
-        _model.Eval();
-        var graph = new Graph(recordGradients: false);
+        var embedder = new PromptEmbedder(_model, EmbedBatch);
         var metrics = new RetrievalMetricsAccumulator();
         var counter = progress is null ? null : ProgressCounter.Start(progress, stage, examples.Count);
         var k = RetrievalMetrics.RecallCutoffs.Max();
@@ -130,8 +129,8 @@ public sealed class RetrievalTask : ITrainingTask<List<RetrievalExample>>
             var alive = _log.PostsCreatedBy(day.Key).ToArray();
             var dayExamples = day.ToList();
             var width = _model.Config.Channels;
-            var posts = popularity ? [] : EmbedAll(graph, [.. alive.Select(p => _prompts.PostTokens(p, day.Key))]);
-            var members = popularity ? [] : EmbedAll(graph, [.. dayExamples.Select(e => _prompts.MemberTokens(e.MemberId, e.Day))]);
+            var posts = popularity ? [] : embedder.Embed([.. alive.Select(p => _prompts.PostTokens(p, day.Key))]);
+            var members = popularity ? [] : embedder.Embed([.. dayExamples.Select(e => _prompts.MemberTokens(e.MemberId, e.Day))]);
             if (!popularity)
             {
                 // Each post's mean similarity to the day's members (the mean member vector · the post) beside its popularity then.
@@ -181,28 +180,7 @@ public sealed class RetrievalTask : ITrainingTask<List<RetrievalExample>>
     }
 
     /// <summary>L2-normalised embeddings (B,C) of token sequences, recorded on the graph.</summary>
-    private Tensor Encode(Graph graph, IReadOnlyList<int[]> sequences) => Encode(_model, graph, sequences);
-
-    /// <summary>L2-normalised embeddings (B,C) of token sequences by <paramref name="model"/>, on the graph.</summary>
-    internal static Tensor Encode(BertModel model, Graph graph, IReadOnlyList<int[]> sequences)
-    {
-        var (tokens, keep, length) = RetrievalPrompts.Pack(sequences);
-        return Losses.L2Normalize(graph, model.Embed(graph, tokens, sequences.Count, length, keep: keep));
-    }
-
-    /// <summary>L2-normalised embeddings of every sequence, in batches, as one (N·C) array.</summary>
-    private float[] EmbedAll(Graph graph, IReadOnlyList<int[]> sequences)
-    {
-        var width = _model.Config.Channels;
-        var result = new float[sequences.Count * width];
-        for (var start = 0; start < sequences.Count; start += EmbedBatch)
-        {
-            graph.Reset();
-            var chunk = sequences.Skip(start).Take(EmbedBatch).ToList();
-            Encode(graph, chunk).Data.CopyTo(result.AsSpan(start * width, chunk.Count * width));
-        }
-        return result;
-    }
+    private Tensor Encode(Graph graph, IReadOnlyList<int[]> sequences) => PromptEmbedder.Encode(_model, graph, sequences);
 
     private List<RetrievalExample> Held(IReadOnlyList<RetrievalExample> examples, RetrievalSplit split)
     {

@@ -1,13 +1,11 @@
 // A trained retrieval run as a teacher (Hinton et al. 2015; LinkedIn distils its LLM retriever into a smaller one):
 // its best encoder, reading prompts in the vocabulary and budgets it was trained with, scores each training batch's
 // candidate set, and the student learns to match that distribution beside the engagements themselves.
-using Lodestar.Features.Encoders;
 using Lodestar.Features.Retrieval;
 using Lodestar.Models.Bert;
 using Lodestar.Nn;
 using Lodestar.Tensors;
 using Lodestar.Text.Prompts;
-using Lodestar.Text.Tokenization;
 using Lodestar.Training.Loop;
 
 namespace Lodestar.Training.Retrieval;
@@ -45,25 +43,17 @@ public sealed class RetrievalTeacher
                 throw new InvalidDataException($"{Path.Combine(runDirectory, RunRecord<RetrievalConfig>.FileName)}: the teacher was trained on other {input.Role} ({theirs?.Path ?? "none"}) than {input.Path}; a teacher must know the student's world");
             }
         }
-        var checkpoint = Path.Combine(runDirectory, TrainingLoop.BestFile);
-        if (!File.Exists(checkpoint))
-        {
-            throw new FileNotFoundException($"{checkpoint}: the teacher run has no best checkpoint (has it finished an epoch?)", checkpoint);
-        }
-        var vocabulary = Path.Combine(runDirectory, PretrainedEncoder.VocabularyFile);
-        IPromptTokenizer tokenizer = File.Exists(vocabulary)
-            ? BertWordPiece.Load(vocabulary)
-            : TokenizerJson.Load(Path.Combine(runDirectory, RetrievalRun.TokenizerFile));
+        var encoder = RetrievalEncoder.Load(runDirectory);
         var config = record.Config;
-        return new RetrievalTeacher(BertModel.Load(checkpoint), config.Prompts(world, log, tokenizer, fitBefore), config.Temperature, checkpoint);
+        return new RetrievalTeacher(encoder.Model, config.Prompts(world, log, encoder.Tokenizer, fitBefore), config.Temperature, encoder.CheckpointPath);
     }
 
     /// <summary>The teacher's logits (N·K, row-major) over a batch's candidate set: cosine similarities over its own temperature, exclusions masked.</summary>
     public float[] Logits(IReadOnlyList<RetrievalExample> examples, RetrievalBatch batch)
     {
         _graph.Reset();
-        var members = RetrievalTask.Encode(_model, _graph, [.. examples.Select(e => _prompts.MemberTokens(e.MemberId, e.Day))]);
-        var posts = RetrievalTask.Encode(_model, _graph, [.. batch.Candidates.Select((p, j) => _prompts.PostTokens(p, batch.Days[j]))]);
+        var members = PromptEmbedder.Encode(_model, _graph, [.. examples.Select(e => _prompts.MemberTokens(e.MemberId, e.Day))]);
+        var posts = PromptEmbedder.Encode(_model, _graph, [.. batch.Candidates.Select((p, j) => _prompts.PostTokens(p, batch.Days[j]))]);
         return Losses.CandidateLogits(_graph, members, posts, batch.Excluded, _temperature).Data.ToArray();
     }
 }

@@ -1,0 +1,280 @@
+// The embedded deployment: one process, the three stages on threads of their own, each reading its input from the
+// SQLite store and committing its effect and the advance of its input together; the queues between them are tables
+// bounded by backpressure (a stage waits while the next one's queue is full). Opened on a directory again after a
+// kill, every stage resumes from its last commit and the index from its snapshot and log.
+using Lodestar.Features.Retrieval;
+using Lodestar.Index;
+using Lodestar.Pipelines.Stages;
+using Lodestar.Pipelines.Store;
+using Lodestar.Text.Prompts;
+
+namespace Lodestar.Pipelines.Embedded;
+
+public sealed class EmbeddedPipeline : IDisposable
+{
+    /// <summary>The folder under the pipeline's directory that holds the durable index of post embeddings.</summary>
+    public const string IndexFolder = "index";
+
+    private static readonly TimeSpan s_idle = TimeSpan.FromMilliseconds(2);
+
+    private readonly NearlineOptions _options;
+    private readonly EventLog _log;
+    private readonly PromptStage _prompts;
+    private readonly EmbedStage _embed;
+    private readonly IndexStage _index;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<Thread> _threads = [];
+    private readonly SemaphoreSlim _eventsArrived = new(0);
+    private readonly SemaphoreSlim _changesArrived = new(0);
+    private readonly SemaphoreSlim _indexArrived = new(0);
+    private long _appended;
+    private long _changesPending;
+    private long _indexPending;
+    private Exception? _failure;
+
+    private EmbeddedPipeline(string directory, NearlineStore store, DurableIndex index, RetrievalPrompts prompts, HistoryMode history,
+        PromptEmbedder embedder, NearlineOptions options)
+    {
+        Directory = directory;
+        Store = store;
+        Index = index;
+        _options = options;
+        _log = new EventLog(store);
+        _prompts = new PromptStage(store, prompts, history);
+        _embed = new EmbedStage(store, embedder, Freshness);
+        _index = new IndexStage(store, index, Freshness);
+        _appended = _log.LastSeq;
+        _changesPending = _embed.Pending;
+        _indexPending = _index.Pending;
+    }
+
+    public string Directory { get; }
+
+    public NearlineStore Store { get; }
+
+    /// <summary>The post index serving would search.</summary>
+    public DurableIndex Index { get; }
+
+    public Freshness Freshness { get; } = new();
+
+    /// <summary>Opens (or resumes) the pipeline in <paramref name="directory"/> with the encoder of a feed-retrieval run.</summary>
+    public static EmbeddedPipeline Open(string directory, RetrievalEncoder encoder, RetrievalPrompts prompts, NearlineOptions? options = null)
+    {
+        options ??= new NearlineOptions();
+        options.Validate();
+        var store = NearlineStore.Open(directory);
+        var index = DurableIndex.Open(Path.Combine(directory, IndexFolder), encoder.Model.Config.Channels);
+        return new EmbeddedPipeline(directory, store, index, prompts, encoder.Settings.History, new PromptEmbedder(encoder.Model), options);
+    }
+
+    /// <summary>Starts the three stages; a stage that fails stops the pipeline and the failure is rethrown by the next call.</summary>
+    public void Start()
+    {
+        StartStage(PromptStage.Name, RunPrompts);
+        StartStage(EmbedStage.Name, RunEmbeddings);
+        StartStage(IndexStage.Name, RunIndex);
+    }
+
+    /// <summary>Appends events (waiting while the prompt stage is more than a queue's capacity behind); returns the last seq.</summary>
+    public long Append(IReadOnlyList<(string Id, string Line)> events, string? metaKey = null, string? metaValue = null, CancellationToken cancel = default)
+    {
+        while (Volatile.Read(ref _appended) - _prompts.Cursor > _options.EventQueueCapacity - events.Count)
+        {
+            ThrowIfFailed();
+            cancel.ThrowIfCancellationRequested();
+            Thread.Sleep(s_idle);
+        }
+        var last = _log.Append(events, metaKey, metaValue);
+        Volatile.Write(ref _appended, last);
+        _eventsArrived.Release();
+        return last;
+    }
+
+    /// <summary>Waits until every appended event is applied and every queue is empty.</summary>
+    public void Drain(CancellationToken cancel = default)
+    {
+        while (_prompts.Cursor < Volatile.Read(ref _appended) || Interlocked.Read(ref _changesPending) > 0 || Interlocked.Read(ref _indexPending) > 0)
+        {
+            ThrowIfFailed();
+            cancel.ThrowIfCancellationRequested();
+            Thread.Sleep(s_idle);
+        }
+        ThrowIfFailed();
+    }
+
+    public NearlineStatus Status() => new(
+        Volatile.Read(ref _appended),
+        _prompts.Cursor,
+        Interlocked.Read(ref _changesPending),
+        Interlocked.Read(ref _indexPending),
+        Snapshot(_prompts.Counters),
+        Snapshot(_embed.Counters),
+        Snapshot(_index.Counters),
+        BatchSizeSummary.Of(_embed.BatchSizes),
+        Freshness.Summary());
+
+    /// <summary>The pipeline's counters of a post (for checks against an uninterrupted run).</summary>
+    public PostStats? CountsOf(long post) => _prompts.CountsOf(post);
+
+    private void RunPrompts(CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            if (Interlocked.Read(ref _changesPending) > _options.ChangeQueueCapacity - _options.EventBatch)
+            {
+                _changesArrived.Release();
+                Thread.Sleep(s_idle);
+                continue;
+            }
+            if (_prompts.RunOnce(_options.EventBatch) == 0)
+            {
+                _eventsArrived.Wait(10, stop);
+                continue;
+            }
+            var index = _prompts.LastIndexOperations;
+            Interlocked.Add(ref _changesPending, _prompts.LastChanges);
+            Interlocked.Add(ref _indexPending, index);
+            _changesArrived.Release();
+            if (index > 0)
+            {
+                _indexArrived.Release();
+            }
+        }
+    }
+
+    private void RunEmbeddings(CancellationToken stop)
+    {
+        var window = TimeSpan.FromMilliseconds(_options.WindowMilliseconds);
+        while (!stop.IsCancellationRequested)
+        {
+            if (Interlocked.Read(ref _changesPending) == 0)
+            {
+                _changesArrived.Wait(10, stop);
+                continue;
+            }
+            // The window opens with the first pending change and closes when it has lasted its length or filled a batch.
+            var opened = System.Diagnostics.Stopwatch.StartNew();
+            while (opened.Elapsed < window && Interlocked.Read(ref _changesPending) < _options.MaxEmbedBatch && !stop.IsCancellationRequested)
+            {
+                _changesArrived.Wait(window - opened.Elapsed < s_idle ? s_idle : window - opened.Elapsed, stop);
+            }
+            do
+            {
+                while (Interlocked.Read(ref _indexPending) > _options.IndexQueueCapacity - _options.MaxEmbedBatch && !stop.IsCancellationRequested)
+                {
+                    _indexArrived.Release();
+                    Thread.Sleep(s_idle);
+                }
+                var taken = _embed.RunOnce(_options.MaxEmbedBatch);
+                Interlocked.Add(ref _changesPending, -taken);
+                Interlocked.Add(ref _indexPending, _embed.LastQueued);
+                if (_embed.LastQueued > 0)
+                {
+                    _indexArrived.Release();
+                }
+                if (taken < _options.MaxEmbedBatch)
+                {
+                    break;
+                }
+            }
+            while (!stop.IsCancellationRequested);
+        }
+    }
+
+    private void RunIndex(CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            var taken = _index.RunOnce(_options.IndexBatch);
+            if (taken == 0)
+            {
+                _indexArrived.Wait(10, stop);
+                continue;
+            }
+            Interlocked.Add(ref _indexPending, -taken);
+        }
+    }
+
+    private void StartStage(string name, Action<CancellationToken> body)
+    {
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                body(_stop.Token);
+            }
+            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            {
+            }
+            catch (Exception e)
+            {
+                Interlocked.CompareExchange(ref _failure, new InvalidOperationException($"the {name} stage failed: {e.Message}", e), null);
+                _stop.Cancel();
+            }
+        })
+        { IsBackground = true, Name = $"nearline {name}" };
+        _threads.Add(thread);
+        thread.Start();
+    }
+
+    private void ThrowIfFailed()
+    {
+        if (Volatile.Read(ref _failure) is { } failure)
+        {
+            throw failure;
+        }
+    }
+
+    private static StageCounts Snapshot(StageCounters c) => new(c.Applied, c.Duplicates, c.Rejected, c.Changes, c.Batches);
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        foreach (var thread in _threads)
+        {
+            thread.Join();
+        }
+        _prompts.Dispose();
+        _embed.Dispose();
+        _index.Dispose();
+        _log.Dispose();
+        Index.Dispose();
+        _stop.Dispose();
+    }
+}
+
+/// <summary>Counters of one stage: items taken, redeliveries skipped, rejections, effects written, batches.</summary>
+public sealed record StageCounts(long Applied, long Duplicates, long Rejected, long Changes, long Batches);
+
+/// <summary>Where the pipeline stands: events appended and applied, queue depths, each stage's counters, embedding batch sizes, freshness.</summary>
+public sealed record NearlineStatus(long Appended, long Applied, long ChangesPending, long IndexPending, StageCounts Prompts, StageCounts Embeddings,
+    StageCounts Index, BatchSizeSummary EmbedBatches, IReadOnlyDictionary<string, FreshnessSummary> Freshness);
+
+/// <summary>Embedding batches: how many, mean, median and largest size (distinct prompts a batch).</summary>
+public sealed record BatchSizeSummary(long Batches, double Mean, int Median, int Max)
+{
+    public static BatchSizeSummary Of(long[] histogram)
+    {
+        var counts = histogram.Select(c => Interlocked.Read(ref c)).ToArray();
+        var batches = counts.Sum();
+        if (batches == 0)
+        {
+            return new BatchSizeSummary(0, 0, 0, 0);
+        }
+        var (total, seen, median, max) = (0.0, 0L, -1, 0);
+        for (var size = 0; size < counts.Length; size++)
+        {
+            total += (double)size * counts[size];
+            seen += counts[size];
+            if (median < 0 && seen * 2 >= batches)
+            {
+                median = size;
+            }
+            if (counts[size] > 0)
+            {
+                max = size;
+            }
+        }
+        return new BatchSizeSummary(batches, total / batches, median, max);
+    }
+}

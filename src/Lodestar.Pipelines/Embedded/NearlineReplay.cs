@@ -1,0 +1,99 @@
+// Replays a world's event stream into a pipeline in simulated time: an event whose world time is t seconds after the
+// first one is appended t / speed seconds after the replay started (speed 0: as fast as the pipeline takes them).
+// The position is committed with each append, so a replay killed and started again neither skips nor repeats an
+// event; a share of events can be delivered twice, as an at-least-once stream would, to prove they count once.
+using Lodestar.Core;
+using Lodestar.Core.Progress;
+using Lodestar.Pipelines.Events;
+using Lodestar.Pipelines.Store;
+
+namespace Lodestar.Pipelines.Embedded;
+
+/// <param name="Speed">Simulated seconds per wall-clock second; 0 appends as fast as backpressure allows.</param>
+/// <param name="DuplicateShare">Share of events delivered a second time.</param>
+/// <param name="Limit">Replay only the first this many events of the stream (null: all).</param>
+public sealed record ReplayOptions(double Speed = 0, double DuplicateShare = 0, ulong Seed = 1, int? Limit = null, int AppendBatch = 256)
+{
+    public void Validate()
+    {
+        this.Require(Speed >= 0 && double.IsFinite(Speed), Speed, "must be 0 (as fast as possible) or a positive number of simulated seconds per second");
+        this.Require(DuplicateShare is >= 0 and <= 1, DuplicateShare, "must be in [0, 1]");
+        this.Require(Limit is null or >= 0, Limit, "must be at least 0");
+        this.Require(AppendBatch >= 1, AppendBatch, "must be at least 1");
+    }
+}
+
+/// <summary>What a replay appended: events of the stream, redeliveries, and how long it took.</summary>
+public sealed record ReplaySummary(long Events, long Redelivered, long ResumedAt, double WallSeconds)
+{
+    public double EventsPerSecond => WallSeconds > 0 ? Events / WallSeconds : 0;
+}
+
+public static class NearlineReplay
+{
+    /// <summary>The meta key holding how many events of the stream have been appended.</summary>
+    public const string PositionKey = "replay.position";
+
+    public static ReplaySummary Run(EmbeddedPipeline pipeline, IReadOnlyList<NearlineEvent> events, ReplayOptions options,
+        IProgressReporter? progress = null, CancellationToken cancel = default)
+    {
+        options.Validate();
+        var total = Math.Min(events.Count, options.Limit ?? int.MaxValue);
+        using var connection = pipeline.Store.Connect();
+        var start = int.TryParse(NearlineStore.Meta(connection, PositionKey), out var resumed) ? Math.Min(resumed, total) : 0;
+        var random = new SeededRandom(options.Seed + (ulong)start);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var firstTime = start < total ? events[start].Time : 0;
+        var batch = new List<(string, string)>(options.AppendBatch * 2);
+        var (appended, redelivered) = (0L, 0L);
+        var next = start;
+        var lastReport = TimeSpan.Zero;
+        progress?.Start("replay", total);
+        while (next < total)
+        {
+            cancel.ThrowIfCancellationRequested();
+            if (options.Speed > 0)
+            {
+                var due = TimeSpan.FromSeconds((events[next].Time - firstTime) / options.Speed);
+                if (due > clock.Elapsed)
+                {
+                    Thread.Sleep(Min(due - clock.Elapsed, TimeSpan.FromMilliseconds(20)));
+                    continue;
+                }
+            }
+            batch.Clear();
+            while (next < total && batch.Count < options.AppendBatch
+                && (options.Speed == 0 || TimeSpan.FromSeconds((events[next].Time - firstTime) / options.Speed) <= clock.Elapsed))
+            {
+                var line = events[next].ToJson();
+                batch.Add((events[next].Id, line));
+                if (options.DuplicateShare > 0 && random.Bernoulli(options.DuplicateShare))
+                {
+                    batch.Add((events[next].Id, line));
+                    redelivered++;
+                }
+                next++;
+                appended++;
+            }
+            pipeline.Append(batch, PositionKey, next.ToString(System.Globalization.CultureInfo.InvariantCulture), cancel);
+            if (progress is not null && clock.Elapsed - lastReport >= TimeSpan.FromSeconds(1))
+            {
+                lastReport = clock.Elapsed;
+                progress.Report(next, StatusLine(pipeline.Status()));
+            }
+        }
+        pipeline.Drain(cancel);
+        return new ReplaySummary(appended, redelivered, start, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>One line: events applied, queue depths, new-post freshness so far.</summary>
+    public static string StatusLine(NearlineStatus status)
+    {
+        var post = status.Freshness.GetValueOrDefault("post_created/post");
+        return $"applied {status.Prompts.Applied:N0} (dup {status.Prompts.Duplicates:N0}, rejected {status.Prompts.Rejected:N0})"
+            + $" · queues events {status.Appended - status.Applied:N0}, prompts {status.ChangesPending:N0}, index {status.IndexPending:N0}"
+            + (post is null ? "" : $" · new post searchable p50 {post.P50Milliseconds:F0} ms p99 {post.P99Milliseconds:F0} ms");
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+}

@@ -1,0 +1,151 @@
+// Stage 1: events become prompts. Each event is applied exactly once (its id enters the ledger in the transaction
+// that applies it), rejected with a reason into the dead letters when it cannot be applied, and every member or post
+// it touches is rendered again; a prompt whose text changed gets the next version and a change record for stage 2.
+// A post's prompt changes when its percentile bucket or age does; a member's when they engage or edit their profile.
+using Lodestar.Data.Schema;
+using Lodestar.Features.Retrieval;
+using Lodestar.Pipelines.Events;
+using Lodestar.Pipelines.Store;
+using Lodestar.Text.Prompts;
+using Microsoft.Data.Sqlite;
+
+namespace Lodestar.Pipelines.Stages;
+
+public sealed class PromptStage : IDisposable
+{
+    public const string Name = "prompts";
+
+    private readonly SqliteConnection _connection;
+    private readonly RetrievalPrompts _prompts;
+    private readonly HistoryMode _history;
+    private readonly NearlineState _state;
+
+    /// <param name="prompts">Renders members and posts exactly as the encoder was trained to read them.</param>
+    /// <param name="history">Which impressions a member's prompt lists: the encoder's history mode.</param>
+    public PromptStage(NearlineStore store, RetrievalPrompts prompts, HistoryMode history)
+    {
+        _connection = store.Connect();
+        _prompts = prompts;
+        _history = history;
+        _state = NearlineState.Load(_connection, history);
+        Cursor = NearlineStore.Cursor(_connection, Name);
+    }
+
+    /// <summary>The seq of the last event this stage committed.</summary>
+    public long Cursor { get; private set; }
+
+    public StageCounters Counters { get; } = new();
+
+    /// <summary>Prompt changes committed by the last <see cref="RunOnce"/>.</summary>
+    public int LastChanges { get; private set; }
+
+    /// <summary>Index removals (deleted posts) committed by the last <see cref="RunOnce"/>.</summary>
+    public int LastIndexOperations { get; private set; }
+
+    /// <summary>The pipeline's view of a post's counters (for tests and audits).</summary>
+    public PostStats? CountsOf(long post) => _state.Counts.GetValueOrDefault(post);
+
+    /// <summary>Applies up to <paramref name="maxEvents"/> events after the cursor in one transaction; returns how many were read.</summary>
+    public int RunOnce(int maxEvents)
+    {
+        var batch = ReadEvents(maxEvents);
+        if (batch.Count == 0)
+        {
+            return 0;
+        }
+        var touched = new Dictionary<EntityKey, Touch>();
+        using var transaction = _connection.BeginTransaction();
+        using var writes = new StateWrites(_connection, transaction);
+        foreach (var (seq, ingested, line) in batch)
+        {
+            var evt = NearlineEvent.TryParse(line, out var error);
+            var reason = evt is null ? error : _state.Check(evt);
+            if (reason is not null)
+            {
+                writes.DeadLetter(seq, line, reason);
+                Counters.Rejected++;
+                continue;
+            }
+            if (!writes.MarkApplied(evt!.Id))
+            {
+                Counters.Duplicates++;
+                continue;
+            }
+            foreach (var (key, isNew) in _state.Apply(evt, writes))
+            {
+                var cause = NearlineEvent.KindName(evt.Kind);
+                touched[key] = touched.TryGetValue(key, out var before)
+                    ? before with { IsNew = before.IsNew || isNew, Day = Math.Max(before.Day, evt.Day) }
+                    : new Touch(isNew, ingested, cause, evt.Day);
+            }
+            Counters.Applied++;
+        }
+        LastChanges = 0;
+        LastIndexOperations = writes.PostsRemoved;
+        foreach (var (key, touch) in touched)
+        {
+            if (Render(key, touch) is { } rendered && _state.Prompts.GetValueOrDefault(key).Text != rendered.Text)
+            {
+                var version = _state.Prompts.GetValueOrDefault(key).Version + 1;
+                _state.Prompts[key] = (version, rendered.Text);
+                var created = key.Kind == EntityKind.Post ? _state.Posts[key.Id].Time : 0;
+                writes.Prompt(key, version, created, touch, rendered.Text, _prompts.Encode(rendered));
+                LastChanges++;
+            }
+        }
+        Cursor = batch[^1].Seq;
+        NearlineStore.SetCursor(_connection, Name, Cursor, transaction);
+        transaction.Commit();
+        Counters.Batches++;
+        Counters.Changes += LastChanges;
+        return batch.Count;
+    }
+
+    private RenderedPrompt? Render(EntityKey key, Touch touch)
+    {
+        if (key.Kind == EntityKind.Post)
+        {
+            return _state.Posts.TryGetValue(key.Id, out var post) && !_state.Deleted.Contains(key.Id)
+                ? _prompts.Post(post, _state.Counts.GetValueOrDefault(key.Id) ?? PostStats.None, touch.Day)
+                : null;
+        }
+        var member = _state.Members[key.Id];
+        var history = _state.History.GetValueOrDefault(key.Id) ?? [];
+        var items = new List<HistoryItem>(history.Count);
+        foreach (var item in history)
+        {
+            items.Add(new HistoryItem(item.Impression, item.Time, item.Post, _state.Posts[item.Post].Text, HistoryActions.Names(item.Actions), HistoryActions.Skipped(item.Actions)));
+        }
+        return _prompts.Member(member, items, touch.Day);
+    }
+
+    private List<(long Seq, long Ingested, string Line)> ReadEvents(int maxEvents)
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = "SELECT seq, ingested_us, body FROM events WHERE seq > $cursor ORDER BY seq LIMIT $limit";
+        command.Parameters.AddWithValue("$cursor", Cursor);
+        command.Parameters.AddWithValue("$limit", maxEvents);
+        using var reader = command.ExecuteReader();
+        var batch = new List<(long, long, string)>();
+        while (reader.Read())
+        {
+            batch.Add((reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2)));
+        }
+        return batch;
+    }
+
+    public void Dispose() => _connection.Dispose();
+
+    /// <summary>Why an entity's prompt is rendered again: the earliest ingestion among its causes in the batch.</summary>
+    internal sealed record Touch(bool IsNew, long SourceMicros, string Cause, int Day);
+}
+
+/// <summary>What one stage has done since it started.</summary>
+public sealed class StageCounters
+{
+    public long Applied;
+    public long Duplicates;
+    public long Rejected;
+    public long Changes;
+    public long Batches;
+}
