@@ -25,6 +25,7 @@ public static class Program
         root.Subcommands.Add(MatchCommand.Create());
         root.Subcommands.Add(RetrievalCommand.Create());
         root.Subcommands.Add(FeedCommand.Create());
+        root.Subcommands.Add(NearlineCommand.Create());
         root.Subcommands.Add(ModelCommand.Create());
         root.Subcommands.Add(ExportCommand.Create());
         root.Subcommands.Add(QuickstartCommand.Create());

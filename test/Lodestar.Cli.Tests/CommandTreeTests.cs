@@ -31,6 +31,7 @@ public class CommandTreeTests
     [InlineData("model", "embed", "--help")]
     [InlineData("export", "onnx", "--help")]
     [InlineData("quickstart", "--help")]
+    [InlineData("nearline", "replay", "--help")]
     public void EveryCommandAnswersHelp(params string[] args)
     {
         var saved = Console.Out;

@@ -167,7 +167,7 @@ public sealed class EmbeddedPipelineTests(NearlineWorld world) : IClassFixture<N
         using var connection = pipeline.Store.Connect();
         // Another worker has meanwhile stored version 9 of the member; a change for the store's version 1 comes in late.
         NearlineStore.Execute(connection, $"UPDATE embeddings SET version = 9, vector = zeroblob(4) WHERE kind = 0 AND id = {member.Id}");
-        NearlineStore.Execute(connection, $"INSERT INTO prompt_changes(kind, id, version, is_new, source_us, cause) VALUES(0, {member.Id}, 1, 0, 0, 'test')");
+        NearlineStore.Execute(connection, $"INSERT INTO prompt_changes(kind, id, version, priority, source_us, cause) VALUES(0, {member.Id}, 1, 0, 0, 'test')");
         var stage = new Stages.EmbedStage(pipeline.Store, new PromptEmbedder(world.Encoder.Model), new Stages.Freshness());
         using (stage)
         {
@@ -209,5 +209,41 @@ public sealed class EmbeddedPipelineTests(NearlineWorld world) : IClassFixture<N
                 Assert.Equal(expected[i], stored[i], 1e-5f);
             }
         }
+    }
+}
+
+public sealed class StageOrderTests(NearlineWorld world) : IClassFixture<NearlineWorld>
+{
+    [Fact]
+    public void NewPostsAreEmbeddedAheadOfNewMembersAndNewMembersAheadOfRefreshes()
+    {
+        var folder = world.NewFolder();
+        var store = NearlineStore.Open(folder);
+        var members = world.Snapshot.Members.Values.Take(3).ToArray();
+        var post = world.Log.Posts.Values.First();
+        using (var log = new EventLog(store))
+        {
+            log.Append(
+            [
+                .. members.Select(m => (m.Id.ToString(), NearlineEvent.Joined(m, post.Time - 100, post.Day).ToJson())),
+                ("p", NearlineEvent.Created(post).ToJson()),
+            ]);
+        }
+        using var prompts = new Stages.PromptStage(store, world.Encoder.Settings.Prompts(world.Snapshot, world.Log, world.Encoder.Tokenizer), HistoryMode.Positives);
+        Assert.Equal(4, prompts.RunOnce(100));
+        using var connection = store.Connect();
+        // A refresh of the first member, queued after everything else.
+        NearlineStore.Execute(connection, $"INSERT INTO prompt_changes(kind, id, version, priority, source_us, cause) VALUES(0, {members[0].Id}, 1, 0, 0, 'refresh')");
+        var freshness = new Stages.Freshness();
+        using var embed = new Stages.EmbedStage(store, new PromptEmbedder(world.Encoder.Model), freshness);
+        Assert.Equal(1, embed.RunOnce(1));
+        Assert.Equal(1, embed.LastQueued);
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(1, embed.RunOnce(1));
+            Assert.Equal(0, embed.LastQueued);
+        }
+        Assert.Equal(1, NearlineStore.Scalar(connection, "SELECT COUNT(*) FROM prompt_changes WHERE cause = 'refresh'"));
+        Assert.Equal(1, NearlineStore.Scalar(connection, "SELECT COUNT(*) FROM prompt_changes"));
     }
 }

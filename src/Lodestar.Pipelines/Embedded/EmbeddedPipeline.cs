@@ -64,6 +64,11 @@ public sealed class EmbeddedPipeline : IDisposable
         options.Validate();
         var store = NearlineStore.Open(directory);
         var index = DurableIndex.Open(Path.Combine(directory, IndexFolder), encoder.Model.Config.Channels);
+        if (!File.Exists(Path.Combine(index.Directory, DurableIndex.SnapshotFile)))
+        {
+            // A snapshot from the start, so readers beside the pipeline (OpenReadOnly) can always open the folder.
+            index.Checkpoint();
+        }
         return new EmbeddedPipeline(directory, store, index, prompts, encoder.Settings.History, new PromptEmbedder(encoder.Model), options);
     }
 
@@ -126,7 +131,7 @@ public sealed class EmbeddedPipeline : IDisposable
                 Thread.Sleep(s_idle);
                 continue;
             }
-            if (_prompts.RunOnce(_options.EventBatch) == 0)
+            if (Timed(_prompts.Counters, () => _prompts.RunOnce(_options.EventBatch)) == 0)
             {
                 _eventsArrived.Wait(10, stop);
                 continue;
@@ -154,9 +159,9 @@ public sealed class EmbeddedPipeline : IDisposable
             }
             // The window opens with the first pending change and closes when it has lasted its length or filled a batch.
             var opened = System.Diagnostics.Stopwatch.StartNew();
-            while (opened.Elapsed < window && Interlocked.Read(ref _changesPending) < _options.MaxEmbedBatch && !stop.IsCancellationRequested)
+            while (window - opened.Elapsed is var left && left > TimeSpan.Zero && Interlocked.Read(ref _changesPending) < _options.MaxEmbedBatch)
             {
-                _changesArrived.Wait(window - opened.Elapsed < s_idle ? s_idle : window - opened.Elapsed, stop);
+                _changesArrived.Wait(left, stop);
             }
             do
             {
@@ -165,7 +170,7 @@ public sealed class EmbeddedPipeline : IDisposable
                     _indexArrived.Release();
                     Thread.Sleep(s_idle);
                 }
-                var taken = _embed.RunOnce(_options.MaxEmbedBatch);
+                var taken = Timed(_embed.Counters, () => _embed.RunOnce(_options.MaxEmbedBatch));
                 Interlocked.Add(ref _changesPending, -taken);
                 Interlocked.Add(ref _indexPending, _embed.LastQueued);
                 if (_embed.LastQueued > 0)
@@ -185,7 +190,7 @@ public sealed class EmbeddedPipeline : IDisposable
     {
         while (!stop.IsCancellationRequested)
         {
-            var taken = _index.RunOnce(_options.IndexBatch);
+            var taken = Timed(_index.Counters, () => _index.RunOnce(_options.IndexBatch));
             if (taken == 0)
             {
                 _indexArrived.Wait(10, stop);
@@ -193,6 +198,14 @@ public sealed class EmbeddedPipeline : IDisposable
             }
             Interlocked.Add(ref _indexPending, -taken);
         }
+    }
+
+    private static int Timed(StageCounters counters, Func<int> batch)
+    {
+        var start = System.Diagnostics.Stopwatch.GetTimestamp();
+        var taken = batch();
+        Interlocked.Add(ref counters.BusyTicks, System.Diagnostics.Stopwatch.GetTimestamp() - start);
+        return taken;
     }
 
     private void StartStage(string name, Action<CancellationToken> body)
@@ -217,7 +230,8 @@ public sealed class EmbeddedPipeline : IDisposable
         thread.Start();
     }
 
-    private void ThrowIfFailed()
+    /// <summary>Throws the failure of a stage, if one failed.</summary>
+    public void ThrowIfFailed()
     {
         if (Volatile.Read(ref _failure) is { } failure)
         {
@@ -225,7 +239,7 @@ public sealed class EmbeddedPipeline : IDisposable
         }
     }
 
-    private static StageCounts Snapshot(StageCounters c) => new(c.Applied, c.Duplicates, c.Rejected, c.Changes, c.Batches);
+    private static StageCounts Snapshot(StageCounters c) => new(c.Applied, c.Duplicates, c.Rejected, c.Changes, c.Batches, c.BusySeconds, c.EncoderSeconds);
 
     public void Dispose()
     {
@@ -238,13 +252,19 @@ public sealed class EmbeddedPipeline : IDisposable
         _embed.Dispose();
         _index.Dispose();
         _log.Dispose();
+        if (_failure is null)
+        {
+            // A clean stop leaves the index as one snapshot with an empty log: the next start loads it without replaying.
+            Index.Checkpoint();
+        }
         Index.Dispose();
         _stop.Dispose();
     }
 }
 
-/// <summary>Counters of one stage: items taken, redeliveries skipped, rejections, effects written, batches.</summary>
-public sealed record StageCounts(long Applied, long Duplicates, long Rejected, long Changes, long Batches);
+/// <summary>Counters of one stage: items taken, redeliveries skipped, rejections, effects written, batches, seconds busy
+/// (in the encoder, for the embedding stage).</summary>
+public sealed record StageCounts(long Applied, long Duplicates, long Rejected, long Changes, long Batches, double BusySeconds, double EncoderSeconds);
 
 /// <summary>Where the pipeline stands: events appended and applied, queue depths, each stage's counters, embedding batch sizes, freshness.</summary>
 public sealed record NearlineStatus(long Appended, long Applied, long ChangesPending, long IndexPending, StageCounts Prompts, StageCounts Embeddings,

@@ -10,9 +10,10 @@ using Lodestar.Pipelines.Store;
 namespace Lodestar.Pipelines.Embedded;
 
 /// <param name="Speed">Simulated seconds per wall-clock second; 0 appends as fast as backpressure allows.</param>
+/// <param name="Rate">When set, the speed at which the stream's events arrive at this many a second on average.</param>
 /// <param name="DuplicateShare">Share of events delivered a second time.</param>
 /// <param name="Limit">Replay only the first this many events of the stream (null: all).</param>
-public sealed record ReplayOptions(double Speed = 0, double DuplicateShare = 0, ulong Seed = 1, int? Limit = null, int AppendBatch = 256)
+public sealed record ReplayOptions(double Speed = 0, double DuplicateShare = 0, ulong Seed = 1, int? Limit = null, int AppendBatch = 256, double? Rate = null)
 {
     public void Validate()
     {
@@ -20,6 +21,7 @@ public sealed record ReplayOptions(double Speed = 0, double DuplicateShare = 0, 
         this.Require(DuplicateShare is >= 0 and <= 1, DuplicateShare, "must be in [0, 1]");
         this.Require(Limit is null or >= 0, Limit, "must be at least 0");
         this.Require(AppendBatch >= 1, AppendBatch, "must be at least 1");
+        this.Require(Rate is null || (Rate > 0 && double.IsFinite(Rate.Value)), Rate, "must be a positive number of events a second");
     }
 }
 
@@ -44,6 +46,7 @@ public static class NearlineReplay
         var random = new SeededRandom(options.Seed + (ulong)start);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var firstTime = start < total ? events[start].Time : 0;
+        var speed = options.Rate is { } rate && total - start > 1 ? rate * (events[total - 1].Time - firstTime) / (total - start - 1) : options.Speed;
         var batch = new List<(string, string)>(options.AppendBatch * 2);
         var (appended, redelivered) = (0L, 0L);
         var next = start;
@@ -52,18 +55,19 @@ public static class NearlineReplay
         while (next < total)
         {
             cancel.ThrowIfCancellationRequested();
-            if (options.Speed > 0)
+            if (speed > 0)
             {
-                var due = TimeSpan.FromSeconds((events[next].Time - firstTime) / options.Speed);
-                if (due > clock.Elapsed)
+                var due = TimeSpan.FromSeconds((events[next].Time - firstTime) / speed);
+                if (due - clock.Elapsed is var early && early > TimeSpan.Zero)
                 {
-                    Thread.Sleep(Min(due - clock.Elapsed, TimeSpan.FromMilliseconds(20)));
+                    pipeline.ThrowIfFailed();
+                    Thread.Sleep(Min(early, TimeSpan.FromMilliseconds(20)));
                     continue;
                 }
             }
             batch.Clear();
             while (next < total && batch.Count < options.AppendBatch
-                && (options.Speed == 0 || TimeSpan.FromSeconds((events[next].Time - firstTime) / options.Speed) <= clock.Elapsed))
+                && (speed == 0 || TimeSpan.FromSeconds((events[next].Time - firstTime) / speed) <= clock.Elapsed))
             {
                 var line = events[next].ToJson();
                 batch.Add((events[next].Id, line));

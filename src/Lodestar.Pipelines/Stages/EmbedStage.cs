@@ -1,4 +1,4 @@
-// Stage 2: changed prompts become embeddings. A window's changes are taken new posts first, then by arrival; each
+// Stage 2: changed prompts become embeddings. A window's changes are taken new posts first, then new members, then by arrival; each
 // entity is embedded once in its newest prompt version, in batches by the shared encoder; the embedding is stored
 // with that version only if no newer one is there (a stale result never overwrites a newer one) and only while the
 // prompt still exists (a post deleted meanwhile stays deleted). Post embeddings are queued for the index, members'
@@ -54,7 +54,9 @@ public sealed class EmbedStage : IDisposable
                 entities.Add(change);
             }
         }
+        var encoding = System.Diagnostics.Stopwatch.GetTimestamp();
         var vectors = _embedder.Embed([.. entities.Select(e => e.Tokens)]);
+        Interlocked.Add(ref Counters.EncoderTicks, System.Diagnostics.Stopwatch.GetTimestamp() - encoding);
         var width = _embedder.Dimension;
         using var transaction = _connection.BeginTransaction();
         using var store = Command(transaction, """
@@ -104,9 +106,9 @@ public sealed class EmbedStage : IDisposable
         using var command = _connection.CreateCommand();
         command.CommandText = """
             SELECT c.seq, c.kind, c.id, c.source_us, c.cause, p.version, p.created, p.tokens
-            FROM (SELECT * FROM prompt_changes ORDER BY is_new DESC, seq LIMIT $limit) c
+            FROM (SELECT * FROM prompt_changes ORDER BY priority DESC, seq LIMIT $limit) c
             JOIN prompts p ON p.kind = c.kind AND p.id = c.id
-            ORDER BY c.is_new DESC, c.seq
+            ORDER BY c.priority DESC, c.seq
             """;
         command.Parameters.AddWithValue("$limit", maxBatch);
         using var reader = command.ExecuteReader();

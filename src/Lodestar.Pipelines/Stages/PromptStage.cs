@@ -148,4 +148,12 @@ public sealed class StageCounters
     public long Rejected;
     public long Changes;
     public long Batches;
+
+    /// <summary>Stopwatch ticks spent in the stage's batches, and of those in the encoder (embedding stage only).</summary>
+    public long BusyTicks;
+    public long EncoderTicks;
+
+    public double BusySeconds => (double)Interlocked.Read(ref BusyTicks) / System.Diagnostics.Stopwatch.Frequency;
+
+    public double EncoderSeconds => (double)Interlocked.Read(ref EncoderTicks) / System.Diagnostics.Stopwatch.Frequency;
 }

@@ -60,9 +60,13 @@ internal sealed class StateWrites : IDisposable
             INSERT INTO prompts(kind, id, version, created, text, tokens) VALUES($a, $b, $c, $d, $e, $f)
             ON CONFLICT(kind, id) DO UPDATE SET version = excluded.version, text = excluded.text, tokens = excluded.tokens
             """, (int)key.Kind, key.Id, version, created, text, NearlineStore.TokenBytes(tokens));
-        Run("INSERT INTO prompt_changes(kind, id, version, is_new, source_us, cause) VALUES($a, $b, $c, $d, $e, $f)",
-            (int)key.Kind, key.Id, version, touch.IsNew ? 1 : 0, touch.SourceMicros, touch.Cause);
+        Run("INSERT INTO prompt_changes(kind, id, version, priority, source_us, cause) VALUES($a, $b, $c, $d, $e, $f)",
+            (int)key.Kind, key.Id, version, Priority(key, touch.IsNew), touch.SourceMicros, touch.Cause);
     }
+
+    /// <summary>The order in which stage 2 takes changes: new posts first (nothing can retrieve them yet), then new
+    /// members, then refreshes of what is already searchable.</summary>
+    public static int Priority(EntityKey key, bool isNew) => !isNew ? 0 : key.Kind == EntityKind.Post ? 2 : 1;
 
     private static readonly string[] s_names = ["$a", "$b", "$c", "$d", "$e", "$f", "$g"];
 

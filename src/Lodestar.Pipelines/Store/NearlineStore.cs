@@ -36,8 +36,8 @@ public sealed class NearlineStore
         CREATE TABLE IF NOT EXISTS prompts(kind INTEGER NOT NULL, id INTEGER NOT NULL, version INTEGER NOT NULL, created INTEGER NOT NULL,
             text TEXT NOT NULL, tokens BLOB NOT NULL, PRIMARY KEY(kind, id)) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS prompt_changes(seq INTEGER PRIMARY KEY, kind INTEGER NOT NULL, id INTEGER NOT NULL, version INTEGER NOT NULL,
-            is_new INTEGER NOT NULL, source_us INTEGER NOT NULL, cause TEXT NOT NULL);
-        CREATE INDEX IF NOT EXISTS prompt_changes_by_priority ON prompt_changes(is_new DESC, seq);
+            priority INTEGER NOT NULL, source_us INTEGER NOT NULL, cause TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS prompt_changes_by_priority ON prompt_changes(priority DESC, seq);
         CREATE TABLE IF NOT EXISTS embeddings(kind INTEGER NOT NULL, id INTEGER NOT NULL, version INTEGER NOT NULL, vector BLOB NOT NULL,
             PRIMARY KEY(kind, id)) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS index_queue(seq INTEGER PRIMARY KEY, id INTEGER NOT NULL, deleted INTEGER NOT NULL, created INTEGER NOT NULL,
