@@ -55,7 +55,7 @@ public static class NearlineCommand
             using var connection = pipeline.Store.Connect();
             var deadLetters = NearlineStore.Scalar(connection, "SELECT COUNT(*) FROM dead_letters");
             var report = new NearlineReport(summary.Events, summary.Redelivered, summary.ResumedAt, summary.WallSeconds, summary.EventsPerSecond, deadLetters,
-                pipeline.Index.Index.Count, status, options);
+                pipeline.Index.Index.Count, status, options, summary.Samples);
             if (parse.GetValue(json))
             {
                 CliJson.WriteLine(report);
@@ -65,6 +65,11 @@ public static class NearlineCommand
             Console.Out.WriteLine($"applied {status.Prompts.Applied:N0}, duplicates skipped {status.Prompts.Duplicates:N0}, dead letters {deadLetters:N0}; prompt changes {status.Prompts.Changes:N0}, embeddings stored {status.Embeddings.Changes:N0}, posts in the index {pipeline.Index.Index.Count:N0}");
             Console.Out.WriteLine($"embedding batches {status.EmbedBatches.Batches:N0}: mean {status.EmbedBatches.Mean:F1}, median {status.EmbedBatches.Median}, largest {status.EmbedBatches.Max} (window {options.WindowMilliseconds} ms, max {options.MaxEmbedBatch})");
             Console.Out.WriteLine($"busy seconds: prompts {status.Prompts.BusySeconds:F1}, embeddings {status.Embeddings.BusySeconds:F1} (encoder {status.Embeddings.EncoderSeconds:F1}), index {status.Index.BusySeconds:F1}");
+            var late = summary.Samples.Skip(summary.Samples.Count / 2).ToList();
+            if (late.Count > 0)
+            {
+                Console.Out.WriteLine($"second half of the replay: working set {late.Min(x => x.WorkingSetBytes) / 1e6:F0}–{late.Max(x => x.WorkingSetBytes) / 1e6:F0} MB, managed heap {late.Min(x => x.ManagedHeapBytes) / 1e6:F0}–{late.Max(x => x.ManagedHeapBytes) / 1e6:F0} MB, deepest queues: events {late.Max(x => x.EventQueue):N0}, prompts {late.Max(x => x.PromptQueue):N0}, index {late.Max(x => x.IndexQueue):N0}");
+            }
             foreach (var (cause, fresh) in status.Freshness)
             {
                 Console.Out.WriteLine($"  {cause,-26} {fresh.Count,9:N0} effects   p50 {fresh.P50Milliseconds,8:F0} ms   p99 {fresh.P99Milliseconds,8:F0} ms");
@@ -75,5 +80,5 @@ public static class NearlineCommand
     }
 
     private sealed record NearlineReport(long Events, long Redelivered, long ResumedAt, double WallSeconds, double EventsPerSecond, long DeadLetters,
-        int IndexedPosts, NearlineStatus Status, NearlineOptions Options);
+        int IndexedPosts, NearlineStatus Status, NearlineOptions Options, IReadOnlyList<ReplaySample> Samples);
 }

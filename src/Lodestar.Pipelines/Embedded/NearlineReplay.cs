@@ -25,10 +25,18 @@ public sealed record ReplayOptions(double Speed = 0, double DuplicateShare = 0, 
     }
 }
 
-/// <summary>What a replay appended: events of the stream, redeliveries, and how long it took.</summary>
-public sealed record ReplaySummary(long Events, long Redelivered, long ResumedAt, double WallSeconds)
+/// <summary>What a replay appended: events of the stream, redeliveries, how long it took, and a sample a second of
+/// where it stood (to show queues and memory stay flat).</summary>
+public sealed record ReplaySummary(long Events, long Redelivered, long ResumedAt, double WallSeconds, IReadOnlyList<ReplaySample> Samples)
 {
     public double EventsPerSecond => WallSeconds > 0 ? Events / WallSeconds : 0;
+}
+
+/// <summary>One second of a replay: events appended, events applied, queue depths, the process's working set and managed heap.</summary>
+public sealed record ReplaySample(double Seconds, long Appended, long Applied, long EventQueue, long PromptQueue, long IndexQueue, long WorkingSetBytes, long ManagedHeapBytes)
+{
+    public static ReplaySample Of(double seconds, NearlineStatus status) => new(seconds, status.Appended, status.Applied, status.Appended - status.Applied,
+        status.ChangesPending, status.IndexPending, Environment.WorkingSet, GC.GetTotalMemory(forceFullCollection: false));
 }
 
 public static class NearlineReplay
@@ -49,6 +57,7 @@ public static class NearlineReplay
         var speed = options.Rate is { } rate && total - start > 1 ? rate * (events[total - 1].Time - firstTime) / (total - start - 1) : options.Speed;
         var batch = new List<(string, string)>(options.AppendBatch * 2);
         var (appended, redelivered) = (0L, 0L);
+        var samples = new List<ReplaySample>();
         var next = start;
         var lastReport = TimeSpan.Zero;
         progress?.Start("replay", total);
@@ -80,14 +89,17 @@ public static class NearlineReplay
                 appended++;
             }
             pipeline.Append(batch, PositionKey, next.ToString(System.Globalization.CultureInfo.InvariantCulture), cancel);
-            if (progress is not null && clock.Elapsed - lastReport >= TimeSpan.FromSeconds(1))
+            if (clock.Elapsed - lastReport >= TimeSpan.FromSeconds(1))
             {
                 lastReport = clock.Elapsed;
-                progress.Report(next, StatusLine(pipeline.Status()));
+                var status = pipeline.Status();
+                samples.Add(ReplaySample.Of(clock.Elapsed.TotalSeconds, status));
+                progress?.Report(next, StatusLine(status));
             }
         }
         pipeline.Drain(cancel);
-        return new ReplaySummary(appended, redelivered, start, clock.Elapsed.TotalSeconds);
+        samples.Add(ReplaySample.Of(clock.Elapsed.TotalSeconds, pipeline.Status()));
+        return new ReplaySummary(appended, redelivered, start, clock.Elapsed.TotalSeconds, samples);
     }
 
     /// <summary>One line: events applied, queue depths, new-post freshness so far.</summary>
