@@ -43,10 +43,11 @@ public sealed class EmbeddedPipelineTests(NearlineWorld world) : IClassFixture<N
         {
             using var pipeline = world.Open(folder, new NearlineOptions { WindowMilliseconds = 5, EventBatch = 64, MaxEmbedBatch = 32 });
             pipeline.Start();
-            using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(50 + random.NextInt(400)));
+            using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(100 + random.NextInt(400)));
             try
             {
-                NearlineReplay.Run(pipeline, world.Events, new ReplayOptions(DuplicateShare: 0.05, Seed: (ulong)stops), cancel: cancel.Token);
+                // About a second and a half for the whole stream, so the first stop always lands inside it.
+                NearlineReplay.Run(pipeline, world.Events, new ReplayOptions(DuplicateShare: 0.05, Seed: (ulong)stops, Rate: world.Events.Count / 1.5), cancel: cancel.Token);
                 AssertCountsEqualTheWorlds(pipeline);
                 Assert.Equal(world.Log.Posts.Count, pipeline.Index.Index.Count);
                 AssertEmbeddingsAreOfTheNewestPrompts(pipeline);
