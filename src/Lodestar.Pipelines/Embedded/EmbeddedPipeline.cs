@@ -95,16 +95,25 @@ public sealed class EmbeddedPipeline : IDisposable
         return last;
     }
 
-    /// <summary>Waits until every appended event is applied and every queue is empty.</summary>
+    /// <summary>Waits until every appended event is applied and every queue is empty, as the store says (the in-memory
+    /// depths that steer backpressure trail the commits by a moment).</summary>
     public void Drain(CancellationToken cancel = default)
     {
-        while (_prompts.Cursor < Volatile.Read(ref _appended) || Interlocked.Read(ref _changesPending) > 0 || Interlocked.Read(ref _indexPending) > 0)
+        using var connection = Store.Connect();
+        while (true)
         {
             ThrowIfFailed();
             cancel.ThrowIfCancellationRequested();
+            if (_prompts.Cursor >= Volatile.Read(ref _appended)
+                && NearlineStore.Scalar(connection, """
+                    SELECT (SELECT COALESCE(MAX(seq), 0) FROM events) - (SELECT COALESCE(MAX(seq), 0) FROM cursors WHERE stage = 'prompts')
+                        + (SELECT COUNT(*) FROM prompt_changes) + (SELECT COUNT(*) FROM index_queue)
+                    """) == 0)
+            {
+                return;
+            }
             Thread.Sleep(s_idle);
         }
-        ThrowIfFailed();
     }
 
     public NearlineStatus Status() => new(

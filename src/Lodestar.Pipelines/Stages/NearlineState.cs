@@ -31,34 +31,48 @@ internal sealed class NearlineState
 
     public Dictionary<EntityKey, (int Version, string Text)> Prompts { get; } = [];
 
-    public static NearlineState Load(SqliteConnection connection, HistoryMode mode)
+    public static NearlineState Load(SqliteConnection connection, HistoryMode mode) => Build(
+        mode,
+        Rows(connection, "SELECT body FROM members").Select(r => r.GetString(0)),
+        Rows(connection, "SELECT body, deleted FROM posts").Select(r => (r.GetString(0), r.GetInt64(1) != 0)),
+        Rows(connection, "SELECT id, impressions, clicks, likes, comments, shares, positives FROM post_counts")
+            .Select(r => (r.GetInt64(0), new PostStats(r.GetInt64(1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4), r.GetInt64(5), r.GetInt64(6)))),
+        Rows(connection, "SELECT member, impression, time, post, actions FROM history ORDER BY member, time, impression")
+            .Select(r => new HistoryEntry(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3), (int)r.GetInt64(4))),
+        Rows(connection, "SELECT kind, id, version, text FROM prompts")
+            .Select(r => (new EntityKey((EntityKind)r.GetInt64(0), r.GetInt64(1)), (int)r.GetInt64(2), r.GetString(3))));
+
+    /// <summary>The state from its stored records: member and post JSON, counters, history entries (each member's oldest
+    /// first), and each entity's prompt version and text.</summary>
+    public static NearlineState Build(HistoryMode mode, IEnumerable<string> members, IEnumerable<(string Json, bool Deleted)> posts,
+        IEnumerable<(long Post, PostStats Counts)> counts, IEnumerable<HistoryEntry> history, IEnumerable<(EntityKey Key, int Version, string Text)> prompts)
     {
         var state = new NearlineState(mode);
-        foreach (var row in Rows(connection, "SELECT body FROM members"))
+        foreach (var json in members)
         {
-            var member = JsonSerializer.Deserialize(row.GetString(0), DataJson.Compact.Member)!;
+            var member = JsonSerializer.Deserialize(json, DataJson.Compact.Member)!;
             state.Members[member.Id] = member;
         }
-        foreach (var row in Rows(connection, "SELECT body, deleted FROM posts"))
+        foreach (var (json, deleted) in posts)
         {
-            var post = JsonSerializer.Deserialize(row.GetString(0), DataJson.Compact.Post)!;
+            var post = JsonSerializer.Deserialize(json, DataJson.Compact.Post)!;
             state.Posts[post.Id] = post;
-            if (row.GetInt64(1) != 0)
+            if (deleted)
             {
                 state.Deleted.Add(post.Id);
             }
         }
-        foreach (var row in Rows(connection, "SELECT id, impressions, clicks, likes, comments, shares, positives FROM post_counts"))
+        foreach (var (post, stats) in counts)
         {
-            state.Counts[row.GetInt64(0)] = new PostStats(row.GetInt64(1), row.GetInt64(2), row.GetInt64(3), row.GetInt64(4), row.GetInt64(5), row.GetInt64(6));
+            state.Counts[post] = stats;
         }
-        foreach (var row in Rows(connection, "SELECT member, impression, time, post, actions FROM history ORDER BY member, time, impression"))
+        foreach (var entry in history)
         {
-            state.Remember(new HistoryEntry(row.GetInt64(0), row.GetInt64(1), row.GetInt64(2), row.GetInt64(3), (int)row.GetInt64(4)));
+            state.Remember(entry);
         }
-        foreach (var row in Rows(connection, "SELECT kind, id, version, text FROM prompts"))
+        foreach (var (key, version, text) in prompts)
         {
-            state.Prompts[new EntityKey((EntityKind)row.GetInt64(0), row.GetInt64(1))] = ((int)row.GetInt64(2), row.GetString(3));
+            state.Prompts[key] = (version, text);
         }
         return state;
     }
@@ -79,7 +93,7 @@ internal sealed class NearlineState
     };
 
     /// <summary>Applies a checked event here and through <paramref name="writes"/>; returns the entities whose prompts may have changed.</summary>
-    public IEnumerable<(EntityKey Key, bool IsNew)> Apply(NearlineEvent evt, StateWrites writes)
+    public IEnumerable<(EntityKey Key, bool IsNew)> Apply(NearlineEvent evt, IPromptSink writes)
     {
         switch (evt.Kind)
         {
@@ -106,8 +120,8 @@ internal sealed class NearlineState
                 Counts[impression.PostId] = counts;
                 writes.Counts(impression.PostId, counts);
                 var entry = new HistoryEntry(impression.MemberId, impression.Id, impression.Time, impression.PostId, HistoryActions.Of(impression));
-                writes.History(entry);
                 var listed = Remember(entry);
+                writes.History(entry, listed);
                 var shown = new EntityKey(EntityKind.Post, impression.PostId);
                 return listed ? [(shown, false), (new EntityKey(EntityKind.Member, impression.MemberId), false)] : [(shown, false)];
         }

@@ -17,7 +17,6 @@ public sealed class PromptStage : IDisposable
 
     private readonly SqliteConnection _connection;
     private readonly RetrievalPrompts _prompts;
-    private readonly HistoryMode _history;
     private readonly NearlineState _state;
 
     /// <param name="prompts">Renders members and posts exactly as the encoder was trained to read them.</param>
@@ -26,7 +25,6 @@ public sealed class PromptStage : IDisposable
     {
         _connection = store.Connect();
         _prompts = prompts;
-        _history = history;
         _state = NearlineState.Load(_connection, history);
         Cursor = NearlineStore.Cursor(_connection, Name);
     }
@@ -53,70 +51,14 @@ public sealed class PromptStage : IDisposable
         {
             return 0;
         }
-        var touched = new Dictionary<EntityKey, Touch>();
         using var transaction = _connection.BeginTransaction();
         using var writes = new StateWrites(_connection, transaction);
-        foreach (var (seq, ingested, line) in batch)
-        {
-            var evt = NearlineEvent.TryParse(line, out var error);
-            var reason = evt is null ? error : _state.Check(evt);
-            if (reason is not null)
-            {
-                writes.DeadLetter(seq, line, reason);
-                Counters.Rejected++;
-                continue;
-            }
-            if (!writes.MarkApplied(evt!.Id))
-            {
-                Counters.Duplicates++;
-                continue;
-            }
-            foreach (var (key, isNew) in _state.Apply(evt, writes))
-            {
-                var cause = NearlineEvent.KindName(evt.Kind);
-                touched[key] = touched.TryGetValue(key, out var before)
-                    ? before with { IsNew = before.IsNew || isNew, Day = Math.Max(before.Day, evt.Day) }
-                    : new Touch(isNew, ingested, cause, evt.Day);
-            }
-            Counters.Applied++;
-        }
-        LastChanges = 0;
+        LastChanges = PromptBatch.Apply(_state, _prompts, [.. batch.Select(e => (e.Seq.ToString(System.Globalization.CultureInfo.InvariantCulture), e.Ingested, e.Line))], writes, Counters);
         LastIndexOperations = writes.PostsRemoved;
-        foreach (var (key, touch) in touched)
-        {
-            if (Render(key, touch) is { } rendered && _state.Prompts.GetValueOrDefault(key).Text != rendered.Text)
-            {
-                var version = _state.Prompts.GetValueOrDefault(key).Version + 1;
-                _state.Prompts[key] = (version, rendered.Text);
-                var created = key.Kind == EntityKind.Post ? _state.Posts[key.Id].Time : 0;
-                writes.Prompt(key, version, created, touch, rendered.Text, _prompts.Encode(rendered));
-                LastChanges++;
-            }
-        }
         Cursor = batch[^1].Seq;
         NearlineStore.SetCursor(_connection, Name, Cursor, transaction);
         transaction.Commit();
-        Counters.Batches++;
-        Counters.Changes += LastChanges;
         return batch.Count;
-    }
-
-    private RenderedPrompt? Render(EntityKey key, Touch touch)
-    {
-        if (key.Kind == EntityKind.Post)
-        {
-            return _state.Posts.TryGetValue(key.Id, out var post) && !_state.Deleted.Contains(key.Id)
-                ? _prompts.Post(post, _state.Counts.GetValueOrDefault(key.Id) ?? PostStats.None, touch.Day)
-                : null;
-        }
-        var member = _state.Members[key.Id];
-        var history = _state.History.GetValueOrDefault(key.Id) ?? [];
-        var items = new List<HistoryItem>(history.Count);
-        foreach (var item in history)
-        {
-            items.Add(new HistoryItem(item.Impression, item.Time, item.Post, _state.Posts[item.Post].Text, HistoryActions.Names(item.Actions), HistoryActions.Skipped(item.Actions)));
-        }
-        return _prompts.Member(member, items, touch.Day);
     }
 
     private List<(long Seq, long Ingested, string Line)> ReadEvents(int maxEvents)
@@ -136,8 +78,6 @@ public sealed class PromptStage : IDisposable
 
     public void Dispose() => _connection.Dispose();
 
-    /// <summary>Why an entity's prompt is rendered again: the earliest ingestion among its causes in the batch.</summary>
-    internal sealed record Touch(bool IsNew, long SourceMicros, string Cause, int Day);
 }
 
 /// <summary>What one stage has done since it started.</summary>

@@ -8,7 +8,7 @@ using Microsoft.Data.Sqlite;
 
 namespace Lodestar.Pipelines.Stages;
 
-internal sealed class StateWrites : IDisposable
+internal sealed class StateWrites : IPromptSink, IDisposable
 {
     private readonly SqliteConnection _connection;
     private readonly SqliteTransaction _transaction;
@@ -22,8 +22,8 @@ internal sealed class StateWrites : IDisposable
     /// <summary>Enters the id in the ledger; false when it was there already (a redelivery).</summary>
     public bool MarkApplied(string id) => Run("INSERT OR IGNORE INTO applied(id) VALUES($a)", id) == 1;
 
-    public void DeadLetter(long seq, string line, string reason) =>
-        Run("INSERT INTO dead_letters(event_seq, body, reason) VALUES($a, $b, $c)", seq, line, reason);
+    public void DeadLetter(string position, string line, string reason) =>
+        Run("INSERT INTO dead_letters(event_seq, body, reason) VALUES($a, $b, $c)", long.Parse(position, System.Globalization.CultureInfo.InvariantCulture), line, reason);
 
     public void Member(Member member) =>
         Run("INSERT INTO members(id, body) VALUES($a, $b) ON CONFLICT(id) DO UPDATE SET body = excluded.body",
@@ -50,11 +50,11 @@ internal sealed class StateWrites : IDisposable
                 comments = excluded.comments, shares = excluded.shares, positives = excluded.positives
             """, post, c.Impressions, c.Clicks, c.Likes, c.Comments, c.Shares, c.Positives);
 
-    public void History(HistoryEntry e) =>
+    public void History(HistoryEntry e, bool listed) =>
         Run("INSERT OR IGNORE INTO history(member, impression, time, post, actions) VALUES($a, $b, $c, $d, $e)", e.Member, e.Impression, e.Time, e.Post, e.Actions);
 
     /// <summary>Stores a prompt version and queues it for embedding.</summary>
-    public void Prompt(EntityKey key, int version, long created, PromptStage.Touch touch, string text, int[] tokens)
+    public void Prompt(EntityKey key, int version, long created, PromptTouch touch, string text, int[] tokens)
     {
         Run("""
             INSERT INTO prompts(kind, id, version, created, text, tokens) VALUES($a, $b, $c, $d, $e, $f)
