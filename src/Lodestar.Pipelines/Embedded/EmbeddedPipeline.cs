@@ -22,15 +22,13 @@ public sealed class EmbeddedPipeline : IDisposable
     private readonly PromptStage _prompts;
     private readonly EmbedStage _embed;
     private readonly IndexStage _index;
-    private readonly CancellationTokenSource _stop = new();
-    private readonly List<Thread> _threads = [];
+    private readonly StageThreads _stages = new();
     private readonly SemaphoreSlim _eventsArrived = new(0);
     private readonly SemaphoreSlim _changesArrived = new(0);
     private readonly SemaphoreSlim _indexArrived = new(0);
     private long _appended;
     private long _changesPending;
     private long _indexPending;
-    private Exception? _failure;
 
     private EmbeddedPipeline(string directory, NearlineStore store, DurableIndex index, RetrievalPrompts prompts, HistoryMode history,
         PromptEmbedder embedder, NearlineOptions options)
@@ -217,57 +215,26 @@ public sealed class EmbeddedPipeline : IDisposable
         return taken;
     }
 
-    private void StartStage(string name, Action<CancellationToken> body)
-    {
-        var thread = new Thread(() =>
-        {
-            try
-            {
-                body(_stop.Token);
-            }
-            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
-            {
-            }
-            catch (Exception e)
-            {
-                Interlocked.CompareExchange(ref _failure, new InvalidOperationException($"the {name} stage failed: {e.Message}", e), null);
-                _stop.Cancel();
-            }
-        })
-        { IsBackground = true, Name = $"nearline {name}" };
-        _threads.Add(thread);
-        thread.Start();
-    }
+    private void StartStage(string name, Action<CancellationToken> body) => _stages.Start(name, body);
 
     /// <summary>Throws the failure of a stage, if one failed.</summary>
-    public void ThrowIfFailed()
-    {
-        if (Volatile.Read(ref _failure) is { } failure)
-        {
-            throw failure;
-        }
-    }
+    public void ThrowIfFailed() => _stages.ThrowIfFailed();
 
     private static StageCounts Snapshot(StageCounters c) => new(c.Applied, c.Duplicates, c.Rejected, c.Changes, c.Batches, c.BusySeconds, c.EncoderSeconds);
 
     public void Dispose()
     {
-        _stop.Cancel();
-        foreach (var thread in _threads)
-        {
-            thread.Join();
-        }
+        _stages.Dispose();
         _prompts.Dispose();
         _embed.Dispose();
         _index.Dispose();
         _log.Dispose();
-        if (_failure is null)
+        if (!_stages.Failed)
         {
             // A clean stop leaves the index as one snapshot with an empty log: the next start loads it without replaying.
             Index.Checkpoint();
         }
         Index.Dispose();
-        _stop.Dispose();
     }
 }
 

@@ -148,6 +148,10 @@ public sealed class RedisEmbedWorker
             arguments.Add(entry.Id);
         }
         var stored = (RedisResult[])_redis.ScriptEvaluate(CommitScript, [_names.Embeddings, RedisNames.EmbedGroup], [.. arguments])!;
+        foreach (var stream in taken.Select(t => t.Stream).Distinct())
+        {
+            RedisStreams.TrimAcknowledged(_redis, stream, RedisNames.EmbedGroup);
+        }
         var now = NearlineStore.NowMicros();
         var storedKeys = stored.Select(s => (string)s!).ToHashSet(StringComparer.Ordinal);
         foreach (var change in changes.Where(c => c.Key.Kind == EntityKind.Member && storedKeys.Contains($"0:{c.Key.Id}")))

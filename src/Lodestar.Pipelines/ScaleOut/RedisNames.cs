@@ -11,6 +11,41 @@ public sealed record RedisNames(string Prefix = "lodestar:nearline:")
     /// <summary>The group of embedding workers on the prompt-change streams.</summary>
     public const string EmbedGroup = "embed";
 
+    /// <summary>The group of prompt workers on the event stream (one holds the lease and applies at a time).</summary>
+    public const string PromptGroup = "prompts";
+
+    /// <summary>The group of one serving replica's index on the embeddings stream.</summary>
+    public static string IndexGroup(string replica) => $"index:{replica}";
+
+    /// <summary>Events as they arrive: fields id, ingested_us, body (the JSON line).</summary>
+    public RedisKey Events => $"{Prefix}events";
+
+    /// <summary>Which prompt worker applies events now, and until when (a key with a time to live).</summary>
+    public RedisKey PromptLease => $"{Prefix}lease:prompts";
+
+    /// <summary>The ledger of applied event ids.</summary>
+    public RedisKey Applied => $"{Prefix}applied";
+
+    /// <summary>Events refused, with the reason.</summary>
+    public RedisKey DeadLetters => $"{Prefix}dead-letters";
+
+    /// <summary>The prompt stage's state: member and post JSON by id, deleted post ids, counters by post, each member's
+    /// listed history items (and the set of members that have any).</summary>
+    public RedisKey Members => $"{Prefix}members";
+
+    public RedisKey Posts => $"{Prefix}posts";
+
+    public RedisKey DeletedPosts => $"{Prefix}deleted-posts";
+
+    public RedisKey Counts => $"{Prefix}counts";
+
+    public RedisKey History(long member) => $"{Prefix}history:{member}";
+
+    public RedisKey HistoryMembers => $"{Prefix}history-members";
+
+    /// <summary>Every prompt's version and text in one hash ("kind:id" → "version\ntext"), what a prompt worker loads.</summary>
+    public RedisKey PromptTexts => $"{Prefix}prompt-texts";
+
     /// <summary>Prompt changes of one priority (2 new posts, 1 new members, 0 refreshes).</summary>
     public RedisKey PromptChanges(int priority) => $"{Prefix}prompt-changes:{priority}";
 

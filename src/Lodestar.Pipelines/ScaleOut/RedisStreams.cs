@@ -17,6 +17,49 @@ public static class RedisStreams
         }
     }
 
+    /// <summary>Entries of the streams the group has not yet acknowledged: those never delivered (lag) and those pending.</summary>
+    public static long Backlog(IDatabase redis, RedisKey[] streams, string group)
+    {
+        long total = 0;
+        foreach (var stream in streams)
+        {
+            foreach (var info in redis.StreamGroupInfo(stream))
+            {
+                if (info.Name == group)
+                {
+                    total += (info.Lag ?? redis.StreamLength(stream)) + info.PendingMessageCount;
+                }
+            }
+        }
+        return total;
+    }
+
+    /// <summary>
+    /// Removes the entries the group (the stream's only reader) has acknowledged: everything before its oldest pending
+    /// entry, or through the last one delivered when none is pending. Keeps the stream as short as its backlog.
+    /// </summary>
+    public static void TrimAcknowledged(IDatabase redis, RedisKey stream, string group)
+    {
+        // The last delivered id is read before the pending summary: an entry delivered in between has a later id and stays.
+        var last = redis.StreamGroupInfo(stream).FirstOrDefault(g => g.Name == group).LastDeliveredId;
+        var pending = redis.StreamPending(stream, group);
+        RedisValue minimum;
+        if (pending.PendingMessageCount > 0)
+        {
+            minimum = pending.LowestPendingMessageId;
+        }
+        else if (last is not null && last != "0-0")
+        {
+            var dash = last.IndexOf('-', StringComparison.Ordinal);
+            minimum = $"{last[..dash]}-{ulong.Parse(last.AsSpan(dash + 1), System.Globalization.CultureInfo.InvariantCulture) + 1}";
+        }
+        else
+        {
+            return;
+        }
+        redis.StreamTrimByMinId(stream, minimum);
+    }
+
     /// <summary>Up to <paramref name="count"/> entries pending in the group for at least <paramref name="idle"/>, now this consumer's.</summary>
     public static IReadOnlyList<StreamEntry> Claim(IDatabase redis, RedisKey stream, string group, string consumer, TimeSpan idle, int count)
     {

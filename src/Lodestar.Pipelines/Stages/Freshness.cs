@@ -35,6 +35,28 @@ public sealed class Freshness
         }
     }
 
+    /// <summary>Adds the samples of <paramref name="other"/> (another worker's) to these.</summary>
+    public void Absorb(Freshness other)
+    {
+        List<(string Cause, long Count, double[] Values)> copied;
+        lock (other._lock)
+        {
+            copied = [.. other._byCause.Select(p => (p.Key, p.Value.Count, p.Value.Values.ToArray()))];
+        }
+        lock (_lock)
+        {
+            foreach (var (cause, count, values) in copied)
+            {
+                if (!_byCause.TryGetValue(cause, out var samples))
+                {
+                    _byCause[cause] = samples = new Samples();
+                }
+                samples.Count += count;
+                samples.Values.AddRange(values.Take(Reservoir - samples.Values.Count));
+            }
+        }
+    }
+
     /// <summary>Per cause: effects recorded, p50 and p99 in milliseconds.</summary>
     public IReadOnlyDictionary<string, FreshnessSummary> Summary()
     {
