@@ -32,6 +32,7 @@ public class CommandTreeTests
     [InlineData("export", "onnx", "--help")]
     [InlineData("quickstart", "--help")]
     [InlineData("nearline", "replay", "--help")]
+    [InlineData("nearline", "worker", "--help")]
     public void EveryCommandAnswersHelp(params string[] args)
     {
         var saved = Console.Out;

@@ -3,18 +3,19 @@
 // the ledger once, the same final prompts, every embedding of its prompt's newest version, every post searchable.
 using System.Diagnostics;
 using Lodestar.Index;
+using Lodestar.TestSupport;
 using Microsoft.Data.Sqlite;
 
 namespace Lodestar.Cli.Tests;
 
-public sealed class NearlineKillTests : IDisposable
+public sealed class NearlineKillTests(RedisServer redis) : IClassFixture<RedisServer>, IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("lodestar-nearline-kill-").FullName;
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
-    [Fact]
-    public void AReplayKilledAtRandomPointsEndsAsAnUninterruptedOne()
+    /// <summary>A 200-member world and a small feed-retrieval run on it; returns the run directory.</summary>
+    private string TrainRun()
     {
         var world = Path.Combine(_directory, "world");
         CliProcess.Run("world", "generate", "--out", world, "--members", "200", "--days", "8", "--seed", "5", "--json");
@@ -29,6 +30,13 @@ public sealed class NearlineKillTests : IDisposable
             """);
         var run = Path.Combine(_directory, "run");
         CliProcess.Run("retrieval", "train", "--config", config, "--run", run, "--json");
+        return run;
+    }
+
+    [Fact]
+    public void AReplayKilledAtRandomPointsEndsAsAnUninterruptedOne()
+    {
+        var run = TrainRun();
         string[] Replay(string output) => ["nearline", "replay", "--run", run, "--out", Path.Combine(_directory, output), "--rate", "250", "--duplicate-share", "0.05", "--json"];
         CliProcess.Run(Replay("straight"));
 
@@ -72,6 +80,62 @@ public sealed class NearlineKillTests : IDisposable
         var posts = Rows(Path.Combine(_directory, "straight"), "SELECT COUNT(*) FROM posts")[0];
         using var index = DurableIndex.OpenReadOnly(Path.Combine(_directory, "killed", "index"));
         Assert.Equal(posts, index.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void AnEmbeddingWorkerKilledMidReplayLosesNothing()
+    {
+        var run = TrainRun();
+        const string Prefix = "kill-test:";
+        string[] Worker(string name, int window, int batch) => ["nearline", "worker", "--stage", "embed", "--redis", redis.Endpoint, "--prefix", Prefix, "--run", run,
+            "--name", name, "--claim-after-ms", "500", "--window-ms", $"{window}", "--max-batch", $"{batch}", "--exit-when-idle", "3", "--json"];
+        // The doomed worker gathers for 5 s before it embeds anything, so whatever it has read is still pending when it is killed.
+        using var doomed = Start(Worker("doomed", 5000, 4096));
+        using var survivor = Start(Worker("survivor", 20, 16));
+        using var replay = Start(["nearline", "replay", "--run", run, "--out", Path.Combine(_directory, "scaled"), "--redis", redis.Endpoint, "--prefix", Prefix,
+            "--embed-workers", "0", "--rate", "250", "--json"]);
+        Thread.Sleep(2000);
+        Assert.False(replay.Process.HasExited, "the replay ended before the worker was killed");
+        doomed.Process.Kill(entireProcessTree: true);
+        Assert.True(replay.Process.WaitForExit(TimeSpan.FromMinutes(2)), "the replay did not finish after a worker was killed");
+        replay.Process.WaitForExit();
+        Assert.True(replay.Process.ExitCode == 0, $"the replay exited {replay.Process.ExitCode}");
+        Assert.True(survivor.Process.WaitForExit(TimeSpan.FromMinutes(1)));
+        survivor.Process.WaitForExit();
+        using var summary = System.Text.Json.JsonDocument.Parse(replay.Output.ToString());
+        using var survived = System.Text.Json.JsonDocument.Parse(survivor.Output.ToString());
+        Assert.True(survived.RootElement.GetProperty("claimed").GetInt64() > 0, "the survivor claimed nothing: the kill left nothing pending");
+        Assert.Equal(summary.RootElement.GetProperty("events").GetInt64(), summary.RootElement.GetProperty("prompts").GetProperty("applied").GetInt64());
+        var database = redis.Connection.GetDatabase();
+        Assert.Equal(database.HashLength($"{Prefix}posts"), summary.RootElement.GetProperty("indexed_posts").GetInt64());
+        foreach (var entry in database.HashGetAll($"{Prefix}prompt-texts"))
+        {
+            var key = (string)entry.Name!;
+            Assert.Equal((int)database.HashGet($"{Prefix}prompt:{key}", "version"), (int)database.HashGet($"{Prefix}embedding:{key}", "version"));
+        }
+    }
+
+    private sealed record Started(Process Process, System.Text.StringBuilder Output) : IDisposable
+    {
+        public void Dispose()
+        {
+            if (!Process.HasExited)
+            {
+                Process.Kill(entireProcessTree: true);
+            }
+            Process.Dispose();
+        }
+    }
+
+    private static Started Start(string[] arguments)
+    {
+        var process = Process.Start(CliProcess.StartInfo(arguments))!;
+        var output = new System.Text.StringBuilder();
+        process.OutputDataReceived += (_, line) => output.Append(line.Data);
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return new Started(process, output);
     }
 
     private static List<string> Rows(string folder, string sql)

@@ -4,6 +4,7 @@
 using Lodestar.Features.Retrieval;
 using Lodestar.Pipelines.ScaleOut;
 using Lodestar.Pipelines.Store;
+using Lodestar.TestSupport;
 using StackExchange.Redis;
 
 namespace Lodestar.Pipelines.Tests;

@@ -8,6 +8,7 @@ using Lodestar.Pipelines.Embedded;
 using Lodestar.Pipelines.Events;
 using Lodestar.Pipelines.ScaleOut;
 using Lodestar.Pipelines.Store;
+using Lodestar.TestSupport;
 using Lodestar.Text.Prompts;
 using StackExchange.Redis;
 

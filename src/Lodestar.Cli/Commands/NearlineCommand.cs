@@ -4,9 +4,14 @@
 using System.CommandLine;
 using Lodestar.Core.Progress;
 using Lodestar.Features.Retrieval;
+using Lodestar.Index;
+using Lodestar.Models.Bert;
 using Lodestar.Pipelines.Embedded;
 using Lodestar.Pipelines.Events;
+using Lodestar.Pipelines.ScaleOut;
+using Lodestar.Pipelines.Stages;
 using Lodestar.Pipelines.Store;
+using StackExchange.Redis;
 using Lodestar.Text.Prompts;
 
 namespace Lodestar.Cli;
@@ -17,8 +22,13 @@ public static class NearlineCommand
     {
         var command = new Command("nearline", "Nearline freshness: events become prompts, prompts become embeddings, embeddings become searchable.");
         command.Subcommands.Add(Replay());
+        command.Subcommands.Add(Worker());
         return command;
     }
+
+    private static Option<string?> RedisOption() => new("--redis") { Description = "host:port of a Redis 7 server: run the scale-out deployment (streams between stages, hashes as the online stores)." };
+
+    private static Option<string> PrefixOption() => new("--prefix") { Description = "Prefix of every Redis key of this pipeline.", DefaultValueFactory = _ => "lodestar:nearline:" };
 
     private static Command Replay()
     {
@@ -32,10 +42,13 @@ public static class NearlineCommand
         var duplicates = new Option<double>("--duplicate-share") { Description = "Share of events delivered twice (at-least-once delivery); each must still count once.", DefaultValueFactory = _ => 0 };
         var limit = new Option<int?>("--limit") { Description = "Replay only the first N events of the stream." };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the redelivery draws.", DefaultValueFactory = _ => 1 };
+        var redis = RedisOption();
+        var prefix = PrefixOption();
+        var embedWorkers = new Option<int>("--embed-workers") { Description = "With --redis: embedding workers in this process (0: separate `nearline worker --stage embed` processes do it).", DefaultValueFactory = _ => 1 };
         var json = CliJson.CreateOption();
         var command = new Command("replay", "Replay a world's member, post and impression events through the embedded pipeline and report throughput and freshness.")
         {
-            Options = { run, world, output, speed, rate, window, batch, duplicates, limit, seed, json },
+            Options = { run, world, output, speed, rate, window, batch, duplicates, limit, seed, redis, prefix, embedWorkers, json },
         };
         command.SetAction(parse =>
         {
@@ -47,10 +60,16 @@ public static class NearlineCommand
             var log = FeedLog.Load(worldDirectory);
             var events = WorldEvents.Read(worldDirectory);
             var options = new NearlineOptions { WindowMilliseconds = parse.GetValue(window), MaxEmbedBatch = parse.GetValue(batch) };
-            using var pipeline = EmbeddedPipeline.Open(parse.GetValue(output)!.FullName, encoder, encoder.Settings.Prompts(snapshot, log, encoder.Tokenizer), options);
+            var replay = new ReplayOptions(parse.GetValue(speed), parse.GetValue(duplicates), parse.GetValue(seed), parse.GetValue(limit), Rate: parse.GetValue(rate));
+            var prompts = encoder.Settings.Prompts(snapshot, log, encoder.Tokenizer);
+            if (parse.GetValue(redis) is { } endpoint)
+            {
+                return ReplayScaledOut(endpoint, parse.GetValue(prefix)!, parse.GetValue(embedWorkers), encoder, prompts, events, options, replay, parse.GetValue(output)!.FullName,
+                    progress, parse.GetValue(json));
+            }
+            using var pipeline = EmbeddedPipeline.Open(parse.GetValue(output)!.FullName, encoder, prompts, options);
             pipeline.Start();
-            var summary = NearlineReplay.Run(pipeline, events,
-                new ReplayOptions(parse.GetValue(speed), parse.GetValue(duplicates), parse.GetValue(seed), parse.GetValue(limit), Rate: parse.GetValue(rate)), progress);
+            var summary = NearlineReplay.Run(pipeline, events, replay, progress);
             var status = pipeline.Status();
             using var connection = pipeline.Store.Connect();
             var deadLetters = NearlineStore.Scalar(connection, "SELECT COUNT(*) FROM dead_letters");
@@ -70,14 +89,158 @@ public static class NearlineCommand
             {
                 Console.Out.WriteLine($"second half of the replay: working set {late.Min(x => x.WorkingSetBytes) / 1e6:F0}–{late.Max(x => x.WorkingSetBytes) / 1e6:F0} MB, managed heap {late.Min(x => x.ManagedHeapBytes) / 1e6:F0}–{late.Max(x => x.ManagedHeapBytes) / 1e6:F0} MB, deepest queues: events {late.Max(x => x.EventQueue):N0}, prompts {late.Max(x => x.PromptQueue):N0}, index {late.Max(x => x.IndexQueue):N0}");
             }
-            foreach (var (cause, fresh) in status.Freshness)
-            {
-                Console.Out.WriteLine($"  {cause,-26} {fresh.Count,9:N0} effects   p50 {fresh.P50Milliseconds,8:F0} ms   p99 {fresh.P99Milliseconds,8:F0} ms");
-            }
+            WriteFreshness(status.Freshness);
             return 0;
         });
         return command;
     }
+
+    private static int ReplayScaledOut(string endpoint, string prefix, int embedWorkers, RetrievalEncoder encoder, RetrievalPrompts prompts,
+        IReadOnlyList<NearlineEvent> events, NearlineOptions options, ReplayOptions replay, string output, IProgressReporter progress, bool json)
+    {
+        using var connection = ConnectionMultiplexer.Connect(endpoint);
+        var names = new RedisNames(prefix);
+        using var index = DurableIndex.Open(Path.Combine(output, EmbeddedPipeline.IndexFolder), encoder.Model.Config.Channels);
+        RedisPipeline pipeline;
+        ReplaySummary summary;
+        using (pipeline = new RedisPipeline(connection.GetDatabase(), names, options))
+        {
+            pipeline.StartPrompts(prompts, encoder.Settings.History, $"replay-{Environment.ProcessId}", TimeSpan.FromSeconds(5));
+            for (var i = 0; i < embedWorkers; i++)
+            {
+                // Each worker its own copy of the encoder: a forward pass keeps activations in the module.
+                pipeline.StartEmbedder(new PromptEmbedder(BertModel.Load(encoder.CheckpointPath)), $"replay-{Environment.ProcessId}-{i}", TimeSpan.FromSeconds(10));
+            }
+            pipeline.StartReplica(index, "replay");
+            summary = NearlineReplay.Run(pipeline, events, replay, progress);
+        }
+        var report = new ScaledOutReport(summary.Events, summary.Redelivered, summary.ResumedAt, summary.WallSeconds, summary.EventsPerSecond, index.Index.Count,
+            Counts(pipeline.Prompts!.Counters), [.. pipeline.Embedders.Select(e => Counts(e.Counters))], Counts(pipeline.Replica!.Counters), pipeline.Freshness(), options, summary.Samples);
+        if (json)
+        {
+            CliJson.WriteLine(report);
+            return 0;
+        }
+        Console.Out.WriteLine($"{summary.Events:N0} events (from {summary.ResumedAt:N0}, {summary.Redelivered:N0} delivered twice) in {summary.WallSeconds:F1} s: {summary.EventsPerSecond:N0} events/s through Redis {endpoint}");
+        Console.Out.WriteLine($"prompt worker: applied {report.Prompts.Applied:N0}, duplicates {report.Prompts.Duplicates:N0}, rejected {report.Prompts.Rejected:N0}, changes {report.Prompts.Changes:N0}; embedding workers here: {embedWorkers}, stored {report.Embedders.Sum(e => e.Changes):N0}; posts in this replica's index {index.Index.Count:N0}");
+        WriteFreshness(report.Freshness);
+        return 0;
+    }
+
+    private static Command Worker()
+    {
+        var stage = new Option<string>("--stage") { Description = "Which stage this process works: prompts, embed or index.", Required = true };
+        var redis = new Option<string>("--redis") { Description = "host:port of the Redis 7 server the deployment runs on.", Required = true };
+        var run = new Option<DirectoryInfo>("--run") { Description = "The feed-retrieval run whose encoder (embed) and prompt settings (prompts) the stage uses.", Required = true };
+        var world = new Option<DirectoryInfo?>("--world") { Description = "prompts: the world whose percentiles the prompts use (default: the run's world)." };
+        var output = new Option<DirectoryInfo?>("--out") { Description = "index: the replica's index directory." };
+        var name = new Option<string?>("--name") { Description = "This worker's name in its consumer group (index: the replica's name). Default: the stage and process id." };
+        var window = new Option<int>("--window-ms") { Description = "embed: how long to gather changes before embedding them.", DefaultValueFactory = _ => 250 };
+        var batch = new Option<int>("--max-batch") { Description = "embed: most prompts in one batch.", DefaultValueFactory = _ => 256 };
+        var claim = new Option<int>("--claim-after-ms") { Description = "embed: take over changes another worker has held unacknowledged this long.", DefaultValueFactory = _ => 10_000 };
+        var lease = new Option<int>("--lease-ms") { Description = "prompts: how long the applying worker's lease lasts unless renewed.", DefaultValueFactory = _ => 5_000 };
+        var idle = new Option<double>("--exit-when-idle") { Description = "Exit after this many seconds without work once some was done (0: run until stopped).", DefaultValueFactory = _ => 0 };
+        var prefix = PrefixOption();
+        var json = CliJson.CreateOption();
+        var command = new Command("worker", "Run one stage of the scale-out deployment against Redis, as one of any number of processes.")
+        {
+            Options = { stage, redis, run, world, output, name, window, batch, claim, lease, idle, prefix, json },
+        };
+        command.SetAction(parse =>
+        {
+            var which = parse.GetValue(stage);
+            if (which is not ("prompts" or "embed" or "index"))
+            {
+                throw new ArgumentException($"--stage {which}: one of prompts, embed, index");
+            }
+            var encoder = RetrievalEncoder.Load(parse.GetValue(run)!.FullName);
+            var consumer = parse.GetValue(name) ?? $"{which}-{Environment.ProcessId}";
+            var options = new NearlineOptions { WindowMilliseconds = parse.GetValue(window), MaxEmbedBatch = parse.GetValue(batch) };
+            using var connection = ConnectionMultiplexer.Connect(parse.GetValue(redis)!);
+            // Ctrl+C and SIGTERM stop the worker between batches; the source is never disposed, as the exit handlers may run after this action.
+            var stop = new CancellationTokenSource();
+            Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.Cancel();
+            DurableIndex? index = null;
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            RedisPipeline pipeline;
+            using (pipeline = new RedisPipeline(connection.GetDatabase(), new RedisNames(parse.GetValue(prefix)!), options))
+            {
+                switch (which)
+                {
+                    case "prompts":
+                        var worldDirectory = parse.GetValue(world)?.FullName ?? encoder.Settings.World;
+                        var prompts = encoder.Settings.Prompts(WorldSnapshot.Load(worldDirectory), FeedLog.Load(worldDirectory), encoder.Tokenizer);
+                        pipeline.StartPrompts(prompts, encoder.Settings.History, consumer, TimeSpan.FromMilliseconds(parse.GetValue(lease)));
+                        break;
+                    case "embed":
+                        pipeline.StartEmbedder(new PromptEmbedder(encoder.Model), consumer, TimeSpan.FromMilliseconds(parse.GetValue(claim)));
+                        break;
+                    default:
+                        var directory = parse.GetValue(output)?.FullName ?? throw new ArgumentException("--stage index needs --out (the replica's index directory)");
+                        index = DurableIndex.Open(Path.Combine(directory, EmbeddedPipeline.IndexFolder), encoder.Model.Config.Channels);
+                        pipeline.StartReplica(index, consumer);
+                        break;
+                }
+                WaitUntilStoppedOrIdle(pipeline, TimeSpan.FromSeconds(parse.GetValue(idle)), stop.Token);
+            }
+            index?.Dispose();
+            var counters = which switch
+            {
+                "prompts" => Counts(pipeline.Prompts!.Counters),
+                "embed" => Counts(pipeline.Embedders[0].Counters),
+                _ => Counts(pipeline.Replica!.Counters),
+            };
+            var report = new WorkerReport(which!, consumer, clock.Elapsed.TotalSeconds, counters, pipeline.Embedders.Sum(e => e.Claimed), pipeline.Freshness());
+            if (parse.GetValue(json))
+            {
+                CliJson.WriteLine(report);
+                return 0;
+            }
+            Console.Out.WriteLine($"{which} worker {consumer}: took {counters.Applied:N0} in {counters.Batches:N0} batches, wrote {counters.Changes:N0}, busy {counters.BusySeconds:F1} s (encoder {counters.EncoderSeconds:F1} s) of {report.WallSeconds:F1} s");
+            WriteFreshness(report.Freshness);
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>Returns when stopped, or when the worker has done some work and then none for <paramref name="idle"/> (zero: never).</summary>
+    private static void WaitUntilStoppedOrIdle(RedisPipeline pipeline, TimeSpan idle, CancellationToken stop)
+    {
+        var (last, quietSince) = (-1L, System.Diagnostics.Stopwatch.StartNew());
+        while (!stop.IsCancellationRequested)
+        {
+            pipeline.ThrowIfFailed();
+            var done = (pipeline.Prompts?.Counters.Batches ?? 0) + pipeline.Embedders.Sum(e => e.Counters.Batches) + (pipeline.Replica?.Counters.Batches ?? 0);
+            if (done != last)
+            {
+                (last, quietSince) = (done, System.Diagnostics.Stopwatch.StartNew());
+            }
+            else if (idle > TimeSpan.Zero && done > 0 && quietSince.Elapsed >= idle)
+            {
+                return;
+            }
+            stop.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(50));
+        }
+    }
+
+    private static void WriteFreshness(IReadOnlyDictionary<string, FreshnessSummary> freshness)
+    {
+        foreach (var (cause, fresh) in freshness)
+        {
+            Console.Out.WriteLine($"  {cause,-26} {fresh.Count,9:N0} effects   p50 {fresh.P50Milliseconds,8:F0} ms   p99 {fresh.P99Milliseconds,8:F0} ms");
+        }
+    }
+
+    private static WorkerCounts Counts(StageCounters c) => new(c.Applied, c.Duplicates, c.Rejected, c.Changes, c.Batches, c.BusySeconds, c.EncoderSeconds);
+
+    private sealed record WorkerCounts(long Applied, long Duplicates, long Rejected, long Changes, long Batches, double BusySeconds, double EncoderSeconds);
+
+    private sealed record WorkerReport(string Stage, string Name, double WallSeconds, WorkerCounts Counters, long Claimed, IReadOnlyDictionary<string, FreshnessSummary> Freshness);
+
+    private sealed record ScaledOutReport(long Events, long Redelivered, long ResumedAt, double WallSeconds, double EventsPerSecond, int IndexedPosts,
+        WorkerCounts Prompts, IReadOnlyList<WorkerCounts> Embedders, WorkerCounts Index, IReadOnlyDictionary<string, FreshnessSummary> Freshness,
+        NearlineOptions Options, IReadOnlyList<ReplaySample> Samples);
 
     private sealed record NearlineReport(long Events, long Redelivered, long ResumedAt, double WallSeconds, double EventsPerSecond, long DeadLetters,
         int IndexedPosts, NearlineStatus Status, NearlineOptions Options, IReadOnlyList<ReplaySample> Samples);

@@ -10,7 +10,7 @@ using Lodestar.Text.Prompts;
 
 namespace Lodestar.Pipelines.Embedded;
 
-public sealed class EmbeddedPipeline : IDisposable
+public sealed class EmbeddedPipeline : IReplayTarget, IDisposable
 {
     /// <summary>The folder under the pipeline's directory that holds the durable index of post embeddings.</summary>
     public const string IndexFolder = "index";
@@ -77,6 +77,23 @@ public sealed class EmbeddedPipeline : IDisposable
         StartStage(EmbedStage.Name, RunEmbeddings);
         StartStage(IndexStage.Name, RunIndex);
     }
+
+    /// <summary>The meta key holding how many events of a replayed stream have been appended.</summary>
+    public const string PositionKey = "replay.position";
+
+    public long StoredPosition()
+    {
+        using var connection = Store.Connect();
+        return long.TryParse(NearlineStore.Meta(connection, PositionKey), out var position) ? position : 0;
+    }
+
+    public void Append(IReadOnlyList<(string Id, string Line)> events, long position, CancellationToken cancel) =>
+        Append(events, PositionKey, position.ToString(System.Globalization.CultureInfo.InvariantCulture), cancel);
+
+    public (long Events, long Changes, long Index) QueueDepths() =>
+        (Volatile.Read(ref _appended) - _prompts.Cursor, Interlocked.Read(ref _changesPending), Interlocked.Read(ref _indexPending));
+
+    IReadOnlyDictionary<string, FreshnessSummary> IReplayTarget.Freshness() => Freshness.Summary();
 
     /// <summary>Appends events (waiting while the prompt stage is more than a queue's capacity behind); returns the last seq.</summary>
     public long Append(IReadOnlyList<(string Id, string Line)> events, string? metaKey = null, string? metaValue = null, CancellationToken cancel = default)

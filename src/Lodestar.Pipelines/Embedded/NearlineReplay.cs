@@ -32,25 +32,41 @@ public sealed record ReplaySummary(long Events, long Redelivered, long ResumedAt
     public double EventsPerSecond => WallSeconds > 0 ? Events / WallSeconds : 0;
 }
 
-/// <summary>One second of a replay: events appended, events applied, queue depths, the process's working set and managed heap.</summary>
-public sealed record ReplaySample(double Seconds, long Appended, long Applied, long EventQueue, long PromptQueue, long IndexQueue, long WorkingSetBytes, long ManagedHeapBytes)
+/// <summary>One second of a replay: events of the stream appended, queue depths, the process's working set and managed heap.</summary>
+public sealed record ReplaySample(double Seconds, long Position, long EventQueue, long PromptQueue, long IndexQueue, long WorkingSetBytes, long ManagedHeapBytes)
 {
-    public static ReplaySample Of(double seconds, NearlineStatus status) => new(seconds, status.Appended, status.Applied, status.Appended - status.Applied,
-        status.ChangesPending, status.IndexPending, Environment.WorkingSet, GC.GetTotalMemory(forceFullCollection: false));
+    public static ReplaySample Of(double seconds, long position, (long Events, long Changes, long Index) queues) =>
+        new(seconds, position, queues.Events, queues.Changes, queues.Index, Environment.WorkingSet, GC.GetTotalMemory(forceFullCollection: false));
+}
+
+/// <summary>A deployment a replay feeds: it keeps the replay's position with the events (so a resumed replay neither skips
+/// nor repeats), drains, and says how deep its queues are.</summary>
+public interface IReplayTarget
+{
+    /// <summary>Events of the stream appended so far by earlier replays into this deployment.</summary>
+    long StoredPosition();
+
+    /// <summary>Appends the events (waiting while the first queue is full) and stores <paramref name="position"/> with them.</summary>
+    void Append(IReadOnlyList<(string Id, string Line)> events, long position, CancellationToken cancel);
+
+    void Drain(CancellationToken cancel);
+
+    void ThrowIfFailed();
+
+    (long Events, long Changes, long Index) QueueDepths();
+
+    /// <summary>Freshness so far of what this process can see land.</summary>
+    IReadOnlyDictionary<string, Stages.FreshnessSummary> Freshness();
 }
 
 public static class NearlineReplay
 {
-    /// <summary>The meta key holding how many events of the stream have been appended.</summary>
-    public const string PositionKey = "replay.position";
-
-    public static ReplaySummary Run(EmbeddedPipeline pipeline, IReadOnlyList<NearlineEvent> events, ReplayOptions options,
+    public static ReplaySummary Run(IReplayTarget pipeline, IReadOnlyList<NearlineEvent> events, ReplayOptions options,
         IProgressReporter? progress = null, CancellationToken cancel = default)
     {
         options.Validate();
         var total = Math.Min(events.Count, options.Limit ?? int.MaxValue);
-        using var connection = pipeline.Store.Connect();
-        var start = int.TryParse(NearlineStore.Meta(connection, PositionKey), out var resumed) ? Math.Min(resumed, total) : 0;
+        var start = (int)Math.Min(pipeline.StoredPosition(), total);
         var random = new SeededRandom(options.Seed + (ulong)start);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var firstTime = start < total ? events[start].Time : 0;
@@ -88,26 +104,25 @@ public static class NearlineReplay
                 next++;
                 appended++;
             }
-            pipeline.Append(batch, PositionKey, next.ToString(System.Globalization.CultureInfo.InvariantCulture), cancel);
+            pipeline.Append(batch, next, cancel);
             if (clock.Elapsed - lastReport >= TimeSpan.FromSeconds(1))
             {
                 lastReport = clock.Elapsed;
-                var status = pipeline.Status();
-                samples.Add(ReplaySample.Of(clock.Elapsed.TotalSeconds, status));
-                progress?.Report(next, StatusLine(status));
+                var queues = pipeline.QueueDepths();
+                samples.Add(ReplaySample.Of(clock.Elapsed.TotalSeconds, next, queues));
+                progress?.Report(next, StatusLine(queues, pipeline.Freshness()));
             }
         }
         pipeline.Drain(cancel);
-        samples.Add(ReplaySample.Of(clock.Elapsed.TotalSeconds, pipeline.Status()));
+        samples.Add(ReplaySample.Of(clock.Elapsed.TotalSeconds, next, pipeline.QueueDepths()));
         return new ReplaySummary(appended, redelivered, start, clock.Elapsed.TotalSeconds, samples);
     }
 
-    /// <summary>One line: events applied, queue depths, new-post freshness so far.</summary>
-    public static string StatusLine(NearlineStatus status)
+    /// <summary>One line: queue depths and new-post freshness so far.</summary>
+    public static string StatusLine((long Events, long Changes, long Index) queues, IReadOnlyDictionary<string, Stages.FreshnessSummary> freshness)
     {
-        var post = status.Freshness.GetValueOrDefault("post_created/post");
-        return $"applied {status.Prompts.Applied:N0} (dup {status.Prompts.Duplicates:N0}, rejected {status.Prompts.Rejected:N0})"
-            + $" · queues events {status.Appended - status.Applied:N0}, prompts {status.ChangesPending:N0}, index {status.IndexPending:N0}"
+        var post = freshness.GetValueOrDefault("post_created/post");
+        return $"queues events {queues.Events:N0}, prompts {queues.Changes:N0}, index {queues.Index:N0}"
             + (post is null ? "" : $" · new post searchable p50 {post.P50Milliseconds:F0} ms p99 {post.P99Milliseconds:F0} ms");
     }
 

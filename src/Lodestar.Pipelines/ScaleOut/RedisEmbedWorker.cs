@@ -120,15 +120,19 @@ public sealed class RedisEmbedWorker
 
     private void Commit(List<(RedisKey Stream, StreamEntry Entry)> taken)
     {
-        // One embedding per entity, of the newest version among the changes taken.
+        // One embedding per entity, of the newest version among the changes taken; its freshness is counted from the
+        // earliest of them (a post created and then shown in one window became searchable for its creation).
         var changes = taken.Select(t => PromptChangeMessage.Read(t.Entry)).ToList();
         var newest = new Dictionary<EntityKey, PromptChangeMessage>();
         foreach (var change in changes)
         {
-            if (!newest.TryGetValue(change.Key, out var seen) || change.Version > seen.Version)
+            if (!newest.TryGetValue(change.Key, out var seen))
             {
                 newest[change.Key] = change;
+                continue;
             }
+            var earliest = change.SourceMicros < seen.SourceMicros ? change : seen;
+            newest[change.Key] = (change.Version > seen.Version ? change : seen) with { SourceMicros = earliest.SourceMicros, Cause = earliest.Cause };
         }
         var entities = newest.Values.ToList();
         var encoding = System.Diagnostics.Stopwatch.GetTimestamp();

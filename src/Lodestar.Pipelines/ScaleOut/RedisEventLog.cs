@@ -7,8 +7,9 @@ namespace Lodestar.Pipelines.ScaleOut;
 
 public sealed class RedisEventLog(IDatabase redis, RedisNames names, int capacity = 8192)
 {
-    /// <summary>Appends the events in one round trip once the backlog leaves room for them.</summary>
-    public void Append(IReadOnlyList<(string Id, string Line)> events, CancellationToken cancel = default)
+    /// <summary>Appends the events in one round trip once the backlog leaves room for them; with <paramref name="position"/>, stores
+    /// it in the position key in the same script (a replay's position, atomic with its events).</summary>
+    public void Append(IReadOnlyList<(string Id, string Line)> events, CancellationToken cancel = default, long? position = null)
     {
         RedisStreams.EnsureGroup(redis, names.Events, RedisNames.PromptGroup);
         while (RedisStreams.Backlog(redis, [names.Events], RedisNames.PromptGroup) + events.Count > capacity)
@@ -16,19 +17,22 @@ public sealed class RedisEventLog(IDatabase redis, RedisNames names, int capacit
             cancel.ThrowIfCancellationRequested();
             Thread.Sleep(2);
         }
-        var arguments = new List<RedisValue>(1 + (events.Count * 2)) { NearlineStore.NowMicros() };
+        var arguments = new List<RedisValue>(2 + (events.Count * 2)) { NearlineStore.NowMicros(), position ?? -1 };
         foreach (var (id, line) in events)
         {
             arguments.Add(id);
             arguments.Add(line);
         }
-        redis.ScriptEvaluate(AppendScript, [names.Events], [.. arguments]);
+        redis.ScriptEvaluate(AppendScript, [names.Events, names.ReplayPosition], [.. arguments]);
     }
 
-    // One round trip for the whole batch: ARGV is the arrival time, then (id, line) pairs.
+    // One round trip for the whole batch: ARGV is the arrival time, the position (-1: none), then (id, line) pairs.
     private const string AppendScript = """
-        for i = 2, #ARGV, 2 do
+        for i = 3, #ARGV, 2 do
           redis.call('XADD', KEYS[1], '*', 'id', ARGV[i], 'ingested_us', ARGV[1], 'body', ARGV[i + 1])
+        end
+        if tonumber(ARGV[2]) >= 0 then
+          redis.call('SET', KEYS[2], ARGV[2])
         end
         return #ARGV
         """;

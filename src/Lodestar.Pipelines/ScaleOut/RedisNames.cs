@@ -20,6 +20,9 @@ public sealed record RedisNames(string Prefix = "lodestar:nearline:")
     /// <summary>Events as they arrive: fields id, ingested_us, body (the JSON line).</summary>
     public RedisKey Events => $"{Prefix}events";
 
+    /// <summary>How many events of a replayed stream have been appended.</summary>
+    public RedisKey ReplayPosition => $"{Prefix}replay-position";
+
     /// <summary>Which prompt worker applies events now, and until when (a key with a time to live).</summary>
     public RedisKey PromptLease => $"{Prefix}lease:prompts";
 

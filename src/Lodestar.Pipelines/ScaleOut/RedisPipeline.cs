@@ -10,7 +10,7 @@ using StackExchange.Redis;
 
 namespace Lodestar.Pipelines.ScaleOut;
 
-public sealed class RedisPipeline : IDisposable
+public sealed class RedisPipeline : IReplayTarget, IDisposable
 {
     private static readonly TimeSpan s_idle = TimeSpan.FromMilliseconds(2);
 
@@ -28,6 +28,13 @@ public sealed class RedisPipeline : IDisposable
 
     public RedisNames Names { get; }
 
+    public long StoredPosition() => _redis.StringGet(Names.ReplayPosition) is { IsNull: false } value ? (long)value : 0;
+
+    public void Append(IReadOnlyList<(string Id, string Line)> events, long position, CancellationToken cancel) =>
+        new RedisEventLog(_redis, Names, _options.EventQueueCapacity).Append(events, cancel, position);
+
+    public (long Events, long Changes, long Index) QueueDepths() => Backlog();
+
     public RedisPromptWorker? Prompts { get; private set; }
 
     public List<RedisEmbedWorker> Embedders { get; } = [];
@@ -38,7 +45,7 @@ public sealed class RedisPipeline : IDisposable
     public void StartPrompts(RetrievalPrompts prompts, Text.Prompts.HistoryMode mode, string consumer, TimeSpan lease)
     {
         var worker = Prompts = new RedisPromptWorker(_redis, Names, prompts, mode, consumer, lease, _options.ChangeQueueCapacity);
-        Start($"prompts {consumer}", () => worker.RunOnce(_options.EventBatch));
+        Start($"prompts {consumer}", worker.Counters, () => worker.RunOnce(_options.EventBatch));
     }
 
     /// <summary>Starts an embedding worker in the group.</summary>
@@ -47,14 +54,14 @@ public sealed class RedisPipeline : IDisposable
         var worker = new RedisEmbedWorker(_redis, Names, embedder, consumer, claimAfter);
         Embedders.Add(worker);
         var window = TimeSpan.FromMilliseconds(_options.WindowMilliseconds);
-        Start($"embed {consumer}", () => worker.RunOnce(_options.MaxEmbedBatch, window));
+        Start($"embed {consumer}", worker.Counters, () => worker.RunOnce(_options.MaxEmbedBatch, window));
     }
 
     /// <summary>Starts this process's index replica.</summary>
     public void StartReplica(DurableIndex index, string replica)
     {
         var worker = Replica = new RedisIndexReplica(_redis, Names, index, replica);
-        Start($"index {replica}", () => worker.RunOnce(_options.IndexBatch));
+        Start($"index {replica}", worker.Counters, () => worker.RunOnce(_options.IndexBatch));
     }
 
     /// <summary>Events, prompt changes and (for this replica) embeddings not yet processed.</summary>
@@ -77,15 +84,18 @@ public sealed class RedisPipeline : IDisposable
 
     public void ThrowIfFailed() => _stages.ThrowIfFailed();
 
-    // A worker's loop: a batch, or a short rest when there was nothing to take.
-    private void Start(string name, Func<int> batch) => _stages.Start(name, stop =>
+    // A worker's loop: a batch (its time counted as busy when it took something), or a short rest when there was nothing to take.
+    private void Start(string name, StageCounters counters, Func<int> batch) => _stages.Start(name, stop =>
     {
         while (!stop.IsCancellationRequested)
         {
+            var start = System.Diagnostics.Stopwatch.GetTimestamp();
             if (batch() == 0)
             {
                 Thread.Sleep(s_idle);
+                continue;
             }
+            Interlocked.Add(ref counters.BusyTicks, System.Diagnostics.Stopwatch.GetTimestamp() - start);
         }
     });
 

@@ -6,7 +6,7 @@ using System.Net;
 using System.Net.Sockets;
 using StackExchange.Redis;
 
-namespace Lodestar.Pipelines.Tests;
+namespace Lodestar.TestSupport;
 
 public sealed class RedisServer : IDisposable
 {
