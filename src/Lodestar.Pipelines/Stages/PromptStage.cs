@@ -34,7 +34,7 @@ public sealed class PromptStage : IDisposable
 
     public StageCounters Counters { get; } = new();
 
-    /// <summary>Prompt changes committed by the last <see cref="RunOnce"/>.</summary>
+    /// <summary>How the last <see cref="RunOnce"/> changed the prompt-change queue: changes written less those of deleted posts dropped.</summary>
     public int LastChanges { get; private set; }
 
     /// <summary>Index removals (deleted posts) committed by the last <see cref="RunOnce"/>.</summary>
@@ -53,7 +53,8 @@ public sealed class PromptStage : IDisposable
         }
         using var transaction = _connection.BeginTransaction();
         using var writes = new StateWrites(_connection, transaction);
-        LastChanges = PromptBatch.Apply(_state, _prompts, [.. batch.Select(e => (e.Seq.ToString(System.Globalization.CultureInfo.InvariantCulture), e.Ingested, e.Line))], writes, Counters);
+        var written = PromptBatch.Apply(_state, _prompts, [.. batch.Select(e => (e.Seq.ToString(System.Globalization.CultureInfo.InvariantCulture), e.Ingested, e.Line))], writes, Counters);
+        LastChanges = written - writes.ChangesDropped;
         LastIndexOperations = writes.PostsRemoved;
         Cursor = batch[^1].Seq;
         NearlineStore.SetCursor(_connection, Name, Cursor, transaction);

@@ -19,6 +19,9 @@ internal sealed class StateWrites : IPromptSink, IDisposable
     /// <summary>Posts removed in this transaction: operations queued for the index.</summary>
     public int PostsRemoved { get; private set; }
 
+    /// <summary>Queued prompt changes of removed posts, dropped from the queue in this transaction.</summary>
+    public int ChangesDropped { get; private set; }
+
     /// <summary>Enters the id in the ledger; false when it was there already (a redelivery).</summary>
     public bool MarkApplied(string id) => Run("INSERT OR IGNORE INTO applied(id) VALUES($a)", id) == 1;
 
@@ -38,7 +41,7 @@ internal sealed class StateWrites : IPromptSink, IDisposable
     {
         PostsRemoved++;
         Run("DELETE FROM prompts WHERE kind = 1 AND id = $a", post);
-        Run("DELETE FROM prompt_changes WHERE kind = 1 AND id = $a", post);
+        ChangesDropped += Run("DELETE FROM prompt_changes WHERE kind = 1 AND id = $a", post);
         Run("DELETE FROM embeddings WHERE kind = 1 AND id = $a", post);
         Run("INSERT INTO index_queue(id, deleted, created, source_us, cause) VALUES($a, 1, 0, $b, 'post_deleted')", post, NearlineStore.NowMicros());
     }
