@@ -29,7 +29,12 @@ internal sealed class NearlineState
 
     public Dictionary<long, List<HistoryEntry>> History { get; } = [];
 
-    public Dictionary<EntityKey, (int Version, string Text)> Prompts { get; } = [];
+    /// <summary>Each entity's prompt version and a 64-bit hash of its text: all change detection needs, at a fixed 16 bytes
+    /// an entity where the text would grow with the member's history.</summary>
+    public Dictionary<EntityKey, (int Version, ulong TextHash)> Prompts { get; } = [];
+
+    /// <summary>The hash <see cref="Prompts"/> keeps of a prompt's text.</summary>
+    public static ulong HashOf(string text) => System.IO.Hashing.XxHash64.HashToUInt64(System.Runtime.InteropServices.MemoryMarshal.AsBytes(text.AsSpan()));
 
     public static NearlineState Load(SqliteConnection connection, HistoryMode mode) => Build(
         mode,
@@ -72,7 +77,7 @@ internal sealed class NearlineState
         }
         foreach (var (key, version, text) in prompts)
         {
-            state.Prompts[key] = (version, text);
+            state.Prompts[key] = (version, HashOf(text));
         }
         return state;
     }

@@ -70,10 +70,11 @@ internal static class PromptBatch
         var changes = 0;
         foreach (var (key, touch) in touched)
         {
-            if (Render(state, prompts, key, touch) is { } rendered && state.Prompts.GetValueOrDefault(key).Text != rendered.Text)
+            if (Render(state, prompts, key, touch) is { } rendered && NearlineState.HashOf(rendered.Text) is var hash
+                && (!state.Prompts.TryGetValue(key, out var stored) || stored.TextHash != hash))
             {
-                var version = state.Prompts.GetValueOrDefault(key).Version + 1;
-                state.Prompts[key] = (version, rendered.Text);
+                var version = stored.Version + 1;
+                state.Prompts[key] = (version, hash);
                 var created = key.Kind == EntityKind.Post ? state.Posts[key.Id].Time : 0;
                 sink.Prompt(key, version, created, touch, rendered.Text, prompts.Encode(rendered));
                 changes++;
