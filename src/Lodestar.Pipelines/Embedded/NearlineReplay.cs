@@ -32,11 +32,14 @@ public sealed record ReplaySummary(long Events, long Redelivered, long ResumedAt
     public double EventsPerSecond => WallSeconds > 0 ? Events / WallSeconds : 0;
 }
 
-/// <summary>One second of a replay: events of the stream appended, queue depths, the process's working set and managed heap.</summary>
-public sealed record ReplaySample(double Seconds, long Position, long EventQueue, long PromptQueue, long IndexQueue, long WorkingSetBytes, long ManagedHeapBytes)
+/// <summary>One second of a replay: events of the stream appended, queue depths, the process's working set, its managed
+/// heap now (garbage included) and as the last full (generation 2) collection left it: what was alive then.</summary>
+public sealed record ReplaySample(double Seconds, long Position, long EventQueue, long PromptQueue, long IndexQueue, long WorkingSetBytes, long ManagedHeapBytes,
+    long HeapAfterFullCollectionBytes)
 {
     public static ReplaySample Of(double seconds, long position, (long Events, long Changes, long Index) queues) =>
-        new(seconds, position, queues.Events, queues.Changes, queues.Index, Environment.WorkingSet, GC.GetTotalMemory(forceFullCollection: false));
+        new(seconds, position, queues.Events, queues.Changes, queues.Index, Environment.WorkingSet, GC.GetTotalMemory(forceFullCollection: false),
+            Math.Max(GC.GetGCMemoryInfo(GCKind.FullBlocking).HeapSizeBytes, GC.GetGCMemoryInfo(GCKind.Background).HeapSizeBytes));
 }
 
 /// <summary>A deployment a replay feeds: it keeps the replay's position with the events (so a resumed replay neither skips
