@@ -2,9 +2,7 @@
 // that applies it), rejected with a reason into the dead letters when it cannot be applied, and every member or post
 // it touches is rendered again; a prompt whose text changed gets the next version and a change record for stage 2.
 // A post's prompt changes when its percentile bucket or age does; a member's when they engage or edit their profile.
-using Lodestar.Data.Schema;
 using Lodestar.Features.Retrieval;
-using Lodestar.Pipelines.Events;
 using Lodestar.Pipelines.Store;
 using Lodestar.Text.Prompts;
 using Microsoft.Data.Sqlite;
