@@ -115,6 +115,38 @@ public sealed class NearlineKillTests(RedisServer redis) : IClassFixture<RedisSe
         }
     }
 
+    [Fact]
+    public void AnIndexReplicaKilledMidReplayCatchesUpWhenStartedAgain()
+    {
+        var run = TrainRun();
+        const string Prefix = "replica-test:";
+        var replicaDirectory = Path.Combine(_directory, "replica-b");
+        string[] Replica() => ["nearline", "worker", "--stage", "index", "--redis", redis.Endpoint, "--prefix", Prefix, "--run", run, "--name", "replica-b",
+            "--out", replicaDirectory, "--exit-when-idle", "2", "--json"];
+        using var replay = Start(["nearline", "replay", "--run", run, "--out", Path.Combine(_directory, "replica-a"), "--redis", redis.Endpoint, "--prefix", Prefix,
+            "--rate", "250", "--json"]);
+        using (var doomed = Start(Replica()))
+        {
+            Thread.Sleep(2500);
+            Assert.False(doomed.Process.HasExited, "the replica ended before it was killed");
+            doomed.Process.Kill(entireProcessTree: true);
+            Assert.True(doomed.Process.WaitForExit(TimeSpan.FromSeconds(30)));
+        }
+        Assert.True(replay.Process.WaitForExit(TimeSpan.FromMinutes(2)), "the replay did not finish");
+        replay.Process.WaitForExit();
+        Assert.True(replay.Process.ExitCode == 0, $"the replay exited {replay.Process.ExitCode}");
+        using (var restarted = Start(Replica()))
+        {
+            Assert.True(restarted.Process.WaitForExit(TimeSpan.FromMinutes(1)), "the restarted replica did not finish catching up");
+            restarted.Process.WaitForExit();
+            Assert.True(restarted.Process.ExitCode == 0, $"the restarted replica exited {restarted.Process.ExitCode}");
+        }
+        var posts = redis.Connection.GetDatabase().HashLength($"{Prefix}posts");
+        using var index = DurableIndex.OpenReadOnly(Path.Combine(replicaDirectory, "index"));
+        Assert.Equal(posts, index.Count);
+        Assert.Equal(0, redis.Connection.GetDatabase().StreamPending($"{Prefix}embeddings", "index:replica-b").PendingMessageCount);
+    }
+
     private sealed record Started(Process Process, System.Text.StringBuilder Output) : IDisposable
     {
         public void Dispose()

@@ -100,7 +100,7 @@ public static class NearlineCommand
     {
         using var connection = ConnectionMultiplexer.Connect(endpoint);
         var names = new RedisNames(prefix);
-        using var index = DurableIndex.Open(Path.Combine(output, EmbeddedPipeline.IndexFolder), encoder.Model.Config.Channels);
+        using var index = IndexStage.OpenIndex(Path.Combine(output, EmbeddedPipeline.IndexFolder), encoder.Model.Config.Channels);
         RedisPipeline pipeline;
         ReplaySummary summary;
         using (pipeline = new RedisPipeline(connection.GetDatabase(), names, options))
@@ -114,6 +114,8 @@ public static class NearlineCommand
             pipeline.StartReplica(index, "replay");
             summary = NearlineReplay.Run(pipeline, events, replay, progress);
         }
+        // A clean stop leaves the replica's index as one snapshot with an empty log.
+        index.Checkpoint();
         var report = new ScaledOutReport(summary.Events, summary.Redelivered, summary.ResumedAt, summary.WallSeconds, summary.EventsPerSecond, index.Index.Count,
             Counts(pipeline.Prompts!.Counters), [.. pipeline.Embedders.Select(e => Counts(e.Counters))], Counts(pipeline.Replica!.Counters), pipeline.Freshness(), options, summary.Samples);
         if (json)
@@ -178,12 +180,13 @@ public static class NearlineCommand
                         break;
                     default:
                         var directory = parse.GetValue(output)?.FullName ?? throw new ArgumentException("--stage index needs --out (the replica's index directory)");
-                        index = DurableIndex.Open(Path.Combine(directory, EmbeddedPipeline.IndexFolder), encoder.Model.Config.Channels);
+                        index = IndexStage.OpenIndex(Path.Combine(directory, EmbeddedPipeline.IndexFolder), encoder.Model.Config.Channels);
                         pipeline.StartReplica(index, consumer);
                         break;
                 }
                 WaitUntilStoppedOrIdle(pipeline, TimeSpan.FromSeconds(parse.GetValue(idle)), stop.Token);
             }
+            index?.Checkpoint();
             index?.Dispose();
             var counters = which switch
             {

@@ -61,12 +61,7 @@ public sealed class EmbeddedPipeline : IReplayTarget, IDisposable
         options ??= new NearlineOptions();
         options.Validate();
         var store = NearlineStore.Open(directory);
-        var index = DurableIndex.Open(Path.Combine(directory, IndexFolder), encoder.Model.Config.Channels);
-        if (!File.Exists(Path.Combine(index.Directory, DurableIndex.SnapshotFile)))
-        {
-            // A snapshot from the start, so readers beside the pipeline (OpenReadOnly) can always open the folder.
-            index.Checkpoint();
-        }
+        var index = IndexStage.OpenIndex(Path.Combine(directory, IndexFolder), encoder.Model.Config.Channels);
         return new EmbeddedPipeline(directory, store, index, prompts, encoder.Settings.History, new PromptEmbedder(encoder.Model), options);
     }
 

@@ -11,6 +11,20 @@ public sealed class IndexStage : IDisposable
 {
     public const string Name = "index";
 
+    /// <summary>
+    /// Opens (creating when absent) a pipeline's durable index in <paramref name="directory"/> with a snapshot from its
+    /// start, so readers beside the pipeline (<see cref="DurableIndex.OpenReadOnly"/>) can always open the folder.
+    /// </summary>
+    public static DurableIndex OpenIndex(string directory, int dimension)
+    {
+        var index = DurableIndex.Open(directory, dimension);
+        if (!File.Exists(Path.Combine(index.Directory, DurableIndex.SnapshotFile)))
+        {
+            index.Checkpoint();
+        }
+        return index;
+    }
+
     private readonly SqliteConnection _connection;
     private readonly DurableIndex _index;
     private readonly Freshness _freshness;
