@@ -117,7 +117,7 @@ public static class NearlineCommand
         // A clean stop leaves the replica's index as one snapshot with an empty log.
         index.Checkpoint();
         var report = new ScaledOutReport(summary.Events, summary.Redelivered, summary.ResumedAt, summary.WallSeconds, summary.EventsPerSecond, index.Index.Count,
-            Counts(pipeline.Prompts!.Counters), [.. pipeline.Embedders.Select(e => Counts(e.Counters))], Counts(pipeline.Replica!.Counters), pipeline.Freshness(), options, summary.Samples);
+            pipeline.Prompts!.Counters.Snapshot(), [.. pipeline.Embedders.Select(e => e.Counters.Snapshot())], pipeline.Replica!.Counters.Snapshot(), pipeline.Freshness(), options, summary.Samples);
         if (json)
         {
             CliJson.WriteLine(report);
@@ -190,9 +190,9 @@ public static class NearlineCommand
             index?.Dispose();
             var counters = which switch
             {
-                "prompts" => Counts(pipeline.Prompts!.Counters),
-                "embed" => Counts(pipeline.Embedders[0].Counters),
-                _ => Counts(pipeline.Replica!.Counters),
+                "prompts" => pipeline.Prompts!.Counters.Snapshot(),
+                "embed" => pipeline.Embedders[0].Counters.Snapshot(),
+                _ => pipeline.Replica!.Counters.Snapshot(),
             };
             var report = new WorkerReport(which!, consumer, clock.Elapsed.TotalSeconds, counters, pipeline.Embedders.Sum(e => e.Claimed), pipeline.Freshness());
             if (parse.GetValue(json))
@@ -235,14 +235,10 @@ public static class NearlineCommand
         }
     }
 
-    private static WorkerCounts Counts(StageCounters c) => new(c.Applied, c.Duplicates, c.Rejected, c.Changes, c.Batches, c.BusySeconds, c.EncoderSeconds);
-
-    private sealed record WorkerCounts(long Applied, long Duplicates, long Rejected, long Changes, long Batches, double BusySeconds, double EncoderSeconds);
-
-    private sealed record WorkerReport(string Stage, string Name, double WallSeconds, WorkerCounts Counters, long Claimed, IReadOnlyDictionary<string, FreshnessSummary> Freshness);
+    private sealed record WorkerReport(string Stage, string Name, double WallSeconds, StageCounts Counters, long Claimed, IReadOnlyDictionary<string, FreshnessSummary> Freshness);
 
     private sealed record ScaledOutReport(long Events, long Redelivered, long ResumedAt, double WallSeconds, double EventsPerSecond, int IndexedPosts,
-        WorkerCounts Prompts, IReadOnlyList<WorkerCounts> Embedders, WorkerCounts Index, IReadOnlyDictionary<string, FreshnessSummary> Freshness,
+        StageCounts Prompts, IReadOnlyList<StageCounts> Embedders, StageCounts Index, IReadOnlyDictionary<string, FreshnessSummary> Freshness,
         NearlineOptions Options, IReadOnlyList<ReplaySample> Samples);
 
     private sealed record NearlineReport(long Events, long Redelivered, long ResumedAt, double WallSeconds, double EventsPerSecond, long DeadLetters,

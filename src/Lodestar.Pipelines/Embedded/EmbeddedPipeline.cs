@@ -131,9 +131,9 @@ public sealed class EmbeddedPipeline : IReplayTarget, IDisposable
         _prompts.Cursor,
         Interlocked.Read(ref _changesPending),
         Interlocked.Read(ref _indexPending),
-        Snapshot(_prompts.Counters),
-        Snapshot(_embed.Counters),
-        Snapshot(_index.Counters),
+        _prompts.Counters.Snapshot(),
+        _embed.Counters.Snapshot(),
+        _index.Counters.Snapshot(),
         BatchSizeSummary.Of(_embed.BatchSizes),
         Freshness.Summary());
 
@@ -232,7 +232,6 @@ public sealed class EmbeddedPipeline : IReplayTarget, IDisposable
     /// <summary>Throws the failure of a stage, if one failed.</summary>
     public void ThrowIfFailed() => _stages.ThrowIfFailed();
 
-    private static StageCounts Snapshot(StageCounters c) => new(c.Applied, c.Duplicates, c.Rejected, c.Changes, c.Batches, c.BusySeconds, c.EncoderSeconds);
 
     public void Dispose()
     {
@@ -250,9 +249,6 @@ public sealed class EmbeddedPipeline : IReplayTarget, IDisposable
     }
 }
 
-/// <summary>Counters of one stage: items taken, redeliveries skipped, rejections, effects written, batches, seconds busy
-/// (in the encoder, for the embedding stage).</summary>
-public sealed record StageCounts(long Applied, long Duplicates, long Rejected, long Changes, long Batches, double BusySeconds, double EncoderSeconds);
 
 /// <summary>Where the pipeline stands: events appended and applied, queue depths, each stage's counters, embedding batch sizes, freshness.</summary>
 public sealed record NearlineStatus(long Appended, long Applied, long ChangesPending, long IndexPending, StageCounts Prompts, StageCounts Embeddings,

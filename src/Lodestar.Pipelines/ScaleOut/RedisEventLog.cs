@@ -5,14 +5,23 @@ using StackExchange.Redis;
 
 namespace Lodestar.Pipelines.ScaleOut;
 
-public sealed class RedisEventLog(IDatabase redis, RedisNames names, int capacity = 8192)
+public sealed class RedisEventLog
 {
+    private readonly IDatabase _redis;
+    private readonly RedisNames _names;
+    private readonly int _capacity;
+
+    public RedisEventLog(IDatabase redis, RedisNames names, int capacity = 8192)
+    {
+        (_redis, _names, _capacity) = (redis, names, capacity);
+        RedisStreams.EnsureGroup(redis, names.Events, RedisNames.PromptGroup);
+    }
+
     /// <summary>Appends the events in one round trip once the backlog leaves room for them; with <paramref name="position"/>, stores
     /// it in the position key in the same script (a replay's position, atomic with its events).</summary>
     public void Append(IReadOnlyList<(string Id, string Line)> events, CancellationToken cancel = default, long? position = null)
     {
-        RedisStreams.EnsureGroup(redis, names.Events, RedisNames.PromptGroup);
-        while (RedisStreams.Backlog(redis, [names.Events], RedisNames.PromptGroup) + events.Count > capacity)
+        while (RedisStreams.Backlog(_redis, [_names.Events], RedisNames.PromptGroup) + events.Count > _capacity)
         {
             cancel.ThrowIfCancellationRequested();
             Thread.Sleep(2);
@@ -23,7 +32,7 @@ public sealed class RedisEventLog(IDatabase redis, RedisNames names, int capacit
             arguments.Add(id);
             arguments.Add(line);
         }
-        redis.ScriptEvaluate(AppendScript, [names.Events, names.ReplayPosition], [.. arguments]);
+        _redis.ScriptEvaluate(AppendScript, [_names.Events, _names.ReplayPosition], [.. arguments]);
     }
 
     // One round trip for the whole batch: ARGV is the arrival time, the position (-1: none), then (id, line) pairs.

@@ -17,6 +17,7 @@ public sealed class RedisPipeline : IReplayTarget, IDisposable
     private readonly IDatabase _redis;
     private readonly NearlineOptions _options;
     private readonly StageThreads _stages = new();
+    private RedisEventLog? _events;
 
     public RedisPipeline(IDatabase redis, RedisNames names, NearlineOptions options)
     {
@@ -31,7 +32,7 @@ public sealed class RedisPipeline : IReplayTarget, IDisposable
     public long StoredPosition() => _redis.StringGet(Names.ReplayPosition) is { IsNull: false } value ? (long)value : 0;
 
     public void Append(IReadOnlyList<(string Id, string Line)> events, long position, CancellationToken cancel) =>
-        new RedisEventLog(_redis, Names, _options.EventQueueCapacity).Append(events, cancel, position);
+        (_events ??= new RedisEventLog(_redis, Names, _options.EventQueueCapacity)).Append(events, cancel, position);
 
     public (long Events, long Changes, long Index) QueueDepths() => Backlog();
 

@@ -95,4 +95,10 @@ public sealed class StageCounters
     public double BusySeconds => (double)Interlocked.Read(ref BusyTicks) / System.Diagnostics.Stopwatch.Frequency;
 
     public double EncoderSeconds => (double)Interlocked.Read(ref EncoderTicks) / System.Diagnostics.Stopwatch.Frequency;
+
+    public StageCounts Snapshot() => new(Applied, Duplicates, Rejected, Changes, Batches, BusySeconds, EncoderSeconds);
 }
+
+/// <summary>Counters of one stage: items taken, redeliveries skipped, rejections, effects written, batches, seconds busy
+/// (in the encoder, for the embedding stage).</summary>
+public sealed record StageCounts(long Applied, long Duplicates, long Rejected, long Changes, long Batches, double BusySeconds, double EncoderSeconds);

@@ -74,34 +74,32 @@ public sealed class NearlineStore
 
     public static void Execute(SqliteConnection connection, string sql, SqliteTransaction? transaction = null, params (string Name, object Value)[] parameters)
     {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.Transaction = transaction;
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value);
-        }
+        using var command = Command(connection, sql, transaction, parameters);
         command.ExecuteNonQuery();
     }
 
     public static long Scalar(SqliteConnection connection, string sql, SqliteTransaction? transaction = null, params (string Name, object Value)[] parameters)
     {
-        using var command = connection.CreateCommand();
+        using var command = Command(connection, sql, transaction, parameters);
+        var result = command.ExecuteScalar();
+        return result is null or DBNull ? 0 : Convert.ToInt64(result, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static SqliteCommand Command(SqliteConnection connection, string sql, SqliteTransaction? transaction, (string Name, object Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
         command.CommandText = sql;
         command.Transaction = transaction;
         foreach (var (name, value) in parameters)
         {
             command.Parameters.AddWithValue(name, value);
         }
-        var result = command.ExecuteScalar();
-        return result is null or DBNull ? 0 : Convert.ToInt64(result, System.Globalization.CultureInfo.InvariantCulture);
+        return command;
     }
 
     public static string? Meta(SqliteConnection connection, string key)
     {
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT value FROM meta WHERE key = $key";
-        command.Parameters.AddWithValue("$key", key);
+        using var command = Command(connection, "SELECT value FROM meta WHERE key = $key", null, [("$key", key)]);
         return command.ExecuteScalar() as string;
     }
 
