@@ -36,7 +36,8 @@ public sealed class FeedRankingFeatures
     public RankedPost Post(long postId) =>
         _posts.TryGetValue(postId, out var post) ? post : throw new KeyNotFoundException($"post {postId} is not in the feed log's posts");
 
-    private static RankedPost Ranked(Post post)
+    /// <summary>A post's ranker tokens: format, dominant topic, author (members positive, companies negative).</summary>
+    public static RankedPost Ranked(Post post)
     {
         var topic = post.Topics.Count == 0 ? "" : post.Topics.MaxBy(t => t.Weight)!.Topic;
         var author = post.AuthorMemberId ?? -(post.AuthorCompanyId ?? 0);
@@ -82,20 +83,29 @@ public sealed class FeedRankingFeatures
                 memberImpressions++;
             }
             var (post, author) = (posts[i], authors[i]);
-            var counts = _log.CountsBefore(post.Id, impression.Day);
-            var shown = counts.Impressions + 1.0;
-            var row = features.AsSpan(i * Count, Count);
-            row[0] = (float)(Math.Log(shown) / 8);
-            row[1] = (float)(counts.Clicks / shown);
-            row[2] = (float)(counts.Likes / shown);
-            row[3] = (float)(counts.Comments / shown);
-            row[4] = (float)(counts.Shares / shown);
-            row[5] = (float)(Math.Log(1.0 + memberImpressions) / 8);
-            row[6] = (float)(Math.Log(1.0 + engagedAuthors.GetValueOrDefault(author)) / 4);
-            row[7] = (float)(Math.Log(1.0 + shownAuthors.GetValueOrDefault(author)) / 4);
-            row[8] = (float)(Math.Clamp((impression.Time - post.Time) / SecondsPerDay, 0, 30) / 30);
-            row[9] = Math.Min(impression.Position, 20) / 20f;
+            Write(features.AsSpan(i * Count, Count), _log.CountsBefore(post.Id, impression.Day), memberImpressions,
+                engagedAuthors.GetValueOrDefault(author), shownAuthors.GetValueOrDefault(author), impression.Time - post.Time, impression.Position);
         }
         return features;
+    }
+
+    /// <summary>
+    /// One impression's features (F) from what was known when it was shown: the post's counts, the member's impressions,
+    /// the member's engagements with and impressions of the post's author, the post's age in seconds and the slot in the
+    /// session. Training and serving both fill rows here, so the scales cannot drift apart.
+    /// </summary>
+    public static void Write(Span<float> row, PostStats counts, int memberImpressions, int authorEngagements, int authorImpressions, long ageSeconds, int position)
+    {
+        var shown = counts.Impressions + 1.0;
+        row[0] = (float)(Math.Log(shown) / 8);
+        row[1] = (float)(counts.Clicks / shown);
+        row[2] = (float)(counts.Likes / shown);
+        row[3] = (float)(counts.Comments / shown);
+        row[4] = (float)(counts.Shares / shown);
+        row[5] = (float)(Math.Log(1.0 + memberImpressions) / 8);
+        row[6] = (float)(Math.Log(1.0 + authorEngagements) / 4);
+        row[7] = (float)(Math.Log(1.0 + authorImpressions) / 4);
+        row[8] = (float)(Math.Clamp(ageSeconds / SecondsPerDay, 0, 30) / 30);
+        row[9] = Math.Min(position, 20) / 20f;
     }
 }

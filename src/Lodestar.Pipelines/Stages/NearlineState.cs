@@ -178,6 +178,10 @@ internal static class HistoryActions
 
     public static bool IsPositive(int actions) => (actions & (Click | LongDwell | Like | Comment | Share)) != 0;
 
+    /// <summary>The same actions as a <see cref="Models.FeedRanking.FeedTasks"/> action set, the ranker's bit order.</summary>
+    public static int ToFeedTasks(int actions) => Models.FeedRanking.FeedTasks.ActionSet((actions & Click) != 0, (actions & Skip) != 0,
+        (actions & LongDwell) != 0, (actions & Like) != 0, (actions & Comment) != 0, (actions & Share) != 0);
+
     public static bool Skipped(int actions) => (actions & Skip) != 0;
 
     /// <summary>The action tokens in <see cref="PromptSubjects.Actions"/>'s order.</summary>

@@ -1,0 +1,87 @@
+// `lodestar serve`: the feed over HTTP. Opens (or creates) a nearline state directory, runs the embedded pipeline in
+// the process, catches the state up with the world's event stream when it is behind, and serves the models directory's
+// retrieval encoder and feed ranker until Ctrl+C or SIGTERM, when it stops taking connections, lets requests in flight
+// finish and checkpoints the index.
+using System.CommandLine;
+using System.Diagnostics;
+using Lodestar.Core.Progress;
+using Lodestar.Features.Retrieval;
+using Lodestar.Pipelines.Embedded;
+using Lodestar.Pipelines.Events;
+using Lodestar.Serving;
+using Lodestar.Serving.Http;
+using Lodestar.Text.Prompts;
+
+namespace Lodestar.Cli;
+
+public static class ServeCommand
+{
+    public static Command Create()
+    {
+        var models = new Option<DirectoryInfo>("--models") { Description = $"Models directory: {ServingModels.RetrievalFolder}/ (a feed-retrieval run) and {ServingModels.RankerFolder}/ (a feed-ranking run).", Required = true };
+        var state = new Option<DirectoryInfo>("--state") { Description = "The nearline state directory (nearline.db, index/); created and filled from the world when new, resumed when not.", Required = true };
+        var world = new Option<DirectoryInfo?>("--world") { Description = "The world whose events fill the state (default: the retrieval run's world)." };
+        var urls = new Option<string[]>("--urls") { Description = "Addresses to listen on.", DefaultValueFactory = _ => ["http://127.0.0.1:8080"], AllowMultipleArgumentsPerToken = true };
+        var retrieve = new Option<int>("--retrieve") { Description = "Posts retrieved per feed request and ranked in one pass.", DefaultValueFactory = _ => new ServingOptions().Retrieve };
+        var freshDays = new Option<int>("--fresh-days") { Description = "Only posts created within this many days of the world's clock are retrieved (0: any age).", DefaultValueFactory = _ => new ServingOptions().FreshDays };
+        var json = CliJson.CreateOption();
+        var command = new Command("serve", "Serve members' feeds over HTTP (GET /v1/members/{id}/feed, /v1/members/{id}, /v1/posts/{id}, /healthz, /readyz) until stopped.")
+        {
+            Options = { models, state, world, urls, retrieve, freshDays, json },
+        };
+        command.SetAction(parse =>
+        {
+            var clock = Stopwatch.StartNew();
+            var progress = ProgressReporter.ForStandardError();
+            var options = new ServingOptions { Retrieve = parse.GetValue(retrieve), FreshDays = parse.GetValue(freshDays) };
+            options = options with { MaxLimit = Math.Min(options.MaxLimit, options.Retrieve), DefaultLimit = Math.Min(options.DefaultLimit, options.Retrieve) };
+            options.Validate();
+            var loaded = ServingModels.Load(parse.GetValue(models)!.FullName);
+            var encoder = loaded.Retrieval;
+            var worldDirectory = parse.GetValue(world)?.FullName ?? encoder.Settings.World;
+            progress.Line($"reading {worldDirectory}");
+            var prompts = encoder.Settings.Prompts(WorldSnapshot.Load(worldDirectory), FeedLog.Load(worldDirectory), encoder.Tokenizer);
+            var events = WorldEvents.Read(worldDirectory);
+            using var pipeline = EmbeddedPipeline.Open(parse.GetValue(state)!.FullName, encoder, prompts);
+            pipeline.Start();
+            var behind = events.Count - pipeline.StoredPosition();
+            var host = ServingHost.StartAsync(options, loaded, pipeline, parse.GetValue(urls)!, ready: behind <= 0).GetAwaiter().GetResult();
+            // Ctrl+C and SIGTERM reach the host's console lifetime, which begins its stop; the server follows it.
+            var stop = host.Stopping;
+            try
+            {
+                if (behind > 0)
+                {
+                    progress.Line($"listening on {string.Join(", ", host.Addresses)}; not ready until the state has caught up with {behind:N0} events of the world");
+                    NearlineReplay.Run(pipeline, events, new ReplayOptions(), progress, stop);
+                    pipeline.Drain(stop);
+                    host.MarkReady();
+                }
+                var ready = new ServeReady([.. host.Addresses], clock.Elapsed.TotalSeconds, pipeline.Index.Index.Count, host.Clock.Now);
+                if (parse.GetValue(json))
+                {
+                    CliJson.WriteLine(ready);
+                }
+                else
+                {
+                    Console.Out.WriteLine($"serving {ready.PostsIndexed:N0} posts on {string.Join(", ", ready.Addresses)} (ready in {ready.ReadySeconds:F1} s); try {ready.Addresses[0]}/v1/members/1/feed");
+                }
+                while (!stop.IsCancellationRequested)
+                {
+                    pipeline.ThrowIfFailed();
+                    stop.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(200));
+                }
+                progress.Line("stopping: finishing requests in flight");
+            }
+            finally
+            {
+                host.StopAsync().GetAwaiter().GetResult();
+                host.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            }
+            return 0;
+        });
+        return command;
+    }
+
+    private sealed record ServeReady(IReadOnlyList<string> Addresses, double ReadySeconds, int PostsIndexed, long Clock);
+}

@@ -1,0 +1,193 @@
+// What a server reads from the nearline store on each request: a member's profile, history and embedding, a post and
+// its counters, a prompt. Reads run on pooled connections of their own, so in WAL mode they never wait for the
+// pipeline's writers and always see the last committed state.
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Lodestar.Data.Schema;
+using Lodestar.Models.FeedRanking;
+using Lodestar.Pipelines.Stages;
+using Lodestar.Text.Prompts;
+using Microsoft.Data.Sqlite;
+
+namespace Lodestar.Pipelines.Store;
+
+/// <summary>One impression of a member's history as the store holds it; <c>Actions</c> is a <see cref="FeedTasks"/> action set.</summary>
+public readonly record struct SeenImpression(long Impression, long Time, long Post, int Actions);
+
+/// <summary>A stored post and whether it was deleted.</summary>
+public sealed record StoredPost(Post Post, bool Deleted);
+
+/// <summary>A stored prompt: its version and text, and the version of the embedding stored for it (0: none yet).</summary>
+public sealed record StoredPrompt(int Version, string Text, int[] Tokens, int EmbeddingVersion);
+
+public sealed class NearlineReader : IDisposable
+{
+    private readonly NearlineStore _store;
+    private readonly ConcurrentBag<SqliteConnection> _idle = [];
+    private readonly int _poolSize;
+    private int _open;
+
+    /// <param name="poolSize">Connections kept open for reuse; more are opened under load and closed when returned.</param>
+    public NearlineReader(NearlineStore store, int poolSize = 8)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(poolSize, 1);
+        _store = store;
+        _poolSize = poolSize;
+    }
+
+    public Member? Member(long id) =>
+        Query("SELECT body FROM members WHERE id = $id", id, r => JsonSerializer.Deserialize(r.GetString(0), DataJson.Compact.Member)).FirstOrDefault();
+
+    public StoredPost? Post(long id) =>
+        Query("SELECT body, deleted FROM posts WHERE id = $id", id, r => new StoredPost(JsonSerializer.Deserialize(r.GetString(0), DataJson.Compact.Post)!, r.GetInt64(1) != 0))
+            .FirstOrDefault();
+
+    /// <summary>The post's counters now (none when it was never shown).</summary>
+    public PostStats Counts(long post) =>
+        Query("SELECT impressions, clicks, likes, comments, shares, positives FROM post_counts WHERE id = $id", post,
+            r => new PostStats(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4), r.GetInt64(5))).FirstOrDefault() ?? PostStats.None;
+
+    /// <summary>The counters of every post in <paramref name="posts"/>, in their order, read on one connection.</summary>
+    public PostStats[] Counts(ReadOnlySpan<long> posts)
+    {
+        var result = new PostStats[posts.Length];
+        var connection = Rent();
+        try
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT impressions, clicks, likes, comments, shares, positives FROM post_counts WHERE id = $id";
+            var id = command.Parameters.Add("$id", SqliteType.Integer);
+            command.Prepare();
+            for (var i = 0; i < posts.Length; i++)
+            {
+                id.Value = posts[i];
+                using var reader = command.ExecuteReader();
+                result[i] = reader.Read()
+                    ? new PostStats(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5))
+                    : PostStats.None;
+            }
+        }
+        finally
+        {
+            Return(connection);
+        }
+        return result;
+    }
+
+    /// <summary>Every impression the member was shown, oldest first.</summary>
+    public IReadOnlyList<SeenImpression> History(long member)
+    {
+        var rows = Query("SELECT impression, time, post, actions FROM history WHERE member = $id", member,
+            r => new SeenImpression(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), HistoryActions.ToFeedTasks((int)r.GetInt64(3))));
+        rows.Sort((a, b) => a.Time != b.Time ? a.Time.CompareTo(b.Time) : a.Impression.CompareTo(b.Impression));
+        return rows;
+    }
+
+    /// <summary>The stored embedding (C) of a member or post, or null when none is stored yet.</summary>
+    public float[]? Embedding(EntityKind kind, long id)
+    {
+        var connection = Rent();
+        try
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT vector FROM embeddings WHERE kind = $kind AND id = $id";
+            command.Parameters.AddWithValue("$kind", (int)kind);
+            command.Parameters.AddWithValue("$id", id);
+            return command.ExecuteScalar() is byte[] bytes ? NearlineStore.Vector(bytes) : null;
+        }
+        finally
+        {
+            Return(connection);
+        }
+    }
+
+    /// <summary>The current prompt of a member or post, or null when it has none (unknown, or a deleted post).</summary>
+    public StoredPrompt? Prompt(EntityKind kind, long id)
+    {
+        var connection = Rent();
+        try
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = """
+                SELECT p.version, p.text, p.tokens, COALESCE(e.version, 0) FROM prompts p
+                LEFT JOIN embeddings e ON e.kind = p.kind AND e.id = p.id
+                WHERE p.kind = $kind AND p.id = $id
+                """;
+            command.Parameters.AddWithValue("$kind", (int)kind);
+            command.Parameters.AddWithValue("$id", id);
+            using var reader = command.ExecuteReader();
+            return reader.Read() ? new StoredPrompt((int)reader.GetInt64(0), reader.GetString(1), NearlineStore.Tokens((byte[])reader[2]), (int)reader.GetInt64(3)) : null;
+        }
+        finally
+        {
+            Return(connection);
+        }
+    }
+
+    /// <summary>The newest time (Unix seconds) of any stored impression or post: the world's clock as the store knows it.</summary>
+    public long LatestTime()
+    {
+        var connection = Rent();
+        try
+        {
+            return Math.Max(
+                NearlineStore.Scalar(connection, "SELECT COALESCE(MAX(time), 0) FROM history"),
+                NearlineStore.Scalar(connection, "SELECT COALESCE(MAX(json_extract(body, '$.time')), 0) FROM posts"));
+        }
+        finally
+        {
+            Return(connection);
+        }
+    }
+
+    private List<T> Query<T>(string sql, long id, Func<SqliteDataReader, T> read)
+    {
+        var connection = Rent();
+        try
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            command.Parameters.AddWithValue("$id", id);
+            using var reader = command.ExecuteReader();
+            var rows = new List<T>();
+            while (reader.Read())
+            {
+                rows.Add(read(reader));
+            }
+            return rows;
+        }
+        finally
+        {
+            Return(connection);
+        }
+    }
+
+    private SqliteConnection Rent()
+    {
+        if (_idle.TryTake(out var connection))
+        {
+            return connection;
+        }
+        Interlocked.Increment(ref _open);
+        return _store.Connect();
+    }
+
+    private void Return(SqliteConnection connection)
+    {
+        if (Volatile.Read(ref _open) <= _poolSize)
+        {
+            _idle.Add(connection);
+            return;
+        }
+        Interlocked.Decrement(ref _open);
+        connection.Dispose();
+    }
+
+    public void Dispose()
+    {
+        while (_idle.TryTake(out var connection))
+        {
+            connection.Dispose();
+        }
+    }
+}

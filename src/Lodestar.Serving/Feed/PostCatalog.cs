@@ -1,0 +1,36 @@
+// Posts as the ranker and the answers read them, cached on first use: a post's body never changes after it is
+// created (only its counters and its deletion do, and those are read fresh), so one store read per post suffices.
+using System.Collections.Concurrent;
+using Lodestar.Data.Schema;
+using Lodestar.Features.FeedRanking;
+using Lodestar.Models.FeedRanking;
+using Lodestar.Pipelines.Store;
+
+namespace Lodestar.Serving.Feed;
+
+/// <summary>A post and its ranker tokens.</summary>
+public sealed record CatalogPost(Post Post, RankedPost Ranked);
+
+public sealed class PostCatalog(NearlineReader reader)
+{
+    private readonly ConcurrentDictionary<long, CatalogPost> _posts = new();
+
+    /// <summary>The post, or null when the store has never held it.</summary>
+    public CatalogPost? Find(long id)
+    {
+        if (_posts.TryGetValue(id, out var cached))
+        {
+            return cached;
+        }
+        if (reader.Post(id) is not { } stored)
+        {
+            return null;
+        }
+        var post = new CatalogPost(stored.Post, FeedRankingFeatures.Ranked(stored.Post));
+        _posts.TryAdd(id, post);
+        return post;
+    }
+
+    /// <summary>The post, which the caller knows the store holds (it was shown or indexed); throws naming it otherwise.</summary>
+    public CatalogPost Get(long id) => Find(id) ?? throw new InvalidDataException($"post {id} is referenced by the store's history or index but not among its posts");
+}

@@ -1,0 +1,107 @@
+// The service process: Kestrel with minimal-API endpoints over one nearline store and its index. Embedded, the
+// pipeline runs in the same process and the index it writes is the one searched. The host is ready (readyz 200)
+// once models, store and index are open and any bootstrap replay of a world has caught up.
+using System.Text.Json;
+using Lodestar.Pipelines.Embedded;
+using Lodestar.Pipelines.Store;
+using Lodestar.Serving.Feed;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Lodestar.Serving.Http;
+
+public sealed class ServingHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private int _ready;
+
+    private ServingHost(WebApplication app, ServingOptions options, ModelSlot models, NearlineReader reader, FeedService feed, EntityQueries entities, ServingClock clock)
+    {
+        _app = app;
+        Options = options;
+        Models = models;
+        Reader = reader;
+        Feed = feed;
+        Entities = entities;
+        Clock = clock;
+    }
+
+    public ServingOptions Options { get; }
+
+    public ModelSlot Models { get; }
+
+    public NearlineReader Reader { get; }
+
+    public FeedService Feed { get; }
+
+    public EntityQueries Entities { get; }
+
+    public ServingClock Clock { get; }
+
+    /// <summary>The addresses Kestrel listens on (a port of 0 in the urls is resolved here).</summary>
+    public IReadOnlyList<string> Addresses => [.. _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses];
+
+    public bool IsReady => Volatile.Read(ref _ready) == 1;
+
+    /// <summary>Cancelled when the host begins to stop (SIGTERM or Ctrl+C, which the host's console lifetime takes, or <see cref="StopAsync"/>).</summary>
+    public CancellationToken Stopping => _app.Lifetime.ApplicationStopping;
+
+    /// <summary>Declares the store caught up: the clock moves to its newest event and readyz answers 200.</summary>
+    public void MarkReady()
+    {
+        Clock.Advance(Reader.LatestTime());
+        Volatile.Write(ref _ready, 1);
+    }
+
+    /// <summary>
+    /// Starts listening on <paramref name="urls"/> (e.g. http://127.0.0.1:0) over the pipeline's store and index;
+    /// <paramref name="ready"/> false leaves readyz at 503 until <see cref="MarkReady"/>.
+    /// </summary>
+    public static async Task<ServingHost> StartAsync(ServingOptions options, ServingModels models, EmbeddedPipeline pipeline, IReadOnlyList<string> urls, bool ready = true)
+    {
+        options.Validate();
+        if (urls.Count == 0)
+        {
+            throw new ArgumentException("urls: at least one address to listen on is needed (e.g. http://127.0.0.1:8080)", nameof(urls));
+        }
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "Lodestar.Serving" });
+        builder.WebHost.UseUrls([.. urls]);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddProblemDetails();
+        builder.Services.Configure<JsonOptions>(json =>
+        {
+            json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            json.SerializerOptions.DictionaryKeyPolicy = null;
+        });
+        var app = builder.Build();
+        var reader = new NearlineReader(pipeline.Store);
+        var catalog = new PostCatalog(reader);
+        var clock = new ServingClock(reader.LatestTime());
+        var index = pipeline.Index.Index;
+        var host = new ServingHost(app, options, new ModelSlot(models), reader, new FeedService(options, reader, index, catalog, clock),
+            new EntityQueries(options, reader, index, catalog, clock), clock);
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        ServingEndpoints.Map(app, host);
+        await app.StartAsync().ConfigureAwait(false);
+        if (ready)
+        {
+            host.MarkReady();
+        }
+        return host;
+    }
+
+    /// <summary>Stops taking connections and lets requests in flight finish (within the host's shutdown timeout).</summary>
+    public Task StopAsync(CancellationToken cancel = default) => _app.StopAsync(cancel);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.DisposeAsync().ConfigureAwait(false);
+        Reader.Dispose();
+    }
+}

@@ -1,0 +1,33 @@
+// The trained models a server answers with, loaded together from one models directory: the shared retrieval encoder
+// (a feed-retrieval run in retrieval/) and the feed ranker (a feed-ranking run in feed-ranker/). Loaded beside any
+// models in use, they replace them in one reference swap.
+using Lodestar.Core;
+using Lodestar.Features.Retrieval;
+using Lodestar.Models.FeedRanking;
+
+namespace Lodestar.Serving;
+
+public sealed record ServingModels(RetrievalEncoder Retrieval, FeedRankerModel Ranker, string Directory)
+{
+    /// <summary>The folder of a models directory holding the feed-retrieval run.</summary>
+    public const string RetrievalFolder = "retrieval";
+
+    /// <summary>The folder of a models directory holding the feed-ranking run.</summary>
+    public const string RankerFolder = "feed-ranker";
+
+    /// <summary>Reads both runs of <paramref name="directory"/>; a missing folder or file is named.</summary>
+    public static ServingModels Load(string directory)
+    {
+        if (!System.IO.Directory.Exists(directory))
+        {
+            throw new DirectoryNotFoundException($"{directory}: no models directory; it holds {RetrievalFolder}/ (`lodestar retrieval train`) and {RankerFolder}/ (`lodestar feed train`)");
+        }
+        var retrieval = RetrievalEncoder.Load(Path.Combine(directory, RetrievalFolder));
+        var rankerCheckpoint = Path.Combine(directory, RankerFolder, RunFiles.Best);
+        if (!File.Exists(rankerCheckpoint))
+        {
+            throw new FileNotFoundException($"{rankerCheckpoint}: not found; {RankerFolder}/ must be a feed-ranking run directory (`lodestar feed train --run {Path.Combine(directory, RankerFolder)}`)", rankerCheckpoint);
+        }
+        return new ServingModels(retrieval, FeedRankerModel.Load(rankerCheckpoint), directory);
+    }
+}

@@ -1,0 +1,74 @@
+// A small generated world replayed through the embedded nearline pipeline, with an untrained encoder and an untrained
+// feed ranker small enough to score hundreds of candidates in milliseconds, served by a real Kestrel on a free port
+// of 127.0.0.1. The weights do not matter to what these tests check (routing, agreement with the world's own
+// features, refusals); the shapes, the store and the index are the real ones.
+using Lodestar.Data.Generation;
+using Lodestar.Data.Vocabularies;
+using Lodestar.Features.JobMatching;
+using Lodestar.Features.Retrieval;
+using Lodestar.Models.Bert;
+using Lodestar.Models.FeedRanking;
+using Lodestar.Pipelines.Embedded;
+using Lodestar.Pipelines.Events;
+using Lodestar.Serving.Http;
+using Lodestar.Text.Prompts;
+
+namespace Lodestar.Serving.Tests;
+
+public sealed class ServingWorld : IAsyncLifetime
+{
+    private EmbeddedPipeline? _pipeline;
+    private ServingHost? _host;
+
+    public string Directory { get; } = System.IO.Directory.CreateTempSubdirectory("lodestar-serving-").FullName;
+
+    public string StateDirectory => Path.Combine(Directory, "state");
+
+    public FeedLog Log { get; private set; } = null!;
+
+    public WorldSnapshot Snapshot { get; private set; } = null!;
+
+    public ServingModels Models { get; private set; } = null!;
+
+    public EmbeddedPipeline Pipeline => _pipeline!;
+
+    public ServingHost Host => _host!;
+
+    public HttpClient Client { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        var world = Path.Combine(Directory, "world");
+        WorldGenerator.Generate(new WorldConfig { Members = 200, Days = 8, Seed = 11, MatchSamplePairs = 100, Threads = 1 }, BuiltInVocabulary.Create(), world);
+        Log = FeedLog.Load(world);
+        Snapshot = WorldSnapshot.Load(world);
+        var tokenizer = MatchDataBuilder.TrainTokenizer(world, 600);
+        var encoder = new BertModel(new BertConfig { VocabSize = tokenizer.VocabSize, Channels = 32, Heads = 2, FeedForward = 64, Layers = 1, MaxPositions = 160, Seed = 3 });
+        encoder.Eval();
+        var retrieval = new RetrievalEncoder(encoder, tokenizer, new RetrievalPromptSettings(world, CountFormat.Percentile, HistoryMode.Positives, 128, 64, FitBefore: 5), "untrained");
+        var ranker = new FeedRankerModel(new FeedRankerConfig { MaxHistory = 24, Channels = 16, Heads = 2, FeedForward = 32, Layers = 1, Experts = 2, ExpertWidth = 8 }, seed: 5);
+        ranker.Eval();
+        Models = new ServingModels(retrieval, ranker, "untrained");
+        _pipeline = EmbeddedPipeline.Open(StateDirectory, retrieval, retrieval.Settings.Prompts(Snapshot, Log, tokenizer), new NearlineOptions { WindowMilliseconds = 20 });
+        _pipeline.Start();
+        var events = WorldEvents.Read(world);
+        for (var start = 0; start < events.Count; start += 512)
+        {
+            _pipeline.Append([.. events.Skip(start).Take(512).Select((e, i) => ((start + i).ToString(System.Globalization.CultureInfo.InvariantCulture), e.ToJson()))]);
+        }
+        _pipeline.Drain();
+        _host = await ServingHost.StartAsync(new ServingOptions { Retrieve = 120, MaxLimit = 50 }, Models, _pipeline, ["http://127.0.0.1:0"]);
+        Client = new HttpClient { BaseAddress = new Uri(_host.Addresses[0]) };
+    }
+
+    public async Task DisposeAsync()
+    {
+        Client?.Dispose();
+        if (_host is not null)
+        {
+            await _host.DisposeAsync();
+        }
+        _pipeline?.Dispose();
+        System.IO.Directory.Delete(Directory, recursive: true);
+    }
+}
