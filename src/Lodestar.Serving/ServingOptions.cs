@@ -27,8 +27,35 @@ public sealed record ServingOptions
     /// </summary>
     public IReadOnlyList<float> TaskWeights { get; init; } = [1f, -1f, 1f, 2f, 3f, 3f];
 
+    /// <summary>Requests computed at once; more wait in the queue (default: one per core, as each is CPU-bound).</summary>
+    public int MaxConcurrentRequests { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>Requests that may wait for a slot; one more is shed at once with 429 and Retry-After.</summary>
+    public int QueuedRequests { get; init; } = 32;
+
+    /// <summary>A request that waited longer than this for its slot is answered 503 without being computed: its caller has given up.</summary>
+    public int DeadlineMilliseconds { get; init; } = 500;
+
+    /// <summary>The largest request body accepted (an event batch); a larger one is refused with 400.</summary>
+    public int MaxBodyBytes { get; init; } = 1 << 20;
+
+    /// <summary>The most events one POST /v1/events may carry.</summary>
+    public int MaxEventsPerRequest { get; init; } = 1000;
+
     public ServingOptions Validate()
     {
+        if (MaxConcurrentRequests < 1 || QueuedRequests < 0)
+        {
+            throw new ArgumentException($"max_concurrent_requests: {MaxConcurrentRequests}, queued_requests: {QueuedRequests}; at least 1 running and 0 queued");
+        }
+        if (DeadlineMilliseconds < 1)
+        {
+            throw new ArgumentException($"deadline_milliseconds: {DeadlineMilliseconds}; must be at least 1");
+        }
+        if (MaxBodyBytes < 1024 || MaxEventsPerRequest < 1)
+        {
+            throw new ArgumentException($"max_body_bytes: {MaxBodyBytes}, max_events_per_request: {MaxEventsPerRequest}; at least 1024 bytes and 1 event");
+        }
         if (Retrieve < 1)
         {
             throw new ArgumentException($"retrieve: {Retrieve}; at least 1 post must be retrieved");

@@ -54,11 +54,18 @@ public sealed class ServingWorld : IAsyncLifetime
         var events = WorldEvents.Read(world);
         for (var start = 0; start < events.Count; start += 512)
         {
-            _pipeline.Append([.. events.Skip(start).Take(512).Select((e, i) => ((start + i).ToString(System.Globalization.CultureInfo.InvariantCulture), e.ToJson()))]);
+            _pipeline.Append([.. events.Skip(start).Take(512).Select(e => (e.Id, e.ToJson()))]);
         }
         _pipeline.Drain();
         _host = await ServingHost.StartAsync(new ServingOptions { Retrieve = 120, MaxLimit = 50 }, Models, _pipeline, ["http://127.0.0.1:0"]);
         Client = new HttpClient { BaseAddress = new Uri(_host.Addresses[0]) };
+    }
+
+    /// <summary>A second server over the same pipeline with other options, on its own port.</summary>
+    public async Task<(ServingHost Host, HttpClient Client)> StartHost(ServingOptions options)
+    {
+        var host = await ServingHost.StartAsync(options, Models, Pipeline, ["http://127.0.0.1:0"]);
+        return (host, new HttpClient { BaseAddress = new Uri(host.Addresses[0]) });
     }
 
     public async Task DisposeAsync()

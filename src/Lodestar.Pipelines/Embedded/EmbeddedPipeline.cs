@@ -26,6 +26,7 @@ public sealed class EmbeddedPipeline : IReplayTarget, IDisposable
     private readonly SemaphoreSlim _eventsArrived = new(0);
     private readonly SemaphoreSlim _changesArrived = new(0);
     private readonly SemaphoreSlim _indexArrived = new(0);
+    private readonly Lock _appendLock = new();
     private long _appended;
     private long _changesPending;
     private long _indexPending;
@@ -93,16 +94,37 @@ public sealed class EmbeddedPipeline : IReplayTarget, IDisposable
     /// <summary>Appends events (waiting while the prompt stage is more than a queue's capacity behind); returns the last seq.</summary>
     public long Append(IReadOnlyList<(string Id, string Line)> events, string? metaKey = null, string? metaValue = null, CancellationToken cancel = default)
     {
-        while (Volatile.Read(ref _appended) - _prompts.Cursor > _options.EventQueueCapacity - events.Count)
+        while (!HasRoomFor(events.Count))
         {
             ThrowIfFailed();
             cancel.ThrowIfCancellationRequested();
             Thread.Sleep(s_idle);
         }
-        var last = _log.Append(events, metaKey, metaValue);
-        Volatile.Write(ref _appended, last);
-        _eventsArrived.Release();
-        return last;
+        return AppendNow(events, metaKey, metaValue);
+    }
+
+    /// <summary>
+    /// Appends the events durably when the prompt stage's queue has room for them now and returns the last seq; returns
+    /// null, appending nothing, when it has not (a server sheds the request rather than wait).
+    /// </summary>
+    public long? TryAppend(IReadOnlyList<(string Id, string Line)> events)
+    {
+        ThrowIfFailed();
+        return HasRoomFor(events.Count) ? AppendNow(events, null, null) : null;
+    }
+
+    private bool HasRoomFor(int count) => Volatile.Read(ref _appended) - _prompts.Cursor <= _options.EventQueueCapacity - count;
+
+    private long AppendNow(IReadOnlyList<(string Id, string Line)> events, string? metaKey, string? metaValue)
+    {
+        // The log appends on one connection, and requests may append from several threads at once.
+        lock (_appendLock)
+        {
+            var last = _log.Append(events, metaKey, metaValue);
+            Volatile.Write(ref _appended, last);
+            _eventsArrived.Release();
+            return last;
+        }
     }
 
     /// <summary>Waits until every appended event is applied and every queue is empty, as the store says (the in-memory

@@ -7,8 +7,35 @@ namespace Lodestar.Serving.Http;
 
 public static class ApiProblems
 {
-    public static IResult BadRequest(string field, string detail) =>
-        Results.Problem(detail, statusCode: StatusCodes.Status400BadRequest, title: "invalid request", extensions: new Dictionary<string, object?> { ["field"] = field });
+    /// <summary>Seconds a shed client is told to wait before trying again.</summary>
+    public const int RetryAfterSeconds = 1;
+
+    public static IResult BadRequest(string field, string detail, params (string Name, object Value)[] more)
+    {
+        var extensions = new Dictionary<string, object?> { ["field"] = field };
+        foreach (var (name, value) in more)
+        {
+            extensions[name] = value;
+        }
+        return Results.Problem(detail, statusCode: StatusCodes.Status400BadRequest, title: "invalid request", extensions: extensions);
+    }
+
+    /// <summary>429 with Retry-After: the request was shed, not failed.</summary>
+    public static IResult Overloaded(string detail) => new WithRetryAfter(Results.Problem(detail, statusCode: StatusCodes.Status429TooManyRequests, title: "overloaded"));
+
+    /// <summary>503 with Retry-After: the request's deadline passed before it could be computed.</summary>
+    public static IResult DeadlinePassed(double waitedMilliseconds, int deadlineMilliseconds) => new WithRetryAfter(Results.Problem(
+        string.Create(CultureInfo.InvariantCulture, $"waited {waitedMilliseconds:F0} ms for a slot, past the {deadlineMilliseconds} ms deadline"),
+        statusCode: StatusCodes.Status503ServiceUnavailable, title: "deadline passed"));
+
+    private sealed class WithRetryAfter(IResult inner) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+            return inner.ExecuteAsync(httpContext);
+        }
+    }
 
     public static IResult NotFound(string detail) => Results.Problem(detail, statusCode: StatusCodes.Status404NotFound, title: "not found");
 

@@ -1,4 +1,5 @@
-// The HTTP surface: a member's feed, a member, a post, liveness and readiness. Ids and limits are checked here and
+// The HTTP surface: a member's feed, a member, a post, event ingestion, liveness and readiness; every /v1 request
+// passes admission (a slot, a bounded queue, a deadline). Ids and limits are checked here and
 // refused with a problem naming the field; the answers are the feed and entity services' records as snake_case JSON.
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -15,7 +16,12 @@ public static class ServingEndpoints
             ? Results.Text("ready")
             : Results.Problem("the store is still being loaded", statusCode: StatusCodes.Status503ServiceUnavailable, title: "not ready"));
 
-        app.MapGet("/v1/members/{id}/feed", (string id, string? limit, HttpContext context) =>
+        var v1 = app.MapGroup("/v1").RequireRateLimiting(RequestAdmission.Policy)
+            .AddEndpointFilterFactory((_, next) => RequestAdmission.Deadline(host.Options, next));
+
+        v1.MapPost("/events", (Delegate)((HttpContext context) => host.Events.Handle(context)));
+
+        v1.MapGet("/members/{id}/feed", (string id, string? limit, HttpContext context) =>
         {
             if (!ApiProblems.TryParseId(id, "member", out var memberId, out var problem)
                 || !ApiProblems.TryParseLimit(limit, host.Options.DefaultLimit, host.Options.MaxLimit, out var count, out problem))
@@ -28,7 +34,7 @@ public static class ServingEndpoints
             return answer is null ? ApiProblems.NotFound($"member {memberId} is not in the store") : Results.Json(answer);
         });
 
-        app.MapGet("/v1/members/{id}", (string id) =>
+        v1.MapGet("/members/{id}", (string id) =>
         {
             if (!ApiProblems.TryParseId(id, "member", out var memberId, out var problem))
             {
@@ -37,7 +43,7 @@ public static class ServingEndpoints
             return host.Entities.Member(memberId) is { } member ? Results.Json(member) : ApiProblems.NotFound($"member {memberId} is not in the store");
         });
 
-        app.MapGet("/v1/posts/{id}", (string id) =>
+        v1.MapGet("/posts/{id}", (string id) =>
         {
             if (!ApiProblems.TryParseId(id, "post", out var postId, out var problem))
             {

@@ -12,6 +12,8 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.RateLimiting;
 
 namespace Lodestar.Serving.Http;
 
@@ -20,8 +22,10 @@ public sealed class ServingHost : IAsyncDisposable
     private readonly WebApplication _app;
     private int _ready;
 
-    private ServingHost(WebApplication app, ServingOptions options, ModelSlot models, NearlineReader reader, FeedService feed, EntityQueries entities, ServingClock clock)
+    private ServingHost(WebApplication app, ServingOptions options, ModelSlot models, NearlineReader reader, FeedService feed, EntityQueries entities, EventIngest events,
+        ServingClock clock)
     {
+        Events = events;
         _app = app;
         Options = options;
         Models = models;
@@ -40,6 +44,8 @@ public sealed class ServingHost : IAsyncDisposable
     public FeedService Feed { get; }
 
     public EntityQueries Entities { get; }
+
+    public EventIngest Events { get; }
 
     public ServingClock Clock { get; }
 
@@ -70,6 +76,16 @@ public sealed class ServingHost : IAsyncDisposable
             throw new ArgumentException("urls: at least one address to listen on is needed (e.g. http://127.0.0.1:8080)", nameof(urls));
         }
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "Lodestar.Serving" });
+        builder.Services.AddRateLimiter(limiter =>
+        {
+            limiter.AddConcurrencyLimiter(RequestAdmission.Policy, slots =>
+            {
+                slots.PermitLimit = options.MaxConcurrentRequests;
+                slots.QueueLimit = options.QueuedRequests;
+                slots.QueueProcessingOrder = QueueProcessingOrder.OldestFirst;
+            });
+            limiter.OnRejected = (rejected, cancel) => RequestAdmission.Shed(rejected.HttpContext);
+        });
         builder.WebHost.UseUrls([.. urls]);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddProblemDetails();
@@ -84,9 +100,11 @@ public sealed class ServingHost : IAsyncDisposable
         var clock = new ServingClock(reader.LatestTime());
         var index = pipeline.Index.Index;
         var host = new ServingHost(app, options, new ModelSlot(models), reader, new FeedService(options, reader, index, catalog, clock),
-            new EntityQueries(options, reader, index, catalog, clock), clock);
+            new EntityQueries(options, reader, index, catalog, clock), new EventIngest(options, pipeline, clock), clock);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.Use(RequestAdmission.StampArrival);
+        app.UseRateLimiter();
         ServingEndpoints.Map(app, host);
         await app.StartAsync().ConfigureAwait(false);
         if (ready)
