@@ -32,6 +32,8 @@ public sealed class AdmissionTests(ServingWorld world) : IClassFixture<ServingWo
             var problem = JsonDocument.Parse(await shed[0].Content.ReadAsStringAsync()).RootElement;
             Assert.Equal(429, problem.GetProperty("status").GetInt32());
             Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/healthz")).StatusCode);
+            var metrics = await client.GetStringAsync("/metrics");
+            Assert.Contains(metrics.Split('\n'), l => l.StartsWith("lodestar_requests_shed_total{", StringComparison.Ordinal) && l.Contains("reason=\"queue_full\"", StringComparison.Ordinal));
         }
     }
 

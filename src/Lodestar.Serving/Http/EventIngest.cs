@@ -12,7 +12,7 @@ namespace Lodestar.Serving.Http;
 /// <summary>What an accepted batch became: how many events, and the log sequence number of the last.</summary>
 public sealed record EventsAccepted(int Accepted, long LastSeq);
 
-public sealed class EventIngest(ServingOptions options, EmbeddedPipeline pipeline, ServingClock clock)
+public sealed class EventIngest(ServingOptions options, EmbeddedPipeline pipeline, ServingClock clock, ServingMetrics metrics)
 {
     public async Task<IResult> Handle(HttpContext context)
     {
@@ -67,6 +67,7 @@ public sealed class EventIngest(ServingOptions options, EmbeddedPipeline pipelin
         }
         if (pipeline.TryAppend(events) is not { } last)
         {
+            metrics.Shed("event_queue_full");
             return ApiProblems.Overloaded("the nearline pipeline's event queue is full");
         }
         clock.Advance(latest);

@@ -28,15 +28,21 @@ public static class RequestAdmission
         context.Items.TryGetValue(ArrivalKey, out var stamp) && stamp is long arrival ? Stopwatch.GetElapsedTime(arrival).TotalMilliseconds : 0;
 
     /// <summary>Endpoint filter: a request that reached its slot after the deadline is answered 503 without being computed.</summary>
-    public static EndpointFilterDelegate Deadline(ServingOptions options, EndpointFilterDelegate next) => async invocation =>
+    public static EndpointFilterDelegate Deadline(ServingOptions options, ServingMetrics metrics, EndpointFilterDelegate next) => async invocation =>
     {
         var waited = WaitedMilliseconds(invocation.HttpContext);
-        return waited > options.DeadlineMilliseconds ? ApiProblems.DeadlinePassed(waited, options.DeadlineMilliseconds) : await next(invocation).ConfigureAwait(false);
+        if (waited <= options.DeadlineMilliseconds)
+        {
+            return await next(invocation).ConfigureAwait(false);
+        }
+        metrics.Shed("deadline");
+        return ApiProblems.DeadlinePassed(waited, options.DeadlineMilliseconds);
     };
 
     /// <summary>The answer to a request the full queue turned away: 429, Retry-After, a problem saying so.</summary>
     public static ValueTask Shed(HttpContext context)
     {
+        context.RequestServices.GetRequiredService<ServingMetrics>().Shed("queue_full");
         context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
         context.Response.Headers.RetryAfter = ApiProblems.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
         return context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext

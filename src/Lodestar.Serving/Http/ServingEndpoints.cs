@@ -3,6 +3,7 @@
 // refused with a problem naming the field; the answers are the feed and entity services' records as snake_case JSON.
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Lodestar.Serving.Feed;
 using Microsoft.AspNetCore.Routing;
 
 namespace Lodestar.Serving.Http;
@@ -17,9 +18,11 @@ public static class ServingEndpoints
             : Results.Problem("the store is still being loaded", statusCode: StatusCodes.Status503ServiceUnavailable, title: "not ready"));
 
         var v1 = app.MapGroup("/v1").RequireRateLimiting(RequestAdmission.Policy)
-            .AddEndpointFilterFactory((_, next) => RequestAdmission.Deadline(host.Options, next));
+            .AddEndpointFilterFactory((_, next) => RequestAdmission.Deadline(host.Options, host.Metrics, next));
 
-        v1.MapPost("/events", (Delegate)((HttpContext context) => host.Events.Handle(context)));
+        v1.MapPost("/events", (Delegate)((HttpContext context) => host.Events.Handle(context)))
+            .WithName("PostEvents").WithSummary("Ingest nearline events, one JSON object a line; 202 once durable.")
+            .Accepts<string>("application/x-ndjson").Produces<EventsAccepted>(StatusCodes.Status202Accepted).Refusals();
 
         v1.MapGet("/members/{id}/feed", (string id, string? limit, HttpContext context) =>
         {
@@ -31,8 +34,10 @@ public static class ServingEndpoints
             var timer = new StageTimer();
             var answer = host.Feed.Feed(host.Models.Current, memberId, count, timer);
             context.Response.Headers["Server-Timing"] = timer.Header();
+            host.Metrics.Record(timer);
             return answer is null ? ApiProblems.NotFound($"member {memberId} is not in the store") : Results.Json(answer);
-        });
+        }).WithName("GetFeed").WithSummary("A member's feed: retrieved, ranked, each item with its action probabilities and reasons.")
+            .Produces<FeedAnswer>().Refusals();
 
         v1.MapGet("/members/{id}", (string id) =>
         {
@@ -41,7 +46,8 @@ public static class ServingEndpoints
                 return problem!;
             }
             return host.Entities.Member(memberId) is { } member ? Results.Json(member) : ApiProblems.NotFound($"member {memberId} is not in the store");
-        });
+        }).WithName("GetMember").WithSummary("A member's public profile, totals, newest impressions and current prompt.")
+            .Produces<MemberAnswer>().Refusals();
 
         v1.MapGet("/posts/{id}", (string id) =>
         {
@@ -50,6 +56,12 @@ public static class ServingEndpoints
                 return problem!;
             }
             return host.Entities.Post(postId) is { } post ? Results.Json(post) : ApiProblems.NotFound($"post {postId} is not in the store");
-        });
+        }).WithName("GetPost").WithSummary("A post with its counters, whether it is deleted and whether the index holds it.")
+            .Produces<PostAnswer>().Refusals();
     }
+
+    /// <summary>The problems every /v1 endpoint may answer with: 400 and 404 (RFC 7807), 429 and 503 when shed.</summary>
+    private static RouteHandlerBuilder Refusals(this RouteHandlerBuilder endpoint) => endpoint
+        .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
+        .ProducesProblem(StatusCodes.Status429TooManyRequests).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 }

@@ -12,6 +12,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 
@@ -23,9 +24,10 @@ public sealed class ServingHost : IAsyncDisposable
     private int _ready;
 
     private ServingHost(WebApplication app, ServingOptions options, ModelSlot models, NearlineReader reader, FeedService feed, EntityQueries entities, EventIngest events,
-        ServingClock clock)
+        ServingClock clock, ServingMetrics metrics)
     {
         Events = events;
+        Metrics = metrics;
         _app = app;
         Options = options;
         Models = models;
@@ -46,6 +48,8 @@ public sealed class ServingHost : IAsyncDisposable
     public EntityQueries Entities { get; }
 
     public EventIngest Events { get; }
+
+    public ServingMetrics Metrics { get; }
 
     public ServingClock Clock { get; }
 
@@ -89,6 +93,10 @@ public sealed class ServingHost : IAsyncDisposable
         builder.WebHost.UseUrls([.. urls]);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi();
+        var metrics = new ServingMetrics(pipeline);
+        builder.Services.AddSingleton(metrics);
+        builder.Services.AddOpenTelemetry().WithMetrics(meters => meters.AddMeter([ServingMetrics.MeterName, .. ServingMetrics.FrameworkMeters]).AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0));
         builder.Services.Configure<JsonOptions>(json =>
         {
             json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
@@ -100,12 +108,14 @@ public sealed class ServingHost : IAsyncDisposable
         var clock = new ServingClock(reader.LatestTime());
         var index = pipeline.Index.Index;
         var host = new ServingHost(app, options, new ModelSlot(models), reader, new FeedService(options, reader, index, catalog, clock),
-            new EntityQueries(options, reader, index, catalog, clock), new EventIngest(options, pipeline, clock), clock);
+            new EntityQueries(options, reader, index, catalog, clock), new EventIngest(options, pipeline, clock, metrics), clock, metrics);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.Use(RequestAdmission.StampArrival);
         app.UseRateLimiter();
         ServingEndpoints.Map(app, host);
+        app.MapOpenApi();
+        app.MapPrometheusScrapingEndpoint("/metrics");
         await app.StartAsync().ConfigureAwait(false);
         if (ready)
         {
@@ -121,5 +131,6 @@ public sealed class ServingHost : IAsyncDisposable
     {
         await _app.DisposeAsync().ConfigureAwait(false);
         Reader.Dispose();
+        Metrics.Dispose();
     }
 }
