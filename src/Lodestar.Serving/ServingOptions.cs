@@ -42,8 +42,21 @@ public sealed record ServingOptions
     /// <summary>The most events one POST /v1/events may carry.</summary>
     public int MaxEventsPerRequest { get; init; } = 1000;
 
+    /// <summary>The key the admin endpoints (reload, drain) require in the X-Api-Key header; null disables them.</summary>
+    public string? AdminKey { get; init; }
+
+    /// <summary>How long a drain waits for the requests in flight to finish.</summary>
+    public int DrainTimeoutSeconds { get; init; } = 30;
+
+    /// <summary>The options as reports show them: the admin key is never written out.</summary>
+    public override string ToString() => $"retrieve {Retrieve}, limit {DefaultLimit} (max {MaxLimit}), fresh {FreshDays} d, slots {MaxConcurrentRequests} + queue {QueuedRequests}, deadline {DeadlineMilliseconds} ms";
+
     public ServingOptions Validate()
     {
+        if (AdminKey is { Length: < 16 })
+        {
+            throw new ArgumentException("admin_key: shorter than 16 characters; use a long random key");
+        }
         if (MaxConcurrentRequests < 1 || QueuedRequests < 0)
         {
             throw new ArgumentException($"max_concurrent_requests: {MaxConcurrentRequests}, queued_requests: {QueuedRequests}; at least 1 running and 0 queued");

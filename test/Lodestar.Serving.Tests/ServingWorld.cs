@@ -2,6 +2,8 @@
 // feed ranker small enough to score hundreds of candidates in milliseconds, served by a real Kestrel on a free port
 // of 127.0.0.1. The weights do not matter to what these tests check (routing, agreement with the world's own
 // features, refusals); the shapes, the store and the index are the real ones.
+using System.Text.Json;
+using Lodestar.Core;
 using Lodestar.Data.Generation;
 using Lodestar.Data.Vocabularies;
 using Lodestar.Features.JobMatching;
@@ -12,6 +14,7 @@ using Lodestar.Pipelines.Embedded;
 using Lodestar.Pipelines.Events;
 using Lodestar.Serving.Http;
 using Lodestar.Text.Prompts;
+using Lodestar.Text.Tokenization;
 
 namespace Lodestar.Serving.Tests;
 
@@ -30,6 +33,32 @@ public sealed class ServingWorld : IAsyncLifetime
 
     public ServingModels Models { get; private set; } = null!;
 
+    public BpeTokenizer Tokenizer { get; private set; } = null!;
+
+    /// <summary>The models directory the fixture's server loaded: an untrained encoder and ranker written as their runs are.</summary>
+    public string ModelsDirectory => Path.Combine(Directory, "models");
+
+    /// <summary>
+    /// Writes a models directory: retrieval/ with the run record fields a reader needs, an untrained encoder's checkpoint
+    /// and the world's tokenizer; feed-ranker/ with an untrained ranker's checkpoint. Seeds decide the weights.
+    /// </summary>
+    public void WriteModels(string directory, ulong encoderSeed, ulong rankerSeed)
+    {
+        var retrieval = System.IO.Directory.CreateDirectory(Path.Combine(directory, ServingModels.RetrievalFolder)).FullName;
+        var ranker = System.IO.Directory.CreateDirectory(Path.Combine(directory, ServingModels.RankerFolder)).FullName;
+        new BertModel(new BertConfig { VocabSize = Tokenizer.VocabSize, Channels = 32, Heads = 2, FeedForward = 64, Layers = 1, MaxPositions = 160, Seed = encoderSeed })
+            .Save(Path.Combine(retrieval, RunFiles.Best));
+        TokenizerJson.Save(Tokenizer, Path.Combine(retrieval, RetrievalEncoder.TokenizerFile));
+        File.WriteAllText(Path.Combine(retrieval, RunFiles.Record), JsonSerializer.Serialize(new
+        {
+            task = "retrieval.dual-encoder",
+            config = new { world = Path.Combine(Directory, "world"), counts = "percentile", history = "positives", member_tokens = 128, post_tokens = 64 },
+            data = new { counts = new { validation_start_day = 5 } },
+        }));
+        new FeedRankerModel(new FeedRankerConfig { MaxHistory = 24, Channels = 16, Heads = 2, FeedForward = 32, Layers = 1, Experts = 2, ExpertWidth = 8 }, rankerSeed)
+            .Save(Path.Combine(ranker, RunFiles.Best));
+    }
+
     public EmbeddedPipeline Pipeline => _pipeline!;
 
     public ServingHost Host => _host!;
@@ -42,13 +71,11 @@ public sealed class ServingWorld : IAsyncLifetime
         WorldGenerator.Generate(new WorldConfig { Members = 200, Days = 8, Seed = 11, MatchSamplePairs = 100, Threads = 1 }, BuiltInVocabulary.Create(), world);
         Log = FeedLog.Load(world);
         Snapshot = WorldSnapshot.Load(world);
-        var tokenizer = MatchDataBuilder.TrainTokenizer(world, 600);
-        var encoder = new BertModel(new BertConfig { VocabSize = tokenizer.VocabSize, Channels = 32, Heads = 2, FeedForward = 64, Layers = 1, MaxPositions = 160, Seed = 3 });
-        encoder.Eval();
-        var retrieval = new RetrievalEncoder(encoder, tokenizer, new RetrievalPromptSettings(world, CountFormat.Percentile, HistoryMode.Positives, 128, 64, FitBefore: 5), "untrained");
-        var ranker = new FeedRankerModel(new FeedRankerConfig { MaxHistory = 24, Channels = 16, Heads = 2, FeedForward = 32, Layers = 1, Experts = 2, ExpertWidth = 8 }, seed: 5);
-        ranker.Eval();
-        Models = new ServingModels(retrieval, ranker, "untrained");
+        Tokenizer = MatchDataBuilder.TrainTokenizer(world, 600);
+        WriteModels(ModelsDirectory, encoderSeed: 3, rankerSeed: 5);
+        Models = ServingModels.Load(ModelsDirectory);
+        var retrieval = Models.Retrieval;
+        var tokenizer = retrieval.Tokenizer;
         _pipeline = EmbeddedPipeline.Open(StateDirectory, retrieval, retrieval.Settings.Prompts(Snapshot, Log, tokenizer), new NearlineOptions { WindowMilliseconds = 20 });
         _pipeline.Start();
         var events = WorldEvents.Read(world);

@@ -25,7 +25,8 @@ public static class ServeCommand
         var retrieve = new Option<int>("--retrieve") { Description = "Posts retrieved per feed request and ranked in one pass.", DefaultValueFactory = _ => new ServingOptions().Retrieve };
         var freshDays = new Option<int>("--fresh-days") { Description = "Only posts created within this many days of the world's clock are retrieved (0: any age).", DefaultValueFactory = _ => new ServingOptions().FreshDays };
         var json = CliJson.CreateOption();
-        var command = new Command("serve", "Serve members' feeds over HTTP (GET /v1/members/{id}/feed, /v1/members/{id}, /v1/posts/{id}, /healthz, /readyz) until stopped.")
+        var command = new Command("serve", "Serve members' feeds over HTTP until stopped: GET /v1/members/{id}/feed, /v1/members/{id}, /v1/posts/{id}; POST /v1/events; "
+            + $"/healthz, /readyz, /metrics, /openapi/v1.json; POST /admin/reload and /admin/drain when {AdminKeyVariable} holds a key (sent as X-Api-Key).")
         {
             Options = { models, state, world, urls, retrieve, freshDays, json },
         };
@@ -33,7 +34,12 @@ public static class ServeCommand
         {
             var clock = Stopwatch.StartNew();
             var progress = ProgressReporter.ForStandardError();
-            var options = new ServingOptions { Retrieve = parse.GetValue(retrieve), FreshDays = parse.GetValue(freshDays) };
+            var options = new ServingOptions
+            {
+                Retrieve = parse.GetValue(retrieve),
+                FreshDays = parse.GetValue(freshDays),
+                AdminKey = Environment.GetEnvironmentVariable(AdminKeyVariable) is { Length: > 0 } key ? key : null,
+            };
             options = options with { MaxLimit = Math.Min(options.MaxLimit, options.Retrieve), DefaultLimit = Math.Min(options.DefaultLimit, options.Retrieve) };
             options.Validate();
             var loaded = ServingModels.Load(parse.GetValue(models)!.FullName);
@@ -82,6 +88,9 @@ public static class ServeCommand
         });
         return command;
     }
+
+    /// <summary>The environment variable holding the admin key (an environment variable, not an option, so it stays out of process listings).</summary>
+    public const string AdminKeyVariable = "LODESTAR_ADMIN_KEY";
 
     private sealed record ServeReady(IReadOnlyList<string> Addresses, double ReadySeconds, int PostsIndexed, long Clock);
 }

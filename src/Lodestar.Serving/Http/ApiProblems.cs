@@ -21,21 +21,12 @@ public static class ApiProblems
     }
 
     /// <summary>429 with Retry-After: the request was shed, not failed.</summary>
-    public static IResult Overloaded(string detail) => new WithRetryAfter(Results.Problem(detail, statusCode: StatusCodes.Status429TooManyRequests, title: "overloaded"));
+    public static IResult Overloaded(string detail) => new RetryAfter(Results.Problem(detail, statusCode: StatusCodes.Status429TooManyRequests, title: "overloaded"));
 
     /// <summary>503 with Retry-After: the request's deadline passed before it could be computed.</summary>
-    public static IResult DeadlinePassed(double waitedMilliseconds, int deadlineMilliseconds) => new WithRetryAfter(Results.Problem(
+    public static IResult DeadlinePassed(double waitedMilliseconds, int deadlineMilliseconds) => new RetryAfter(Results.Problem(
         string.Create(CultureInfo.InvariantCulture, $"waited {waitedMilliseconds:F0} ms for a slot, past the {deadlineMilliseconds} ms deadline"),
         statusCode: StatusCodes.Status503ServiceUnavailable, title: "deadline passed"));
-
-    private sealed class WithRetryAfter(IResult inner) : IResult
-    {
-        public Task ExecuteAsync(HttpContext httpContext)
-        {
-            httpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
-            return inner.ExecuteAsync(httpContext);
-        }
-    }
 
     public static IResult NotFound(string detail) => Results.Problem(detail, statusCode: StatusCodes.Status404NotFound, title: "not found");
 
@@ -69,4 +60,14 @@ public static class ApiProblems
     }
 
     private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "…";
+}
+
+/// <summary>A result that tells the client when to try again (Retry-After, in seconds).</summary>
+public sealed class RetryAfter(IResult inner) : IResult
+{
+    public Task ExecuteAsync(HttpContext httpContext)
+    {
+        httpContext.Response.Headers.RetryAfter = ApiProblems.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        return inner.ExecuteAsync(httpContext);
+    }
 }

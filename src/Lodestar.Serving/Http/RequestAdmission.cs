@@ -27,16 +27,32 @@ public static class RequestAdmission
     public static double WaitedMilliseconds(HttpContext context) =>
         context.Items.TryGetValue(ArrivalKey, out var stamp) && stamp is long arrival ? Stopwatch.GetElapsedTime(arrival).TotalMilliseconds : 0;
 
-    /// <summary>Endpoint filter: a request that reached its slot after the deadline is answered 503 without being computed.</summary>
-    public static EndpointFilterDelegate Deadline(ServingOptions options, ServingMetrics metrics, EndpointFilterDelegate next) => async invocation =>
+    /// <summary>
+    /// Endpoint filter around every /v1 request that reached a slot: refused with 503 while the server drains, answered
+    /// 503 without being computed when it reached its slot after the deadline, and counted in flight while it runs.
+    /// </summary>
+    public static EndpointFilterDelegate Admit(ServingHost host, EndpointFilterDelegate next) => async invocation =>
     {
+        if (host.IsDraining)
+        {
+            return new RetryAfter(Results.Problem("the server is draining before it stops or reloads; retry on another replica",
+                statusCode: StatusCodes.Status503ServiceUnavailable, title: "draining"));
+        }
         var waited = WaitedMilliseconds(invocation.HttpContext);
-        if (waited <= options.DeadlineMilliseconds)
+        if (waited > host.Options.DeadlineMilliseconds)
+        {
+            host.Metrics.Shed("deadline");
+            return ApiProblems.DeadlinePassed(waited, host.Options.DeadlineMilliseconds);
+        }
+        host.EnterRequest();
+        try
         {
             return await next(invocation).ConfigureAwait(false);
         }
-        metrics.Shed("deadline");
-        return ApiProblems.DeadlinePassed(waited, options.DeadlineMilliseconds);
+        finally
+        {
+            host.ExitRequest();
+        }
     };
 
     /// <summary>The answer to a request the full queue turned away: 429, Retry-After, a problem saying so.</summary>

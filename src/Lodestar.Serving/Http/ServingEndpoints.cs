@@ -15,10 +15,10 @@ public static class ServingEndpoints
         app.MapGet("/healthz", () => Results.Text("ok"));
         app.MapGet("/readyz", () => host.IsReady
             ? Results.Text("ready")
-            : Results.Problem("the store is still being loaded", statusCode: StatusCodes.Status503ServiceUnavailable, title: "not ready"));
+            : Results.Problem(host.IsDraining ? "draining" : "the store is still being loaded", statusCode: StatusCodes.Status503ServiceUnavailable, title: "not ready"));
 
         var v1 = app.MapGroup("/v1").RequireRateLimiting(RequestAdmission.Policy)
-            .AddEndpointFilterFactory((_, next) => RequestAdmission.Deadline(host.Options, host.Metrics, next));
+            .AddEndpointFilterFactory((_, next) => RequestAdmission.Admit(host, next));
 
         v1.MapPost("/events", (Delegate)((HttpContext context) => host.Events.Handle(context)))
             .WithName("PostEvents").WithSummary("Ingest nearline events, one JSON object a line; 202 once durable.")

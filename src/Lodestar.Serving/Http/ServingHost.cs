@@ -21,7 +21,10 @@ namespace Lodestar.Serving.Http;
 public sealed class ServingHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly Lock _reloading = new();
     private int _ready;
+    private int _draining;
+    private int _inFlight;
 
     private ServingHost(WebApplication app, ServingOptions options, ModelSlot models, NearlineReader reader, FeedService feed, EntityQueries entities, EventIngest events,
         ServingClock clock, ServingMetrics metrics)
@@ -56,7 +59,58 @@ public sealed class ServingHost : IAsyncDisposable
     /// <summary>The addresses Kestrel listens on (a port of 0 in the urls is resolved here).</summary>
     public IReadOnlyList<string> Addresses => [.. _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses];
 
-    public bool IsReady => Volatile.Read(ref _ready) == 1;
+    /// <summary>Ready for traffic: the store has caught up and the server is not draining.</summary>
+    public bool IsReady => Volatile.Read(ref _ready) == 1 && !IsDraining;
+
+    public bool IsDraining => Volatile.Read(ref _draining) == 1;
+
+    /// <summary>/v1 requests being computed now.</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    internal void EnterRequest() => Interlocked.Increment(ref _inFlight);
+
+    internal void ExitRequest() => Interlocked.Decrement(ref _inFlight);
+
+    /// <summary>Refuses new /v1 requests and waits (up to the drain timeout) for those in flight to finish.</summary>
+    public async Task<DrainAnswer> DrainAsync(CancellationToken cancel = default)
+    {
+        var start = System.Diagnostics.Stopwatch.GetTimestamp();
+        Volatile.Write(ref _draining, 1);
+        var atStart = InFlight;
+        var timeout = TimeSpan.FromSeconds(Options.DrainTimeoutSeconds);
+        while (InFlight > 0 && System.Diagnostics.Stopwatch.GetElapsedTime(start) < timeout)
+        {
+            await Task.Delay(5, cancel).ConfigureAwait(false);
+        }
+        return new DrainAnswer(atStart, AdminEndpoints.Since(start), Draining: true);
+    }
+
+    public void Undrain() => Volatile.Write(ref _draining, 0);
+
+    /// <summary>
+    /// Loads the models in <paramref name="directory"/> (default: the directory in service) beside the set in service and
+    /// swaps the new feed ranker in. The retrieval encoder must be the one in service, byte for byte: every stored
+    /// embedding was made by it, so a new one needs a new state (every post re-embedded), not a reload.
+    /// </summary>
+    public ReloadAnswer Reload(string? directory = null)
+    {
+        lock (_reloading)
+        {
+            var current = Models.Current;
+            var start = System.Diagnostics.Stopwatch.GetTimestamp();
+            var loaded = ServingModels.Load(directory ?? current.Directory);
+            if (!SameBytes(loaded.Retrieval.CheckpointPath, current.Retrieval.CheckpointPath))
+            {
+                throw new InvalidDataException($"{loaded.Retrieval.CheckpointPath}: not the retrieval encoder in service ({current.Retrieval.CheckpointPath}); " +
+                    "every stored embedding was made by that one, so serve a new encoder from a new state (`lodestar serve --state NEW`), not by a reload");
+            }
+            Models.Swap(current with { Ranker = loaded.Ranker, Directory = loaded.Directory });
+            return new ReloadAnswer(loaded.Directory, current.Directory, AdminEndpoints.Since(start));
+        }
+    }
+
+    private static bool SameBytes(string a, string b) =>
+        Path.GetFullPath(a) == Path.GetFullPath(b) || (File.Exists(a) && File.Exists(b) && File.ReadAllBytes(a).AsSpan().SequenceEqual(File.ReadAllBytes(b)));
 
     /// <summary>Cancelled when the host begins to stop (SIGTERM or Ctrl+C, which the host's console lifetime takes, or <see cref="StopAsync"/>).</summary>
     public CancellationToken Stopping => _app.Lifetime.ApplicationStopping;
@@ -114,6 +168,7 @@ public sealed class ServingHost : IAsyncDisposable
         app.Use(RequestAdmission.StampArrival);
         app.UseRateLimiter();
         ServingEndpoints.Map(app, host);
+        AdminEndpoints.Map(app, host);
         app.MapOpenApi();
         app.MapPrometheusScrapingEndpoint("/metrics");
         await app.StartAsync().ConfigureAwait(false);
