@@ -15,6 +15,7 @@ public static class BenchCommands
         bench.Subcommands.Add(IndexBench.Create(output));
         bench.Subcommands.Add(EmbedBench.Create(output));
         bench.Subcommands.Add(FeedBench.Create(output));
+        bench.Subcommands.Add(Serving.ServeBench.Create(output));
         foreach (var command in TransformerBench.Create(output))
         {
             bench.Subcommands.Add(command);

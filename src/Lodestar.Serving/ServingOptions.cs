@@ -31,10 +31,13 @@ public sealed record ServingOptions
     public int MaxConcurrentRequests { get; init; } = Environment.ProcessorCount;
 
     /// <summary>Requests that may wait for a slot; one more is shed at once with 429 and Retry-After.</summary>
-    public int QueuedRequests { get; init; } = 32;
+    public int QueuedRequests { get; init; } = 16;
 
-    /// <summary>A request that waited longer than this for its slot is answered 503 without being computed: its caller has given up.</summary>
-    public int DeadlineMilliseconds { get; init; } = 500;
+    /// <summary>
+    /// A request that waited longer than this for its slot is answered 503 without being computed. Just above the feed's
+    /// 50 ms p99 budget, so an admitted request's whole time stays within twice the budget however long the queue.
+    /// </summary>
+    public int DeadlineMilliseconds { get; init; } = 60;
 
     /// <summary>The largest request body accepted (an event batch); a larger one is refused with 400.</summary>
     public int MaxBodyBytes { get; init; } = 1 << 20;

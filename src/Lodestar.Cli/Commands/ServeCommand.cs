@@ -24,11 +24,15 @@ public static class ServeCommand
         var urls = new Option<string[]>("--urls") { Description = "Addresses to listen on.", DefaultValueFactory = _ => ["http://127.0.0.1:8080"], AllowMultipleArgumentsPerToken = true };
         var retrieve = new Option<int>("--retrieve") { Description = "Posts retrieved per feed request and ranked in one pass.", DefaultValueFactory = _ => new ServingOptions().Retrieve };
         var freshDays = new Option<int>("--fresh-days") { Description = "Only posts created within this many days of the world's clock are retrieved (0: any age).", DefaultValueFactory = _ => new ServingOptions().FreshDays };
+        var defaults = new ServingOptions();
+        var slots = new Option<int>("--slots") { Description = "Requests computed at once (default: one per core).", DefaultValueFactory = _ => defaults.MaxConcurrentRequests };
+        var queue = new Option<int>("--queue") { Description = "Requests that may wait for a slot; more are shed with 429.", DefaultValueFactory = _ => defaults.QueuedRequests };
+        var deadline = new Option<int>("--deadline-ms") { Description = "A request that waited longer for its slot is answered 503 without being computed.", DefaultValueFactory = _ => defaults.DeadlineMilliseconds };
         var json = CliJson.CreateOption();
         var command = new Command("serve", "Serve members' feeds over HTTP until stopped: GET /v1/members/{id}/feed, /v1/members/{id}, /v1/posts/{id}; POST /v1/events; "
             + $"/healthz, /readyz, /metrics, /openapi/v1.json; POST /admin/reload and /admin/drain when {AdminKeyVariable} holds a key (sent as X-Api-Key).")
         {
-            Options = { models, state, world, urls, retrieve, freshDays, json },
+            Options = { models, state, world, urls, retrieve, freshDays, slots, queue, deadline, json },
         };
         command.SetAction(parse =>
         {
@@ -38,6 +42,9 @@ public static class ServeCommand
             {
                 Retrieve = parse.GetValue(retrieve),
                 FreshDays = parse.GetValue(freshDays),
+                MaxConcurrentRequests = parse.GetValue(slots),
+                QueuedRequests = parse.GetValue(queue),
+                DeadlineMilliseconds = parse.GetValue(deadline),
                 AdminKey = Environment.GetEnvironmentVariable(AdminKeyVariable) is { Length: > 0 } key ? key : null,
             };
             options = options with { MaxLimit = Math.Min(options.MaxLimit, options.Retrieve), DefaultLimit = Math.Min(options.DefaultLimit, options.Retrieve) };

@@ -129,6 +129,7 @@ public sealed class ServingHost : IAsyncDisposable
     public static async Task<ServingHost> StartAsync(ServingOptions options, ServingModels models, EmbeddedPipeline pipeline, IReadOnlyList<string> urls, bool ready = true)
     {
         options.Validate();
+        KeepThreadsForConnections(options);
         if (urls.Count == 0)
         {
             throw new ArgumentException("urls: at least one address to listen on is needed (e.g. http://127.0.0.1:8080)", nameof(urls));
@@ -177,6 +178,22 @@ public sealed class ServingHost : IAsyncDisposable
             host.MarkReady();
         }
         return host;
+    }
+
+    /// <summary>
+    /// A feed request computes on its thread-pool thread for milliseconds. Under overload the pool's few threads (one a
+    /// core) are all computing while new connections wait for a thread to be parsed and queued or shed, and the pool adds
+    /// threads only slowly when it sees starvation, so shed requests would wait hundreds of milliseconds for their 429.
+    /// Keeping enough threads ready lets arrivals reach admission at once; only the slots decide how many compute.
+    /// </summary>
+    private static void KeepThreadsForConnections(ServingOptions options)
+    {
+        ThreadPool.GetMinThreads(out var workers, out var io);
+        var wanted = Math.Max(64, 4 * (options.MaxConcurrentRequests + options.QueuedRequests));
+        if (workers < wanted || io < wanted)
+        {
+            ThreadPool.SetMinThreads(Math.Max(workers, wanted), Math.Max(io, wanted));
+        }
     }
 
     /// <summary>Stops taking connections and lets requests in flight finish (within the host's shutdown timeout).</summary>

@@ -10,9 +10,10 @@ public sealed class ServingMetrics : IDisposable
 {
     public const string MeterName = "Lodestar.Serving";
 
-    /// <summary>The meters exported beside ours: request duration and active requests by route, Kestrel's connections, the limiter's queue.</summary>
+    /// <summary>The meters exported beside ours: request duration and active requests by route, Kestrel's connections, the
+    /// limiter's queue, and the runtime's (working set, heap after the last collection, collections, thread pool).</summary>
     public static IReadOnlyList<string> FrameworkMeters { get; } =
-        ["Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.AspNetCore.RateLimiting"];
+        ["Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.AspNetCore.RateLimiting", "System.Runtime"];
 
     private readonly Meter _meter = new(MeterName);
     private readonly Histogram<double> _stages;
