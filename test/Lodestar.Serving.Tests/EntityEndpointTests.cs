@@ -53,4 +53,20 @@ public sealed class EntityEndpointTests(ServingWorld world) : IClassFixture<Serv
         Assert.False(body.GetProperty("deleted").GetBoolean());
         Assert.True(body.GetProperty("indexed").GetBoolean());
     }
+
+    [Fact]
+    public async Task Members_are_listed_by_id_a_page_at_a_time()
+    {
+        var ids = world.Snapshot.Members.Keys.Order().ToList();
+        var first = await Get("/v1/members?limit=5");
+        Assert.Equal(ids.Take(5), first.GetProperty("members").EnumerateArray().Select(m => m.GetProperty("id").GetInt64()));
+        Assert.Equal(world.Snapshot.Members[ids[0]].Headline, first.GetProperty("members")[0].GetProperty("headline").GetString());
+        var next = first.GetProperty("next").GetInt64();
+        var second = await Get($"/v1/members?limit=5&after={next}");
+        Assert.Equal(ids.Skip(5).Take(5), second.GetProperty("members").EnumerateArray().Select(m => m.GetProperty("id").GetInt64()));
+        var last = await Get($"/v1/members?limit=50&after={ids[^3]}");
+        Assert.Equal(2, last.GetProperty("members").GetArrayLength());
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, last.GetProperty("next").ValueKind);
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, (await world.Client.GetAsync("/v1/members?after=x")).StatusCode);
+    }
 }

@@ -38,6 +38,30 @@ public sealed class NearlineReader : IDisposable
     public Member? Member(long id) =>
         Query("SELECT body FROM members WHERE id = $id", id, r => JsonSerializer.Deserialize(r.GetString(0), DataJson.Compact.Member)).FirstOrDefault();
 
+    /// <summary>Up to <paramref name="limit"/> members with ids above <paramref name="after"/>, by id, with their headlines.</summary>
+    public IReadOnlyList<(long Id, string Headline)> Members(long after, int limit)
+    {
+        var connection = Rent();
+        try
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT id, COALESCE(json_extract(body, '$.headline'), '') FROM members WHERE id > $after ORDER BY id LIMIT $limit";
+            command.Parameters.AddWithValue("$after", after);
+            command.Parameters.AddWithValue("$limit", limit);
+            using var reader = command.ExecuteReader();
+            var rows = new List<(long, string)>();
+            while (reader.Read())
+            {
+                rows.Add((reader.GetInt64(0), reader.GetString(1)));
+            }
+            return rows;
+        }
+        finally
+        {
+            Return(connection);
+        }
+    }
+
     public StoredPost? Post(long id) =>
         Query("SELECT body, deleted FROM posts WHERE id = $id", id, r => new StoredPost(JsonSerializer.Deserialize(r.GetString(0), DataJson.Compact.Post)!, r.GetInt64(1) != 0))
             .FirstOrDefault();

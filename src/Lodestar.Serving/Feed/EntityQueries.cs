@@ -24,6 +24,13 @@ public sealed class EntityQueries(ServingOptions options, NearlineReader reader,
             history.Count(h => FeedService.IsEngagement(h.Actions)), newest, Prompt(EntityKind.Member, id));
     }
 
+    /// <summary>Members after the cursor <paramref name="after"/>, <paramref name="limit"/> at most.</summary>
+    public MemberList Members(long after, int limit)
+    {
+        var page = reader.Members(after, limit);
+        return new MemberList([.. page.Select(m => new MemberSummary(m.Id, m.Headline))], page.Count == limit ? page[^1].Id : null);
+    }
+
     /// <summary>The post, or null when the store never held it.</summary>
     public PostAnswer? Post(long id)
     {

@@ -23,6 +23,11 @@ public sealed record CountsView(long Impressions, long Clicks, long Likes, long 
 /// <summary>A member: the public profile, the impression and engagement totals, the newest impressions, the current prompt.</summary>
 public sealed record MemberAnswer(long Id, JsonElement Profile, int Impressions, int Engagements, IReadOnlyList<HistoryView> History, PromptView? Prompt);
 
+/// <summary>A page of members by id; <c>Next</c> is the cursor (the <c>after</c>) of the next page, null on the last.</summary>
+public sealed record MemberList(IReadOnlyList<MemberSummary> Members, long? Next);
+
+public sealed record MemberSummary(long Id, string Headline);
+
 public sealed record HistoryView(long ImpressionId, long PostId, long Time, IReadOnlyList<string> Actions, string Topic);
 
 /// <summary>A stored prompt: its version, the version its stored embedding was made from (0: none yet), its text.</summary>

@@ -3,6 +3,7 @@
 // refused with a problem naming the field; the answers are the feed and entity services' records as snake_case JSON.
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Lodestar.Serving.Explorer;
 using Lodestar.Serving.Feed;
 using Microsoft.AspNetCore.Routing;
 
@@ -12,6 +13,7 @@ public static class ServingEndpoints
 {
     public static void Map(IEndpointRouteBuilder app, ServingHost host)
     {
+        app.MapGet("/", () => Results.Content(ExplorerPage.Html, "text/html; charset=utf-8")).ExcludeFromDescription();
         app.MapGet("/healthz", () => Results.Text("ok"));
         app.MapGet("/readyz", () => host.IsReady
             ? Results.Text("ready")
@@ -38,6 +40,18 @@ public static class ServingEndpoints
             return answer is null ? ApiProblems.NotFound($"member {memberId} is not in the store") : Results.Json(answer);
         }).WithName("GetFeed").WithSummary("A member's feed: retrieved, ranked, each item with its action probabilities and reasons.")
             .Produces<FeedAnswer>().Refusals();
+
+        v1.MapGet("/members", (string? after, string? limit) =>
+        {
+            var cursor = 0L;
+            if (after is not null && !ApiProblems.TryParseId(after, "member", out cursor, out _))
+            {
+                return ApiProblems.BadRequest("after", $"after: \"{after}\" is not a member id");
+            }
+            return ApiProblems.TryParseLimit(limit, host.Options.DefaultLimit, host.Options.MaxLimit, out var count, out var problem)
+                ? Results.Json(host.Entities.Members(cursor, count)) : problem!;
+        }).WithName("ListMembers").WithSummary("Members by id, a page at a time (after: the previous page's next).")
+            .Produces<MemberList>().Refusals();
 
         v1.MapGet("/members/{id}", (string id) =>
         {
