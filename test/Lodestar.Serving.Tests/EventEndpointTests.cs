@@ -56,7 +56,7 @@ public sealed class EventEndpointTests(ServingWorld world) : IClassFixture<Servi
         Assert.Equal(["like"], member.GetProperty("history")[0].GetProperty("actions").EnumerateArray().Select(a => a.GetString()));
         var post = await Get("/v1/posts/900002");
         Assert.True(post.GetProperty("indexed").GetBoolean());
-        Assert.Equal(1.0 / 3600, post.GetProperty("post").GetProperty("age_hours").GetDouble(), 1);
+        Assert.Equal(1.0 / 3600, post.GetProperty("post").GetProperty("hours_old").GetDouble(), 1);
         var feed = await Get("/v1/members/900001/feed?limit=50");
         Assert.False(feed.GetProperty("embedded_now").GetBoolean());
         Assert.DoesNotContain(shownPost, feed.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("post_id").GetInt64()));

@@ -32,11 +32,13 @@ public static class WorldCommand
         var members = new Option<int>("--members") { Description = "Number of members.", DefaultValueFactory = _ => defaults.Members };
         var days = new Option<int>("--days") { Description = "Simulated days of activity.", DefaultValueFactory = _ => defaults.Days };
         var threads = new Option<int>("--threads") { Description = "Worker threads (0 = all cores); does not change the output.", DefaultValueFactory = _ => 0 };
+        var posts = new Option<double>("--posts-per-member") { Description = "Posts per member over the window (a serving-scale world: more posts per member, not more members).", DefaultValueFactory = _ => defaults.PostsPerMember };
+        var jobs = new Option<double>("--jobs-per-member") { Description = "Job postings per member over the window.", DefaultValueFactory = _ => defaults.JobsPerMember };
         var esco = new Option<DirectoryInfo?>("--esco") { Description = "ESCO CSV export directory (occupations_en.csv, skills); default: Lodestar's built-in vocabulary." };
         var sqlite = new Option<bool>("--sqlite") { Description = "Also load the world into world.db (SQLite) with its indexes." };
         var json = CliJson.CreateOption();
         var command = new Command("generate", "Generate a seeded, deterministic world with ground truth.");
-        foreach (var option in new Option[] { output, seed, members, days, threads, esco, sqlite, json })
+        foreach (var option in new Option[] { output, seed, members, days, threads, posts, jobs, esco, sqlite, json })
         {
             command.Options.Add(option);
         }
@@ -48,6 +50,8 @@ public static class WorldCommand
                 Members = parse.GetValue(members),
                 Days = parse.GetValue(days),
                 Threads = parse.GetValue(threads),
+                PostsPerMember = parse.GetValue(posts),
+                JobsPerMember = parse.GetValue(jobs),
             };
             config.Validate();
             var escoDirectory = parse.GetValue(esco);

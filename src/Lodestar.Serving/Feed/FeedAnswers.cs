@@ -15,8 +15,8 @@ public sealed record FeedAnswer(long MemberId, long Clock, int Retrieved, bool E
 public sealed record FeedItem(int Rank, long PostId, float Score, float Similarity, int RetrievalRank, IReadOnlyDictionary<string, float> Probabilities,
     PostView Post, IReadOnlyList<string> Why);
 
-/// <summary>A post as answers show it.</summary>
-public sealed record PostView(long Id, string Format, string Topic, long? AuthorMemberId, long? AuthorCompanyId, long Time, double AgeHours, string Text, CountsView Counts);
+/// <summary>A post as answers show it; <c>HoursOld</c> is the time since it was posted on the service's clock.</summary>
+public sealed record PostView(long Id, string Format, string Topic, long? AuthorMemberId, long? AuthorCompanyId, long Time, double HoursOld, string Text, CountsView Counts);
 
 public sealed record CountsView(long Impressions, long Clicks, long Likes, long Comments, long Shares);
 
