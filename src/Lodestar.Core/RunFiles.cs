@@ -13,3 +13,13 @@ public static class RunFiles
     /// <summary>The checkpoint a resumed run continues from.</summary>
     public const string Last = "last.safetensors";
 }
+
+/// <summary>The folders of a models directory, the set a server loads together: the trainer's runs write into them.</summary>
+public static class ModelFolders
+{
+    /// <summary>A feed-retrieval run: the shared member and post encoder.</summary>
+    public const string Retrieval = "retrieval";
+
+    /// <summary>A feed-ranking run: the generative ranker over post and action sequences.</summary>
+    public const string FeedRanker = "feed-ranker";
+}

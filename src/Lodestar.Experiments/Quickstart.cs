@@ -1,7 +1,10 @@
 // The quickstart on a fresh clone: generates a small world, labels pairs with the default policy, trains
 // both teachers and the distilled student (or continues them), evaluates them with speed, and writes the
-// HTML report with a JSON beside it; optionally the multi-teacher experiment into the same report.
+// HTML report with a JSON beside it; optionally the multi-teacher experiment into the same report. Then the feed's
+// two models, the shared retrieval encoder and the feed ranker, are trained into models/ (each run with its own
+// report), the directory `lodestar serve --models` reads.
 using Lodestar.Bench.JobMatching;
+using Lodestar.Core;
 using Lodestar.Core.Progress;
 using Lodestar.Data.Generation;
 using Lodestar.Data.Schema;
@@ -9,7 +12,9 @@ using Lodestar.Data.Vocabularies;
 using Lodestar.Experiments.JobMatching;
 using Lodestar.Features.JobMatching;
 using Lodestar.Models.JobMatching;
+using Lodestar.Training.FeedRanking;
 using Lodestar.Training.JobMatching;
+using Lodestar.Training.Retrieval;
 using Lodestar.Training.Loop;
 
 namespace Lodestar.Experiments;
@@ -18,14 +23,22 @@ namespace Lodestar.Experiments;
 /// <param name="Experiment">Also run the multi-teacher experiment (four more students) into the report.</param>
 public sealed record QuickstartOptions(string Directory, int Members = 6_000, int Epochs = 3, ulong Seed = 1, bool Experiment = false);
 
+/// <summary>What the quickstart made: the job-matching report and evaluation, the experiment's table (when run), the
+/// world, and the models directory with the feed's retrieval and ranking runs.</summary>
+public sealed record QuickstartOutcome(string Report, MatchEvaluation Evaluation, ExperimentResult? Experiment, string World, string Models,
+    RunRecord<RetrievalConfig> Retrieval, RunRecord<FeedRankingConfig> Ranker);
+
 public static class Quickstart
 {
     /// <summary>Speed rounds inside the quickstart: each times the policy teacher at batch 64 too (≈ 30 s a round), so fewer
     /// than `match eval`'s default 5 keep the quickstart within its 10 minutes; `match eval --rounds N` re-measures.</summary>
     public const int SpeedRounds = 3;
 
-    /// <summary>Runs the quickstart; returns the report's HTML path, the evaluation and the experiment's table (when run).</summary>
-    public static (string Report, MatchEvaluation Evaluation, ExperimentResult? Experiment) Run(QuickstartOptions options, Action<string> log, IProgressReporter? progress = null)
+    /// <summary>The folder of the quickstart's directory holding the feed models (retrieval/ and feed-ranker/).</summary>
+    public const string ModelsFolder = "models";
+
+    /// <summary>Runs the quickstart; a finished run of the same config is reused, so a second call only evaluates.</summary>
+    public static QuickstartOutcome Run(QuickstartOptions options, Action<string> log, IProgressReporter? progress = null)
     {
         var (directory, members, epochs, seed, experiment) = options;
         var world = Path.Combine(directory, "world");
@@ -59,6 +72,17 @@ public static class Quickstart
             (MatchRole.Student, student.RunDirectory(MatchRole.Student)),
         ]), data, SpeedRounds, log);
         var rows = experiment ? MultiTeacherExperiment.Run(student, data, [(int)seed], MultiTeacherExperiment.AllVariants, MatchSplit.Test, log) : null;
-        return (MatchReportWriter.Write(directory, evaluation, rows), evaluation, rows);
+        var report = MatchReportWriter.Write(directory, evaluation, rows);
+
+        var models = Path.Combine(directory, ModelsFolder);
+        log("training the feed retrieval encoder (members and posts as prompts, InfoNCE)");
+        var retrieval = RetrievalRun.Train(new RetrievalConfig { World = world, Seed = (int)seed, Training = RetrievalConfig.DefaultTraining with { Epochs = epochs } },
+            Path.Combine(models, ModelFolders.Retrieval), new LoopOptions(Progress: progress));
+        log(retrieval.Describe());
+        log("training the feed ranker (post and action sequences, six actions)");
+        var ranker = FeedRankingRun.Train(new FeedRankingConfig { World = world, Seed = (int)seed, Training = FeedRankingConfig.DefaultTraining with { Epochs = epochs } },
+            Path.Combine(models, ModelFolders.FeedRanker), new LoopOptions(Progress: progress));
+        log(ranker.Describe());
+        return new QuickstartOutcome(report, evaluation, rows, world, models, retrieval, ranker);
     }
 }

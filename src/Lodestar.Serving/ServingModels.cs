@@ -10,10 +10,10 @@ namespace Lodestar.Serving;
 public sealed record ServingModels(RetrievalEncoder Retrieval, FeedRankerModel Ranker, string Directory)
 {
     /// <summary>The folder of a models directory holding the feed-retrieval run.</summary>
-    public const string RetrievalFolder = "retrieval";
+    public const string RetrievalFolder = ModelFolders.Retrieval;
 
     /// <summary>The folder of a models directory holding the feed-ranking run.</summary>
-    public const string RankerFolder = "feed-ranker";
+    public const string RankerFolder = ModelFolders.FeedRanker;
 
     /// <summary>Reads both runs of <paramref name="directory"/>; a missing folder or file is named.</summary>
     public static ServingModels Load(string directory)

@@ -47,6 +47,10 @@ public class MatchCommandsTests
             Assert.InRange(metrics.GetProperty("ndcg@10/policy").GetDouble(), 0.0, 1.0);
             Assert.NotEqual(metrics.GetProperty("ndcg@10/policy").GetDouble(), metrics.GetProperty("ndcg@10/truth").GetDouble());
             Assert.Equal(QuickstartCommand.QuickstartSpeedRounds, models[2].GetProperty("speed").GetProperty("rounds").GetProperty("rounds").GetArrayLength());
+            // The feed's two runs land in the models directory the server loads, each with its report.
+            var served = Lodestar.Serving.ServingModels.Load(result.Models);
+            Assert.Equal(result.World, served.Retrieval.Settings.World);
+            Assert.All(result.FeedReports, report => Assert.True(File.Exists(report), report));
         }
         finally
         {

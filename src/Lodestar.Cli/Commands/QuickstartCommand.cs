@@ -3,6 +3,8 @@
 using System.CommandLine;
 using Lodestar.Core.Progress;
 using Lodestar.Experiments;
+using Lodestar.Serving;
+using Lodestar.Training.Loop;
 
 namespace Lodestar.Cli;
 
@@ -15,9 +17,12 @@ public static class QuickstartCommand
         var epochs = new Option<int>("--epochs") { Description = "Training epochs of each model.", DefaultValueFactory = _ => 3 };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the world and the models.", DefaultValueFactory = _ => 1UL };
         var withExperiment = new Option<bool>("--experiment") { Description = "Also run the multi-teacher experiment (four more students) into the report." };
+        var serve = new Option<bool>("--serve") { Description = "Then serve the feed models over HTTP (the explorer at /) until Ctrl+C, like `lodestar serve`." };
+        var urls = new Option<string[]>("--urls") { Description = "With --serve: addresses to listen on.", DefaultValueFactory = _ => ["http://127.0.0.1:8080"], AllowMultipleArgumentsPerToken = true };
         var json = CliJson.CreateOption();
-        var command = new Command("quickstart", "Generate a small world, train the policy teacher, click teacher and distilled student, evaluate, and write an HTML report.");
-        foreach (var option in new Option[] { output, members, epochs, seed, withExperiment, json })
+        var command = new Command("quickstart", "Generate a small world; train the policy teacher, click teacher and distilled student, evaluate them and write an HTML report; "
+            + "train the feed retrieval encoder and ranker into models/; with --serve, serve them.");
+        foreach (var option in new Option[] { output, members, epochs, seed, withExperiment, serve, urls, json })
         {
             command.Options.Add(option);
         }
@@ -34,13 +39,19 @@ public static class QuickstartCommand
             {
                 Console.Out.WriteLine($"report: {result.Report}");
                 Console.Out.WriteLine($"numbers: {result.Json}");
+                Console.Out.WriteLine($"feed models: {result.Models} (reports: {string.Join(", ", result.FeedReports)})");
             }
-            return 0;
+            if (!parse.GetValue(serve))
+            {
+                return 0;
+            }
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            return ServeCommand.Serve(ServingModels.Load(result.Models), result.World, Path.Combine(directory, "state"), parse.GetValue(urls)!, new ServingOptions(), asJson, clock);
         });
         return command;
     }
 
-    public sealed record QuickstartResult(string Report, string Json, double Seconds);
+    public sealed record QuickstartResult(string Report, string Json, string World, string Models, IReadOnlyList<string> FeedReports, double Seconds);
 
     /// <summary>Speed rounds inside the quickstart (Quickstart.SpeedRounds).</summary>
     public const int QuickstartSpeedRounds = Quickstart.SpeedRounds;
@@ -49,7 +60,8 @@ public static class QuickstartCommand
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var log = asJson ? Console.Error : Console.Out;
-        var (report, evaluation, rows) = Quickstart.Run(new QuickstartOptions(directory, members, epochs, seed, experiment), log.WriteLine, ProgressReporter.ForStandardError());
+        var outcome = Quickstart.Run(new QuickstartOptions(directory, members, epochs, seed, experiment), log.WriteLine, ProgressReporter.ForStandardError());
+        var (report, evaluation, rows) = (outcome.Report, outcome.Evaluation, outcome.Experiment);
         foreach (var model in evaluation.Models)
         {
             log.WriteLine(System.Text.Json.JsonSerializer.Serialize(EvalCommand.Summary(model, evaluation), CliJson.Options));
@@ -58,6 +70,7 @@ public static class QuickstartCommand
         {
             ExperimentCommand.Print(rows, asJson);
         }
-        return new QuickstartResult(report, Path.ChangeExtension(report, ".json"), clock.Elapsed.TotalSeconds);
+        string[] feedReports = [Path.Combine(outcome.Models, Core.ModelFolders.Retrieval, RunReport.FileName), Path.Combine(outcome.Models, Core.ModelFolders.FeedRanker, RunReport.FileName)];
+        return new QuickstartResult(report, Path.ChangeExtension(report, ".json"), outcome.World, outcome.Models, feedReports, clock.Elapsed.TotalSeconds);
     }
 }

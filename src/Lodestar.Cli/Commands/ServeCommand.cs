@@ -37,7 +37,6 @@ public static class ServeCommand
         command.SetAction(parse =>
         {
             var clock = Stopwatch.StartNew();
-            var progress = ProgressReporter.ForStandardError();
             var options = new ServingOptions
             {
                 Retrieve = parse.GetValue(retrieve),
@@ -47,53 +46,67 @@ public static class ServeCommand
                 DeadlineMilliseconds = parse.GetValue(deadline),
                 AdminKey = Environment.GetEnvironmentVariable(AdminKeyVariable) is { Length: > 0 } key ? key : null,
             };
-            options = options with { MaxLimit = Math.Min(options.MaxLimit, options.Retrieve), DefaultLimit = Math.Min(options.DefaultLimit, options.Retrieve) };
-            options.Validate();
-            var loaded = ServingModels.Load(parse.GetValue(models)!.FullName);
-            var encoder = loaded.Retrieval;
-            var worldDirectory = parse.GetValue(world)?.FullName ?? encoder.Settings.World;
-            progress.Line($"reading {worldDirectory}");
-            var prompts = encoder.Settings.Prompts(WorldSnapshot.Load(worldDirectory), FeedLog.Load(worldDirectory), encoder.Tokenizer);
-            var events = WorldEvents.Read(worldDirectory);
-            using var pipeline = EmbeddedPipeline.Open(parse.GetValue(state)!.FullName, encoder, prompts);
-            pipeline.Start();
-            var behind = events.Count - pipeline.StoredPosition();
-            var host = ServingHost.StartAsync(options, loaded, pipeline, parse.GetValue(urls)!, ready: behind <= 0).GetAwaiter().GetResult();
-            // Ctrl+C and SIGTERM reach the host's console lifetime, which begins its stop; the server follows it.
-            var stop = host.Stopping;
-            try
-            {
-                if (behind > 0)
-                {
-                    progress.Line($"listening on {string.Join(", ", host.Addresses)}; not ready until the state has caught up with {behind:N0} events of the world");
-                    NearlineReplay.Run(pipeline, events, new ReplayOptions(), progress, stop);
-                    pipeline.Drain(stop);
-                    host.MarkReady();
-                }
-                var ready = new ServeReady([.. host.Addresses], clock.Elapsed.TotalSeconds, pipeline.Index.Index.Count, host.Clock.Now);
-                if (parse.GetValue(json))
-                {
-                    CliJson.WriteLine(ready);
-                }
-                else
-                {
-                    Console.Out.WriteLine($"serving {ready.PostsIndexed:N0} posts on {string.Join(", ", ready.Addresses)} (ready in {ready.ReadySeconds:F1} s); try {ready.Addresses[0]}/v1/members/1/feed");
-                }
-                while (!stop.IsCancellationRequested)
-                {
-                    pipeline.ThrowIfFailed();
-                    stop.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(200));
-                }
-                progress.Line("stopping: finishing requests in flight");
-            }
-            finally
-            {
-                host.StopAsync().GetAwaiter().GetResult();
-                host.DisposeAsync().AsTask().GetAwaiter().GetResult();
-            }
-            return 0;
+            return Serve(ServingModels.Load(parse.GetValue(models)!.FullName), parse.GetValue(world)?.FullName, parse.GetValue(state)!.FullName, parse.GetValue(urls)!,
+                options, parse.GetValue(json), clock);
         });
         return command;
+    }
+
+    /// <summary>
+    /// Serves <paramref name="loaded"/> over the nearline state in <paramref name="stateDirectory"/> (filled from the world
+    /// first when behind) until Ctrl+C or SIGTERM; prints the addresses once ready (a JSON line with <paramref name="json"/>).
+    /// </summary>
+    public static int Serve(ServingModels loaded, string? worldDirectory, string stateDirectory, IReadOnlyList<string> urls, ServingOptions options, bool json,
+        Stopwatch clock)
+    {
+        var progress = ProgressReporter.ForStandardError();
+        options = options with { MaxLimit = Math.Min(options.MaxLimit, options.Retrieve), DefaultLimit = Math.Min(options.DefaultLimit, options.Retrieve) };
+        options.Validate();
+        var encoder = loaded.Retrieval;
+        worldDirectory ??= encoder.Settings.World;
+        progress.Line($"reading {worldDirectory}");
+        var prompts = encoder.Settings.Prompts(WorldSnapshot.Load(worldDirectory), FeedLog.Load(worldDirectory), encoder.Tokenizer);
+        using var pipeline = EmbeddedPipeline.Open(stateDirectory, encoder, prompts);
+        pipeline.Start();
+        var events = WorldEvents.Read(worldDirectory);
+        var behind = events.Count - pipeline.StoredPosition();
+        var host = ServingHost.StartAsync(options, loaded, pipeline, urls, ready: behind <= 0).GetAwaiter().GetResult();
+        // Ctrl+C and SIGTERM reach the host's console lifetime, which begins its stop; the server follows it.
+        var stop = host.Stopping;
+        try
+        {
+            if (behind > 0)
+            {
+                progress.Line($"listening on {string.Join(", ", host.Addresses)}; not ready until the state has caught up with {behind:N0} events of the world");
+                NearlineReplay.Run(pipeline, events, new ReplayOptions(), progress, stop);
+                pipeline.Drain(stop);
+                host.MarkReady();
+            }
+            // The stream is in the store now; the server does not keep it.
+            events = [];
+            var ready = new ServeReady([.. host.Addresses], clock.Elapsed.TotalSeconds, pipeline.Index.Index.Count, host.Clock.Now);
+            if (json)
+            {
+                CliJson.WriteLine(ready);
+            }
+            else
+            {
+                Console.Out.WriteLine($"serving {ready.PostsIndexed:N0} posts on {string.Join(", ", ready.Addresses)} (ready in {ready.ReadySeconds:F1} s); "
+                    + $"open {ready.Addresses[0]}/ to explore, or GET {ready.Addresses[0]}/v1/members/1/feed");
+            }
+            while (!stop.IsCancellationRequested)
+            {
+                pipeline.ThrowIfFailed();
+                stop.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(200));
+            }
+            progress.Line("stopping: finishing requests in flight");
+        }
+        finally
+        {
+            host.StopAsync().GetAwaiter().GetResult();
+            host.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+        return 0;
     }
 
     /// <summary>The environment variable holding the admin key (an environment variable, not an option, so it stays out of process listings).</summary>
