@@ -2,6 +2,7 @@
 // pipeline runs in the same process and the index it writes is the one searched. The host is ready (readyz 200)
 // once models, store and index are open and any bootstrap replay of a world has caught up.
 using System.Text.Json;
+using System.Threading.RateLimiting;
 using Lodestar.Pipelines.Embedded;
 using Lodestar.Pipelines.Store;
 using Lodestar.Serving.Feed;
@@ -10,11 +11,10 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry.Metrics;
-using System.Threading.RateLimiting;
-using Microsoft.AspNetCore.RateLimiting;
 
 namespace Lodestar.Serving.Http;
 
