@@ -71,31 +71,39 @@ public sealed class NearlineReader : IDisposable
         Query("SELECT impressions, clicks, likes, comments, shares, positives FROM post_counts WHERE id = $id", post,
             r => new PostStats(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4), r.GetInt64(5))).FirstOrDefault() ?? PostStats.None;
 
-    /// <summary>The counters of every post in <paramref name="posts"/>, in their order, read on one connection.</summary>
+    /// <summary>The counters of every post in <paramref name="posts"/>, in their order, read by one statement.</summary>
     public PostStats[] Counts(ReadOnlySpan<long> posts)
     {
-        var result = new PostStats[posts.Length];
-        var connection = Rent();
-        try
+        var byId = new Dictionary<long, PostStats>(posts.Length);
+        foreach (var row in Query("""
+            SELECT id, impressions, clicks, likes, comments, shares, positives FROM post_counts
+            WHERE id IN (SELECT value FROM json_each($id))
+            """, IdList(posts), r => (Id: r.GetInt64(0), Counts: new PostStats(r.GetInt64(1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4), r.GetInt64(5), r.GetInt64(6)))))
         {
-            using var command = connection.CreateCommand();
-            command.CommandText = "SELECT impressions, clicks, likes, comments, shares, positives FROM post_counts WHERE id = $id";
-            var id = command.Parameters.Add("$id", SqliteType.Integer);
-            command.Prepare();
-            for (var i = 0; i < posts.Length; i++)
-            {
-                id.Value = posts[i];
-                using var reader = command.ExecuteReader();
-                result[i] = reader.Read()
-                    ? new PostStats(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5))
-                    : PostStats.None;
-            }
+            byId[row.Id] = row.Counts;
         }
-        finally
+        var result = new PostStats[posts.Length];
+        for (var i = 0; i < posts.Length; i++)
         {
-            Return(connection);
+            result[i] = byId.GetValueOrDefault(posts[i]) ?? PostStats.None;
         }
         return result;
+    }
+
+    /// <summary>The stored posts among <paramref name="posts"/> (absent ids are left out), read by one statement.</summary>
+    public IReadOnlyList<StoredPost> Posts(ReadOnlySpan<long> posts) =>
+        Query("SELECT body, deleted FROM posts WHERE id IN (SELECT value FROM json_each($id))", IdList(posts),
+            r => new StoredPost(JsonSerializer.Deserialize(r.GetString(0), DataJson.Compact.Post)!, r.GetInt64(1) != 0));
+
+    /// <summary>Ids as the JSON array SQLite's json_each reads: one bound parameter for any number of ids.</summary>
+    private static string IdList(ReadOnlySpan<long> ids)
+    {
+        var text = new System.Text.StringBuilder(ids.Length * 8).Append('[');
+        for (var i = 0; i < ids.Length; i++)
+        {
+            text.Append(i == 0 ? "" : ",").Append(ids[i].ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+        return text.Append(']').ToString();
     }
 
     /// <summary>Every impression the member was shown, oldest first.</summary>
@@ -164,7 +172,7 @@ public sealed class NearlineReader : IDisposable
         }
     }
 
-    private List<T> Query<T>(string sql, long id, Func<SqliteDataReader, T> read)
+    private List<T> Query<T>(string sql, object id, Func<SqliteDataReader, T> read)
     {
         var connection = Rent();
         try

@@ -48,15 +48,15 @@ public sealed class FeedService(ServingOptions options, NearlineReader reader, F
         var found = index.Search(query, options.Retrieve, hits, filter);
         timer.Lap("retrieve");
 
-        var posts = new CatalogPost[found];
         var ids = new long[found];
         for (var i = 0; i < found; i++)
         {
             ids[i] = hits[i].Id;
-            posts[i] = catalog.Get(hits[i].Id);
         }
+        var posts = catalog.GetMany(ids);
         var counts = reader.Counts(ids);
-        var (engaged, shown) = AuthorCounts(history);
+        var historyPosts = catalog.GetMany([.. history.Select(h => h.Post)]);
+        var (engaged, shown) = AuthorCounts(history, historyPosts);
         var features = new float[found * FeedRankingFeatures.Count];
         for (var i = 0; i < found; i++)
         {
@@ -66,7 +66,8 @@ public sealed class FeedService(ServingOptions options, NearlineReader reader, F
                 engaged.GetValueOrDefault(author), shown.GetValueOrDefault(author), now - posts[i].Post.Time, position: 0);
         }
         var maxHistory = models.Ranker.Config.MaxHistory;
-        var events = history.Skip(Math.Max(0, history.Count - maxHistory)).Select(h => new FeedEvent(catalog.Get(h.Post).Ranked, h.Actions)).ToArray();
+        var events = Enumerable.Range(Math.Max(0, history.Count - maxHistory), Math.Min(history.Count, maxHistory))
+            .Select(i => new FeedEvent(historyPosts[i].Ranked, history[i].Actions)).ToArray();
         timer.Lap("features");
 
         var probabilities = models.Ranker.Score(events, [.. posts.Select(p => p.Ranked)], features);
@@ -107,14 +108,15 @@ public sealed class FeedService(ServingOptions options, NearlineReader reader, F
             Math.Round((now - p.Time) / 3600.0, 1), p.Text, new CountsView(counts.Impressions, counts.Clicks, counts.Likes, counts.Comments, counts.Shares));
     }
 
-    /// <summary>The member's engagements with and impressions of each author, over the whole history.</summary>
-    private (Dictionary<long, int> Engaged, Dictionary<long, int> Shown) AuthorCounts(IReadOnlyList<SeenImpression> history)
+    /// <summary>The member's engagements with and impressions of each author, over the whole history (posts[i] is history[i]'s post).</summary>
+    private static (Dictionary<long, int> Engaged, Dictionary<long, int> Shown) AuthorCounts(IReadOnlyList<SeenImpression> history, CatalogPost[] posts)
     {
         var engaged = new Dictionary<long, int>();
         var shown = new Dictionary<long, int>();
-        foreach (var impression in history)
+        for (var i = 0; i < history.Count; i++)
         {
-            var author = catalog.Get(impression.Post).Ranked.Author;
+            var impression = history[i];
+            var author = posts[i].Ranked.Author;
             shown[author] = shown.GetValueOrDefault(author) + 1;
             if (IsEngagement(impression.Actions))
             {

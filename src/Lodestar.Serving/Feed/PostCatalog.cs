@@ -31,6 +31,40 @@ public sealed class PostCatalog(NearlineReader reader)
         return post;
     }
 
+    /// <summary>
+    /// The posts of <paramref name="ids"/> in their order, the ones not cached yet read by one statement; throws naming a
+    /// post the store does not hold (the caller knows it does: it was shown or indexed).
+    /// </summary>
+    public CatalogPost[] GetMany(ReadOnlySpan<long> ids)
+    {
+        var result = new CatalogPost[ids.Length];
+        List<long>? missing = null;
+        for (var i = 0; i < ids.Length; i++)
+        {
+            if (_posts.TryGetValue(ids[i], out var cached))
+            {
+                result[i] = cached;
+            }
+            else
+            {
+                (missing ??= []).Add(ids[i]);
+            }
+        }
+        if (missing is null)
+        {
+            return result;
+        }
+        foreach (var stored in reader.Posts(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(missing)))
+        {
+            _posts.TryAdd(stored.Post.Id, new CatalogPost(stored.Post, FeedRankingFeatures.Ranked(stored.Post)));
+        }
+        for (var i = 0; i < ids.Length; i++)
+        {
+            result[i] ??= Get(ids[i]);
+        }
+        return result;
+    }
+
     /// <summary>The post, which the caller knows the store holds (it was shown or indexed); throws naming it otherwise.</summary>
     public CatalogPost Get(long id) => Find(id) ?? throw new InvalidDataException($"post {id} is referenced by the store's history or index but not among its posts");
 }
