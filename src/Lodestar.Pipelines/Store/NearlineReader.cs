@@ -11,8 +11,9 @@ using Microsoft.Data.Sqlite;
 
 namespace Lodestar.Pipelines.Store;
 
-/// <summary>One impression of a member's history as the store holds it; <c>Actions</c> is a <see cref="FeedTasks"/> action set.</summary>
-public readonly record struct SeenImpression(long Impression, long Time, long Post, int Actions);
+/// <summary>One impression of a member's history as the store holds it; <c>Actions</c> is a <see cref="FeedTasks"/> action set and
+/// <c>Engaged</c> says whether any action but a skip was taken (the world's positives).</summary>
+public readonly record struct SeenImpression(long Impression, long Time, long Post, int Actions, bool Engaged);
 
 /// <summary>A stored post and whether it was deleted.</summary>
 public sealed record StoredPost(Post Post, bool Deleted);
@@ -36,52 +37,24 @@ public sealed class NearlineReader : IDisposable
     }
 
     public Member? Member(long id) =>
-        Query("SELECT body FROM members WHERE id = $id", id, r => JsonSerializer.Deserialize(r.GetString(0), DataJson.Compact.Member)).FirstOrDefault();
+        Query("SELECT body FROM members WHERE id = $id", r => JsonSerializer.Deserialize(r.GetString(0), DataJson.Compact.Member), ("$id", id)).FirstOrDefault();
 
     /// <summary>Up to <paramref name="limit"/> members with ids above <paramref name="after"/>, by id, with their headlines.</summary>
-    public IReadOnlyList<(long Id, string Headline)> Members(long after, int limit)
-    {
-        var connection = Rent();
-        try
-        {
-            using var command = connection.CreateCommand();
-            command.CommandText = "SELECT id, COALESCE(json_extract(body, '$.headline'), '') FROM members WHERE id > $after ORDER BY id LIMIT $limit";
-            command.Parameters.AddWithValue("$after", after);
-            command.Parameters.AddWithValue("$limit", limit);
-            using var reader = command.ExecuteReader();
-            var rows = new List<(long, string)>();
-            while (reader.Read())
-            {
-                rows.Add((reader.GetInt64(0), reader.GetString(1)));
-            }
-            return rows;
-        }
-        finally
-        {
-            Return(connection);
-        }
-    }
+    public IReadOnlyList<(long Id, string Headline)> Members(long after, int limit) =>
+        Query("SELECT id, COALESCE(json_extract(body, '$.headline'), '') FROM members WHERE id > $after ORDER BY id LIMIT $limit",
+            r => (r.GetInt64(0), r.GetString(1)), ("$after", after), ("$limit", limit));
 
-    public StoredPost? Post(long id) =>
-        Query("SELECT body, deleted FROM posts WHERE id = $id", id, r => new StoredPost(JsonSerializer.Deserialize(r.GetString(0), DataJson.Compact.Post)!, r.GetInt64(1) != 0))
-            .FirstOrDefault();
+    public StoredPost? Post(long id) => Posts([id]).FirstOrDefault();
 
     /// <summary>The post's counters now (none when it was never shown).</summary>
-    public PostStats Counts(long post) =>
-        Query("SELECT impressions, clicks, likes, comments, shares, positives FROM post_counts WHERE id = $id", post,
-            r => new PostStats(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4), r.GetInt64(5))).FirstOrDefault() ?? PostStats.None;
+    public PostStats Counts(long post) => Counts([post])[0];
 
     /// <summary>The counters of every post in <paramref name="posts"/>, in their order, read by one statement.</summary>
     public PostStats[] Counts(ReadOnlySpan<long> posts)
     {
-        var byId = new Dictionary<long, PostStats>(posts.Length);
-        foreach (var row in Query("""
-            SELECT id, impressions, clicks, likes, comments, shares, positives FROM post_counts
-            WHERE id IN (SELECT value FROM json_each($id))
-            """, IdList(posts), r => (Id: r.GetInt64(0), Counts: new PostStats(r.GetInt64(1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4), r.GetInt64(5), r.GetInt64(6)))))
-        {
-            byId[row.Id] = row.Counts;
-        }
+        var byId = Query("SELECT id, impressions, clicks, likes, comments, shares, positives FROM post_counts WHERE id IN (SELECT value FROM json_each($ids))",
+            r => (Id: r.GetInt64(0), Counts: new PostStats(r.GetInt64(1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4), r.GetInt64(5), r.GetInt64(6))),
+            ("$ids", IdList(posts))).ToDictionary(row => row.Id, row => row.Counts);
         var result = new PostStats[posts.Length];
         for (var i = 0; i < posts.Length; i++)
         {
@@ -92,8 +65,8 @@ public sealed class NearlineReader : IDisposable
 
     /// <summary>The stored posts among <paramref name="posts"/> (absent ids are left out), read by one statement.</summary>
     public IReadOnlyList<StoredPost> Posts(ReadOnlySpan<long> posts) =>
-        Query("SELECT body, deleted FROM posts WHERE id IN (SELECT value FROM json_each($id))", IdList(posts),
-            r => new StoredPost(JsonSerializer.Deserialize(r.GetString(0), DataJson.Compact.Post)!, r.GetInt64(1) != 0));
+        Query("SELECT body, deleted FROM posts WHERE id IN (SELECT value FROM json_each($ids))",
+            r => new StoredPost(JsonSerializer.Deserialize(r.GetString(0), DataJson.Compact.Post)!, r.GetInt64(1) != 0), ("$ids", IdList(posts)));
 
     /// <summary>Ids as the JSON array SQLite's json_each reads: one bound parameter for any number of ids.</summary>
     private static string IdList(ReadOnlySpan<long> ids)
@@ -109,77 +82,42 @@ public sealed class NearlineReader : IDisposable
     /// <summary>Every impression the member was shown, oldest first.</summary>
     public IReadOnlyList<SeenImpression> History(long member)
     {
-        var rows = Query("SELECT impression, time, post, actions FROM history WHERE member = $id", member,
-            r => new SeenImpression(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), HistoryActions.ToFeedTasks((int)r.GetInt64(3))));
+        var rows = Query("SELECT impression, time, post, actions FROM history WHERE member = $id", r =>
+        {
+            var actions = (int)r.GetInt64(3);
+            return new SeenImpression(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), HistoryActions.ToFeedTasks(actions), HistoryActions.IsPositive(actions));
+        }, ("$id", member));
         rows.Sort((a, b) => a.Time != b.Time ? a.Time.CompareTo(b.Time) : a.Impression.CompareTo(b.Impression));
         return rows;
     }
 
     /// <summary>The stored embedding (C) of a member or post, or null when none is stored yet.</summary>
-    public float[]? Embedding(EntityKind kind, long id)
-    {
-        var connection = Rent();
-        try
-        {
-            using var command = connection.CreateCommand();
-            command.CommandText = "SELECT vector FROM embeddings WHERE kind = $kind AND id = $id";
-            command.Parameters.AddWithValue("$kind", (int)kind);
-            command.Parameters.AddWithValue("$id", id);
-            return command.ExecuteScalar() is byte[] bytes ? NearlineStore.Vector(bytes) : null;
-        }
-        finally
-        {
-            Return(connection);
-        }
-    }
+    public float[]? Embedding(EntityKind kind, long id) =>
+        Query("SELECT vector FROM embeddings WHERE kind = $kind AND id = $id", r => NearlineStore.Vector((byte[])r[0]), ("$kind", (int)kind), ("$id", id))
+            .FirstOrDefault();
 
     /// <summary>The current prompt of a member or post, or null when it has none (unknown, or a deleted post).</summary>
-    public StoredPrompt? Prompt(EntityKind kind, long id)
-    {
-        var connection = Rent();
-        try
-        {
-            using var command = connection.CreateCommand();
-            command.CommandText = """
-                SELECT p.version, p.text, p.tokens, COALESCE(e.version, 0) FROM prompts p
-                LEFT JOIN embeddings e ON e.kind = p.kind AND e.id = p.id
-                WHERE p.kind = $kind AND p.id = $id
-                """;
-            command.Parameters.AddWithValue("$kind", (int)kind);
-            command.Parameters.AddWithValue("$id", id);
-            using var reader = command.ExecuteReader();
-            return reader.Read() ? new StoredPrompt((int)reader.GetInt64(0), reader.GetString(1), NearlineStore.Tokens((byte[])reader[2]), (int)reader.GetInt64(3)) : null;
-        }
-        finally
-        {
-            Return(connection);
-        }
-    }
+    public StoredPrompt? Prompt(EntityKind kind, long id) =>
+        Query("""
+            SELECT p.version, p.text, p.tokens, COALESCE(e.version, 0) FROM prompts p
+            LEFT JOIN embeddings e ON e.kind = p.kind AND e.id = p.id
+            WHERE p.kind = $kind AND p.id = $id
+            """, r => new StoredPrompt((int)r.GetInt64(0), r.GetString(1), NearlineStore.Tokens((byte[])r[2]), (int)r.GetInt64(3)), ("$kind", (int)kind), ("$id", id))
+            .FirstOrDefault();
 
     /// <summary>The newest time (Unix seconds) of any stored impression or post: the world's clock as the store knows it.</summary>
-    public long LatestTime()
-    {
-        var connection = Rent();
-        try
-        {
-            return Math.Max(
-                NearlineStore.Scalar(connection, "SELECT COALESCE(MAX(time), 0) FROM history"),
-                NearlineStore.Scalar(connection, "SELECT COALESCE(MAX(json_extract(body, '$.time')), 0) FROM posts"));
-        }
-        finally
-        {
-            Return(connection);
-        }
-    }
+    public long LatestTime() =>
+        Query("""
+            SELECT MAX((SELECT COALESCE(MAX(time), 0) FROM history), (SELECT COALESCE(MAX(json_extract(body, '$.time')), 0) FROM posts))
+            """, r => r.GetInt64(0))[0];
 
-    private List<T> Query<T>(string sql, object id, Func<SqliteDataReader, T> read)
+    /// <summary>Every row of <paramref name="sql"/> with <paramref name="parameters"/> bound, read on a pooled connection.</summary>
+    private List<T> Query<T>(string sql, Func<SqliteDataReader, T> read, params (string Name, object Value)[] parameters)
     {
         var connection = Rent();
         try
         {
-            using var command = connection.CreateCommand();
-            command.CommandText = sql;
-            command.Parameters.AddWithValue("$id", id);
+            using var command = NearlineStore.Command(connection, sql, null, parameters);
             using var reader = command.ExecuteReader();
             var rows = new List<T>();
             while (reader.Read())

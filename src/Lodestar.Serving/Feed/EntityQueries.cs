@@ -21,7 +21,7 @@ public sealed class EntityQueries(ServingOptions options, NearlineReader reader,
         var newest = history.Reverse().Take(options.HistoryListed)
             .Select(h => new HistoryView(h.Impression, h.Post, h.Time, ActionNames(h.Actions), catalog.Get(h.Post).Ranked.Topic)).ToList();
         return new MemberAnswer(id, JsonSerializer.SerializeToElement(member, DataJson.Compact.Member), history.Count,
-            history.Count(h => FeedService.IsEngagement(h.Actions)), newest, Prompt(EntityKind.Member, id));
+            history.Count(h => h.Engaged), newest, Prompt(EntityKind.Member, id));
     }
 
     /// <summary>Members after the cursor <paramref name="after"/>, <paramref name="limit"/> at most.</summary>
@@ -34,11 +34,11 @@ public sealed class EntityQueries(ServingOptions options, NearlineReader reader,
     /// <summary>The post, or null when the store never held it.</summary>
     public PostAnswer? Post(long id)
     {
-        if (catalog.Find(id) is not { } post || reader.Post(id) is not { } stored)
+        if (reader.Post(id) is not { } stored)
         {
             return null;
         }
-        return new PostAnswer(FeedService.View(post, reader.Counts(id), clock.Now), stored.Deleted, index.Contains(id), Prompt(EntityKind.Post, id));
+        return new PostAnswer(FeedService.View(catalog.Remember(stored.Post), reader.Counts(id), clock.Now), stored.Deleted, index.Contains(id), Prompt(EntityKind.Post, id));
     }
 
     private PromptView? Prompt(EntityKind kind, long id) =>

@@ -118,19 +118,13 @@ public sealed class FeedService(ServingOptions options, NearlineReader reader, F
             var impression = history[i];
             var author = posts[i].Ranked.Author;
             shown[author] = shown.GetValueOrDefault(author) + 1;
-            if (IsEngagement(impression.Actions))
+            if (impression.Engaged)
             {
                 engaged[author] = engaged.GetValueOrDefault(author) + 1;
             }
         }
         return (engaged, shown);
     }
-
-    /// <summary>Any action but a skip (the positives of the world's schema).</summary>
-    public static bool IsEngagement(int actions) => (actions & ~(1 << SkipTask)) != 0;
-
-    /// <summary>The skip's bit in an action set (FeedTasks.Names[1]).</summary>
-    private const int SkipTask = 1;
 
     /// <summary>Why the item is in the feed, in words: where retrieval put it, the two actions that carry most of its
     /// score, the member's past engagement with the author, and a fresh post's age.</summary>

@@ -22,14 +22,11 @@ public sealed class PostCatalog(NearlineReader reader)
         {
             return cached;
         }
-        if (reader.Post(id) is not { } stored)
-        {
-            return null;
-        }
-        var post = new CatalogPost(stored.Post, FeedRankingFeatures.Ranked(stored.Post));
-        _posts.TryAdd(id, post);
-        return post;
+        return reader.Post(id) is { } stored ? Remember(stored.Post) : null;
     }
+
+    /// <summary>The catalog's entry for a post just read from the store (the cached one when there is one).</summary>
+    public CatalogPost Remember(Post post) => _posts.GetOrAdd(post.Id, _ => new CatalogPost(post, FeedRankingFeatures.Ranked(post)));
 
     /// <summary>
     /// The posts of <paramref name="ids"/> in their order, the ones not cached yet read by one statement; throws naming a
@@ -56,7 +53,7 @@ public sealed class PostCatalog(NearlineReader reader)
         }
         foreach (var stored in reader.Posts(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(missing)))
         {
-            _posts.TryAdd(stored.Post.Id, new CatalogPost(stored.Post, FeedRankingFeatures.Ranked(stored.Post)));
+            Remember(stored.Post);
         }
         for (var i = 0; i < ids.Length; i++)
         {

@@ -175,7 +175,8 @@ public sealed class ServingHost : IAsyncDisposable
         await app.StartAsync().ConfigureAwait(false);
         if (ready)
         {
-            host.MarkReady();
+            // The clock was read from the store just above; only a later catch-up needs MarkReady to read it again.
+            Volatile.Write(ref host._ready, 1);
         }
         return host;
     }
