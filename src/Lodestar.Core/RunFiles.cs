@@ -22,4 +22,7 @@ public static class ModelFolders
 
     /// <summary>A feed-ranking run: the generative ranker over post and action sequences.</summary>
     public const string FeedRanker = "feed-ranker";
+
+    /// <summary>A job-matching student run: the distilled cross-encoder that scores a member's job candidates.</summary>
+    public const string JobStudent = "job-student";
 }

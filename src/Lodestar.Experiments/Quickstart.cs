@@ -2,7 +2,7 @@
 // both teachers and the distilled student (or continues them), evaluates them with speed, and writes the
 // HTML report with a JSON beside it; optionally the multi-teacher experiment into the same report. Then the feed's
 // two models, the shared retrieval encoder and the feed ranker, are trained into models/ (each run with its own
-// report), the directory `lodestar serve --models` reads.
+// report) beside the student, the directory `lodestar serve --models` reads.
 using Lodestar.Bench.JobMatching;
 using Lodestar.Core;
 using Lodestar.Core.Progress;
@@ -34,7 +34,7 @@ public static class Quickstart
     /// than `match eval`'s default 5 keep the quickstart within its 10 minutes; `match eval --rounds N` re-measures.</summary>
     public const int SpeedRounds = 3;
 
-    /// <summary>The folder of the quickstart's directory holding the feed models (retrieval/ and feed-ranker/).</summary>
+    /// <summary>The folder of the quickstart's directory holding the served models (retrieval/, feed-ranker/ and job-student/).</summary>
     public const string ModelsFolder = "models";
 
     /// <summary>Runs the quickstart; a finished run of the same config is reused, so a second call only evaluates.</summary>
@@ -57,8 +57,11 @@ public static class Quickstart
         var data = MatchPipeline.Prepare(teacher);
         log(new MatchTrainer(MatchRole.PolicyTeacher, teacher, data).TrainOrContinue(progress).Describe());
         log(new MatchTrainer(MatchRole.ClickTeacher, click, data).TrainOrContinue(progress).Describe());
+        var models = Path.Combine(directory, ModelsFolder);
+        // The student is trained where the server reads it, models/job-student/, beside the feed's models.
         var student = teacher with
         {
+            RunName = Path.GetRelativePath(teacher.RunsDirectory, Path.Combine(models, ModelFolders.JobStudent)),
             Model = MatchModelConfig.Student with { Seed = seed },
             Training = teacher.Training with { LearningRate = 2e-3f },
             PolicyTeacherRun = teacher.RunDirectory(MatchRole.PolicyTeacher),
@@ -74,7 +77,6 @@ public static class Quickstart
         var rows = experiment ? MultiTeacherExperiment.Run(student, data, [(int)seed], MultiTeacherExperiment.AllVariants, MatchSplit.Test, log) : null;
         var report = MatchReportWriter.Write(directory, evaluation, rows);
 
-        var models = Path.Combine(directory, ModelsFolder);
         log("training the feed retrieval encoder (members and posts as prompts, InfoNCE)");
         var retrieval = RetrievalRun.Train(new RetrievalConfig { World = world, Seed = (int)seed, Training = RetrievalConfig.DefaultTraining with { Epochs = epochs } },
             Path.Combine(models, ModelFolders.Retrieval), new LoopOptions(Progress: progress));

@@ -18,6 +18,12 @@ public sealed record ServingOptions
     /// <summary>Only posts created within this many days of the world's clock are retrieved (0: any age).</summary>
     public int FreshDays { get; init; } = 14;
 
+    /// <summary>Jobs the first stage hands the job-matching student per request, all scored in one pass.</summary>
+    public int JobCandidates { get; init; } = 200;
+
+    /// <summary>A job is open for this many days after it is posted (0: open for ever).</summary>
+    public int JobOpenDays { get; init; } = 30;
+
     /// <summary>Impressions of a member's history the member endpoint lists, newest first.</summary>
     public int HistoryListed { get; init; } = 20;
 
@@ -52,7 +58,7 @@ public sealed record ServingOptions
     public int DrainTimeoutSeconds { get; init; } = 30;
 
     /// <summary>The options as reports show them: the admin key is never written out.</summary>
-    public override string ToString() => $"retrieve {Retrieve}, limit {DefaultLimit} (max {MaxLimit}), fresh {FreshDays} d, slots {MaxConcurrentRequests} + queue {QueuedRequests}, deadline {DeadlineMilliseconds} ms";
+    public override string ToString() => $"retrieve {Retrieve}, job candidates {JobCandidates} (open {JobOpenDays} d), limit {DefaultLimit} (max {MaxLimit}), fresh {FreshDays} d, slots {MaxConcurrentRequests} + queue {QueuedRequests}, deadline {DeadlineMilliseconds} ms";
 
     public ServingOptions Validate()
     {
@@ -87,6 +93,10 @@ public sealed record ServingOptions
         if (FreshDays < 0)
         {
             throw new ArgumentException($"fresh_days: {FreshDays}; must be ≥ 0 (0: any age)");
+        }
+        if (JobCandidates < 1 || JobOpenDays < 0)
+        {
+            throw new ArgumentException($"job_candidates: {JobCandidates}, job_open_days: {JobOpenDays}; at least 1 candidate, open days ≥ 0 (0: for ever)");
         }
         if (HistoryListed < 0)
         {

@@ -51,6 +51,8 @@ public sealed class ScoringWithoutTrainerTests : IDisposable
         var model = MatchModel.Load(Path.Combine(run, MatchModel.BestFile));
         Assert.Equal(MatchRole.Student, model.Role);
         var prompts = MatchFeatureSpec.OpenPrompts(run, model.Config.MaxTokens);
+        // The golden spec predates the policy field: it reads as the default policy the student was trained under.
+        Assert.Equal(Lodestar.Policy.PolicyLoader.JobMatching, MatchFeatureSpec.Read(run).Policy);
         foreach (var line in File.ReadLines(Path.Combine(run, "scores.jsonl")))
         {
             var expected = JsonDocument.Parse(line).RootElement;

@@ -1,5 +1,5 @@
 // The operator endpoints over real HTTP: refused without the key or with a wrong one; a reload swaps in a new feed
-// ranker while feed requests keep flowing (none fails, and the answers change to the new ranker's); a reload that
+// ranker and job student while feed and jobs requests keep flowing (none fails, and the answers change to the new models'); a reload that
 // would change the retrieval encoder is refused and leaves the set in service; a drain takes the server out of
 // readiness and refuses /v1 requests until undone.
 using System.Net;
@@ -27,6 +27,12 @@ public sealed class AdminTests(ServingWorld world) : IClassFixture<ServingWorld>
         return [.. body.GetProperty("items")[0].GetProperty("probabilities").EnumerateObject().Select(p => p.Value.GetSingle())];
     }
 
+    private static async Task<float> FirstJobOverall(HttpClient client, long member)
+    {
+        var body = JsonDocument.Parse(await client.GetStringAsync($"/v1/members/{member}/jobs?limit=1")).RootElement;
+        return body.GetProperty("jobs")[0].GetProperty("overall").GetSingle();
+    }
+
     [Fact]
     public async Task Admin_endpoints_need_the_key()
     {
@@ -42,23 +48,24 @@ public sealed class AdminTests(ServingWorld world) : IClassFixture<ServingWorld>
     }
 
     [Fact]
-    public async Task A_reload_swaps_the_ranker_while_requests_flow_and_none_fails()
+    public async Task A_reload_swaps_the_ranker_and_student_while_requests_flow_and_none_fails()
     {
         var other = Path.Combine(world.Directory, "models-other-ranker");
-        world.WriteModels(other, encoderSeed: 3, rankerSeed: 6);
+        world.WriteModels(other, encoderSeed: 3, rankerSeed: 6, studentSeed: 8);
         var (host, client) = await world.StartHost(new ServingOptions { Retrieve = 120, MaxLimit = 50, AdminKey = Key, QueuedRequests = 1000 });
         await using (host)
         using (client)
         {
             var member = world.Log.Members.Order().First();
             var before = await FirstItemProbabilities(client, member);
+            var jobBefore = await FirstJobOverall(client, member);
             using var stop = new CancellationTokenSource();
             var statuses = new System.Collections.Concurrent.ConcurrentBag<HttpStatusCode>();
-            var load = Enumerable.Range(0, 2).Select(_ => Task.Run(async () =>
+            var load = new[] { "feed", "jobs" }.Select(endpoint => Task.Run(async () =>
             {
                 while (!stop.IsCancellationRequested)
                 {
-                    statuses.Add((await client.GetAsync($"/v1/members/{member}/feed")).StatusCode);
+                    statuses.Add((await client.GetAsync($"/v1/members/{member}/{endpoint}")).StatusCode);
                 }
             })).ToArray();
             foreach (var models in new[] { other, world.ModelsDirectory, other, world.ModelsDirectory, other })
@@ -73,6 +80,7 @@ public sealed class AdminTests(ServingWorld world) : IClassFixture<ServingWorld>
             Assert.All(statuses, s => Assert.Equal(HttpStatusCode.OK, s));
             Assert.Equal(other, host.Models.Current.Directory);
             Assert.NotEqual(before, await FirstItemProbabilities(client, member));
+            Assert.NotEqual(jobBefore, await FirstJobOverall(client, member));
         }
     }
 

@@ -1,6 +1,6 @@
 // The explorer page in a real headless Chromium (Debian's, driven by Playwright): a member picked from the suggestions
-// shows the profile, the recent impressions and the feed the API returns, item for item with its six probability bars
-// and reasons; an impression ingested through the API shows up after Refresh. A screenshot is kept under
+// shows the profile, the recent impressions, the feed the API returns, item for item with its six probability bars
+// and reasons, and the job matches the API returns with every policy dimension's level in the rubric's words; an impression ingested through the API shows up after Refresh. A screenshot is kept under
 // test/Lodestar.Serving.Tests/TestResults/.
 using System.Net;
 using System.Text;
@@ -53,6 +53,18 @@ public sealed class ExplorerPageTests(ServingWorld world) : IClassFixture<Servin
             Assert.True(await page.Locator("#feed .item").First.Locator(".why li").CountAsync() >= 2);
             var impressions = world.Log.ImpressionsOf(member);
             Assert.Equal(Math.Min(20, impressions.Count), await page.Locator("#history li").CountAsync());
+
+            var jobs = JsonDocument.Parse(await world.Client.GetStringAsync($"/v1/members/{member}/jobs?limit=10")).RootElement.GetProperty("jobs").EnumerateArray().ToList();
+            Assert.NotEmpty(jobs);
+            var jobsShown = await page.Locator("#jobs .job").EvaluateAllAsync<string[]>("jobs => jobs.map(j => j.dataset.job)");
+            Assert.Equal(jobs.Select(j => j.GetProperty("job_id").GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture)), jobsShown);
+            var firstJob = page.Locator("#jobs .job").First;
+            foreach (var dimension in jobs[0].GetProperty("dimensions").EnumerateArray())
+            {
+                var line = await firstJob.Locator($"[data-dimension='{dimension.GetProperty("id").GetString()}']").InnerTextAsync();
+                Assert.Contains(dimension.GetProperty("words").GetString()!, line);
+            }
+            Assert.Contains(jobs[0].GetProperty("overall_words").GetString()!, await firstJob.Locator(".overall").InnerTextAsync());
 
             var screenshots = Directory.CreateDirectory(Path.Combine(RepoPaths.Root, "test", "Lodestar.Serving.Tests", "TestResults")).FullName;
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(screenshots, "explorer.png"), FullPage = true });

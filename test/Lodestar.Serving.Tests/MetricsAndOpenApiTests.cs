@@ -22,7 +22,8 @@ public sealed class MetricsAndOpenApiTests(ServingWorld world) : IClassFixture<S
         var lines = text.Split('\n');
         foreach (var stage in new[] { "member", "retrieve", "features", "rank", "total" })
         {
-            var count = lines.Single(l => l.StartsWith("lodestar_feed_stage_duration_milliseconds_count{", StringComparison.Ordinal) && l.Contains($"stage=\"{stage}\"", StringComparison.Ordinal));
+            var count = lines.Single(l => l.StartsWith("lodestar_request_stage_duration_milliseconds_count{", StringComparison.Ordinal)
+                && l.Contains("endpoint=\"feed\"", StringComparison.Ordinal) && l.Contains($"stage=\"{stage}\"", StringComparison.Ordinal));
             Assert.Equal(3, long.Parse(count.Split(' ')[1].Trim(), System.Globalization.CultureInfo.InvariantCulture));
         }
         Assert.Contains(lines, l => l.StartsWith("http_server_request_duration_seconds_count{", StringComparison.Ordinal) && l.Contains("http_route=\"/v1/members/{id}/feed\"", StringComparison.Ordinal));
@@ -40,6 +41,9 @@ public sealed class MetricsAndOpenApiTests(ServingWorld world) : IClassFixture<S
         var feed = paths.GetProperty("/v1/members/{id}/feed").GetProperty("get");
         Assert.Equal("GetFeed", feed.GetProperty("operationId").GetString());
         Assert.Equal(["200", "400", "404", "429", "503"], feed.GetProperty("responses").EnumerateObject().Select(r => r.Name).Order());
+        var jobs = paths.GetProperty("/v1/members/{id}/jobs").GetProperty("get");
+        Assert.Equal("GetJobs", jobs.GetProperty("operationId").GetString());
+        Assert.Equal(["200", "400", "404", "429", "503"], jobs.GetProperty("responses").EnumerateObject().Select(r => r.Name).Order());
         Assert.True(paths.GetProperty("/v1/events").TryGetProperty("post", out _));
         Assert.True(paths.GetProperty("/v1/members/{id}").TryGetProperty("get", out _));
         Assert.True(paths.GetProperty("/v1/posts/{id}").TryGetProperty("get", out _));

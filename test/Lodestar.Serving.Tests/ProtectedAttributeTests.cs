@@ -1,5 +1,5 @@
 // Nothing a client can get from the service names or carries a protected attribute: every property name of every
-// answer (feeds, members, the member list, posts, event receipts, problems, the OpenAPI document) is checked against
+// answer (feeds, job matches, members, the member list, posts, event receipts, problems, the OpenAPI document) is checked against
 // the forbidden-attribute list, and no string value equals the member's audited gender or age band from the world's
 // audit file, which no model and no endpoint reads.
 using System.Text;
@@ -52,6 +52,7 @@ public sealed class ProtectedAttributeTests(ServingWorld world) : IClassFixture<
         foreach (var member in members)
         {
             await Add($"/v1/members/{member}/feed?limit=50", member);
+            await Add($"/v1/members/{member}/jobs?limit=50", member);
             await Add($"/v1/members/{member}", member);
         }
         await Add("/v1/members?limit=50");

@@ -1,5 +1,5 @@
-// A small generated world replayed through the embedded nearline pipeline, with an untrained encoder and an untrained
-// feed ranker small enough to score hundreds of candidates in milliseconds, served by a real Kestrel on a free port
+// A small generated world replayed through the embedded nearline pipeline, with an untrained encoder, an untrained
+// feed ranker and an untrained job student small enough to score hundreds of candidates in milliseconds, served by a real Kestrel on a free port
 // of 127.0.0.1. The weights do not matter to what these tests check (routing, agreement with the world's own
 // features, refusals); the shapes, the store and the index are the real ones.
 using System.Text.Json;
@@ -10,9 +10,12 @@ using Lodestar.Features.JobMatching;
 using Lodestar.Features.Retrieval;
 using Lodestar.Models.Bert;
 using Lodestar.Models.FeedRanking;
+using Lodestar.Models.JobMatching;
 using Lodestar.Pipelines.Embedded;
 using Lodestar.Pipelines.Events;
+using Lodestar.Policy;
 using Lodestar.Serving.Http;
+using Lodestar.Serving.Jobs;
 using Lodestar.Text.Prompts;
 using Lodestar.Text.Tokenization;
 
@@ -38,12 +41,19 @@ public sealed class ServingWorld : IAsyncLifetime
     /// <summary>The models directory the fixture's server loaded: an untrained encoder and ranker written as their runs are.</summary>
     public string ModelsDirectory => Path.Combine(Directory, "models");
 
+    public JobCatalog Jobs { get; private set; } = null!;
+
     /// <summary>
     /// Writes a models directory: retrieval/ with the run record fields a reader needs, an untrained encoder's checkpoint
-    /// and the world's tokenizer; feed-ranker/ with an untrained ranker's checkpoint. Seeds decide the weights.
+    /// and the world's tokenizer; feed-ranker/ with an untrained ranker's checkpoint; job-student/ with an untrained student,
+    /// its feature spec and tokenizer. Seeds decide the weights.
     /// </summary>
-    public void WriteModels(string directory, ulong encoderSeed, ulong rankerSeed)
+    public void WriteModels(string directory, ulong encoderSeed, ulong rankerSeed, ulong studentSeed = 7)
     {
+        var student = Path.Combine(directory, ServingModels.JobStudentFolder);
+        var layout = MatchDataBuilder.LayoutOf(PolicyLoader.LoadJobPolicy().Document);
+        new MatchModel(MatchRole.Student, MatchModelConfig.TinyStudent with { Seed = studentSeed }, Tokenizer.VocabSize, layout).Save(Path.Combine(student, RunFiles.Best));
+        MatchFeatureSpec.Write(student, Path.Combine(Directory, "world"), new MatchDataConfig(), Tokenizer);
         var retrieval = System.IO.Directory.CreateDirectory(Path.Combine(directory, ServingModels.RetrievalFolder)).FullName;
         var ranker = System.IO.Directory.CreateDirectory(Path.Combine(directory, ServingModels.RankerFolder)).FullName;
         new BertModel(new BertConfig { VocabSize = Tokenizer.VocabSize, Channels = 32, Heads = 2, FeedForward = 64, Layers = 1, MaxPositions = 160, Seed = encoderSeed })
@@ -68,12 +78,13 @@ public sealed class ServingWorld : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var world = Path.Combine(Directory, "world");
-        WorldGenerator.Generate(new WorldConfig { Members = 200, Days = 8, Seed = 11, MatchSamplePairs = 100, Threads = 1 }, BuiltInVocabulary.Create(), world);
+        WorldGenerator.Generate(new WorldConfig { Members = 200, Days = 8, Seed = 11, MatchSamplePairs = 100, JobsPerMember = 2, Threads = 1 }, BuiltInVocabulary.Create(), world);
         Log = FeedLog.Load(world);
         Snapshot = WorldSnapshot.Load(world);
         Tokenizer = MatchDataBuilder.TrainTokenizer(world, 600);
         WriteModels(ModelsDirectory, encoderSeed: 3, rankerSeed: 5);
         Models = ServingModels.Load(ModelsDirectory);
+        Jobs = JobCatalog.Load(world, Snapshot);
         var retrieval = Models.Retrieval;
         var tokenizer = retrieval.Tokenizer;
         _pipeline = EmbeddedPipeline.Open(StateDirectory, retrieval, retrieval.Settings.Prompts(Snapshot, Log, tokenizer), new NearlineOptions { WindowMilliseconds = 20 });
@@ -84,14 +95,14 @@ public sealed class ServingWorld : IAsyncLifetime
             _pipeline.Append([.. events.Skip(start).Take(512).Select(e => (e.Id, e.ToJson()))]);
         }
         _pipeline.Drain();
-        _host = await ServingHost.StartAsync(new ServingOptions { Retrieve = 120, MaxLimit = 50 }, Models, _pipeline, ["http://127.0.0.1:0"]);
+        _host = await ServingHost.StartAsync(new ServingOptions { Retrieve = 120, MaxLimit = 50 }, Models, _pipeline, Jobs, ["http://127.0.0.1:0"]);
         Client = new HttpClient { BaseAddress = new Uri(_host.Addresses[0]) };
     }
 
     /// <summary>A second server over the same pipeline with other options, on its own port.</summary>
     public async Task<(ServingHost Host, HttpClient Client)> StartHost(ServingOptions options)
     {
-        var host = await ServingHost.StartAsync(options, Models, Pipeline, ["http://127.0.0.1:0"]);
+        var host = await ServingHost.StartAsync(options, Models, Pipeline, Jobs, ["http://127.0.0.1:0"]);
         return (host, new HttpClient { BaseAddress = new Uri(host.Addresses[0]) });
     }
 

@@ -1,4 +1,4 @@
-// `lodestar bench serve`: a running server's feed endpoint under open-loop load on 127.0.0.1. Levels of rising QPS
+// `lodestar bench serve`: a running server's feed or jobs endpoint under open-loop load on 127.0.0.1. Levels of rising QPS
 // until the answered p99 crosses the budget or more than 1% is refused (the capacity is the last level within both),
 // then twice the capacity (what is admitted should keep p99 within twice the budget, the rest shed with 429/503,
 // memory flat, no failures), then the capacity again, second by second, to see how soon p99 is back within budget.
@@ -31,12 +31,14 @@ public static class ServeBench
         var overload = new Option<double>("--overload-seconds") { Description = "Seconds at twice the capacity.", DefaultValueFactory = _ => 20 };
         var recovery = new Option<double>("--recovery-seconds") { Description = "Seconds back at the capacity after the overload.", DefaultValueFactory = _ => 10 };
         var warmup = new Option<double>("--warmup-seconds") { Description = "Seconds of load at the first level before any is measured (JIT tiers, caches).", DefaultValueFactory = _ => 15 };
-        var limit = new Option<int>("--limit") { Description = "Items each feed request asks for.", DefaultValueFactory = _ => 20 };
+        var endpoint = new Option<string>("--endpoint") { Description = "The member endpoint loaded: feed or jobs.", DefaultValueFactory = _ => "feed" };
+        endpoint.AcceptOnlyFromAmong(Endpoints);
+        var limit = new Option<int>("--limit") { Description = "Items each request asks for.", DefaultValueFactory = _ => 20 };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the member drawn for each request.", DefaultValueFactory = _ => 1 };
         var json = output.CreateJsonOption();
-        var command = new Command("serve", "Open-loop load on a running server's feed endpoint: latency per level, the capacity within a p99 budget, behaviour at twice it, recovery.")
+        var command = new Command("serve", "Open-loop load on a running server's feed or jobs endpoint: latency per level, the capacity within a p99 budget, behaviour at twice it, recovery.")
         {
-            Options = { url, world, levels, seconds, warmup, budget, overload, recovery, limit, seed, json },
+            Options = { url, world, endpoint, levels, seconds, warmup, budget, overload, recovery, limit, seed, json },
         };
         command.SetAction(parse =>
         {
@@ -44,7 +46,7 @@ public static class ServeBench
                 .Select(l => double.TryParse(l, NumberStyles.Float, CultureInfo.InvariantCulture, out var q) && q > 0 ? q : throw new ArgumentException($"--qps: \"{l}\" is not a positive number"))
                 .ToArray();
             var members = JsonlReader.Read(Path.Combine(parse.GetValue(world)!.FullName, DataFiles.Members), DataJson.Compact.Member).Select(m => m.Id).ToArray();
-            var result = Run(parse.GetValue(url)!, members, qps, parse.GetValue(seconds), parse.GetValue(warmup), parse.GetValue(budget), parse.GetValue(overload), parse.GetValue(recovery),
+            var result = Run(parse.GetValue(url)!, parse.GetValue(endpoint)!, members, qps, parse.GetValue(seconds), parse.GetValue(warmup), parse.GetValue(budget), parse.GetValue(overload), parse.GetValue(recovery),
                 parse.GetValue(limit), parse.GetValue(seed), parse.GetValue(json) ? Console.Error.WriteLine : Console.Out.WriteLine).GetAwaiter().GetResult();
             if (parse.GetValue(json))
             {
@@ -72,9 +74,16 @@ public static class ServeBench
         return command;
     }
 
-    public static async Task<ServeBenchResult> Run(string url, IReadOnlyList<long> members, IReadOnlyList<double> levels, double seconds, double warmupSeconds, double budget,
+    /// <summary>The member endpoints the bench can load: GET /v1/members/{id}/{endpoint}.</summary>
+    public static readonly string[] Endpoints = ["feed", "jobs"];
+
+    public static async Task<ServeBenchResult> Run(string url, string endpoint, IReadOnlyList<long> members, IReadOnlyList<double> levels, double seconds, double warmupSeconds, double budget,
         double overloadSeconds, double recoverySeconds, int limit, ulong seed, Action<string> progress)
     {
+        if (!Endpoints.Contains(endpoint))
+        {
+            throw new ArgumentException($"--endpoint {endpoint}: one of {string.Join(", ", Endpoints)}");
+        }
         if (members.Count == 0)
         {
             throw new ArgumentException("the world has no members to ask for");
@@ -90,7 +99,7 @@ public static class ServeBench
         {
             throw new InvalidOperationException($"{url}/readyz answered {(int)ready.StatusCode}; start `lodestar serve` and wait until it is ready");
         }
-        var load = new OpenLoopLoad(client, i => $"/v1/members/{members[(int)(SeededRandom.Mix(seed, (ulong)i) % (ulong)members.Count)]}/feed?limit={limit}");
+        var load = new OpenLoopLoad(client, i => $"/v1/members/{members[(int)(SeededRandom.Mix(seed, (ulong)i) % (ulong)members.Count)]}/{endpoint}?limit={limit}");
         progress($"warming up at {levels[0]} QPS for {warmupSeconds} s");
         await load.Run("warm-up", levels[0], warmupSeconds).ConfigureAwait(false);
         var results = new List<LoadLevel>();
@@ -108,7 +117,7 @@ public static class ServeBench
         }
         if (capacity is not { } within)
         {
-            return new ServeBenchResult(url, "feed", members.Count, budget, Isa(), results, null, null, null, null, null, null, null);
+            return new ServeBenchResult(url, endpoint, members.Count, budget, Isa(), results, null, null, null, null, null, null, null);
         }
         var before = await Memory(client).ConfigureAwait(false);
         progress($"overload: {2 * within} QPS for {overloadSeconds} s");
@@ -117,7 +126,7 @@ public static class ServeBench
         progress($"recovery: {within} QPS for {recoverySeconds} s");
         var recovery = await load.Run("recovery", within, recoverySeconds).ConfigureAwait(false);
         var recovered = await Memory(client).ConfigureAwait(false);
-        return new ServeBenchResult(url, "feed", members.Count, budget, Isa(), results, within, overload, recovery, RecoveredAt(recovery, budget), before, after, recovered);
+        return new ServeBenchResult(url, endpoint, members.Count, budget, Isa(), results, within, overload, recovery, RecoveredAt(recovery, budget), before, after, recovered);
     }
 
     /// <summary>The first second from which every second's answered p99 stays within the budget and nothing is shed.</summary>

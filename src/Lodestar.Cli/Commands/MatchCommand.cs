@@ -21,7 +21,7 @@ public static class MatchCommand
 
     private static Command Score()
     {
-        var run = new Option<DirectoryInfo>("--run") { Description = "A model's run directory (runs/student, runs/policy-teacher, ...): best.safetensors, features.json, tokenizer.json.", Required = true };
+        var run = new Option<DirectoryInfo>("--run") { Description = "A model's run directory (models/job-student, runs/policy-teacher, ...): best.safetensors, features.json, tokenizer.json.", Required = true };
         var member = new Option<long>("--member") { Description = "Member id in the run's world.", Required = true };
         var jobs = new Option<long[]>("--jobs") { Description = "Job ids to score (default: every job of the world).", AllowMultipleArgumentsPerToken = true };
         var top = new Option<int>("--top") { Description = "How many of the best jobs to print.", DefaultValueFactory = _ => 10 };

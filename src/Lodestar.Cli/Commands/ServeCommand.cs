@@ -1,6 +1,6 @@
-// `lodestar serve`: the feed over HTTP. Opens (or creates) a nearline state directory, runs the embedded pipeline in
-// the process, catches the state up with the world's event stream when it is behind, and serves the models directory's
-// retrieval encoder and feed ranker until Ctrl+C or SIGTERM, when it stops taking connections, lets requests in flight
+// `lodestar serve`: the feed and job matches over HTTP. Opens (or creates) a nearline state directory, runs the embedded
+// pipeline in the process, catches the state up with the world's event stream when it is behind, and serves the models
+// directory's retrieval encoder, feed ranker and job student over the world's jobs until Ctrl+C or SIGTERM, when it stops taking connections, lets requests in flight
 // finish and checkpoints the index.
 using System.CommandLine;
 using System.Diagnostics;
@@ -10,6 +10,7 @@ using Lodestar.Pipelines.Embedded;
 using Lodestar.Pipelines.Events;
 using Lodestar.Serving;
 using Lodestar.Serving.Http;
+using Lodestar.Serving.Jobs;
 using Lodestar.Text.Prompts;
 
 namespace Lodestar.Cli;
@@ -18,21 +19,26 @@ public static class ServeCommand
 {
     public static Command Create()
     {
-        var models = new Option<DirectoryInfo>("--models") { Description = $"Models directory: {ServingModels.RetrievalFolder}/ (a feed-retrieval run) and {ServingModels.RankerFolder}/ (a feed-ranking run).", Required = true };
+        var models = new Option<DirectoryInfo>("--models")
+        {
+            Description = $"Models directory: {ServingModels.RetrievalFolder}/ (a feed-retrieval run), {ServingModels.RankerFolder}/ (a feed-ranking run) and {ServingModels.JobStudentFolder}/ (a job-matching student run).",
+            Required = true,
+        };
         var state = new Option<DirectoryInfo>("--state") { Description = "The nearline state directory (nearline.db, index/); created and filled from the world when new, resumed when not.", Required = true };
         var world = new Option<DirectoryInfo?>("--world") { Description = "The world whose events fill the state (default: the retrieval run's world)." };
         var urls = new Option<string[]>("--urls") { Description = "Addresses to listen on.", DefaultValueFactory = _ => ["http://127.0.0.1:8080"], AllowMultipleArgumentsPerToken = true };
         var retrieve = new Option<int>("--retrieve") { Description = "Posts retrieved per feed request and ranked in one pass.", DefaultValueFactory = _ => new ServingOptions().Retrieve };
+        var jobCandidates = new Option<int>("--job-candidates") { Description = "Jobs the first stage hands the student per jobs request, scored in one pass.", DefaultValueFactory = _ => new ServingOptions().JobCandidates };
         var freshDays = new Option<int>("--fresh-days") { Description = "Only posts created within this many days of the world's clock are retrieved (0: any age).", DefaultValueFactory = _ => new ServingOptions().FreshDays };
         var defaults = new ServingOptions();
         var slots = new Option<int>("--slots") { Description = "Requests computed at once (default: one per core).", DefaultValueFactory = _ => defaults.MaxConcurrentRequests };
         var queue = new Option<int>("--queue") { Description = "Requests that may wait for a slot; more are shed with 429.", DefaultValueFactory = _ => defaults.QueuedRequests };
         var deadline = new Option<int>("--deadline-ms") { Description = "A request that waited longer for its slot is answered 503 without being computed.", DefaultValueFactory = _ => defaults.DeadlineMilliseconds };
         var json = CliJson.CreateOption();
-        var command = new Command("serve", "Serve members' feeds over HTTP until stopped: GET /v1/members/{id}/feed, /v1/members/{id}, /v1/posts/{id}; POST /v1/events; "
+        var command = new Command("serve", "Serve members' feeds and job matches over HTTP until stopped: GET /v1/members/{id}/feed, /v1/members/{id}/jobs, /v1/members/{id}, /v1/posts/{id}; POST /v1/events; "
             + $"/healthz, /readyz, /metrics, /openapi/v1.json; POST /admin/reload and /admin/drain when {AdminKeyVariable} holds a key (sent as X-Api-Key).")
         {
-            Options = { models, state, world, urls, retrieve, freshDays, slots, queue, deadline, json },
+            Options = { models, state, world, urls, retrieve, jobCandidates, freshDays, slots, queue, deadline, json },
         };
         command.SetAction(parse =>
         {
@@ -41,6 +47,7 @@ public static class ServeCommand
             {
                 Retrieve = parse.GetValue(retrieve),
                 FreshDays = parse.GetValue(freshDays),
+                JobCandidates = parse.GetValue(jobCandidates),
                 MaxConcurrentRequests = parse.GetValue(slots),
                 QueuedRequests = parse.GetValue(queue),
                 DeadlineMilliseconds = parse.GetValue(deadline),
@@ -65,12 +72,14 @@ public static class ServeCommand
         var encoder = loaded.Retrieval;
         worldDirectory ??= encoder.Settings.World;
         progress.Line($"reading {worldDirectory}");
-        var prompts = encoder.Settings.Prompts(WorldSnapshot.Load(worldDirectory), FeedLog.Load(worldDirectory), encoder.Tokenizer);
+        var snapshot = WorldSnapshot.Load(worldDirectory);
+        var prompts = encoder.Settings.Prompts(snapshot, FeedLog.Load(worldDirectory), encoder.Tokenizer);
+        var jobs = JobCatalog.Load(worldDirectory, snapshot);
         using var pipeline = EmbeddedPipeline.Open(stateDirectory, encoder, prompts);
         pipeline.Start();
         var events = WorldEvents.Read(worldDirectory);
         var behind = events.Count - pipeline.StoredPosition();
-        var host = ServingHost.StartAsync(options, loaded, pipeline, urls, ready: behind <= 0).GetAwaiter().GetResult();
+        var host = ServingHost.StartAsync(options, loaded, pipeline, jobs, urls, ready: behind <= 0).GetAwaiter().GetResult();
         // Ctrl+C and SIGTERM reach the host's console lifetime, which begins its stop; the server follows it.
         var stop = host.Stopping;
         try

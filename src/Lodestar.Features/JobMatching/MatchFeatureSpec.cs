@@ -4,23 +4,29 @@
 using System.Text.Json;
 using Lodestar.Core;
 using Lodestar.Nn;
+using Lodestar.Policy;
 using Lodestar.Text.Tokenization;
 
 namespace Lodestar.Features.JobMatching;
 
 /// <param name="World">The world directory, relative to the run directory when it was written.</param>
 /// <param name="Data">The data config the examples were built with (history depth, engagement counters, split).</param>
-public sealed record MatchFeatureSpec(string World, MatchDataConfig Data)
+/// <param name="Policy">The policy whose dimensions the model's heads score: an embedded default's name or a file's full path.</param>
+public sealed record MatchFeatureSpec(string World, MatchDataConfig Data, string Policy = PolicyLoader.JobMatching)
 {
     public const string FileName = "features.json";
     public const string TokenizerFile = "tokenizer.json";
 
-    /// <summary>Writes the spec and the tokenizer into <paramref name="runDirectory"/>, atomically, the world path relative to it.</summary>
-    public static void Write(string runDirectory, string worldDirectory, MatchDataConfig data, BpeTokenizer tokenizer)
+    /// <summary>
+    /// Writes the spec and the tokenizer into <paramref name="runDirectory"/>, atomically, the world path relative to it; a
+    /// policy given as a file is written as its full path.
+    /// </summary>
+    public static void Write(string runDirectory, string worldDirectory, MatchDataConfig data, BpeTokenizer tokenizer, string policy = PolicyLoader.JobMatching)
     {
         Directory.CreateDirectory(runDirectory);
         var world = Path.GetRelativePath(Path.GetFullPath(runDirectory), Path.GetFullPath(worldDirectory));
-        AtomicFile.WriteAllText(Path.Combine(runDirectory, FileName), JsonSerializer.Serialize(new MatchFeatureSpec(world, data), ModelCheckpoint.Json));
+        var policyReference = File.Exists(policy) ? Path.GetFullPath(policy) : policy;
+        AtomicFile.WriteAllText(Path.Combine(runDirectory, FileName), JsonSerializer.Serialize(new MatchFeatureSpec(world, data, policyReference), ModelCheckpoint.Json));
         TokenizerJson.Save(tokenizer, Path.Combine(runDirectory, TokenizerFile));
     }
 

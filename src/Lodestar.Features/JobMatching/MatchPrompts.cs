@@ -69,16 +69,22 @@ public sealed class MatchPrompts
         new(WorldSnapshot.Load(worldDirectory), ReadEvents(worldDirectory), tokenizer, maxTokens, config);
 
     /// <summary>The prompt text of a pair seen at <paramref name="time"/> on <paramref name="day"/> (history and counters strictly before it).</summary>
-    public string Text(long memberId, long jobId, long time, int day) =>
-        _renderer.Render(_entry, PromptSubjects.ForPair(_world, memberId, jobId)).Text
+    public string Text(long memberId, long jobId, long time, int day) => Text(_world.Member(memberId), jobId, time, day);
+
+    /// <summary>The prompt text of a pair whose member profile is given (as a store holds it now, edits included).</summary>
+    public string Text(Member member, long jobId, long time, int day) =>
+        _renderer.Render(_entry, PromptSubjects.ForPair(_world, member, _world.Job(jobId))).Text
         + $" posted {Math.Max(0, day - _world.Job(jobId).PostedDay)} days ago"
-        + (_engagement?.Text(memberId, jobId, time) ?? "")
-        + HistoryText(_history.GetValueOrDefault(memberId), jobId, time);
+        + (_engagement?.Text(member.Id, jobId, time) ?? "")
+        + HistoryText(_history.GetValueOrDefault(member.Id), jobId, time);
 
     /// <summary>Tokens (T) of the pair's prompt cut and padded to the model's T, and keep flags (T): 1 for a real token.</summary>
-    public (int[] Tokens, byte[] Keep) Encode(long memberId, long jobId, long time, int day)
+    public (int[] Tokens, byte[] Keep) Encode(long memberId, long jobId, long time, int day) => Encode(_world.Member(memberId), jobId, time, day);
+
+    /// <summary>Tokens and keep flags of a pair whose member profile is given.</summary>
+    public (int[] Tokens, byte[] Keep) Encode(Member member, long jobId, long time, int day)
     {
-        var ids = _tokenizer.Encode(Text(memberId, jobId, time, day));
+        var ids = _tokenizer.Encode(Text(member, jobId, time, day));
         var tokens = new int[_maxTokens];
         var keep = new byte[_maxTokens];
         var length = Math.Min(ids.Length, _maxTokens);

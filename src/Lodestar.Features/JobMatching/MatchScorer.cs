@@ -46,7 +46,7 @@ public static class MatchScorer
             .OrderByDescending(s => s.Overall).ThenBy(s => s.JobId)];
     }
 
-    private static float Sigmoid(float x) => 1f / (1f + MathF.Exp(-x));
+    public static float Sigmoid(float x) => 1f / (1f + MathF.Exp(-x));
 
     /// <summary>
     /// Logits (N, Layout.Width) row-major for the examples, in the given order. Batches are formed over the

@@ -10,9 +10,6 @@ namespace Lodestar.Models.JobMatching;
 
 public sealed class MatchEncoder : Module
 {
-    private byte[]? _maskKeep;
-    private AttentionMask _mask = new(Causal: false);
-
     public MatchEncoder(MatchModelConfig config, int vocabSize, int outputs)
     {
         Config = config;
@@ -64,18 +61,8 @@ public sealed class MatchEncoder : Module
             x = EmbeddingProjection.Forward(graph, x);
         }
         x = graph.Add(x, length == Config.MaxTokens ? PositionEmbedding.Weight : graph.Slice(PositionEmbedding.Weight, 0, 0, length));
-        x = FinalNorm.Forward(graph, Blocks.Forward(graph, x, MaskFor(keep)));
+        // Real tokens attend to real keys only; the mask holds no state, so concurrent passes share the model safely.
+        x = FinalNorm.Forward(graph, Blocks.Forward(graph, x, AttentionMask.ForKeyKeep(keep)));
         return Head.Forward(graph, graph.MaskedMeanPool(x, keep));
-    }
-
-    private AttentionMask MaskFor(byte[] keep)
-    {
-        // The attention op reads the key flags from the mask; rebuilt only when the batch's flags array changes.
-        if (!ReferenceEquals(keep, _maskKeep))
-        {
-            _mask = new AttentionMask(false, keep);
-            _maskKeep = keep;
-        }
-        return _mask;
     }
 }

@@ -1,10 +1,11 @@
-// The HTTP surface: a member's feed, a member, a post, event ingestion, liveness and readiness; every /v1 request
+// The HTTP surface: a member's feed and job matches, a member, a post, event ingestion, liveness and readiness; every /v1 request
 // passes admission (a slot, a bounded queue, a deadline). Ids and limits are checked here and
 // refused with a problem naming the field; the answers are the feed and entity services' records as snake_case JSON.
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Lodestar.Serving.Explorer;
 using Lodestar.Serving.Feed;
+using Lodestar.Serving.Jobs;
 using Microsoft.AspNetCore.Routing;
 
 namespace Lodestar.Serving.Http;
@@ -36,10 +37,25 @@ public static class ServingEndpoints
             var timer = new StageTimer();
             var answer = host.Feed.Feed(host.Models.Current, memberId, count, timer);
             context.Response.Headers["Server-Timing"] = timer.Header();
-            host.Metrics.Record(timer);
+            host.Metrics.Record("feed", timer);
             return answer is null ? ApiProblems.NotFound($"member {memberId} is not in the store") : Results.Json(answer);
         }).WithName("GetFeed").WithSummary("A member's feed: retrieved, ranked, each item with its action probabilities and reasons.")
             .Produces<FeedAnswer>().Refusals();
+
+        v1.MapGet("/members/{id}/jobs", (string id, string? limit, HttpContext context) =>
+        {
+            if (!ApiProblems.TryParseId(id, "member", out var memberId, out var problem)
+                || !ApiProblems.TryParseLimit(limit, host.Options.DefaultLimit, host.Options.MaxLimit, out var count, out problem))
+            {
+                return problem!;
+            }
+            var timer = new StageTimer();
+            var answer = host.Jobs.Jobs(host.Models.Current.Jobs, memberId, count, timer);
+            context.Response.Headers["Server-Timing"] = timer.Header();
+            host.Metrics.Record("jobs", timer);
+            return answer is null ? ApiProblems.NotFound($"member {memberId} is not in the store") : Results.Json(answer);
+        }).WithName("GetJobs").WithSummary("A member's job matches: eligible jobs scored by the distilled student, each with the policy's dimension levels in its rubric's words.")
+            .Produces<JobsAnswer>().Refusals();
 
         v1.MapGet("/members", (string? after, string? limit) =>
         {

@@ -6,6 +6,7 @@ using System.Threading.RateLimiting;
 using Lodestar.Pipelines.Embedded;
 using Lodestar.Pipelines.Store;
 using Lodestar.Serving.Feed;
+using Lodestar.Serving.Jobs;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -26,9 +27,10 @@ public sealed class ServingHost : IAsyncDisposable
     private int _draining;
     private int _inFlight;
 
-    private ServingHost(WebApplication app, ServingOptions options, ModelSlot models, NearlineReader reader, FeedService feed, EntityQueries entities, EventIngest events,
-        ServingClock clock, ServingMetrics metrics)
+    private ServingHost(WebApplication app, ServingOptions options, ModelSlot models, NearlineReader reader, FeedService feed, JobService jobs, EntityQueries entities,
+        EventIngest events, ServingClock clock, ServingMetrics metrics)
     {
+        Jobs = jobs;
         Events = events;
         Metrics = metrics;
         _app = app;
@@ -47,6 +49,8 @@ public sealed class ServingHost : IAsyncDisposable
     public NearlineReader Reader { get; }
 
     public FeedService Feed { get; }
+
+    public JobService Jobs { get; }
 
     public EntityQueries Entities { get; }
 
@@ -89,7 +93,7 @@ public sealed class ServingHost : IAsyncDisposable
 
     /// <summary>
     /// Loads the models in <paramref name="directory"/> (default: the directory in service) beside the set in service and
-    /// swaps the new feed ranker in. The retrieval encoder must be the one in service, byte for byte: every stored
+    /// swaps the new feed ranker and job student in. The retrieval encoder must be the one in service, byte for byte: every stored
     /// embedding was made by it, so a new one needs a new state (every post re-embedded), not a reload.
     /// </summary>
     public ReloadAnswer Reload(string? directory = null)
@@ -104,7 +108,8 @@ public sealed class ServingHost : IAsyncDisposable
                 throw new InvalidDataException($"{loaded.Retrieval.CheckpointPath}: not the retrieval encoder in service ({current.Retrieval.CheckpointPath}); " +
                     "every stored embedding was made by that one, so serve a new encoder from a new state (`lodestar serve --state NEW`), not by a reload");
             }
-            Models.Swap(current with { Ranker = loaded.Ranker, Directory = loaded.Directory });
+            Jobs.Prompts(loaded.Jobs);
+            Models.Swap(current with { Ranker = loaded.Ranker, Jobs = loaded.Jobs, Directory = loaded.Directory });
             return new ReloadAnswer(loaded.Directory, current.Directory, AdminEndpoints.Since(start));
         }
     }
@@ -123,10 +128,11 @@ public sealed class ServingHost : IAsyncDisposable
     }
 
     /// <summary>
-    /// Starts listening on <paramref name="urls"/> (e.g. http://127.0.0.1:0) over the pipeline's store and index;
-    /// <paramref name="ready"/> false leaves readyz at 503 until <see cref="MarkReady"/>.
+    /// Starts listening on <paramref name="urls"/> (e.g. http://127.0.0.1:0) over the pipeline's store and index and the
+    /// world's jobs; <paramref name="ready"/> false leaves readyz at 503 until <see cref="MarkReady"/>.
     /// </summary>
-    public static async Task<ServingHost> StartAsync(ServingOptions options, ServingModels models, EmbeddedPipeline pipeline, IReadOnlyList<string> urls, bool ready = true)
+    public static async Task<ServingHost> StartAsync(ServingOptions options, ServingModels models, EmbeddedPipeline pipeline, JobCatalog jobs, IReadOnlyList<string> urls,
+        bool ready = true)
     {
         options.Validate();
         KeepThreadsForConnections(options);
@@ -163,7 +169,8 @@ public sealed class ServingHost : IAsyncDisposable
         var clock = new ServingClock(reader.LatestTime());
         var index = pipeline.Index.Index;
         var host = new ServingHost(app, options, new ModelSlot(models), reader, new FeedService(options, reader, index, catalog, clock),
-            new EntityQueries(options, reader, index, catalog, clock), new EventIngest(options, pipeline, clock, metrics), clock, metrics);
+            new JobService(options, reader, jobs, clock), new EntityQueries(options, reader, index, catalog, clock), new EventIngest(options, pipeline, clock, metrics), clock, metrics);
+        host.Jobs.Prompts(models.Jobs);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.Use(RequestAdmission.StampArrival);

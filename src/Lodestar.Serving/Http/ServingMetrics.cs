@@ -1,4 +1,4 @@
-// What the service reports to Prometheus at /metrics (through OpenTelemetry): each feed stage's latency, requests shed
+// What the service reports to Prometheus at /metrics (through OpenTelemetry): each feed and jobs stage's latency, requests shed
 // and why, the nearline queues' depths, how fresh new posts and refreshed prompts are, and the posts in the index.
 // Request rate and latency per endpoint come from ASP.NET Core's own meters (http.server.request.duration by route).
 using System.Diagnostics.Metrics;
@@ -21,7 +21,8 @@ public sealed class ServingMetrics : IDisposable
 
     public ServingMetrics(EmbeddedPipeline pipeline)
     {
-        _stages = _meter.CreateHistogram("lodestar.feed.stage.duration", unit: "ms", description: "Time a feed request spent in each stage (member, retrieve, features, rank, total).",
+        _stages = _meter.CreateHistogram("lodestar.request.stage.duration", unit: "ms",
+            description: "Time a request spent in each stage, by endpoint: feed (member, retrieve, features, rank, total), jobs (candidates, features, score, total).",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.25, 0.5, 1, 2, 5, 10, 20, 35, 50, 75, 100, 200, 500, 1000] });
         _shed = _meter.CreateCounter<long>("lodestar.requests.shed", description: "Requests answered without being computed: queue_full (429), deadline (503), event_queue_full (429).");
         _meter.CreateObservableGauge("lodestar.nearline.queue.depth", () =>
@@ -34,14 +35,15 @@ public sealed class ServingMetrics : IDisposable
         _meter.CreateObservableGauge("lodestar.index.posts", () => pipeline.Index.Index.Count, description: "Posts the index holds.");
     }
 
-    /// <summary>Records every stage of a finished feed request, and its total.</summary>
-    public void Record(StageTimer timer)
+    /// <summary>Records every stage of a finished request to <paramref name="endpoint"/> (feed, jobs), and its total.</summary>
+    public void Record(string endpoint, StageTimer timer)
     {
+        var tag = new KeyValuePair<string, object?>("endpoint", endpoint);
         foreach (var (stage, milliseconds) in timer.Stages)
         {
-            _stages.Record(milliseconds, new KeyValuePair<string, object?>("stage", stage));
+            _stages.Record(milliseconds, tag, new KeyValuePair<string, object?>("stage", stage));
         }
-        _stages.Record(timer.TotalMilliseconds, new KeyValuePair<string, object?>("stage", "total"));
+        _stages.Record(timer.TotalMilliseconds, tag, new KeyValuePair<string, object?>("stage", "total"));
     }
 
     public void Shed(string reason) => _shed.Add(1, new KeyValuePair<string, object?>("reason", reason));

@@ -17,14 +17,17 @@ public static class PromptSubjects
     public static PromptSubject ForPost(WorldSnapshot world, long postId) =>
         new($"post {postId}", PostAttributes(world, world.Post(postId)), []);
 
-    public static PromptSubject ForPair(WorldSnapshot world, long memberId, long jobId)
+    public static PromptSubject ForPair(WorldSnapshot world, long memberId, long jobId) => ForPair(world, world.Member(memberId), world.Job(jobId));
+
+    /// <summary>A pair from records given here (a member's profile as a store holds it now), joined with the world's companies and counts.</summary>
+    public static PromptSubject ForPair(WorldSnapshot world, Member member, Job job)
     {
-        var attributes = new Dictionary<string, PromptValue>(MemberAttributes(world, world.Member(memberId)), StringComparer.Ordinal);
-        foreach (var (key, value) in JobAttributes(world, world.Job(jobId)))
+        var attributes = new Dictionary<string, PromptValue>(MemberAttributes(world, member), StringComparer.Ordinal);
+        foreach (var (key, value) in JobAttributes(world, job))
         {
             attributes[key] = value;
         }
-        return new PromptSubject($"member {memberId} with job {jobId}", attributes, []);
+        return new PromptSubject($"member {member.Id} with job {job.Id}", attributes, []);
     }
 
     /// <summary>A member with every impression kept for them at load (load the world with this member in historyMembers).</summary>
@@ -153,8 +156,8 @@ public static class PromptSubjects
     private static string Place(Location location) =>
         string.Join(", ", new[] { location.City, location.Region, location.Country }.Where(p => !string.IsNullOrWhiteSpace(p)));
 
-    // MidSenior → "mid senior": enum names as the words a tokenizer already knows.
-    private static string Words<T>(T value)
+    /// <summary>An enum value as the words a tokenizer already knows: MidSenior → "mid senior".</summary>
+    public static string Words<T>(T value)
         where T : struct, Enum
     {
         var name = value.ToString();

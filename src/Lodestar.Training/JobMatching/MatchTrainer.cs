@@ -47,7 +47,7 @@ public sealed class MatchTrainer(MatchRole role, MatchTrainingConfig config, Mat
         TrainingLoop.CheckStart(start, RunDirectory, options.Resume);
         Directory.CreateDirectory(RunDirectory);
         MatchFeatureSpec.Write(RunDirectory, data.WorldDirectory, data.Config,
-            data.Tokenizer ?? throw new InvalidOperationException("the data set carries no tokenizer to write beside the model"));
+            data.Tokenizer ?? throw new InvalidOperationException("the data set carries no tokenizer to write beside the model"), Config.Policy);
 
         var model = new MatchModel(role, Config.Model, data.VocabSize, data.Layout);
         if (!File.Exists(Path.Combine(RunDirectory, TrainingLoop.LastFile)) && Config.InitFrom is { } init)
