@@ -57,7 +57,8 @@ public static class MatchScorer
         model.Eval();
         var width = model.Layout.Width;
         var output = new float[examples.Count * width];
-        var graph = new Graph(recordGradients: false);
+        using var lease = InferenceGraphs.Rent();
+        var graph = lease.Graph;
         var order = ByLength(examples);
         var rows = new MatchExample[Math.Min(batchSize, examples.Count)];
         for (var start = 0; start < examples.Count; start += batchSize)

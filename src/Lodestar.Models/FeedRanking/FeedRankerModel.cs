@@ -105,8 +105,8 @@ public sealed partial class FeedRankerModel : Module
         {
             return [];
         }
-        var graph = new Graph(recordGradients: false);
-        var logits = Logits(graph, FeedBatch.ForScoring(Config, history, candidates, features)).Data;
+        using var lease = InferenceGraphs.Rent();
+        var logits = Logits(lease.Graph, FeedBatch.ForScoring(Config, history, candidates, features)).Data;
         var probabilities = new float[logits.Length];
         for (var i = 0; i < probabilities.Length; i++)
         {
