@@ -52,7 +52,38 @@ public class CommandTreeTests
     [Fact]
     public void UnknownCommandIsAUsageErrorNotACrash()
     {
-        Assert.NotEqual(0, RunCapturingError(["no-such-command"]).Code);
+        Assert.Equal(2, RunCapturingError(["no-such-command"]).Code);
+    }
+
+    [Theory]
+    [InlineData("--member: 'abc' is not a whole number", "match", "score", "--run", "r", "--member", "abc", "--json")]
+    [InlineData("--seconds: 'fast' is not a number", "bench", "serve", "--world", "w", "--qps", "10", "--seconds", "fast", "--json")]
+    [InlineData("unknown option '--bogus'", "policy", "validate", "--bogus")]
+    [InlineData("unknown option '--membr'", "match", "score", "--run", "r", "--membr", "4", "--member", "4", "--json")]
+    [InlineData("'--run' is required", "match", "score", "--member", "4", "--json")]
+    public void AUsageErrorIsOneLinePerProblemOnStderrWithNothingOnStdoutAndExitsWithTwo(string expected, params string[] args)
+    {
+        var (savedOut, savedErr) = (Console.Out, Console.Error);
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        Console.SetOut(output);
+        Console.SetError(error);
+        int code;
+        try
+        {
+            code = Program.Main(args);
+        }
+        finally
+        {
+            Console.SetOut(savedOut);
+            Console.SetError(savedErr);
+        }
+        Assert.Equal(2, code);
+        Assert.Equal("", output.ToString());
+        var lines = error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains(lines, l => l.Contains(expected, StringComparison.Ordinal));
+        Assert.All(lines, l => Assert.StartsWith($"lodestar {args[0]} {args[1]}: ", l, StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.Contains("System.", StringComparison.Ordinal));
     }
 
     private static (int Code, string Error) RunCapturingError(string[] args)
