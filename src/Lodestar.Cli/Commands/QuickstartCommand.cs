@@ -17,11 +17,11 @@ public static class QuickstartCommand
         var epochs = new Option<int>("--epochs") { Description = "Training epochs of each model.", DefaultValueFactory = _ => 3 };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the world and the models.", DefaultValueFactory = _ => 1UL };
         var withExperiment = new Option<bool>("--experiment") { Description = "Also run the multi-teacher experiment (four more students) into the report." };
-        var serve = new Option<bool>("--serve") { Description = "Then serve the feed models over HTTP (the explorer at /) until Ctrl+C, like `lodestar serve`." };
+        var serve = new Option<bool>("--serve") { Description = "Then serve the models over HTTP (feeds and job matches, the explorer at /) until Ctrl+C, like `lodestar serve`." };
         var urls = new Option<string[]>("--urls") { Description = "With --serve: addresses to listen on.", DefaultValueFactory = _ => ["http://127.0.0.1:8080"], AllowMultipleArgumentsPerToken = true };
         var json = CliJson.CreateOption();
         var command = new Command("quickstart", "Generate a small world; train the policy teacher, click teacher and distilled student, evaluate them and write an HTML report; "
-            + "train the feed retrieval encoder and ranker into models/; with --serve, serve them.");
+            + "the student goes into models/job-student/ and the feed retrieval encoder and ranker are trained into models/ beside it; with --serve, serve them.");
         foreach (var option in new Option[] { output, members, epochs, seed, withExperiment, serve, urls, json })
         {
             command.Options.Add(option);
@@ -39,7 +39,7 @@ public static class QuickstartCommand
             {
                 Console.Out.WriteLine($"report: {result.Report}");
                 Console.Out.WriteLine($"numbers: {result.Json}");
-                Console.Out.WriteLine($"feed models: {result.Models} (reports: {string.Join(", ", result.FeedReports)})");
+                Console.Out.WriteLine($"served models: {result.Models} (feed reports: {string.Join(", ", result.FeedReports)})");
             }
             if (!parse.GetValue(serve))
             {
