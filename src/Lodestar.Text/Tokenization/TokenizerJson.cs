@@ -200,7 +200,8 @@ public static class TokenizerJson
         {
             // Both layouts Hugging Face writes: ["a", "b"] (tokenizers >= 0.20) and "a b" (older files).
             string? left, right;
-            if (merge.ValueKind == JsonValueKind.Array && merge.GetArrayLength() == 2)
+            if (merge.ValueKind == JsonValueKind.Array && merge.GetArrayLength() == 2
+                && merge[0].ValueKind == JsonValueKind.String && merge[1].ValueKind == JsonValueKind.String)
             {
                 left = merge[0].GetString();
                 right = merge[1].GetString();
@@ -238,7 +239,10 @@ public static class TokenizerJson
         foreach (var token in array.EnumerateArray())
         {
             var prefix = $"added_tokens[{index}].";
-            var id = Required(token, "id", JsonValueKind.Number, source, prefix).GetInt32();
+            if (!Required(token, "id", JsonValueKind.Number, source, prefix).TryGetInt32(out var id) || id < 0)
+            {
+                throw new InvalidDataException($"{source}: {prefix}id must be a non-negative integer id");
+            }
             var content = Required(token, "content", JsonValueKind.String, source, prefix).GetString()!;
             var special = token.TryGetProperty("special", out var flag) && flag.ValueKind == JsonValueKind.True;
             foreach (var unsupported in (string[])["single_word", "lstrip", "rstrip"])
@@ -256,6 +260,10 @@ public static class TokenizerJson
 
     private static JsonElement Required(JsonElement parent, string name, JsonValueKind kind, string source, string prefix = "")
     {
+        if (parent.ValueKind != JsonValueKind.Object)
+        {
+            throw new InvalidDataException($"{source}: {(prefix.Length == 0 ? "the top level" : prefix.TrimEnd('.'))} must be an object, found {parent.ValueKind}");
+        }
         if (!parent.TryGetProperty(name, out var value))
         {
             throw new InvalidDataException($"{source}: field {prefix}{name} is missing");
