@@ -68,6 +68,23 @@ public sealed class ReaderFormatTests : IDisposable
         Assert.Equal(2, SequenceReader.Read(seq, log).Count());
         Assert.Equal(1, log.Skipped);
 
+        foreach (var (text, field, words) in new[]
+        {
+            ("1 1 2\n2 3 -5 4\n", "item 2", "item id -5 is outside"),
+            ("1 1 2\n2 0 4\n", "item 1", "item id 0 is outside"),
+            ("1 1 2\n2 2147483647\n", "item 1", "outside 1..2147483646"),
+            ("1 1 2\n2 3 4\n1 5 6\n", "user_id", "user 1 already has a sequence, on line 1"),
+        })
+        {
+            var bad = Write("bad-seq.txt", text);
+            var refused = Assert.Throws<DataFormatException>(() => SequenceReader.Read(bad).ToList());
+            Assert.Equal(field, refused.Field);
+            Assert.Contains(words, refused.Message, StringComparison.Ordinal);
+            var skipping = new BadLineLog(skipBad: true);
+            Assert.Equal(text.Count(c => c == '\n') - 1, SequenceReader.Read(bad, skipping).Count());
+            Assert.Equal(1, skipping.Skipped);
+        }
+
         var behaviors = Write("behaviors.tsv", "1\tU1\t11/9/2019 8:00:00 AM\tN1 N2\tN3-1 N4-0\n2\tU2\tyesterday\t\tN3-0\n3\tU3\t11/9/2019 8:00:00 AM\t\tN3-2\n");
         error = Assert.Throws<DataFormatException>(() => MindReader.ReadBehaviors(behaviors).ToList());
         Assert.Equal((2L, "time"), (error.Line, error.Field));

@@ -26,15 +26,11 @@ public static class SeqRecData
         var sequences = new List<int[]>();
         foreach (var sequence in SequenceReader.Read(fullPath, minLength: MinimumSequenceLength))
         {
+            // The reader keeps item ids within 1..SequenceReader.MaxItemId, so each fits an int.
             var items = new int[sequence.Items.Count];
             for (var i = 0; i < items.Length; i++)
             {
-                var item = sequence.Items[i];
-                if (item is < 1 or > int.MaxValue - 1)
-                {
-                    throw new ArgumentException($"{fullPath}: user {sequence.UserId}, item {i + 1}: item id {item} is outside 1..{int.MaxValue - 1} (0 is the padding id)");
-                }
-                items[i] = (int)item;
+                items[i] = (int)sequence.Items[i];
             }
             userIds.Add(sequence.UserId);
             sequences.Add(items);

@@ -58,8 +58,9 @@ public sealed class SeqRecDataTests : IDisposable
     [Fact]
     public void PaddingIdZeroIsRejected()
     {
-        var error = Assert.Throws<ArgumentException>(() => SeqRecData.Load(Write("1 1 2 3\n7 4 0 5\n")));
-        Assert.Contains("user 7, item 2", error.Message, StringComparison.Ordinal);
+        var error = Assert.Throws<Lodestar.Data.Storage.DataFormatException>(() => SeqRecData.Load(Write("1 1 2 3\n7 4 0 5\n")));
+        Assert.Equal((2L, "item 2"), (error.Line, error.Field));
+        Assert.Contains("0 is the padding id", error.Message, StringComparison.Ordinal);
     }
 
     [SharedDataFact("seqrec-amazon/Beauty.txt")]
