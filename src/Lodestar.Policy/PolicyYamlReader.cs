@@ -3,6 +3,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Lodestar.Text.Yaml;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -32,10 +33,10 @@ public sealed class PolicyYamlReader
     public static (PolicyDocument? Document, IReadOnlyList<PolicyProblem> Problems) Read(string file, string text)
     {
         var reader = new PolicyYamlReader(file, text);
-        var stream = new YamlStream();
+        YamlStream stream;
         try
         {
-            stream.Load(new StringReader(text));
+            stream = YamlText.Load(text);
         }
         catch (YamlException ex)
         {

@@ -113,6 +113,14 @@ public class PolicyValidationTests
     }
 
     [Fact]
+    public void AnOpenFlowCollectionFollowedByAMappingIsASyntaxProblemWithItsPlace()
+    {
+        var problem = Assert.Single(PolicyLoader.Problems("p.yaml", "policy: [a\nb: c\n"));
+        Assert.StartsWith("YAML syntax: the YAML parser stopped", problem.Message, StringComparison.Ordinal);
+        Assert.Equal(1, problem.Mark.Line);
+    }
+
+    [Fact]
     public void LoadingABrokenPolicyThrowsWithEveryProblem()
     {
         var path = Path.Combine(Path.GetTempPath(), $"lodestar-policy-{Guid.NewGuid():N}.yaml");

@@ -24,6 +24,13 @@ public class TemplateGuardRailTests
     }
 
     [Fact]
+    public void AnOpenFlowCollectionFollowedByAMappingNamesTheTemplateAndLine()
+    {
+        var error = Assert.Throws<PromptTemplateException>(() => TemplateYamlReader.Parse("template: [a\nkind: member\n", "open.yaml"));
+        Assert.StartsWith("template open.yaml, line 1: not valid YAML: the YAML parser stopped", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ForbiddenFieldNamesAreRejectedToo()
     {
         const string yaml = "template: t\nkind: member\nbudget: 64\nfields:\n  - { name: ethnicity_guess, source: member.headline, format: text, budget: 20 }\n";

@@ -2,6 +2,7 @@
 // unknown source, forbidden attribute) is reported as "template X, line N, field 'f': ...".
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Lodestar.Text.Yaml;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -16,10 +17,10 @@ public static partial class TemplateYamlReader
     /// <summary>Parses one template; <paramref name="origin"/> names it in errors (a path or "built-in:member.yaml").</summary>
     public static PromptTemplate Parse(string yaml, string origin, IReadOnlyList<string>? forbidden = null)
     {
-        var stream = new YamlStream();
+        YamlStream stream;
         try
         {
-            stream.Load(new StringReader(yaml));
+            stream = YamlText.Load(yaml);
         }
         catch (YamlException ex)
         {
