@@ -5,6 +5,7 @@
 // "optimizer.v.<name>"), the step, the generator's words, every dropout layer's call count and the
 // trainer's own state, so a resumed run continues bit for bit. Written atomically by SafeTensorsWriter.
 using System.Globalization;
+using System.Numerics;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Lodestar.Core;
@@ -222,7 +223,36 @@ public static class ModelCheckpoint
         {
             throw new InvalidDataException($"{path}: tensor '{name}' has {source.Length} elements, the model expects {destination.Length}");
         }
+        if (FirstNonFinite(source) is var bad and >= 0)
+        {
+            var shown = float.IsNaN(source[bad]) ? "NaN" : source[bad] > 0 ? "+infinity" : "-infinity";
+            throw new InvalidDataException($"{path}: tensor '{name}' holds {shown} at element {bad} of {source.Length}; " +
+                "the weights are damaged (a run that diverged, or a corrupted file) and are not loaded");
+        }
         source.CopyTo(destination);
+    }
+
+    /// <summary>The index of the first NaN or infinity in <paramref name="values"/>, or −1.</summary>
+    public static int FirstNonFinite(ReadOnlySpan<float> values)
+    {
+        var i = 0;
+        // x − x is 0 for every finite x and NaN for NaN and ±∞: a block is clean when the whole difference is zero.
+        for (; i <= values.Length - Vector<float>.Count; i += Vector<float>.Count)
+        {
+            var block = new Vector<float>(values[i..]);
+            if (!Vector.EqualsAll(block - block, Vector<float>.Zero))
+            {
+                break;
+            }
+        }
+        for (; i < values.Length; i++)
+        {
+            if (!float.IsFinite(values[i]))
+            {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private static long[] Shape(int[] shape) => [.. shape.Select(d => (long)d)];

@@ -55,6 +55,52 @@ public sealed class CheckpointTests : IDisposable
         Assert.Equal(expected, actual);
     }
 
+    [Theory]
+    [InlineData(float.NaN, "NaN")]
+    [InlineData(float.PositiveInfinity, "+infinity")]
+    [InlineData(float.NegativeInfinity, "-infinity")]
+    public void AWeightThatIsNotFiniteIsRefusedNamingTheFileAndTensor(float value, string shown)
+    {
+        var model = new MatchModel(MatchRole.Student, TinyMatch, 40, Layout);
+        var path = Path.Combine(_directory, "damaged.safetensors");
+        model.Save(path);
+        var bytes = File.ReadAllBytes(path);
+        var headerLength = (int)BitConverter.ToUInt64(bytes, 0);
+        var header = System.Text.Json.JsonDocument.Parse(bytes.AsMemory(8, headerLength)).RootElement;
+        var name = "encoder.head.weight";
+        var start = 8 + headerLength + header.GetProperty(name).GetProperty("data_offsets")[0].GetInt32();
+        BitConverter.TryWriteBytes(bytes.AsSpan(start + (4 * 5), 4), value);
+        File.WriteAllBytes(path, bytes);
+
+        var error = Assert.Throws<InvalidDataException>(() => MatchModel.Load(path));
+        Assert.Contains($"{path}: tensor '{name}' holds {shown} at element 5", error.Message, StringComparison.Ordinal);
+        Assert.Throws<InvalidDataException>(() => new MatchModel(MatchRole.Student, TinyMatch, 40, Layout).LoadWeights(path));
+    }
+
+    [Fact]
+    public void TheFirstNonFiniteValueIsFoundAtEveryPlace()
+    {
+        for (var length = 0; length < 70; length++)
+        {
+            var values = Enumerable.Range(0, length).Select(i => (float)i - 30f).ToArray();
+            Assert.Equal(-1, ModelCheckpoint.FirstNonFinite(values));
+            for (var at = 0; at < length; at++)
+            {
+                foreach (var bad in new[] { float.NaN, float.PositiveInfinity, float.NegativeInfinity })
+                {
+                    var copy = (float[])values.Clone();
+                    copy[at] = bad;
+                    if (at + 1 < length)
+                    {
+                        copy[length - 1] = float.NaN;
+                    }
+                    Assert.Equal(at, ModelCheckpoint.FirstNonFinite(copy));
+                }
+            }
+        }
+        Assert.Equal(-1, ModelCheckpoint.FirstNonFinite([float.MaxValue, float.MinValue, float.Epsilon, -0f]));
+    }
+
     [Fact]
     public void AModelOfAnotherKindIsRefused()
     {
