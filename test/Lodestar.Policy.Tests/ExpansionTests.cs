@@ -103,6 +103,20 @@ public sealed class ExpansionTests : IDisposable
         Assert.True(File.Exists(output + ".manifest.json"));
     }
 
+    [Theory]
+    [InlineData("garbage", null)]
+    [InlineData("{\"pair\":{\"member_id\":\"one\",\"job_id\":2}}", "pair.member_id")]
+    [InlineData("{\"overall\":2}", "scores")]
+    public void AWholeLineThatIsNotALabelIsRefusedNamingTheFileAndLine(string line, string? field)
+    {
+        var checkpoint = Path.Combine(_directory, "bad.partial.jsonl");
+        var good = LabelFile.ToJson(new LabeledPair(new PairKey(1, 2), new Dictionary<string, int> { ["skills"] = 3 }, 2.5, "policy-scorer"));
+        File.WriteAllText(checkpoint, good + "\n" + line + "\n" + good + "\n");
+        var error = Assert.Throws<Lodestar.Data.Storage.DataFormatException>(() => Expander.ReadCheckpoint(checkpoint));
+        Assert.Equal((checkpoint, 2L, field), (error.File, error.Line, error.Field));
+        Assert.StartsWith($"{checkpoint}:2:", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task LabelsWrittenBeforeACrashAreNotPaidForAgainThanksToTheCache()
     {

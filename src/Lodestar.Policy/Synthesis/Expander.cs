@@ -1,8 +1,10 @@
 // Labels a planned set of pairs with any labeler, appending each label to a checkpoint file (JSONL,
 // fsync'd every few labels) so a killed run resumes where it stopped and never labels a pair twice.
 using System.Text;
+using System.Text.Json;
 using System.Threading.Channels;
 using Lodestar.Core.Progress;
+using Lodestar.Data.Storage;
 using Lodestar.Policy.Labeling;
 
 namespace Lodestar.Policy.Synthesis;
@@ -103,7 +105,10 @@ public static class Expander
         return new ExpandReport(plan.Count, labeled, resumed, started.Elapsed.TotalSeconds);
     }
 
-    /// <summary>Labels in a checkpoint file; a torn last line (a crash mid-write) is cut off so appending can continue.</summary>
+    /// <summary>
+    /// Labels in a checkpoint file; a torn last line (a crash mid-write) is cut off so appending can continue. A whole
+    /// line that is not a label (the file was edited or damaged) is refused naming the file and line.
+    /// </summary>
     public static List<LabeledPair> ReadCheckpoint(string path)
     {
         var labels = new List<LabeledPair>();
@@ -120,7 +125,7 @@ public static class Expander
             {
                 continue;
             }
-            labels.Add(LabelFile.FromJson(Encoding.UTF8.GetString(bytes, start, i - start)));
+            labels.Add(ReadLine(path, labels.Count + 1, Encoding.UTF8.GetString(bytes, start, i - start)));
             start = i + 1;
             goodLength = start;
         }
@@ -131,5 +136,24 @@ public static class Expander
             file.Flush(flushToDisk: true);
         }
         return labels;
+    }
+
+    private static LabeledPair ReadLine(string path, long line, string text)
+    {
+        LabeledPair label;
+        try
+        {
+            label = LabelFile.FromJson(text);
+        }
+        catch (JsonException ex)
+        {
+            var field = string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? null : ex.Path.TrimStart('$', '.');
+            throw new DataFormatException(path, line, field, $"not a label line of `policy expand` ({ex.Message.Split(" Path:")[0]}); delete the line, or the file to label every pair again", ex);
+        }
+        if (label.Scores is null || label.Annotator is null)
+        {
+            throw new DataFormatException(path, line, label.Scores is null ? "scores" : "annotator", "missing from a label line of `policy expand`; delete the line, or the file to label every pair again");
+        }
+        return label;
     }
 }
