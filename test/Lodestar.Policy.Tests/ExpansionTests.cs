@@ -103,6 +103,38 @@ public sealed class ExpansionTests : IDisposable
         Assert.True(File.Exists(output + ".manifest.json"));
     }
 
+    /// <summary>Labels its first <paramref name="good"/> pairs with the policy scorer, then fails every call as a dead endpoint does.</summary>
+    private sealed class FailingLabeler(CompiledPolicy<Member, Job> policy, int good) : IPairLabeler
+    {
+        private readonly PolicyScorerLabeler _scorer = new(policy);
+        private int _calls;
+
+        public string Name => "failing";
+
+        public async Task<LabeledPair> LabelAsync(MatchPair pair, CancellationToken cancellationToken)
+        {
+            await Task.Yield();
+            return Interlocked.Increment(ref _calls) <= good
+                ? _scorer.Label(pair) with { Annotator = Name }
+                : throw new HttpRequestException("connection refused (127.0.0.1:9)");
+        }
+    }
+
+    [Theory]
+    [InlineData(1, 0)]
+    [InlineData(2, 3)]
+    [InlineData(4, 7)]
+    public async Task AFailingLabelerStopsTheRunWithItsErrorKeepingTheLabelsBeforeIt(int concurrency, int good)
+    {
+        var (members, jobs) = TestPairs.Create(seed: 29, members: 40, jobs: 30);
+        var plan = PairSampler.Plan(members, jobs, Policy, new SamplerConfig { Pairs = 30, Seed = 5 });
+        var checkpoint = Path.Combine(_directory, $"failing-{concurrency}.partial.jsonl");
+        var run = Expander.RunAsync(plan, new FailingLabeler(Policy, good), Policy.Document.VersionKey, checkpoint, concurrency, checkpointEvery: 1, null, CancellationToken.None);
+        var error = await Assert.ThrowsAsync<HttpRequestException>(() => run.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains("connection refused", error.Message, StringComparison.Ordinal);
+        Assert.Equal(good, Expander.ReadCheckpoint(checkpoint).Count);
+    }
+
     [Theory]
     [InlineData("garbage", null)]
     [InlineData("{\"pair\":{\"member_id\":\"one\",\"job_id\":2}}", "pair.member_id")]

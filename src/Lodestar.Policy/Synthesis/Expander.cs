@@ -18,6 +18,8 @@ public static class Expander
     /// <summary>
     /// Labels every planned pair not yet in <paramref name="checkpointPath"/>. Cancelling stops handing out
     /// new pairs, lets the labels in flight finish and reach the file, then throws OperationCanceledException.
+    /// A labeler or write that fails stops it the same way, then the first failure is thrown: the labels
+    /// written before it stay in the checkpoint for the next run.
     /// </summary>
     public static async Task<ExpandReport> RunAsync(
         IReadOnlyList<SampledPair> plan,
@@ -45,13 +47,17 @@ public static class Expander
         var labeled = 0;
         var sinceFlush = 0;
         var queue = Channel.CreateBounded<SampledPair>(new BoundedChannelOptions(concurrency) { SingleWriter = true });
+        // Cancelled by the caller or by the first failure: either way no new pair is handed out. (A failed worker that
+        // left the producer waiting on a full queue hung the run for ever.)
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Exception? failure = null;
         var producer = Task.Run(async () =>
         {
             try
             {
                 foreach (var item in remaining)
                 {
-                    await queue.Writer.WriteAsync(item, cancellationToken).ConfigureAwait(false);
+                    await queue.Writer.WriteAsync(item, stop.Token).ConfigureAwait(false);
                 }
             }
             catch (OperationCanceledException)
@@ -67,28 +73,36 @@ public static class Expander
         {
             await foreach (var item in queue.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
             {
-                if (cancellationToken.IsCancellationRequested)
+                if (stop.IsCancellationRequested)
                 {
                     continue;
                 }
-                var label = await labeler.LabelAsync(item.Pair, CancellationToken.None).ConfigureAwait(false);
-                label = label with { PolicyVersion = policyVersion, Sample = item.Strategy, LabeledAt = DateTime.UtcNow.ToString("O") };
-                var bytes = Encoding.UTF8.GetBytes(LabelFile.ToJson(label) + "\n");
-                await writeGate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
                 try
                 {
-                    await file.WriteAsync(bytes, CancellationToken.None).ConfigureAwait(false);
-                    labeled++;
-                    if (++sinceFlush >= checkpointEvery)
+                    var label = await labeler.LabelAsync(item.Pair, CancellationToken.None).ConfigureAwait(false);
+                    label = label with { PolicyVersion = policyVersion, Sample = item.Strategy, LabeledAt = DateTime.UtcNow.ToString("O") };
+                    var bytes = Encoding.UTF8.GetBytes(LabelFile.ToJson(label) + "\n");
+                    await writeGate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+                    try
                     {
-                        file.Flush(flushToDisk: true);
-                        sinceFlush = 0;
+                        await file.WriteAsync(bytes, CancellationToken.None).ConfigureAwait(false);
+                        labeled++;
+                        if (++sinceFlush >= checkpointEvery)
+                        {
+                            file.Flush(flushToDisk: true);
+                            sinceFlush = 0;
+                        }
+                        progress?.Report(resumed + labeled);
                     }
-                    progress?.Report(resumed + labeled);
+                    finally
+                    {
+                        writeGate.Release();
+                    }
                 }
-                finally
+                catch (Exception ex) when (ex is not OutOfMemoryException)
                 {
-                    writeGate.Release();
+                    Interlocked.CompareExchange(ref failure, ex, null);
+                    await stop.CancelAsync().ConfigureAwait(false);
                 }
             }
         }, CancellationToken.None)).ToArray();
@@ -100,6 +114,10 @@ public static class Expander
         {
             file.Flush(flushToDisk: true);
             writeGate.Dispose();
+        }
+        if (failure is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
         }
         cancellationToken.ThrowIfCancellationRequested();
         return new ExpandReport(plan.Count, labeled, resumed, started.Elapsed.TotalSeconds);
