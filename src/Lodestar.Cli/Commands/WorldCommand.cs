@@ -1,6 +1,7 @@
 // `lodestar world ...`: generate a simulated professional network with known ground truth, import real
 // data sets (MIND, sequential `uid item...`, MovieLens) into the same storage, and print statistics.
 using System.CommandLine;
+using Lodestar.Core;
 using Lodestar.Core.Progress;
 using Lodestar.Data.Generation;
 using Lodestar.Data.Readers;
@@ -27,7 +28,11 @@ public static class WorldCommand
     private static Command CreateGenerate()
     {
         var defaults = new WorldConfig();
-        var output = new Option<DirectoryInfo>("--out") { Description = "Directory to write the world into (JSONL, manifest, truth/).", Required = true };
+        var output = new Option<DirectoryInfo>("--out")
+        {
+            Description = "Directory to write the world into (JSONL, manifest, truth/): written beside it and swapped in when complete, replacing an earlier world there.",
+            Required = true,
+        };
         var seed = new Option<ulong>("--seed") { Description = "Master seed: the same seed gives byte-identical files.", DefaultValueFactory = _ => defaults.Seed };
         var members = new Option<int>("--members") { Description = "Number of members.", DefaultValueFactory = _ => defaults.Members };
         var days = new Option<int>("--days") { Description = "Simulated days of activity.", DefaultValueFactory = _ => defaults.Days };
@@ -59,9 +64,9 @@ public static class WorldCommand
             var directory = parse.GetValue(output)!.FullName;
             var asJson = parse.GetValue(json);
             var cpuBefore = Environment.CpuUsage.TotalTime;
-            var report = WorldGenerator.Generate(config, vocabulary, directory, ProgressReporter.ForStandardError());
+            var (report, sqliteRows) = StagedDirectory.Write(directory, WorldManifest.FileName, staging =>
+                (WorldGenerator.Generate(config, vocabulary, staging, ProgressReporter.ForStandardError()), parse.GetValue(sqlite) ? BuildSqlite(staging) : null));
             var cpuSeconds = (Environment.CpuUsage.TotalTime - cpuBefore).TotalSeconds;
-            var sqliteRows = parse.GetValue(sqlite) ? BuildSqlite(directory) : null;
             if (asJson)
             {
                 CliJson.WriteLine(new
@@ -112,7 +117,7 @@ public static class WorldCommand
     private static Command CreateImportCommand(string name, string description, Func<string, string, BadLineLog, ImportReport> importer)
     {
         var input = new Option<FileSystemInfo>("--input") { Description = "The data set's file or directory.", Required = true };
-        var output = new Option<DirectoryInfo>("--out") { Description = "Directory to write the imported data into.", Required = true };
+        var output = new Option<DirectoryInfo>("--out") { Description = "Directory to write the imported data into: written beside it and swapped in when complete.", Required = true };
         var skipBad = new Option<bool>("--skip-bad") { Description = "Skip malformed lines, counting and reporting them, instead of stopping at the first." };
         var sqlite = new Option<bool>("--sqlite") { Description = "Also load the data into world.db (SQLite) with its indexes." };
         var json = CliJson.CreateOption();
@@ -130,8 +135,8 @@ public static class WorldCommand
             }
             var directory = parse.GetValue(output)!.FullName;
             var asJson = parse.GetValue(json);
-            var report = importer(source.FullName, directory, new BadLineLog(parse.GetValue(skipBad)));
-            var sqliteRows = parse.GetValue(sqlite) ? BuildSqlite(directory) : null;
+            var (report, sqliteRows) = StagedDirectory.Write(directory, WorldManifest.FileName, staging =>
+                (importer(source.FullName, staging, new BadLineLog(parse.GetValue(skipBad))) with { Directory = directory }, parse.GetValue(sqlite) ? BuildSqlite(staging) : null));
             if (asJson)
             {
                 CliJson.WriteLine(new { report.Source, report.Directory, report.Counts, skipped_bad_lines = report.SkippedBadLines, bad_line_examples = report.BadLineExamples, sqlite_rows = sqliteRows });

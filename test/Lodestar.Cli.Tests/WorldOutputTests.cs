@@ -1,0 +1,46 @@
+// `world import` and `world generate` own their --out: a failed import leaves the world that was there, a second import
+// replaces the first whole (no file of a generated world, truth/ included, survives under an imported one), and a
+// directory that is not a world is refused untouched.
+namespace Lodestar.Cli.Tests;
+
+public sealed class WorldOutputTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("lodestar-world-out-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private string File(string name, string text)
+    {
+        var path = Path.Combine(_directory, name);
+        System.IO.File.WriteAllText(path, text);
+        return path;
+    }
+
+    [Fact]
+    public void AFailedImportLeavesTheWorldThatWasThereAndASecondReplacesTheFirstWhole()
+    {
+        var world = Path.Combine(_directory, "w");
+        CliProcess.Run("world", "generate", "--out", world, "--members", "40", "--days", "2", "--json");
+        Assert.True(Directory.Exists(Path.Combine(world, "truth")));
+        var members = System.IO.File.ReadAllText(Path.Combine(world, "members.jsonl"));
+
+        var error = CliProcess.Fail("world", "import", "seq", "--input", File("bad.txt", "1 1 2\n2 x 3\n"), "--out", world);
+        Assert.Contains("bad.txt:2", error, StringComparison.Ordinal);
+        Assert.Equal(members, System.IO.File.ReadAllText(Path.Combine(world, "members.jsonl")));
+        Assert.True(Directory.Exists(Path.Combine(world, "truth")));
+
+        CliProcess.Run("world", "import", "seq", "--input", File("good.txt", "1 1 2 3\n2 2 3 4\n"), "--out", world, "--json");
+        Assert.Equal(["item_interactions.jsonl", "manifest.json"], Directory.GetFileSystemEntries(world).Select(Path.GetFileName).Order());
+        Assert.Equal([world], Directory.GetFileSystemEntries(_directory).Where(e => Directory.Exists(e)));
+    }
+
+    [Fact]
+    public void ADirectoryThatIsNotAWorldIsRefusedUntouched()
+    {
+        var mine = Directory.CreateDirectory(Path.Combine(_directory, "mine")).FullName;
+        System.IO.File.WriteAllText(Path.Combine(mine, "notes.txt"), "keep me");
+        var error = CliProcess.Fail("world", "import", "seq", "--input", File("good.txt", "1 1 2 3\n"), "--out", mine);
+        Assert.Contains("holds no manifest.json", error, StringComparison.Ordinal);
+        Assert.Equal(["notes.txt"], Directory.GetFileSystemEntries(mine).Select(Path.GetFileName));
+    }
+}
