@@ -17,7 +17,7 @@ public static class StagedDirectory
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
         var staging = target + ".partial";
         var replaced = target + ".replaced";
-        using var owner = Lock(target);
+        using var owner = OutputLock.Acquire(target);
         // A run killed between its two moves left the previous result here; it is the newest complete one.
         if (!Directory.Exists(target) && Directory.Exists(replaced))
         {
@@ -52,22 +52,6 @@ public static class StagedDirectory
         Directory.Move(staging, target);
         DeleteIfPresent(replaced);
         return result;
-    }
-
-    /// <summary>The lock file beside a destination, held open without sharing while it is written.</summary>
-    public static string LockPath(string destination) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(destination)) + ".lock";
-
-    private static FileStream Lock(string target)
-    {
-        var path = LockPath(target);
-        try
-        {
-            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
-        }
-        catch (IOException ex)
-        {
-            throw new IOException($"{target}: another command is writing it now (it holds {path}); wait for it, or write elsewhere", ex);
-        }
     }
 
     private static void DeleteIfPresent(string directory)

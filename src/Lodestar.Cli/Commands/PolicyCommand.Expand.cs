@@ -1,6 +1,7 @@
 // `lodestar policy expand`: plan pairs (random, near decision boundaries, hard), label them with the
 // embedded scorer or an LLM judge behind a progress bar, resume after a kill, write a training set.
 using System.CommandLine;
+using Lodestar.Core;
 using Lodestar.Data.Schema;
 using Lodestar.Policy;
 using Lodestar.Policy.Labeling;
@@ -46,6 +47,8 @@ public static partial class PolicyCommand
             var jobs = snapshot.Jobs.Values.OrderBy(j => j.Id).ToList();
             var plan = PairSampler.Plan(members, jobs, compiled, samplerConfig, excluded);
             var outPath = parse.GetValue(output)!.FullName;
+            // Two runs on one --out would append to one checkpoint and write one training set at once.
+            using var owner = OutputLock.Acquire(outPath);
             var checkpoint = outPath + ".partial.jsonl";
             using var labeler = CreateLabeler(parse.GetValue(labelerName)!, compiled, snapshot, new LlmSettings(
                 parse.GetValue(baseUrl), parse.GetValue(model), parse.GetValue(keyVariable)!, parse.GetValue(cache)?.FullName ?? outPath + ".judge-cache.db",

@@ -1,9 +1,11 @@
-// `world import` and `world generate` own their --out: a failed import leaves the world that was there, a second import
-// replaces the first whole (no file of a generated world, truth/ included, survives under an imported one), and a
-// directory that is not a world is refused untouched.
+// Commands own their --out: a failed import leaves the world that was there, a second import replaces the first whole
+// (no file of a generated world, truth/ included, survives under an imported one), a directory that is not a world is
+// refused untouched, and a second writer of the same output is refused at once while the first holds it.
+using Lodestar.Core;
+
 namespace Lodestar.Cli.Tests;
 
-public sealed class WorldOutputTests : IDisposable
+public sealed class OutputOwnershipTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("lodestar-world-out-").FullName;
 
@@ -42,5 +44,25 @@ public sealed class WorldOutputTests : IDisposable
         var error = CliProcess.Fail("world", "import", "seq", "--input", File("good.txt", "1 1 2 3\n"), "--out", mine);
         Assert.Contains("holds no manifest.json", error, StringComparison.Ordinal);
         Assert.Equal(["notes.txt"], Directory.GetFileSystemEntries(mine).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void ASecondWriterOfAnOutputIsRefusedAtOnce()
+    {
+        var world = Path.Combine(_directory, "w");
+        CliProcess.Run("world", "generate", "--out", world, "--members", "40", "--days", "2", "--json");
+        var labels = Path.Combine(_directory, "labels.jsonl");
+        using (OutputLock.Acquire(labels))
+        {
+            var error = CliProcess.Fail("policy", "expand", "--world", world, "--out", labels, "--pairs", "20");
+            Assert.Contains("another command is writing it", error, StringComparison.Ordinal);
+            Assert.False(System.IO.File.Exists(labels + ".partial.jsonl"));
+        }
+        using (OutputLock.Acquire(world))
+        {
+            Assert.Contains("another command is writing it", CliProcess.Fail("world", "generate", "--out", world, "--members", "40", "--days", "2"), StringComparison.Ordinal);
+        }
+        CliProcess.Run("policy", "expand", "--world", world, "--out", labels, "--pairs", "20", "--json");
+        Assert.False(System.IO.File.Exists(OutputLock.PathOf(labels)));
     }
 }
