@@ -21,6 +21,21 @@ public sealed class ReaderFormatTests : IDisposable
     }
 
     [Fact]
+    public void AManifestsDayZeroIsMidnightUtcOfItsStartDateAndABadDateIsNamed()
+    {
+        string Manifest(string date)
+        {
+            var directory = Directory.CreateDirectory(Path.Combine(_dir, $"m-{date.Replace('/', '-')}")).FullName;
+            File.WriteAllText(Path.Combine(directory, WorldManifest.FileName),
+                $"{{\"schema_version\": 1, \"source\": \"x\", \"seed\": 0, \"start_date\": \"{date}\", \"parameters\": {{}}, \"counts\": {{}}, \"skipped_bad_lines\": 0}}");
+            return directory;
+        }
+        Assert.Equal(new DateTimeOffset(2026, 1, 5, 0, 0, 0, TimeSpan.Zero).ToUnixTimeSeconds(), ManifestFile.StartSeconds(Manifest("2026-01-05")));
+        var error = Assert.Throws<DataFormatException>(() => ManifestFile.StartSeconds(Manifest("05/01/2026")));
+        Assert.Equal("start_date", error.Field);
+    }
+
+    [Fact]
     public void MovieLens100KImportsRatingsInTimeOrder()
     {
         var input = Path.Combine(_dir, "ml-100k");

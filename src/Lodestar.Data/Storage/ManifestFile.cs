@@ -40,4 +40,15 @@ public static class ManifestFile
         }
         return manifest;
     }
+
+    /// <summary>Unix seconds of the directory's day 0 (its manifest's start_date at midnight UTC).</summary>
+    public static long StartSeconds(string directory)
+    {
+        var manifest = Read(directory);
+        if (!DateOnly.TryParseExact(manifest.StartDate, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var start))
+        {
+            throw new DataFormatException(System.IO.Path.Combine(directory, WorldManifest.FileName), 1, "start_date", $"\"{manifest.StartDate}\" is not a yyyy-MM-dd date");
+        }
+        return new DateTimeOffset(start.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).ToUnixTimeSeconds();
+    }
 }

@@ -1,7 +1,6 @@
 // A world's history as the event stream the nearline pipelines would have received: every member joining, every
 // post created and every impression, in time order (ties: joins, then posts, then impressions, each by id), so a
 // replay meets a post's creation before anyone sees it.
-using System.Globalization;
 using Lodestar.Data.Schema;
 using Lodestar.Data.Storage;
 
@@ -20,12 +19,7 @@ public static class WorldEvents
                 throw new FileNotFoundException($"{Path.Combine(directory, file)}: a replay needs it (write a world with `lodestar world generate`)");
             }
         }
-        var manifest = ManifestFile.Read(directory);
-        if (!DateOnly.TryParseExact(manifest.StartDate, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var startDate))
-        {
-            throw new InvalidDataException($"{Path.Combine(directory, WorldManifest.FileName)}: start_date \"{manifest.StartDate}\" is not a yyyy-MM-dd date");
-        }
-        var startSeconds = new DateTimeOffset(startDate.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).ToUnixTimeSeconds();
+        var startSeconds = ManifestFile.StartSeconds(directory);
         var events = new List<NearlineEvent>();
         foreach (var member in JsonlReader.Read(Path.Combine(directory, DataFiles.Members), DataJson.Compact.Member))
         {

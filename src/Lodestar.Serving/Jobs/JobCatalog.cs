@@ -2,7 +2,6 @@
 // member may take (every hard requirement met, the place workable) that share required skills or the occupation
 // with the profile, from inverted lists over required skills and occupations, so a request touches the jobs that
 // could match instead of every job. The distilled student then scores the best of them.
-using System.Globalization;
 using Lodestar.Data.Schema;
 using Lodestar.Data.Storage;
 using Lodestar.Policy;
@@ -50,12 +49,7 @@ public sealed class JobCatalog
 
     /// <summary>The catalog of a world directory: its records, its job events and its day 0.</summary>
     public static JobCatalog Load(string worldDirectory, WorldSnapshot world) =>
-        new(world, Features.JobMatching.MatchPrompts.ReadEvents(worldDirectory), StartSeconds(worldDirectory));
-
-    /// <summary>Unix seconds of a world's day 0, from its manifest.</summary>
-    public static long StartSeconds(string worldDirectory) =>
-        new DateTimeOffset(DateTime.ParseExact(ManifestFile.Read(worldDirectory).StartDate, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal))
-            .ToUnixTimeSeconds();
+        new(world, Features.JobMatching.MatchPrompts.ReadEvents(worldDirectory), ManifestFile.StartSeconds(worldDirectory));
 
     /// <summary>The world's day of a Unix time.</summary>
     public int DayOf(long unixSeconds) => (int)Math.Floor((unixSeconds - _startSeconds) / (double)SecondsPerDay);

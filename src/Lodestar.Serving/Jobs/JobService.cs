@@ -94,7 +94,7 @@ public sealed class JobService(ServingOptions options, NearlineReader reader, Jo
 
     /// <summary>A job as answers show it, with its company's name from the world.</summary>
     public JobView View(Job job) => new(job.Id, job.Title, catalog.World.Companies.GetValueOrDefault(job.CompanyId)?.Name ?? "",
-        string.Join(", ", new[] { job.Location.City, job.Location.Region, job.Location.Country }.Where(p => !string.IsNullOrWhiteSpace(p))),
+        PromptSubjects.Place(job.Location),
         PromptSubjects.Words(job.Workplace), PromptSubjects.Words(job.Seniority), job.Industry, job.RequiredSkills,
         [.. job.HardRequirements.Select(h => $"{h.Kind.Replace('_', ' ')}: {h.Value}")], job.PostedDay);
 

@@ -153,7 +153,8 @@ public static class PromptSubjects
     private static string ItemText(WorldSnapshot world, long postId, string itemSource) =>
         world.Posts.TryGetValue(postId, out var post) && PostAttributes(world, post).TryGetValue(itemSource, out var value) ? value.Text ?? "" : "";
 
-    private static string Place(Location location) =>
+    /// <summary>A location as "city, region, country", leaving out the parts it lacks.</summary>
+    public static string Place(Location location) =>
         string.Join(", ", new[] { location.City, location.Region, location.Country }.Where(p => !string.IsNullOrWhiteSpace(p)));
 
     /// <summary>An enum value as the words a tokenizer already knows: MidSenior → "mid senior".</summary>
