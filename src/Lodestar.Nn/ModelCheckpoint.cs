@@ -85,8 +85,12 @@ public static class ModelCheckpoint
                 metadata[$"dropout_calls.{name}"] = dropout.Calls.ToString(CultureInfo.InvariantCulture);
             }
         }
+        metadata[DigestKey] = TensorDigest.Of(writer);
         writer.Save(path, metadata);
     }
+
+    /// <summary>The metadata key of the checksum of every tensor in the file (TensorDigest), checked on every read.</summary>
+    public const string DigestKey = "tensors_sha256";
 
     /// <summary>The header of a checkpoint: its kind and config, checked to be this format and version.</summary>
     public static CheckpointHeader ReadHeader(string path)
@@ -170,9 +174,25 @@ public static class ModelCheckpoint
         return file.Metadata.GetValueOrDefault("training_state");
     }
 
-    private static SafeTensorsFile Open(string path) => File.Exists(path)
-        ? SafeTensorsFile.Read(path)
-        : throw new FileNotFoundException($"{path}: checkpoint not found (train the run first)", path);
+    /// <summary>
+    /// The checkpoint at <paramref name="path"/>, its tensors checked against the checksum written with them (files written
+    /// before checksums were recorded have none and are read as they are).
+    /// </summary>
+    private static SafeTensorsFile Open(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"{path}: checkpoint not found (train the run first)", path);
+        }
+        var file = SafeTensorsFile.Read(path);
+        if (file.Metadata.TryGetValue(DigestKey, out var recorded) && TensorDigest.Of(file) is var actual && actual != recorded)
+        {
+            file.Dispose();
+            throw new InvalidDataException($"{path}: its tensors do not match the checksum written with them ({DigestKey} {recorded[..12]}…, the bytes give {actual[..12]}…); " +
+                "the file is damaged (a flipped bit or a partial copy) and is not loaded");
+        }
+        return file;
+    }
 
     private static CheckpointHeader HeaderOf(SafeTensorsFile file, string path)
     {

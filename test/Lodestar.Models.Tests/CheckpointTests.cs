@@ -61,20 +61,46 @@ public sealed class CheckpointTests : IDisposable
     [InlineData(float.NegativeInfinity, "-infinity")]
     public void AWeightThatIsNotFiniteIsRefusedNamingTheFileAndTensor(float value, string shown)
     {
+        // A run that diverged saves its weights as they are: the checksum matches, the values are what is wrong.
         var model = new MatchModel(MatchRole.Student, TinyMatch, 40, Layout);
-        var path = Path.Combine(_directory, "damaged.safetensors");
-        model.Save(path);
-        var bytes = File.ReadAllBytes(path);
-        var headerLength = (int)BitConverter.ToUInt64(bytes, 0);
-        var header = System.Text.Json.JsonDocument.Parse(bytes.AsMemory(8, headerLength)).RootElement;
         var name = "encoder.head.weight";
-        var start = 8 + headerLength + header.GetProperty(name).GetProperty("data_offsets")[0].GetInt32();
-        BitConverter.TryWriteBytes(bytes.AsSpan(start + (4 * 5), 4), value);
-        File.WriteAllBytes(path, bytes);
+        model.NamedParameters().Single(p => p.Name == name).Parameter.Data[5] = value;
+        var path = Path.Combine(_directory, "diverged.safetensors");
+        model.Save(path);
 
         var error = Assert.Throws<InvalidDataException>(() => MatchModel.Load(path));
         Assert.Contains($"{path}: tensor '{name}' holds {shown} at element 5", error.Message, StringComparison.Ordinal);
         Assert.Throws<InvalidDataException>(() => new MatchModel(MatchRole.Student, TinyMatch, 40, Layout).LoadWeights(path));
+    }
+
+    [Fact]
+    public void AFlippedBitInAnyWeightIsFoundByTheChecksumWrittenWithIt()
+    {
+        var model = new MatchModel(MatchRole.Student, TinyMatch, 40, Layout);
+        Perturb(model);
+        var path = Path.Combine(_directory, "flipped.safetensors");
+        model.Save(path);
+        Assert.Equal(64, TensorDigestLength(path));
+        var bytes = File.ReadAllBytes(path);
+        var headerLength = (int)BitConverter.ToUInt64(bytes, 0);
+        var header = System.Text.Json.JsonDocument.Parse(bytes.AsMemory(8, headerLength)).RootElement;
+        foreach (var name in new[] { "encoder.head.weight", "encoder.tok_emb.weight" })
+        {
+            var flipped = (byte[])bytes.Clone();
+            // The lowest mantissa bit of one weight: the value stays finite and almost the same.
+            flipped[8 + headerLength + header.GetProperty(name).GetProperty("data_offsets")[0].GetInt32() + 12] ^= 1;
+            File.WriteAllBytes(path, flipped);
+            var error = Assert.Throws<InvalidDataException>(() => MatchModel.Load(path));
+            Assert.Contains($"{path}: its tensors do not match the checksum written with them", error.Message, StringComparison.Ordinal);
+        }
+        File.WriteAllBytes(path, bytes);
+        Assert.Equal(MatchRole.Student, MatchModel.Load(path).Role);
+
+        static int TensorDigestLength(string file)
+        {
+            using var read = SafeTensorsFile.Read(file);
+            return read.Metadata[ModelCheckpoint.DigestKey].Length;
+        }
     }
 
     [Fact]

@@ -14,6 +14,10 @@ public sealed class SafeTensorsWriter
 
     public int Count => _tensors.Count;
 
+    /// <summary>The tensors added so far, in the order they were added.</summary>
+    public IEnumerable<(string Name, SafeTensorsDType DType, IReadOnlyList<long> Shape, byte[] Bytes)> Tensors =>
+        _tensors.Select(t => (t.Key, t.Value.DType, (IReadOnlyList<long>)t.Value.Shape, t.Value.Bytes));
+
     public void Add(string name, ReadOnlySpan<float> values, params ReadOnlySpan<long> shape) =>
         AddRaw(name, SafeTensorsDType.F32, MemoryMarshal.AsBytes(values), shape);
 
