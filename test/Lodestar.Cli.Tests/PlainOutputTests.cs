@@ -27,6 +27,53 @@ public sealed class PlainOutputTests : IDisposable
     }
 
     [Fact]
+    public void EveryCommandsJsonOutputIsJsonLinesAndNothingElse()
+    {
+        var world = Path.Combine(_directory, "chain-world");
+        var sequences = Path.Combine(_directory, "seq.txt");
+        File.WriteAllLines(sequences, Enumerable.Range(1, 30).Select(u => $"{u} " + string.Join(' ', Enumerable.Range(0, 6).Select(i => 1 + ((u * 7 + i) % 13)))));
+        var corpus = Path.Combine(_directory, "corpus.txt");
+        var tokenizer = Path.Combine(_directory, "tokenizer.json");
+        var run = Path.Combine(_directory, "cooc");
+        string[][] commands =
+        [
+            ["world", "generate", "--members", "60", "--days", "2", "--out", world, "--json"],
+            ["world", "stats", "--dir", world, "--json"],
+            ["policy", "validate", "--json"],
+            ["policy", "golden", "--world", world, "--out", Path.Combine(_directory, "golden.jsonl"), "--pairs", "20", "--json"],
+            ["policy", "expand", "--world", world, "--out", Path.Combine(_directory, "expand.jsonl"), "--pairs", "20", "--json"],
+            ["tokenizer", "train", "--corpus", corpus, "--vocab-size", "600", "--out", tokenizer, "--json"],
+            ["tokenizer", "encode", "--tokenizer", tokenizer, "--text", "senior data engineer", "--json"],
+            ["prompt", "render", "--world", world, "--tokenizer", tokenizer, "--member", "1", "--json"],
+            ["world", "import", "seq", "--input", sequences, "--out", Path.Combine(_directory, "seq-world"), "--json"],
+            ["seqrec", "train", "--data", sequences, "--model", "cooc", "--run", run, "--json"],
+            ["seqrec", "eval", "--run", run, "--json"],
+            ["seqrec", "recommend", "--run", run, "--user", "1", "--json"],
+        ];
+        foreach (var command in commands)
+        {
+            if (command[0] == "tokenizer" && command[1] == "train")
+            {
+                File.WriteAllLines(corpus, File.ReadLines(Path.Combine(world, "members.jsonl")).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("headline").GetString()!));
+            }
+            var (output, error) = CliProcess.Run(command);
+            var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.True(lines.Length > 0, $"lodestar {string.Join(' ', command)} printed nothing on stdout; stderr: {error}");
+            foreach (var line in lines)
+            {
+                try
+                {
+                    using var document = JsonDocument.Parse(line);
+                }
+                catch (JsonException ex)
+                {
+                    Assert.Fail($"lodestar {string.Join(' ', command)}: a stdout line is not JSON ({ex.Message}): {line}");
+                }
+            }
+        }
+    }
+
+    [Fact]
     public void WithJsonStandardOutputHoldsOnlyJson()
     {
         var (output, error) = CliProcess.Run("world", "generate", "--members", "200", "--days", "2", "--out", Path.Combine(_directory, "json-world"), "--json");
