@@ -1,6 +1,8 @@
 // Commands own their --out: a failed import leaves the world that was there, a second import replaces the first whole
 // (no file of a generated world, truth/ included, survives under an imported one), a directory that is not a world is
-// refused untouched, and a second writer of the same output is refused at once while the first holds it.
+// refused untouched, a second writer of the same output is refused at once while the first holds it, and a generate
+// killed half-way leaves the previous world, after which a rerun writes exactly what an uninterrupted run writes.
+using System.Diagnostics;
 using Lodestar.Core;
 
 namespace Lodestar.Cli.Tests;
@@ -65,4 +67,43 @@ public sealed class OutputOwnershipTests : IDisposable
         CliProcess.Run("policy", "expand", "--world", world, "--out", labels, "--pairs", "20", "--json");
         Assert.False(System.IO.File.Exists(OutputLock.PathOf(labels)));
     }
+
+    [Fact]
+    public void AGenerateKilledHalfWayLeavesThePreviousWorldAndARerunEqualsAnUninterruptedRun()
+    {
+        var world = Path.Combine(_directory, "w");
+        var straight = Path.Combine(_directory, "straight");
+        string[] Generate(string output) => ["world", "generate", "--out", output, "--members", "3000", "--days", "6", "--seed", "9", "--threads", "1", "--json"];
+        CliProcess.Run("world", "generate", "--out", world, "--members", "40", "--days", "2", "--seed", "1", "--json");
+        var before = Snapshot(world);
+        CliProcess.Run(Generate(straight));
+
+        using (var process = Process.Start(CliProcess.StartInfo(Generate(world)))!)
+        {
+            process.OutputDataReceived += (_, _) => { };
+            process.ErrorDataReceived += (_, _) => { };
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            // Killed once the new world's members are being written beside the old one.
+            var clock = Stopwatch.StartNew();
+            while (!process.HasExited && clock.Elapsed < TimeSpan.FromMinutes(2) && !System.IO.File.Exists(Path.Combine(world + ".partial", "members.jsonl")))
+            {
+                Thread.Sleep(2);
+            }
+            Assert.False(process.HasExited, "world generate finished before it could be killed half-way");
+            process.Kill(entireProcessTree: true);
+            Assert.True(process.WaitForExit(TimeSpan.FromSeconds(30)));
+        }
+        Assert.Equal(before, Snapshot(world));
+
+        CliProcess.Run(Generate(world));
+        Assert.Equal(Snapshot(straight), Snapshot(world));
+        Assert.False(Directory.Exists(world + ".partial"));
+    }
+
+    /// <summary>Every file of a world by relative path with its SHA-256, except the manifest's run-specific parameters.</summary>
+    private static Dictionary<string, string> Snapshot(string directory) =>
+        Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories)
+            .Where(f => Path.GetFileName(f) != "manifest.json")
+            .ToDictionary(f => Path.GetRelativePath(directory, f), f => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.IO.File.ReadAllBytes(f))));
 }
