@@ -7,6 +7,22 @@ namespace Lodestar.Text.Tests;
 public class PromptRenderingTests
 {
     [Fact]
+    public void AWorldWithoutItsManifestIsRefusedAsUnfinished()
+    {
+        var unfinished = Directory.CreateTempSubdirectory("lodestar-unfinished-").FullName;
+        try
+        {
+            File.Copy(Path.Combine(TestWorld.Directory, Lodestar.Data.Schema.DataFiles.Members), Path.Combine(unfinished, Lodestar.Data.Schema.DataFiles.Members));
+            var error = Assert.Throws<FileNotFoundException>(() => WorldSnapshot.Load(unfinished));
+            Assert.Contains("did not finish", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(unfinished, recursive: true);
+        }
+    }
+
+    [Fact]
     public void EveryKindRendersDeterministically()
     {
         var first = RenderAll(TestWorld.Load(3, 5), PromptLibrary.LoadBuiltIn());

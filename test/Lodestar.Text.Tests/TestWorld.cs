@@ -79,6 +79,10 @@ internal static class TestWorld
         JsonlReader.WriteAll(Path.Combine(directory, DataFiles.Posts), DataJson.Compact.Post, posts);
         JsonlReader.WriteAll(Path.Combine(directory, DataFiles.FeedImpressions), DataJson.Compact.FeedImpression, impressions);
         JsonlReader.WriteAll(Path.Combine(directory, DataFiles.JobEvents), DataJson.Compact.JobEvent, jobEvents);
+        // Written last, as every writer of a world does: readers take a directory without one for an unfinished world.
+        using var parameters = System.Text.Json.JsonDocument.Parse("{}");
+        ManifestFile.Write(directory, new WorldManifest(WorldManifest.CurrentSchemaVersion, "test", 5, "2023-11-14", parameters.RootElement.Clone(),
+            new Dictionary<string, long> { [DataFiles.Members] = members.Count }, 0));
         return directory;
     }
 

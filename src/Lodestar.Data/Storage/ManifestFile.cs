@@ -19,7 +19,7 @@ public static class ManifestFile
         var path = System.IO.Path.Combine(directory, WorldManifest.FileName);
         if (!File.Exists(path))
         {
-            throw new FileNotFoundException($"{path}: no manifest; is '{directory}' a Lodestar data directory?", path);
+            throw new FileNotFoundException($"{path}: no manifest, so '{directory}' is not a Lodestar data directory or the command writing it did not finish (the manifest is written last)", path);
         }
         WorldManifest? manifest;
         try

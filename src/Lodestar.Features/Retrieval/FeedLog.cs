@@ -46,6 +46,7 @@ public sealed class FeedLog
     /// <summary>Reads posts.jsonl and feed_impressions.jsonl of a world (or any data directory in the same schema).</summary>
     public static FeedLog Load(string directory)
     {
+        ManifestFile.Read(directory);
         foreach (var file in new[] { DataFiles.Posts, DataFiles.FeedImpressions })
         {
             if (!File.Exists(Path.Combine(directory, file)))

@@ -61,6 +61,8 @@ public sealed class WorldSnapshot
         {
             throw new DirectoryNotFoundException($"{directory}: world directory not found (write one with `lodestar world generate`)");
         }
+        // Only a complete world is read: the manifest is written last, and its schema version must be this build's.
+        ManifestFile.Read(directory);
         var world = new WorldSnapshot(directory);
         foreach (var member in ReadIfPresent(directory, DataFiles.Members, DataJson.Compact.Member))
         {
