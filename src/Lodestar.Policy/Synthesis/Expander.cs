@@ -47,8 +47,8 @@ public static class Expander
         var labeled = 0;
         var sinceFlush = 0;
         var queue = Channel.CreateBounded<SampledPair>(new BoundedChannelOptions(concurrency) { SingleWriter = true });
-        // Cancelled by the caller or by the first failure: either way no new pair is handed out. (A failed worker that
-        // left the producer waiting on a full queue hung the run for ever.)
+        // Cancelled by the caller or by the first failure: either way no new pair is handed out, and the producer never
+        // waits on a full queue that failed workers no longer read.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         Exception? failure = null;
         var producer = Task.Run(async () =>
