@@ -95,7 +95,7 @@ public static class ModelCheckpoint
     /// <summary>The header of a checkpoint: its kind and config, checked to be this format and version.</summary>
     public static CheckpointHeader ReadHeader(string path)
     {
-        using var file = Open(path);
+        using var file = Open(path, tensors: false);
         return HeaderOf(file, path);
     }
 
@@ -105,7 +105,7 @@ public static class ModelCheckpoint
     /// </summary>
     public static CheckpointHeader LoadWeights(string path, Module model, Func<string, bool> acceptsKind, string expected)
     {
-        using var file = Open(path);
+        using var file = Open(path, tensors: true);
         var header = AcceptedHeader(file, path, acceptsKind, expected);
         CopyWeights(file, path, model);
         return header;
@@ -122,7 +122,7 @@ public static class ModelCheckpoint
     /// <paramref name="acceptsKind"/> accepts (<paramref name="expected"/> names them in errors).</summary>
     public static TModel Load<TModel, TConfig>(string path, Func<string, bool> acceptsKind, string expected, Func<TConfig, TModel> build) where TModel : Module
     {
-        using var file = Open(path);
+        using var file = Open(path, tensors: true);
         var header = AcceptedHeader(file, path, acceptsKind, expected);
         var config = JsonSerializer.Deserialize<TConfig>(header.ConfigJson, Json)
             ?? throw new InvalidDataException($"{path}: checkpoint config is null");
@@ -138,7 +138,7 @@ public static class ModelCheckpoint
     /// </summary>
     public static TrainingSnapshot LoadTraining(string path, Module model, AdamW optimizer, SeededRandom? random, string kind)
     {
-        using var file = Open(path);
+        using var file = Open(path, tensors: true);
         AcceptedHeader(file, path, k => k == kind, $"'{kind}'");
         var metadata = file.Metadata;
         if (!metadata.ContainsKey("adamw_step"))
@@ -169,23 +169,24 @@ public static class ModelCheckpoint
     /// <summary>The trainer's state JSON saved in a checkpoint, or null when it was saved without one.</summary>
     public static string? ReadTrainingState(string path)
     {
-        using var file = Open(path);
+        using var file = Open(path, tensors: false);
         HeaderOf(file, path);
         return file.Metadata.GetValueOrDefault("training_state");
     }
 
     /// <summary>
-    /// The checkpoint at <paramref name="path"/>, its tensors checked against the checksum written with them (files written
-    /// before checksums were recorded have none and are read as they are).
+    /// The checkpoint at <paramref name="path"/>. With <paramref name="tensors"/> (the caller reads weights), its tensors are
+    /// checked against the checksum written with them; files written before checksums were recorded have none and are read
+    /// as they are. A caller reading only the header's metadata skips hashing every tensor.
     /// </summary>
-    private static SafeTensorsFile Open(string path)
+    private static SafeTensorsFile Open(string path, bool tensors)
     {
         if (!File.Exists(path))
         {
             throw new FileNotFoundException($"{path}: checkpoint not found (train the run first)", path);
         }
         var file = SafeTensorsFile.Read(path);
-        if (file.Metadata.TryGetValue(DigestKey, out var recorded) && TensorDigest.Of(file) is var actual && actual != recorded)
+        if (tensors && file.Metadata.TryGetValue(DigestKey, out var recorded) && TensorDigest.Of(file) is var actual && actual != recorded)
         {
             file.Dispose();
             throw new InvalidDataException($"{path}: its tensors do not match the checksum written with them ({DigestKey} {recorded[..12]}…, the bytes give {actual[..12]}…); " +
