@@ -115,7 +115,7 @@ public sealed class JobEndpointTests(ServingWorld world) : IClassFixture<Serving
         var examples = jobs.Select(j =>
         {
             var (tokens, keep) = prompts.Encode(member, j.GetProperty("job_id").GetInt64(), clock, day);
-            return new MatchExample(member, j.GetProperty("job_id").GetInt64(), MatchSplit.Test, tokens, keep, null, float.NaN, -1, float.NaN);
+            return MatchExample.Unlabelled(member, j.GetProperty("job_id").GetInt64(), tokens, keep, day);
         }).ToList();
         var logits = MatchScorer.Predict(student, examples);
         var layout = student.Layout;

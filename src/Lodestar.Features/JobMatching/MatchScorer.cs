@@ -34,17 +34,21 @@ public static class MatchScorer
         var examples = jobs.Select(jobId =>
         {
             var (tokens, keep) = prompts.Encode(memberId, jobId, long.MaxValue, world.LastDay);
-            return new MatchExample(memberId, jobId, MatchSplit.Test, tokens, keep, null, float.NaN, -1, float.NaN) { Day = world.LastDay };
+            return MatchExample.Unlabelled(memberId, jobId, tokens, keep, world.LastDay);
         }).ToList();
         var logits = Predict(model, examples);
         var layout = model.Layout;
-        return [.. jobs.Select((jobId, i) => new JobScore(
-                jobId,
-                world.Job(jobId).Title,
-                Sigmoid(logits[(i * layout.Width) + layout.OverallColumn]),
-                Sigmoid(logits[(i * layout.Width) + layout.ApplyColumn])))
+        return [.. jobs.Select((jobId, i) =>
+            {
+                var (overall, apply) = Heads(layout, logits.AsSpan(i * layout.Width, layout.Width));
+                return new JobScore(jobId, world.Job(jobId).Title, overall, apply);
+            })
             .OrderByDescending(s => s.Overall).ThenBy(s => s.JobId)];
     }
+
+    /// <summary>A pair's overall score on [0,1] and apply probability from its row of logits (σ of the two heads).</summary>
+    public static (float Overall, float Apply) Heads(MatchOutputLayout layout, ReadOnlySpan<float> row) =>
+        (Sigmoid(row[layout.OverallColumn]), Sigmoid(row[layout.ApplyColumn]));
 
     public static float Sigmoid(float x) => 1f / (1f + MathF.Exp(-x));
 

@@ -45,16 +45,12 @@ public sealed class JobCatalog
 
     public IReadOnlyList<JobEvent> Events { get; }
 
-    public int Count => _jobs.Length;
-
     /// <summary>The catalog of a world directory: its records, its job events and its day 0.</summary>
     public static JobCatalog Load(string worldDirectory, WorldSnapshot world) =>
         new(world, Features.JobMatching.MatchPrompts.ReadEvents(worldDirectory), ManifestFile.StartSeconds(worldDirectory));
 
     /// <summary>The world's day of a Unix time.</summary>
     public int DayOf(long unixSeconds) => (int)Math.Floor((unixSeconds - _startSeconds) / (double)SecondsPerDay);
-
-    public Job? Find(long id) => World.Jobs.GetValueOrDefault(id);
 
     /// <summary>
     /// Up to <paramref name="count"/> jobs for <paramref name="member"/> on <paramref name="day"/>, best first stage score

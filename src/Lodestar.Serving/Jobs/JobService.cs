@@ -18,8 +18,6 @@ public sealed class JobService(ServingOptions options, NearlineReader reader, Jo
     // hot swap brings its own and the previous one's go with it.
     private readonly ConditionalWeakTable<JobStudent, MatchPrompts> _prompts = new();
 
-    public JobCatalog Catalog => catalog;
-
     /// <summary>
     /// The first <paramref name="limit"/> of the member's job matches, or null when the store holds no such member.
     /// Each stage's time is lapped on <paramref name="timer"/>.
@@ -40,7 +38,7 @@ public sealed class JobService(ServingOptions options, NearlineReader reader, Jo
         for (var i = 0; i < candidates.Length; i++)
         {
             var (tokens, keep) = prompts.Encode(member, candidates[i].Job.Id, now, day);
-            examples[i] = new MatchExample(memberId, candidates[i].Job.Id, MatchSplit.Test, tokens, keep, null, float.NaN, -1, float.NaN) { Day = day };
+            examples[i] = MatchExample.Unlabelled(memberId, candidates[i].Job.Id, tokens, keep, day);
         }
         timer.Lap("features");
 
@@ -52,8 +50,7 @@ public sealed class JobService(ServingOptions options, NearlineReader reader, Jo
         var apply = new float[candidates.Length];
         for (var i = 0; i < candidates.Length; i++)
         {
-            overall[i] = MatchScorer.Sigmoid(logits[(i * layout.Width) + layout.OverallColumn]);
-            apply[i] = MatchScorer.Sigmoid(logits[(i * layout.Width) + layout.ApplyColumn]);
+            (overall[i], apply[i]) = MatchScorer.Heads(layout, logits.AsSpan(i * layout.Width, layout.Width));
         }
         // The policy's overall score first; the apply probability breaks ties, then the first stage's order.
         var order = Enumerable.Range(0, candidates.Length).OrderByDescending(i => overall[i]).ThenByDescending(i => apply[i]).ThenBy(i => i).Take(limit).ToArray();
