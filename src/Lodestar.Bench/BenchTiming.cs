@@ -45,23 +45,22 @@ public static class BenchTiming
         ArgumentNullException.ThrowIfNull(call);
         int callsPerSample = WarmUp(call, budget, sampleSeconds);
         var samples = new List<double>();
-        long allocated = 0, calls = 0;
+        var allocation = new AllocationTally();
         var total = Stopwatch.StartNew();
         while (samples.Count < minSamples || total.Elapsed < budget)
         {
-            long before = GC.GetAllocatedBytesForCurrentThread();
+            var reading = AllocationReading.Start();
             long start = Stopwatch.GetTimestamp();
             for (int i = 0; i < callsPerSample; i++)
             {
                 call();
             }
             double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds / callsPerSample;
-            allocated += GC.GetAllocatedBytesForCurrentThread() - before;
-            calls += callsPerSample;
+            allocation.Add(reading, callsPerSample);
             samples.Add(seconds);
             afterSample?.Invoke(seconds);
         }
-        return new BenchTimingResult(Statistics.Median(samples), samples.Min(), (double)allocated / calls, samples.Count);
+        return new BenchTimingResult(Statistics.Median(samples), samples.Min(), allocation.BytesPerCall, samples.Count);
     }
 
     private static int WarmUp(Action call, TimeSpan budget, double sampleSeconds)

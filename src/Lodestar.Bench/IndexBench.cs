@@ -146,18 +146,18 @@ public static class IndexBench
         var exactLatencies = new double[queryCount];
         var exactHits = new SearchHit[k];
         var differing = 0;
-        long allocated = 0;
+        var allocation = new AllocationTally();
         long recalled = 0, expected = 0;
         for (var q = 0; q < queryCount; q++)
         {
             var query = queries.AsSpan(q * dimension, dimension);
             reads[q] = memory.ReadSeconds(floatBytes) * 1e3;
             int8Reads[q] = memory.ReadSeconds(int8Bytes) * 1e3;
-            var before = GC.GetAllocatedBytesForCurrentThread();
+            var reading = AllocationReading.Start();
             var start = Stopwatch.GetTimestamp();
             var found = index.Search(query, k, hits);
             latencies[q] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-            allocated += GC.GetAllocatedBytesForCurrentThread() - before;
+            allocation.Add(reading);
             start = Stopwatch.GetTimestamp();
             var int8Found = index.SearchInt8(query, k, int8Hits, rescore: rescore);
             int8Latencies[q] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
@@ -205,7 +205,7 @@ public static class IndexBench
         var int8OverLimit = Statistics.Median([.. int8Latencies.Select((l, q) => l / int8Reads[q])]);
         return new IndexBenchResult("index_flat_f32", clustered ? "clustered" : "random", items, dimension, threads, PeakBench.Isa, buildSeconds, 10 * UpsertBatch / upsertSeconds,
             floatBytes / (limitMs * 1e6), limitMs, p50, Statistics.Percentile(latencies, 0.99), overLimit,
-            queryCount, batchQueriesPerSecond, exactBatchQueriesPerSecond, batchCertified, batchDiffering, (double)allocated / queryCount, k,
+            queryCount, batchQueriesPerSecond, exactBatchQueriesPerSecond, batchCertified, batchDiffering, allocation.BytesPerCall, k,
             int8LimitMs, int8P50, Statistics.Percentile(int8Latencies, 0.99), int8OverLimit, rescore,
             expected == 0 ? 0 : (double)recalled / expected,
             Statistics.Median(exactLatencies), Statistics.Percentile(exactLatencies, 0.99), certified, differing, saveSeconds, loadSeconds, snapshotBytes,

@@ -157,16 +157,16 @@ public static partial class TransformerBench
     {
         WarmUp(run, minCalls: 50);
         var times = new double[runs];
-        long allocated = 0;
+        var allocation = new AllocationTally();
         for (var i = 0; i < runs; i++)
         {
-            var before = GC.GetAllocatedBytesForCurrentThread();
+            var reading = AllocationReading.Start();
             var start = Stopwatch.GetTimestamp();
             run();
             times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-            allocated += GC.GetAllocatedBytesForCurrentThread() - before;
+            allocation.Add(reading);
         }
-        return (times, allocated / runs);
+        return (times, (long)allocation.BytesPerCall);
     }
 
     /// <summary>Steady state before timing: the JIT promotes a method to optimized (tier-1) code only after ~30

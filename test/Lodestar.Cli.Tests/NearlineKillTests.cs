@@ -3,6 +3,7 @@
 // the ledger once, the same final prompts, every embedding of its prompt's newest version, every post searchable.
 using System.Diagnostics;
 using Lodestar.Index;
+using Lodestar.Pipelines.ScaleOut;
 using Lodestar.TestSupport;
 using Microsoft.Data.Sqlite;
 
@@ -94,7 +95,18 @@ public sealed class NearlineKillTests(RedisServer redis) : IClassFixture<RedisSe
         using var survivor = Start(Worker("survivor", 20, 16));
         using var replay = Start(["nearline", "replay", "--run", run, "--out", Path.Combine(_directory, "scaled"), "--redis", redis.Endpoint, "--prefix", Prefix,
             "--embed-workers", "0", "--rate", "250", "--json"]);
-        Thread.Sleep(2000);
+        var database = redis.Connection.GetDatabase();
+        long PendingWithDoomed() => RedisNames.Priorities
+            .Select(priority => new RedisNames(Prefix).PromptChanges(priority))
+            .Where(stream => database.KeyExists(stream))
+            .Sum(stream => database.StreamPending(stream, RedisNames.EmbedGroup).Consumers
+                .Where(consumer => consumer.Name == "doomed").Sum(consumer => (long)consumer.PendingMessageCount));
+        var waited = Stopwatch.StartNew();
+        while (PendingWithDoomed() == 0 && waited.Elapsed < TimeSpan.FromMinutes(1) && !replay.Process.HasExited)
+        {
+            Thread.Sleep(50);
+        }
+        Assert.True(PendingWithDoomed() > 0, "the doomed worker read no change before the replay ended");
         Assert.False(replay.Process.HasExited, "the replay ended before the worker was killed");
         doomed.Process.Kill(entireProcessTree: true);
         Assert.True(replay.Process.WaitForExit(TimeSpan.FromMinutes(2)), "the replay did not finish after a worker was killed");
@@ -106,7 +118,6 @@ public sealed class NearlineKillTests(RedisServer redis) : IClassFixture<RedisSe
         using var survived = System.Text.Json.JsonDocument.Parse(survivor.Output.ToString());
         Assert.True(survived.RootElement.GetProperty("claimed").GetInt64() > 0, "the survivor claimed nothing: the kill left nothing pending");
         Assert.Equal(summary.RootElement.GetProperty("events").GetInt64(), summary.RootElement.GetProperty("prompts").GetProperty("applied").GetInt64());
-        var database = redis.Connection.GetDatabase();
         Assert.Equal(database.HashLength($"{Prefix}posts"), summary.RootElement.GetProperty("indexed_posts").GetInt64());
         foreach (var entry in database.HashGetAll($"{Prefix}prompt-texts"))
         {
