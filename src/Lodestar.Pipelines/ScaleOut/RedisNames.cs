@@ -46,6 +46,15 @@ public sealed record RedisNames(string Prefix = "lodestar:nearline:")
 
     public RedisKey HistoryMembers => $"{Prefix}history-members";
 
+    /// <summary>Every impression a member was shown, in the order applied (what a server reads: seen posts, history features).</summary>
+    public RedisKey Seen(long member) => $"{Prefix}seen:{member}";
+
+    /// <summary>Member ids, each scored by itself, so a server pages through members in id order.</summary>
+    public RedisKey MemberIds => $"{Prefix}member-ids";
+
+    /// <summary>The newest time (Unix seconds) of any applied post or impression.</summary>
+    public RedisKey LatestTime => $"{Prefix}latest-time";
+
     /// <summary>Every prompt's version and text in one hash ("kind:id" → "version\ntext"), what a prompt worker loads.</summary>
     public RedisKey PromptTexts => $"{Prefix}prompt-texts";
 

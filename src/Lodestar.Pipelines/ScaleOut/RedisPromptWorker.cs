@@ -86,6 +86,7 @@ public sealed class RedisPromptWorker
         var sink = new RedisPromptSink(transaction, _names, [.. ids.Where((_, i) => known[i]).Select(id => (string)id!)]);
         var counters = new StageCounters();
         PromptBatch.Apply(_state, _prompts, [.. entries.Select(e => ((string)e.Id!, (long)e["ingested_us"], (string)e["body"]!))], sink, counters);
+        sink.RecordLatestTime();
         _ = transaction.StreamAcknowledgeAsync(_names.Events, RedisNames.PromptGroup, [.. entries.Select(e => e.Id)]);
         if (!transaction.Execute())
         {
@@ -158,10 +159,17 @@ internal sealed class RedisPromptSink(ITransaction transaction, RedisNames names
     public void DeadLetter(string position, string line, string reason) =>
         _ = transaction.StreamAddAsync(names.DeadLetters, [new("event", position), new("body", line), new("reason", reason)], maxLength: StreamCapacity, useApproximateMaxLength: true);
 
-    public void Member(Member member) => _ = transaction.HashSetAsync(names.Members, member.Id, JsonSerializer.Serialize(member, DataJson.Compact.Member));
+    private long _latestTime = long.MinValue;
+
+    public void Member(Member member)
+    {
+        _ = transaction.HashSetAsync(names.Members, member.Id, JsonSerializer.Serialize(member, DataJson.Compact.Member));
+        _ = transaction.SortedSetAddAsync(names.MemberIds, member.Id, member.Id);
+    }
 
     public void Post(Post post, bool deleted)
     {
+        _latestTime = Math.Max(_latestTime, post.Time);
         _ = transaction.HashSetAsync(names.Posts, post.Id, JsonSerializer.Serialize(post, DataJson.Compact.Post));
         if (deleted)
         {
@@ -185,6 +193,8 @@ internal sealed class RedisPromptSink(ITransaction transaction, RedisNames names
 
     public void History(HistoryEntry e, bool listed)
     {
+        _latestTime = Math.Max(_latestTime, e.Time);
+        _ = transaction.ListRightPushAsync(names.Seen(e.Member), $"{e.Impression},{e.Time},{e.Post},{e.Actions}");
         if (!listed)
         {
             return;
@@ -201,6 +211,21 @@ internal sealed class RedisPromptSink(ITransaction transaction, RedisNames names
         _ = transaction.StreamAddAsync(names.PromptChanges(StateWrites.Priority(key, touch.IsNew)),
             new PromptChangeMessage(key, version, created, touch.SourceMicros, touch.Cause, tokens).ToEntry(), maxLength: StreamCapacity, useApproximateMaxLength: true);
     }
+
+    /// <summary>Raises the stored latest time to the newest post or impression of this batch.</summary>
+    public void RecordLatestTime()
+    {
+        if (_latestTime != long.MinValue)
+        {
+            _ = transaction.ScriptEvaluateAsync(RaiseScript, [names.LatestTime], [_latestTime]);
+        }
+    }
+
+    private const string RaiseScript = """
+        local stored = tonumber(redis.call('GET', KEYS[1]) or '-1')
+        if tonumber(ARGV[1]) > stored then redis.call('SET', KEYS[1], ARGV[1]) end
+        return 1
+        """;
 
     public static PostStats ParseCounts(string value)
     {

@@ -21,7 +21,40 @@ public sealed record StoredPost(Post Post, bool Deleted);
 /// <summary>A stored prompt: its version and text, and the version of the embedding stored for it (0: none yet).</summary>
 public sealed record StoredPrompt(int Version, string Text, int[] Tokens, int EmbeddingVersion);
 
-public sealed class NearlineReader : IDisposable
+/// <summary>What a server reads of the nearline state on each request, from SQLite (<see cref="NearlineReader"/>) or Redis
+/// (<see cref="ScaleOut.RedisNearlineReader"/>).</summary>
+public interface INearlineReader : IDisposable
+{
+    Member? Member(long id);
+
+    /// <summary>Up to <paramref name="limit"/> members with ids above <paramref name="after"/>, by id, with their headlines.</summary>
+    IReadOnlyList<(long Id, string Headline)> Members(long after, int limit);
+
+    StoredPost? Post(long id) => Posts([id]).FirstOrDefault();
+
+    /// <summary>The stored posts among <paramref name="posts"/> (absent ids are left out).</summary>
+    IReadOnlyList<StoredPost> Posts(ReadOnlySpan<long> posts);
+
+    /// <summary>The post's counters now (none when it was never shown).</summary>
+    PostStats Counts(long post) => Counts([post])[0];
+
+    /// <summary>The counters of every post in <paramref name="posts"/>, in their order.</summary>
+    PostStats[] Counts(ReadOnlySpan<long> posts);
+
+    /// <summary>The member's listed impressions, oldest first.</summary>
+    IReadOnlyList<SeenImpression> History(long member);
+
+    /// <summary>The stored embedding (C) of a member or post, or null when none is stored yet.</summary>
+    float[]? Embedding(EntityKind kind, long id);
+
+    /// <summary>The current prompt of a member or post, or null when it has none (unknown, or a deleted post).</summary>
+    StoredPrompt? Prompt(EntityKind kind, long id);
+
+    /// <summary>The newest time (Unix seconds) of any stored impression or post: the world's clock as the store knows it.</summary>
+    long LatestTime();
+}
+
+public sealed class NearlineReader : INearlineReader
 {
     private readonly NearlineStore _store;
     private readonly ConcurrentBag<SqliteConnection> _idle = [];
@@ -43,11 +76,6 @@ public sealed class NearlineReader : IDisposable
     public IReadOnlyList<(long Id, string Headline)> Members(long after, int limit) =>
         Query("SELECT id, COALESCE(json_extract(body, '$.headline'), '') FROM members WHERE id > $after ORDER BY id LIMIT $limit",
             r => (r.GetInt64(0), r.GetString(1)), ("$after", after), ("$limit", limit));
-
-    public StoredPost? Post(long id) => Posts([id]).FirstOrDefault();
-
-    /// <summary>The post's counters now (none when it was never shown).</summary>
-    public PostStats Counts(long post) => Counts([post])[0];
 
     /// <summary>The counters of every post in <paramref name="posts"/>, in their order, read by one statement.</summary>
     public PostStats[] Counts(ReadOnlySpan<long> posts)

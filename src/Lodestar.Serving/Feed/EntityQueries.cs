@@ -8,7 +8,7 @@ using Lodestar.Pipelines.Store;
 
 namespace Lodestar.Serving.Feed;
 
-public sealed class EntityQueries(ServingOptions options, NearlineReader reader, FlatIndex index, PostCatalog catalog, ServingClock clock)
+public sealed class EntityQueries(ServingOptions options, INearlineReader reader, FlatIndex index, PostCatalog catalog, ServingClock clock)
 {
     /// <summary>The member, or null when the store holds no such member.</summary>
     public MemberAnswer? Member(long id)

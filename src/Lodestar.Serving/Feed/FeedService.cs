@@ -13,7 +13,7 @@ using Lodestar.Text.Prompts;
 
 namespace Lodestar.Serving.Feed;
 
-public sealed class FeedService(ServingOptions options, NearlineReader reader, FlatIndex index, PostCatalog catalog, ServingClock clock)
+public sealed class FeedService(ServingOptions options, INearlineReader reader, FlatIndex index, PostCatalog catalog, ServingClock clock)
 {
     private const long SecondsPerDay = 86_400;
 

@@ -11,7 +11,7 @@ namespace Lodestar.Serving.Feed;
 /// <summary>A post and its ranker tokens.</summary>
 public sealed record CatalogPost(Post Post, RankedPost Ranked);
 
-public sealed class PostCatalog(NearlineReader reader)
+public sealed class PostCatalog(INearlineReader reader)
 {
     private readonly ConcurrentDictionary<long, CatalogPost> _posts = new();
 

@@ -27,7 +27,7 @@ public sealed class ServingHost : IAsyncDisposable
     private int _draining;
     private int _inFlight;
 
-    private ServingHost(WebApplication app, ServingOptions options, ModelSlot models, NearlineReader reader, FeedService feed, JobService jobs, EntityQueries entities,
+    private ServingHost(WebApplication app, ServingOptions options, ModelSlot models, INearlineReader reader, FeedService feed, JobService jobs, EntityQueries entities,
         EventIngest events, ServingClock clock, ServingMetrics metrics)
     {
         Jobs = jobs;
@@ -46,7 +46,7 @@ public sealed class ServingHost : IAsyncDisposable
 
     public ModelSlot Models { get; }
 
-    public NearlineReader Reader { get; }
+    public INearlineReader Reader { get; }
 
     public FeedService Feed { get; }
 

@@ -12,7 +12,7 @@ using Lodestar.Text.Prompts;
 
 namespace Lodestar.Serving.Jobs;
 
-public sealed class JobService(ServingOptions options, NearlineReader reader, JobCatalog catalog, ServingClock clock)
+public sealed class JobService(ServingOptions options, INearlineReader reader, JobCatalog catalog, ServingClock clock)
 {
     // The prompts of each student in service: built once per loaded student (its tokenizer and token budget), so a
     // hot swap brings its own and the previous one's go with it.
