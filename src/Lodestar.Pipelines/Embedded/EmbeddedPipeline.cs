@@ -10,7 +10,7 @@ using Lodestar.Text.Prompts;
 
 namespace Lodestar.Pipelines.Embedded;
 
-public sealed class EmbeddedPipeline : IReplayTarget, IDisposable
+public sealed class EmbeddedPipeline : INearlineDeployment, IDisposable
 {
     /// <summary>The folder under the pipeline's directory that holds the durable index of post embeddings.</summary>
     public const string IndexFolder = "index";
@@ -55,6 +55,12 @@ public sealed class EmbeddedPipeline : IReplayTarget, IDisposable
     public DurableIndex Index { get; }
 
     public Freshness Freshness { get; } = new();
+
+    public INearlineReader OpenReader() => new NearlineReader(Store);
+
+    public FlatIndex SearchIndex => Index.Index;
+
+    public bool Shared => false;
 
     /// <summary>Opens (or resumes) the pipeline in <paramref name="directory"/> with the encoder of a feed-retrieval run.</summary>
     public static EmbeddedPipeline Open(string directory, RetrievalEncoder encoder, RetrievalPrompts prompts, NearlineOptions? options = null)

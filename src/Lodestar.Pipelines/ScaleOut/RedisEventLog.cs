@@ -21,18 +21,29 @@ public sealed class RedisEventLog
     /// it in the position key in the same script (a replay's position, atomic with its events).</summary>
     public void Append(IReadOnlyList<(string Id, string Line)> events, CancellationToken cancel = default, long? position = null)
     {
-        while (RedisStreams.Backlog(_redis, [_names.Events], RedisNames.PromptGroup) + events.Count > _capacity)
+        while (!HasRoomFor(events.Count))
         {
             cancel.ThrowIfCancellationRequested();
             Thread.Sleep(2);
         }
+        AppendNow(events, position);
+    }
+
+    /// <summary>Appends the events when the backlog has room for them now and returns how many events the stream has taken
+    /// in all (from every server), the last of these included; returns null, appending nothing, when it has not.</summary>
+    public long? TryAppend(IReadOnlyList<(string Id, string Line)> events) => HasRoomFor(events.Count) ? AppendNow(events, null) : null;
+
+    private bool HasRoomFor(int count) => RedisStreams.Backlog(_redis, [_names.Events], RedisNames.PromptGroup) + count <= _capacity;
+
+    private long AppendNow(IReadOnlyList<(string Id, string Line)> events, long? position)
+    {
         var arguments = new List<RedisValue>(2 + (events.Count * 2)) { NearlineStore.NowMicros(), position ?? -1 };
         foreach (var (id, line) in events)
         {
             arguments.Add(id);
             arguments.Add(line);
         }
-        _redis.ScriptEvaluate(AppendScript, [_names.Events, _names.ReplayPosition], [.. arguments]);
+        return (long)_redis.ScriptEvaluate(AppendScript, [_names.Events, _names.ReplayPosition, _names.EventsTaken], [.. arguments]);
     }
 
     // One round trip for the whole batch: ARGV is the arrival time, the position (-1: none), then (id, line) pairs.
@@ -43,6 +54,6 @@ public sealed class RedisEventLog
         if tonumber(ARGV[2]) >= 0 then
           redis.call('SET', KEYS[2], ARGV[2])
         end
-        return #ARGV
+        return redis.call('INCRBY', KEYS[3], (#ARGV - 2) / 2)
         """;
 }

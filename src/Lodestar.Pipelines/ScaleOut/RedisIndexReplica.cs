@@ -28,6 +28,9 @@ public sealed class RedisIndexReplica
 
     public string Replica { get; }
 
+    /// <summary>The index this replica keeps.</summary>
+    public DurableIndex Index => _index;
+
     public StageCounters Counters { get; } = new();
 
     public Freshness Freshness { get; } = new();

@@ -20,6 +20,9 @@ public sealed record RedisNames(string Prefix = "lodestar:nearline:")
     /// <summary>Events as they arrive: fields id, ingested_us, body (the JSON line).</summary>
     public RedisKey Events => $"{Prefix}events";
 
+    /// <summary>How many events the event stream has taken in all: the sequence number a server answers an append with.</summary>
+    public RedisKey EventsTaken => $"{Prefix}events-taken";
+
     /// <summary>How many events of a replayed stream have been appended.</summary>
     public RedisKey ReplayPosition => $"{Prefix}replay-position";
 

@@ -6,11 +6,12 @@ using Lodestar.Features.Retrieval;
 using Lodestar.Index;
 using Lodestar.Pipelines.Embedded;
 using Lodestar.Pipelines.Stages;
+using Lodestar.Pipelines.Store;
 using StackExchange.Redis;
 
 namespace Lodestar.Pipelines.ScaleOut;
 
-public sealed class RedisPipeline : IReplayTarget, IDisposable
+public sealed class RedisPipeline : INearlineDeployment, IDisposable
 {
     private static readonly TimeSpan s_idle = TimeSpan.FromMilliseconds(2);
 
@@ -32,7 +33,17 @@ public sealed class RedisPipeline : IReplayTarget, IDisposable
     public long StoredPosition() => _redis.StringGet(Names.ReplayPosition) is { IsNull: false } value ? (long)value : 0;
 
     public void Append(IReadOnlyList<(string Id, string Line)> events, long position, CancellationToken cancel) =>
-        (_events ??= new RedisEventLog(_redis, Names, _options.EventQueueCapacity)).Append(events, cancel, position);
+        EventLog.Append(events, cancel, position);
+
+    public long? TryAppend(IReadOnlyList<(string Id, string Line)> events) => EventLog.TryAppend(events);
+
+    private RedisEventLog EventLog => _events ??= new RedisEventLog(_redis, Names, _options.EventQueueCapacity);
+
+    public INearlineReader OpenReader() => new RedisNearlineReader(_redis, Names);
+
+    public bool Shared => true;
+
+    public FlatIndex SearchIndex => (Replica ?? throw new InvalidOperationException("this process runs no index replica to search")).Index.Index;
 
     public (long Events, long Changes, long Index) QueueDepths() => Backlog();
 

@@ -42,8 +42,15 @@ internal sealed class StageThreads : IDisposable
         }
     }
 
+    private int _disposed;
+
+    /// <summary>Stops every stage and waits for its thread; a second call does nothing.</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
         _stop.Cancel();
         foreach (var thread in _threads)
         {

@@ -1,10 +1,10 @@
 // POST /v1/events: a batch of nearline events as JSON lines, checked line by line and appended to the pipeline's
-// durable log in one transaction, so 202 means the batch will be applied even if the process dies now. A bad line
+// durable log (SQLite, or the Redis event stream) in one transaction, so 202 means the batch will be applied even if the process dies now. A bad line
 // refuses the whole batch naming its line and field; a full pipeline queue sheds the batch with 429.
 using System.Globalization;
 using System.Text;
-using Lodestar.Pipelines.Embedded;
 using Lodestar.Pipelines.Events;
+using Lodestar.Pipelines.Store;
 using Microsoft.AspNetCore.Http;
 
 namespace Lodestar.Serving.Http;
@@ -12,7 +12,7 @@ namespace Lodestar.Serving.Http;
 /// <summary>What an accepted batch became: how many events, and the log sequence number of the last.</summary>
 public sealed record EventsAccepted(int Accepted, long LastSeq);
 
-public sealed class EventIngest(ServingOptions options, EmbeddedPipeline pipeline, ServingClock clock, ServingMetrics metrics)
+public sealed class EventIngest(ServingOptions options, INearlineDeployment nearline, ServingClock clock, ServingMetrics metrics)
 {
     public async Task<IResult> Handle(HttpContext context)
     {
@@ -65,7 +65,7 @@ public sealed class EventIngest(ServingOptions options, EmbeddedPipeline pipelin
         {
             return ApiProblems.BadRequest("body", "body: no events; send one JSON event a line (kinds: member_joined, profile_changed, post_created, post_deleted, impression)");
         }
-        if (pipeline.TryAppend(events) is not { } last)
+        if (nearline.TryAppend(events) is not { } last)
         {
             metrics.Shed("event_queue_full");
             return ApiProblems.Overloaded("the nearline pipeline's event queue is full");

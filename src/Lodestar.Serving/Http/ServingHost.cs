@@ -1,9 +1,9 @@
-// The service process: Kestrel with minimal-API endpoints over one nearline store and its index. Embedded, the
-// pipeline runs in the same process and the index it writes is the one searched. The host is ready (readyz 200)
+// The service process: Kestrel with minimal-API endpoints over one nearline deployment's state and index. Embedded, the
+// pipeline runs in the same process and the index it writes is the one searched; scaled out, the state is in Redis,
+// shared with the other servers, and the index is this process's replica. The host is ready (readyz 200)
 // once models, store and index are open and any bootstrap replay of a world has caught up.
 using System.Text.Json;
 using System.Threading.RateLimiting;
-using Lodestar.Pipelines.Embedded;
 using Lodestar.Pipelines.Store;
 using Lodestar.Serving.Feed;
 using Lodestar.Serving.Jobs;
@@ -128,10 +128,10 @@ public sealed class ServingHost : IAsyncDisposable
     }
 
     /// <summary>
-    /// Starts listening on <paramref name="urls"/> (e.g. http://127.0.0.1:0) over the pipeline's store and index and the
+    /// Starts listening on <paramref name="urls"/> (e.g. http://127.0.0.1:0) over the nearline deployment's state and index and the
     /// world's jobs; <paramref name="ready"/> false leaves readyz at 503 until <see cref="MarkReady"/>.
     /// </summary>
-    public static async Task<ServingHost> StartAsync(ServingOptions options, ServingModels models, EmbeddedPipeline pipeline, JobCatalog jobs, IReadOnlyList<string> urls,
+    public static async Task<ServingHost> StartAsync(ServingOptions options, ServingModels models, INearlineDeployment nearline, JobCatalog jobs, IReadOnlyList<string> urls,
         bool ready = true)
     {
         options.Validate();
@@ -155,7 +155,7 @@ public sealed class ServingHost : IAsyncDisposable
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
-        var metrics = new ServingMetrics(pipeline);
+        var metrics = new ServingMetrics(nearline);
         builder.Services.AddSingleton(metrics);
         builder.Services.AddOpenTelemetry().WithMetrics(meters => meters.AddMeter([ServingMetrics.MeterName, .. ServingMetrics.FrameworkMeters]).AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0));
         builder.Services.Configure<JsonOptions>(json =>
@@ -164,12 +164,12 @@ public sealed class ServingHost : IAsyncDisposable
             json.SerializerOptions.DictionaryKeyPolicy = null;
         });
         var app = builder.Build();
-        var reader = new NearlineReader(pipeline.Store);
+        var reader = nearline.OpenReader();
         var catalog = new PostCatalog(reader);
         var clock = new ServingClock(reader.LatestTime());
-        var index = pipeline.Index.Index;
+        var index = nearline.SearchIndex;
         var host = new ServingHost(app, options, new ModelSlot(models), reader, new FeedService(options, reader, index, catalog, clock),
-            new JobService(options, reader, jobs, clock), new EntityQueries(options, reader, index, catalog, clock), new EventIngest(options, pipeline, clock, metrics), clock, metrics);
+            new JobService(options, reader, jobs, clock), new EntityQueries(options, reader, index, catalog, clock), new EventIngest(options, nearline, clock, metrics), clock, metrics);
         host.Jobs.Prompts(models.Jobs);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
@@ -180,6 +180,10 @@ public sealed class ServingHost : IAsyncDisposable
         app.MapOpenApi();
         app.MapPrometheusScrapingEndpoint("/metrics");
         await app.StartAsync().ConfigureAwait(false);
+        if (nearline.Shared)
+        {
+            host._clockFollower = host.FollowTheStatesClock();
+        }
         if (ready)
         {
             // The clock was read from the store just above; only a later catch-up needs MarkReady to read it again.
@@ -187,6 +191,32 @@ public sealed class ServingHost : IAsyncDisposable
         }
         return host;
     }
+
+    /// <summary>Events other servers take move the shared state's clock, not this server's: it reads the state's newest time every
+    /// quarter second until the host stops.</summary>
+    private async Task FollowTheStatesClock()
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(250));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(Stopping).ConfigureAwait(false))
+            {
+                try
+                {
+                    Clock.Advance(Reader.LatestTime());
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // The state's store is unreachable for now; the clock stays where it is and the next tick tries again.
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private Task? _clockFollower;
 
     /// <summary>
     /// A feed request computes on its thread-pool thread for milliseconds. Under overload the pool's few threads (one a
@@ -209,6 +239,11 @@ public sealed class ServingHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await _app.StopAsync().ConfigureAwait(false);
+        if (_clockFollower is not null)
+        {
+            await _clockFollower.ConfigureAwait(false);
+        }
         await _app.DisposeAsync().ConfigureAwait(false);
         Reader.Dispose();
         Metrics.Dispose();

@@ -2,7 +2,7 @@
 // and why, the nearline queues' depths, how fresh new posts and refreshed prompts are, and the posts in the index.
 // Request rate and latency per endpoint come from ASP.NET Core's own meters (http.server.request.duration by route).
 using System.Diagnostics.Metrics;
-using Lodestar.Pipelines.Embedded;
+using Lodestar.Pipelines.Store;
 
 namespace Lodestar.Serving.Http;
 
@@ -19,7 +19,7 @@ public sealed class ServingMetrics : IDisposable
     private readonly Histogram<double> _stages;
     private readonly Counter<long> _shed;
 
-    public ServingMetrics(EmbeddedPipeline pipeline)
+    public ServingMetrics(INearlineDeployment nearline)
     {
         _stages = _meter.CreateHistogram("lodestar.request.stage.duration", unit: "ms",
             description: "Time a request spent in each stage, by endpoint: feed (member, retrieve, features, rank, total), jobs (candidates, features, score, total).",
@@ -27,12 +27,12 @@ public sealed class ServingMetrics : IDisposable
         _shed = _meter.CreateCounter<long>("lodestar.requests.shed", description: "Requests answered without being computed: queue_full (429), deadline (503), event_queue_full (429).");
         _meter.CreateObservableGauge("lodestar.nearline.queue.depth", () =>
         {
-            var (events, changes, index) = pipeline.QueueDepths();
+            var (events, changes, index) = nearline.QueueDepths();
             return new[] { Measure(events, "queue", "events"), Measure(changes, "queue", "prompt_changes"), Measure(index, "queue", "index") };
         }, description: "Items waiting between the nearline stages.");
-        _meter.CreateObservableGauge("lodestar.nearline.freshness.p99", () => pipeline.Freshness.Summary().Select(f => new Measurement<double>(f.Value.P99Milliseconds,
+        _meter.CreateObservableGauge("lodestar.nearline.freshness.p99", () => nearline.Freshness().Select(f => new Measurement<double>(f.Value.P99Milliseconds,
             new KeyValuePair<string, object?>("cause", f.Key))), unit: "ms", description: "99th percentile of event-to-searchable (posts) or event-to-embedded (members) time, by cause.");
-        _meter.CreateObservableGauge("lodestar.index.posts", () => pipeline.Index.Index.Count, description: "Posts the index holds.");
+        _meter.CreateObservableGauge("lodestar.index.posts", () => nearline.SearchIndex.Count, description: "Posts the index holds.");
     }
 
     /// <summary>Records every stage of a finished request to <paramref name="endpoint"/> (feed, jobs), and its total.</summary>
