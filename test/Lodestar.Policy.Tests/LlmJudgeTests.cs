@@ -1,5 +1,6 @@
 // The LLM judge end to end against the in-process chat-completions server: correct labels, cache hits
-// across instances, retries on 429/5xx/timeouts/garbage, Retry-After, give-up, auth errors, concurrency.
+// across instances, retries on 429/5xx/timeouts/garbage, Retry-After, give-up, no retries of the SDK's own, auth
+// errors, concurrency.
 using System.Diagnostics;
 using Lodestar.Data.Schema;
 using Lodestar.Policy.Labeling;
@@ -125,6 +126,18 @@ public sealed class LlmJudgeTests : IAsyncLifetime
         Assert.Contains("giving up after 3 attempts", ex.Message, StringComparison.Ordinal);
         Assert.Contains("HTTP 502: The server had an error", ex.Message, StringComparison.Ordinal);
         Assert.Equal(3, _server.Requests);
+    }
+
+    [Fact]
+    public async Task WithNoRetriesAServerErrorIsOneRequest()
+    {
+        // The OpenAI SDK retries on its own unless told not to; the resilience pipeline is the only layer that may.
+        _server.Faults.Enqueue(new ServerError(500));
+        using var judge = Judge(retries: 0);
+        var ex = await Assert.ThrowsAsync<LlmJudgeException>(() => judge.LabelAsync(TestPairs.Pairs(_members, _jobs, 1, seed: 8)[0], CancellationToken.None));
+        Assert.Contains("giving up after 1 attempts", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(1, _server.Requests);
+        Assert.Equal(0, judge.Retries);
     }
 
     [Fact]

@@ -1,14 +1,23 @@
-// A labeler that asks an LLM behind any OpenAI-compatible chat-completions endpoint to apply the policy,
-// validates the JSON answer against the policy's scales, retries transient failures with backoff and
-// jitter, bounds concurrency, and caches every validated answer in SQLite.
-using System.Globalization;
+// A labeler that asks an LLM behind any OpenAI-compatible chat-completions endpoint to apply the policy, through
+// Microsoft.Extensions.AI's IChatClient (the OpenAI SDK's client, its own retries off). Retries with exponential
+// backoff, jitter and Retry-After, the per-attempt timeout and the concurrency bound are a Microsoft.Extensions.Http
+// .Resilience pipeline under the SDK's HTTP transport; an answer that is not valid JSON for the policy's scales is asked
+// again from the same budget of attempts. Every validated answer is cached in SQLite.
+using System.ClientModel;
+using System.ClientModel.Primitives;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Lodestar.Data.Schema;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Http.Resilience;
+using OpenAI;
+using Polly;
+using Polly.Timeout;
 
 namespace Lodestar.Policy.Labeling;
 
@@ -21,33 +30,71 @@ public sealed class LlmJudge : IPairLabeler, IDisposable
     private readonly CompiledPolicy<Member, Job> _policy;
     private readonly Func<MatchPair, string> _render;
     private readonly HttpClient _http;
+    private readonly IChatClient _chat;
+    private readonly ChatOptions _chatOptions;
     private readonly JudgeCache _cache;
-    private readonly SemaphoreSlim _slots;
     private readonly string _systemPrompt;
     private readonly Random _jitter;
     private readonly Lock _jitterGate = new();
+
+    // The attempts of the label being asked for, shared by the HTTP layer's retries and the asks again for a bad answer.
+    private readonly AsyncLocal<StrongBox<int>?> _attempts = new();
     private long _requests;
     private long _retries;
     private long _cacheHits;
 
     /// <param name="render">Turns a pair into the text the judge reads (the prompt library's pair template).</param>
+    /// <param name="handler">The innermost HTTP handler (tests; default: a SocketsHttpHandler).</param>
     public LlmJudge(LlmJudgeOptions options, CompiledPolicy<Member, Job> policy, Func<MatchPair, string> render, HttpMessageHandler? handler = null)
     {
         options.Validate();
         _options = options;
         _policy = policy;
         _render = render;
-        _http = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
-        _http.Timeout = Timeout.InfiniteTimeSpan;
-        var key = Environment.GetEnvironmentVariable(options.ApiKeyVariable);
-        if (!string.IsNullOrEmpty(key))
-        {
-            _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        }
-        _cache = new JudgeCache(options.CachePath);
-        _slots = new SemaphoreSlim(options.MaxConcurrency, options.MaxConcurrency);
-        _systemPrompt = JudgePrompt.System(policy.Document);
         _jitter = new Random(options.Seed);
+        var key = Environment.GetEnvironmentVariable(options.ApiKeyVariable);
+        var resilience = new ResiliencePipelineBuilder<HttpResponseMessage>()
+            .AddConcurrencyLimiter(options.MaxConcurrency, queueLimit: int.MaxValue)
+            .AddRetry(new HttpRetryStrategyOptions
+            {
+                // One budget for the whole label: an HTTP retry is allowed while the label's attempts leave room.
+                ShouldHandle = arguments => ValueTask.FromResult(AttemptsLeft() && HttpClientResiliencePredicates.IsTransient(arguments.Outcome)),
+                MaxRetryAttempts = Math.Max(1, options.MaxRetries),
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = false,
+                Delay = options.InitialBackoff,
+                MaxDelay = options.MaxBackoff,
+                ShouldRetryAfterHeader = true,
+                DelayGenerator = arguments => ValueTask.FromResult<TimeSpan?>(Backoff(arguments.AttemptNumber, RetryAfter(arguments.Outcome.Result))),
+                OnRetry = _ =>
+                {
+                    Interlocked.Increment(ref _retries);
+                    return default;
+                },
+            })
+            .AddTimeout(options.RequestTimeout)
+            .Build();
+        _http = new HttpClient(new ResilienceHandler(resilience) { InnerHandler = new AttemptCounter(this, hasKey: !string.IsNullOrEmpty(key)) { InnerHandler = handler ?? new SocketsHttpHandler() } })
+        {
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+        var client = new OpenAIClient(new ApiKeyCredential(string.IsNullOrEmpty(key) ? "none" : key), new OpenAIClientOptions
+        {
+            Endpoint = options.BaseUrl,
+            Transport = new HttpClientPipelineTransport(_http),
+            RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
+            NetworkTimeout = Timeout.InfiniteTimeSpan,
+        });
+        _chat = client.GetChatClient(options.Model).AsIChatClient();
+        _chatOptions = new ChatOptions
+        {
+            ModelId = options.Model,
+            Temperature = (float)options.Temperature,
+            Seed = options.Seed,
+            ResponseFormat = ChatResponseFormat.Json,
+        };
+        _cache = new JudgeCache(options.CachePath);
+        _systemPrompt = JudgePrompt.System(policy.Document);
     }
 
     public string Name => $"llm:{_options.Model}";
@@ -70,24 +117,16 @@ public sealed class LlmJudge : IPairLabeler, IDisposable
             Interlocked.Increment(ref _cacheHits);
             return ToLabel(pair, ParseAnswer(cached));
         }
-        await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var (content, scores) = await AskWithRetriesAsync(user, cancellationToken).ConfigureAwait(false);
-            _cache.Put(version, cacheKey, _options.Model, content);
-            return ToLabel(pair, scores);
-        }
-        finally
-        {
-            _slots.Release();
-        }
+        var (content, scores) = await AskAsync(user, cancellationToken).ConfigureAwait(false);
+        _cache.Put(version, cacheKey, _options.Model, content);
+        return ToLabel(pair, scores);
     }
 
     public void Dispose()
     {
+        _chat.Dispose();
         _http.Dispose();
         _cache.Dispose();
-        _slots.Dispose();
     }
 
     private LabeledPair ToLabel(MatchPair pair, (int[] Scores, string Note) answer)
@@ -96,79 +135,60 @@ public sealed class LlmJudge : IPairLabeler, IDisposable
         return new LabeledPair(pair.Key, PolicyScorerLabeler.ToDictionary(_policy.Document, answer.Scores), overall, Name, answer.Note);
     }
 
-    private async Task<(string Content, (int[] Scores, string Note) Answer)> AskWithRetriesAsync(string user, CancellationToken cancellationToken)
+    private bool AttemptsLeft() => (_attempts.Value?.Value ?? 0) <= _options.MaxRetries;
+
+    private async Task<(string Content, (int[] Scores, string Note) Answer)> AskAsync(string user, CancellationToken cancellationToken)
     {
-        var body = RequestBody(user);
-        for (var attempt = 0; ; attempt++)
+        var attempts = _attempts.Value = new StrongBox<int>();
+        List<ChatMessage> messages = [new(ChatRole.System, _systemPrompt), new(ChatRole.User, user)];
+        while (true)
         {
-            TimeSpan? retryAfter = null;
             string failure;
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(_options.RequestTimeout);
             try
             {
-                Interlocked.Increment(ref _requests);
-                using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_options.BaseUrl.ToString().TrimEnd('/') + "/chat/completions"))
+                var response = await _chat.GetResponseAsync(messages, _chatOptions, cancellationToken).ConfigureAwait(false);
+                var content = response.Text;
+                try
                 {
-                    Content = new StringContent(body, Encoding.UTF8, "application/json"),
-                };
-                using var response = await _http.SendAsync(request, timeout.Token).ConfigureAwait(false);
-                var text = await response.Content.ReadAsStringAsync(timeout.Token).ConfigureAwait(false);
-                if (response.IsSuccessStatusCode)
-                {
-                    try
-                    {
-                        var content = MessageContent(text);
-                        return (content, ParseAnswer(content));
-                    }
-                    catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException or KeyNotFoundException)
-                    {
-                        failure = $"malformed answer: {ex.Message}";
-                    }
+                    return (content, ParseAnswer(content));
                 }
-                else if (response.StatusCode == HttpStatusCode.TooManyRequests || (int)response.StatusCode >= 500)
+                catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException or KeyNotFoundException)
                 {
-                    failure = $"HTTP {(int)response.StatusCode}: {ErrorMessage(text)}";
-                    retryAfter = RetryAfter(response);
-                }
-                else
-                {
-                    throw new LlmJudgeException($"{_options.BaseUrl} answered HTTP {(int)response.StatusCode}: {ErrorMessage(text)}");
+                    failure = $"malformed answer: {ex.Message}";
                 }
             }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            catch (ClientResultException ex) when (ex.Status != 0 && ex.Status != (int)HttpStatusCode.TooManyRequests && ex.Status < 500)
             {
-                failure = $"no answer within {_options.RequestTimeout.TotalSeconds:0.###} s";
+                throw new LlmJudgeException($"{_options.BaseUrl} answered HTTP {ex.Status}: {ErrorMessage(ex)}", ex);
             }
-            catch (HttpRequestException ex)
+            catch (ClientResultException ex) when (ex.Status != 0)
             {
-                failure = $"network error: {ex.Message}";
+                throw GiveUp(attempts.Value, $"HTTP {ex.Status}: {ErrorMessage(ex)}", ex);
             }
-            if (attempt >= _options.MaxRetries)
+            catch (TimeoutRejectedException ex)
             {
-                throw new LlmJudgeException($"{_options.BaseUrl}: giving up after {attempt + 1} attempts; last failure: {failure}");
+                throw GiveUp(attempts.Value, $"no answer within {_options.RequestTimeout.TotalSeconds:0.###} s", ex);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or ClientResultException)
+            {
+                throw GiveUp(attempts.Value, $"network error: {ex.Message}", ex);
+            }
+            catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException or ArgumentException)
+            {
+                // The response was not a chat completion at all (the SDK could not read it).
+                failure = $"malformed answer: {ex.Message}";
+            }
+            if (!AttemptsLeft())
+            {
+                throw GiveUp(attempts.Value, failure, null);
             }
             Interlocked.Increment(ref _retries);
-            await Task.Delay(Backoff(attempt, retryAfter), cancellationToken).ConfigureAwait(false);
+            await Task.Delay(Backoff(attempts.Value - 1, null), cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private string RequestBody(string user)
-    {
-        var request = new JsonObject
-        {
-            ["model"] = _options.Model,
-            ["messages"] = new JsonArray
-            {
-                new JsonObject { ["role"] = "system", ["content"] = _systemPrompt },
-                new JsonObject { ["role"] = "user", ["content"] = user },
-            },
-            ["response_format"] = new JsonObject { ["type"] = "json_object" },
-            ["temperature"] = _options.Temperature,
-            ["seed"] = _options.Seed,
-        };
-        return request.ToJsonString();
-    }
+    private LlmJudgeException GiveUp(int attempts, string failure, Exception? inner) =>
+        new($"{_options.BaseUrl}: giving up after {attempts} attempts; last failure: {failure}", inner);
 
     private TimeSpan Backoff(int attempt, TimeSpan? retryAfter)
     {
@@ -182,8 +202,12 @@ public sealed class LlmJudge : IPairLabeler, IDisposable
         return retryAfter is { } wait && wait > delay ? (wait > _options.MaxBackoff ? _options.MaxBackoff : wait) : delay;
     }
 
-    private static TimeSpan? RetryAfter(HttpResponseMessage response)
+    private static TimeSpan? RetryAfter(HttpResponseMessage? response)
     {
+        if (response is null)
+        {
+            return null;
+        }
         if (response.Headers.RetryAfter is { } header)
         {
             if (header.Delta is { } delta)
@@ -198,22 +222,29 @@ public sealed class LlmJudge : IPairLabeler, IDisposable
         }
         // Some providers send fractional seconds, which the typed header rejects.
         if (response.Headers.TryGetValues("retry-after", out var values)
-            && double.TryParse(values.FirstOrDefault(), NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds >= 0)
+            && double.TryParse(values.FirstOrDefault(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds >= 0)
         {
             return TimeSpan.FromSeconds(seconds);
         }
         return null;
     }
 
-    private static string MessageContent(string responseJson)
+    /// <summary>Counts every HTTP attempt (in all and for the label being asked for) and sends no Authorization header when no key is set.</summary>
+    private sealed class AttemptCounter(LlmJudge judge, bool hasKey) : DelegatingHandler
     {
-        var root = JsonNode.Parse(responseJson) ?? throw new FormatException("empty response");
-        var choices = root["choices"] as JsonArray ?? throw new FormatException("response has no 'choices'");
-        if (choices.Count == 0)
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
-            throw new FormatException("response has no choices");
+            Interlocked.Increment(ref judge._requests);
+            if (judge._attempts.Value is { } attempts)
+            {
+                Interlocked.Increment(ref attempts.Value);
+            }
+            if (!hasKey)
+            {
+                request.Headers.Authorization = null;
+            }
+            return base.SendAsync(request, cancellationToken);
         }
-        return choices[0]?["message"]?["content"]?.GetValue<string>() ?? throw new FormatException("choices[0].message.content is missing");
     }
 
     /// <summary>Validates an answer: every dimension present, each score an integer within its scale.</summary>
@@ -245,8 +276,9 @@ public sealed class LlmJudge : IPairLabeler, IDisposable
         return (scores, string.Join("; ", reasons));
     }
 
-    private static string ErrorMessage(string body)
+    private static string ErrorMessage(ClientResultException error)
     {
+        var body = error.GetRawResponse()?.Content?.ToString() ?? error.Message;
         try
         {
             return JsonNode.Parse(body)?["error"]?["message"]?.GetValue<string>() ?? Truncate(body);
