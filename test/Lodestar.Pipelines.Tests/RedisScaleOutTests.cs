@@ -1,7 +1,8 @@
 // The scale-out deployment end to end on a real redis-server: a world's stream with redeliveries through a prompt
 // worker, two embedding workers and an index replica ends with the world's own counters, every post searchable and
 // every embedding of its prompt's newest version, with the event stream trimmed behind the workers; a standby prompt
-// worker takes over from a dead one when its lease expires, including the batch the dead one had read.
+// worker takes over from a dead one when its lease expires, including the batch the dead one had read; a replica joining
+// after the stream lost its oldest entries starts from the stored embeddings.
 using Lodestar.Features.Retrieval;
 using Lodestar.Index;
 using Lodestar.Pipelines.Embedded;
@@ -68,6 +69,49 @@ public sealed class RedisScaleOutTests(NearlineWorld world, RedisServer redis) :
             Assert.Equal((int)Database.HashGet(names.Prompt(key), "version"), (int)Database.HashGet(names.Embedding(key), "version"));
         }
         Assert.True(Database.StreamLength(names.Events) <= 1, $"the event stream kept {Database.StreamLength(names.Events)} acknowledged entries");
+    }
+
+    [Fact]
+    public void AReplicaJoiningAfterTheStreamWasTrimmedHoldsEveryLivePostAndFollowsTheStreamFromThere()
+    {
+        var names = new RedisNames($"test:{Guid.NewGuid():N}:");
+        using var early = DurableIndex.Open(world.NewFolder(), world.Encoder.Model.Config.Channels);
+        using var late = DurableIndex.Open(world.NewFolder(), world.Encoder.Model.Config.Channels);
+        using var pipeline = new RedisPipeline(Database, names, new NearlineOptions { WindowMilliseconds = 10 });
+        pipeline.StartPrompts(Prompts(), HistoryMode.Positives, "p", TimeSpan.FromSeconds(5));
+        pipeline.StartEmbedder(new PromptEmbedder(world.Encoder.Model), "e", TimeSpan.FromSeconds(5));
+        pipeline.StartReplica(early, "early");
+        var log = new RedisEventLog(Database, names);
+        var deletedPost = world.Log.Posts.Keys.Order().First();
+        foreach (var chunk in world.Events.Append(new NearlineEvent("delete-first", NearlineEventKind.PostDeleted, world.Events[^1].Time, world.Log.LastDay, PostId: deletedPost)).Chunk(200))
+        {
+            log.Append([.. chunk.Select(e => (e.Id, e.ToJson()))]);
+        }
+        pipeline.Drain();
+        Assert.Equal(world.Log.Posts.Count - 1, early.Index.Count);
+        // The stream is capped: here it lost every entry, as a long-running deployment loses its oldest.
+        Database.StreamTrim(names.Embeddings, maxLength: 0);
+
+        using var joining = new RedisPipeline(Database, names, new NearlineOptions());
+        joining.StartReplica(late, "late");
+        joining.Drain();
+        Assert.Equal(early.Index.Count, joining.Replica!.Bootstrapped);
+        Assert.Equal(early.Index.Count, late.Index.Count);
+        Assert.False(late.Index.Contains(deletedPost));
+        var random = new Lodestar.Core.SeededRandom(4);
+        for (var q = 0; q < 5; q++)
+        {
+            var query = Enumerable.Range(0, early.Index.Dimension).Select(_ => (float)random.NextGaussian()).ToArray();
+            var (fromEarly, fromLate) = (new SearchHit[10], new SearchHit[10]);
+            Assert.Equal(early.Index.Search(query, 10, fromEarly), late.Index.Search(query, 10, fromLate));
+            Assert.Equal(fromEarly, fromLate);
+        }
+
+        var post = world.Log.Posts[world.Log.Posts.Keys.Max()] with { Id = 990_001 };
+        log.Append([("late-post", NearlineEvent.Created(post).ToJson())]);
+        pipeline.Drain();
+        joining.Drain();
+        Assert.True(late.Index.Contains(990_001), "a post created after the late replica joined did not reach it through the stream");
     }
 
     [Fact]

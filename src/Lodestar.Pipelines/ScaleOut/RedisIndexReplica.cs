@@ -1,7 +1,8 @@
 // Stage 3 of the scale-out deployment, one per serving replica: each replica's index reads the embeddings stream
 // through a consumer group of its own, so every replica sees every post. Upserts and deletions are applied in order
 // (the last on a post wins), made durable in the replica's DurableIndex, and only then acknowledged; after a crash
-// the replica reads its own unacknowledged entries again first, which changes nothing already applied.
+// the replica reads its own unacknowledged entries again first, which changes nothing already applied. A replica that
+// joins late starts from the stored embeddings (Bootstrap).
 using Lodestar.Index;
 using Lodestar.Pipelines.Stages;
 using Lodestar.Pipelines.Store;
@@ -23,7 +24,65 @@ public sealed class RedisIndexReplica
         _index = index;
         Replica = replica;
         _group = RedisNames.IndexGroup(replica);
-        RedisStreams.EnsureGroup(redis, names.Embeddings, _group);
+        if (!redis.KeyExists(names.Embeddings) || redis.StreamGroupInfo(names.Embeddings).All(g => g.Name != _group))
+        {
+            Bootstrap();
+        }
+    }
+
+    /// <summary>Posts a new replica took from the stored embeddings rather than from the stream.</summary>
+    public long Bootstrapped { get; private set; }
+
+    /// <summary>
+    /// A replica that joins late cannot read the stream from its start (the stream is capped, so its oldest entries are
+    /// gone). It makes its group at the stream's newest entry, then takes every live post's stored embedding: one written
+    /// before that entry is in its hash (an embedding and its stream entry are written by one script, as a deletion drops
+    /// the hash with its entry), and one written after it, or a deletion, reaches the replica through the stream.
+    /// </summary>
+    private void Bootstrap()
+    {
+        var newest = _redis.StreamRange(_names.Embeddings, "-", "+", count: 1, messageOrder: Order.Descending);
+        try
+        {
+            _redis.StreamCreateConsumerGroup(_names.Embeddings, _group, newest.Length == 0 ? StreamPosition.Beginning : newest[0].Id, createStream: true);
+        }
+        catch (RedisServerException e) when (e.Message.StartsWith("BUSYGROUP", StringComparison.Ordinal))
+        {
+            return;
+        }
+        var deleted = _redis.SetMembers(_names.DeletedPosts).Select(v => (long)v).ToHashSet();
+        var width = _index.Index.Dimension;
+        foreach (var chunk in _redis.HashScan(_names.Posts, pageSize: 1000).Chunk(1000))
+        {
+            var posts = chunk.Where(p => !deleted.Contains((long)p.Name))
+                .Select(p => (Id: (long)p.Name, Time: System.Text.Json.JsonSerializer.Deserialize((string)p.Value!, Data.Schema.DataJson.Compact.Post)!.Time)).ToList();
+            var batch = _redis.CreateBatch();
+            var reads = posts.Select(p => batch.HashGetAsync(_names.Embedding(new EntityKey(EntityKind.Post, p.Id)), "vector")).ToList();
+            batch.Execute();
+            var ids = new List<long>();
+            var created = new List<long>();
+            var vectors = new List<float>();
+            for (var i = 0; i < posts.Count; i++)
+            {
+                if (reads[i].Result is not { IsNull: false } stored)
+                {
+                    continue;
+                }
+                var vector = NearlineStore.Vector((byte[])stored!);
+                if (vector.Length != width)
+                {
+                    throw new InvalidDataException($"{_names.Embedding(new EntityKey(EntityKind.Post, posts[i].Id))}: a vector of {vector.Length} floats for an index of width {width}");
+                }
+                ids.Add(posts[i].Id);
+                created.Add(posts[i].Time);
+                vectors.AddRange(vector);
+            }
+            if (ids.Count > 0)
+            {
+                _index.UpsertBatch([.. ids], [.. vectors], [.. created]);
+                Bootstrapped += ids.Count;
+            }
+        }
     }
 
     public string Replica { get; }
