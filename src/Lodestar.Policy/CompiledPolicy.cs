@@ -46,7 +46,12 @@ public sealed class CompiledPolicy<TMember, TItem>
             }
             checks[i] = Try(expression, problems, document, e => fields.CompileNumber(e)) ?? ((_, _, _) => 0);
         }
-        var scoreNames = document.Dimensions.Select((d, i) => (d.Id, i)).ToDictionary(p => p.Id, p => p.i, StringComparer.Ordinal);
+        // A dimension defined twice is the validator's problem to report; the gates see its first definition.
+        var scoreNames = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var (dimension, i) in document.Dimensions.Select((d, i) => (d, i)))
+        {
+            scoreNames.TryAdd(dimension.Id, i);
+        }
         var gateCompiler = new ExprCompiler<TMember, TItem>(new PairFieldCatalog<TMember, TItem>(catalog.ItemPrefix), document.ForbiddenAttributes, scoreNames);
         var gates = document.Overall.Gates
             .Select(g => Try(g.When, problems, document, e => gateCompiler.CompileBool(e)) ?? ((_, _, _) => false))

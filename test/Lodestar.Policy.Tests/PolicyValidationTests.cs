@@ -38,6 +38,27 @@ public class PolicyValidationTests
     }
 
     [Fact]
+    public void ADimensionDefinedTwiceIsAProblemNotACrash()
+    {
+        // Found by the fuzzer: the second 'location_remote' made Problems throw "an item with the same key has already been added".
+        var twice = DefaultJobPolicy.Replace("  - id: industry_domain\n", "  - id: location_remote\n", StringComparison.Ordinal);
+        var problems = PolicyLoader.Problems("p.yaml", twice);
+        Assert.Contains(problems, p => p.Message.Contains("is defined twice", StringComparison.Ordinal) && p.Message.Contains("location_remote", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void InputsTheFuzzerFoundAreProblemsNotCrashes()
+    {
+        // Each made YamlDotNet throw an ArgumentException with no position ("the current event is of an unsupported type").
+        var files = Directory.GetFiles(RepoPaths.Golden(Path.Combine("fuzz", "policy-yaml")));
+        Assert.NotEmpty(files);
+        foreach (var file in files)
+        {
+            Assert.NotEmpty(PolicyLoader.Problems(Path.GetFileName(file), File.ReadAllText(file)));
+        }
+    }
+
+    [Fact]
     public void BadWeightsAreReported()
     {
         var negative = DefaultJobPolicy.Replace("    skills: 0.30", "    skills: -0.30", StringComparison.Ordinal);

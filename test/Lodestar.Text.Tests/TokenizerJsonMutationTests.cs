@@ -35,6 +35,20 @@ public sealed class TokenizerJsonMutationTests
         Assert.True(tried > 4000, $"{tried} files tried");
     }
 
+    [Fact]
+    public void BytesThatAreNotUtf8AreRefusedNamingTheFileAndTheByte()
+    {
+        // Found by the fuzzer: a vocabulary key with an invalid byte failed as "Cannot transcode invalid UTF-8 JSON text".
+        var valid = Encoding.UTF8.GetBytes(TokenizerJson.ToJsonString(SampleTexts.Train(vocabSize: 300)));
+        var at = Array.IndexOf(valid, (byte)'"', Encoding.UTF8.GetString(valid).IndexOf("\"vocab\"", StringComparison.Ordinal) + 10) + 1;
+        var broken = (byte[])valid.Clone();
+        broken[at] = 0xC3;
+        broken[at + 1] = 0x28;
+        using var stream = new MemoryStream(broken);
+        var error = Assert.Throws<InvalidDataException>(() => TokenizerJson.Read(stream, "broken.json"));
+        Assert.Equal($"broken.json: not UTF-8 text (byte {at} begins no UTF-8 sequence)", error.Message);
+    }
+
     private static void Check(string json, string mutation)
     {
         try

@@ -1,6 +1,6 @@
-// Streams records from a JSON Lines file. A line that is not valid JSON for the record type is a
-// DataFormatException naming the file, the line and the JSON path of the bad field, or, when the
-// BadLineLog allows skipping, a counted skip. Blank lines are ignored.
+// Streams records from a JSON Lines file. A line that is not valid JSON for the record type, or leaves out a required
+// field (RequiredFields), is a DataFormatException naming the file, the line and the JSON path of the bad field, or,
+// when the BadLineLog allows skipping, a counted skip. Blank lines are ignored.
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 
@@ -37,6 +37,10 @@ public static class JsonlReader
                 if (record is null)
                 {
                     error = new DataFormatException(path, lineNumber, null, "null record");
+                }
+                else if (RequiredFields.FirstMissing(record, typeInfo) is { } missing)
+                {
+                    error = new DataFormatException(path, lineNumber, missing, "required field missing or null");
                 }
             }
             catch (JsonException ex)

@@ -97,10 +97,18 @@ public static class TokenizerJson
     /// <summary>Reads a tokenizer.json document; <paramref name="source"/> names it in errors.</summary>
     public static BpeTokenizer Read(Stream stream, string source)
     {
+        using var buffer = new MemoryStream();
+        stream.CopyTo(buffer);
+        var bytes = buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
+        // JSON strings are read as UTF-16 later, and a byte sequence that is not UTF-8 fails there with no file named.
+        if (!System.Text.Unicode.Utf8.IsValid(bytes))
+        {
+            throw new InvalidDataException($"{source}: not UTF-8 text (byte {FirstInvalidUtf8(bytes)} begins no UTF-8 sequence)");
+        }
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(stream, new JsonDocumentOptions { MaxDepth = 16 });
+            document = JsonDocument.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), new JsonDocumentOptions { MaxDepth = 16 });
         }
         catch (JsonException ex)
         {
@@ -133,6 +141,21 @@ public static class TokenizerJson
                 throw new InvalidDataException($"{source}: {ex.Message}", ex);
             }
         }
+    }
+
+    /// <summary>The offset of the first byte of <paramref name="bytes"/> that begins no valid UTF-8 sequence.</summary>
+    private static int FirstInvalidUtf8(ReadOnlySpan<byte> bytes)
+    {
+        var offset = 0;
+        while (offset < bytes.Length)
+        {
+            if (System.Text.Rune.DecodeFromUtf8(bytes[offset..], out _, out var consumed) != System.Buffers.OperationStatus.Done)
+            {
+                return offset;
+            }
+            offset += consumed;
+        }
+        return offset;
     }
 
     private static void WriteByteLevel(Utf8JsonWriter json)

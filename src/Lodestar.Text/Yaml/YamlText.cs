@@ -1,6 +1,7 @@
 // Loads YAML text into YamlDotNet's node tree with every syntax problem as a YamlException carrying the place it was
 // found. YamlDotNet reports most syntax errors that way, but some malformed inputs (an open flow collection followed by a
-// mapping, `key: [a` then `b: c`) escape as an InvalidOperationException with no position; those are turned into a
+// mapping, `key: [a` then `b: c`) escape as an InvalidOperationException, others (found by fuzzing) as an
+// ArgumentException ("the current event is of an unsupported type"), with no position; those are turned into a
 // YamlException at the last event the parser produced before it failed.
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
@@ -19,7 +20,7 @@ public static class YamlText
         {
             stream.Load(parser);
         }
-        catch (InvalidOperationException)
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
         {
             // YamlDotNet's own message here describes its state, not the text; the position is what helps.
             throw new YamlException(parser.LastStart, parser.LastEnd, "the YAML parser stopped after this point: a collection opened here is not closed, or what follows cannot go here");
