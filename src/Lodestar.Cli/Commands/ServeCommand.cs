@@ -132,8 +132,19 @@ public static class ServeCommand
                 if (behind > 0)
                 {
                     NearlineReplay.Run(nearline, events, new ReplayOptions(), progress, stop);
+                    nearline.Drain(stop);
                 }
-                nearline.Drain(stop);
+                else
+                {
+                    // Joining a running deployment: the other replicas keep taking events, so the shared queues may never
+                    // be empty at once; this replica is ready when its own index has read everything embedded so far.
+                    while (scaled!.Replica!.Backlog > 0)
+                    {
+                        scaled.ThrowIfFailed();
+                        stop.ThrowIfCancellationRequested();
+                        Thread.Sleep(20);
+                    }
+                }
                 host.MarkReady();
             }
             // The stream is in the store now; the server does not keep it.

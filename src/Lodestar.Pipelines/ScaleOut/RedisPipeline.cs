@@ -37,7 +37,8 @@ public sealed class RedisPipeline : INearlineDeployment, IDisposable
 
     public long? TryAppend(IReadOnlyList<(string Id, string Line)> events) => EventLog.TryAppend(events);
 
-    private RedisEventLog EventLog => _events ??= new RedisEventLog(_redis, Names, _options.EventQueueCapacity);
+    // Made on the first append (a worker process never appends); servers append from many request threads at once.
+    private RedisEventLog EventLog => LazyInitializer.EnsureInitialized(ref _events, () => new RedisEventLog(_redis, Names, _options.EventQueueCapacity));
 
     public INearlineReader OpenReader() => new RedisNearlineReader(_redis, Names);
 

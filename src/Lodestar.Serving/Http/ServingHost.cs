@@ -26,6 +26,7 @@ public sealed class ServingHost : IAsyncDisposable
     private int _ready;
     private int _draining;
     private int _inFlight;
+    private Task? _clockFollower;
 
     private ServingHost(WebApplication app, ServingOptions options, ModelSlot models, INearlineReader reader, FeedService feed, JobService jobs, EntityQueries entities,
         EventIngest events, ServingClock clock, ServingMetrics metrics)
@@ -215,8 +216,6 @@ public sealed class ServingHost : IAsyncDisposable
         {
         }
     }
-
-    private Task? _clockFollower;
 
     /// <summary>
     /// A feed request computes on its thread-pool thread for milliseconds. Under overload the pool's few threads (one a
