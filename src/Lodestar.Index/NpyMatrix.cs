@@ -67,14 +67,19 @@ public static partial class NpyMatrix
         {
             throw Bad(path, $"shape is not a 2-D (rows, columns) tuple in header {header.Trim()}");
         }
-        var rows = long.Parse(shape.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
-        var columns = long.Parse(shape.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
+        // Int128: a shape of two large longs must be refused, not wrapped into a small product.
+        if (!Int128.TryParse(shape.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture, out var rows)
+            || !Int128.TryParse(shape.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture, out var columns)
+            || rows > Array.MaxLength || columns > Array.MaxLength)
+        {
+            throw Bad(path, $"shape ({shape.Groups[1].Value}, {shape.Groups[2].Value}) is larger than a matrix in memory can be");
+        }
         var dataBytes = stream.Length - stream.Position;
         if (columns < 1 || rows < 0 || rows * columns > Array.MaxLength || rows * columns * 4 != dataBytes)
         {
             throw Bad(path, $"shape ({rows}, {columns}) needs {rows * columns * 4} bytes of data, the file has {dataBytes}");
         }
-        var values = new float[rows * columns];
+        var values = new float[(int)(rows * columns)];
         stream.ReadExactly(MemoryMarshal.AsBytes(values.AsSpan()));
         return ((int)rows, (int)columns, values);
     }

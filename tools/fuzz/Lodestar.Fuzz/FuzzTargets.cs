@@ -4,7 +4,9 @@
 using System.Text;
 using Lodestar.Data.Schema;
 using Lodestar.Data.Storage;
+using Lodestar.Index;
 using Lodestar.Policy;
+using Lodestar.Policy.Expressions;
 using Lodestar.Tensors.Serialization;
 using Lodestar.Text.Tokenization;
 
@@ -35,6 +37,9 @@ public static class FuzzTargets
         new("tokenizer-json", "TokenizerJson.Read, then an encode and decode", [typeof(InvalidDataException)], TokenizerJsonRead, TokenizerSeeds),
         new("policy-yaml", "PolicyLoader.Problems: every problem of a policy file as a list, never an exception", [], PolicyProblems, PolicySeeds),
         new("members-jsonl", "JsonlReader over members.jsonl", [typeof(DataFormatException)], MembersJsonl, MemberSeeds),
+        new("policy-expression", "ExprParser.Parse, then compiled as a number and as a condition over member-job fields", [typeof(ExprException)], Expression, ExpressionSeeds),
+        new("npy", "NpyMatrix.Read of a .npy matrix", [typeof(InvalidDataException)], Npy, NpySeeds),
+        new("index-snapshot", "FlatIndex.Load of a snapshot, then a search", [typeof(InvalidDataException)], IndexSnapshotRead, IndexSnapshotSeeds),
     ];
 
     public static FuzzTarget Named(string name) => All.FirstOrDefault(t => t.Name == name)
@@ -103,10 +108,91 @@ public static class FuzzTargets
         }
     }
 
+    /// <summary>A file of this process's own for the readers that take a path.</summary>
+    private static string InputFile(byte[] input, string extension)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"lodestar-fuzz-{Environment.ProcessId}{extension}");
+        File.WriteAllBytes(path, input);
+        return path;
+    }
+
+    private static readonly ExprCompiler<Member, Job> Compiler = new(PairFields.MemberJob, ["gender", "age"], new Dictionary<string, int> { ["skills"] = 0 });
+
+    private static void Expression(byte[] input)
+    {
+        var node = ExprParser.Parse(Encoding.UTF8.GetString(input));
+        try
+        {
+            _ = Compiler.CompileNumber(node);
+            return;
+        }
+        catch (ExprException)
+        {
+            // Not a number: perhaps a condition.
+        }
+        _ = Compiler.CompileBool(node);
+    }
+
+    private static IEnumerable<(string, byte[])> ExpressionSeeds()
+    {
+        foreach (var (name, text) in new[]
+        {
+            ("overlap", "0.85 * overlap(member.skills, job.required_skills) + 0.15 * overlap(member.skills, job.nice_to_have_skills)"),
+            ("seniority", "if(member.seniority == job.seniority, 4, if(abs(member.seniority - job.seniority) == 2, 1, 0))"),
+            ("condition", "not (skills >= 2 and member.seniority == job.seniority) or skills <= 1"),
+        })
+        {
+            yield return (name, Encoding.UTF8.GetBytes(text));
+        }
+    }
+
+    private static void Npy(byte[] input)
+    {
+        var (rows, columns, values) = NpyMatrix.Read(InputFile(input, ".npy"));
+        _ = rows * columns + values.Length;
+    }
+
+    private static IEnumerable<(string, byte[])> NpySeeds()
+    {
+        foreach (var (name, descr, order, shape, count) in new[] { ("f4-2x3", "<f4", "False", "(2, 3)", 6), ("f4-1x1", "<f4", "False", "(1, 1)", 1) })
+        {
+            var header = $"{{'descr': '{descr}', 'fortran_order': {order}, 'shape': {shape}, }}";
+            header = header.PadRight(((10 + header.Length + 1 + 63) / 64 * 64) - 10 - 1) + "\n";
+            var bytes = new List<byte> { 0x93 };
+            bytes.AddRange("NUMPY"u8.ToArray());
+            bytes.AddRange([1, 0, (byte)(header.Length & 0xFF), (byte)(header.Length >> 8)]);
+            bytes.AddRange(Encoding.ASCII.GetBytes(header));
+            bytes.AddRange(Enumerable.Range(0, count).SelectMany(i => BitConverter.GetBytes(i * 0.5f)));
+            yield return (name, [.. bytes]);
+        }
+    }
+
+    private static void IndexSnapshotRead(byte[] input)
+    {
+        using var index = FlatIndex.Load(InputFile(input, ".lsix"));
+        var query = Enumerable.Repeat(1f, index.Dimension).ToArray();
+        _ = index.Search(query, 3, new SearchHit[3]);
+    }
+
+    private static IEnumerable<(string, byte[])> IndexSnapshotSeeds()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"lodestar-fuzz-seed-{Environment.ProcessId}.lsix");
+        foreach (var (name, dimension, rows) in new[] { ("three-rows", 4, 3), ("empty", 2, 0) })
+        {
+            using var index = new FlatIndex(dimension);
+            for (var row = 0; row < rows; row++)
+            {
+                index.Upsert(7 + row, [.. Enumerable.Range(0, dimension).Select(d => d == row ? 1f : 0.25f)], 100 * row);
+            }
+            index.Save(path);
+            yield return (name, File.ReadAllBytes(path));
+        }
+        File.Delete(path);
+    }
+
     private static void MembersJsonl(byte[] input)
     {
-        var path = Path.Combine(Path.GetTempPath(), $"lodestar-fuzz-{Environment.ProcessId}.jsonl");
-        File.WriteAllBytes(path, input);
+        var path = InputFile(input, ".jsonl");
         foreach (var member in JsonlReader.Read(path, DataJson.Compact.Member))
         {
             _ = member.Skills.Count + member.Headline.Length + member.WorkHistory.Count;
