@@ -116,21 +116,23 @@ public static class FuzzTargets
         return path;
     }
 
-    private static readonly ExprCompiler<Member, Job> Compiler = new(PairFields.MemberJob, ["gender", "age"], new Dictionary<string, int> { ["skills"] = 0 });
+    // Made on the first input, not when the targets are listed: instrumented code may run only inside afl's loop.
+    private static ExprCompiler<Member, Job>? compiler;
 
     private static void Expression(byte[] input)
     {
         var node = ExprParser.Parse(Encoding.UTF8.GetString(input));
+        var compile = compiler ??= new(PairFields.MemberJob, ["gender", "age"], new Dictionary<string, int> { ["skills"] = 0 });
         try
         {
-            _ = Compiler.CompileNumber(node);
+            _ = compile.CompileNumber(node);
             return;
         }
         catch (ExprException)
         {
             // Not a number: perhaps a condition.
         }
-        _ = Compiler.CompileBool(node);
+        _ = compile.CompileBool(node);
     }
 
     private static IEnumerable<(string, byte[])> ExpressionSeeds()
