@@ -38,6 +38,10 @@ public static partial class NpyMatrix
         }
         else if (major is 2 or 3)
         {
+            if (stream.Length < 12)
+            {
+                throw Bad(path, $"{stream.Length} bytes is too short for a version-{major} .npy header");
+            }
             stream.ReadExactly(start[8..12]);
             var length = BinaryPrimitives.ReadUInt32LittleEndian(start[8..]);
             headerLength = length > 1 << 20 ? throw Bad(path, $"header of {length} bytes") : (int)length;

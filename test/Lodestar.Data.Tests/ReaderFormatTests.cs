@@ -137,7 +137,7 @@ public sealed class ReaderFormatTests : IDisposable
     [Fact]
     public void ARequiredFieldMissingOrNullIsNamedWithItsPath()
     {
-        // Found by the fuzzer: members with a key mangled were read with null skills or headline, failing later unnamed.
+        // A mangled key leaves a non-nullable field null after deserialisation; the reader must name it, not hand the null on.
         const string Valid = """
             {"id":1,"headline":"Civil engineer at Aurara Logistics | lean manufacturing, project management","current_title":"civil engineer","occupation_id":28,"seniority":"mid_senior","years_of_experience":9,"skills":["lean manufacturing","project management","surveying","thermodynamics"],"industry":"manufacturing","location":{"city":"Madrid","region":"Madrid","country":"ES"},"remote_preference":"hybrid","education":[{"degree":"bachelor","field":"electrical engineering","school":"University of Singapore","graduation_year":2017}],"work_history":[{"title":"mechanical engineer","occupation_id":26,"company_id":25,"company_name":"Kesio Group","industry":"manufacturing","seniority":"entry","start_day":-3285,"end_day":-1842},{"title":"civil engineer","occupation_id":28,"company_id":9,"company_name":"Solion Systems","industry":"manufacturing","seniority":"associate","start_day":-1841,"end_day":-398},{"title":"civil engineer","occupation_id":28,"company_id":12,"company_name":"Aurara Logistics","industry":"manufacturing","seniority":"mid_senior","start_day":-397}],"credentials":["professional engineer licence"],"work_authorisations":["ES","US"],"activity_level":"dormant","join_day":-72}
             """;

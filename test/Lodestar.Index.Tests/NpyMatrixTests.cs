@@ -25,14 +25,17 @@ public sealed class NpyMatrixTests
             var good = File.ReadAllBytes(RepoPaths.Golden("index/matrix_3x4_f32.npy"));
             File.WriteAllBytes(path, good[..^4]);
             Assert.Contains("shape (3, 4) needs 48 bytes of data, the file has 44", Assert.Throws<InvalidDataException>(() => NpyMatrix.Read(path)).Message, StringComparison.Ordinal);
-            // Found by the fuzzer: a shape past a long threw OverflowException; one whose product wraps to the data size (2^62 + 3 rows
-            // of 4: 48 bytes) was read as 3 rows.
+            // A shape past a long, and one whose product wraps to exactly the data size (2^62 + 3 rows of 4: 48 bytes), which
+            // 64-bit arithmetic would read as 3 rows.
             foreach (var shape in new[] { "(3, 99999999999999999999)", "(4611686018427387907, 4)" })
             {
                 var header = System.Text.Encoding.ASCII.GetString(good).Replace("(3, 4)", shape, StringComparison.Ordinal);
                 File.WriteAllBytes(path, [.. good[..8], .. BitConverter.GetBytes((ushort)(header.IndexOf('\n', 10) - 9)), .. System.Text.Encoding.ASCII.GetBytes(header[10..])]);
                 Assert.Throws<InvalidDataException>(() => NpyMatrix.Read(path));
             }
+            // Version 2 keeps its header length in 4 bytes; a 10-byte file ends inside them.
+            File.WriteAllBytes(path, [0x93, .. "NUMPY"u8.ToArray(), 2, 0, 0, 0]);
+            Assert.Contains("10 bytes is too short for a version-2 .npy header", Assert.Throws<InvalidDataException>(() => NpyMatrix.Read(path)).Message, StringComparison.Ordinal);
             File.WriteAllBytes(path, "PK\u0003\u0004 not numpy at all"u8.ToArray());
             Assert.Contains("no \\x93NUMPY magic", Assert.Throws<InvalidDataException>(() => NpyMatrix.Read(path)).Message, StringComparison.Ordinal);
         }

@@ -40,16 +40,16 @@ public class PolicyValidationTests
     [Fact]
     public void ADimensionDefinedTwiceIsAProblemNotACrash()
     {
-        // Found by the fuzzer: the second 'location_remote' made Problems throw "an item with the same key has already been added".
+        // The compiler maps dimension ids to scores; a second 'location_remote' must not stop it before the validator reports it.
         var twice = DefaultJobPolicy.Replace("  - id: industry_domain\n", "  - id: location_remote\n", StringComparison.Ordinal);
         var problems = PolicyLoader.Problems("p.yaml", twice);
         Assert.Contains(problems, p => p.Message.Contains("is defined twice", StringComparison.Ordinal) && p.Message.Contains("location_remote", StringComparison.Ordinal));
     }
 
     [Fact]
-    public void InputsTheFuzzerFoundAreProblemsNotCrashes()
+    public void YamlThatStopsTheParserIsAProblemNotACrash()
     {
-        // Each made YamlDotNet throw an ArgumentException with no position ("the current event is of an unsupported type").
+        // Inputs on which YamlDotNet throws an ArgumentException with no position ("the current event is of an unsupported type").
         var files = Directory.GetFiles(RepoPaths.Golden(Path.Combine("fuzz", "policy-yaml")));
         Assert.NotEmpty(files);
         foreach (var file in files)

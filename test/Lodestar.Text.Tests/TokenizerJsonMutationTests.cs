@@ -38,7 +38,7 @@ public sealed class TokenizerJsonMutationTests
     [Fact]
     public void BytesThatAreNotUtf8AreRefusedNamingTheFileAndTheByte()
     {
-        // Found by the fuzzer: a vocabulary key with an invalid byte failed as "Cannot transcode invalid UTF-8 JSON text".
+        // A vocabulary key with an invalid byte: .NET reads JSON strings as UTF-16 and would fail there, naming no file.
         var valid = Encoding.UTF8.GetBytes(TokenizerJson.ToJsonString(SampleTexts.Train(vocabSize: 300)));
         var at = Array.IndexOf(valid, (byte)'"', Encoding.UTF8.GetString(valid).IndexOf("\"vocab\"", StringComparison.Ordinal) + 10) + 1;
         var broken = (byte[])valid.Clone();

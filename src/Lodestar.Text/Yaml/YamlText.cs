@@ -1,6 +1,6 @@
 // Loads YAML text into YamlDotNet's node tree with every syntax problem as a YamlException carrying the place it was
 // found. YamlDotNet reports most syntax errors that way, but some malformed inputs (an open flow collection followed by a
-// mapping, `key: [a` then `b: c`) escape as an InvalidOperationException, others (found by fuzzing) as an
+// mapping, `key: [a` then `b: c`) escape as an InvalidOperationException, others as an
 // ArgumentException ("the current event is of an unsupported type"), with no position; those are turned into a
 // YamlException at the last event the parser produced before it failed.
 using YamlDotNet.Core;
