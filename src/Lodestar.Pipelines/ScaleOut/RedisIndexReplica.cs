@@ -51,7 +51,6 @@ public sealed class RedisIndexReplica
             return;
         }
         var deleted = _redis.SetMembers(_names.DeletedPosts).Select(v => (long)v).ToHashSet();
-        var width = _index.Index.Dimension;
         foreach (var chunk in _redis.HashScan(_names.Posts, pageSize: 1000).Chunk(1000))
         {
             var posts = chunk.Where(p => !deleted.Contains((long)p.Name))
@@ -68,14 +67,9 @@ public sealed class RedisIndexReplica
                 {
                     continue;
                 }
-                var vector = NearlineStore.Vector((byte[])stored!);
-                if (vector.Length != width)
-                {
-                    throw new InvalidDataException($"{_names.Embedding(new EntityKey(EntityKind.Post, posts[i].Id))}: a vector of {vector.Length} floats for an index of width {width}");
-                }
                 ids.Add(posts[i].Id);
                 created.Add(posts[i].Time);
-                vectors.AddRange(vector);
+                vectors.AddRange(Vector((byte[])stored!, $"{_names.Embedding(new EntityKey(EntityKind.Post, posts[i].Id))}"));
             }
             if (ids.Count > 0)
             {
@@ -121,12 +115,7 @@ public sealed class RedisIndexReplica
             var vectors = new float[upserts.Count * width];
             for (var i = 0; i < upserts.Count; i++)
             {
-                var vector = NearlineStore.Vector((byte[])upserts[i]["vector"]!);
-                if (vector.Length != width)
-                {
-                    throw new InvalidDataException($"{_names.Embeddings} entry {upserts[i].Id}: a vector of {vector.Length} floats for an index of width {width}");
-                }
-                vector.CopyTo(vectors.AsSpan(i * width, width));
+                Vector((byte[])upserts[i]["vector"]!, $"{_names.Embeddings} entry {upserts[i].Id}").CopyTo(vectors.AsSpan(i * width, width));
             }
             _index.UpsertBatch([.. upserts.Select(e => (long)e["id"])], vectors, [.. upserts.Select(e => (long)e["created"])]);
         }
@@ -144,5 +133,13 @@ public sealed class RedisIndexReplica
         Counters.Changes += last.Count;
         Counters.Batches++;
         return entries.Count;
+    }
+
+    /// <summary>A stored embedding's vector, refused (naming <paramref name="where"/>) unless it is as wide as the index.</summary>
+    private float[] Vector(byte[] bytes, string where)
+    {
+        var vector = NearlineStore.Vector(bytes);
+        var width = _index.Index.Dimension;
+        return vector.Length == width ? vector : throw new InvalidDataException($"{where}: a vector of {vector.Length} floats for an index of width {width}");
     }
 }

@@ -59,13 +59,11 @@ public sealed class RedisNearlineReader(IDatabase redis, RedisNames names) : INe
 
     public IReadOnlyList<SeenImpression> History(long member)
     {
-        var rows = redis.ListRange(names.Seen(member)).Select(v =>
+        return SeenImpression.OldestFirst([.. redis.ListRange(names.Seen(member)).Select(v =>
         {
             var entry = RedisPromptSink.ParseHistory(member, v!);
-            return new SeenImpression(entry.Impression, entry.Time, entry.Post, HistoryActions.ToFeedTasks(entry.Actions), HistoryActions.IsPositive(entry.Actions));
-        }).ToList();
-        rows.Sort((a, b) => a.Time != b.Time ? a.Time.CompareTo(b.Time) : a.Impression.CompareTo(b.Impression));
-        return rows;
+            return SeenImpression.Stored(entry.Impression, entry.Time, entry.Post, entry.Actions);
+        })]);
     }
 
     public float[]? Embedding(EntityKind kind, long id) =>

@@ -13,7 +13,19 @@ namespace Lodestar.Pipelines.Store;
 
 /// <summary>One impression of a member's history as the store holds it; <c>Actions</c> is a <see cref="FeedTasks"/> action set and
 /// <c>Engaged</c> says whether any action but a skip was taken (the world's positives).</summary>
-public readonly record struct SeenImpression(long Impression, long Time, long Post, int Actions, bool Engaged);
+public readonly record struct SeenImpression(long Impression, long Time, long Post, int Actions, bool Engaged)
+{
+    /// <summary>An impression from its stored form, whose actions are the pipeline's <see cref="HistoryActions"/> bits.</summary>
+    public static SeenImpression Stored(long impression, long time, long post, int storedActions) =>
+        new(impression, time, post, HistoryActions.ToFeedTasks(storedActions), HistoryActions.IsPositive(storedActions));
+
+    /// <summary>Orders a history oldest first (impressions of one second by id), as every reader answers it.</summary>
+    public static List<SeenImpression> OldestFirst(List<SeenImpression> history)
+    {
+        history.Sort((a, b) => a.Time != b.Time ? a.Time.CompareTo(b.Time) : a.Impression.CompareTo(b.Impression));
+        return history;
+    }
+}
 
 /// <summary>A stored post and whether it was deleted.</summary>
 public sealed record StoredPost(Post Post, bool Deleted);
@@ -110,13 +122,8 @@ public sealed class NearlineReader : INearlineReader
     /// <summary>Every impression the member was shown, oldest first.</summary>
     public IReadOnlyList<SeenImpression> History(long member)
     {
-        var rows = Query("SELECT impression, time, post, actions FROM history WHERE member = $id", r =>
-        {
-            var actions = (int)r.GetInt64(3);
-            return new SeenImpression(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), HistoryActions.ToFeedTasks(actions), HistoryActions.IsPositive(actions));
-        }, ("$id", member));
-        rows.Sort((a, b) => a.Time != b.Time ? a.Time.CompareTo(b.Time) : a.Impression.CompareTo(b.Impression));
-        return rows;
+        return SeenImpression.OldestFirst(Query("SELECT impression, time, post, actions FROM history WHERE member = $id",
+            r => SeenImpression.Stored(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), (int)r.GetInt64(3)), ("$id", member)));
     }
 
     /// <summary>The stored embedding (C) of a member or post, or null when none is stored yet.</summary>
