@@ -127,6 +127,73 @@ public sealed class NearlineKillTests(RedisServer redis) : IClassFixture<RedisSe
     }
 
     [Fact]
+    public void APromptWorkerProcessKilledMidReplayLosesNothingAndAppliesNothingTwice()
+    {
+        var run = TrainRun();
+        string[] Replay(string prefix, int promptWorkers) => ["nearline", "replay", "--run", run, "--out", Path.Combine(_directory, prefix.TrimEnd(':')), "--redis", redis.Endpoint,
+            "--prefix", prefix, "--prompt-workers", $"{promptWorkers}", "--rate", "250", "--duplicate-share", "0.05", "--json"];
+        string[] PromptWorker(string name) => ["nearline", "worker", "--stage", "prompts", "--redis", redis.Endpoint, "--prefix", "killed:", "--run", run,
+            "--name", name, "--lease-ms", "1000", "--exit-when-idle", "3", "--json"];
+        CliProcess.Run(Replay("straight:", promptWorkers: 1));
+
+        var database = redis.Connection.GetDatabase();
+        var killedNames = new RedisNames("killed:");
+        using var doomed = Start(PromptWorker("doomed"));
+        var waited = Stopwatch.StartNew();
+        while (database.StringGet(killedNames.PromptLease) != "doomed" && waited.Elapsed < TimeSpan.FromMinutes(1))
+        {
+            Thread.Sleep(20);
+        }
+        Assert.Equal("doomed", (string?)database.StringGet(killedNames.PromptLease));
+        using var standby = Start(PromptWorker("standby"));
+        using var replay = Start(Replay("killed:", promptWorkers: 0));
+        while (database.SetLength(killedNames.Applied) < 500 && waited.Elapsed < TimeSpan.FromMinutes(2) && !replay.Process.HasExited)
+        {
+            Thread.Sleep(20);
+        }
+        Assert.False(replay.Process.HasExited, "the replay ended before the prompt worker was killed");
+        doomed.Process.Kill(entireProcessTree: true);
+        Assert.True(doomed.Process.WaitForExit(TimeSpan.FromSeconds(30)));
+        var appliedByDoomed = database.SetLength(killedNames.Applied);
+        Assert.True(replay.Process.WaitForExit(TimeSpan.FromMinutes(2)), "the replay did not finish after its prompt worker was killed");
+        replay.Process.WaitForExit();
+        Assert.True(replay.Process.ExitCode == 0, $"the replay exited {replay.Process.ExitCode}");
+        Assert.True(standby.Process.WaitForExit(TimeSpan.FromMinutes(1)), "the standby did not go idle");
+        standby.Process.WaitForExit();
+        using var tookOver = System.Text.Json.JsonDocument.Parse(standby.Output.ToString());
+        var appliedByStandby = tookOver.RootElement.GetProperty("counters").GetProperty("applied").GetInt64();
+        var straightNames = new RedisNames("straight:");
+        Assert.True(appliedByStandby > 0 && appliedByStandby < database.SetLength(straightNames.Applied),
+            $"the standby applied {appliedByStandby} of {database.SetLength(straightNames.Applied)} events: the kill did not land mid-replay");
+        Assert.True(appliedByDoomed > 0);
+
+        Assert.Equal(database.SetLength(straightNames.Applied), database.SetLength(killedNames.Applied));
+        foreach (var (straight, killed) in new[] { (straightNames.Counts, killedNames.Counts), (straightNames.Members, killedNames.Members), (straightNames.Posts, killedNames.Posts) })
+        {
+            Assert.Equal(Sorted(database.HashGetAll(straight)), Sorted(database.HashGetAll(killed)));
+        }
+        // A version counts the batches that changed a prompt, and batches fall differently in the two runs: the texts must agree.
+        static List<string> Texts(StackExchange.Redis.HashEntry[] prompts) => [.. prompts.Select(e => $"{e.Name}={((string)e.Value!)[(((string)e.Value!).IndexOf('\n') + 1)..]}").Order(StringComparer.Ordinal)];
+        Assert.Equal(Texts(database.HashGetAll(straightNames.PromptTexts)), Texts(database.HashGetAll(killedNames.PromptTexts)));
+        var members = database.HashKeys(straightNames.Members).Select(m => (long)m).ToList();
+        Assert.NotEmpty(members);
+        foreach (var member in members)
+        {
+            Assert.Equal(database.ListRange(straightNames.Seen(member)).Select(v => (string)v!), database.ListRange(killedNames.Seen(member)).Select(v => (string)v!));
+            Assert.Equal(database.ListRange(straightNames.History(member)).Select(v => (string)v!), database.ListRange(killedNames.History(member)).Select(v => (string)v!));
+        }
+        foreach (var entry in database.HashGetAll(killedNames.PromptTexts))
+        {
+            var key = (string)entry.Name!;
+            Assert.Equal((int)database.HashGet($"killed:prompt:{key}", "version"), (int)database.HashGet($"killed:embedding:{key}", "version"));
+        }
+        using var summary = System.Text.Json.JsonDocument.Parse(replay.Output.ToString());
+        Assert.Equal(database.HashLength(killedNames.Posts), summary.RootElement.GetProperty("indexed_posts").GetInt64());
+    }
+
+    private static List<string> Sorted(StackExchange.Redis.HashEntry[] entries) => [.. entries.Select(e => $"{e.Name}={e.Value}").Order(StringComparer.Ordinal)];
+
+    [Fact]
     public void AnIndexReplicaKilledMidReplayCatchesUpWhenStartedAgain()
     {
         var run = TrainRun();

@@ -45,13 +45,18 @@ public static class NearlineCommand
         var redis = RedisOption();
         var prefix = PrefixOption();
         var embedWorkers = new Option<int>("--embed-workers") { Description = "With --redis: embedding workers in this process (0: separate `nearline worker --stage embed` processes do it).", DefaultValueFactory = _ => 1 };
+        var promptWorker = new Option<int>("--prompt-workers") { Description = "With --redis: 1 hosts the prompt worker in this process, 0 leaves it to `nearline worker --stage prompts` processes.", DefaultValueFactory = _ => 1 };
         var json = CliJson.CreateOption();
         var command = new Command("replay", "Replay a world's member, post and impression events through the embedded pipeline and report throughput and freshness.")
         {
-            Options = { run, world, output, speed, rate, window, batch, duplicates, limit, seed, redis, prefix, embedWorkers, json },
+            Options = { run, world, output, speed, rate, window, batch, duplicates, limit, seed, redis, prefix, embedWorkers, promptWorker, json },
         };
         command.SetAction(parse =>
         {
+            if (parse.GetValue(promptWorker) is not (0 or 1))
+            {
+                throw new ArgumentException($"--prompt-workers {parse.GetValue(promptWorker)}: 0 or 1 (one worker applies events at a time; standbys run as processes of their own)");
+            }
             var encoder = RetrievalEncoder.Load(parse.GetValue(run)!.FullName);
             var worldDirectory = parse.GetValue(world)?.FullName ?? encoder.Settings.World;
             var progress = ProgressReporter.ForStandardError();
@@ -64,7 +69,7 @@ public static class NearlineCommand
             var prompts = encoder.Settings.Prompts(snapshot, log, encoder.Tokenizer);
             if (parse.GetValue(redis) is { } endpoint)
             {
-                return ReplayScaledOut(endpoint, parse.GetValue(prefix)!, parse.GetValue(embedWorkers), encoder, prompts, events, options, replay, parse.GetValue(output)!.FullName,
+                return ReplayScaledOut(endpoint, parse.GetValue(prefix)!, parse.GetValue(promptWorker) == 1, parse.GetValue(embedWorkers), encoder, prompts, events, options, replay, parse.GetValue(output)!.FullName,
                     progress, parse.GetValue(json));
             }
             using var pipeline = EmbeddedPipeline.Open(parse.GetValue(output)!.FullName, encoder, prompts, options);
@@ -95,7 +100,7 @@ public static class NearlineCommand
         return command;
     }
 
-    private static int ReplayScaledOut(string endpoint, string prefix, int embedWorkers, RetrievalEncoder encoder, RetrievalPrompts prompts,
+    private static int ReplayScaledOut(string endpoint, string prefix, bool hostPrompts, int embedWorkers, RetrievalEncoder encoder, RetrievalPrompts prompts,
         IReadOnlyList<NearlineEvent> events, NearlineOptions options, ReplayOptions replay, string output, IProgressReporter progress, bool json)
     {
         using var connection = ConnectionMultiplexer.Connect(endpoint);
@@ -105,7 +110,10 @@ public static class NearlineCommand
         ReplaySummary summary;
         using (pipeline = new RedisPipeline(connection.GetDatabase(), names, options))
         {
-            pipeline.StartPrompts(prompts, encoder.Settings.History, $"replay-{Environment.ProcessId}", TimeSpan.FromSeconds(5));
+            if (hostPrompts)
+            {
+                pipeline.StartPrompts(prompts, encoder.Settings.History, $"replay-{Environment.ProcessId}", TimeSpan.FromSeconds(5));
+            }
             for (var i = 0; i < embedWorkers; i++)
             {
                 // Each worker its own copy of the encoder: a forward pass keeps activations in the module.
@@ -117,14 +125,17 @@ public static class NearlineCommand
         // A clean stop leaves the replica's index as one snapshot with an empty log.
         index.Checkpoint();
         var report = new ScaledOutReport(summary.Events, summary.Redelivered, summary.ResumedAt, summary.WallSeconds, summary.EventsPerSecond, index.Index.Count,
-            pipeline.Prompts!.Counters.Snapshot(), [.. pipeline.Embedders.Select(e => e.Counters.Snapshot())], pipeline.Replica!.Counters.Snapshot(), pipeline.Freshness(), options, summary.Samples);
+            pipeline.Prompts?.Counters.Snapshot(), [.. pipeline.Embedders.Select(e => e.Counters.Snapshot())], pipeline.Replica!.Counters.Snapshot(), pipeline.Freshness(), options, summary.Samples);
         if (json)
         {
             CliJson.WriteLine(report);
             return 0;
         }
         Console.Out.WriteLine($"{summary.Events:N0} events (from {summary.ResumedAt:N0}, {summary.Redelivered:N0} delivered twice) in {summary.WallSeconds:F1} s: {summary.EventsPerSecond:N0} events/s through Redis {endpoint}");
-        Console.Out.WriteLine($"prompt worker: applied {report.Prompts.Applied:N0}, duplicates {report.Prompts.Duplicates:N0}, rejected {report.Prompts.Rejected:N0}, changes {report.Prompts.Changes:N0}; embedding workers here: {embedWorkers}, stored {report.Embedders.Sum(e => e.Changes):N0}; posts in this replica's index {index.Index.Count:N0}");
+        var promptLine = report.Prompts is { } applied
+            ? $"prompt worker: applied {applied.Applied:N0}, duplicates {applied.Duplicates:N0}, rejected {applied.Rejected:N0}, changes {applied.Changes:N0}"
+            : "prompt worker: none here";
+        Console.Out.WriteLine($"{promptLine}; embedding workers here: {embedWorkers}, stored {report.Embedders.Sum(e => e.Changes):N0}; posts in this replica's index {index.Index.Count:N0}");
         WriteFreshness(report.Freshness);
         return 0;
     }
@@ -238,7 +249,7 @@ public static class NearlineCommand
     private sealed record WorkerReport(string Stage, string Name, double WallSeconds, StageCounts Counters, long Claimed, IReadOnlyDictionary<string, FreshnessSummary> Freshness);
 
     private sealed record ScaledOutReport(long Events, long Redelivered, long ResumedAt, double WallSeconds, double EventsPerSecond, int IndexedPosts,
-        StageCounts Prompts, IReadOnlyList<StageCounts> Embedders, StageCounts Index, IReadOnlyDictionary<string, FreshnessSummary> Freshness,
+        StageCounts? Prompts, IReadOnlyList<StageCounts> Embedders, StageCounts Index, IReadOnlyDictionary<string, FreshnessSummary> Freshness,
         NearlineOptions Options, IReadOnlyList<ReplaySample> Samples);
 
     private sealed record NearlineReport(long Events, long Redelivered, long ResumedAt, double WallSeconds, double EventsPerSecond, long DeadLetters,
