@@ -103,6 +103,36 @@ public sealed class WorldShapeTests(GeneratedWorldFixture world, ITestOutputHelp
         Assert.DoesNotContain("age_band", profiles);
     }
 
+    [Fact]
+    public void MembersWhoseInterestsShiftInTheWindowEditTheirProfileThatDay()
+    {
+        var changes = JsonlReader.Read(Path.Combine(world.Directory, DataFiles.ProfileChanges), DataJson.Compact.ProfileChange).ToList();
+        var truth = JsonlReader.Read(Path.Combine(world.Directory, DataFiles.GroundTruthDirectory, TruthFiles.Members), TruthJsonContext.Default.MemberTruth)
+            .ToDictionary(t => t.MemberId);
+        var joined = world.Members.ToDictionary(m => m.Id);
+        var shifting = truth.Values.Count(t => t.ShiftDay >= 0 && t.ShiftDay < GeneratedWorldFixture.SmallConfig.Days);
+        output.WriteLine($"{changes.Count} profile edits; {shifting} members shift inside the window");
+        Assert.InRange(changes.Count, 0.2 * shifting, 0.4 * shifting);
+        Assert.Equal(Enumerable.Range(1, changes.Count).Select(i => (long)i), changes.Select(c => c.Id));
+        Assert.Equal(changes.OrderBy(c => c.Time).ThenBy(c => c.Member.Id).Select(c => c.Id), changes.Select(c => c.Id));
+        Assert.Equal(changes.Count, changes.Select(c => c.Member.Id).Distinct().Count());
+        Assert.Equal(changes.Count, world.Report.Counts[DataFiles.ProfileChanges]);
+        var start = GeneratedWorldFixture.SmallConfig.StartUnixSeconds;
+        foreach (var change in changes)
+        {
+            var before = joined[change.Member.Id];
+            Assert.Equal((int)Math.Floor(truth[change.Member.Id].ShiftDay), change.Day);
+            Assert.InRange(change.Time, start + change.Day * 86_400L + 1, start + change.Day * 86_400L + 86_399);
+            Assert.True(change.Day >= before.JoinDay, $"member {before.Id} edited on day {change.Day} before joining on day {before.JoinDay}");
+            Assert.Equal(before.Skills, change.Member.Skills.Take(before.Skills.Count));
+            var added = Assert.Single(change.Member.Skills.Skip(before.Skills.Count));
+            Assert.DoesNotContain(added, before.Skills);
+            Assert.Contains($"| {added}", change.Member.Headline);
+            Assert.Equal(System.Text.Json.JsonSerializer.Serialize(before with { Skills = change.Member.Skills, Headline = change.Member.Headline }, DataJson.Compact.Member),
+                System.Text.Json.JsonSerializer.Serialize(change.Member, DataJson.Compact.Member));
+        }
+    }
+
     /// <summary>Mann–Whitney AUC with average ranks for ties.</summary>
     internal static double Auc(IEnumerable<float> scores, IEnumerable<bool> labels)
     {

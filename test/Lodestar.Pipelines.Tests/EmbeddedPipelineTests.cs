@@ -157,6 +157,58 @@ public sealed class EmbeddedPipelineTests(NearlineWorld world) : IClassFixture<N
     }
 
     [Fact]
+    public void TheWorldsProfileEditsReachEachMembersStoredProfileAndPrompt()
+    {
+        var edits = world.Events.Where(e => e.Kind == NearlineEventKind.ProfileChanged).ToList();
+        Assert.NotEmpty(edits);
+        using var pipeline = world.Open(world.NewFolder());
+        pipeline.Start();
+        NearlineReplay.Run(pipeline, world.Events, new ReplayOptions());
+        var status = pipeline.Status();
+        Assert.Equal(0, status.Prompts.Rejected);
+        Assert.True(status.Freshness.TryGetValue("profile_changed/member", out var refreshed), string.Join(", ", status.Freshness.Keys));
+        // A member's refresh is credited to the earliest event of its batch that touched them, which may be another kind.
+        Assert.InRange(refreshed.Count, 1, edits.Count);
+        using var reader = pipeline.OpenReader();
+        var showingTheAddedSkill = 0;
+        foreach (var edit in edits)
+        {
+            var stored = reader.Member(edit.Member!.Id)!;
+            Assert.Equal(System.Text.Json.JsonSerializer.Serialize(edit.Member, DataJson.Compact.Member), System.Text.Json.JsonSerializer.Serialize(stored, DataJson.Compact.Member));
+            // A long history can leave the headline only a few tokens of the prompt's budget: what is shown must be the
+            // edited headline's start, and where it reaches the added skill, the skill is there.
+            var prompt = reader.Prompt(EntityKind.Member, edit.Member.Id)!.Text;
+            var start = prompt.IndexOf("<headline>", StringComparison.Ordinal) + "<headline>".Length;
+            var shown = prompt[start..prompt.IndexOf("</headline>", start, StringComparison.Ordinal)];
+            Assert.StartsWith(shown, edit.Member.Headline, StringComparison.Ordinal);
+            showingTheAddedSkill += shown.Contains(edit.Member.Skills[^1], StringComparison.Ordinal) ? 1 : 0;
+        }
+        Assert.True(showingTheAddedSkill > 0, "no edited member's prompt shows the skill they added");
+    }
+
+    [Fact]
+    public void SamplesAskedForWhatIsAliveAreTakenRightAfterAForcedFullCollection()
+    {
+        using (var pipeline = world.Open(world.NewFolder()))
+        {
+            pipeline.Start();
+            var plain = NearlineReplay.Run(pipeline, world.Events, new ReplayOptions(Limit: 500));
+            Assert.DoesNotContain(plain.Samples, sample => sample.AfterForcedCollection);
+        }
+        using (var pipeline = world.Open(world.NewFolder()))
+        {
+            pipeline.Start();
+            var fullCollections = GC.CollectionCount(GC.MaxGeneration);
+            var measured = NearlineReplay.Run(pipeline, world.Events, new ReplayOptions(Limit: 500, LiveHeapEverySeconds: 0.001));
+            Assert.True(measured.Samples[^1].AfterForcedCollection, "the sample after the drain was not taken after a forced collection");
+            Assert.True(GC.CollectionCount(GC.MaxGeneration) > fullCollections);
+            Assert.True(measured.Samples[^1].HeapAfterFullCollectionBytes > 0);
+        }
+        var error = Assert.Throws<Lodestar.Core.InvalidConfigException>(() => new ReplayOptions(LiveHeapEverySeconds: -1).Validate());
+        Assert.Contains("LiveHeapEverySeconds", error.Message);
+    }
+
+    [Fact]
     public void AStaleEmbeddingNeverOverwritesANewerOne()
     {
         var folder = world.NewFolder();

@@ -51,7 +51,9 @@ public sealed class NearlineEventTests(NearlineWorld world) : IClassFixture<Near
     public void AWorldsStreamIsInTimeOrderWithEachPostCreatedBeforeItIsShown()
     {
         var events = world.Events;
-        Assert.Equal(world.Snapshot.Members.Count + world.Log.Posts.Count + world.Log.Impressions, events.Count);
+        var edits = Lodestar.Data.Storage.JsonlReader.Read(Path.Combine(world.Directory, DataFiles.ProfileChanges), DataJson.Compact.ProfileChange).Count();
+        Assert.True(edits > 0, "the world has no profile edits");
+        Assert.Equal(world.Snapshot.Members.Count + edits + world.Log.Posts.Count + world.Log.Impressions, events.Count);
         var created = new HashSet<long>();
         var joined = new HashSet<long>();
         for (var i = 0; i < events.Count; i++)
@@ -64,6 +66,9 @@ public sealed class NearlineEventTests(NearlineWorld world) : IClassFixture<Near
                     break;
                 case NearlineEventKind.MemberJoined:
                     joined.Add(events[i].Member!.Id);
+                    break;
+                case NearlineEventKind.ProfileChanged:
+                    Assert.Contains(events[i].Member!.Id, joined);
                     break;
                 case NearlineEventKind.Impression:
                     Assert.Contains(events[i].Impression!.PostId, created);

@@ -42,6 +42,7 @@ public static class NearlineCommand
         var duplicates = new Option<double>("--duplicate-share") { Description = "Share of events delivered twice (at-least-once delivery); each must still count once.", DefaultValueFactory = _ => 0 };
         var limit = new Option<int?>("--limit") { Description = "Replay only the first N events of the stream." };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the redelivery draws.", DefaultValueFactory = _ => 1 };
+        var liveHeap = new Option<double>("--live-heap-every") { Description = "Every this many seconds, take the memory sample right after a forced full collection (what is alive then; pauses the replay briefly). 0: never.", DefaultValueFactory = _ => 0 };
         var redis = RedisOption();
         var prefix = PrefixOption();
         var embedWorkers = new Option<int>("--embed-workers") { Description = "With --redis: embedding workers in this process (0: separate `nearline worker --stage embed` processes do it).", DefaultValueFactory = _ => 1 };
@@ -49,7 +50,7 @@ public static class NearlineCommand
         var json = CliJson.CreateOption();
         var command = new Command("replay", "Replay a world's member, post and impression events through the embedded pipeline and report throughput and freshness.")
         {
-            Options = { run, world, output, speed, rate, window, batch, duplicates, limit, seed, redis, prefix, embedWorkers, promptWorker, json },
+            Options = { run, world, output, speed, rate, window, batch, duplicates, limit, seed, liveHeap, redis, prefix, embedWorkers, promptWorker, json },
         };
         command.SetAction(parse =>
         {
@@ -65,7 +66,7 @@ public static class NearlineCommand
             var log = FeedLog.Load(worldDirectory);
             var events = WorldEvents.Read(worldDirectory);
             var options = new NearlineOptions { WindowMilliseconds = parse.GetValue(window), MaxEmbedBatch = parse.GetValue(batch) };
-            var replay = new ReplayOptions(parse.GetValue(speed), parse.GetValue(duplicates), parse.GetValue(seed), parse.GetValue(limit), Rate: parse.GetValue(rate));
+            var replay = new ReplayOptions(parse.GetValue(speed), parse.GetValue(duplicates), parse.GetValue(seed), parse.GetValue(limit), Rate: parse.GetValue(rate), LiveHeapEverySeconds: parse.GetValue(liveHeap));
             var prompts = encoder.Settings.Prompts(snapshot, log, encoder.Tokenizer);
             if (parse.GetValue(redis) is { } endpoint)
             {
@@ -93,6 +94,11 @@ public static class NearlineCommand
             if (late.Count > 0)
             {
                 Console.Out.WriteLine($"second half of the replay: working set {late.Min(x => x.WorkingSetBytes) / 1e6:F0}–{late.Max(x => x.WorkingSetBytes) / 1e6:F0} MB, managed heap {late.Min(x => x.ManagedHeapBytes) / 1e6:F0}–{late.Max(x => x.ManagedHeapBytes) / 1e6:F0} MB, deepest queues: events {late.Max(x => x.EventQueue):N0}, prompts {late.Max(x => x.PromptQueue):N0}, index {late.Max(x => x.IndexQueue):N0}");
+            }
+            var alive = summary.Samples.Where(x => x.AfterForcedCollection).ToList();
+            if (alive.Count > 0)
+            {
+                Console.Out.WriteLine($"alive after forced full collections: {string.Join(", ", alive.Select(x => $"{x.HeapAfterFullCollectionBytes / 1e6:F0} MB at {x.Position:N0} events"))}");
             }
             WriteFreshness(status.Freshness);
             return 0;
@@ -152,12 +158,14 @@ public static class NearlineCommand
         var batch = new Option<int>("--max-batch") { Description = "embed: most prompts in one batch.", DefaultValueFactory = _ => 256 };
         var claim = new Option<int>("--claim-after-ms") { Description = "embed: take over changes another worker has held unacknowledged this long.", DefaultValueFactory = _ => 10_000 };
         var lease = new Option<int>("--lease-ms") { Description = "prompts: how long the applying worker's lease lasts unless renewed.", DefaultValueFactory = _ => 5_000 };
+        var threads = new Option<int>("--threads") { Description = "embed: threads the encoder's kernels may use in this process (default: every core).", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var changeCapacity = new Option<int>("--change-capacity") { Description = "prompts: prompt changes waiting for embedding before this worker waits (backpressure).", DefaultValueFactory = _ => new NearlineOptions().ChangeQueueCapacity };
         var idle = new Option<double>("--exit-when-idle") { Description = "Exit after this many seconds without work once some was done (0: run until stopped).", DefaultValueFactory = _ => 0 };
         var prefix = PrefixOption();
         var json = CliJson.CreateOption();
         var command = new Command("worker", "Run one stage of the scale-out deployment against Redis, as one of any number of processes.")
         {
-            Options = { stage, redis, run, world, output, name, window, batch, claim, lease, idle, prefix, json },
+            Options = { stage, redis, run, world, output, name, window, batch, claim, lease, changeCapacity, threads, idle, prefix, json },
         };
         command.SetAction(parse =>
         {
@@ -166,9 +174,14 @@ public static class NearlineCommand
             {
                 throw new ArgumentException($"--stage {which}: one of prompts, embed, index");
             }
+            if (parse.GetValue(threads) < 1)
+            {
+                throw new ArgumentException($"--threads {parse.GetValue(threads)}: at least 1");
+            }
+            Lodestar.Kernels.KernelThreads.Count = parse.GetValue(threads);
             var encoder = RetrievalEncoder.Load(parse.GetValue(run)!.FullName);
             var consumer = parse.GetValue(name) ?? $"{which}-{Environment.ProcessId}";
-            var options = new NearlineOptions { WindowMilliseconds = parse.GetValue(window), MaxEmbedBatch = parse.GetValue(batch) };
+            var options = new NearlineOptions { WindowMilliseconds = parse.GetValue(window), MaxEmbedBatch = parse.GetValue(batch), ChangeQueueCapacity = parse.GetValue(changeCapacity) };
             using var connection = ConnectionMultiplexer.Connect(parse.GetValue(redis)!);
             // Ctrl+C and SIGTERM stop the worker between batches; the source is never disposed, as the exit handlers may run after this action.
             var stop = new CancellationTokenSource();

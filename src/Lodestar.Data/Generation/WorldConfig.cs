@@ -41,6 +41,10 @@ public sealed record WorldConfig
     /// <summary>Share of non-new members who join during the window (active only after their join day).</summary>
     public double JoinDuringWindowShare { get; init; } = 0.1;
 
+    /// <summary>Share of members whose interests shift inside the window who edit their profile on that day (they add a
+    /// skill of a neighbouring occupation and lead their headline with it): the profile_changed events of a replay.</summary>
+    public double ProfileEditShare { get; init; } = 0.3;
+
     /// <summary>Mean feed sessions per day by level: heavy, regular, occasional, dormant.</summary>
     public double HeavySessionsPerDay { get; init; } = 1.5;
     public double RegularSessionsPerDay { get; init; } = 0.35;
@@ -111,6 +115,7 @@ public sealed record WorldConfig
         this.Require(NewShare >= 0, NewShare, "must not be negative");
         this.Require(HeavyShare + RegularShare + OccasionalShare + NewShare <= 1, NewShare, $"must leave the four activity shares summing to at most 1 (they sum to {HeavyShare + RegularShare + OccasionalShare + NewShare})");
         this.Require(JoinDuringWindowShare is >= 0 and <= 1, JoinDuringWindowShare, "must be in [0, 1]");
+        this.Require(ProfileEditShare is >= 0 and <= 1, ProfileEditShare, "must be in [0, 1]");
         this.Require(HeavySessionsPerDay >= 0, HeavySessionsPerDay, "must not be negative");
         this.Require(RegularSessionsPerDay >= 0, RegularSessionsPerDay, "must not be negative");
         this.Require(OccasionalSessionsPerDay >= 0, OccasionalSessionsPerDay, "must not be negative");

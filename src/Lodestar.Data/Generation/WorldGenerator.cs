@@ -54,6 +54,8 @@ public static partial class WorldGenerator
         WriteRendered(Path.Combine(truth, TruthFiles.Audit), world.MemberCount, m => AuditOf(world, m), TruthJsonContext.Default.MemberAudit, options, progress);
         WriteRendered(Path.Combine(truth, TruthFiles.Posts), world.PostCount, p => new PostTruth(p + 1, world.PostQuality[p]), TruthJsonContext.Default.PostTruth, options, progress);
 
+        counts[DataFiles.ProfileChanges] = WriteProfileChanges(world, renderer, Path.Combine(directory, DataFiles.ProfileChanges));
+
         var eventCounts = SimulateDays(world, directory, options, progress, cancellation);
         foreach (var (file, count) in eventCounts)
         {
@@ -106,6 +108,34 @@ public static partial class WorldGenerator
         }
         AtomicFile.Commit(stream, path);
         return count;
+    }
+
+    /// <summary>Profile edits in time order (ties by member): a share of the members whose interests shift on a day of the
+    /// window, once they have joined, edit their profile at a random second of that day.</summary>
+    private static long WriteProfileChanges(WorldModel world, WorldRenderer renderer, string path)
+    {
+        var config = world.Config;
+        var edits = new List<(long Time, int Day, int Member, SeededRandom Rng)>();
+        for (var m = 0; m < world.MemberCount; m++)
+        {
+            var rng = SeededRandom.For(config.Seed, Streams.ProfileChange, m);
+            var day = (int)Math.Floor(world.ShiftDay[m]);
+            if (rng.Bernoulli(config.ProfileEditShare) && day >= Math.Max(0, world.MemberJoinDay[m]) && day < config.Days)
+            {
+                // After the day's first second, when a member joining that day joins.
+                edits.Add((config.StartUnixSeconds + day * 86_400L + 1 + rng.NextInt(86_399), day, m, rng));
+            }
+        }
+        edits.Sort(static (a, b) => a.Time != b.Time ? a.Time.CompareTo(b.Time) : a.Member.CompareTo(b.Member));
+        var changes = new List<ProfileChange>(edits.Count);
+        foreach (var (time, day, m, rng) in edits)
+        {
+            if (renderer.EditedMember(m, rng) is { } member)
+            {
+                changes.Add(new ProfileChange(changes.Count + 1, time, day, member));
+            }
+        }
+        return JsonlReader.WriteAll(path, DataJson.Compact.ProfileChange, changes);
     }
 
     private static MemberTruth MemberTruthOf(WorldModel world, int m)

@@ -10,7 +10,7 @@ namespace Lodestar.Data.Generation;
 /// <summary>Stream tags for <see cref="SeededRandom.For"/>: one independent stream per kind of entity.</summary>
 internal static class Streams
 {
-    public const ulong Member = 1, MemberProfile = 2, Company = 3, Job = 4, Post = 5, PostText = 6, Day = 7, Audit = 8, MatchSample = 9, PostOrder = 10;
+    public const ulong Member = 1, MemberProfile = 2, Company = 3, Job = 4, Post = 5, PostText = 6, Day = 7, Audit = 8, MatchSample = 9, PostOrder = 10, ProfileChange = 11;
 }
 
 internal sealed partial class WorldModel

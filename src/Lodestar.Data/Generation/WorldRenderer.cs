@@ -61,6 +61,29 @@ internal sealed class WorldRenderer(WorldModel world)
             W.MemberAuthorisations[m], W.MemberLevel[m], W.MemberJoinDay[m]);
     }
 
+    /// <summary>The member's profile after adding a skill of an occupation in their family they do not list yet, which
+    /// then leads their headline; null when the family has no such skill.</summary>
+    public Member? EditedMember(int m, SeededRandom rng)
+    {
+        var vocabulary = W.Vocabulary;
+        var held = W.MemberSkills[m];
+        var candidates = vocabulary.OccupationsByFamily[W.MemberFamily(m)]
+            .SelectMany(o => vocabulary.OccupationSkillIds[o])
+            .Where(s => Array.IndexOf(held, s) < 0)
+            .Distinct()
+            .Order()
+            .ToArray();
+        if (candidates.Length == 0)
+        {
+            return null;
+        }
+        var profile = Member(m);
+        var added = vocabulary.Skills[candidates[rng.NextInt(candidates.Length)]];
+        var skills = profile.Skills.Append(added).ToArray();
+        var headline = $"{Capitalise(profile.CurrentTitle)} at {CompanyName(W.MemberCompany[m])} | {added}" + (profile.Skills.Count > 0 ? $", {profile.Skills[0]}" : "");
+        return profile with { Skills = skills, Headline = headline };
+    }
+
     private List<Position> WorkHistory(int m, string currentTitle, int company, SeededRandom rng)
     {
         var vocabulary = W.Vocabulary;

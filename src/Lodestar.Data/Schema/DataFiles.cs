@@ -10,6 +10,7 @@ public static class DataFiles
     public const string Posts = "posts.jsonl";
     public const string FeedImpressions = "feed_impressions.jsonl";
     public const string JobEvents = "job_events.jsonl";
+    public const string ProfileChanges = "profile_changes.jsonl";
     public const string RecruiterSearches = "recruiter_searches.jsonl";
     public const string ItemInteractions = "item_interactions.jsonl";
     public const string Occupations = "occupations.jsonl";

@@ -16,6 +16,7 @@ namespace Lodestar.Data.Schema;
 [JsonSerializable(typeof(Post))]
 [JsonSerializable(typeof(FeedImpression))]
 [JsonSerializable(typeof(JobEvent))]
+[JsonSerializable(typeof(ProfileChange))]
 [JsonSerializable(typeof(RecruiterSearch))]
 [JsonSerializable(typeof(ItemInteraction))]
 [JsonSerializable(typeof(Occupation))]

@@ -21,6 +21,10 @@ public sealed record FeedImpression(
     bool Share,
     float DwellSeconds);
 
+/// <summary>A member editing their profile: <c>Member</c> is the whole profile after the edit (members.jsonl holds each
+/// member's profile as it was when they joined).</summary>
+public sealed record ProfileChange(long Id, long Time, int Day, Member Member);
+
 /// <summary>A member viewing, applying to, or dismissing a job.</summary>
 public sealed record JobEvent(long Id, long MemberId, long JobId, JobAction Action, long Time, int Day);
 

@@ -13,7 +13,11 @@ namespace Lodestar.Pipelines.Embedded;
 /// <param name="Rate">When set, the speed at which the stream's events arrive at this many a second on average.</param>
 /// <param name="DuplicateShare">Share of events delivered a second time.</param>
 /// <param name="Limit">Replay only the first this many events of the stream (null: all).</param>
-public sealed record ReplayOptions(double Speed = 0, double DuplicateShare = 0, ulong Seed = 1, int? Limit = null, int AppendBatch = 256, double? Rate = null)
+/// <param name="LiveHeapEverySeconds">When positive, a sample this often is taken right after a forced full, compacting
+/// collection, so its <see cref="ReplaySample.HeapAfterFullCollectionBytes"/> is what is alive at that moment (each such
+/// collection pauses the process: a measurement of memory, not of speed).</param>
+public sealed record ReplayOptions(double Speed = 0, double DuplicateShare = 0, ulong Seed = 1, int? Limit = null, int AppendBatch = 256, double? Rate = null,
+    double LiveHeapEverySeconds = 0)
 {
     public void Validate()
     {
@@ -22,6 +26,7 @@ public sealed record ReplayOptions(double Speed = 0, double DuplicateShare = 0, 
         this.Require(Limit is null or >= 0, Limit, "must be at least 0");
         this.Require(AppendBatch >= 1, AppendBatch, "must be at least 1");
         this.Require(Rate is null || (Rate > 0 && double.IsFinite(Rate.Value)), Rate, "must be a positive number of events a second");
+        this.Require(LiveHeapEverySeconds >= 0 && double.IsFinite(LiveHeapEverySeconds), LiveHeapEverySeconds, "must be 0 (never) or a positive number of seconds");
     }
 }
 
@@ -33,13 +38,14 @@ public sealed record ReplaySummary(long Events, long Redelivered, long ResumedAt
 }
 
 /// <summary>One second of a replay: events of the stream appended, queue depths, the process's working set, its managed
-/// heap now (garbage included) and as the last full (generation 2) collection left it: what was alive then.</summary>
+/// heap now (garbage included) and as the last full (generation 2) collection left it: what was alive then, and now when
+/// the sample was taken right after a forced one (<paramref name="AfterForcedCollection"/>).</summary>
 public sealed record ReplaySample(double Seconds, long Position, long EventQueue, long PromptQueue, long IndexQueue, long WorkingSetBytes, long ManagedHeapBytes,
-    long HeapAfterFullCollectionBytes)
+    long HeapAfterFullCollectionBytes, bool AfterForcedCollection)
 {
-    public static ReplaySample Of(double seconds, long position, (long Events, long Changes, long Index) queues) =>
+    public static ReplaySample Of(double seconds, long position, (long Events, long Changes, long Index) queues, bool afterForcedCollection = false) =>
         new(seconds, position, queues.Events, queues.Changes, queues.Index, Environment.WorkingSet, GC.GetTotalMemory(forceFullCollection: false),
-            Math.Max(GC.GetGCMemoryInfo(GCKind.FullBlocking).HeapSizeBytes, GC.GetGCMemoryInfo(GCKind.Background).HeapSizeBytes));
+            Math.Max(GC.GetGCMemoryInfo(GCKind.FullBlocking).HeapSizeBytes, GC.GetGCMemoryInfo(GCKind.Background).HeapSizeBytes), afterForcedCollection);
 }
 
 /// <summary>A deployment a replay feeds: it keeps the replay's position with the events (so a resumed replay neither skips
@@ -78,7 +84,7 @@ public static class NearlineReplay
         var (appended, redelivered) = (0L, 0L);
         var samples = new List<ReplaySample>();
         var next = start;
-        var lastReport = TimeSpan.Zero;
+        var (lastReport, lastLiveHeap) = (TimeSpan.Zero, TimeSpan.Zero);
         progress?.Start("replay", total);
         while (next < total)
         {
@@ -111,13 +117,23 @@ public static class NearlineReplay
             if (clock.Elapsed - lastReport >= TimeSpan.FromSeconds(1))
             {
                 lastReport = clock.Elapsed;
+                var forced = options.LiveHeapEverySeconds > 0 && clock.Elapsed - lastLiveHeap >= TimeSpan.FromSeconds(options.LiveHeapEverySeconds);
+                if (forced)
+                {
+                    lastLiveHeap = clock.Elapsed;
+                    CollectEverything();
+                }
                 var queues = pipeline.QueueDepths();
-                samples.Add(ReplaySample.Of(clock.Elapsed.TotalSeconds, next, queues));
+                samples.Add(ReplaySample.Of(clock.Elapsed.TotalSeconds, next, queues, forced));
                 progress?.Report(next, StatusLine(queues, pipeline.Freshness()));
             }
         }
         pipeline.Drain(cancel);
-        samples.Add(ReplaySample.Of(clock.Elapsed.TotalSeconds, next, pipeline.QueueDepths()));
+        if (options.LiveHeapEverySeconds > 0)
+        {
+            CollectEverything();
+        }
+        samples.Add(ReplaySample.Of(clock.Elapsed.TotalSeconds, next, pipeline.QueueDepths(), options.LiveHeapEverySeconds > 0));
         return new ReplaySummary(appended, redelivered, start, clock.Elapsed.TotalSeconds, samples);
     }
 
@@ -128,6 +144,8 @@ public static class NearlineReplay
         return $"queues events {queues.Events:N0}, prompts {queues.Changes:N0}, index {queues.Index:N0}"
             + (post is null ? "" : $" · new post searchable p50 {post.P50Milliseconds:F0} ms p99 {post.P99Milliseconds:F0} ms");
     }
+
+    private static void CollectEverything() => GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 }

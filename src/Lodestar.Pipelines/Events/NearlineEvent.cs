@@ -22,6 +22,8 @@ public sealed record NearlineEvent(string Id, NearlineEventKind Kind, long Time,
 {
     public static NearlineEvent Joined(Member member, long time, int day) => new($"member:{member.Id}", NearlineEventKind.MemberJoined, time, day, Member: member);
 
+    public static NearlineEvent Edited(ProfileChange change) => new($"profile:{change.Id}", NearlineEventKind.ProfileChanged, change.Time, change.Day, Member: change.Member);
+
     public static NearlineEvent Created(Post post) => new($"post:{post.Id}", NearlineEventKind.PostCreated, post.Time, post.Day, Post: post);
 
     public static NearlineEvent Shown(FeedImpression impression) =>

@@ -1,6 +1,6 @@
 // A world's history as the event stream the nearline pipelines would have received: every member joining, every
-// post created and every impression, in time order (ties: joins, then posts, then impressions, each by id), so a
-// replay meets a post's creation before anyone sees it.
+// profile edit, every post created and every impression, in time order (ties: joins, then edits, then posts, then
+// impressions, each by id), so a replay meets a post's creation before anyone sees it.
 using Lodestar.Data.Schema;
 using Lodestar.Data.Storage;
 
@@ -9,7 +9,7 @@ namespace Lodestar.Pipelines.Events;
 public static class WorldEvents
 {
     /// <summary>The events of the world in <paramref name="directory"/>, in delivery order. Members who joined before the
-    /// world's first day join at its start.</summary>
+    /// world's first day join at its start. Profile edits come from profile_changes.jsonl when the world has one.</summary>
     public static IReadOnlyList<NearlineEvent> Read(string directory)
     {
         foreach (var file in new[] { DataFiles.Members, DataFiles.Posts, DataFiles.FeedImpressions })
@@ -25,6 +25,10 @@ public static class WorldEvents
         {
             var day = Math.Max(0, member.JoinDay);
             events.Add(NearlineEvent.Joined(member, startSeconds + day * 86_400L, day));
+        }
+        if (File.Exists(Path.Combine(directory, DataFiles.ProfileChanges)))
+        {
+            events.AddRange(JsonlReader.Read(Path.Combine(directory, DataFiles.ProfileChanges), DataJson.Compact.ProfileChange).Select(NearlineEvent.Edited));
         }
         events.AddRange(JsonlReader.Read(Path.Combine(directory, DataFiles.Posts), DataJson.Compact.Post).Select(NearlineEvent.Created));
         events.AddRange(JsonlReader.Read(Path.Combine(directory, DataFiles.FeedImpressions), DataJson.Compact.FeedImpression).Select(NearlineEvent.Shown));
