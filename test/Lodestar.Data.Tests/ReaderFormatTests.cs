@@ -35,6 +35,19 @@ public sealed class ReaderFormatTests : IDisposable
         Assert.Equal("start_date", error.Field);
     }
 
+    [Theory]
+    [InlineData("\"source\": null,", "$.source")]
+    [InlineData("", "$.source")]
+    public void AManifestWithARequiredFieldMissingOrNullIsRefusedNamingIt(string source, string field)
+    {
+        var directory = Directory.CreateDirectory(Path.Combine(_dir, $"m-missing-{source.Length}")).FullName;
+        File.WriteAllText(Path.Combine(directory, WorldManifest.FileName),
+            $"{{\"schema_version\": 1, {source} \"seed\": 0, \"start_date\": \"2026-01-05\", \"parameters\": {{}}, \"counts\": {{}}, \"skipped_bad_lines\": 0}}");
+        var error = Assert.Throws<DataFormatException>(() => ManifestFile.Read(directory));
+        Assert.Equal(field, error.Field);
+        Assert.Contains(WorldManifest.FileName, error.Message);
+    }
+
     [Fact]
     public void MovieLens100KImportsRatingsInTimeOrder()
     {
@@ -155,6 +168,21 @@ public sealed class ReaderFormatTests : IDisposable
             var error = Assert.Throws<DataFormatException>(() => JsonlReader.Read(path, DataJson.Compact.Member).ToList());
             Assert.Equal((2L, field), (error.Line, error.Field));
         }
+    }
+
+    [Fact]
+    public void ANumberNoFloatHoldsIsNamedWithItsPathInsteadOfReadAsInfinity()
+    {
+        // 1e39 is past float's range: System.Text.Json reads it as infinity, which no writer can put back into JSON.
+        const string Valid = """{"id":7,"author_member_id":3,"topics":[{"topic":"careers","weight":0.75},{"topic":"hiring","weight":0.25}],"format":"text","text":"Hiring!","time":1767571200,"day":0}""";
+        Assert.Single(JsonlReader.Read(Write("post.jsonl", Valid + "\n"), DataJson.Compact.Post));
+        var path = Write("post-inf.jsonl", Valid + "\n" + Valid.Replace("\"weight\":0.25", "\"weight\":1e39", StringComparison.Ordinal) + "\n");
+        var error = Assert.Throws<DataFormatException>(() => JsonlReader.Read(path, DataJson.Compact.Post).ToList());
+        Assert.Equal((2L, "$.topics[1].weight"), (error.Line, error.Field));
+        Assert.Contains("not a finite number", error.Message);
+        const string Impression = """{"id":1,"session_id":1,"member_id":3,"post_id":7,"position":0,"time":1767571200,"day":0,"click":true,"skip":false,"long_dwell":false,"like":false,"comment":false,"share":false,"dwell_seconds":-1e40}""";
+        var impression = Assert.Throws<DataFormatException>(() => JsonlReader.Read(Write("impression.jsonl", Impression + "\n"), DataJson.Compact.FeedImpression).ToList());
+        Assert.Equal("$.dwell_seconds", impression.Field);
     }
 
     [Fact]

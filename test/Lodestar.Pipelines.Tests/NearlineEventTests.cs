@@ -41,6 +41,10 @@ public sealed class NearlineEventTests(NearlineWorld world) : IClassFixture<Near
     [InlineData("{\"id\":\"x:1\",\"kind\":\"member_joined\",\"time\":1,\"day\":0,\"member\":{\"id\":5}}", "event x:1: field \"member.headline\" is missing")]
     [InlineData("{\"id\":\"x:1\",\"kind\":\"post_created\",\"time\":1,\"day\":0,\"post\":{\"id\":5,\"text\":\"hi\"}}", "event x:1: field \"post.topics\" is missing")]
     [InlineData("{\"id\":\"x:1\",\"kind\":\"impression\",\"time\":\"noon\",\"day\":0}", "event x:1: fields \"time\"")]
+    [InlineData("{\"id\":\"x:1\",\"kind\":\"post_created\",\"time\":1,\"day\":0,\"post\":{\"id\":5,\"text\":\"hi\",\"format\":\"text\",\"time\":1,\"day\":0,\"topics\":[{\"topic\":\"careers\",\"weight\":1e39}]}}",
+        "event x:1: field \"post.topics[0].weight\" is not a finite number")]
+    [InlineData("{\"id\":\"x:1\",\"kind\":\"member_joined\",\"time\":1,\"day\":0,\"member\":{\"id\":5,\"headline\":\"h\",\"current_title\":\"t\",\"occupation_id\":1,\"seniority\":\"entry\",\"years_of_experience\":1,\"skills\":[],\"industry\":\"i\",\"location\":{\"city\":\"c\",\"region\":\"r\",\"country\":\"ES\"},\"remote_preference\":\"remote\",\"education\":[{\"degree\":\"bachelor\",\"field\":\"f\",\"graduation_year\":2000}],\"work_history\":[],\"credentials\":[],\"work_authorisations\":[],\"activity_level\":\"dormant\",\"join_day\":0}}",
+        "event x:1: field \"member.education[0].school\" is missing")]
     public void ALineThatIsNotAnEventIsRefusedNamingWhatIsWrong(string line, string expected)
     {
         Assert.Null(NearlineEvent.TryParse(line, out var error));

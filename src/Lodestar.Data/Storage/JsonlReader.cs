@@ -1,5 +1,5 @@
-// Streams records from a JSON Lines file. A line that is not valid JSON for the record type, or leaves out a required
-// field (RequiredFields), is a DataFormatException naming the file, the line and the JSON path of the bad field, or,
+// Streams records from a JSON Lines file. A line that is not valid JSON for the record type, leaves out a required
+// field or holds a number no float can (RecordChecks), is a DataFormatException naming the file, the line and the JSON path of the bad field, or,
 // when the BadLineLog allows skipping, a counted skip. Blank lines are ignored.
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
@@ -38,9 +38,9 @@ public static class JsonlReader
                 {
                     error = new DataFormatException(path, lineNumber, null, "null record");
                 }
-                else if (RequiredFields.FirstMissing(record, typeInfo) is { } missing)
+                else if (RecordChecks.FirstProblem(record, typeInfo) is { } problem)
                 {
-                    error = new DataFormatException(path, lineNumber, missing, "required field missing or null");
+                    error = new DataFormatException(path, lineNumber, problem.Path, $"the field {problem.Problem}");
                 }
             }
             catch (JsonException ex)

@@ -34,6 +34,10 @@ public static class ManifestFile
         {
             throw new DataFormatException(path, 1, null, "empty manifest");
         }
+        if (RecordChecks.FirstProblem(manifest, DataJson.Compact.WorldManifest) is { } problem)
+        {
+            throw new DataFormatException(path, 1, problem.Path, $"the field {problem.Problem}");
+        }
         if (manifest.SchemaVersion != WorldManifest.CurrentSchemaVersion)
         {
             throw new DataFormatException(path, 1, "schema_version", $"schema version {manifest.SchemaVersion}, this build reads {WorldManifest.CurrentSchemaVersion}");

@@ -3,6 +3,7 @@
 // {"id":"impression:17","kind":"impression","time":1767600000,"day":0,"impression":{...}}.
 using System.Text.Json;
 using Lodestar.Data.Schema;
+using Lodestar.Data.Storage;
 
 namespace Lodestar.Pipelines.Events;
 
@@ -135,9 +136,9 @@ public sealed record NearlineEvent(string Id, NearlineEventKind Kind, long Time,
                 NearlineEventKind.Impression => new NearlineEvent(id, kind.Value, seconds, (int)day, Impression: body.Deserialize(DataJson.Compact.FeedImpression)),
                 _ => IsInteger(body, out var post) ? new NearlineEvent(id, kind.Value, seconds, (int)day, PostId: post) : Fail($"event {id}: field \"post_id\" is not an integer", out error),
             };
-            if (parsed is not null && MissingField(parsed) is { } missing)
+            if (parsed is not null && PayloadProblem(parsed) is { } problem)
             {
-                error = $"event {id}: field \"{payload}.{missing}\" is missing";
+                error = $"event {id}: field \"{payload}{problem.Path[1..]}\" {problem.Problem}";
                 return null;
             }
             return parsed;
@@ -149,13 +150,13 @@ public sealed record NearlineEvent(string Id, NearlineEventKind Kind, long Time,
         }
     }
 
-    // The payload's records come from JSON without a schema check: a field they cannot be rendered without must be there.
-    private static string? MissingField(NearlineEvent e) => e switch
+    // The payload's records come from JSON without a schema check: every required field must be there and every number
+    // finite, or the stages would fail on the record later (rendering it, writing it back).
+    private static FieldProblem? PayloadProblem(NearlineEvent e) => e switch
     {
-        { Member: { } m } => m.Headline is null ? "headline" : m.CurrentTitle is null ? "current_title" : m.Skills is null ? "skills"
-            : m.Industry is null ? "industry" : m.Location is null ? "location" : m.Education is null ? "education"
-            : m.WorkHistory is null ? "work_history" : m.Credentials is null ? "credentials" : m.WorkAuthorisations is null ? "work_authorisations" : null,
-        { Post: { } p } => p.Text is null ? "text" : p.Topics is null ? "topics" : null,
+        { Member: { } m } => RecordChecks.FirstProblem(m, DataJson.Compact.Member),
+        { Post: { } p } => RecordChecks.FirstProblem(p, DataJson.Compact.Post),
+        { Impression: { } i } => RecordChecks.FirstProblem(i, DataJson.Compact.FeedImpression),
         _ => null,
     };
 

@@ -29,7 +29,7 @@ public sealed record FuzzTarget(string Name, string What, Type[] Documented, Act
     }
 }
 
-public static class FuzzTargets
+public static partial class FuzzTargets
 {
     public static IReadOnlyList<FuzzTarget> All { get; } =
     [
@@ -40,6 +40,12 @@ public static class FuzzTargets
         new("policy-expression", "ExprParser.Parse, then compiled as a number and as a condition over member-job fields", [typeof(ExprException)], Expression, ExpressionSeeds),
         new("npy", "NpyMatrix.Read of a .npy matrix", [typeof(InvalidDataException)], Npy, NpySeeds),
         new("index-snapshot", "FlatIndex.Load of a snapshot, then a search", [typeof(InvalidDataException)], IndexSnapshotRead, IndexSnapshotSeeds),
+        new("world-jsonl", "JsonlReader as every other record type of a world (companies, jobs, posts, impressions, job events, searches, interactions, profile edits, occupations)", [], WorldJsonl, WorldJsonlSeeds),
+        new("world-manifest", "ManifestFile.Read and the start day it gives", [typeof(DataFormatException)], Manifest, ManifestSeeds),
+        new("nearline-event", "NearlineEvent.TryParse: an event line or a message, never an exception", [], NearlineEventParse, NearlineEventSeeds),
+        new("prompt-template", "TemplateYamlReader.Parse of a prompt template", [typeof(Lodestar.Text.Prompts.PromptTemplateException)], PromptTemplate, PromptTemplateSeeds),
+        new("run-config", "RunJson.ReadConfig as a retrieval, feed-ranking, seqrec and job-matching config", [], RunConfig, RunConfigSeeds),
+        new("onnx", "OnnxModel.Parse, then every initializer read as float32 or int64", [typeof(InvalidDataException)], Onnx, OnnxSeeds),
     ];
 
     public static FuzzTarget Named(string name) => All.FirstOrDefault(t => t.Name == name)
