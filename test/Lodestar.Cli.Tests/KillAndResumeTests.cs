@@ -1,5 +1,5 @@
-// `lodestar match train` and `lodestar seqrec train` killed with SIGKILL in the middle of a run and resumed
-// with --resume end with the same weights and optimizer moments, bit for bit, as a run never interrupted.
+// `lodestar match train`, `seqrec train`, `retrieval train` and `feed train` killed with SIGKILL in the middle of a run
+// and resumed with --resume end with the same weights and optimizer moments, bit for bit, as a run never interrupted.
 // The kill lands wherever the process is (mid-step, mid-checkpoint) once a mid-epoch checkpoint exists.
 using System.Diagnostics;
 using Lodestar.Tensors.Serialization;
@@ -64,6 +64,48 @@ public sealed class KillAndResumeTests : IDisposable
         KillMidRun(["match", "train", "policy-teacher", "--config", killed, "--json"], Path.Combine(_directory, "killed", "policy-teacher"));
         CliProcess.Run("match", "train", "policy-teacher", "--config", killed, "--resume", "--json");
         AssertSameWeights(Path.Combine(_directory, "straight", "policy-teacher"), Path.Combine(_directory, "killed", "policy-teacher"));
+    }
+
+    [Fact]
+    public void RetrievalTrainKilledMidRunResumesToTheSameWeights()
+    {
+        var world = Path.Combine(_directory, "world");
+        CliProcess.Run("world", "generate", "--out", world, "--members", "200", "--days", "8", "--seed", "5", "--json");
+        var config = Path.Combine(_directory, "retrieval.json");
+        File.WriteAllText(config, $$"""
+            {
+              "world": "{{world}}", "tokenizer_vocab": 512, "member_tokens": 64, "post_tokens": 48, "evaluation_examples": 20,
+              "data": { "validation_days": 2, "test_days": 2 },
+              "model": { "channels": 16, "heads": 2, "feed_forward": 32, "layers": 1, "max_positions": 80 },
+              "training": { "epochs": 4, "batch_size": 16, "patience": 10, "checkpoint_every_steps": 3 }
+            }
+            """);
+        string[] Train(string run) => ["retrieval", "train", "--config", config, "--run", Path.Combine(_directory, run), "--json"];
+        CliProcess.Run(Train("straight"));
+        KillMidRun(Train("killed"), Path.Combine(_directory, "killed"));
+        CliProcess.Run([.. Train("killed"), "--resume"]);
+        AssertSameWeights(Path.Combine(_directory, "straight"), Path.Combine(_directory, "killed"));
+    }
+
+    [Fact]
+    public void FeedTrainKilledMidRunResumesToTheSameWeights()
+    {
+        var world = Path.Combine(_directory, "world");
+        CliProcess.Run("world", "generate", "--out", world, "--members", "300", "--days", "10", "--seed", "5", "--json");
+        var config = Path.Combine(_directory, "feed.json");
+        File.WriteAllText(config, $$"""
+            {
+              "world": "{{world}}", "evaluation_days": 50,
+              "data": { "validation_days": 2, "test_days": 2 },
+              "model": { "max_history": 32, "channels": 16, "heads": 2, "feed_forward": 32, "layers": 1, "experts": 2, "expert_width": 16 },
+              "training": { "epochs": 4, "batch_size": 8, "patience": 10, "checkpoint_every_steps": 3 }
+            }
+            """);
+        string[] Train(string run) => ["feed", "train", "--config", config, "--run", Path.Combine(_directory, run), "--json"];
+        CliProcess.Run(Train("straight"));
+        KillMidRun(Train("killed"), Path.Combine(_directory, "killed"));
+        CliProcess.Run([.. Train("killed"), "--resume"]);
+        AssertSameWeights(Path.Combine(_directory, "straight"), Path.Combine(_directory, "killed"));
     }
 
     /// <summary>Starts the command and kills it once its run has a checkpoint taken inside an epoch after the first.</summary>

@@ -101,6 +101,45 @@ public sealed class OutputOwnershipTests : IDisposable
         Assert.False(Directory.Exists(world + ".partial"));
     }
 
+    [Fact]
+    public void AnImportKilledAtRandomPointsLeavesThePreviousDataAndARerunEqualsAnUninterruptedRun()
+    {
+        var random = new Lodestar.Core.SeededRandom(17);
+        var input = Path.Combine(_directory, "sequences.txt");
+        System.IO.File.WriteAllLines(input, Enumerable.Range(1, 120_000).Select(u => $"{u} {string.Join(' ', Enumerable.Range(0, 3 + random.NextInt(8)).Select(_ => 1 + random.NextInt(4000)))}"));
+        var small = Path.Combine(_directory, "small.txt");
+        System.IO.File.WriteAllLines(small, ["1 5 6 7", "2 7 8 9"]);
+        var data = Path.Combine(_directory, "imported");
+        var straight = Path.Combine(_directory, "imported-straight");
+        string[] Import(string file, string output) => ["world", "import", "seq", "--input", file, "--out", output, "--sqlite", "--json"];
+        CliProcess.Run(Import(small, data));
+        var before = Snapshot(data);
+        CliProcess.Run(Import(input, straight));
+
+        var kills = 0;
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            using var process = Process.Start(CliProcess.StartInfo(Import(input, data)))!;
+            process.OutputDataReceived += (_, _) => { };
+            process.ErrorDataReceived += (_, _) => { };
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            if (process.WaitForExit(TimeSpan.FromMilliseconds(300 + random.NextInt(2500))))
+            {
+                break;
+            }
+            process.Kill(entireProcessTree: true);
+            Assert.True(process.WaitForExit(TimeSpan.FromSeconds(30)));
+            kills++;
+            Assert.Equal(before, Snapshot(data));
+        }
+        Assert.True(kills > 0, "every import finished before it could be killed");
+
+        CliProcess.Run(Import(input, data));
+        Assert.Equal(Snapshot(straight), Snapshot(data));
+        Assert.False(Directory.Exists(data + ".partial"));
+    }
+
     /// <summary>Every file of a world by relative path with its SHA-256, except the manifest's run-specific parameters.</summary>
     private static Dictionary<string, string> Snapshot(string directory) =>
         Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories)
