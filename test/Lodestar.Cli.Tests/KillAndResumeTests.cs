@@ -69,17 +69,7 @@ public sealed class KillAndResumeTests : IDisposable
     [Fact]
     public void RetrievalTrainKilledMidRunResumesToTheSameWeights()
     {
-        var world = Path.Combine(_directory, "world");
-        CliProcess.Run("world", "generate", "--out", world, "--members", "200", "--days", "8", "--seed", "5", "--json");
-        var config = Path.Combine(_directory, "retrieval.json");
-        File.WriteAllText(config, $$"""
-            {
-              "world": "{{world}}", "tokenizer_vocab": 512, "member_tokens": 64, "post_tokens": 48, "evaluation_examples": 20,
-              "data": { "validation_days": 2, "test_days": 2 },
-              "model": { "channels": 16, "heads": 2, "feed_forward": 32, "layers": 1, "max_positions": 80 },
-              "training": { "epochs": 4, "batch_size": 16, "patience": 10, "checkpoint_every_steps": 3 }
-            }
-            """);
+        var config = SmallRetrievalRun.WriteConfig(_directory, """{ "epochs": 4, "batch_size": 16, "patience": 10, "checkpoint_every_steps": 3 }""");
         string[] Train(string run) => ["retrieval", "train", "--config", config, "--run", Path.Combine(_directory, run), "--json"];
         CliProcess.Run(Train("straight"));
         KillMidRun(Train("killed"), Path.Combine(_directory, "killed"));

@@ -18,17 +18,7 @@ public sealed class NearlineKillTests(RedisServer redis) : IClassFixture<RedisSe
     /// <summary>A 200-member world and a small feed-retrieval run on it; returns the run directory.</summary>
     private string TrainRun()
     {
-        var world = Path.Combine(_directory, "world");
-        CliProcess.Run("world", "generate", "--out", world, "--members", "200", "--days", "8", "--seed", "5", "--json");
-        var config = Path.Combine(_directory, "retrieval.json");
-        File.WriteAllText(config, $$"""
-            {
-              "world": "{{world}}", "tokenizer_vocab": 512, "member_tokens": 64, "post_tokens": 48, "evaluation_examples": 20,
-              "data": { "validation_days": 2, "test_days": 2 },
-              "model": { "channels": 16, "heads": 2, "feed_forward": 32, "layers": 1, "max_positions": 80 },
-              "training": { "epochs": 1, "batch_size": 16 }
-            }
-            """);
+        var config = SmallRetrievalRun.WriteConfig(_directory, """{ "epochs": 1, "batch_size": 16 }""");
         var run = Path.Combine(_directory, "run");
         CliProcess.Run("retrieval", "train", "--config", config, "--run", run, "--json");
         return run;
