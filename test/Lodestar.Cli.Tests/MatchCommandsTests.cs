@@ -28,7 +28,7 @@ public class MatchCommandsTests
 
     [Fact]
     [Trait("Category", "Slow")]
-    public void QuickstartWritesTheReport()
+    public async Task QuickstartWritesTheReport()
     {
         var directory = Directory.CreateTempSubdirectory("lodestar-quickstart-").FullName;
         try
@@ -51,6 +51,11 @@ public class MatchCommandsTests
             var served = Lodestar.Serving.ServingModels.Load(result.Models);
             Assert.Equal(result.World, served.Retrieval.Settings.World);
             Assert.All(result.FeedReports, report => Assert.True(File.Exists(report), report));
+            // Read at a glance in a real browser: every section says what it shows, no labels collide, one scale a chart, rounded numbers.
+            foreach (var report in result.FeedReports.Prepend(result.Report))
+            {
+                Assert.Empty(await Lodestar.TestSupport.ReportInChromium.Problems(report));
+            }
         }
         finally
         {

@@ -13,21 +13,10 @@ namespace Lodestar.Serving.Tests;
 
 public sealed class ExplorerPageTests(ServingWorld world) : IClassFixture<ServingWorld>
 {
-    /// <summary>Debian's chromium: installed by .ci/install-prerequisites (apt-get install chromium).</summary>
-    private const string Chromium = "/usr/bin/chromium";
-
-    private static async Task<(IPlaywright Playwright, IBrowser Browser)> Launch()
-    {
-        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: install Debian's chromium (`apt-get install chromium`; .ci/install-prerequisites does)");
-        var playwright = await Playwright.CreateAsync();
-        var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = Chromium, Headless = true, Args = ["--no-sandbox"] });
-        return (playwright, browser);
-    }
-
     [Fact]
     public async Task A_member_shows_profile_history_and_the_feed_the_api_returns_and_fresh_events_after_refresh()
     {
-        var (playwright, browser) = await Launch();
+        var (playwright, browser) = await HeadlessChromium.Launch();
         using (playwright)
         await using (browser)
         {
@@ -87,7 +76,7 @@ public sealed class ExplorerPageTests(ServingWorld world) : IClassFixture<Servin
     [Fact]
     public async Task An_unknown_member_shows_the_servers_reason()
     {
-        var (playwright, browser) = await Launch();
+        var (playwright, browser) = await HeadlessChromium.Launch();
         using (playwright)
         await using (browser)
         {

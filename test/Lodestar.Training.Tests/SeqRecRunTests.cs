@@ -29,7 +29,7 @@ public sealed class SeqRecRunTests : IDisposable
     }
 
     [Fact]
-    public void TrainWritesAFinishedRunRecord()
+    public async Task TrainWritesAFinishedRunRecord()
     {
         var data = SeqRecData.Load(CycleFile("cycle.txt"));
         var run = Path.Combine(_directory, "run");
@@ -54,6 +54,7 @@ public sealed class SeqRecRunTests : IDisposable
         Assert.Contains("<svg", html, StringComparison.Ordinal);
         Assert.Contains("ndcg@10", html, StringComparison.Ordinal);
         Assert.Equal(File.ReadAllText(Path.Combine(run, RunRecord<SeqRecConfig>.FileName)), File.ReadAllText(Path.Combine(run, "report.json")));
+        Assert.Empty(await Lodestar.TestSupport.ReportInChromium.Problems(Path.Combine(run, RunReport.FileName)));
     }
 
     [Fact]

@@ -15,35 +15,37 @@ public static class RunReport
     public static string Write<TConfig>(string runDirectory, RunRecord<TConfig> record)
     {
         var report = new HtmlReport($"Lodestar run: {record.Task}");
-        report.Paragraph($"Status {record.Status}{(record.StopReason is { } why ? $" ({why})" : "")}; {record.Parameters.ToString("N0", CultureInfo.InvariantCulture)} parameters; " +
-            $"best epoch {record.BestEpoch} by validation {record.Selection.Name} ({(record.Selection.HigherIsBetter ? "higher" : "lower")} is better); {F(record.WallSeconds)} s.");
-        report.Heading("Data");
+        report.Paragraph($"Status {record.Status}{(record.StopReason is { } why ? $" ({why})" : "")}; {ReportNumber.Count(record.Parameters)} parameters; " +
+            $"best epoch {record.BestEpoch} by validation {record.Selection.Name} ({(record.Selection.HigherIsBetter ? "higher" : "lower")} is better); {ReportNumber.Format(record.WallSeconds)} s.");
+        report.Section("Data", "What the run was trained and evaluated on: each input file with its SHA-256 (the same hash means the same bytes), then how many examples each split held.");
         report.Table(["input", "path", "sha256", "bytes"],
-            record.Data.Inputs.Select(i => (IReadOnlyList<string>)[i.Role, i.Path, i.Sha256, i.Bytes?.ToString(CultureInfo.InvariantCulture) ?? ""]));
-        report.Table([.. record.Data.Counts.Keys], [[.. record.Data.Counts.Values.Select(v => v.ToString(CultureInfo.InvariantCulture))]]);
+            record.Data.Inputs.Select(i => (IReadOnlyList<string>)[i.Role, i.Path, i.Sha256, i.Bytes is { } bytes ? ReportNumber.Count(bytes) : ""]));
+        report.Table([.. record.Data.Counts.Keys], [[.. record.Data.Counts.Values.Select(v => ReportNumber.Count(v))]]);
         if (record.Test is { Count: > 0 } test)
         {
-            report.Heading("Test (best epoch's model)");
-            report.Table([.. test.Keys], [[.. test.Values.Select(F)]]);
+            report.Section("Test (best epoch's model)", $"The held-out test split scored once, by the model of the epoch with the best validation {record.Selection.Name}: the figures to quote for this run.");
+            report.Table([.. test.Keys], [[.. test.Values.Select(ReportNumber.Format)]]);
         }
         if (record.Epochs.Count > 0)
         {
-            report.Heading("Epochs");
             var keys = record.Epochs[0].Validation.Keys.ToList();
-            report.Chart(SvgCharts.LineChart("Training loss per epoch", "epoch", "training loss",
-                [new Series("train", [.. record.Epochs.Where(e => e.TrainLoss is not null).Select(e => ((double)e.Epoch, e.TrainLoss!.Value))])]));
+            report.Section("Epochs", $"How training went: the training loss should fall epoch by epoch; validation {record.Selection.Name} picks the best epoch " +
+                "(a validation curve that turns while the training loss keeps falling is overfitting). The table has every validation metric per epoch.");
+            if (record.Epochs.Any(e => e.TrainLoss is not null))
+            {
+                report.Chart(SvgCharts.LineChart("Training loss per epoch", "epoch", "training loss",
+                    [new Series("train", [.. record.Epochs.Where(e => e.TrainLoss is not null).Select(e => ((double)e.Epoch, e.TrainLoss!.Value))])]));
+            }
             report.Chart(SvgCharts.LineChart($"Validation {record.Selection.Name} per epoch", "epoch", record.Selection.Name,
                 [new Series("validation", [.. record.Epochs.Select(e => ((double)e.Epoch, e.Validation[record.Selection.Name]))])]));
             report.Table(["epoch", "train loss", .. keys.Select(k => $"valid {k}"), "seconds"],
-                record.Epochs.Select(e => (IReadOnlyList<string>)[e.Epoch.ToString(CultureInfo.InvariantCulture), e.TrainLoss is { } l ? F(l) : "",
-                    .. keys.Select(k => e.Validation.TryGetValue(k, out var v) ? F(v) : ""), F(e.Seconds)]));
+                record.Epochs.Select(e => (IReadOnlyList<string>)[e.Epoch.ToString(CultureInfo.InvariantCulture), e.TrainLoss is { } l ? ReportNumber.Format(l) : "",
+                    .. keys.Select(k => e.Validation.TryGetValue(k, out var v) ? ReportNumber.Format(v) : ""), ReportNumber.Format(e.Seconds)]));
         }
-        report.Heading("Config");
+        report.Section("Config", "The run's whole config as it was resolved (defaults filled in): rerunning with it reproduces the run.");
         report.Paragraph(JsonSerializer.Serialize(record.Config, RunJson.Options));
         var path = Path.Combine(runDirectory, FileName);
         report.Write(path, record, RunJson.Options);
         return path;
     }
-
-    private static string F(double value) => double.IsFinite(value) ? value.ToString("0.######", CultureInfo.InvariantCulture) : "n/a";
 }
