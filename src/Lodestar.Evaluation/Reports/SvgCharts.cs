@@ -29,6 +29,10 @@ public static class SvgCharts
     public static string LineChart(string title, string xLabel, string yLabel, IReadOnlyList<Series> series) =>
         Chart(title, xLabel, yLabel, series, lines: true, diagonal: false);
 
+    /// <summary>One line chart of the series when they are of one magnitude, else one chart each (titled "title: series").</summary>
+    public static IEnumerable<string> LineCharts(string title, string xLabel, string yLabel, IReadOnlyList<Series> series) =>
+        OneScale(series) ? [LineChart(title, xLabel, yLabel, series)] : series.Select(s => LineChart($"{title}: {s.Name}", xLabel, yLabel, [s]));
+
     public static string Scatter(string title, string xLabel, string yLabel, IReadOnlyList<Series> series) =>
         Chart(title, xLabel, yLabel, series, lines: false, diagonal: false);
 

@@ -41,11 +41,15 @@ public static class MatchReportWriter
             "both should fall, and validation loss turning up while training loss falls is overfitting.");
         foreach (var m in evaluation.Models)
         {
-            report.Chart(SvgCharts.LineChart($"{m.Role}: loss per epoch", "epoch", "loss",
+            // A student's training loss (distillation) can be of another size than its validation loss: then two charts.
+            foreach (var chart in SvgCharts.LineCharts($"{m.Role}: loss per epoch", "epoch", "loss",
             [
                 new Series("training", [.. m.Epochs.Select(e => ((double)e.Epoch, e.TrainLoss ?? double.NaN))]),
                 new Series("validation", [.. m.Epochs.Select(e => ((double)e.Epoch, e.Validation[MetricNames.Loss]))]),
-            ]));
+            ]))
+            {
+                report.Chart(chart);
+            }
         }
         report.Section("Quality against size and speed", $"Each model is a point: further up is a better ranking ({MatchMetrics.NdcgPolicy}), further left is smaller or faster. " +
             "The calibration chart puts each student's mean predicted apply probability per bin against the observed apply rate: on the dashed diagonal the probabilities can be taken at their word.");

@@ -28,6 +28,9 @@ public class HtmlReportTests
         var error = Assert.Throws<ArgumentException>(() => SvgCharts.LineChart("loss", "epoch", "loss",
             [new Series("policy-teacher", [(1, 6.1), (2, 5.8)]), new Series("student", [(1, 1.1), (2, 0.9)])]));
         Assert.Contains("policy-teacher", error.Message, StringComparison.Ordinal);
+        Assert.Equal(["loss: policy-teacher", "loss: student"], SvgCharts.LineCharts("loss", "epoch", "loss",
+            [new Series("policy-teacher", [(1, 6.1), (2, 5.8)]), new Series("student", [(1, 1.1), (2, 0.9)])]).Select(svg => XElement.Parse(svg).Elements().First().Value));
+        Assert.Single(SvgCharts.LineCharts("loss", "epoch", "loss", [new Series("training", [(1, 1.2)]), new Series("validation", [(1, 1.3)])]));
         var line = XElement.Parse(SvgCharts.LineChart("loss", "epoch", "loss", [new Series("training", [(1, 1.2), (2, 0.9)]), new Series("validation", [(1, 1.3), (2, 1.04)])]));
         Assert.Equal(["0.900", "1.04"], line.Descendants().Where(e => (string?)e.Attribute("class") == "point").Select(e => e.Value));
         var scatter = XElement.Parse(SvgCharts.Scatter("quality vs size", "params", "ndcg", [new Series("a", [(1e3, 0.5)]), new Series("b", [(1e5, 0.7)])]));
