@@ -36,13 +36,20 @@ public sealed class ReaderFormatTests : IDisposable
     }
 
     [Theory]
-    [InlineData("\"source\": null,", "$.source")]
+    [InlineData("\"source\": null, \"parameters\": {},", "$.source")]
     [InlineData("", "$.source")]
-    public void AManifestWithARequiredFieldMissingOrNullIsRefusedNamingIt(string source, string field)
+    [InlineData("\"source\": \"x\", \"parameters\": null,", "$.parameters")]
+    [InlineData("\"source\": \"x\", \"parameters\": {},", null)]
+    public void AManifestWithARequiredFieldMissingOrNullIsRefusedNamingIt(string fields, string? field)
     {
-        var directory = Directory.CreateDirectory(Path.Combine(_dir, $"m-missing-{source.Length}")).FullName;
+        var directory = Directory.CreateDirectory(Path.Combine(_dir, $"m-missing-{fields.Length}")).FullName;
         File.WriteAllText(Path.Combine(directory, WorldManifest.FileName),
-            $"{{\"schema_version\": 1, {source} \"seed\": 0, \"start_date\": \"2026-01-05\", \"parameters\": {{}}, \"counts\": {{}}, \"skipped_bad_lines\": 0}}");
+            $"{{\"schema_version\": 1, {fields} \"seed\": 0, \"start_date\": \"2026-01-05\", \"counts\": {{}}, \"skipped_bad_lines\": 0}}");
+        if (field is null)
+        {
+            Assert.Equal("x", ManifestFile.Read(directory).Source);
+            return;
+        }
         var error = Assert.Throws<DataFormatException>(() => ManifestFile.Read(directory));
         Assert.Equal(field, error.Field);
         Assert.Contains(WorldManifest.FileName, error.Message);

@@ -2,8 +2,8 @@
 // when the record declares it non-nullable, and reads a number too large for a float (1e39) as infinity; either way the
 // reader's caller fails later (a null no file names, a record that cannot be written back). This walks a deserialised
 // record by its JSON contract and finds the first such field: a constructor parameter of reference type, neither
-// nullable nor defaulted, that holds null, or a float or double that is not finite, in the record, in records nested
-// in it, or in lists of them.
+// nullable nor defaulted, that holds null (a JsonElement: absent or null), or a float or double that is not finite, in
+// the record, in records nested in it, or in lists of them.
 using System.Collections;
 using System.Text.Json.Serialization.Metadata;
 
@@ -79,6 +79,16 @@ public static class RecordChecks
                 if (!IsFinite(property.Get(value)))
                 {
                     return new FieldProblem($"{path}.{property.Name}", NotFinite);
+                }
+                continue;
+            }
+            if (property.PropertyType == typeof(System.Text.Json.JsonElement))
+            {
+                // A JSON value the record keeps as it is: absent, it is an undefined element, not a null.
+                if (property.Get(value) is System.Text.Json.JsonElement { ValueKind: System.Text.Json.JsonValueKind.Undefined or System.Text.Json.JsonValueKind.Null }
+                    && property.AssociatedParameter is { HasDefaultValue: false })
+                {
+                    return new FieldProblem($"{path}.{property.Name}", Missing);
                 }
                 continue;
             }
