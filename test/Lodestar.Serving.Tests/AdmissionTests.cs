@@ -55,7 +55,16 @@ public sealed class AdmissionTests(ServingWorld world) : IClassFixture<ServingWo
             Assert.Equal(429, JsonDocument.Parse(await shed.Content.ReadAsStringAsync()).RootElement.GetProperty("status").GetInt32());
             Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/healthz")).StatusCode);
             Assert.Equal("HTTP/1.1 202 Accepted", await finish());
-            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/v1/members/{world.Log.Members.Order().First()}/feed")).StatusCode);
+            // The held request's slot is given back when its pipeline completes, a moment after its answer reaches the
+            // client: until then a request may still be shed; after it, one is served.
+            var again = System.Diagnostics.Stopwatch.StartNew();
+            HttpStatusCode status;
+            while ((status = (await client.GetAsync($"/v1/members/{world.Log.Members.Order().First()}/feed")).StatusCode) == HttpStatusCode.TooManyRequests
+                && again.Elapsed < TimeSpan.FromSeconds(5))
+            {
+                await Task.Delay(10);
+            }
+            Assert.Equal(HttpStatusCode.OK, status);
             var metrics = await client.GetStringAsync("/metrics");
             Assert.Contains(metrics.Split('\n'), l => l.StartsWith("lodestar_requests_shed_total{", StringComparison.Ordinal) && l.Contains("reason=\"queue_full\"", StringComparison.Ordinal));
         }
