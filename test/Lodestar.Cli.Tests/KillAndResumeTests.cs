@@ -34,10 +34,7 @@ public sealed class KillAndResumeTests : IDisposable
             }
             """);
         string[] Train(string run) => ["seqrec", "train", "--data", data, "--config", config, "--run", Path.Combine(_directory, run), "--json"];
-        CliProcess.Run(Train("straight"));
-        KillMidRun(Train("killed"), Path.Combine(_directory, "killed"));
-        CliProcess.Run([.. Train("killed"), "--resume"]);
-        AssertSameWeights(Path.Combine(_directory, "straight"), Path.Combine(_directory, "killed"));
+        KilledAndResumedEndsAsStraight(Train);
     }
 
     [Fact]
@@ -71,10 +68,7 @@ public sealed class KillAndResumeTests : IDisposable
     {
         var config = SmallRetrievalRun.WriteConfig(_directory, """{ "epochs": 4, "batch_size": 16, "patience": 10, "checkpoint_every_steps": 3 }""");
         string[] Train(string run) => ["retrieval", "train", "--config", config, "--run", Path.Combine(_directory, run), "--json"];
-        CliProcess.Run(Train("straight"));
-        KillMidRun(Train("killed"), Path.Combine(_directory, "killed"));
-        CliProcess.Run([.. Train("killed"), "--resume"]);
-        AssertSameWeights(Path.Combine(_directory, "straight"), Path.Combine(_directory, "killed"));
+        KilledAndResumedEndsAsStraight(Train);
     }
 
     [Fact]
@@ -92,9 +86,15 @@ public sealed class KillAndResumeTests : IDisposable
             }
             """);
         string[] Train(string run) => ["feed", "train", "--config", config, "--run", Path.Combine(_directory, run), "--json"];
-        CliProcess.Run(Train("straight"));
-        KillMidRun(Train("killed"), Path.Combine(_directory, "killed"));
-        CliProcess.Run([.. Train("killed"), "--resume"]);
+        KilledAndResumedEndsAsStraight(Train);
+    }
+
+    /// <summary>Trains run "straight" through, trains run "killed" until it is killed mid-run, resumes it, and compares the two.</summary>
+    private void KilledAndResumedEndsAsStraight(Func<string, string[]> train)
+    {
+        CliProcess.Run(train("straight"));
+        KillMidRun(train("killed"), Path.Combine(_directory, "killed"));
+        CliProcess.Run([.. train("killed"), "--resume"]);
         AssertSameWeights(Path.Combine(_directory, "straight"), Path.Combine(_directory, "killed"));
     }
 

@@ -1,6 +1,6 @@
 // Streams records from a JSON Lines file. A line that is not valid JSON for the record type, leaves out a required
-// field or holds a number no float can (RecordChecks), is a DataFormatException naming the file, the line and the JSON path of the bad field, or,
-// when the BadLineLog allows skipping, a counted skip. Blank lines are ignored.
+// field or holds a number no float can (RecordChecks), is a DataFormatException naming the file, the line and the JSON
+// path of the bad field, or, when the BadLineLog allows skipping, a counted skip. Blank lines are ignored.
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 
@@ -40,7 +40,7 @@ public static class JsonlReader
                 }
                 else if (RecordChecks.FirstProblem(record, typeInfo) is { } problem)
                 {
-                    error = new DataFormatException(path, lineNumber, problem.Path, $"the field {problem.Problem}");
+                    error = problem.In(path, lineNumber);
                 }
             }
             catch (JsonException ex)

@@ -36,7 +36,7 @@ public static class ManifestFile
         }
         if (RecordChecks.FirstProblem(manifest, DataJson.Compact.WorldManifest) is { } problem)
         {
-            throw new DataFormatException(path, 1, problem.Path, $"the field {problem.Problem}");
+            throw problem.In(path, 1);
         }
         if (manifest.SchemaVersion != WorldManifest.CurrentSchemaVersion)
         {

@@ -11,7 +11,11 @@ namespace Lodestar.Data.Storage;
 
 /// <summary>A field a reader refuses: its JSON path ($.skills, $.education[1].school) and what is wrong with it ("is
 /// missing or null", "is not a finite number").</summary>
-public sealed record FieldProblem(string Path, string Problem);
+public sealed record FieldProblem(string Path, string Problem)
+{
+    /// <summary>The refusal a file reader throws for this field, naming the file and line.</summary>
+    public DataFormatException In(string file, long line) => new(file, line, Path, $"the field {Problem}");
+}
 
 public static class RecordChecks
 {

@@ -121,20 +121,26 @@ public static class NearlineReplay
                 if (forced)
                 {
                     lastLiveHeap = clock.Elapsed;
-                    CollectEverything();
                 }
-                var queues = pipeline.QueueDepths();
-                samples.Add(ReplaySample.Of(clock.Elapsed.TotalSeconds, next, queues, forced));
+                var queues = Sample(forced);
                 progress?.Report(next, StatusLine(queues, pipeline.Freshness()));
             }
         }
         pipeline.Drain(cancel);
-        if (options.LiveHeapEverySeconds > 0)
-        {
-            CollectEverything();
-        }
-        samples.Add(ReplaySample.Of(clock.Elapsed.TotalSeconds, next, pipeline.QueueDepths(), options.LiveHeapEverySeconds > 0));
+        Sample(forced: options.LiveHeapEverySeconds > 0);
         return new ReplaySummary(appended, redelivered, start, clock.Elapsed.TotalSeconds, samples);
+
+        // A sample of where the replay stands, taken right after a forced full collection when asked; returns the queue depths.
+        (long Events, long Changes, long Index) Sample(bool forced)
+        {
+            if (forced)
+            {
+                GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+            }
+            var queues = pipeline.QueueDepths();
+            samples.Add(ReplaySample.Of(clock.Elapsed.TotalSeconds, next, queues, forced));
+            return queues;
+        }
     }
 
     /// <summary>One line: queue depths and new-post freshness so far.</summary>
@@ -144,8 +150,6 @@ public static class NearlineReplay
         return $"queues events {queues.Events:N0}, prompts {queues.Changes:N0}, index {queues.Index:N0}"
             + (post is null ? "" : $" · new post searchable p50 {post.P50Milliseconds:F0} ms p99 {post.P99Milliseconds:F0} ms");
     }
-
-    private static void CollectEverything() => GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 }
