@@ -1,7 +1,8 @@
 // A directory a command writes as a whole (a generated or imported world): written beside its destination under an
 // exclusive lock and swapped in only when complete, so a failed or killed run leaves the previous result as it was,
 // two runs into one destination never mix their files (the second is refused at once), and a reader never sees half
-// a result. A destination that is not empty and is not a result of this kind (no marker file) is never replaced.
+// a result. A destination that is not empty and is not a result of this kind (no marker file) is never replaced, and
+// a complete result is replaced only when the caller says so.
 namespace Lodestar.Core;
 
 public static class StagedDirectory
@@ -9,9 +10,9 @@ public static class StagedDirectory
     /// <summary>
     /// Runs <paramref name="write"/> on an empty staging directory beside <paramref name="destination"/>, then replaces the
     /// destination with it. <paramref name="marker"/> is the file every complete result holds (a manifest written last):
-    /// an existing destination without it is refused unless empty.
+    /// an existing destination without it is refused unless empty, and one with it unless <paramref name="replace"/>.
     /// </summary>
-    public static T Write<T>(string destination, string marker, Func<string, T> write)
+    public static T Write<T>(string destination, string marker, bool replace, Func<string, T> write)
     {
         var target = Path.TrimEndingDirectorySeparator(Path.GetFullPath(destination));
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
@@ -26,6 +27,10 @@ public static class StagedDirectory
         if (Directory.Exists(target) && Directory.EnumerateFileSystemEntries(target).Any() && !File.Exists(Path.Combine(target, marker)))
         {
             throw new IOException($"{target}: exists, is not empty and holds no {marker}, so it is not a result this command wrote; choose a new or empty directory");
+        }
+        if (!replace && File.Exists(Path.Combine(target, marker)))
+        {
+            throw ExistingOutput.Refusal(target, $"a complete result ({marker})");
         }
         // Staging left by a killed run: nobody else writes it while the lock is held.
         DeleteIfPresent(staging);

@@ -78,12 +78,14 @@ public static class Quickstart
         var report = MatchReportWriter.Write(directory, evaluation, rows);
 
         log("training the feed retrieval encoder (members and posts as prompts, InfoNCE)");
+        var retrievalRun = Path.Combine(models, ModelFolders.Retrieval);
         var retrieval = RetrievalRun.Train(new RetrievalConfig { World = world, Seed = (int)seed, Training = RetrievalConfig.DefaultTraining with { Epochs = epochs } },
-            Path.Combine(models, ModelFolders.Retrieval), new LoopOptions(Progress: progress));
+            retrievalRun, new LoopOptions(Resume: RunRecord<RetrievalConfig>.Exists(retrievalRun), Progress: progress));
         log(retrieval.Describe());
         log("training the feed ranker (post and action sequences, six actions)");
+        var rankerRun = Path.Combine(models, ModelFolders.FeedRanker);
         var ranker = FeedRankingRun.Train(new FeedRankingConfig { World = world, Seed = (int)seed, Training = FeedRankingConfig.DefaultTraining with { Epochs = epochs } },
-            Path.Combine(models, ModelFolders.FeedRanker), new LoopOptions(Progress: progress));
+            rankerRun, new LoopOptions(Resume: RunRecord<FeedRankingConfig>.Exists(rankerRun), Progress: progress));
         log(ranker.Describe());
         return new QuickstartOutcome(report, evaluation, rows, world, models, retrieval, ranker);
     }

@@ -56,6 +56,12 @@ public class MatchCommandsTests
             {
                 Assert.Empty(await Lodestar.TestSupport.ReportInChromium.Problems(report));
             }
+            // A second quickstart into the same directory reuses every finished run instead of refusing or retraining it.
+            string[] runRecords = [.. new[] { Lodestar.Core.ModelFolders.Retrieval, Lodestar.Core.ModelFolders.FeedRanker, Lodestar.Core.ModelFolders.JobStudent }
+                .Select(folder => Path.Combine(result.Models, folder, Lodestar.Core.RunFiles.Record))];
+            var before = runRecords.Select(File.ReadAllText).ToList();
+            QuickstartCommand.Run(directory, members: 600, epochs: 2, seed: 3, experiment: false, asJson: true);
+            Assert.Equal(before, runRecords.Select(File.ReadAllText));
         }
         finally
         {

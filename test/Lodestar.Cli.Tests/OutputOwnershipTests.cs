@@ -1,6 +1,7 @@
 // Commands own their --out: a failed import leaves the world that was there, a second import replaces the first whole
 // (no file of a generated world, truth/ included, survives under an imported one), a directory that is not a world is
-// refused untouched, a second writer of the same output is refused at once while the first holds it, and a generate
+// refused untouched, a result already at the output is replaced only with --force, a second writer of the same output
+// is refused at once while the first holds it, and a generate
 // killed half-way leaves the previous world, after which a rerun writes exactly what an uninterrupted run writes.
 using System.Diagnostics;
 using Lodestar.Core;
@@ -28,12 +29,12 @@ public sealed class OutputOwnershipTests : IDisposable
         Assert.True(Directory.Exists(Path.Combine(world, "truth")));
         var members = System.IO.File.ReadAllText(Path.Combine(world, "members.jsonl"));
 
-        var error = CliProcess.Fail("world", "import", "seq", "--input", File("bad.txt", "1 1 2\n2 x 3\n"), "--out", world);
+        var error = CliProcess.Fail("world", "import", "seq", "--input", File("bad.txt", "1 1 2\n2 x 3\n"), "--out", world, "--force");
         Assert.Contains("bad.txt:2", error, StringComparison.Ordinal);
         Assert.Equal(members, System.IO.File.ReadAllText(Path.Combine(world, "members.jsonl")));
         Assert.True(Directory.Exists(Path.Combine(world, "truth")));
 
-        CliProcess.Run("world", "import", "seq", "--input", File("good.txt", "1 1 2 3\n2 2 3 4\n"), "--out", world, "--json");
+        CliProcess.Run("world", "import", "seq", "--input", File("good.txt", "1 1 2 3\n2 2 3 4\n"), "--out", world, "--force", "--json");
         Assert.Equal(["item_interactions.jsonl", "manifest.json"], Directory.GetFileSystemEntries(world).Select(Path.GetFileName).Order());
         Assert.Equal([world], Directory.GetFileSystemEntries(_directory).Where(e => Directory.Exists(e)));
     }
@@ -69,11 +70,37 @@ public sealed class OutputOwnershipTests : IDisposable
     }
 
     [Fact]
+    public void AResultAlreadyAtTheOutputIsReplacedOnlyWithForce()
+    {
+        var world = Path.Combine(_directory, "w");
+        string[] Generate(int seed) => ["world", "generate", "--out", world, "--members", "40", "--days", "2", "--seed", $"{seed}", "--json"];
+        CliProcess.Run(Generate(1));
+        var first = Snapshot(world);
+        Assert.Contains("pass --force to replace it", CliProcess.Fail(Generate(2)), StringComparison.Ordinal);
+        Assert.Contains("pass --force to replace it", CliProcess.Fail("world", "import", "seq", "--input", File("good.txt", "1 1 2 3\n"), "--out", world), StringComparison.Ordinal);
+        Assert.Equal(first, Snapshot(world));
+        CliProcess.Run([.. Generate(2), "--force"]);
+        Assert.NotEqual(first, Snapshot(world));
+
+        foreach (var command in new[] { "golden", "expand" })
+        {
+            var labels = Path.Combine(_directory, $"{command}.jsonl");
+            string[] Write(params string[] more) => ["policy", command, "--world", world, "--out", labels, "--pairs", "20", .. more, "--json"];
+            CliProcess.Run(Write("--seed", "1"));
+            var (data, manifest) = (System.IO.File.ReadAllText(labels), System.IO.File.ReadAllText(FileWithManifest.ManifestPath(labels)));
+            Assert.Contains("pass --force to replace it", CliProcess.Fail(Write("--seed", "2")), StringComparison.Ordinal);
+            Assert.Equal((data, manifest), (System.IO.File.ReadAllText(labels), System.IO.File.ReadAllText(FileWithManifest.ManifestPath(labels))));
+            CliProcess.Run(Write("--seed", "2", "--force"));
+            Assert.NotEqual(data, System.IO.File.ReadAllText(labels));
+        }
+    }
+
+    [Fact]
     public void AGenerateKilledHalfWayLeavesThePreviousWorldAndARerunEqualsAnUninterruptedRun()
     {
         var world = Path.Combine(_directory, "w");
         var straight = Path.Combine(_directory, "straight");
-        string[] Generate(string output) => ["world", "generate", "--out", output, "--members", "3000", "--days", "6", "--seed", "9", "--threads", "1", "--json"];
+        string[] Generate(string output) => ["world", "generate", "--out", output, "--members", "3000", "--days", "6", "--seed", "9", "--threads", "1", "--force", "--json"];
         CliProcess.Run("world", "generate", "--out", world, "--members", "40", "--days", "2", "--seed", "1", "--json");
         var before = Snapshot(world);
         CliProcess.Run(Generate(straight));
@@ -111,7 +138,7 @@ public sealed class OutputOwnershipTests : IDisposable
         System.IO.File.WriteAllLines(small, ["1 5 6 7", "2 7 8 9"]);
         var data = Path.Combine(_directory, "imported");
         var straight = Path.Combine(_directory, "imported-straight");
-        string[] Import(string file, string output) => ["world", "import", "seq", "--input", file, "--out", output, "--sqlite", "--json"];
+        string[] Import(string file, string output) => ["world", "import", "seq", "--input", file, "--out", output, "--sqlite", "--force", "--json"];
         CliProcess.Run(Import(small, data));
         var before = Snapshot(data);
         CliProcess.Run(Import(input, straight));

@@ -70,6 +70,28 @@ public sealed class SeqRecCommandTests : IDisposable
     }
 
     [Fact]
+    public void ARunAlreadyInTheRunDirectoryIsReplacedOnlyWithForce()
+    {
+        var data = Path.Combine(_directory, "seq.txt");
+        File.WriteAllLines(data, Enumerable.Range(1, 30).Select(u => $"{u} " + string.Join(' ', Enumerable.Range(0, 5).Select(i => 1 + ((u + i) % 12)))));
+        var run = Path.Combine(_directory, "run");
+        string[] Train(string model, params string[] more) => ["seqrec", "train", "--data", data, "--model", model, "--run", run, .. more, "--json"];
+        Assert.Equal(0, Run(Train("cooc")).Code);
+        var record = File.ReadAllText(Path.Combine(run, "run.json"));
+
+        var (code, _, error) = Run(Train("popular"));
+        Assert.Equal(1, code);
+        Assert.Contains("replace it (--force)", error, StringComparison.Ordinal);
+        Assert.Equal(record, File.ReadAllText(Path.Combine(run, "run.json")));
+        (code, _, error) = Run(Train("popular", "--force", "--resume"));
+        Assert.Equal(1, code);
+        Assert.Contains("give one of them", error, StringComparison.Ordinal);
+
+        Assert.Equal(0, Run(Train("popular", "--force")).Code);
+        Assert.Contains("\"popular\"", File.ReadAllText(Path.Combine(run, "run.json")), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ExperimentSummarisesSeedsAndBenchReportsBothRates()
     {
         var data = Path.Combine(_directory, "seq.txt");

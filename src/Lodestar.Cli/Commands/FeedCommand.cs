@@ -48,10 +48,11 @@ public static class FeedCommand
         var world = new Option<DirectoryInfo?>("--world") { Description = "Override the config's world directory." };
         var run = new Option<DirectoryInfo>("--run") { Description = "Run directory (run.json, report.html, checkpoints).", Required = true };
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --run from its last checkpoint (the same config)." };
+        var force = CliOptions.ForceRun();
         var json = CliJson.CreateOption();
         var command = new Command("train", "Train the feed ranker on the days before validation; report AUC and log loss of click, skip, long dwell, like, comment and share on the test days.")
         {
-            Options = { config, world, run, resume, json },
+            Options = { config, world, run, resume, force, json },
         };
         command.SetAction(parse =>
         {
@@ -61,6 +62,7 @@ public static class FeedCommand
                 resolved = resolved with { World = directory.FullName };
             }
             var runDirectory = parse.GetValue(run)!.FullName;
+            CliOptions.DiscardRunIfForced(parse.GetValue(force), parse.GetValue(resume), runDirectory);
             var record = FeedRankingRun.Train(resolved.Validate(), runDirectory, new LoopOptions(parse.GetValue(resume), Progress: ProgressReporter.ForStandardError()));
             CliJson.WriteRun(record, runDirectory, parse.GetValue(json));
             return 0;

@@ -57,10 +57,11 @@ public static class ModelCommand
         var output = new Option<DirectoryInfo>("--out") { Description = $"Directory for {CheckpointFile} (and {VocabularyFile}).", Required = true };
         var heads = new Option<int>("--heads") { Description = "Attention heads (the weights do not show them).", DefaultValueFactory = _ => 12 };
         var pooling = new Option<BertPooling>("--pooling") { Description = "How embed pools token states: Mean or Cls.", DefaultValueFactory = _ => BertPooling.Mean };
+        var force = CliOptions.Force();
         var json = CliJson.CreateOption();
         var command = new Command("import", "Map a BERT-family encoder (an ONNX file or a Hugging Face directory) into a Lodestar checkpoint.")
         {
-            Options = { onnx, huggingFace, vocabulary, output, heads, pooling, json },
+            Options = { onnx, huggingFace, vocabulary, output, heads, pooling, force, json },
         };
         command.SetAction(parse =>
         {
@@ -72,6 +73,7 @@ public static class ModelCommand
             }
             var source = onnxFile?.FullName ?? Path.Combine(hfDirectory!.FullName, BertHuggingFace.ConfigFile);
             var directory = parse.GetValue(output)!.FullName;
+            Core.ExistingOutput.RefuseUnlessReplacing(Path.Combine(directory, CheckpointFile), parse.GetValue(force), "an imported checkpoint");
             var clock = Stopwatch.StartNew();
             var model = onnxFile is not null
                 ? BertOnnx.Import(OnnxModel.Read(source), source, out var unused, parse.GetValue(heads), parse.GetValue(pooling))

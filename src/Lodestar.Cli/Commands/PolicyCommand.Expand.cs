@@ -30,14 +30,24 @@ public static partial class PolicyCommand
         var timeout = new Option<double>("--timeout-seconds") { Description = "LLM judge: time allowed per request.", DefaultValueFactory = _ => 60 };
         var retries = new Option<int>("--max-retries") { Description = "LLM judge: retries on 429, 5xx, timeouts and malformed answers.", DefaultValueFactory = _ => 6 };
         var policy = PolicyOption();
+        var force = CliOptions.Force();
         var json = CliJson.CreateOption();
         var command = new Command("expand", "Sample many more pairs (random, near decision boundaries, hard), label them, and write a training set with provenance; resumes after a kill.");
-        foreach (var option in new Option[] { world, output, pairs, seed, exclude, labelerName, baseUrl, model, keyVariable, cache, tokenizer, concurrency, timeout, retries, policy, json })
+        foreach (var option in new Option[] { world, output, pairs, seed, exclude, labelerName, baseUrl, model, keyVariable, cache, tokenizer, concurrency, timeout, retries, policy, force, json })
         {
             command.Options.Add(option);
         }
         command.SetAction(async (parse, cancellationToken) =>
         {
+            var outPath = parse.GetValue(output)!.FullName;
+            // Two runs on one --out would append to one checkpoint and write one training set at once.
+            using var owner = OutputLock.Acquire(outPath);
+            var checkpoint = outPath + ".partial.jsonl";
+            // A checkpoint means a run of this command stopped before writing --out: it is resumed, not refused.
+            if (!File.Exists(checkpoint))
+            {
+                ExistingOutput.RefuseUnlessReplacing(outPath, parse.GetValue(force), "a training set");
+            }
             var compiled = LoadPolicy(parse.GetValue(policy)!);
             var directory = parse.GetValue(world)!;
             var snapshot = LoadWorld(directory);
@@ -46,10 +56,6 @@ public static partial class PolicyCommand
             var members = snapshot.Members.Values.OrderBy(m => m.Id).ToList();
             var jobs = snapshot.Jobs.Values.OrderBy(j => j.Id).ToList();
             var plan = PairSampler.Plan(members, jobs, compiled, samplerConfig, excluded);
-            var outPath = parse.GetValue(output)!.FullName;
-            // Two runs on one --out would append to one checkpoint and write one training set at once.
-            using var owner = OutputLock.Acquire(outPath);
-            var checkpoint = outPath + ".partial.jsonl";
             using var labeler = CreateLabeler(parse.GetValue(labelerName)!, compiled, snapshot, new LlmSettings(
                 parse.GetValue(baseUrl), parse.GetValue(model), parse.GetValue(keyVariable)!, parse.GetValue(cache)?.FullName ?? outPath + ".judge-cache.db",
                 parse.GetValue(tokenizer), parse.GetValue(concurrency), parse.GetValue(timeout), parse.GetValue(retries)));

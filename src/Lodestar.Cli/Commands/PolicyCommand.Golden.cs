@@ -21,23 +21,25 @@ public static partial class PolicyCommand
         var multiShare = new Option<double>("--multi-share") { Description = "Share of pairs judged by several annotators.", DefaultValueFactory = _ => new GoldenSetConfig().MultiAnnotatedShare };
         var seed = new Option<int>("--seed") { Description = "Seed of the annotators' noise and the pair draw.", DefaultValueFactory = _ => new GoldenSetConfig().Seed };
         var policy = PolicyOption();
+        var force = CliOptions.Force();
         var json = CliJson.CreateOption();
         var command = new Command("golden", "Make a golden set: simulated annotators (bias, noise, disagreement) judge pairs from a world's true match quality.");
-        foreach (var option in new Option[] { world, output, pairs, multiShare, seed, policy, json })
+        foreach (var option in new Option[] { world, output, pairs, multiShare, seed, policy, force, json })
         {
             command.Options.Add(option);
         }
         command.SetAction(parse =>
         {
+            var path = parse.GetValue(output)!.FullName;
+            using var owner = OutputLock.Acquire(path);
+            ExistingOutput.RefuseUnlessReplacing(path, parse.GetValue(force), "a golden set");
             var compiled = LoadPolicy(parse.GetValue(policy)!);
             var snapshot = LoadWorld(parse.GetValue(world)!);
             var candidates = WorldTruth.Read(snapshot);
             var config = new GoldenSetConfig { Pairs = parse.GetValue(pairs), MultiAnnotatedShare = parse.GetValue(multiShare), Seed = parse.GetValue(seed) };
             var labels = GoldenSetGenerator.Generate(compiled.Document, candidates, config);
-            var path = parse.GetValue(output)!.FullName;
-            LabelFile.Write(path, labels);
             var manifest = new { policy_version = compiled.Document.VersionKey, config, world = snapshot.Directory, created_at = DateTime.UtcNow.ToString("O") };
-            AtomicFile.WriteAllBytes(path + ".manifest.json", JsonSerializer.SerializeToUtf8Bytes(manifest, new JsonSerializerOptions(CliJson.Options) { WriteIndented = true }));
+            FileWithManifest.Write(path, () => LabelFile.Write(path, labels), () => JsonSerializer.SerializeToUtf8Bytes(manifest, new JsonSerializerOptions(CliJson.Options) { WriteIndented = true }));
             var summary = new
             {
                 @out = path,

@@ -44,10 +44,11 @@ public static class RetrievalCommand
         var world = new Option<DirectoryInfo?>("--world") { Description = "Override the config's world directory." };
         var run = new Option<DirectoryInfo>("--run") { Description = "Run directory (run.json, report.html, checkpoints, tokenizer.json).", Required = true };
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --run from its last checkpoint (the same config)." };
+        var force = CliOptions.ForceRun();
         var json = CliJson.CreateOption();
         var command = new Command("train", "Train the shared member/post encoder with InfoNCE on easy and hard negatives; report recall@10/50/100/500 and NDCG@10 by history bucket.")
         {
-            Options = { config, world, run, resume, json },
+            Options = { config, world, run, resume, force, json },
         };
         command.SetAction(parse =>
         {
@@ -57,6 +58,7 @@ public static class RetrievalCommand
                 resolved = resolved with { World = directory.FullName };
             }
             var runDirectory = parse.GetValue(run)!.FullName;
+            CliOptions.DiscardRunIfForced(parse.GetValue(force), parse.GetValue(resume), runDirectory);
             var record = RetrievalRun.Train(resolved.Validate(), runDirectory, new LoopOptions(parse.GetValue(resume), Progress: ProgressReporter.ForStandardError()));
             CliJson.WriteRun(record, runDirectory, parse.GetValue(json));
             return 0;

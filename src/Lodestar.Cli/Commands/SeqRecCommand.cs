@@ -42,10 +42,11 @@ public static class SeqRecCommand
         var seed = new Option<int?>("--seed") { Description = "Override the config's seed." };
         var keepHistory = new Option<bool>("--keep-history") { Description = "Rank items already in the user's history too (default: excluded, as ICLRec)." };
         var run = RunOption(required: false);
+        var force = CliOptions.ForceRun();
         var json = CliJson.CreateOption();
         var command = new Command("train", "Fit a model on the training split, select the best epoch on validation NDCG@10, report test metrics.")
         {
-            Options = { data, config, model, seed, keepHistory, run, resume, json },
+            Options = { data, config, model, seed, keepHistory, run, resume, force, json },
         };
         command.SetAction(parse =>
         {
@@ -73,6 +74,7 @@ public static class SeqRecCommand
             var splits = SeqRecData.Load(parse.GetValue(data)!);
             var runDirectory = parse.GetValue(run)
                 ?? Path.Combine("runs", $"seqrec-{Path.GetFileNameWithoutExtension(splits.Provenance.File)}-{SeqRecRun.Name(resolved.Model)}-s{resolved.Seed}");
+            CliOptions.DiscardRunIfForced(parse.GetValue(force), resuming, runDirectory);
             var asJson = parse.GetValue(json);
             var record = WithProgress(progress => SeqRecRun.Train(resolved, splits, runDirectory, new LoopOptions(resuming, Progress: progress)));
             var excluded = record.Config.Evaluation.ExcludeHistory;

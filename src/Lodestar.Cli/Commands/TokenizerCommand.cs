@@ -27,10 +27,13 @@ public static class TokenizerCommand
         var minFrequency = new Option<int>("--min-frequency") { Description = "Pairs seen fewer times are not merged.", DefaultValueFactory = _ => new BpeTrainerConfig().MinPairFrequency };
         var output = new Option<FileInfo>("--out") { Description = "Where to write tokenizer.json.", DefaultValueFactory = _ => new FileInfo("tokenizer.json") };
         var templates = new Option<DirectoryInfo?>("--templates") { Description = "Template directory whose field markers become added tokens too (built-in templates always do)." };
+        var force = CliOptions.Force();
         var json = CliJson.CreateOption();
-        var command = WithOptions(new Command("train", "Learn a byte-level BPE vocabulary from text files and write tokenizer.json."), corpus, vocabSize, minFrequency, output, templates, json);
+        var command = WithOptions(new Command("train", "Learn a byte-level BPE vocabulary from text files and write tokenizer.json."), corpus, vocabSize, minFrequency, output, templates, force, json);
         command.SetAction(parse =>
         {
+            var destination = parse.GetValue(output)!;
+            Core.ExistingOutput.RefuseUnlessReplacing(destination.FullName, parse.GetValue(force), "a tokenizer");
             var files = parse.GetValue(corpus)!;
             var config = new BpeTrainerConfig
             {
@@ -53,7 +56,6 @@ public static class TokenizerCommand
             progress.Start("merging pairs", merges);
             tokenizer = trainer.Train((done, _) => progress.Report(done));
             progress.Report(merges);
-            var destination = parse.GetValue(output)!;
             TokenizerJson.Save(tokenizer!, destination.FullName);
             var result = new
             {

@@ -24,14 +24,17 @@ public static class TrainCommand
     {
         var config = new Option<FileInfo>("--config") { Description = "Run config JSON (snake_case keys of MatchTrainingConfig; absent keys keep defaults).", Required = true };
         var resume = new Option<bool>("--resume") { Description = "Continue the run the config names from its last checkpoint (the config must be the run's own)." };
+        var force = CliOptions.ForceRun();
         var json = CliJson.CreateOption();
         var command = new Command(name, description);
         command.Options.Add(config);
         command.Options.Add(resume);
+        command.Options.Add(force);
         command.Options.Add(json);
         command.SetAction(parse =>
         {
             var resolved = MatchTrainingConfig.Load(parse.GetValue(config)!.FullName);
+            CliOptions.DiscardRunIfForced(parse.GetValue(force), parse.GetValue(resume), resolved.RunDirectory(role));
             var record = Run(role, resolved, resume: parse.GetValue(resume));
             Print(record, resolved.RunDirectory(role), parse.GetValue(json));
             return 0;

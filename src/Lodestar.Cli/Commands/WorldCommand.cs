@@ -30,7 +30,7 @@ public static class WorldCommand
         var defaults = new WorldConfig();
         var output = new Option<DirectoryInfo>("--out")
         {
-            Description = "Directory to write the world into (JSONL, manifest, truth/): written beside it and swapped in when complete, replacing an earlier world there.",
+            Description = "Directory to write the world into (JSONL, manifest, truth/): written beside it and swapped in when complete (an earlier world there is replaced only with --force).",
             Required = true,
         };
         var seed = new Option<ulong>("--seed") { Description = "Master seed: the same seed gives byte-identical files.", DefaultValueFactory = _ => defaults.Seed };
@@ -41,9 +41,10 @@ public static class WorldCommand
         var jobs = new Option<double>("--jobs-per-member") { Description = "Job postings per member over the window.", DefaultValueFactory = _ => defaults.JobsPerMember };
         var esco = new Option<DirectoryInfo?>("--esco") { Description = "ESCO CSV export directory (occupations_en.csv, skills); default: Lodestar's built-in vocabulary." };
         var sqlite = new Option<bool>("--sqlite") { Description = "Also load the world into world.db (SQLite) with its indexes." };
+        var force = CliOptions.Force();
         var json = CliJson.CreateOption();
         var command = new Command("generate", "Generate a seeded, deterministic world with ground truth.");
-        foreach (var option in new Option[] { output, seed, members, days, threads, posts, jobs, esco, sqlite, json })
+        foreach (var option in new Option[] { output, seed, members, days, threads, posts, jobs, esco, sqlite, force, json })
         {
             command.Options.Add(option);
         }
@@ -64,7 +65,7 @@ public static class WorldCommand
             var directory = parse.GetValue(output)!.FullName;
             var asJson = parse.GetValue(json);
             var cpuBefore = Environment.CpuUsage.TotalTime;
-            var (report, sqliteRows) = StagedDirectory.Write(directory, WorldManifest.FileName, staging =>
+            var (report, sqliteRows) = StagedDirectory.Write(directory, WorldManifest.FileName, parse.GetValue(force), staging =>
                 (WorldGenerator.Generate(config, vocabulary, staging, ProgressReporter.ForStandardError()), parse.GetValue(sqlite) ? BuildSqlite(staging) : null));
             var cpuSeconds = (Environment.CpuUsage.TotalTime - cpuBefore).TotalSeconds;
             if (asJson)
@@ -117,12 +118,13 @@ public static class WorldCommand
     private static Command CreateImportCommand(string name, string description, Func<string, string, BadLineLog, ImportReport> importer)
     {
         var input = new Option<FileSystemInfo>("--input") { Description = "The data set's file or directory.", Required = true };
-        var output = new Option<DirectoryInfo>("--out") { Description = "Directory to write the imported data into: written beside it and swapped in when complete.", Required = true };
+        var output = new Option<DirectoryInfo>("--out") { Description = "Directory to write the imported data into: written beside it and swapped in when complete (earlier data there is replaced only with --force).", Required = true };
         var skipBad = new Option<bool>("--skip-bad") { Description = "Skip malformed lines, counting and reporting them, instead of stopping at the first." };
         var sqlite = new Option<bool>("--sqlite") { Description = "Also load the data into world.db (SQLite) with its indexes." };
+        var force = CliOptions.Force();
         var json = CliJson.CreateOption();
         var command = new Command(name, description);
-        foreach (var option in new Option[] { input, output, skipBad, sqlite, json })
+        foreach (var option in new Option[] { input, output, skipBad, sqlite, force, json })
         {
             command.Options.Add(option);
         }
@@ -135,7 +137,7 @@ public static class WorldCommand
             }
             var directory = parse.GetValue(output)!.FullName;
             var asJson = parse.GetValue(json);
-            var (report, sqliteRows) = StagedDirectory.Write(directory, WorldManifest.FileName, staging =>
+            var (report, sqliteRows) = StagedDirectory.Write(directory, WorldManifest.FileName, parse.GetValue(force), staging =>
                 (importer(source.FullName, staging, new BadLineLog(parse.GetValue(skipBad))) with { Directory = directory }, parse.GetValue(sqlite) ? BuildSqlite(staging) : null));
             if (asJson)
             {

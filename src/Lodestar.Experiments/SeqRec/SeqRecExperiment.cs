@@ -101,7 +101,7 @@ public static class SeqRecExperiment
                 throw new ArgumentException($"{directory}: holds a run of another config or data file; use another --out or remove it");
             }
             var reused = existing?.Status == RunStatus.Finished;
-            var record = reused ? existing! : SeqRecRun.Train(seeded, data, directory, new LoopOptions(Resume: existing is not null && seeded.Model == SeqRecModelKind.Sasrec, Progress: progress));
+            var record = reused ? existing! : SeqRecRun.Train(seeded, data, directory, new LoopOptions(Resume: existing is not null, Progress: progress));
             onSeedDone?.Invoke(seed, record, reused);
             records.Add(record);
             runs.Add(directory);

@@ -28,7 +28,6 @@ public static class TrainingSet
     {
         var order = plan.Select((p, i) => (p.Pair.Key, i)).ToDictionary(x => x.Key, x => x.i);
         var unique = labels.Where(l => order.ContainsKey(l.Pair) && l.PolicyVersion == policyVersion && l.Annotator == labeler).GroupBy(l => l.Pair).Select(g => g.First()).OrderBy(l => order[l.Pair]).ToList();
-        LabelFile.Write(path, unique);
         var manifest = new TrainingSetManifest(
             policyVersion,
             labeler,
@@ -38,7 +37,7 @@ public static class TrainingSet
             unique.GroupBy(l => l.Sample ?? "?").OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count()),
             sampler,
             source);
-        AtomicFile.WriteAllBytes(path + ".manifest.json", JsonSerializer.SerializeToUtf8Bytes(manifest, ManifestJsonContext.Default.TrainingSetManifest));
+        FileWithManifest.Write(path, () => LabelFile.Write(path, unique), () => JsonSerializer.SerializeToUtf8Bytes(manifest, ManifestJsonContext.Default.TrainingSetManifest));
         return manifest;
     }
 }

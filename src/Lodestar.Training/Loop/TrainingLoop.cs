@@ -238,6 +238,15 @@ public static class TrainingLoop
         WallSeconds = state.Seconds,
     };
 
+    /// <summary>Deletes the run in <paramref name="runDirectory"/>, the whole directory, so that a new run starts there; a directory holding no run is left as it is.</summary>
+    public static void Discard(string runDirectory)
+    {
+        if (File.Exists(Path.Combine(runDirectory, LastFile)) || File.Exists(Path.Combine(runDirectory, RunFiles.Record)))
+        {
+            Directory.Delete(runDirectory, recursive: true);
+        }
+    }
+
     /// <summary>
     /// Refuses to start a run in a directory that holds one unless resuming, and to resume one of another task,
     /// config or data; called by the loop, and by a task before it writes files of its own into the directory.
@@ -249,7 +258,7 @@ public static class TrainingLoop
         {
             if (File.Exists(Path.Combine(runDirectory, LastFile)) || RunRecord<TConfig>.Exists(runDirectory))
             {
-                throw new ArgumentException($"{runDirectory}: already holds a run; resume it (--resume) or choose another run directory");
+                throw new ArgumentException($"{runDirectory}: already holds a run; resume it (--resume), replace it (--force) or choose another run directory");
             }
             return null;
         }

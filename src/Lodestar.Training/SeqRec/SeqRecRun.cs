@@ -32,9 +32,10 @@ public static class SeqRecRun
         {
             return TrainingLoop.Run(new SasRecTask(config, data), config.Training, start, runDirectory, options);
         }
-        if (options.Resume)
+        // A baseline is fitted in one pass, so resuming one fits it again, after the checks every start and resume makes.
+        if (TrainingLoop.CheckStart(start, runDirectory, options.Resume) is { Status: RunStatus.Finished } finished)
         {
-            throw new ArgumentException($"--resume: {Name(config.Model)} is fitted in one pass; there is nothing to resume");
+            return finished;
         }
         Directory.CreateDirectory(runDirectory);
         var progress = options.Progress;
