@@ -95,6 +95,29 @@ public static class AtomicFile
         return Path.Combine(directory, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}{TempSuffix}");
     }
 
+    /// <summary>
+    /// Deletes the temporary files of <paramref name="path"/> that writers killed before publishing left behind; only for a
+    /// caller that alone writes <paramref name="path"/> (it holds its <see cref="OutputLock"/>).
+    /// </summary>
+    public static void DeleteLeftovers(string path)
+    {
+        var target = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
+        var directory = Path.GetDirectoryName(target)!;
+        if (Directory.Exists(directory))
+        {
+            var prefix = $".{Path.GetFileName(target)}.";
+            foreach (var leftover in Directory.EnumerateFiles(directory, $"{prefix}*{TempSuffix}"))
+            {
+                // Only this path's own temporary names (TempPathFor), not those of a longer name it begins.
+                var name = Path.GetFileName(leftover);
+                if (Guid.TryParseExact(name.AsSpan(prefix.Length, name.Length - prefix.Length - TempSuffix.Length), "N", out _))
+                {
+                    File.Delete(leftover);
+                }
+            }
+        }
+    }
+
     /// <summary>The ending of every temporary file name, so a folder can be checked for leftovers.</summary>
     public const string TempSuffix = ".tmp";
 

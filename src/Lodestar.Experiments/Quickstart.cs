@@ -7,8 +7,6 @@ using Lodestar.Bench.JobMatching;
 using Lodestar.Core;
 using Lodestar.Core.Progress;
 using Lodestar.Data.Generation;
-using Lodestar.Data.Schema;
-using Lodestar.Data.Vocabularies;
 using Lodestar.Experiments.JobMatching;
 using Lodestar.Features.JobMatching;
 using Lodestar.Models.JobMatching;
@@ -42,11 +40,7 @@ public static class Quickstart
     {
         var (directory, members, epochs, seed, experiment) = options;
         var world = Path.Combine(directory, "world");
-        if (!File.Exists(Path.Combine(world, WorldManifest.FileName)))
-        {
-            log($"generating a world of {members} members in {world}");
-            WorldGenerator.Generate(new WorldConfig { Members = members, Days = 30, Seed = seed }, BuiltInVocabulary.Create(), world);
-        }
+        ExperimentWorld.EnsureGenerated(world, new WorldConfig { Members = members, Days = 30, Seed = seed }, log);
         var teacher = new MatchTrainingConfig
         {
             World = world, RunsDirectory = Path.Combine(directory, "runs"), Model = MatchModelConfig.Teacher with { Seed = seed },

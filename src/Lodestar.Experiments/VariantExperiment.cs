@@ -5,8 +5,6 @@ using System.Text.Json;
 using Lodestar.Core;
 using Lodestar.Core.Progress;
 using Lodestar.Data.Generation;
-using Lodestar.Data.Schema;
-using Lodestar.Data.Vocabularies;
 using Lodestar.Training.Loop;
 
 namespace Lodestar.Experiments;
@@ -63,11 +61,7 @@ public static class VariantExperiment
     public static ExperimentSummary Run<TConfig>(VariantExperimentConfig<TConfig> config, Func<TConfig, string, int, TConfig> seeded,
         Func<TConfig, string, LoopOptions, RunRecord<TConfig>> train, Action<string>? log = null, IProgressReporter? progress = null)
     {
-        if (!File.Exists(Path.Combine(config.World, WorldManifest.FileName)))
-        {
-            log?.Invoke($"generating a world of {config.WorldMembers} members in {config.World}");
-            WorldGenerator.Generate(new WorldConfig { Members = config.WorldMembers, Days = config.WorldDays, Seed = config.WorldSeed }, BuiltInVocabulary.Create(), config.World);
-        }
+        ExperimentWorld.EnsureGenerated(config.World, new WorldConfig { Members = config.WorldMembers, Days = config.WorldDays, Seed = config.WorldSeed }, log);
         var variants = new Dictionary<string, IReadOnlyDictionary<string, SeedSpread>>(StringComparer.Ordinal);
         foreach (var (name, variant) in config.Variants)
         {

@@ -33,6 +33,36 @@ internal static class CliProcess
         return start;
     }
 
+    /// <summary>Starts lodestar without waiting, standard output passed line by line to <paramref name="onOutput"/> and standard error dropped, so neither pipe fills.</summary>
+    public static Process StartInBackground(IEnumerable<string> arguments, Action<string>? onOutput = null)
+    {
+        var process = Process.Start(StartInfo(arguments))!;
+        process.OutputDataReceived += (_, line) =>
+        {
+            if (line.Data is not null)
+            {
+                onOutput?.Invoke(line.Data);
+            }
+        };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    /// <summary>Kills <paramref name="process"/> (and its children) as soon as <paramref name="moment"/> holds, checked every millisecond for up to two minutes; fails when the process ended first.</summary>
+    public static void KillWhen(Process process, Func<bool> moment, string endedFirst)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!process.HasExited && clock.Elapsed < TimeSpan.FromMinutes(2) && !moment())
+        {
+            Thread.Sleep(1);
+        }
+        Assert.False(process.HasExited, endedFirst);
+        process.Kill(entireProcessTree: true);
+        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(30)));
+    }
+
     /// <summary>Runs lodestar and requires exit code 0; returns standard output and error.</summary>
     public static (string Output, string Error) Run(params string[] arguments)
     {

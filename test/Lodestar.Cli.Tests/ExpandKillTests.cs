@@ -31,12 +31,8 @@ public sealed class ExpandKillTests : IDisposable
         {
             // Killed once the checkpoint holds a random share of the labels (each line is a labelled pair).
             var threshold = (long)(new FileInfo(straight).Length * (0.1 + (0.8 * random.NextDouble())));
-            using var process = Process.Start(CliProcess.StartInfo(Expand(killed)))!;
             var stdout = new System.Text.StringBuilder();
-            process.OutputDataReceived += (_, line) => stdout.Append(line.Data);
-            process.ErrorDataReceived += (_, _) => { };
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
+            using var process = CliProcess.StartInBackground(Expand(killed), line => stdout.Append(line));
             var clock = Stopwatch.StartNew();
             while (!process.HasExited && clock.Elapsed < TimeSpan.FromMinutes(2) && (!File.Exists(checkpoint) || new FileInfo(checkpoint).Length < threshold))
             {

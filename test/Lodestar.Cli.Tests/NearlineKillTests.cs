@@ -36,12 +36,8 @@ public sealed class NearlineKillTests(RedisServer redis) : IClassFixture<RedisSe
         string output = "";
         for (var attempt = 0; attempt < 12 && output.Length == 0; attempt++)
         {
-            using var process = Process.Start(CliProcess.StartInfo(Replay("killed")))!;
             var stdout = new System.Text.StringBuilder();
-            process.OutputDataReceived += (_, line) => stdout.Append(line.Data);
-            process.ErrorDataReceived += (_, _) => { };
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
+            using var process = CliProcess.StartInBackground(Replay("killed"), line => stdout.Append(line));
             if (process.WaitForExit(TimeSpan.FromMilliseconds(800 + random.NextInt(2500))))
             {
                 process.WaitForExit();
@@ -229,13 +225,8 @@ public sealed class NearlineKillTests(RedisServer redis) : IClassFixture<RedisSe
 
     private static Started Start(string[] arguments)
     {
-        var process = Process.Start(CliProcess.StartInfo(arguments))!;
         var output = new System.Text.StringBuilder();
-        process.OutputDataReceived += (_, line) => output.Append(line.Data);
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return new Started(process, output);
+        return new Started(CliProcess.StartInBackground(arguments, line => output.Append(line)), output);
     }
 
     private static List<string> Rows(string folder, string sql)

@@ -105,21 +105,10 @@ public sealed class OutputOwnershipTests : IDisposable
         var before = Snapshot(world);
         CliProcess.Run(Generate(straight));
 
-        using (var process = Process.Start(CliProcess.StartInfo(Generate(world)))!)
+        using (var process = CliProcess.StartInBackground(Generate(world)))
         {
-            process.OutputDataReceived += (_, _) => { };
-            process.ErrorDataReceived += (_, _) => { };
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
             // Killed once the new world's members are being written beside the old one.
-            var clock = Stopwatch.StartNew();
-            while (!process.HasExited && clock.Elapsed < TimeSpan.FromMinutes(2) && !System.IO.File.Exists(Path.Combine(world + ".partial", "members.jsonl")))
-            {
-                Thread.Sleep(2);
-            }
-            Assert.False(process.HasExited, "world generate finished before it could be killed half-way");
-            process.Kill(entireProcessTree: true);
-            Assert.True(process.WaitForExit(TimeSpan.FromSeconds(30)));
+            CliProcess.KillWhen(process, () => System.IO.File.Exists(Path.Combine(world + ".partial", "members.jsonl")), "world generate finished before it could be killed half-way");
         }
         Assert.Equal(before, Snapshot(world));
 
@@ -146,11 +135,7 @@ public sealed class OutputOwnershipTests : IDisposable
         var kills = 0;
         for (var attempt = 0; attempt < 3; attempt++)
         {
-            using var process = Process.Start(CliProcess.StartInfo(Import(input, data)))!;
-            process.OutputDataReceived += (_, _) => { };
-            process.ErrorDataReceived += (_, _) => { };
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
+            using var process = CliProcess.StartInBackground(Import(input, data));
             if (process.WaitForExit(TimeSpan.FromMilliseconds(300 + random.NextInt(2500))))
             {
                 break;

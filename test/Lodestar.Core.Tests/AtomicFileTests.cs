@@ -79,4 +79,19 @@ public sealed class AtomicFileTests : IDisposable
         Assert.Equal("rows", File.ReadAllText(path));
         Assert.False(File.Exists(temp));
     }
+
+    [Fact]
+    public void TheNextHolderOfAnOutputsLockDeletesTheTemporaryFilesAKilledWriterLeftAndNoOthers()
+    {
+        var path = Path.Combine(_dir, "labels.jsonl");
+        var left = AtomicFile.TempPathFor(path);
+        File.WriteAllText(left, "half");
+        var otherOutputs = AtomicFile.TempPathFor(Path.Combine(_dir, "labels.jsonl.manifest.json"));
+        File.WriteAllText(otherOutputs, "half");
+        using (OutputLock.Acquire(path + Path.DirectorySeparatorChar))
+        {
+            Assert.False(File.Exists(left));
+            Assert.True(File.Exists(otherOutputs));
+        }
+    }
 }

@@ -3,8 +3,6 @@
 // (NDCG@10 against the world's true match is kept as its own column).
 using Lodestar.Core;
 using Lodestar.Data.Generation;
-using Lodestar.Data.Schema;
-using Lodestar.Data.Vocabularies;
 using Lodestar.Evaluation.Calibration;
 using Lodestar.Evaluation.Match;
 using Lodestar.Models.JobMatching;
@@ -78,11 +76,7 @@ public static class MultiTeacherExperiment
     {
         config.Validate();
         var student = config.Student;
-        if (!File.Exists(Path.Combine(student.World, WorldManifest.FileName)))
-        {
-            log?.Invoke($"generating a world of {config.WorldMembers} members in {student.World}");
-            WorldGenerator.Generate(new WorldConfig { Members = config.WorldMembers, Days = config.WorldDays, Seed = config.WorldSeed }, BuiltInVocabulary.Create(), student.World);
-        }
+        ExperimentWorld.EnsureGenerated(student.World, new WorldConfig { Members = config.WorldMembers, Days = config.WorldDays, Seed = config.WorldSeed }, log);
         log?.Invoke("tokenizing the world and labeling pairs with the policy");
         var data = MatchPipeline.Prepare(student);
         var policy = config.Teacher(config.PolicyTeacher);
