@@ -28,9 +28,12 @@ public static class ReportInChromium
                 if (overlap(box(texts[a]), box(texts[c])) > 4)
                   problems.push(`chart "${name}": labels "${texts[a].textContent}" and "${texts[c].textContent}" overlap`);
             if (svg.querySelector('line[stroke-dasharray]')) return;
-            const mids = [...svg.querySelectorAll('g.series[data-y-min]')]
-              .map(g => (Math.abs(+g.dataset.yMin) + Math.abs(+g.dataset.yMax)) / 2).filter(m => m > 0);
-            if (mids.length > 1 && Math.max(...mids) > 3 * Math.min(...mids))
+            // One scale as the chart writer defines it: every series' typical magnitude within the ratio the chart states.
+            const typical = [...svg.querySelectorAll('g.series[data-y-typical]')].map(g => +g.dataset.yTypical).filter(m => m > 0);
+            const ratio = +svg.dataset.maxScaleRatio;
+            if (typical.length > 1 && !(ratio >= 1))
+              problems.push(`chart "${name}" draws several series without stating how far apart their magnitudes may be (data-max-scale-ratio)`);
+            else if (typical.length > 1 && Math.max(...typical) > ratio * Math.min(...typical))
               problems.push(`chart "${name}" puts series of different magnitudes on one scale`);
             if (svg.querySelectorAll('g.series circle').length === 0)
               problems.push(`chart "${name}" has no points: an empty chart`);

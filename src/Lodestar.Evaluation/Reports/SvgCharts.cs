@@ -43,9 +43,12 @@ public static class SvgCharts
     /// <summary>Whether the series are of one magnitude: each one's median |y| within <see cref="MaxScaleRatio"/> of the others'.</summary>
     public static bool OneScale(IReadOnlyList<Series> series)
     {
-        var typical = series.Select(s => Median(s.Points.Select(p => Math.Abs(p.Y)).Where(double.IsFinite))).Where(m => m is > 0).Select(m => m!.Value).ToList();
+        var typical = series.Select(Typical).Where(m => m is > 0).Select(m => m!.Value).ToList();
         return typical.Count < 2 || typical.Max() <= MaxScaleRatio * typical.Min();
     }
+
+    /// <summary>A series' typical magnitude, its median |y| (null without a finite point); written on the chart as data-y-typical.</summary>
+    public static double? Typical(Series series) => Median(series.Points.Select(p => Math.Abs(p.Y)).Where(double.IsFinite));
 
     private static double? Median(IEnumerable<double> values)
     {
@@ -76,7 +79,7 @@ public static class SvgCharts
         double Xv(double x) => Left + ((x - x0) / (x1 - x0) * (Width - Left - Right));
         double Yv(double y) => Height - Bottom - ((y - y0) / (y1 - y0) * (Height - Top - Bottom));
         var svg = new StringBuilder();
-        svg.Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{Width}\" height=\"{Height}\" viewBox=\"0 0 {Width} {Height}\" role=\"img\" font-family=\"sans-serif\">");
+        svg.Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{Width}\" height=\"{Height}\" viewBox=\"0 0 {Width} {Height}\" role=\"img\" font-family=\"sans-serif\" data-max-scale-ratio=\"{R(MaxScaleRatio)}\">");
         svg.Append(CultureInfo.InvariantCulture, $"<title>{Escape(title)}</title><text x=\"{(Left + Width - Right) / 2}\" y=\"18\" text-anchor=\"middle\" font-size=\"14\">{Escape(title)}</text>");
         svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{Left}\" y1=\"{Height - Bottom}\" x2=\"{Width - Right}\" y2=\"{Height - Bottom}\" stroke=\"#333\"/>");
         svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{Left}\" y1=\"{Top}\" x2=\"{Left}\" y2=\"{Height - Bottom}\" stroke=\"#333\"/>");
@@ -100,8 +103,8 @@ public static class SvgCharts
         {
             var color = Colors[s % Colors.Length];
             var finite = series[s].Points.Where(p => double.IsFinite(p.X) && double.IsFinite(p.Y)).ToList();
-            var range = finite.Count == 0 ? "" : $" data-y-min=\"{R(finite.Min(p => p.Y))}\" data-y-max=\"{R(finite.Max(p => p.Y))}\"";
-            svg.Append(CultureInfo.InvariantCulture, $"<g class=\"series\" data-name=\"{Escape(series[s].Name)}\"{range}>");
+            var typical = Typical(series[s]) is { } magnitude ? $" data-y-typical=\"{R(magnitude)}\"" : "";
+            svg.Append(CultureInfo.InvariantCulture, $"<g class=\"series\" data-name=\"{Escape(series[s].Name)}\"{typical}>");
             if (lines && finite.Count > 1)
             {
                 svg.Append(CultureInfo.InvariantCulture, $"<polyline fill=\"none\" stroke=\"{color}\" stroke-width=\"2\" points=\"{string.Join(" ", finite.Select(p => $"{F(Xv(p.X))},{F(Yv(p.Y))}"))}\"/>");

@@ -58,7 +58,7 @@ public class HtmlReportTests
             // A section without its paragraph, long numbers, two labels on one spot, two magnitudes on one axis.
             var bad = new HtmlReport("unreadable").Paragraph("no sections here").Section("Quality", "x")
                 .Table(["model", "ndcg"], [["a", "0.912345"]])
-                .Chart("""<svg xmlns="http://www.w3.org/2000/svg" width="300" height="200"><title>crowded</title><g class="series" data-y-min="5.8" data-y-max="6.1"><circle cx="50" cy="50" r="3"/><text class="point" x="60" y="50">policy-teacher</text></g><g class="series" data-y-min="0.9" data-y-max="1.1"><circle cx="52" cy="52" r="3"/><text class="point" x="62" y="52">click-teacher</text></g></svg>""");
+                .Chart("""<svg xmlns="http://www.w3.org/2000/svg" width="300" height="200" data-max-scale-ratio="3"><title>crowded</title><g class="series" data-y-typical="5.9"><circle cx="50" cy="50" r="3"/><text class="point" x="60" y="50">policy-teacher</text></g><g class="series" data-y-typical="1.0"><circle cx="52" cy="52" r="3"/><text class="point" x="62" y="52">click-teacher</text></g></svg>""");
             var badPath = Path.Combine(directory.FullName, "bad.html");
             bad.Write(badPath, new { }, new JsonSerializerOptions());
             var problems = await Lodestar.TestSupport.ReportInChromium.Problems(badPath);
