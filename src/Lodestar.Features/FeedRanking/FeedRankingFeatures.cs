@@ -9,6 +9,9 @@ using Lodestar.Text.Prompts;
 
 namespace Lodestar.Features.FeedRanking;
 
+/// <summary>A feed request as the ranker reads it: the history (its last MaxHistory of HistoryCount impressions), the candidates and their features (K·F).</summary>
+public sealed record FeedRequest(FeedEvent[] History, int HistoryCount, RankedPost[] Candidates, float[] Features);
+
 public sealed class FeedRankingFeatures
 {
     private readonly FeedLog _log;
@@ -87,6 +90,45 @@ public sealed class FeedRankingFeatures
                 engagedAuthors.GetValueOrDefault(author), shownAuthors.GetValueOrDefault(author), impression.Time - post.Time, impression.Position);
         }
         return features;
+    }
+
+    /// <summary>
+    /// A member's feed request at <paramref name="time"/> on <paramref name="day"/> as the ranker reads it, from the days
+    /// before it only: the member's last <paramref name="maxHistory"/> impressions and each candidate post with its
+    /// features, every candidate in the first slot (its place is what the scores decide), as the server scores one.
+    /// Throws naming the post when a candidate is unknown or was created after the request.
+    /// </summary>
+    public FeedRequest Request(long member, int day, long time, IReadOnlyList<long> posts, int maxHistory)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxHistory, 1);
+        var history = _log.ImpressionsBefore(member, day).ToList();
+        var engaged = new Dictionary<long, int>();
+        var shown = new Dictionary<long, int>();
+        foreach (var impression in history)
+        {
+            var author = Post(impression.PostId).Author;
+            shown[author] = shown.GetValueOrDefault(author) + 1;
+            if (WorldSnapshot.IsPositive(impression))
+            {
+                engaged[author] = engaged.GetValueOrDefault(author) + 1;
+            }
+        }
+        var candidates = new RankedPost[posts.Count];
+        var features = new float[posts.Count * Count];
+        for (var i = 0; i < posts.Count; i++)
+        {
+            candidates[i] = Post(posts[i]);
+            var created = _log.Posts[posts[i]].Time;
+            if (created > time)
+            {
+                throw new ArgumentException($"post {posts[i]} was created at {created}, after the request at {time} (day {day}): its features would come from the future");
+            }
+            var author = candidates[i].Author;
+            Write(features.AsSpan(i * Count, Count), _log.CountsBefore(posts[i], day), history.Count, engaged.GetValueOrDefault(author), shown.GetValueOrDefault(author),
+                time - created, position: 0);
+        }
+        var events = history.Skip(Math.Max(0, history.Count - maxHistory)).Select(i => new FeedEvent(Post(i.PostId), FeedRankingExamples.ActionSet(i))).ToArray();
+        return new FeedRequest(events, history.Count, candidates, features);
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 // Trains a feed ranker end to end: the world's feed log becomes training windows and held-out member-days split by
 // day, and the one training loop fits the ranker, writing the common run directory.
+using Lodestar.Core.Progress;
 using Lodestar.Data.GroundTruth;
 using Lodestar.Data.Schema;
 using Lodestar.Evaluation.FeedRanking;
@@ -10,6 +11,9 @@ using Lodestar.Training.Loop;
 
 namespace Lodestar.Training.FeedRanking;
 
+/// <summary>A run's figures measured again: the world they were measured on, its counts, validation and test figures.</summary>
+public sealed record FeedRankingEvaluation(string World, IReadOnlyDictionary<string, long> Counts, IReadOnlyDictionary<string, double> Validation, IReadOnlyDictionary<string, double> Test);
+
 public static class FeedRankingRun
 {
     /// <summary>Trains (or, with options.Resume, continues) a run of <paramref name="config"/> into <paramref name="runDirectory"/>.</summary>
@@ -17,6 +21,40 @@ public static class FeedRankingRun
     {
         config.Validate();
         options ??= new LoopOptions();
+        var (log, examples, start) = Prepare(config);
+        TrainingLoop.CheckStart(start, runDirectory, options.Resume);
+        Directory.CreateDirectory(runDirectory);
+        var model = new FeedRankerModel(config.Model, (ulong)config.Seed);
+        return TrainingLoop.Run(new FeedRankingTask(config, model, examples, log, Truth(config.World, examples)), config.Training, start, runDirectory, options);
+    }
+
+    /// <summary>
+    /// The validation and test figures of a finished run's best weights, measured again on its world as it is now (the
+    /// files must be the ones it trained on) or, with <paramref name="world"/>, on another world split the same way.
+    /// </summary>
+    public static FeedRankingEvaluation Evaluate(string runDirectory, string? world = null, IProgressReporter? progress = null)
+    {
+        var record = RunRecord<FeedRankingConfig>.Read(runDirectory);
+        var checkpoint = Path.Combine(runDirectory, TrainingLoop.BestFile);
+        if (record.Status != RunStatus.Finished || !File.Exists(checkpoint))
+        {
+            throw new ArgumentException($"{runDirectory}: the run is {record.Status}, with {(File.Exists(checkpoint) ? "" : "no ")}{TrainingLoop.BestFile}; finish it first (feed train --resume)");
+        }
+        var config = world is null ? record.Config : record.Config with { World = Path.GetFullPath(world) };
+        var (log, examples, start) = Prepare(config);
+        if (world is null && !RunJson.SameConfig(record.Data.Inputs, start.Data.Inputs))
+        {
+            var changed = start.Data.Inputs.Where(i => record.Data.Inputs.All(r => r.Sha256 != i.Sha256)).Select(i => i.Path);
+            throw new ArgumentException($"{string.Join(", ", changed)}: changed since the run trained on it (its sha256 differs from {Path.Combine(runDirectory, RunRecord<FeedRankingConfig>.FileName)}); give --world to evaluate on other data knowingly");
+        }
+        var model = FeedRankerModel.Load(checkpoint);
+        var task = new FeedRankingTask(config, model, examples, log, Truth(config.World, examples));
+        return new FeedRankingEvaluation(config.World, start.Data.Counts, task.Validate(progress), task.Test(progress));
+    }
+
+    /// <summary>The world's feed log, its examples and a run's start record (task, config, data inputs and counts).</summary>
+    private static (FeedLog Log, FeedRankingExamples Examples, RunRecord<FeedRankingConfig> Start) Prepare(FeedRankingConfig config)
+    {
         var log = FeedLog.Load(config.World);
         var examples = FeedRankingExamples.Build(log, config.Data, config.Model.MaxHistory, config.EvaluationDays);
         var start = new RunRecord<FeedRankingConfig>
@@ -43,10 +81,7 @@ public static class FeedRankingRun
                     ["test_start_day"] = examples.Boundaries.TestStart,
                 }),
         };
-        TrainingLoop.CheckStart(start, runDirectory, options.Resume);
-        Directory.CreateDirectory(runDirectory);
-        var model = new FeedRankerModel(config.Model, (ulong)config.Seed);
-        return TrainingLoop.Run(new FeedRankingTask(config, model, examples, log, Truth(config.World, examples)), config.Training, start, runDirectory, options);
+        return (log, examples, start);
     }
 
     /// <summary>The true action probabilities of the test impressions, when the world has them (generated worlds do, imported data does not).</summary>

@@ -76,4 +76,39 @@ public sealed class FeedRankingExamplesTests(FeedWorld world) : IClassFixture<Fe
         var error = Assert.Throws<KeyNotFoundException>(() => features.Of(member, [impression]));
         Assert.Contains("post 987654321", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void ARequestOnAHeldOutDayReadsTheHistoryAndFeaturesItsExamplesRead()
+    {
+        const int MaxHistory = 6;
+        var examples = FeedRankingExamples.Build(world.Log, Days, MaxHistory, evaluationDays: 0);
+        var features = new FeedRankingFeatures(world.Log);
+        var compared = 0;
+        foreach (var day in examples.Test.Take(40))
+        {
+            var time = world.Log.ImpressionsOf(day.MemberId).First(i => i.Day == day.Day).Time;
+            var request = features.Request(day.MemberId, day.Day, time, [.. day.Candidates.Select(c => c.Id)], MaxHistory);
+            Assert.Equal(day.History, request.History);
+            Assert.Equal(day.HistoryCount, request.HistoryCount);
+            Assert.Equal(day.Candidates, request.Candidates);
+            // Every column but the post's age and the slot, which are the request's own.
+            for (var k = 0; k < day.Candidates.Length; k++)
+            {
+                Assert.Equal(day.Features.AsSpan(k * FeedRankingFeatures.Count, 8).ToArray(), request.Features.AsSpan(k * FeedRankingFeatures.Count, 8).ToArray());
+                compared++;
+            }
+        }
+        Assert.True(compared > 40, $"{compared} candidates compared");
+    }
+
+    [Fact]
+    public void ARequestForAPostCreatedAfterItOrUnknownIsRefusedNamingThePost()
+    {
+        var features = new FeedRankingFeatures(world.Log);
+        var member = world.Log.Members.First();
+        var latest = world.Log.Posts.Values.MaxBy(p => p.Time)!;
+        var error = Assert.Throws<ArgumentException>(() => features.Request(member, latest.Day, latest.Time - 1, [latest.Id], 8));
+        Assert.Contains($"post {latest.Id} was created at {latest.Time}, after the request", error.Message, StringComparison.Ordinal);
+        Assert.Contains("post 987654321", Assert.Throws<KeyNotFoundException>(() => features.Request(member, latest.Day, latest.Time, [987_654_321], 8)).Message, StringComparison.Ordinal);
+    }
 }
