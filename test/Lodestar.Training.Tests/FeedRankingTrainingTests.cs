@@ -19,7 +19,7 @@ public sealed class FeedRankingTrainingTests : IDisposable
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     [Fact]
-    public void ARunReportsEveryTasksAucAndLearns()
+    public async Task ARunReportsEveryTasksAucAndLearns()
     {
         var world = Path.Combine(_directory, "world");
         WorldGenerator.Generate(new WorldConfig { Members = 1500, Days = 14, Seed = 5, MatchSamplePairs = 50, Threads = 1 }, BuiltInVocabulary.Create(), world);
@@ -52,6 +52,23 @@ public sealed class FeedRankingTrainingTests : IDisposable
         Assert.Equal(config.Model, FeedRankerModel.Load(Path.Combine(run, TrainingLoop.BestFile)).Config);
         var resumed = FeedRankingRun.Train(config, run, new LoopOptions(Resume: true));
         Assert.Equal(record.Test, resumed.Test);
+
+        // The report has a row per action, the cold-start curve and each action's calibration, with the same numbers in report.json.
+        var html = File.ReadAllText(Path.Combine(run, RunReport.FileName));
+        foreach (var section in new[] { "Each action", "Cold start", "Calibration", "Mean AUC by history length", "Predicted against observed, per action" })
+        {
+            Assert.Contains(section, html, StringComparison.Ordinal);
+        }
+        using var numbers = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "report.json")));
+        var rows = numbers.RootElement.GetProperty("task").GetProperty("tasks").EnumerateArray().ToList();
+        Assert.Equal(FeedTasks.Names, rows.Select(r => r.GetProperty("task").GetString()));
+        Assert.All(rows, r => Assert.Equal(test[MetricNames.Ece(r.GetProperty("task").GetString()!)], r.GetProperty("ece").GetDouble()));
+        var click = rows[0];
+        Assert.Equal((test[MetricNames.Auc("click")] - click.GetProperty("popularity_auc").GetDouble()) / (click.GetProperty("oracle_auc").GetDouble() - click.GetProperty("popularity_auc").GetDouble()),
+            click.GetProperty("gap_closed").GetDouble(), 12);
+        Assert.InRange(test[MetricNames.Ece("click")], 0, 1);
+        Assert.Equal(record.Test, System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, double>>(numbers.RootElement.GetProperty("run").GetProperty("test").GetRawText()));
+        Assert.Empty(await Lodestar.TestSupport.ReportInChromium.Problems(Path.Combine(run, RunReport.FileName)));
     }
 
     [Fact]

@@ -49,7 +49,7 @@ public sealed class FeedRankingMetrics
     }
 
     /// <summary>
-    /// auc/TASK and logloss/TASK for each task, their means, the count of impressions, and per history bucket the mean
+    /// auc/TASK, logloss/TASK and ece/TASK (expected calibration error, ten bins) for each task, the AUC and log-loss means, the count of impressions, and per history bucket the mean
     /// AUC (auc/mean/history-1-5) and the impressions in it (impressions/history-1-5).
     /// </summary>
     public IReadOnlyDictionary<string, double> Figures()
@@ -67,6 +67,10 @@ public sealed class FeedRankingMetrics
         return figures;
     }
 
+    /// <summary>Each task's reliability curve over every impression added (ten equal-width bins of the predicted probability), in FeedTasks order.</summary>
+    public IReadOnlyList<ReliabilityCurve> Reliability() =>
+        Count == 0 ? [] : [.. Enumerable.Range(0, FeedTasks.Count).Select(task => ProbabilityCalibration.Reliability(_scores[task].ToArray(), _labels[task].ToArray()))];
+
     /// <summary>The figures of the impressions <paramref name="keep"/> selects, their keys suffixed with /<paramref name="suffix"/> when given.</summary>
     private Dictionary<string, double> Figures(Func<int, bool> keep, string suffix)
     {
@@ -82,6 +86,10 @@ public sealed class FeedRankingMetrics
             var loss = LogLossOf(scores, labels);
             figures[Key(LogLoss(name))] = loss;
             losses.Add(loss);
+            if (suffix.Length == 0)
+            {
+                figures[MetricNames.Ece(name)] = ProbabilityCalibration.Reliability(scores, labels).ExpectedCalibrationError;
+            }
             var positives = labels.Sum();
             if (positives > 0 && positives < labels.Length)
             {

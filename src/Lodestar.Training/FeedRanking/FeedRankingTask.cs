@@ -5,6 +5,7 @@
 using Lodestar.Core;
 using Lodestar.Core.Progress;
 using Lodestar.Evaluation;
+using Lodestar.Evaluation.Calibration;
 using Lodestar.Evaluation.FeedRanking;
 using Lodestar.Features.FeedRanking;
 using Lodestar.Features.Retrieval;
@@ -24,6 +25,8 @@ public sealed class FeedRankingTask : ITrainingTask<List<FeedSequence>>
     private readonly FeedLog _log;
     private readonly IReadOnlyDictionary<long, float[]>? _truth;
     private readonly FeedSequence[] _train;
+    private IReadOnlyDictionary<string, double>? _lastTest;
+    private IReadOnlyList<ReliabilityCurve>? _testReliability;
 
     /// <param name="truth">The true action probabilities of the test impressions (FeedReferences.LoadTruth), or null when the data has none.</param>
     public FeedRankingTask(FeedRankingConfig config, FeedRankerModel model, FeedRankingExamples examples, FeedLog log, IReadOnlyDictionary<long, float[]>? truth)
@@ -70,7 +73,9 @@ public sealed class FeedRankingTask : ITrainingTask<List<FeedSequence>>
     /// </summary>
     public IReadOnlyDictionary<string, double> Test(IProgressReporter? progress)
     {
-        var figures = new Dictionary<string, double>(Evaluate(_model, _examples.Test, "test", progress))
+        var measured = Measure(_model, _examples.Test, "test", progress);
+        _testReliability = measured.Reliability();
+        var figures = new Dictionary<string, double>(measured.Figures())
         {
             [HistoriesCut] = _examples.Test.Count == 0 ? 0 : (double)_examples.Test.Count(d => d.HistoryCount > _model.Config.MaxHistory) / _examples.Test.Count,
         };
@@ -89,6 +94,7 @@ public sealed class FeedRankingTask : ITrainingTask<List<FeedSequence>>
                 }
             }
         }
+        _lastTest = figures;
         return figures;
     }
 
@@ -97,12 +103,18 @@ public sealed class FeedRankingTask : ITrainingTask<List<FeedSequence>>
 
     public void Save(string path, TrainingSnapshot? training) => _model.Save(path, training);
 
+    /// <summary>The per-task table, the cold-start curve and the calibration of the last test, for the run's report.</summary>
+    public ReportSections? TestReport() => _testReliability is null ? null : FeedRankingReport.Sections(_lastTest!, _testReliability);
+
     /// <summary>Per-task AUC and log loss of <paramref name="model"/> over the member-days' impressions, each day's scored in one pass.</summary>
-    public static IReadOnlyDictionary<string, double> Evaluate(FeedRankerModel model, IReadOnlyList<FeedMemberDay> days, string stage, IProgressReporter? progress)
+    public static IReadOnlyDictionary<string, double> Evaluate(FeedRankerModel model, IReadOnlyList<FeedMemberDay> days, string stage, IProgressReporter? progress) =>
+        Measure(model, days, stage, progress).Figures();
+
+    private static FeedRankingMetrics Measure(FeedRankerModel model, IReadOnlyList<FeedMemberDay> days, string stage, IProgressReporter? progress)
     {
         model.Eval();
         var counter = progress is null ? null : ProgressCounter.Start(progress, stage, days.Count);
-        return Evaluate(days, day =>
+        return Measure(days, day =>
         {
             var probabilities = model.Score(day.History, day.Candidates, model.Config.FusedFeatures == 0 ? [] : day.Features);
             counter?.Advance();
@@ -111,13 +123,15 @@ public sealed class FeedRankingTask : ITrainingTask<List<FeedSequence>>
     }
 
     /// <summary>The figures of <paramref name="scores"/> (K·6 per member-day) over the member-days.</summary>
-    private static IReadOnlyDictionary<string, double> Evaluate(IReadOnlyList<FeedMemberDay> days, Func<FeedMemberDay, float[]> scores)
+    private static IReadOnlyDictionary<string, double> Evaluate(IReadOnlyList<FeedMemberDay> days, Func<FeedMemberDay, float[]> scores) => Measure(days, scores).Figures();
+
+    private static FeedRankingMetrics Measure(IReadOnlyList<FeedMemberDay> days, Func<FeedMemberDay, float[]> scores)
     {
         var metrics = new FeedRankingMetrics();
         foreach (var day in days)
         {
             metrics.Add(scores(day), day.Actions, day.HistoryCount);
         }
-        return metrics.Figures();
+        return metrics;
     }
 }

@@ -43,4 +43,10 @@ public interface ITrainingTask<TBatch>
 
     /// <summary>Writes the model's checkpoint to <paramref name="path"/>, with the training state when given.</summary>
     void Save(string path, TrainingSnapshot? training);
+
+    /// <summary>What the task adds to its run's report after the test figures, from its last <see cref="Test"/>; none by default.</summary>
+    ReportSections? TestReport() => null;
 }
+
+/// <summary>Sections a task adds to its run's report, and the numbers they show (written into report.json beside the record).</summary>
+public sealed record ReportSections(Action<Evaluation.Reports.HtmlReport> Add, object Numbers);

@@ -108,11 +108,11 @@ public sealed record RunRecord<TConfig>
         $"(validation {Selection.Name} {(BestValidation is { } v ? v[Selection.Name] : double.NaN).ToString("F4", CultureInfo.InvariantCulture)}), " +
         $"{WallSeconds.ToString("F1", CultureInfo.InvariantCulture)} s";
 
-    /// <summary>Writes run.json into <paramref name="runDirectory"/> atomically, and the run's report.html (RunReport) beside it.</summary>
-    public void Write(string runDirectory)
+    /// <summary>Writes run.json into <paramref name="runDirectory"/> atomically, and the run's report.html (RunReport, with the task's <paramref name="sections"/>) beside it.</summary>
+    public void Write(string runDirectory, ReportSections? sections = null)
     {
         AtomicFile.WriteAllBytes(Path.Combine(runDirectory, FileName), JsonSerializer.SerializeToUtf8Bytes(this, RunJson.Options));
-        RunReport.Write(runDirectory, this);
+        RunReport.Write(runDirectory, this, sections);
     }
 
     public static RunRecord<TConfig> Read(string runDirectory)

@@ -1,6 +1,7 @@
 // The HTML page of one run directory (report.html) with a JSON of the same numbers beside it (report.json):
 // what was trained on what, the training loss and every validation metric per epoch as SVG charts and a
-// table, the best epoch and the test metrics. Written by the training loop whenever it writes run.json.
+// table, the best epoch and the test metrics, and the sections a task adds about its test. Written by the
+// training loop whenever it writes run.json.
 using System.Globalization;
 using System.Text.Json;
 using Lodestar.Evaluation.Reports;
@@ -11,8 +12,11 @@ public static class RunReport
 {
     public const string FileName = "report.html";
 
-    /// <summary>Writes report.html and report.json (the record itself) into <paramref name="runDirectory"/>; returns the HTML path.</summary>
-    public static string Write<TConfig>(string runDirectory, RunRecord<TConfig> record)
+    /// <summary>
+    /// Writes report.html and report.json into <paramref name="runDirectory"/>; returns the HTML path. report.json is the
+    /// record itself, or with a task's <paramref name="sections"/> an object of the record (run) and their numbers (task).
+    /// </summary>
+    public static string Write<TConfig>(string runDirectory, RunRecord<TConfig> record, ReportSections? sections = null)
     {
         var report = new HtmlReport($"Lodestar run: {record.Task}");
         report.Paragraph($"Status {record.Status}{(record.StopReason is { } why ? $" ({why})" : "")}; {ReportNumber.Count(record.Parameters)} parameters; " +
@@ -26,6 +30,7 @@ public static class RunReport
             report.Section("Test (best epoch's model)", $"The held-out test split scored once, by the model of the epoch with the best validation {record.Selection.Name}: the figures to quote for this run.");
             report.Table([.. test.Keys], [[.. test.Values.Select(ReportNumber.Format)]]);
         }
+        sections?.Add(report);
         if (record.Epochs.Count > 0)
         {
             var keys = record.Epochs[0].Validation.Keys.ToList();
@@ -45,7 +50,14 @@ public static class RunReport
         report.Section("Config", "The run's whole config as it was resolved (defaults filled in): rerunning with it reproduces the run.");
         report.Paragraph(JsonSerializer.Serialize(record.Config, RunJson.Options));
         var path = Path.Combine(runDirectory, FileName);
-        report.Write(path, record, RunJson.Options);
+        if (sections is null)
+        {
+            report.Write(path, record, RunJson.Options);
+        }
+        else
+        {
+            report.Write(path, new { Run = record, Task = sections.Numbers }, RunJson.Options);
+        }
         return path;
     }
 }

@@ -166,7 +166,7 @@ public static class TrainingLoop
         task.Model.Eval();
         var test = task.Test(progress);
         record = With(record, state) with { Status = RunStatus.Finished, StopReason = state.StopReason, Test = test, WallSeconds = Seconds() };
-        record.Write(runDirectory);
+        record.Write(runDirectory, task.TestReport());
         return record;
     }
 
