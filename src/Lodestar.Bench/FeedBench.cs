@@ -1,10 +1,12 @@
 // `lodestar bench feed`: the feed ranker's two costs on this machine. Serving: K candidates after an H-impression
 // history scored in one pass against the same candidates scored one by one (each pass re-reading the history),
 // in interleaved rounds, with the largest difference between the two scorings. Training: AdamW steps over batches
-// of H-impression sequences, in sequence tokens (post and action tokens) per second.
+// of H-impression sequences, in sequence tokens (post and action tokens) per second. Several history lengths give
+// the cost curves, drawn in an HTML report with a JSON of the same numbers beside it.
 using System.CommandLine;
 using System.Diagnostics;
 using Lodestar.Core;
+using Lodestar.Evaluation.Reports;
 using Lodestar.Kernels;
 using Lodestar.Models.FeedRanking;
 using Lodestar.Nn.Optim;
@@ -22,7 +24,13 @@ public static class FeedBench
 
     public static Command Create(BenchOutput output)
     {
-        var history = new Option<int>("--history") { Description = "Impressions of history before the candidates (and in each training sequence).", DefaultValueFactory = _ => 200 };
+        var histories = new Option<int[]>("--history")
+        {
+            Description = "Impressions of history before the candidates (and in each training sequence); several give the cost curves, e.g. --history 100 300 1000.",
+            DefaultValueFactory = _ => [200],
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var report = new Option<FileInfo?>("--report") { Description = "Also write an HTML report of the costs against history length, with a JSON of the same numbers beside it." };
         var candidates = new Option<int>("--candidates") { Description = "Candidates scored after the history.", DefaultValueFactory = _ => 500 };
         var channels = new Option<int>("--channels") { Description = "Model width C (heads of 32 channels).", DefaultValueFactory = _ => 128 };
         var layers = new Option<int>("--layers") { Description = "Transformer blocks.", DefaultValueFactory = _ => 2 };
@@ -33,32 +41,65 @@ public static class FeedBench
         var json = output.CreateJsonOption();
         var command = new Command("feed", "Feed ranker speed: candidates scored in one pass against one by one, and training tokens per second.")
         {
-            Options = { history, candidates, channels, layers, rounds, batch, steps, threads, json },
+            Options = { histories, candidates, channels, layers, rounds, batch, steps, threads, report, json },
         };
         command.SetAction(parse =>
         {
             var width = parse.GetValue(channels);
-            var config = new FeedRankerConfig
+            var results = new List<FeedBenchResult>();
+            foreach (var history in parse.GetValue(histories)!)
             {
-                MaxHistory = parse.GetValue(history), Channels = width, Heads = Math.Max(1, width / 32), FeedForward = 4 * width, Layers = parse.GetValue(layers), Dropout = 0f,
-            };
-            var result = Run(config, parse.GetValue(candidates), parse.GetValue(rounds), parse.GetValue(batch), parse.GetValue(steps), BenchTiming.ResolveThreads(parse.GetValue(threads)));
-            if (parse.GetValue(json))
-            {
-                output.WriteJson(result);
-                return 0;
+                var config = new FeedRankerConfig
+                {
+                    MaxHistory = history, Channels = width, Heads = Math.Max(1, width / 32), FeedForward = 4 * width, Layers = parse.GetValue(layers), Dropout = 0f,
+                };
+                var result = Run(config, parse.GetValue(candidates), parse.GetValue(rounds), parse.GetValue(batch), parse.GetValue(steps), BenchTiming.ResolveThreads(parse.GetValue(threads)));
+                results.Add(result);
+                if (parse.GetValue(json))
+                {
+                    output.WriteJson(result);
+                    continue;
+                }
+                var table = new Table().AddColumns("figure", "value");
+                table.AddRow("ranker", $"d {result.Channels}, {result.Layers} layers, {result.Parameters:N0} parameters ({result.Threads} threads, {result.Isa})");
+                table.AddRow($"{result.Candidates} candidates after {result.History} impressions: one pass", $"{result.MultiItemMs:F2} ms (median of {result.Rounds} rounds)");
+                table.AddRow("the same candidates one by one", $"{result.OneByOneMs:F1} ms");
+                table.AddRow("one pass against one by one (median of per-round ratios)", $"{result.SpeedupMedian:F1}×");
+                table.AddRow("largest score difference between the two", $"{result.MaxScoreDifference:E2}");
+                table.AddRow($"training: batches of {result.TrainBatch} × {result.History} impressions", $"{result.TrainStepMs:F1} ms a step, {result.TrainTokensPerSecond:N0} sequence tokens/s ({result.TrainImpressionsPerSecond:N0} impressions/s)");
+                output.ConsoleFor(false).Write(table);
             }
-            var table = new Table().AddColumns("figure", "value");
-            table.AddRow("ranker", $"d {result.Channels}, {result.Layers} layers, {result.Parameters:N0} parameters ({result.Threads} threads, {result.Isa})");
-            table.AddRow($"{result.Candidates} candidates after {result.History} impressions: one pass", $"{result.MultiItemMs:F2} ms (median of {result.Rounds} rounds)");
-            table.AddRow("the same candidates one by one", $"{result.OneByOneMs:F1} ms");
-            table.AddRow("one pass against one by one (median of per-round ratios)", $"{result.SpeedupMedian:F1}×");
-            table.AddRow("largest score difference between the two", $"{result.MaxScoreDifference:E2}");
-            table.AddRow($"training: batches of {result.TrainBatch} × {result.History} impressions", $"{result.TrainStepMs:F1} ms a step, {result.TrainTokensPerSecond:N0} sequence tokens/s ({result.TrainImpressionsPerSecond:N0} impressions/s)");
-            output.ConsoleFor(false).Write(table);
+            if (parse.GetValue(report) is { } file)
+            {
+                WriteReport(file.FullName, results);
+            }
             return 0;
         });
         return command;
+    }
+
+    /// <summary>The cost curves: scoring time per member and training throughput against history length, and every figure in a table.</summary>
+    public static void WriteReport(string path, IReadOnlyList<FeedBenchResult> results)
+    {
+        var ordered = results.OrderBy(r => r.History).ToList();
+        var first = ordered[0];
+        var report = new HtmlReport("Lodestar bench: feed ranker cost against history length");
+        report.Paragraph($"Ranker d {first.Channels}, {first.Layers} layers, {ReportNumber.Count(first.Parameters)} parameters; {first.Candidates} candidates; {first.Threads} threads, {first.Isa}; " +
+            $"medians of {first.Rounds} interleaved rounds (scoring) and {first.TrainSteps} steps (training).");
+        report.Section("Serving", $"The time to score {first.Candidates} candidates for one member after a history of H impressions: in one pass (the history read once, " +
+            "every candidate attending to it), and one by one (the history read again for each). Their ratio is what scoring in one pass saves.");
+        foreach (var chart in SvgCharts.LineCharts("Scoring one member's candidates", "history length (impressions)", "ms per member",
+            [new Series("one pass", [.. ordered.Select(r => ((double)r.History, r.MultiItemMs))]), new Series("one by one", [.. ordered.Select(r => ((double)r.History, r.OneByOneMs))])]))
+        {
+            report.Chart(chart);
+        }
+        report.Section("Training", $"Sequence tokens (a post and an action token per impression) trained per second at batches of {first.TrainBatch} sequences of H impressions.");
+        report.Chart(SvgCharts.LineChart("Training throughput", "history length (impressions)", "sequence tokens/s",
+            [new Series("training", [.. ordered.Select(r => ((double)r.History, r.TrainTokensPerSecond))])]));
+        report.Table(["history", "one pass ms", "one by one ms", "ratio", "largest difference", "training ms/step", "tokens/s"],
+            ordered.Select(r => (IReadOnlyList<string>)[ReportNumber.Count(r.History), ReportNumber.Format(r.MultiItemMs), ReportNumber.Format(r.OneByOneMs),
+                ReportNumber.Format(r.SpeedupMedian), r.MaxScoreDifference.ToString("E1", System.Globalization.CultureInfo.InvariantCulture), ReportNumber.Format(r.TrainStepMs), ReportNumber.Count((long)r.TrainTokensPerSecond)]));
+        report.Write(path, ordered, new System.Text.Json.JsonSerializerOptions { PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower, WriteIndented = true });
     }
 
     public static FeedBenchResult Run(FeedRankerConfig config, int candidateCount, int rounds, int batch, int steps, int threads)
