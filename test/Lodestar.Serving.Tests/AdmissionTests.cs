@@ -90,4 +90,28 @@ public sealed class AdmissionTests(ServingWorld world) : IClassFixture<ServingWo
             Assert.Equal("HTTP/1.1 202 Accepted", await held);
         }
     }
+
+    [Fact]
+    public async Task The_jobs_endpoint_waits_out_its_own_longer_deadline_where_a_feed_request_is_answered_503()
+    {
+        var (host, client) = await world.StartHost(new ServingOptions
+        {
+            Retrieve = 120, MaxLimit = 50, MaxConcurrentRequests = 1, QueuedRequests = 8, DeadlineMilliseconds = 100, JobsDeadlineMilliseconds = 30_000,
+        });
+        await using (host)
+        using (client)
+        {
+            var member = world.Log.Members.Order().First();
+            var finish = await HoldASlot(host);
+            var feed = client.GetAsync($"/v1/members/{member}/feed");
+            var jobs = client.GetAsync($"/v1/members/{member}/jobs");
+            await Task.Delay(300);
+            Assert.False(feed.IsCompleted || jobs.IsCompleted);
+            Assert.Equal("HTTP/1.1 202 Accepted", await finish());
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, (await feed).StatusCode);
+            var answered = await jobs;
+            Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
+            Assert.Contains("score", answered.Headers.GetValues("Server-Timing").Single(), StringComparison.Ordinal);
+        }
+    }
 }

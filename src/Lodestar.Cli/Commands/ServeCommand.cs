@@ -46,11 +46,12 @@ public static class ServeCommand
         var slots = new Option<int>("--slots") { Description = "Requests computed at once (default: one per core).", DefaultValueFactory = _ => defaults.MaxConcurrentRequests };
         var queue = new Option<int>("--queue") { Description = "Requests that may wait for a slot; more are shed with 429.", DefaultValueFactory = _ => defaults.QueuedRequests };
         var deadline = new Option<int>("--deadline-ms") { Description = "A request that waited longer for its slot is answered 503 without being computed.", DefaultValueFactory = _ => defaults.DeadlineMilliseconds };
+        var jobsDeadline = new Option<int>("--jobs-deadline-ms") { Description = "The same for the jobs endpoint, whose answers take longer.", DefaultValueFactory = _ => defaults.JobsDeadlineMilliseconds };
         var json = CliJson.CreateOption();
         var command = new Command("serve", "Serve members' feeds and job matches over HTTP until stopped: GET /v1/members/{id}/feed, /v1/members/{id}/jobs, /v1/members/{id}, /v1/posts/{id}; POST /v1/events; "
             + $"/healthz, /readyz, /metrics, /openapi/v1.json; POST /admin/reload and /admin/drain when {AdminKeyVariable} holds a key (sent as X-Api-Key).")
         {
-            Options = { models, state, world, urls, redis, prefix, replica, embedWorkers, retrieve, jobCandidates, freshDays, slots, queue, deadline, json },
+            Options = { models, state, world, urls, redis, prefix, replica, embedWorkers, retrieve, jobCandidates, freshDays, slots, queue, deadline, jobsDeadline, json },
         };
         command.SetAction(parse =>
         {
@@ -63,6 +64,7 @@ public static class ServeCommand
                 MaxConcurrentRequests = parse.GetValue(slots),
                 QueuedRequests = parse.GetValue(queue),
                 DeadlineMilliseconds = parse.GetValue(deadline),
+                JobsDeadlineMilliseconds = parse.GetValue(jobsDeadline),
                 AdminKey = Environment.GetEnvironmentVariable(AdminKeyVariable) is { Length: > 0 } key ? key : null,
             };
             var stateDirectory = parse.GetValue(state)!.FullName;

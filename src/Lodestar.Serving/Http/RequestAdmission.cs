@@ -1,6 +1,7 @@
 // Admission under load: a request is stamped when it arrives, waits in a bounded queue for one of a fixed number of
 // slots (ASP.NET Core's concurrency limiter), is shed with 429 and Retry-After when the queue is full, and with 503 when
-// its wait outlasted the deadline, so an overloaded server spends its cores only on answers someone still waits for.
+// its wait outlasted the deadline (the endpoint's own when it names one), so an overloaded server spends its cores only
+// on answers someone still waits for.
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
@@ -8,6 +9,9 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Lodestar.Serving.Http;
+
+/// <summary>Endpoint metadata: the deadline of this endpoint's requests, instead of the server's.</summary>
+public sealed record Deadline(int Milliseconds);
 
 public static class RequestAdmission
 {
@@ -39,10 +43,11 @@ public static class RequestAdmission
                 statusCode: StatusCodes.Status503ServiceUnavailable, title: "draining"));
         }
         var waited = WaitedMilliseconds(invocation.HttpContext);
-        if (waited > host.Options.DeadlineMilliseconds)
+        var deadline = invocation.HttpContext.GetEndpoint()?.Metadata.GetMetadata<Deadline>()?.Milliseconds ?? host.Options.DeadlineMilliseconds;
+        if (waited > deadline)
         {
             host.Metrics.Shed("deadline");
-            return ApiProblems.DeadlinePassed(waited, host.Options.DeadlineMilliseconds);
+            return ApiProblems.DeadlinePassed(waited, deadline);
         }
         host.EnterRequest();
         try

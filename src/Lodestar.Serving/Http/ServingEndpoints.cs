@@ -55,7 +55,7 @@ public static class ServingEndpoints
             host.Metrics.Record("jobs", timer);
             return answer is null ? ApiProblems.NotFound($"member {memberId} is not in the store") : Results.Json(answer);
         }).WithName("GetJobs").WithSummary("A member's job matches: eligible jobs scored by the distilled student, each with the policy's dimension levels in its rubric's words.")
-            .Produces<JobsAnswer>().Refusals();
+            .WithMetadata(new Deadline(host.Options.JobsDeadlineMilliseconds)).Produces<JobsAnswer>().Refusals();
 
         v1.MapGet("/members", (string? after, string? limit) =>
         {
