@@ -16,6 +16,7 @@ public class CommandTreeTests
     [InlineData("match", "eval", "--help")]
     [InlineData("match", "experiment", "--help")]
     [InlineData("match", "score", "--help")]
+    [InlineData("match", "first-stage", "--help")]
     [InlineData("seqrec", "train", "--help")]
     [InlineData("seqrec", "eval", "--help")]
     [InlineData("seqrec", "recommend", "--help")]

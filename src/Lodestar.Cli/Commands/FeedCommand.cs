@@ -135,8 +135,7 @@ public static class FeedCommand
             }
             var log = FeedLog.Load(world);
             var requestDay = parse.GetValue(day) ?? log.LastDay + 1;
-            var start = DateTimeOffset.ParseExact(ManifestFile.Read(world).StartDate, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
-            var time = start.ToUnixTimeSeconds() + (requestDay * 86_400L);
+            var time = ManifestFile.StartSeconds(world) + (requestDay * 86_400L);
             var candidates = parse.GetValue(posts)!;
             var request = new FeedRankingFeatures(log).Request(memberId, requestDay, time, candidates, model.Config.MaxHistory);
             var probabilities = model.Score(request.History, request.Candidates, model.Config.FusedFeatures == 0 ? [] : request.Features);

@@ -1,5 +1,6 @@
-// `lodestar match train|eval|experiment|score`: job matching's commands. `score` has a trained model score a
-// member's jobs from its checkpoint and the feature spec beside it, through Features and Models only.
+// `lodestar match train|eval|experiment|score|first-stage`: job matching's commands. `score` has a trained model score a
+// member's jobs from its checkpoint and the feature spec beside it, through Features and Models only; `first-stage`
+// measures how many of the policy's best jobs the serving first stage hands the student.
 using System.CommandLine;
 using Lodestar.Features.JobMatching;
 using Lodestar.Models.JobMatching;
@@ -16,6 +17,47 @@ public static class MatchCommand
         command.Subcommands.Add(EvalCommand.Create());
         command.Subcommands.Add(ExperimentCommand.Create());
         command.Subcommands.Add(Score());
+        command.Subcommands.Add(FirstStage());
+        return command;
+    }
+
+    private static Command FirstStage()
+    {
+        var defaults = new Serving.ServingOptions();
+        var world = new Option<DirectoryInfo>("--world") { Description = "The world whose members and jobs are measured.", Required = true };
+        var members = new Option<int>("--members") { Description = "Members measured, spread evenly over the world's members by id.", DefaultValueFactory = _ => 300 };
+        var candidates = new Option<int>("--candidates") { Description = "Jobs the first stage hands the student (serve --job-candidates).", DefaultValueFactory = _ => defaults.JobCandidates };
+        var top = new Option<int>("--top") { Description = "How many of the policy's best eligible jobs each member's recall looks for.", DefaultValueFactory = _ => 10 };
+        var policy = new Option<string>("--policy") { Description = "Policy file or built-in name whose overall score ranks the jobs.", DefaultValueFactory = _ => Policy.PolicyLoader.JobMatching };
+        var json = CliJson.CreateOption();
+        var command = new Command("first-stage", "Recall of the serving first stage: the share of the policy's best eligible jobs for a member that are among the jobs handed to the student (as of the world's last day).")
+        {
+            Options = { world, members, candidates, top, policy, json },
+        };
+        command.SetAction(parse =>
+        {
+            var directory = parse.GetValue(world)!.FullName;
+            var count = parse.GetValue(members);
+            if (count < 1)
+            {
+                throw new ArgumentException($"--members: {count} must be at least 1");
+            }
+            var snapshot = Text.Prompts.WorldSnapshot.Load(directory);
+            var catalog = Serving.Jobs.JobCatalog.Load(directory, snapshot);
+            var all = snapshot.Members.Values.OrderBy(m => m.Id).ToList();
+            var sample = Enumerable.Range(0, Math.Min(count, all.Count)).Select(i => all[(int)((long)i * all.Count / Math.Min(count, all.Count))]);
+            var result = Serving.Jobs.FirstStageRecall.Measure(catalog, Policy.PolicyLoader.LoadJobPolicy(parse.GetValue(policy)!), sample, snapshot.LastDay,
+                defaults.JobOpenDays, parse.GetValue(candidates), parse.GetValue(top));
+            if (parse.GetValue(json))
+            {
+                CliJson.WriteLine(result);
+                return 0;
+            }
+            Console.Out.WriteLine($"{result.Members} members on day {result.Day}, {result.MeanEligible:F0} eligible jobs each on average: {result.Recall:P1} of the policy's top {result.Top} " +
+                $"are among the first stage's {result.Candidates}; {result.OutsideLists:P1} of them share neither a required skill nor the occupation (the first stage cannot find those); " +
+                $"policy overall of the top jobs kept {result.KeptOverall:F2}, missed {result.MissedOverall:F2}");
+            return 0;
+        });
         return command;
     }
 

@@ -86,32 +86,68 @@ public sealed class JobCatalog
         foreach (var (j, skills) in matched)
         {
             var job = _jobs[j];
-            if (job.PostedDay > day || (openDays > 0 && job.PostedDay <= day - openDays))
+            switch (Refusal(job, member, qualifications, acted, day, openDays))
             {
-                notOpen++;
-            }
-            else if (PolicyFunctions.Missing(qualifications, PairFields.Derived(job).HardRequirementValues) > 0)
-            {
-                missing++;
-            }
-            else if (job.Workplace != WorkplaceType.Remote && !string.Equals(job.Location.Country, member.Location.Country, StringComparison.OrdinalIgnoreCase))
-            {
-                elsewhere++;
-            }
-            else if (acted?.Contains(job.Id) == true)
-            {
-                actedOn++;
-            }
-            else
-            {
-                var same = job.OccupationId == member.OccupationId;
-                var score = (job.RequiredSkills.Count == 0 ? 0f : skills / (float)job.RequiredSkills.Count) + (same ? 0.5f : 0f);
-                eligible.Add(new JobCandidate(job, 0, score, skills, same));
+                case Refused.NotOpen:
+                    notOpen++;
+                    break;
+                case Refused.MissingRequirement:
+                    missing++;
+                    break;
+                case Refused.ElsewhereOnSite:
+                    elsewhere++;
+                    break;
+                case Refused.AlreadyActed:
+                    actedOn++;
+                    break;
+                default:
+                    var same = job.OccupationId == member.OccupationId;
+                    var score = (job.RequiredSkills.Count == 0 ? 0f : skills / (float)job.RequiredSkills.Count) + (same ? 0.5f : 0f);
+                    eligible.Add(new JobCandidate(job, 0, score, skills, same));
+                    break;
             }
         }
         var best = eligible.OrderByDescending(c => c.Score).ThenByDescending(c => c.Job.PostedDay).ThenBy(c => c.Job.Id).Take(count)
             .Select((c, i) => c with { Rank = i + 1 }).ToArray();
         return (best, new CandidateCounts(matched.Count, notOpen, missing, elsewhere, actedOn, eligible.Count));
+    }
+
+    /// <summary>
+    /// Every job <paramref name="member"/> could be offered on <paramref name="day"/> whatever it shares with the profile:
+    /// the jobs the first stage's lists would have to find (what its recall is measured against).
+    /// </summary>
+    public IEnumerable<Job> Eligible(Member member, int day, int openDays)
+    {
+        var qualifications = PairFields.Derived(member).Qualifications;
+        var acted = _acted.GetValueOrDefault(member.Id);
+        return _jobs.Where(job => Refusal(job, member, qualifications, acted, day, openDays) == Refused.None);
+    }
+
+    private enum Refused
+    {
+        None,
+        NotOpen,
+        MissingRequirement,
+        ElsewhereOnSite,
+        AlreadyActed,
+    }
+
+    /// <summary>Why a job is not offered: not posted within the open days, a hard requirement the profile lacks, on site abroad, or acted on already.</summary>
+    private static Refused Refusal(Job job, Member member, IReadOnlyList<string> qualifications, HashSet<long>? acted, int day, int openDays)
+    {
+        if (job.PostedDay > day || (openDays > 0 && job.PostedDay <= day - openDays))
+        {
+            return Refused.NotOpen;
+        }
+        if (PolicyFunctions.Missing(qualifications, PairFields.Derived(job).HardRequirementValues) > 0)
+        {
+            return Refused.MissingRequirement;
+        }
+        if (job.Workplace != WorkplaceType.Remote && !string.Equals(job.Location.Country, member.Location.Country, StringComparison.OrdinalIgnoreCase))
+        {
+            return Refused.ElsewhereOnSite;
+        }
+        return acted?.Contains(job.Id) == true ? Refused.AlreadyActed : Refused.None;
     }
 
     private static string Key(string skill) => skill.Trim().ToLowerInvariant();
