@@ -59,6 +59,9 @@ public sealed class FeedRankingTrainingTests : IDisposable
         {
             Assert.Contains(section, html, StringComparison.Ordinal);
         }
+        // Its dozens of test and validation figures are written a row each, not across one row.
+        Assert.Contains("<th>metric</th><th>test</th>", html, StringComparison.Ordinal);
+        Assert.Contains("<th>epoch 1</th>", html, StringComparison.Ordinal);
         using var numbers = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "report.json")));
         var rows = numbers.RootElement.GetProperty("task").GetProperty("tasks").EnumerateArray().ToList();
         Assert.Equal(FeedTasks.Names, rows.Select(r => r.GetProperty("task").GetString()));

@@ -12,6 +12,9 @@ public static class RunReport
 {
     public const string FileName = "report.html";
 
+    /// <summary>The most columns a table of figures is written across; more are written as a row each.</summary>
+    private const int WideTableColumns = 12;
+
     /// <summary>
     /// Writes report.html and report.json into <paramref name="runDirectory"/>; returns the HTML path. report.json is the
     /// record itself, or with a task's <paramref name="sections"/> an object of the record (run) and their numbers (task).
@@ -28,7 +31,14 @@ public static class RunReport
         if (record.Test is { Count: > 0 } test)
         {
             report.Section("Test (best epoch's model)", $"The held-out test split scored once, by the model of the epoch with the best validation {record.Selection.Name}: the figures to quote for this run.");
-            report.Table([.. test.Keys], [[.. test.Values.Select(ReportNumber.Format)]]);
+            if (test.Count <= WideTableColumns)
+            {
+                report.Table([.. test.Keys], [[.. test.Values.Select(ReportNumber.Format)]]);
+            }
+            else
+            {
+                report.Table(["metric", "test"], test.Select(p => (IReadOnlyList<string>)[p.Key, ReportNumber.Format(p.Value)]));
+            }
         }
         sections?.Add(report);
         if (record.Epochs.Count > 0)
@@ -43,9 +53,23 @@ public static class RunReport
             }
             report.Chart(SvgCharts.LineChart($"Validation {record.Selection.Name} per epoch", "epoch", record.Selection.Name,
                 [new Series("validation", [.. record.Epochs.Select(e => ((double)e.Epoch, e.Validation[record.Selection.Name]))])]));
-            report.Table(["epoch", "train loss", .. keys.Select(k => $"valid {k}"), "seconds"],
-                record.Epochs.Select(e => (IReadOnlyList<string>)[e.Epoch.ToString(CultureInfo.InvariantCulture), e.TrainLoss is { } l ? ReportNumber.Format(l) : "",
-                    .. keys.Select(k => e.Validation.TryGetValue(k, out var v) ? ReportNumber.Format(v) : ""), ReportNumber.Format(e.Seconds)]));
+            string Loss(EpochRecord e) => e.TrainLoss is { } l ? ReportNumber.Format(l) : "";
+            string Valid(EpochRecord e, string key) => e.Validation.TryGetValue(key, out var v) ? ReportNumber.Format(v) : "";
+            if (keys.Count + 3 <= WideTableColumns)
+            {
+                report.Table(["epoch", "train loss", .. keys.Select(k => $"valid {k}"), "seconds"],
+                    record.Epochs.Select(e => (IReadOnlyList<string>)[e.Epoch.ToString(CultureInfo.InvariantCulture), Loss(e), .. keys.Select(k => Valid(e, k)), ReportNumber.Format(e.Seconds)]));
+            }
+            else
+            {
+                // Many metrics: a row each and an epoch a column, so the table is read down rather than scrolled across.
+                report.Table(["", .. record.Epochs.Select(e => $"epoch {e.Epoch}")],
+                [
+                    ["train loss", .. record.Epochs.Select(Loss)],
+                    .. keys.Select(k => (IReadOnlyList<string>)[$"valid {k}", .. record.Epochs.Select(e => Valid(e, k))]),
+                    ["seconds", .. record.Epochs.Select(e => ReportNumber.Format(e.Seconds))],
+                ]);
+            }
         }
         report.Section("Config", "The run's whole config as it was resolved (defaults filled in): rerunning with it reproduces the run.");
         report.Paragraph(JsonSerializer.Serialize(record.Config, RunJson.Options));
