@@ -113,12 +113,15 @@ public static class SvgCharts
             {
                 svg.Append(CultureInfo.InvariantCulture, $"<circle cx=\"{F(Xv(p.X))}\" cy=\"{F(Yv(p.Y))}\" r=\"{(lines ? 2.5 : 5)}\" fill=\"{color}\"/>");
             }
-            // A scatter point is labelled with its series; a curve's last point with its value; each where it collides with no other label.
+            // A scatter point is labelled with its series; a curve's last point with its value; each where it collides with no
+            // other label, or not at all when every spot near it is taken.
             if (finite.Count > 0)
             {
                 var (label, at) = lines ? (ReportNumber.Format(finite[^1].Y), finite[^1]) : (series[s].Name, finite[0]);
-                var (x, y, anchor) = Place(labels, Xv(at.X), Yv(at.Y), label);
-                svg.Append(CultureInfo.InvariantCulture, $"<text class=\"point\" x=\"{F(x)}\" y=\"{F(y)}\" text-anchor=\"{anchor}\" font-size=\"10\" fill=\"{color}\">{Escape(label)}</text>");
+                if (Place(labels, Xv(at.X), Yv(at.Y), label) is var (x, y, anchor))
+                {
+                    svg.Append(CultureInfo.InvariantCulture, $"<text class=\"point\" x=\"{F(x)}\" y=\"{F(y)}\" text-anchor=\"{anchor}\" font-size=\"10\" fill=\"{color}\">{Escape(label)}</text>");
+                }
             }
             svg.Append("</g>");
             svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{Width - Right + 12}\" y=\"{Top + (s * 18) - 9}\" width=\"10\" height=\"10\" fill=\"{color}\"/>");
@@ -134,7 +137,7 @@ public static class SvgCharts
 
     // Where a point's label goes: beside the point (right, then left; above, then below, then further out), the first
     // spot inside the plot that no earlier label takes. Text boxes are estimated (0.62 em a character at 10 px).
-    private static (double X, double Y, string Anchor) Place(List<Box> taken, double x, double y, string label)
+    private static (double X, double Y, string Anchor)? Place(List<Box> taken, double x, double y, string label)
     {
         var width = (label.Length * 6.2) + 2;
         (double Dx, double Dy)[] spots = [(7, -7), (-7, -7), (7, 15), (-7, 15), (7, -19), (-7, -19), (7, 27), (-7, 27)];
@@ -148,7 +151,8 @@ public static class SvgCharts
                 return (x + dx, y + dy, dx > 0 ? "start" : "end");
             }
         }
-        return (x + 7, y - 7, "start");
+        // Nowhere free: the series goes unlabelled (its legend entry names it) unless it would leave the chart with no label.
+        return taken.Count == 0 ? (x + 7, y - 7, "start") : null;
     }
 
     private static string F(double v) => v.ToString("0.##", CultureInfo.InvariantCulture);

@@ -50,7 +50,9 @@ public class HtmlReportTests
                 .Section("Quality against size", "Each model is a point: further up is a better ranking, further left a smaller model.")
                 .Table(["model", "ndcg"], models.Select(m => (IReadOnlyList<string>)[m.Item1, ReportNumber.Format(m.Item3)]))
                 .Chart(SvgCharts.Scatter("Quality vs size", "log10 parameters", "ndcg", [.. models.Select(m => new Series(m.Item1, [(m.Item2, m.Item3)]))]))
-                .Chart(SvgCharts.LineChart("student: loss per epoch", "epoch", "loss", [new Series("training", [(1, 1.31), (2, 0.92), (3, 0.84)]), new Series("validation", [(1, 1.35), (2, 1.02), (3, 0.97)])]));
+                .Chart(SvgCharts.LineChart("student: loss per epoch", "epoch", "loss", [new Series("training", [(1, 1.31), (2, 0.92), (3, 0.84)]), new Series("validation", [(1, 1.35), (2, 1.02), (3, 0.97)])]))
+                // Six reliability curves ending in nearly one bin, as a feed ranker's six actions do after a short run.
+                .Chart(SvgCharts.Reliability("six actions", [.. Enumerable.Range(0, 6).Select(t => new Series($"action-{t}", [(0.05, 0.04), (0.46 + (0.004 * t), 0.02 + (0.01 * t))]))]));
             var goodPath = Path.Combine(directory.FullName, "good.html");
             good.Write(goodPath, new { }, new JsonSerializerOptions());
             Assert.Empty(await Lodestar.TestSupport.ReportInChromium.Problems(goodPath));
