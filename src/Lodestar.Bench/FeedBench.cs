@@ -99,7 +99,7 @@ public static class FeedBench
         report.Table(["history", "one pass ms", "one by one ms", "ratio", "largest difference", "training ms/step", "tokens/s"],
             ordered.Select(r => (IReadOnlyList<string>)[ReportNumber.Count(r.History), ReportNumber.Format(r.MultiItemMs), ReportNumber.Format(r.OneByOneMs),
                 ReportNumber.Format(r.SpeedupMedian), r.MaxScoreDifference.ToString("E1", System.Globalization.CultureInfo.InvariantCulture), ReportNumber.Format(r.TrainStepMs), ReportNumber.Count((long)r.TrainTokensPerSecond)]));
-        report.Write(path, ordered, new System.Text.Json.JsonSerializerOptions { PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower, WriteIndented = true });
+        report.Write(path, ordered, Training.Loop.RunJson.Options);
     }
 
     public static FeedBenchResult Run(FeedRankerConfig config, int candidateCount, int rounds, int batch, int steps, int threads)

@@ -40,10 +40,10 @@ public static class FirstStageRecall
             {
                 (handed.Contains(job.Id) ? kept : missed).Add(overall);
             }
-            var skills = member.Skills.Select(s => s.Trim().ToLowerInvariant()).ToHashSet(StringComparer.Ordinal);
+            var skills = member.Skills.Select(JobCatalog.Key).ToHashSet(StringComparer.Ordinal);
             measured++;
             topJobs += best.Count;
-            outside += best.Count(x => x.job.OccupationId != member.OccupationId && !x.job.RequiredSkills.Any(s => skills.Contains(s.Trim().ToLowerInvariant())));
+            outside += best.Count(x => x.job.OccupationId != member.OccupationId && !x.job.RequiredSkills.Any(s => skills.Contains(JobCatalog.Key(s))));
             eligibleSum += eligible.Count;
         }
         return new FirstStageRecallResult(measured, top, candidates, day, topJobs == 0 ? 0 : (double)kept.Count / topJobs, topJobs == 0 ? 0 : (double)outside / topJobs,

@@ -150,7 +150,8 @@ public sealed class JobCatalog
         return acted?.Contains(job.Id) == true ? Refused.AlreadyActed : Refused.None;
     }
 
-    private static string Key(string skill) => skill.Trim().ToLowerInvariant();
+    /// <summary>A skill as the catalog's lists compare it.</summary>
+    internal static string Key(string skill) => skill.Trim().ToLowerInvariant();
 
     private static Dictionary<TKey, int[]> Postings<TKey>(Job[] jobs, Func<Job, IEnumerable<TKey>> keys, IEqualityComparer<TKey> comparer)
         where TKey : notnull

@@ -5,7 +5,6 @@
 using Lodestar.Core;
 using Lodestar.Core.Progress;
 using Lodestar.Evaluation;
-using Lodestar.Evaluation.Calibration;
 using Lodestar.Evaluation.FeedRanking;
 using Lodestar.Features.FeedRanking;
 using Lodestar.Features.Retrieval;
@@ -25,8 +24,7 @@ public sealed class FeedRankingTask : ITrainingTask<List<FeedSequence>>
     private readonly FeedLog _log;
     private readonly IReadOnlyDictionary<long, float[]>? _truth;
     private readonly FeedSequence[] _train;
-    private IReadOnlyDictionary<string, double>? _lastTest;
-    private IReadOnlyList<ReliabilityCurve>? _testReliability;
+    private ReportSections? _testReport;
 
     /// <param name="truth">The true action probabilities of the test impressions (FeedReferences.LoadTruth), or null when the data has none.</param>
     public FeedRankingTask(FeedRankingConfig config, FeedRankerModel model, FeedRankingExamples examples, FeedLog log, IReadOnlyDictionary<long, float[]>? truth)
@@ -74,7 +72,6 @@ public sealed class FeedRankingTask : ITrainingTask<List<FeedSequence>>
     public IReadOnlyDictionary<string, double> Test(IProgressReporter? progress)
     {
         var measured = Measure(_model, _examples.Test, "test", progress);
-        _testReliability = measured.Reliability();
         var figures = new Dictionary<string, double>(measured.Figures())
         {
             [HistoriesCut] = _examples.Test.Count == 0 ? 0 : (double)_examples.Test.Count(d => d.HistoryCount > _model.Config.MaxHistory) / _examples.Test.Count,
@@ -94,7 +91,7 @@ public sealed class FeedRankingTask : ITrainingTask<List<FeedSequence>>
                 }
             }
         }
-        _lastTest = figures;
+        _testReport = FeedRankingReport.Sections(figures, measured.Reliability());
         return figures;
     }
 
@@ -104,7 +101,7 @@ public sealed class FeedRankingTask : ITrainingTask<List<FeedSequence>>
     public void Save(string path, TrainingSnapshot? training) => _model.Save(path, training);
 
     /// <summary>The per-task table, the cold-start curve and the calibration of the last test, for the run's report.</summary>
-    public ReportSections? TestReport() => _testReliability is null ? null : FeedRankingReport.Sections(_lastTest!, _testReliability);
+    public ReportSections? TestReport() => _testReport;
 
     /// <summary>Per-task AUC and log loss of <paramref name="model"/> over the member-days' impressions, each day's scored in one pass.</summary>
     public static IReadOnlyDictionary<string, double> Evaluate(FeedRankerModel model, IReadOnlyList<FeedMemberDay> days, string stage, IProgressReporter? progress) =>
