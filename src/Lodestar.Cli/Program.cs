@@ -27,6 +27,7 @@ public static class Program
         root.Subcommands.Add(FeedCommand.Create());
         root.Subcommands.Add(NearlineCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
+        root.Subcommands.Add(AuditCommand.Create());
         root.Subcommands.Add(ModelCommand.Create());
         root.Subcommands.Add(ExportCommand.Create());
         root.Subcommands.Add(QuickstartCommand.Create());

@@ -27,11 +27,8 @@ public sealed record ServingOptions
     /// <summary>Impressions of a member's history the member endpoint lists, newest first.</summary>
     public int HistoryListed { get; init; } = 20;
 
-    /// <summary>
-    /// The value of each action in the rank score Σ weight·p(action), in <see cref="FeedTasks.Names"/> order (click,
-    /// skip, long dwell, like, comment, share): active engagement counts more than passive, a skip counts against.
-    /// </summary>
-    public IReadOnlyList<float> TaskWeights { get; init; } = [1f, -1f, 1f, 2f, 3f, 3f];
+    /// <summary>The value of each action in the rank score Σ weight·p(action), in <see cref="FeedTasks.Names"/> order.</summary>
+    public IReadOnlyList<float> TaskWeights { get; init; } = FeedTasks.ValueWeights;
 
     /// <summary>Requests computed at once; more wait in the queue (default: one per core, as each is CPU-bound).</summary>
     public int MaxConcurrentRequests { get; init; } = Environment.ProcessorCount;

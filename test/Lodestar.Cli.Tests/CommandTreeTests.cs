@@ -28,6 +28,7 @@ public class CommandTreeTests
     [InlineData("feed", "eval", "--help")]
     [InlineData("feed", "score", "--help")]
     [InlineData("feed", "experiment", "--help")]
+    [InlineData("audit", "fairness", "--help")]
     [InlineData("bench", "match", "--help")]
     [InlineData("bench", "seqrec", "--help")]
     [InlineData("bench", "embed", "--help")]

@@ -32,6 +32,28 @@ public sealed class FeedCommandTests : IDisposable
     }
 
     [Fact]
+    public void AuditFairnessWritesAReportPerRunPrintsOnlyJsonAndRefusesWhatItCannotAudit()
+    {
+        var run = TrainSmallRun();
+        var output = Path.Combine(_directory, "audit");
+        var result = CliProcess.Run("audit", "fairness", "--runs", run, "--out", output, "--json");
+        using var summary = JsonDocument.Parse(result.Output);
+        var report = summary.RootElement.GetProperty("reports")[0];
+        Assert.Equal(Path.Combine(output, "run.html"), report.GetProperty("report").GetString());
+        Assert.Contains("injected-first", File.ReadAllText(Path.Combine(output, "run.html")), StringComparison.Ordinal);
+        using var numbers = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "run.json")));
+        Assert.Equal(6, numbers.RootElement.GetProperty("rankers").GetArrayLength());
+        Assert.Equal(0, report.GetProperty("invariance").GetProperty("scores_differing").GetInt64());
+
+        Assert.Contains("pass --force", CliProcess.Fail("audit", "fairness", "--runs", run, "--out", output), StringComparison.Ordinal);
+        var notFeed = Path.Combine(_directory, "not-feed");
+        Directory.CreateDirectory(notFeed);
+        File.WriteAllText(Path.Combine(notFeed, "run.json"), """{ "task": "retrieval.dual_encoder" }""");
+        Assert.Contains("a retrieval.dual_encoder run; a feed.ranker run is needed", CliProcess.Fail("audit", "fairness", "--runs", notFeed, "--out", output), StringComparison.Ordinal);
+        Assert.Contains("--attention: 'cubic'", CliProcess.Fail("audit", "fairness", "--runs", run, "--out", output, "--force", "--attention", "cubic"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void EvalMeasuresTheRecordedFiguresAgainAndRefusesAChangedWorld()
     {
         var run = TrainSmallRun();

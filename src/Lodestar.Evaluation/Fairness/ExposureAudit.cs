@@ -7,10 +7,17 @@
 // - exposure per unit of merit (Singh & Joachims, KDD 2018, disparate treatment): a group's exposure ÷ its merit,
 //   relative to the same ratio over all items. Even a merit-ordered ranker gives high-merit groups more than their
 //   share (attention falls slower than merit), so its figures are read beside the merit order's own.
+// A group's target ratio comes with a bootstrap interval over the lists (member-days), the unit that varies.
+using Lodestar.Core;
+
 namespace Lodestar.Evaluation.Fairness;
 
-/// <summary>One group's totals over the audited lists and the ratios read from them.</summary>
-public sealed record GroupExposure(string Group, long Items, double Exposure, double TargetExposure, double Merit, double TotalExposure, double TotalMerit)
+/// <summary>
+/// One group's totals over the audited lists and the ratios read from them; <c>TargetRatioLow</c> and
+/// <c>TargetRatioHigh</c> bound the middle 95% of the target ratio over lists resampled with replacement.
+/// </summary>
+public sealed record GroupExposure(string Group, long Items, double Exposure, double TargetExposure, double Merit, double TotalExposure, double TotalMerit,
+    double TargetRatioLow = double.NaN, double TargetRatioHigh = double.NaN)
 {
     /// <summary>The group's share of all exposure.</summary>
     public double ExposureShare => TotalExposure == 0 ? 0 : Exposure / TotalExposure;
@@ -29,6 +36,9 @@ public sealed class ExposureAudit
 {
     private readonly PositionAttention _attention;
     private readonly SortedDictionary<string, double[]> _groups = new(StringComparer.Ordinal);
+
+    // Each list's exposure and target exposure per group it holds, for resampling lists.
+    private readonly List<(string Group, double Exposure, double Target)[]> _perList = [];
     private long _lists;
     private long _items;
     private double _lossNumerator;
@@ -64,6 +74,7 @@ public sealed class ExposureAudit
         }
         var exposure = Exposure(scores);
         var target = TargetExposure(merits);
+        var perGroup = new Dictionary<string, (double Exposure, double Target)>(StringComparer.Ordinal);
         for (var i = 0; i < n; i++)
         {
             if (!_groups.TryGetValue(groups[i], out var totals))
@@ -77,17 +88,63 @@ public sealed class ExposureAudit
             totals[3] += merits[i];
             _lossNumerator += (exposure[i] - target[i]) * (exposure[i] - target[i]);
             _lossDenominator += target[i] * target[i];
+            var (e, t) = perGroup.GetValueOrDefault(groups[i]);
+            perGroup[groups[i]] = (e + exposure[i], t + target[i]);
         }
+        _perList.Add([.. perGroup.Select(g => (g.Key, g.Value.Exposure, g.Value.Target))]);
         _lists++;
         _items += n;
     }
 
-    public ExposureSummary Summary()
+    /// <summary>
+    /// The totals per group; with <paramref name="resamples"/> > 0, each group's target ratio also gets the middle 95%
+    /// of its values over that many resamples of the lists (a bootstrap over member-days, seeded).
+    /// </summary>
+    public ExposureSummary Summary(int resamples = 0, ulong seed = 1)
     {
         var totalExposure = _groups.Values.Sum(t => t[1]);
         var totalMerit = _groups.Values.Sum(t => t[3]);
+        var intervals = Intervals(resamples, seed);
         return new ExposureSummary(_attention.Name, _lists, _items, _lossDenominator == 0 ? 0 : _lossNumerator / _lossDenominator,
-            [.. _groups.Select(g => new GroupExposure(g.Key, (long)g.Value[0], g.Value[1], g.Value[2], g.Value[3], totalExposure, totalMerit))]);
+            [.. _groups.Select(g =>
+            {
+                var (low, high) = intervals.GetValueOrDefault(g.Key, (double.NaN, double.NaN));
+                return new GroupExposure(g.Key, (long)g.Value[0], g.Value[1], g.Value[2], g.Value[3], totalExposure, totalMerit, low, high);
+            })]);
+    }
+
+    private Dictionary<string, (double Low, double High)> Intervals(int resamples, ulong seed)
+    {
+        var ratios = _groups.Keys.ToDictionary(g => g, _ => new List<double>(resamples), StringComparer.Ordinal);
+        if (resamples <= 0 || _perList.Count == 0)
+        {
+            return [];
+        }
+        var random = new SeededRandom(seed);
+        var exposure = new Dictionary<string, double>(StringComparer.Ordinal);
+        var target = new Dictionary<string, double>(StringComparer.Ordinal);
+        for (var round = 0; round < resamples; round++)
+        {
+            exposure.Clear();
+            target.Clear();
+            for (var draw = 0; draw < _perList.Count; draw++)
+            {
+                foreach (var (group, e, t) in _perList[random.NextInt(_perList.Count)])
+                {
+                    exposure[group] = exposure.GetValueOrDefault(group) + e;
+                    target[group] = target.GetValueOrDefault(group) + t;
+                }
+            }
+            foreach (var (group, t) in target)
+            {
+                if (t > 0)
+                {
+                    ratios[group].Add(exposure[group] / t);
+                }
+            }
+        }
+        return ratios.Where(r => r.Value.Count > 0).ToDictionary(
+            r => r.Key, r => (Statistics.Percentile(r.Value, 0.025), Statistics.Percentile(r.Value, 0.975)), StringComparer.Ordinal);
     }
 
     /// <summary>The attention of each item's place when the list is shown by score, highest first, ties in given order.</summary>

@@ -9,6 +9,12 @@ public static class FeedTasks
     /// <summary>Task names in logit order, as metric targets (`auc/click`).</summary>
     public static IReadOnlyList<string> Names { get; } = ["click", "skip", "long-dwell", "like", "comment", "share"];
 
+    /// <summary>
+    /// The value of each action in a feed's rank score Σ weight·p(action), in <see cref="Names"/> order: active engagement
+    /// counts more than passive, a skip counts against. The server's default, and what audits rank by.
+    /// </summary>
+    public static IReadOnlyList<float> ValueWeights { get; } = [1f, -1f, 1f, 2f, 3f, 3f];
+
     /// <summary>The action set of an impression: bit i set when task i's action was taken.</summary>
     public static int ActionSet(bool click, bool skip, bool longDwell, bool like, bool comment, bool share) =>
         (click ? 1 : 0) | (skip ? 2 : 0) | (longDwell ? 4 : 0) | (like ? 8 : 0) | (comment ? 16 : 0) | (share ? 32 : 0);

@@ -14,6 +14,9 @@ namespace Lodestar.Training.FeedRanking;
 /// <summary>A run's figures measured again: the world they were measured on, its counts, validation and test figures.</summary>
 public sealed record FeedRankingEvaluation(string World, IReadOnlyDictionary<string, long> Counts, IReadOnlyDictionary<string, double> Validation, IReadOnlyDictionary<string, double> Test);
 
+/// <summary>A finished run opened on a world: its config, best weights, the world's feed log and examples, and the test impressions' true probabilities (null for imported data).</summary>
+public sealed record FinishedFeedRun(FeedRankingConfig Config, FeedRankerModel Model, FeedLog Log, FeedRankingExamples Examples, IReadOnlyDictionary<long, float[]>? Truth, IReadOnlyDictionary<string, long> Counts);
+
 public static class FeedRankingRun
 {
     /// <summary>Trains (or, with options.Resume, continues) a run of <paramref name="config"/> into <paramref name="runDirectory"/>.</summary>
@@ -34,6 +37,22 @@ public static class FeedRankingRun
     /// </summary>
     public static FeedRankingEvaluation Evaluate(string runDirectory, string? world = null, IProgressReporter? progress = null)
     {
+        var run = Open(runDirectory, world);
+        var task = new FeedRankingTask(run.Config, run.Model, run.Examples, run.Log, run.Truth);
+        return new FeedRankingEvaluation(run.Config.World, run.Counts, task.Validate(progress), task.Test(progress));
+    }
+
+    /// <summary>
+    /// A finished run's best weights with its world's feed log and examples, split as the run was; the world must be
+    /// the files it trained on or, given <paramref name="world"/>, another world knowingly.
+    /// </summary>
+    public static FinishedFeedRun Open(string runDirectory, string? world = null)
+    {
+        var recordPath = Path.Combine(runDirectory, RunRecord<FeedRankingConfig>.FileName);
+        if (File.Exists(recordPath) && System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(recordPath))?["task"]?.GetValue<string>() is { } task && task != FeedRankerModel.Kind)
+        {
+            throw new ArgumentException($"{recordPath}: a {task} run; a {FeedRankerModel.Kind} run is needed");
+        }
         var record = RunRecord<FeedRankingConfig>.Read(runDirectory);
         var checkpoint = Path.Combine(runDirectory, TrainingLoop.BestFile);
         if (record.Status != RunStatus.Finished || !File.Exists(checkpoint))
@@ -47,9 +66,7 @@ public static class FeedRankingRun
             var changed = start.Data.Inputs.Where(i => record.Data.Inputs.All(r => r.Sha256 != i.Sha256)).Select(i => i.Path);
             throw new ArgumentException($"{string.Join(", ", changed)}: changed since the run trained on it (its sha256 differs from {Path.Combine(runDirectory, RunRecord<FeedRankingConfig>.FileName)}); give --world to evaluate on other data knowingly");
         }
-        var model = FeedRankerModel.Load(checkpoint);
-        var task = new FeedRankingTask(config, model, examples, log, Truth(config.World, examples));
-        return new FeedRankingEvaluation(config.World, start.Data.Counts, task.Validate(progress), task.Test(progress));
+        return new FinishedFeedRun(config, FeedRankerModel.Load(checkpoint), log, examples, Truth(config.World, examples), start.Data.Counts);
     }
 
     /// <summary>The world's feed log, its examples and a run's start record (task, config, data inputs and counts).</summary>

@@ -55,6 +55,30 @@ public class ExposureAuditTests
     }
 
     [Fact]
+    public void ResampledIntervalsHoldThePointAndCollapseWhenEveryListIsTheSame()
+    {
+        var same = new ExposureAudit(new PositionAttention(AttentionModel.Geometric, 0.5));
+        for (var list = 0; list < 10; list++)
+        {
+            same.Add([0.1, 0.9, 0.5], [0.3, 0.1, 0.3], ["a", "b", "a"]);
+        }
+        var a = same.Summary(resamples: 50, seed: 3).Groups.Single(g => g.Group == "a");
+        Assert.Equal(0.5, a.TargetRatioLow, 12);
+        Assert.Equal(0.5, a.TargetRatioHigh, 12);
+
+        var varied = new ExposureAudit(PositionAttention.Logarithmic);
+        var random = new Random(4);
+        for (var list = 0; list < 100; list++)
+        {
+            var merits = Enumerable.Range(0, 8).Select(_ => random.NextDouble()).ToArray();
+            varied.Add([.. merits.Select(_ => random.NextDouble())], merits, [.. Enumerable.Range(0, 8).Select(i => i < 3 ? "x" : "y")]);
+        }
+        var x = varied.Summary(resamples: 200, seed: 3).Groups.Single(g => g.Group == "x");
+        Assert.True(x.TargetRatioLow < x.TargetRatio && x.TargetRatio < x.TargetRatioHigh, $"{x.TargetRatioLow} {x.TargetRatio} {x.TargetRatioHigh}");
+        Assert.True(double.IsNaN(varied.Summary().Groups[0].TargetRatioLow), "no resamples, no interval");
+    }
+
+    [Fact]
     public void ARankerThatOrdersByMeritIsOnTargetForEveryGroup()
     {
         var audit = new ExposureAudit(PositionAttention.Logarithmic);
