@@ -49,7 +49,7 @@ public sealed class FeedCommandTests : IDisposable
         var notFeed = Path.Combine(_directory, "not-feed");
         Directory.CreateDirectory(notFeed);
         File.WriteAllText(Path.Combine(notFeed, "run.json"), """{ "task": "retrieval.dual_encoder" }""");
-        Assert.Contains("a retrieval.dual_encoder run; a feed.ranker run is needed", CliProcess.Fail("audit", "fairness", "--runs", notFeed, "--out", output), StringComparison.Ordinal);
+        Assert.Contains("a retrieval.dual_encoder run; the fairness audit reads feed.ranker and job-matching.* runs", CliProcess.Fail("audit", "fairness", "--runs", notFeed, "--out", output), StringComparison.Ordinal);
         Assert.Contains("--attention: 'cubic'", CliProcess.Fail("audit", "fairness", "--runs", run, "--out", output, "--force", "--attention", "cubic"), StringComparison.Ordinal);
     }
 

@@ -41,11 +41,11 @@ public sealed class FeedFairnessAuditTests : IDisposable
         Assert.All(merit.Groupings.Values.SelectMany(g => g.Groups), g => Assert.Equal(1.0, g.TargetRatio, 6));
         Assert.Contains(audit.Rankers.Single(r => r.Ranker == "injected-first").Flags, f => f.StartsWith($"author-gender: {FeedFairnessAudit.BoostedGroup} ", StringComparison.Ordinal));
 
-        var proxied = audit.Probes.Single(p => p.Representation.EndsWith("-proxy", StringComparison.Ordinal) && p.Attribute == "gender" && p.Value == FeedFairnessAudit.ProxiedGender);
+        var proxied = audit.Probes.Single(p => p.Representation.EndsWith("-proxy", StringComparison.Ordinal) && p.Attribute == "gender" && p.Value == MemberProbes.ProxiedGender);
         Assert.True(proxied.Flagged, $"the proxy-given probe: AUC {proxied.Probe.Auc} [{proxied.Probe.Low}, {proxied.Probe.High}]");
 
         Assert.Equal(800, audit.Invariance.MembersChanged);
-        Assert.Equal(audit.MemberDays, audit.Invariance.InputsCompared);
+        Assert.Equal(audit.Lists, audit.Invariance.InputsCompared);
         Assert.True(audit.Invariance.ScoresCompared > 0);
         Assert.Equal(0, audit.Invariance.InputsDiffering);
         Assert.Equal(0, audit.Invariance.ScoresDiffering);

@@ -1,10 +1,14 @@
-// `lodestar audit fairness`: the fairness audit of feed ranker runs (creator exposure against true merit, proxy probes
-// of protected attributes, counterfactual invariance) written as an HTML report with its JSON beside it.
+// `lodestar audit fairness`: the fairness audit of feed ranker runs (creator exposure against true merit) and job
+// matcher runs (member outcomes at equal true match quality), each with proxy probes of protected attributes and a
+// counterfactual invariance check, written as an HTML report per run with its JSON beside it.
 using System.CommandLine;
 using Lodestar.Core;
 using Lodestar.Core.Progress;
 using Lodestar.Evaluation.Fairness;
 using Lodestar.Experiments.Audit;
+using Lodestar.Models.FeedRanking;
+using Lodestar.Models.JobMatching;
+using Lodestar.Training.Loop;
 
 namespace Lodestar.Cli;
 
@@ -19,16 +23,17 @@ public static class AuditCommand
 
     private static Command Fairness()
     {
-        var runs = new Option<DirectoryInfo[]>("--runs") { Description = "Finished feed-ranking run directories to audit.", Required = true, AllowMultipleArgumentsPerToken = true };
-        var world = new Option<DirectoryInfo?>("--world") { Description = "Audit on this generated world (split as each run's config says) instead of each run's own, which must be unchanged." };
+        var runs = new Option<DirectoryInfo[]>("--runs") { Description = "Finished run directories to audit: feed rankers (feed train) and job matchers (match train, quickstart's models/job-student).", Required = true, AllowMultipleArgumentsPerToken = true };
+        var world = new Option<DirectoryInfo?>("--world") { Description = "Audit on this generated world instead of each run's own (a feed run's own world must be unchanged)." };
+        var members = new Option<int>("--members") { Description = "Job matchers: members audited, evenly spaced by id (each scored on every job).", DefaultValueFactory = _ => 500 };
         var output = new Option<DirectoryInfo>("--out") { Description = "Directory for one report per run: <run name>.html and <run name>.json.", Required = true };
         var attention = new Option<string>("--attention") { Description = "Attention by position: log (1/log2(2 + rank), DCG's) or geometric (patience 0.5, rank-biased precision's).", DefaultValueFactory = _ => "log" };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the probes' halves and of the injected proxy's noise.", DefaultValueFactory = _ => 1 };
         var force = CliOptions.Force();
         var json = CliJson.CreateOption();
-        var command = new Command("fairness", "Audit feed rankers: creator exposure per group against the exposure true merit earns (with popularity, the merit order and two injected biased rankers beside), probes of members' protected attributes, and proof by counterfactual that no input reads them.")
+        var command = new Command("fairness", "Audit feed rankers (creator exposure per group against the exposure true merit earns) and job matchers (how often each member group is shown well-matched jobs at equal true match quality), each beside the merit order and injected biased twins the thresholds must flag; probes of members' protected attributes; proof by counterfactual that no input reads them.")
         {
-            Options = { runs, world, output, attention, seed, force, json },
+            Options = { runs, world, output, attention, members, seed, force, json },
         };
         command.SetAction(parse =>
         {
@@ -44,15 +49,32 @@ public static class AuditCommand
             {
                 var path = Path.Combine(directory, Path.GetFileName(run.FullName.TrimEnd(Path.DirectorySeparatorChar)) + ".html");
                 ExistingOutput.RefuseUnlessReplacing(path, parse.GetValue(force), "a report");
-                var audit = FeedFairnessAudit.Run(run.FullName, parse.GetValue(world)?.FullName, model, new FairnessThresholds(), parse.GetValue(seed), ProgressReporter.ForStandardError());
+                var task = RunJson.ReadTask(run.FullName);
+                var audit = task switch
+                {
+                    FeedRankerModel.Kind => FeedFairnessAudit.Run(run.FullName, parse.GetValue(world)?.FullName, model, new FairnessThresholds(), parse.GetValue(seed), ProgressReporter.ForStandardError()),
+                    _ when task.StartsWith(MatchModel.KindPrefix, StringComparison.Ordinal) =>
+                        JobFairnessAudit.Run(run.FullName, parse.GetValue(world)?.FullName, new FairnessThresholds(), parse.GetValue(seed), parse.GetValue(members), ProgressReporter.ForStandardError()),
+                    _ => throw new ArgumentException($"{run.FullName}: a {task} run; the fairness audit reads {FeedRankerModel.Kind} and {MatchModel.KindPrefix}* runs"),
+                };
                 var jsonPath = FairnessReportWriter.Write(path, audit);
-                reports.Add(new { Run = run.FullName, Report = path, Json = jsonPath, Flags = audit.Rankers.ToDictionary(r => r.Ranker, r => r.Flags), ProbesFlagged = audit.Probes.Where(p => p.Flagged).Select(p => $"{p.Representation}: {p.Attribute}={p.Value} {p.Probe.Auc:F3}"), audit.Invariance });
+                var flags = audit.Rankers.Select(r => (Name: r.Ranker, r.Flags)).Concat(audit.Matchers.Select(m => (Name: m.Matcher, m.Flags))).ToList();
+                reports.Add(new
+                {
+                    Run = run.FullName,
+                    audit.Task,
+                    Report = path,
+                    Json = jsonPath,
+                    Flags = flags.ToDictionary(f => f.Name, f => f.Flags),
+                    ProbesFlagged = audit.Probes.Where(p => p.Flagged).Select(p => $"{p.Representation}: {p.Attribute}={p.Value} {p.Probe.Auc:F3}"),
+                    audit.Invariance,
+                });
                 if (!parse.GetValue(json))
                 {
-                    Console.Out.WriteLine($"{run.FullName}: {path}");
-                    foreach (var ranker in audit.Rankers)
+                    Console.Out.WriteLine($"{run.FullName} ({audit.Task}): {path}");
+                    foreach (var (name, found) in flags)
                     {
-                        Console.Out.WriteLine($"  {ranker.Ranker}: {(ranker.Flags.Count == 0 ? "nothing flagged" : string.Join("; ", ranker.Flags))}");
+                        Console.Out.WriteLine($"  {name}: {(found.Count == 0 ? "nothing flagged" : string.Join("; ", found))}");
                     }
                     foreach (var probe in audit.Probes.Where(p => p.Flagged))
                     {

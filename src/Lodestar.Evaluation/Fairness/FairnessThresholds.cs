@@ -29,4 +29,19 @@ public sealed record FairnessThresholds
         group.Items >= MinimumItems && (group.TargetRatio < ExposureRatioLow || group.TargetRatio > ExposureRatioHigh);
 
     public bool ProbeFlagged(ProbeResult probe, ProbeResult reference) => probe.Low > Math.Max(0.5, reference.Auc) + ProbeMargin;
+
+    /// <summary>The member groups (at least <see cref="MinimumClass"/> members) whose shown or apply ratio leaves the exposure band: "gender shown: female 0.71".</summary>
+    public IEnumerable<string> OutcomeFlags(string attribute, IEnumerable<MemberGroupOutcome> groups)
+    {
+        foreach (var group in groups.Where(g => g.Members >= MinimumClass))
+        {
+            foreach (var (figure, ratio) in new[] { ("shown", group.ShownRatio), ("apply", group.ApplyRatio) })
+            {
+                if (ratio < ExposureRatioLow || ratio > ExposureRatioHigh)
+                {
+                    yield return FormattableString.Invariant($"{attribute} {figure}: {group.Group} {ratio:F2}");
+                }
+            }
+        }
+    }
 }

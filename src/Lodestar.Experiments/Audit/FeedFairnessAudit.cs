@@ -16,18 +16,6 @@ using Lodestar.Training.FeedRanking;
 
 namespace Lodestar.Experiments.Audit;
 
-/// <summary>One ranker's exposure by creator grouping, and the groups the thresholds flag ("author-gender: male 1.41").</summary>
-public sealed record RankerAudit(string Ranker, string Description, IReadOnlyDictionary<string, ExposureSummary> Groupings, IReadOnlyList<string> Flags);
-
-/// <summary>A probe of one attribute value (one against the rest) from one representation, beside the professional-signals probe.</summary>
-public sealed record ProbeAudit(string Representation, string Attribute, string Value, ProbeResult Probe, ProbeResult Reference, bool Flagged);
-
-/// <summary>Every member's protected attributes changed in a copy of the world: inputs and scores compared bit for bit.</summary>
-public sealed record InvarianceCheck(string Change, long MembersChanged, long InputsCompared, long InputsDiffering, long ScoresCompared, long ScoresDiffering);
-
-public sealed record FeedFairnessReport(string Run, string World, string Attention, string Merit, FairnessThresholds Thresholds, long MemberDays,
-    IReadOnlyList<RankerAudit> Rankers, IReadOnlyList<ProbeAudit> Probes, InvarianceCheck Invariance);
-
 public static partial class FeedFairnessAudit
 {
     /// <summary>The creator group the injected rankers favour: an audit-file group, which no model input holds.</summary>
@@ -39,27 +27,30 @@ public static partial class FeedFairnessAudit
     /// <summary>Resamples of the member-days behind each group's interval.</summary>
     public const int Resamples = 200;
 
-    /// <summary>Posts every member is scored on for the probe: the most shown before the test days.</summary>
-    public const int ProbePosts = 32;
-
     /// <summary>A creator is new on a day when their first post in the world is fewer days before it than this.</summary>
     public const int NewCreatorDays = 7;
 
-    public static FeedFairnessReport Run(string runDirectory, string? world, PositionAttention attention, FairnessThresholds thresholds, ulong seed, IProgressReporter? progress = null)
+    public static FairnessReport Run(string runDirectory, string? world, PositionAttention attention, FairnessThresholds thresholds, ulong seed, IProgressReporter? progress = null)
     {
         var run = FeedRankingRun.Open(runDirectory, world);
         if (run.Truth is null)
         {
             throw new ArgumentException($"{run.Config.World}: no {DataFiles.GroundTruthDirectory}/{TruthFiles.ImpressionProbabilities}; the audit weighs exposure against true merit, which only generated worlds have");
         }
-        var audit = ReadAudit(run.Config.World);
+        var audit = AuditWorld.ReadAttributes(run.Config.World);
         var days = run.Examples.Test;
         var scores = ModelScores(run, days, progress);
         var rankers = AuditExposure(run, days, scores, audit, attention, thresholds, seed);
         var probes = AuditProbes(run, audit, thresholds, seed, progress);
         var invariance = CheckInvariance(runDirectory, run, scores);
-        return new FeedFairnessReport(runDirectory, run.Config.World, attention.Name, "Σ weight·p(action) over the positively weighted actions, from the world's true probabilities",
-            thresholds, days.Count, rankers, probes, invariance);
+        string[] definitions =
+        [
+            $"Lists: the {days.Count:N0} test member-days of the run, each day's impressions ranked by every ranker below.",
+            $"Attention by position: {attention.Name}.",
+            "Merit: Σ weight·p(action) over the positively weighted actions, from the world's true probabilities.",
+            $"Exposure is flagged when a group's exposure ÷ the exposure a merit order gives the same posts is below {thresholds.ExposureRatioLow} or above {thresholds.ExposureRatioHigh} (the four-fifths rule, both ways), over at least {thresholds.MinimumItems} shown posts; the interval beside each ratio is the middle 95% over member-days resampled with replacement, and the flag reads the ratio itself.",
+        ];
+        return new FairnessReport(runDirectory, FeedRankerModel.Kind, run.Config.World, definitions, thresholds, days.Count, rankers, [], probes, invariance);
     }
 
     /// <summary>The rank value Σ weight·p(action) of each candidate (K per member-day).</summary>
@@ -148,7 +139,7 @@ public static partial class FeedFairnessAudit
             {
                 var summary = audits[r][g].Summary(Resamples, seed);
                 summaries[groupings[g].Name] = summary;
-                flags.AddRange(summary.Groups.Where(thresholds.ExposureFlagged).Select(x => $"{groupings[g].Name}: {x.Group} {x.TargetRatio:F2}"));
+                flags.AddRange(summary.Groups.Where(thresholds.ExposureFlagged).Select(x => FormattableString.Invariant($"{groupings[g].Name}: {x.Group} {x.TargetRatio:F2}")));
             }
             result.Add(new RankerAudit(rankers[r].Name, rankers[r].Description, summaries, flags));
         }
@@ -172,14 +163,4 @@ public static partial class FeedFairnessAudit
     }
 
     private static long Author(Post post) => post.AuthorMemberId ?? (post.AuthorCompanyId is { } c ? -c : 0);
-
-    private static Dictionary<long, MemberAudit> ReadAudit(string world)
-    {
-        var path = Path.Combine(world, DataFiles.GroundTruthDirectory, TruthFiles.Audit);
-        if (!File.Exists(path))
-        {
-            throw new ArgumentException($"{path}: missing; the audit reads members' protected attributes from it (generated worlds write it)");
-        }
-        return JsonlReader.Read(path, TruthJsonContext.Default.MemberAudit).ToDictionary(a => a.MemberId);
-    }
 }

@@ -44,11 +44,11 @@ public sealed record MatchFeatureSpec(string World, MatchDataConfig Data, string
         return spec;
     }
 
-    /// <summary>The prompts of the run's world and tokenizer, cut to <paramref name="maxTokens"/> (the model's T).</summary>
-    public static MatchPrompts OpenPrompts(string runDirectory, int maxTokens)
+    /// <summary>The prompts of the run's world (or <paramref name="otherWorld"/>) and tokenizer, cut to <paramref name="maxTokens"/> (the model's T).</summary>
+    public static MatchPrompts OpenPrompts(string runDirectory, int maxTokens, string? otherWorld = null)
     {
         var spec = Read(runDirectory);
-        var world = Path.GetFullPath(Path.Combine(runDirectory, spec.World));
+        var world = Path.GetFullPath(otherWorld ?? Path.Combine(runDirectory, spec.World));
         if (!Directory.Exists(world))
         {
             throw new DirectoryNotFoundException($"{Path.Combine(runDirectory, FileName)}: its world {world} is not there");

@@ -48,10 +48,9 @@ public static class FeedRankingRun
     /// </summary>
     public static FinishedFeedRun Open(string runDirectory, string? world = null)
     {
-        var recordPath = Path.Combine(runDirectory, RunRecord<FeedRankingConfig>.FileName);
-        if (File.Exists(recordPath) && System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(recordPath))?["task"]?.GetValue<string>() is { } task && task != FeedRankerModel.Kind)
+        if (RunJson.ReadTask(runDirectory) is var task && task != FeedRankerModel.Kind)
         {
-            throw new ArgumentException($"{recordPath}: a {task} run; a {FeedRankerModel.Kind} run is needed");
+            throw new ArgumentException($"{Path.Combine(runDirectory, RunRecord<FeedRankingConfig>.FileName)}: a {task} run; a {FeedRankerModel.Kind} run is needed");
         }
         var record = RunRecord<FeedRankingConfig>.Read(runDirectory);
         var checkpoint = Path.Combine(runDirectory, TrainingLoop.BestFile);

@@ -141,6 +141,25 @@ public sealed record RunRecord<TConfig>
 /// strings, infinities by name, unknown fields refused.</summary>
 public static class RunJson
 {
+    /// <summary>The task a run directory's record names (`feed.ranker`, `job-matching.student`), read before its config's type is known.</summary>
+    public static string ReadTask(string runDirectory)
+    {
+        var path = Path.Combine(runDirectory, RunRecord<object>.FileName);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"{path}: no run record (is {runDirectory} a run directory made by a `lodestar ... train` command?)", path);
+        }
+        try
+        {
+            return System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))?["task"]?.GetValue<string>()
+                ?? throw new ArgumentException($"{path}: field task: missing");
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+        {
+            throw new ArgumentException($"{path}: field task: {ex.Message}", ex);
+        }
+    }
+
     public static JsonSerializerOptions Options { get; } = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
