@@ -48,8 +48,8 @@ public sealed class FeedCommandTests : IDisposable
         Assert.Contains("pass --force", CliProcess.Fail("audit", "fairness", "--runs", run, "--out", output), StringComparison.Ordinal);
         var notFeed = Path.Combine(_directory, "not-feed");
         Directory.CreateDirectory(notFeed);
-        File.WriteAllText(Path.Combine(notFeed, "run.json"), """{ "task": "retrieval.dual_encoder" }""");
-        Assert.Contains("a retrieval.dual_encoder run; the fairness audit reads feed.ranker and job-matching.* runs", CliProcess.Fail("audit", "fairness", "--runs", notFeed, "--out", output), StringComparison.Ordinal);
+        File.WriteAllText(Path.Combine(notFeed, "run.json"), """{ "task": "seqrec.sasrec" }""");
+        Assert.Contains("a seqrec.sasrec run; the fairness audit reads feed.ranker, retrieval.dual-encoder and job-matching.* runs", CliProcess.Fail("audit", "fairness", "--runs", notFeed, "--out", output), StringComparison.Ordinal);
         Assert.Contains("--attention: 'cubic'", CliProcess.Fail("audit", "fairness", "--runs", run, "--out", output, "--force", "--attention", "cubic"), StringComparison.Ordinal);
     }
 

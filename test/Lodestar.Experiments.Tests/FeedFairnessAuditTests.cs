@@ -39,7 +39,7 @@ public sealed class FeedFairnessAuditTests : IDisposable
         var merit = audit.Rankers.Single(r => r.Ranker == "merit-order");
         Assert.Empty(merit.Flags);
         Assert.All(merit.Groupings.Values.SelectMany(g => g.Groups), g => Assert.Equal(1.0, g.TargetRatio, 6));
-        Assert.Contains(audit.Rankers.Single(r => r.Ranker == "injected-first").Flags, f => f.StartsWith($"author-gender: {FeedFairnessAudit.BoostedGroup} ", StringComparison.Ordinal));
+        Assert.Contains(audit.Rankers.Single(r => r.Ranker == "injected-first").Flags, f => f.StartsWith($"author-gender: {CreatorExposure.BoostedGroup} ", StringComparison.Ordinal));
 
         var proxied = audit.Probes.Single(p => p.Representation.EndsWith("-proxy", StringComparison.Ordinal) && p.Attribute == "gender" && p.Value == MemberProbes.ProxiedGender);
         Assert.True(proxied.Flagged, $"the proxy-given probe: AUC {proxied.Probe.Auc} [{proxied.Probe.Low}, {proxied.Probe.High}]");

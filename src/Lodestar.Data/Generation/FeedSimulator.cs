@@ -121,7 +121,7 @@ internal sealed partial class FeedSimulator(WorldModel world, int[] affinityRing
         }
         var author = DayPools.AuthorKey(W, p);
         var affinity = IsRemembered(m, author) || (author > 0 && W.MemberCompany[author - 1] == W.MemberCompany[m]) ? 1.0 : 0.0;
-        var e = W.EngagementBias[m] + 0.7 * Math.Log(W.TopicCount * match + 0.05) + 0.9 * Math.Log(W.PostQuality[p])
+        var e = GroundTruth.FeedRelevance.Logit(W.EngagementBias[m], W.TopicCount, match, W.PostQuality[p])
             + 0.8 * affinity + 0.1 * Math.Log(1 + postEngagement[p]) - 0.04 * position;
         var format = (int)W.PostFormats[p];
         var row = new ImpressionRow

@@ -29,14 +29,7 @@ public sealed class MatchOracle
         {
             throw new ArgumentException($"{manifestPath}: source '{manifest.Source}'; true match quality exists only for generated worlds");
         }
-        var parameters = JsonSerializer.Deserialize<JsonElement>(manifest.Parameters.GetRawText());
-        var vocabularySource = parameters.TryGetProperty("vocabulary", out var v) ? v.GetString() : null;
-        var vocabulary = vocabularySource switch
-        {
-            "builtin" => BuiltInVocabulary.Create(),
-            { } esco when esco.StartsWith("esco:", StringComparison.Ordinal) => EscoVocabulary.Load(esco["esco:".Length..]),
-            _ => throw new ArgumentException($"{manifestPath}: parameters.vocabulary is '{vocabularySource}'; 'builtin' or 'esco:<directory>' is needed to rebuild the world"),
-        };
+        var vocabulary = WorldVocabulary.OfManifest(manifest, manifestPath);
         var withoutVocabulary = System.Text.Json.Nodes.JsonNode.Parse(manifest.Parameters.GetRawText())!.AsObject();
         withoutVocabulary.Remove("vocabulary");
         var config = withoutVocabulary.Deserialize(GenerationJsonContext.Default.WorldConfig)

@@ -56,6 +56,18 @@ public sealed class WorldVocabulary
     /// <summary>"builtin" or "esco:&lt;dir&gt;".</summary>
     public string Source { get; }
 
+    /// <summary>The vocabulary a generated world's manifest names ("builtin" or "esco:&lt;directory&gt;"), loaded again.</summary>
+    public static WorldVocabulary OfManifest(WorldManifest manifest, string manifestPath)
+    {
+        var source = manifest.Parameters.ValueKind == System.Text.Json.JsonValueKind.Object && manifest.Parameters.TryGetProperty("vocabulary", out var v) ? v.GetString() : null;
+        return source switch
+        {
+            "builtin" => BuiltInVocabulary.Create(),
+            { } esco when esco.StartsWith("esco:", StringComparison.Ordinal) => EscoVocabulary.Load(esco["esco:".Length..]),
+            _ => throw new ArgumentException($"{manifestPath}: parameters.vocabulary is '{source}'; 'builtin' or 'esco:<directory>' is needed to rebuild the world"),
+        };
+    }
+
     public IReadOnlyList<Occupation> Occupations { get; }
 
     public IReadOnlyList<int> OccupationFamily { get; }

@@ -13,6 +13,9 @@ public class ExposureAuditTests
         Assert.Equal(1 / Math.Log2(3), PositionAttention.Logarithmic.At(1), 12);
         Assert.Equal(0.25, new PositionAttention(AttentionModel.Geometric, 0.5).At(2), 12);
         Assert.Throws<ArgumentException>(() => new ExposureAudit(new PositionAttention(AttentionModel.Geometric, 1.0)));
+        var topTwo = new PositionAttention(AttentionModel.TopK, Cutoff: 2);
+        Assert.Equal([1.0, 1.0, 0.0], [topTwo.At(0), topTwo.At(1), topTwo.At(2)]);
+        Assert.Throws<ArgumentException>(() => new ExposureAudit(new PositionAttention(AttentionModel.TopK)));
     }
 
     [Fact]
