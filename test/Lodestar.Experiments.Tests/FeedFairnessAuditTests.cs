@@ -50,6 +50,16 @@ public sealed class FeedFairnessAuditTests : IDisposable
         Assert.Equal(0, audit.Invariance.InputsDiffering);
         Assert.Equal(0, audit.Invariance.ScoresDiffering);
 
+        // The world shows only live posts, so each day's impressions on live posts are all of that day's impressions.
+        var log = FeedLog.Load(world);
+        Assert.NotEmpty(audit.Feedback!.Days);
+        foreach (var day in audit.Feedback.Days)
+        {
+            Assert.Equal(log.Members.Sum(m => log.ImpressionsOf(m).Count(i => i.Day == day.Day)), day.Impressions);
+            Assert.InRange(day.ImpressionGini, 0, 1);
+            Assert.InRange(day.RichShare, 0, 1);
+        }
+
         var html = Path.Combine(_directory, "audit", "run.html");
         var json = FairnessReportWriter.Write(html, audit);
         Assert.Contains("injected-first", File.ReadAllText(html), StringComparison.Ordinal);

@@ -14,13 +14,20 @@ public sealed class FeedRelevance
     private readonly Dictionary<long, (int[] Topics, float[] Weights, float Quality)> _posts;
     private readonly int _topicCount;
 
-    private FeedRelevance(Dictionary<long, MemberTruth> members, Dictionary<long, (int[], float[], float)> posts, int topicCount, int lifetimeDays)
+    private FeedRelevance(Dictionary<long, MemberTruth> members, Dictionary<long, (int[], float[], float)> posts, int topicCount, int lifetimeDays, double halfLife)
     {
         _members = members;
         _posts = posts;
         _topicCount = topicCount;
         LifetimeDays = lifetimeDays;
+        RecencyHalfLifeDays = halfLife;
     }
+
+    /// <summary>The world's recency half-life: a live post's chance to be picked halves every this many days of age.</summary>
+    public double RecencyHalfLifeDays { get; }
+
+    /// <summary>The post's latent quality (PostTruth).</summary>
+    public float Quality(long postId) => _posts.TryGetValue(postId, out var post) ? post.Quality : throw new ArgumentException($"post {postId} has no truth in the world");
 
     /// <summary>Days a post stays in the world's feed pool after the day it was created.</summary>
     public int LifetimeDays { get; }
@@ -40,8 +47,11 @@ public sealed class FeedRelevance
         var manifestPath = Path.Combine(directory, WorldManifest.FileName);
         var manifest = ManifestFile.Read(directory);
         var topics = WorldVocabulary.OfManifest(manifest, manifestPath).Topics;
-        var lifetime = manifest.Parameters.ValueKind == System.Text.Json.JsonValueKind.Object && manifest.Parameters.TryGetProperty("post_lifetime_days", out var days) && days.TryGetInt32(out var value)
+        var parameters = manifest.Parameters;
+        var lifetime = parameters.ValueKind == System.Text.Json.JsonValueKind.Object && parameters.TryGetProperty("post_lifetime_days", out var days) && days.TryGetInt32(out var value)
             ? value : throw new ArgumentException($"{manifestPath}: parameters.post_lifetime_days is missing; the world's feed pool cannot be known");
+        var halfLife = parameters.TryGetProperty("recency_half_life_days", out var half) && half.TryGetDouble(out var h)
+            ? h : throw new ArgumentException($"{manifestPath}: parameters.recency_half_life_days is missing; the world's feed pool cannot be known");
         var topicIndex = topics.Select((t, i) => (t, i)).ToDictionary(x => x.t, x => x.i, StringComparer.Ordinal);
         var truth = Path.Combine(directory, DataFiles.GroundTruthDirectory);
         var members = JsonlReader.Read(Path.Combine(truth, TruthFiles.Members), TruthJsonContext.Default.MemberTruth).ToDictionary(m => m.MemberId);
@@ -55,7 +65,7 @@ public sealed class FeedRelevance
             posts[post.Id] = (ids, [.. post.Topics.Select(t => t.Weight)], quality.TryGetValue(post.Id, out var q) ? q
                 : throw new InvalidDataException($"{Path.Combine(truth, TruthFiles.Posts)}: no quality for post {post.Id}"));
         }
-        return new FeedRelevance(members, posts, topics.Count, lifetime);
+        return new FeedRelevance(members, posts, topics.Count, lifetime, halfLife);
     }
 
     /// <summary>exp(<see cref="Logit"/>) without the member's bias, of the member's interest at the middle of <paramref name="day"/> and the post.</summary>

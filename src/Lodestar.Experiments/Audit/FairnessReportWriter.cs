@@ -57,6 +57,22 @@ public static class FairnessReportWriter
                 p.Representation, p.Attribute, p.Value, F(p.Probe.Auc), $"[{F(p.Probe.Low)}, {F(p.Probe.High)}]", F(p.Reference.Auc),
                 N(p.Probe.Positives + p.Probe.Negatives), p.Flagged ? "yes" : "no",
             ]));
+        if (audit.Feedback is { } loop)
+        {
+            report.Section("Popularity feedback loop of the world's logged feed",
+                $"Day by day over the live posts: the Gini coefficient of impressions against that of a merit allocation ({loop.Merit}), and the share of the day's impressions " +
+                $"the tenth of live posts richest in earlier positives take against their share of the merit allocation. Mean excess Gini {F(loop.MeanExcessGini)}, " +
+                $"changing by {F(loop.ExcessGiniPerDay)} a day.");
+            report.Chart(SvgCharts.LineChart("Concentration of impressions and of merit over the days", "day", "Gini coefficient",
+            [
+                new Series("impressions", [.. loop.Days.Select(d => ((double)d.Day, d.ImpressionGini))]),
+                new Series("merit", [.. loop.Days.Select(d => ((double)d.Day, d.MeritGini))]),
+            ]));
+            report.Chart(SvgCharts.LineChart("The tenth of live posts richest in earlier positives: share of impressions ÷ share of merit", "day", "ratio",
+                [new Series("rich posts", [.. loop.Days.Select(d => ((double)d.Day, d.RichShare / d.RichMeritShare))])]));
+            report.Table(["day", "live posts", "impressions", "impression Gini", "merit Gini", "rich share", "rich merit share"],
+                loop.Days.Select(d => (IReadOnlyList<string>)[N(d.Day), N(d.LivePosts), N(d.Impressions), F(d.ImpressionGini), F(d.MeritGini), F(d.RichShare), F(d.RichMeritShare)]));
+        }
         var check = audit.Invariance;
         report.Section("Counterfactual invariance",
             $"{check.Change} ({check.MembersChanged:N0} members) in a copy of the world, the run's inputs rebuilt on the copy: " +

@@ -38,7 +38,8 @@ public static partial class FeedFairnessAudit
             "Merit: Σ weight·p(action) over the positively weighted actions, from the world's true probabilities.",
             $"Exposure is flagged when a group's exposure ÷ the exposure a merit order gives the same posts is below {thresholds.ExposureRatioLow} or above {thresholds.ExposureRatioHigh} (the four-fifths rule, both ways), over at least {thresholds.MinimumItems} shown posts; the interval beside each ratio is the middle 95% over member-days resampled with replacement, and the flag reads the ratio itself.",
         ];
-        return new FairnessReport(runDirectory, FeedRankerModel.Kind, run.Config.World, definitions, thresholds, days.Count, rankers, [], probes, invariance);
+        return new FairnessReport(runDirectory, FeedRankerModel.Kind, run.Config.World, definitions, thresholds, days.Count, rankers, [], probes, invariance,
+            FeedbackLoops.Measure(run.Log, FeedRelevance.Open(run.Config.World)));
     }
 
     /// <summary>The rank value Σ weight·p(action) of each candidate (K per member-day).</summary>

@@ -99,7 +99,7 @@ public static class RetrievalFairnessAudit
             "Merit: the world's true relevance of the post to the member that day, exp(0.7 ln(K·match + 0.05) + 0.9 ln(quality)), the interest and quality terms of the simulator's engagement logit.",
             $"Exposure is flagged when a group's share of the top {retrieved} ÷ its share of the merit order's top {retrieved} is below {thresholds.ExposureRatioLow} or above {thresholds.ExposureRatioHigh} (the four-fifths rule, both ways), over at least {thresholds.MinimumItems} posts; the intervals resample member-days, and the flag reads the ratio itself.",
         ];
-        return new FairnessReport(runDirectory, task, directory, definitions, thresholds, lists, exposure.Results(thresholds, seed), [], probes, invariance);
+        return new FairnessReport(runDirectory, task, directory, definitions, thresholds, lists, exposure.Results(thresholds, seed), [], probes, invariance, FeedbackLoops.Measure(log, relevance));
     }
 
     /// <summary>Each test day's live posts (the world's feed pool that day) and members, rendered and embedded.</summary>

@@ -123,3 +123,18 @@ public class ExposureAuditTests
         Assert.Equal(0, audit.Summary().Lists);
     }
 }
+
+public class ConcentrationTests
+{
+    [Fact]
+    public void GiniIsZeroForEqualSharesAndMatchesTheHandComputation()
+    {
+        Assert.Equal(0, Concentration.Gini([1, 1, 1, 1]), 12);
+        // One of four holds everything: 2·4·1 / (4·1) − 5/4 = 0.75.
+        Assert.Equal(0.75, Concentration.Gini([0, 0, 1, 0]), 12);
+        // [1, 2, 3]: 2·(1 + 4 + 9) / (3·6) − 4/3 = 28/18 − 24/18 = 2/9.
+        Assert.Equal(2.0 / 9, Concentration.Gini([3, 1, 2]), 12);
+        Assert.Equal(0, Concentration.Gini([]), 12);
+        Assert.Throws<ArgumentException>(() => Concentration.Gini([1, -1]));
+    }
+}
