@@ -40,6 +40,10 @@ public sealed class JobFairnessAuditTests(TinyMatchWorld world) : IClassFixture<
         Assert.True(audit.Invariance.InputsCompared >= 400, $"{audit.Invariance.InputsCompared} pairs compared");
         Assert.Equal(0, audit.Invariance.InputsDiffering);
         Assert.Equal(0, audit.Invariance.ScoresDiffering);
+        var html = Path.Combine(world.Root, "audit", "matcher.html");
+        FairnessReportWriter.Write(html, audit);
+        Assert.Contains("<svg", File.ReadAllText(html), StringComparison.Ordinal);
+
         var feedRun = Path.Combine(world.Root, "feed-run");
         Directory.CreateDirectory(feedRun);
         File.WriteAllText(Path.Combine(feedRun, "run.json"), """{ "task": "feed.ranker" }""");

@@ -53,5 +53,10 @@ public sealed class RetrievalFairnessAuditTests : IDisposable
         Assert.True(audit.Invariance.InputsCompared > audit.Lists);
         Assert.Equal(0, audit.Invariance.InputsDiffering);
         Assert.Equal(0, audit.Invariance.ScoresDiffering);
+
+        // The report draws every table and chart of the audit (exposure shares against the merit order's on one scale).
+        var json = FairnessReportWriter.Write(Path.Combine(_directory, "audit", "run.html"), audit);
+        Assert.True(File.Exists(json));
+        Assert.Contains("<svg", File.ReadAllText(Path.Combine(_directory, "audit", "run.html")), StringComparison.Ordinal);
     }
 }

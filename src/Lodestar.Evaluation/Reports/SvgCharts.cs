@@ -36,6 +36,10 @@ public static class SvgCharts
     public static string Scatter(string title, string xLabel, string yLabel, IReadOnlyList<Series> series) =>
         Chart(title, xLabel, yLabel, series, lines: false, diagonal: false);
 
+    /// <summary>Points on [0, 1] × [0, 1] against the y = x line (a share against the share it should be): no line between points.</summary>
+    public static string Parity(string title, string xLabel, string yLabel, IReadOnlyList<Series> series) =>
+        Chart(title, xLabel, yLabel, series, lines: false, diagonal: true);
+
     /// <summary>Mean predicted probability (x) against observed rate (y) per bin, with the y = x line of perfect calibration.</summary>
     public static string Reliability(string title, IReadOnlyList<Series> series) =>
         Chart(title, "mean predicted probability", "observed rate", series, lines: true, diagonal: true);

@@ -29,7 +29,7 @@ public static class FairnessReportWriter
         }
         foreach (var grouping in audit.Rankers.FirstOrDefault()?.Groupings.Keys ?? [])
         {
-            report.Chart(SvgCharts.Scatter($"{grouping}: each group's share of exposure against its share under the merit order", "merit-order share", "exposure share",
+            report.Chart(SvgCharts.Parity($"{grouping}: each group's share of exposure against its share under the merit order", "merit-order share", "exposure share",
                 [.. audit.Rankers.Select(r => new Series(r.Ranker, [.. r.Groupings[grouping].Groups.Select(x => (x.TargetExposure / x.TotalExposure, x.ExposureShare))]))]));
         }
         foreach (var matcher in audit.Matchers)
@@ -44,8 +44,8 @@ public static class FairnessReportWriter
         }
         foreach (var attribute in audit.Matchers.FirstOrDefault()?.Attributes.Keys ?? [])
         {
-            report.Chart(SvgCharts.Scatter($"{attribute}: each group's shown rate ÷ all members' (x) and apply rate ÷ all members' (y)", "shown ratio", "apply ratio",
-                [.. audit.Matchers.Select(m => new Series(m.Matcher, [.. m.Attributes[attribute].Where(g => !double.IsNaN(g.ApplyRatio)).Select(g => (g.ShownRatio, g.ApplyRatio))]))]));
+            report.Chart(SvgCharts.Parity($"{attribute}: each group's shown rate against all members'", "all members' shown rate", "group's shown rate",
+                [.. audit.Matchers.Select(m => new Series(m.Matcher, [.. m.Attributes[attribute].Select(g => (m.ShownRate, g.ShownRate))]))]));
         }
         report.Section("Proxy probes",
             $"A ridge logistic probe, fitted on half the members and scored on the other half, predicts each attribute value from a representation; " +

@@ -24,6 +24,9 @@ public static class RetrievalFairnessAudit
 
     public const string Task = "retrieval.dual-encoder";
 
+    /// <summary>Members whose embeddings the probes read, spread evenly over the world by id.</summary>
+    public const int ProbeMembers = 2000;
+
     private sealed record DayLists(int Day, long[] Alive, float[] Posts, List<RetrievalExample> Members, float[] MemberVectors);
 
     public static FairnessReport Run(string runDirectory, string? world, FairnessThresholds thresholds, ulong seed, int retrieved = DefaultRetrieved, IProgressReporter? progress = null)
@@ -45,7 +48,8 @@ public static class RetrievalFairnessAudit
         }
         var relevance = FeedRelevance.Open(directory);
         var audit = AuditWorld.ReadAttributes(directory);
-        var days = Embed(encoder, directory, log, test, relevance, progress);
+        var prompts = encoder.Settings.Prompts(WorldSnapshot.Load(directory), log, encoder.Tokenizer);
+        var days = Embed(encoder, prompts, log, test, relevance, progress);
 
         (string Name, string Description)[] rankers =
         [
@@ -86,10 +90,13 @@ public static class RetrievalFairnessAudit
             }
         }
 
-        // The probe's view of a member: their embedding on their first test day.
-        var first = days.SelectMany(d => d.Members.Select((e, i) => (e.MemberId, d.Day, Vector: d.MemberVectors.AsSpan(i * width, width).ToArray())))
-            .Where(x => audit.ContainsKey(x.MemberId)).GroupBy(x => x.MemberId).Select(g => g.MinBy(x => x.Day)).OrderBy(x => x.MemberId).ToList();
-        var probes = MemberProbes.Measure(directory, [.. first.Select(x => x.MemberId)], [.. first.SelectMany(x => x.Vector)], width, audit, thresholds, seed);
+        // The probe's view of a member: their embedding on the first test day, for members spread evenly over the world
+        // (the test's member-days hold too few members for a probe over the embedding's dimensions).
+        var firstTestDay = test.Count == 0 ? 0 : test.Min(e => e.Day);
+        var everyone = audit.Keys.Order().ToArray();
+        var probed = Enumerable.Range(0, Math.Min(ProbeMembers, everyone.Length)).Select(i => everyone[(int)((long)i * everyone.Length / Math.Min(ProbeMembers, everyone.Length))]).ToArray();
+        var vectors = new PromptEmbedder(encoder.Model).Embed([.. probed.Select(m => prompts.MemberTokens(m, firstTestDay))]);
+        var probes = MemberProbes.Measure(directory, probed, vectors, width, audit, thresholds, seed);
         var invariance = CheckInvariance(encoder, directory, log, test, days);
 
         string[] definitions =
@@ -103,9 +110,8 @@ public static class RetrievalFairnessAudit
     }
 
     /// <summary>Each test day's live posts (the world's feed pool that day) and members, rendered and embedded.</summary>
-    private static List<DayLists> Embed(RetrievalEncoder encoder, string directory, FeedLog log, List<RetrievalExample> test, FeedRelevance relevance, IProgressReporter? progress)
+    private static List<DayLists> Embed(RetrievalEncoder encoder, RetrievalPrompts prompts, FeedLog log, List<RetrievalExample> test, FeedRelevance relevance, IProgressReporter? progress)
     {
-        var prompts = encoder.Settings.Prompts(WorldSnapshot.Load(directory), log, encoder.Tokenizer);
         var embedder = new PromptEmbedder(encoder.Model);
         var counter = progress is null ? null : ProgressCounter.Start(progress, "embed", test.Count);
         var days = new List<DayLists>();
