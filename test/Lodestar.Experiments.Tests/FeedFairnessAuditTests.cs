@@ -19,7 +19,7 @@ public sealed class FeedFairnessAuditTests : IDisposable
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     [Fact]
-    public void TheMeritOrderPassesTheInjectedFailuresAreCaughtAndNoInputReadsTheAttributes()
+    public async Task TheMeritOrderPassesTheInjectedFailuresAreCaughtAndNoInputReadsTheAttributes()
     {
         var world = Path.Combine(_directory, "world");
         ExperimentWorld.EnsureGenerated(world, new WorldConfig { Members = 800, Days = 12, Seed = 4 }, log: null);
@@ -63,6 +63,7 @@ public sealed class FeedFairnessAuditTests : IDisposable
         var html = Path.Combine(_directory, "audit", "run.html");
         var json = FairnessReportWriter.Write(html, audit);
         Assert.Contains("injected-first", File.ReadAllText(html), StringComparison.Ordinal);
+        Assert.Empty(await Lodestar.TestSupport.ReportInChromium.Problems(html));
         using var document = JsonDocument.Parse(File.ReadAllText(json));
         var written = document.RootElement.GetProperty("rankers").EnumerateArray().Single(r => r.GetProperty("ranker").GetString() == "model")
             .GetProperty("groupings").GetProperty("author-kind").GetProperty("groups")[0].GetProperty("exposure").GetDouble();

@@ -14,7 +14,7 @@ namespace Lodestar.Experiments.Tests;
 public sealed class JobFairnessAuditTests(TinyMatchWorld world) : IClassFixture<TinyMatchWorld>
 {
     [Fact]
-    public void TheMeritOrderShowsAllItCanTheProxyIsCaughtAndNoInputReadsTheAttributes()
+    public async Task TheMeritOrderShowsAllItCanTheProxyIsCaughtAndNoInputReadsTheAttributes()
     {
         var config = world.In("audit").WithTraining(t => t with { Epochs = 1 });
         new MatchTrainer(MatchRole.PolicyTeacher, config, world.Data).Train();
@@ -43,6 +43,7 @@ public sealed class JobFairnessAuditTests(TinyMatchWorld world) : IClassFixture<
         var html = Path.Combine(world.Root, "audit", "matcher.html");
         FairnessReportWriter.Write(html, audit);
         Assert.Contains("<svg", File.ReadAllText(html), StringComparison.Ordinal);
+        Assert.Empty(await Lodestar.TestSupport.ReportInChromium.Problems(html));
 
         var feedRun = Path.Combine(world.Root, "feed-run");
         Directory.CreateDirectory(feedRun);

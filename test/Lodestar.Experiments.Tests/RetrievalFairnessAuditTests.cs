@@ -18,7 +18,7 @@ public sealed class RetrievalFairnessAuditTests : IDisposable
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     [Fact]
-    public void TheMeritOrderPassesTheInjectedFailuresAreCaughtAndNoPromptReadsTheAttributes()
+    public async Task TheMeritOrderPassesTheInjectedFailuresAreCaughtAndNoPromptReadsTheAttributes()
     {
         var world = Path.Combine(_directory, "world");
         ExperimentWorld.EnsureGenerated(world, new WorldConfig { Members = 2500, Days = 12, Seed = 4 }, log: null);
@@ -58,5 +58,6 @@ public sealed class RetrievalFairnessAuditTests : IDisposable
         var json = FairnessReportWriter.Write(Path.Combine(_directory, "audit", "run.html"), audit);
         Assert.True(File.Exists(json));
         Assert.Contains("<svg", File.ReadAllText(Path.Combine(_directory, "audit", "run.html")), StringComparison.Ordinal);
+        Assert.Empty(await Lodestar.TestSupport.ReportInChromium.Problems(Path.Combine(_directory, "audit", "run.html")));
     }
 }

@@ -82,7 +82,7 @@ public static class FairnessReportWriter
 
     private static string Flagged(IReadOnlyList<string> flags) => flags.Count == 0 ? ". Nothing flagged." : $". Flagged: {string.Join("; ", flags)}.";
 
-    private static string F(double value) => double.IsNaN(value) ? "–" : value.ToString("F3", CultureInfo.InvariantCulture);
+    private static string F(double value) => ReportNumber.Format(value);
 
     private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 }
