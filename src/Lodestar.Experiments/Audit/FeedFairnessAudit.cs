@@ -3,11 +3,9 @@
 // thresholds must catch), whether the ranker's view of a member carries a protected attribute (a probe beside one on
 // the member's professional signals, and beside a representation given a gender proxy on purpose), and whether
 // changing every member's protected attributes changes any ranker input or score.
-using Lodestar.Core;
 using Lodestar.Core.Progress;
 using Lodestar.Data.GroundTruth;
 using Lodestar.Data.Schema;
-using Lodestar.Data.Storage;
 using Lodestar.Evaluation.Fairness;
 using Lodestar.Evaluation.FeedRanking;
 using Lodestar.Features.FeedRanking;
