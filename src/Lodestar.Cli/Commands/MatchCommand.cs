@@ -2,6 +2,7 @@
 // member's jobs from its checkpoint and the feature spec beside it, through Features and Models only; `first-stage`
 // measures how many of the policy's best jobs the serving first stage hands the student.
 using System.CommandLine;
+using Lodestar.Core;
 using Lodestar.Features.JobMatching;
 using Lodestar.Models.JobMatching;
 using Spectre.Console;
@@ -45,7 +46,7 @@ public static class MatchCommand
             var snapshot = Text.Prompts.WorldSnapshot.Load(directory);
             var catalog = Serving.Jobs.JobCatalog.Load(directory, snapshot);
             var all = snapshot.Members.Values.OrderBy(m => m.Id).ToList();
-            var sample = Enumerable.Range(0, Math.Min(count, all.Count)).Select(i => all[(int)((long)i * all.Count / Math.Min(count, all.Count))]);
+            var sample = EvenSample.Of(all, count);
             var result = Serving.Jobs.FirstStageRecall.Measure(catalog, Policy.PolicyLoader.LoadJobPolicy(parse.GetValue(policy)!), sample, snapshot.LastDay,
                 defaults.JobOpenDays, parse.GetValue(candidates), parse.GetValue(top));
             if (parse.GetValue(json))

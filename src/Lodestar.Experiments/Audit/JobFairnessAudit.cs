@@ -36,11 +36,7 @@ public static class JobFairnessAudit
 
     public static FairnessReport Run(string runDirectory, string? world, FairnessThresholds thresholds, ulong seed, int members, IProgressReporter? progress = null)
     {
-        var task = RunJson.ReadTask(runDirectory);
-        if (!task.StartsWith(MatchModel.KindPrefix, StringComparison.Ordinal))
-        {
-            throw new ArgumentException($"{Path.Combine(runDirectory, RunRecord<object>.FileName)}: a {task} run; a {MatchModel.KindPrefix}* run is needed");
-        }
+        var task = RunJson.RequireTask(runDirectory, MatchModel.KindPrefix + "*");
         ArgumentOutOfRangeException.ThrowIfLessThan(members, 1, nameof(members));
         var checkpoint = Path.Combine(runDirectory, MatchModel.BestFile);
         if (!File.Exists(checkpoint))
@@ -53,7 +49,7 @@ public static class JobFairnessAudit
         var oracle = MatchOracle.Open(directory);
         var audit = AuditWorld.ReadAttributes(directory);
         var all = prompts.World.Members.Keys.Where(audit.ContainsKey).Order().ToArray();
-        var sample = Enumerable.Range(0, Math.Min(members, all.Length)).Select(i => all[(int)((long)i * all.Length / Math.Min(members, all.Length))]).ToArray();
+        var sample = EvenSample.Of(all, members);
 
         var counter = progress is null ? null : ProgressCounter.Start(progress, "score", sample.Length);
         var scored = new List<MemberScores>(sample.Length);

@@ -4,6 +4,7 @@
 // the member embeddings; the counterfactual check renders and embeds every test member and post again from a world
 // whose members' protected attributes were all changed.
 using System.Numerics.Tensors;
+using Lodestar.Core;
 using Lodestar.Core.Progress;
 using Lodestar.Data.GroundTruth;
 using Lodestar.Evaluation.Fairness;
@@ -32,11 +33,7 @@ public static class RetrievalFairnessAudit
     public static FairnessReport Run(string runDirectory, string? world, FairnessThresholds thresholds, ulong seed, int retrieved = DefaultRetrieved, IProgressReporter? progress = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(retrieved, 1);
-        var task = RunJson.ReadTask(runDirectory);
-        if (task != Task)
-        {
-            throw new ArgumentException($"{Path.Combine(runDirectory, RunRecord<object>.FileName)}: a {task} run; a {Task} run is needed");
-        }
+        var task = RunJson.RequireTask(runDirectory, Task);
         var record = RunRecord<RetrievalConfig>.Read(runDirectory);
         var encoder = RetrievalEncoder.Load(runDirectory);
         var directory = Path.GetFullPath(world ?? encoder.Settings.World);
@@ -93,11 +90,10 @@ public static class RetrievalFairnessAudit
         // The probe's view of a member: their embedding on the first test day, for members spread evenly over the world
         // (the test's member-days hold too few members for a probe over the embedding's dimensions).
         var firstTestDay = test.Count == 0 ? 0 : test.Min(e => e.Day);
-        var everyone = audit.Keys.Order().ToArray();
-        var probed = Enumerable.Range(0, Math.Min(ProbeMembers, everyone.Length)).Select(i => everyone[(int)((long)i * everyone.Length / Math.Min(ProbeMembers, everyone.Length))]).ToArray();
+        var probed = EvenSample.Of(audit.Keys.Order().ToArray(), ProbeMembers);
         var vectors = new PromptEmbedder(encoder.Model).Embed([.. probed.Select(m => prompts.MemberTokens(m, firstTestDay))]);
         var probes = MemberProbes.Measure(directory, probed, vectors, width, audit, thresholds, seed);
-        var invariance = CheckInvariance(encoder, directory, log, test, days);
+        var invariance = CheckInvariance(encoder, directory, prompts, days);
 
         string[] definitions =
         [
@@ -127,9 +123,8 @@ public static class RetrievalFairnessAudit
     }
 
     /// <summary>Renders every test member and post again on a copy of the world with every member's attributes changed, and embeds the members again.</summary>
-    private static InvarianceCheck CheckInvariance(RetrievalEncoder encoder, string directory, FeedLog log, List<RetrievalExample> test, List<DayLists> days)
+    private static InvarianceCheck CheckInvariance(RetrievalEncoder encoder, string directory, RetrievalPrompts original, List<DayLists> days)
     {
-        var original = encoder.Settings.Prompts(WorldSnapshot.Load(directory), log, encoder.Tokenizer);
         var (changed, (inputs, differing, scores, scoresDiffering)) = AuditWorld.WithChangedAttributes(directory, copy =>
         {
             var other = encoder.Settings.Prompts(WorldSnapshot.Load(copy), FeedLog.Load(copy), encoder.Tokenizer);

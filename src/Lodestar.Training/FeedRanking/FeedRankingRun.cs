@@ -48,10 +48,7 @@ public static class FeedRankingRun
     /// </summary>
     public static FinishedFeedRun Open(string runDirectory, string? world = null)
     {
-        if (RunJson.ReadTask(runDirectory) is var task && task != FeedRankerModel.Kind)
-        {
-            throw new ArgumentException($"{Path.Combine(runDirectory, RunRecord<FeedRankingConfig>.FileName)}: a {task} run; a {FeedRankerModel.Kind} run is needed");
-        }
+        RunJson.RequireTask(runDirectory, FeedRankerModel.Kind);
         var record = RunRecord<FeedRankingConfig>.Read(runDirectory);
         var checkpoint = Path.Combine(runDirectory, TrainingLoop.BestFile);
         if (record.Status != RunStatus.Finished || !File.Exists(checkpoint))

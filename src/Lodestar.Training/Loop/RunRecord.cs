@@ -141,10 +141,21 @@ public sealed record RunRecord<TConfig>
 /// strings, infinities by name, unknown fields refused.</summary>
 public static class RunJson
 {
+    /// <summary>
+    /// The task a run directory's record names, refused naming the record unless <paramref name="wanted"/> is it or, ending
+    /// in '*', begins it (`job-matching.*`).
+    /// </summary>
+    public static string RequireTask(string runDirectory, string wanted)
+    {
+        var task = ReadTask(runDirectory);
+        var accepted = wanted.EndsWith('*') ? task.StartsWith(wanted[..^1], StringComparison.Ordinal) : task == wanted;
+        return accepted ? task : throw new ArgumentException($"{Path.Combine(runDirectory, RunFiles.Record)}: a {task} run; a {wanted} run is needed");
+    }
+
     /// <summary>The task a run directory's record names (`feed.ranker`, `job-matching.student`), read before its config's type is known.</summary>
     public static string ReadTask(string runDirectory)
     {
-        var path = Path.Combine(runDirectory, RunRecord<object>.FileName);
+        var path = Path.Combine(runDirectory, RunFiles.Record);
         if (!File.Exists(path))
         {
             throw new FileNotFoundException($"{path}: no run record (is {runDirectory} a run directory made by a `lodestar ... train` command?)", path);
