@@ -42,4 +42,22 @@ public sealed class FeedRelevanceTests : IDisposable
         Assert.True(relevance.Merit(unshown.Member, unshown.Post, 3) > 0);
         Assert.Contains("post -5", Assert.Throws<ArgumentException>(() => relevance.Merit(1, -5, 0)).Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void ALogWithoutTruthHasNoRelevanceAndABrokenTruthDirectoryIsNamed()
+    {
+        Assert.NotNull(FeedRelevance.OpenIfGenerated(_world));
+        var imported = Directory.CreateTempSubdirectory("lodestar-imported-").FullName;
+        try
+        {
+            Assert.Null(FeedRelevance.OpenIfGenerated(imported));
+            var truth = Directory.CreateDirectory(Path.Combine(imported, DataFiles.GroundTruthDirectory)).FullName;
+            File.Copy(Path.Combine(_world, DataFiles.GroundTruthDirectory, TruthFiles.Members), Path.Combine(truth, TruthFiles.Members));
+            Assert.Contains(WorldManifest.FileName, Assert.ThrowsAny<Exception>(() => FeedRelevance.OpenIfGenerated(imported)).Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(imported, recursive: true);
+        }
+    }
 }

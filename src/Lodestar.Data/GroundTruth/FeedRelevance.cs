@@ -68,6 +68,14 @@ public sealed class FeedRelevance
         return new FeedRelevance(members, posts, topics.Count, lifetime, halfLife);
     }
 
+    /// <summary>The world's relevance when <paramref name="directory"/> holds a generated world's member and post truth; null for
+    /// a log without it (an imported one). A truth directory that is there but broken still fails by name.</summary>
+    public static FeedRelevance? OpenIfGenerated(string directory)
+    {
+        var truth = Path.Combine(directory, DataFiles.GroundTruthDirectory);
+        return File.Exists(Path.Combine(truth, TruthFiles.Members)) || File.Exists(Path.Combine(truth, TruthFiles.Posts)) ? Open(directory) : null;
+    }
+
     /// <summary>exp(<see cref="Logit"/>) without the member's bias, of the member's interest at the middle of <paramref name="day"/> and the post.</summary>
     public double Merit(long memberId, long postId, int day)
     {

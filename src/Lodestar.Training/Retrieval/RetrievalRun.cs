@@ -4,6 +4,7 @@
 // pretrained one), writing the common run directory.
 using Lodestar.Core;
 using Lodestar.Core.Progress;
+using Lodestar.Data.GroundTruth;
 using Lodestar.Data.Schema;
 using Lodestar.Features.Encoders;
 using Lodestar.Features.Retrieval;
@@ -79,13 +80,13 @@ public static class RetrievalRun
         var world = WorldSnapshot.Load(config.World);
         var prompts = config.Prompts(world, log, tokenizer, boundaries.ValidationStart);
         var teacher = config.Teacher is { } teacherRun ? RetrievalTeacher.Load(teacherRun, start.Data.Inputs, world, log, boundaries.ValidationStart) : null;
-        var task = new RetrievalTask(config, log, prompts, model, examples, teacher);
+        var task = new RetrievalTask(config, log, prompts, model, examples, teacher, FeedRelevance.OpenIfGenerated(config.World));
         return TrainingLoop.Run(task, config.Training, start, runDirectory, options);
     }
 
     /// <summary>
     /// The test figures of <paramref name="config"/>'s pretrained encoder as it is, with no fine-tuning (the zero-shot
-    /// reference of a fine-tuned run), beside popularity's, on the same member-days and posts a trained run is tested on.
+    /// reference of a fine-tuned run), beside popularity's and the oracle's, on the same member-days and posts a trained run is tested on.
     /// </summary>
     public static IReadOnlyDictionary<string, double> EvaluatePretrained(RetrievalConfig config, IProgressReporter? progress = null)
     {
@@ -95,7 +96,7 @@ public static class RetrievalRun
         var log = FeedLog.Load(config.World);
         var examples = RetrievalExamples.Build(log, config.Data);
         var prompts = config.Prompts(WorldSnapshot.Load(config.World), log, pretrained.Tokenizer, RetrievalExamples.Boundaries(log, config.Data).ValidationStart);
-        return new RetrievalTask(config, log, prompts, pretrained.Model, examples).Test(progress);
+        return new RetrievalTask(config, log, prompts, pretrained.Model, examples, relevance: FeedRelevance.OpenIfGenerated(config.World)).Test(progress);
     }
 
     /// <summary>A byte-level BPE vocabulary learned from the world's member and post records, with the prompt markers added.</summary>

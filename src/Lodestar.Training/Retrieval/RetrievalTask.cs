@@ -1,9 +1,11 @@
 // The dual encoder in the one training loop: one shared encoder embeds members and posts (mean-pooled, L2
 // normalised), InfoNCE over each batch's candidate set (every member's positive, hard and easy negatives,
 // each post once, a member's other positives masked), and recall@K of held-out engagements among every post
-// created by that day, by an exact index of that day's posts, to pick the best epoch.
+// created by that day, by an exact index of that day's posts, to pick the best epoch; the test also scores popularity
+// and, in a generated world, the oracle that ranks by the world's true relevance, the references a retriever sits between.
 using Lodestar.Core;
 using Lodestar.Core.Progress;
+using Lodestar.Data.GroundTruth;
 using Lodestar.Evaluation;
 using Lodestar.Evaluation.Retrieval;
 using Lodestar.Features.Retrieval;
@@ -27,16 +29,19 @@ public sealed class RetrievalTask : ITrainingTask<List<RetrievalExample>>
     private readonly EasyNegativeSampler _sampler;
     private readonly BertModel _model;
     private readonly RetrievalTeacher? _teacher;
+    private readonly FeedRelevance? _relevance;
     private readonly List<RetrievalExample> _train;
     private readonly List<RetrievalExample> _validation;
     private readonly List<RetrievalExample> _test;
 
     /// <param name="model">The shared encoder: built from config.Model, or a pretrained one to fine-tune.</param>
     /// <param name="teacher">A trained run whose candidate distribution the student also learns (config.DistillWeight), or null.</param>
+    /// <param name="relevance">The world's true member–post relevance, for the oracle's test figures; null when the log has none.</param>
     public RetrievalTask(RetrievalConfig config, FeedLog log, RetrievalPrompts prompts, BertModel model, IReadOnlyList<RetrievalExample> examples,
-        RetrievalTeacher? teacher = null)
+        RetrievalTeacher? teacher = null, FeedRelevance? relevance = null)
     {
         _teacher = teacher;
+        _relevance = relevance;
         _config = config;
         _log = log;
         _prompts = prompts;
@@ -86,7 +91,9 @@ public sealed class RetrievalTask : ITrainingTask<List<RetrievalExample>>
     public IReadOnlyDictionary<string, double> Validate(IProgressReporter? progress) => Evaluate(_validation, "validation", progress);
 
     /// <summary>The model's test metrics, and beside them the same overall figures of popularity (every member gets the
-    /// posts with the most engagements before the day: `recall@100/popularity`, ...), the reference any retriever must beat.</summary>
+    /// posts with the most engagements before the day: `recall@100/popularity`, ...), the reference any retriever must beat,
+    /// and, when the world's truth is known, of the oracle (`recall@100/oracle`, ...): each member gets the posts the world
+    /// could show that day ranked by their true relevance to that member (FeedRelevance.Merit), which no model sees.</summary>
     public IReadOnlyDictionary<string, double> Test(IProgressReporter? progress)
     {
         _prompts.ResetCounts();
@@ -95,10 +102,18 @@ public sealed class RetrievalTask : ITrainingTask<List<RetrievalExample>>
         var (members, membersCut, posts, postsCut) = _prompts.Counts;
         metrics[MemberPromptsCut] = members == 0 ? 0 : (double)membersCut / members;
         metrics[PostPromptsCut] = posts == 0 ? 0 : (double)postsCut / posts;
-        var popular = Evaluate(_test, "test popularity", progress, popularity: true);
-        foreach (var key in RetrievalMetrics.Keys)
+        var references = new List<(string Target, Func<int, long[], Func<RetrievalExample, long[]>> Ranker)> { (PopularityTarget, Popularity) };
+        if (_relevance is not null)
         {
-            metrics[MetricNames.Of(key, PopularityTarget)] = popular[key];
+            references.Add((OracleTarget, (day, alive) => Oracle(_relevance, day, alive)));
+        }
+        foreach (var (target, ranker) in references)
+        {
+            var figures = EvaluateReference(_test, $"test {target}", progress, ranker);
+            foreach (var key in RetrievalMetrics.Keys)
+            {
+                metrics[MetricNames.Of(key, target)] = figures[key];
+            }
         }
         return metrics;
     }
@@ -108,8 +123,10 @@ public sealed class RetrievalTask : ITrainingTask<List<RetrievalExample>>
 
     public static readonly string PostPromptsCut = MetricNames.Of("cut-share", "post-prompts");
 
-    /// <summary>The target name of the popularity reference's figures.</summary>
+    /// <summary>The target names of the popularity and oracle references' figures.</summary>
     public const string PopularityTarget = "popularity";
+
+    public const string OracleTarget = "oracle";
 
     public void Save(string path, TrainingSnapshot? training) => _model.Save(path, training);
 
@@ -117,7 +134,7 @@ public sealed class RetrievalTask : ITrainingTask<List<RetrievalExample>>
     /// Recall@10/50/100/500 and NDCG@10 of each member-day's engagements among every post created by that day (as of that
     /// day), exact search by cosine similarity; overall and per history bucket.
     /// </summary>
-    private IReadOnlyDictionary<string, double> Evaluate(List<RetrievalExample> examples, string stage, IProgressReporter? progress, bool popularity = false)
+    private IReadOnlyDictionary<string, double> Evaluate(List<RetrievalExample> examples, string stage, IProgressReporter? progress)
     {
         var embedder = new PromptEmbedder(_model, EmbedBatch);
         var metrics = new RetrievalMetricsAccumulator();
@@ -129,42 +146,72 @@ public sealed class RetrievalTask : ITrainingTask<List<RetrievalExample>>
             var alive = _log.PostsCreatedBy(day.Key).ToArray();
             var dayExamples = day.ToList();
             var width = _model.Config.Channels;
-            var posts = popularity ? [] : embedder.Embed([.. alive.Select(p => _prompts.PostTokens(p, day.Key))]);
-            var members = popularity ? [] : embedder.Embed([.. dayExamples.Select(e => _prompts.MemberTokens(e.MemberId, e.Day))]);
-            if (!popularity)
+            var posts = embedder.Embed([.. alive.Select(p => _prompts.PostTokens(p, day.Key))]);
+            var members = embedder.Embed([.. dayExamples.Select(e => _prompts.MemberTokens(e.MemberId, e.Day))]);
+            // Each post's mean similarity to the day's members (the mean member vector · the post) beside its popularity then.
+            var meanMember = new float[width];
+            for (var i = 0; i < dayExamples.Count; i++)
             {
-                // Each post's mean similarity to the day's members (the mean member vector · the post) beside its popularity then.
-                var meanMember = new float[width];
-                for (var i = 0; i < dayExamples.Count; i++)
-                {
-                    System.Numerics.Tensors.TensorPrimitives.Add(meanMember, members.AsSpan(i * width, width), meanMember);
-                }
-                for (var p = 0; p < alive.Length; p++)
-                {
-                    popularities.Add(Math.Log(1 + _log.CountsBefore(alive[p], day.Key).Positives));
-                    similarities.Add(System.Numerics.Tensors.TensorPrimitives.Dot(meanMember, posts.AsSpan(p * width, width)) / dayExamples.Count);
-                }
+                System.Numerics.Tensors.TensorPrimitives.Add(meanMember, members.AsSpan(i * width, width), meanMember);
             }
-            // Popularity ranks every member's candidates alike: one ranking a day. The model's candidates come from an
-            // exact index of the day's posts, as serving would fetch them.
-            var popular = popularity ? TopK(alive, [.. alive.Select(p => (float)_log.CountsBefore(p, day.Key).Positives)], k) : null;
-            using var index = popularity ? null : new FlatIndex(width, alive.Length);
-            index?.UpsertBatch(alive, posts, new long[alive.Length]);
+            for (var p = 0; p < alive.Length; p++)
+            {
+                popularities.Add(Math.Log(1 + _log.CountsBefore(alive[p], day.Key).Positives));
+                similarities.Add(System.Numerics.Tensors.TensorPrimitives.Dot(meanMember, posts.AsSpan(p * width, width)) / dayExamples.Count);
+            }
+            // The candidates come from an exact index of the day's posts, as serving would fetch them.
+            using var index = new FlatIndex(width, alive.Length);
+            index.UpsertBatch(alive, posts, new long[alive.Length]);
             var hits = new SearchHit[k];
             for (var i = 0; i < dayExamples.Count; i++)
             {
-                var ranked = popular ?? [.. hits.AsSpan(0, index!.SearchExact(members.AsSpan(i * width, width), Math.Min(k, alive.Length), hits)).ToArray().Select(h => h.Id)];
-                var history = _log.PositivesBefore(dayExamples[i].MemberId, dayExamples[i].Day).Count();
-                metrics.Add(ranked, dayExamples[i].Positives.ToHashSet(), history);
+                var found = index.SearchExact(members.AsSpan(i * width, width), Math.Min(k, alive.Length), hits);
+                AddQuery(metrics, [.. hits.AsSpan(0, found).ToArray().Select(h => h.Id)], dayExamples[i]);
                 counter?.Advance();
             }
         }
-        var means = new Dictionary<string, double>(metrics.Means());
-        if (!popularity)
+        var means = new Dictionary<string, double>(metrics.Means())
         {
-            means[PopularitySimilarity] = RankStatistics.Pearson([.. popularities], [.. similarities]);
-        }
+            [PopularitySimilarity] = RankStatistics.Pearson([.. popularities], [.. similarities]),
+        };
         return means;
+    }
+
+    /// <summary>The same figures of a reference that ranks without the model: <paramref name="rankerOfDay"/> is given a day
+    /// and every post created by it, and returns each member-day's ranking, best first.</summary>
+    private IReadOnlyDictionary<string, double> EvaluateReference(List<RetrievalExample> examples, string stage, IProgressReporter? progress,
+        Func<int, long[], Func<RetrievalExample, long[]>> rankerOfDay)
+    {
+        var metrics = new RetrievalMetricsAccumulator();
+        var counter = progress is null ? null : ProgressCounter.Start(progress, stage, examples.Count);
+        foreach (var day in examples.GroupBy(e => e.Day).OrderBy(g => g.Key))
+        {
+            var rank = rankerOfDay(day.Key, _log.PostsCreatedBy(day.Key).ToArray());
+            foreach (var example in day)
+            {
+                AddQuery(metrics, rank(example), example);
+                counter?.Advance();
+            }
+        }
+        return metrics.Means();
+    }
+
+    private void AddQuery(RetrievalMetricsAccumulator metrics, long[] ranked, RetrievalExample example) =>
+        metrics.Add(ranked, example.Positives.ToHashSet(), _log.PositivesBefore(example.MemberId, example.Day).Count());
+
+    /// <summary>Popularity ranks every member's candidates alike, by engagements before the day: one ranking a day.</summary>
+    private Func<RetrievalExample, long[]> Popularity(int day, long[] alive)
+    {
+        var ranked = TopK(alive, [.. alive.Select(p => (float)_log.CountsBefore(p, day).Positives)], RetrievalMetrics.RecallCutoffs.Max());
+        return _ => ranked;
+    }
+
+    /// <summary>The oracle ranks the posts the world could show that day (live ones: nothing else can be engaged with)
+    /// by each member's true relevance to them.</summary>
+    private Func<RetrievalExample, long[]> Oracle(FeedRelevance relevance, int day, long[] alive)
+    {
+        var live = alive.Where(p => relevance.IsLive(_log.Posts[p], day)).ToArray();
+        return example => TopK(live, [.. live.Select(p => (float)relevance.Merit(example.MemberId, p, day))], RetrievalMetrics.RecallCutoffs.Max());
     }
 
     /// <summary>Pearson correlation of a post's popularity (log(1 + engagements before the day)) with its mean similarity to

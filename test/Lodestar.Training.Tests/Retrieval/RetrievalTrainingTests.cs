@@ -1,7 +1,9 @@
 // The feed-retrieval dual encoder trained end to end on a small generated world through the one training
 // loop: its loss falls, it ranks held-out engagements above a random ranking, the run directory holds the
-// common record with recall under its keys and popularity beside it, and an interrupted run resumes exactly.
+// common record with recall under its keys and popularity and the world's oracle beside it, and an interrupted run
+// resumes exactly.
 using Lodestar.Data.Generation;
+using Lodestar.Data.GroundTruth;
 using Lodestar.Data.Vocabularies;
 using Lodestar.Features.Encoders;
 using Lodestar.Features.Retrieval;
@@ -64,6 +66,19 @@ public sealed class RetrievalTrainingTests : IDisposable
             return (double)ranked.Count(e.Positives.Contains) / e.Positives.Length;
         });
         Assert.Equal(expected, record.Test["recall@10/popularity"], 12);
+        // The oracle, in the same run: each member gets the posts the world could show that day (every engagement is of
+        // one) ranked by their true relevance to that member; it must beat popularity and the model.
+        var relevance = FeedRelevance.Open(world);
+        Assert.All(test, e => Assert.All(e.Positives, p => Assert.True(relevance.IsLive(log.Posts[p], e.Day), $"post {p} engaged on day {e.Day} was not live")));
+        var oracle = test.Average(e =>
+        {
+            var ranked = log.PostsCreatedBy(e.Day).ToArray().Where(p => relevance.IsLive(log.Posts[p], e.Day))
+                .OrderByDescending(p => (float)relevance.Merit(e.MemberId, p, e.Day)).ThenBy(p => p).Take(10);
+            return (double)ranked.Count(e.Positives.Contains) / e.Positives.Length;
+        });
+        Assert.Equal(oracle, record.Test["recall@10/oracle"], 12);
+        Assert.True(oracle > record.Test["recall@10/popularity"] && oracle > record.Test["recall@10"],
+            $"oracle recall@10 {oracle:F4}, popularity {record.Test["recall@10/popularity"]:F4}, model {record.Test["recall@10"]:F4}");
         Assert.True(File.Exists(Path.Combine(_directory, "run", TrainingLoop.BestFile)));
 
         // Interrupted inside its second epoch and resumed, the run ends with the same weights and moments.
