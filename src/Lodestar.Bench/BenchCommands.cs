@@ -14,6 +14,7 @@ public static class BenchCommands
         bench.Subcommands.Add(AttentionBench.Create(output));
         bench.Subcommands.Add(IndexBench.Create(output));
         bench.Subcommands.Add(EmbedBench.Create(output));
+        bench.Subcommands.Add(RetrievalHistoryBench.Create(output));
         bench.Subcommands.Add(FeedBench.Create(output));
         bench.Subcommands.Add(Serving.ServeBench.Create(output));
         foreach (var command in TransformerBench.Create(output))

@@ -26,6 +26,10 @@ public sealed class TensorArena
     private int _chunkPosition;
     private int _tensorCount;
 
+    /// <summary>Floats handed out since the last <see cref="Reset"/>, each request rounded up to 64 bytes: the activation
+    /// and gradient memory of one step, without the slack of chunks and free blocks that <see cref="CapacityFloats"/> counts.</summary>
+    public long FloatsInUse { get; private set; }
+
     /// <summary>Floats held by all chunks (capacity, not use).</summary>
     public long CapacityFloats
     {
@@ -48,6 +52,7 @@ public sealed class TensorArena
             _tensors[i].ResetForReuse();
         }
         _tensorCount = 0;
+        FloatsInUse = 0;
         _chunkIndex = 0;
         _chunkPosition = 0;
         if (_usedBlocks.Count == 0 && _freeBlocks.Count == 0)
@@ -99,6 +104,7 @@ public sealed class TensorArena
     {
         // Round to 16 floats (64 bytes) so each buffer starts on its own cache line within the chunk.
         var rounded = (count + 15) & ~15;
+        FloatsInUse += rounded;
         if (rounded >= LargeFloats)
         {
             return (LargeBlock(rounded, zeroed, count), 0);

@@ -52,4 +52,19 @@ public sealed class TensorArenaTests
         }
         Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1 << 16, "the arena took new memory after both shapes were seen");
     }
+
+    [Fact]
+    public void FloatsInUseCountsTheStepsRequestsRoundedToCacheLinesAndStartsAgainAtReset()
+    {
+        var arena = new TensorArena();
+        arena.Allocate([3, 5], zeroed: false);       // 15 floats → 16
+        arena.Allocate([17], zeroed: true);          // → 32
+        arena.Allocate([2_000_000], zeroed: false);  // a large block of its own, 2,000,000 already a multiple of 16
+        Assert.Equal(16 + 32 + 2_000_000, arena.FloatsInUse);
+        Assert.True(arena.CapacityFloats >= arena.FloatsInUse);
+        arena.Reset();
+        Assert.Equal(0, arena.FloatsInUse);
+        arena.Allocate([1], zeroed: false);
+        Assert.Equal(16, arena.FloatsInUse);
+    }
 }
