@@ -9,7 +9,16 @@ using System.Text;
 
 namespace Lodestar.Evaluation.Reports;
 
-public sealed record Series(string Name, IReadOnlyList<(double X, double Y)> Points);
+public sealed record Series(string Name, IReadOnlyList<(double X, double Y)> Points)
+{
+    /// <summary>One series per (name, value) pair over the same rows at their x, leaving out rows where the value is null
+    /// and series with no point (a reference a run does not have).</summary>
+    public static IReadOnlyList<Series> Of<TRow>(IReadOnlyList<(TRow Row, double X)> rows, params (string Name, Func<TRow, double?> Value)[] values) =>
+    [
+        .. values.Select(v => new Series(v.Name, [.. rows.Select(r => (r.X, Y: v.Value(r.Row))).Where(p => p.Y is not null).Select(p => (p.X, p.Y!.Value))]))
+            .Where(s => s.Points.Count > 0),
+    ];
+}
 
 public static class SvgCharts
 {

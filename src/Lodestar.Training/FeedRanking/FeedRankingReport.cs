@@ -49,11 +49,7 @@ public static class FeedRankingReport
         report.Section("Cold start", "Mean AUC over the actions by how many impressions the member had before the day: bucket 1 is none, then 1–5, 6–20, " +
             "21–100 and more than 100. A model that reads the history should gain most where there is some; popularity reads none.");
         report.Chart(SvgCharts.LineChart("Mean AUC by history length", "history bucket (1: none … 5: over 100)", "mean AUC",
-        [
-            .. new[] { ("model", (Func<ColdStartRow, double?>)(r => r.Model)), ("popularity", r => r.Popularity), ("oracle", r => r.Oracle) }
-                .Select(s => new Series(s.Item1, [.. buckets.Where(b => s.Item2(b.row) is not null).Select(b => (b.x, s.Item2(b.row)!.Value))]))
-                .Where(s => s.Points.Count > 0),
-        ]));
+            Series.Of(buckets, ("model", r => r.Model), ("popularity", r => r.Popularity), ("oracle", r => r.Oracle))));
         report.Table(["bucket", "history", "impressions", "model", "popularity", "oracle"],
             buckets.Select(b => (IReadOnlyList<string>)[ReportNumber.Count((long)b.x), b.row.Bucket, ReportNumber.Count((long)b.row.Impressions), F(b.row.Model), F(b.row.Popularity), F(b.row.Oracle)]));
 

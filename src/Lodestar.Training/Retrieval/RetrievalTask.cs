@@ -23,6 +23,9 @@ public sealed class RetrievalTask : ITrainingTask<List<RetrievalExample>>
 {
     private const int EmbedBatch = 64;
 
+    // Posts of the test drawn on the report's popularity–similarity scatter, spread evenly over every (post, day) scored.
+    private const int ScatterPoints = 2_000;
+
     private readonly RetrievalConfig _config;
     private readonly FeedLog _log;
     private readonly RetrievalPrompts _prompts;
@@ -33,6 +36,7 @@ public sealed class RetrievalTask : ITrainingTask<List<RetrievalExample>>
     private readonly List<RetrievalExample> _train;
     private readonly List<RetrievalExample> _validation;
     private readonly List<RetrievalExample> _test;
+    private ReportSections? _testReport;
 
     /// <param name="model">The shared encoder: built from config.Model, or a pretrained one to fine-tune.</param>
     /// <param name="teacher">A trained run whose candidate distribution the student also learns (config.DistillWeight), or null.</param>
@@ -88,7 +92,7 @@ public sealed class RetrievalTask : ITrainingTask<List<RetrievalExample>>
         return (loss, examples.Count);
     }
 
-    public IReadOnlyDictionary<string, double> Validate(IProgressReporter? progress) => Evaluate(_validation, "validation", progress);
+    public IReadOnlyDictionary<string, double> Validate(IProgressReporter? progress) => Evaluate(_validation, "validation", progress).Figures;
 
     /// <summary>The model's test metrics, and beside them the same overall figures of popularity (every member gets the
     /// posts with the most engagements before the day: `recall@100/popularity`, ...), the reference any retriever must beat,
@@ -97,7 +101,8 @@ public sealed class RetrievalTask : ITrainingTask<List<RetrievalExample>>
     public IReadOnlyDictionary<string, double> Test(IProgressReporter? progress)
     {
         _prompts.ResetCounts();
-        var metrics = new Dictionary<string, double>(Evaluate(_test, "test", progress));
+        var (figures, points) = Evaluate(_test, "test", progress);
+        var metrics = new Dictionary<string, double>(figures);
         // How often the token budgets cut a test prompt (the member's oldest history first, then low-priority fields).
         var (members, membersCut, posts, postsCut) = _prompts.Counts;
         metrics[MemberPromptsCut] = members == 0 ? 0 : (double)membersCut / members;
@@ -109,14 +114,17 @@ public sealed class RetrievalTask : ITrainingTask<List<RetrievalExample>>
         }
         foreach (var (target, ranker) in references)
         {
-            var figures = EvaluateReference(_test, $"test {target}", progress, ranker);
-            foreach (var key in RetrievalMetrics.Keys)
+            // Overall and per history bucket; the buckets' member-day counts are the model's already.
+            foreach (var (key, value) in EvaluateReference(_test, $"test {target}", progress, ranker).Where(f => !f.Key.StartsWith("queries/", StringComparison.Ordinal)))
             {
-                metrics[MetricNames.Of(key, target)] = figures[key];
+                metrics[MetricNames.Of(key, target)] = value;
             }
         }
+        _testReport = RetrievalReport.Sections(metrics, EvenSample.Of(points, ScatterPoints));
         return metrics;
     }
+
+    public ReportSections? TestReport() => _testReport;
 
     /// <summary>Shares of the test's member and post prompts that their token budgets cut.</summary>
     public static readonly string MemberPromptsCut = MetricNames.Of("cut-share", "member-prompts");
@@ -132,9 +140,10 @@ public sealed class RetrievalTask : ITrainingTask<List<RetrievalExample>>
 
     /// <summary>
     /// Recall@10/50/100/500 and NDCG@10 of each member-day's engagements among every post created by that day (as of that
-    /// day), exact search by cosine similarity; overall and per history bucket.
+    /// day), exact search by cosine similarity; overall and per history bucket; and each (post, day)'s popularity and mean similarity.
     /// </summary>
-    private IReadOnlyDictionary<string, double> Evaluate(List<RetrievalExample> examples, string stage, IProgressReporter? progress)
+    private (IReadOnlyDictionary<string, double> Figures, List<RetrievalReport.PopularityPoint> Points) Evaluate(List<RetrievalExample> examples, string stage,
+        IProgressReporter? progress)
     {
         var embedder = new PromptEmbedder(_model, EmbedBatch);
         var metrics = new RetrievalMetricsAccumulator();
@@ -174,7 +183,7 @@ public sealed class RetrievalTask : ITrainingTask<List<RetrievalExample>>
         {
             [PopularitySimilarity] = RankStatistics.Pearson([.. popularities], [.. similarities]),
         };
-        return means;
+        return (means, [.. popularities.Select((p, i) => new RetrievalReport.PopularityPoint(p, similarities[i]))]);
     }
 
     /// <summary>The same figures of a reference that ranks without the model: <paramref name="rankerOfDay"/> is given a day

@@ -40,7 +40,7 @@ public sealed class RetrievalTrainingTests : IDisposable
     };
 
     [Fact]
-    public void TheDualEncoderLearnsToRankHeldOutEngagementsAboveChance()
+    public async Task TheDualEncoderLearnsToRankHeldOutEngagementsAboveChance()
     {
         var world = World(members: 400, days: 12, seed: 7);
         var config = Small(world, tokens: 64, channels: 32, evaluationExamples: 150) with
@@ -80,6 +80,24 @@ public sealed class RetrievalTrainingTests : IDisposable
         Assert.True(oracle > record.Test["recall@10/popularity"] && oracle > record.Test["recall@10"],
             $"oracle recall@10 {oracle:F4}, popularity {record.Test["recall@10/popularity"]:F4}, model {record.Test["recall@10"]:F4}");
         Assert.True(File.Exists(Path.Combine(_directory, "run", TrainingLoop.BestFile)));
+
+        // The report: recall by depth and cold start beside both references, and the popularity–similarity scatter, with
+        // the same numbers in report.json.
+        var html = File.ReadAllText(Path.Combine(_directory, "run", RunReport.FileName));
+        foreach (var section in new[] { "Recall at each depth", "Recall by depth", "Cold start", "recall@100 by history length", "Popularity against mean similarity" })
+        {
+            Assert.Contains(section, html, StringComparison.Ordinal);
+        }
+        using var numbers = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(_directory, "run", "report.json")));
+        var report = numbers.RootElement.GetProperty("task");
+        var recall100 = report.GetProperty("metrics").EnumerateArray().Single(m => m.GetProperty("metric").GetString() == "recall@100");
+        Assert.Equal((record.Test["recall@100"] - record.Test["recall@100/popularity"]) / (record.Test["recall@100/oracle"] - record.Test["recall@100/popularity"]),
+            recall100.GetProperty("gap_closed").GetDouble(), 12);
+        var buckets = report.GetProperty("cold_start").EnumerateArray().ToList();
+        Assert.Equal(record.Test.Keys.Count(k => k.StartsWith("queries/history-", StringComparison.Ordinal)), buckets.Count);
+        Assert.All(buckets, b => Assert.Equal(record.Test[$"recall@100/{b.GetProperty("bucket").GetString()}/oracle"], b.GetProperty("oracle").GetDouble()));
+        Assert.InRange(report.GetProperty("points").GetArrayLength(), 100, 2_000);
+        Assert.Empty(await Lodestar.TestSupport.ReportInChromium.Problems(Path.Combine(_directory, "run", RunReport.FileName)));
 
         // Interrupted inside its second epoch and resumed, the run ends with the same weights and moments.
         var resumedRun = Path.Combine(_directory, "resumed");
