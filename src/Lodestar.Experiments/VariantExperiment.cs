@@ -56,13 +56,15 @@ public static class VariantExperiment
 
     /// <summary>
     /// Trains every variant under every seed (<paramref name="seeded"/> gives a variant's config for a world and a seed,
-    /// <paramref name="train"/> runs or resumes it) and writes the summary.
+    /// <paramref name="train"/> runs or resumes it) and writes the summary and the report, which compares and draws the
+    /// <paramref name="headline"/> figures.
     /// </summary>
     public static ExperimentSummary Run<TConfig>(VariantExperimentConfig<TConfig> config, Func<TConfig, string, int, TConfig> seeded,
-        Func<TConfig, string, LoopOptions, RunRecord<TConfig>> train, Action<string>? log = null, IProgressReporter? progress = null)
+        Func<TConfig, string, LoopOptions, RunRecord<TConfig>> train, IReadOnlyList<string> headline, Action<string>? log = null, IProgressReporter? progress = null)
     {
         ExperimentWorld.EnsureGenerated(config.World, new WorldConfig { Members = config.WorldMembers, Days = config.WorldDays, Seed = config.WorldSeed }, log);
         var variants = new Dictionary<string, IReadOnlyDictionary<string, SeedSpread>>(StringComparer.Ordinal);
+        var tests = new Dictionary<string, IReadOnlyList<IReadOnlyDictionary<string, double>>>(StringComparer.Ordinal);
         foreach (var (name, variant) in config.Variants)
         {
             var records = new List<RunRecord<TConfig>>();
@@ -76,10 +78,13 @@ public static class VariantExperiment
             }
             var keys = records[0].Test!.Keys.Where(k => records.All(r => r.Test!.ContainsKey(k)));
             variants[name] = keys.ToDictionary(k => k, k => SeedSpread.Of([.. records.Select(r => r.Test![k])]), StringComparer.Ordinal);
+            tests[name] = [.. records.Select(r => r.Test!)];
         }
         var result = new ExperimentSummary(config.Seeds, variants);
         Directory.CreateDirectory(config.Out);
         AtomicFile.WriteAllBytes(Path.Combine(config.Out, ExperimentSummary.FileName), JsonSerializer.SerializeToUtf8Bytes(result, RunJson.Options));
+        var report = ExperimentReport.Write(config.Out, Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(config.Out))), result, tests, headline);
+        log?.Invoke($"report: {report}");
         return result;
     }
 }

@@ -1,6 +1,6 @@
 // A retrieval experiment on a small world: each variant and seed is its own run directory, the summary is
-// every test figure's spread over the seeds (the popularity–similarity correlation among them), and a rerun
-// reuses the finished runs.
+// every test figure's spread over the seeds (the popularity–similarity correlation among them), the report compares
+// the headline figures with the first variant's by the fixed rule, and a rerun reuses the finished runs.
 using Lodestar.Experiments.Retrieval;
 using Lodestar.Features.Retrieval;
 using Lodestar.Models.Bert;
@@ -16,7 +16,7 @@ public sealed class RetrievalExperimentTests : IDisposable
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     [Fact]
-    public void EveryVariantAndSeedIsARunAndTheSummaryIsTheirSpread()
+    public async Task EveryVariantAndSeedIsARunAndTheSummaryIsTheirSpread()
     {
         var small = new RetrievalConfig
         {
@@ -50,6 +50,17 @@ public sealed class RetrievalExperimentTests : IDisposable
             Assert.Equal(runs.Select(r => r.Test!["recall@10"]).Average(), figures["recall@10"].Mean, 12);
         }
         Assert.True(File.Exists(Path.Combine(config.Out, ExperimentSummary.FileName)));
+        var html = File.ReadAllText(Path.Combine(config.Out, ExperimentReport.FileName));
+        Assert.Contains("Against percentile", html, StringComparison.Ordinal);
+        using var numbers = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(config.Out, "report.json")));
+        var comparisons = numbers.RootElement.GetProperty("comparisons").EnumerateArray().ToList();
+        Assert.Equal(RetrievalExperiment.Headline.Count, comparisons.Count);
+        var recall = comparisons.Single(c => c.GetProperty("metric").GetString() == "recall@10");
+        var (raw, percentile) = (result.Variants["raw"]["recall@10"], result.Variants["percentile"]["recall@10"]);
+        Assert.Equal(raw.Mean - percentile.Mean, recall.GetProperty("difference").GetDouble(), 12);
+        Assert.Equal(ExperimentReport.Compare("raw", raw, "percentile", percentile, "recall@10").Verdict, recall.GetProperty("verdict").GetString());
+        Assert.Equal(2, numbers.RootElement.GetProperty("runs").GetProperty("raw").GetArrayLength());
+        Assert.Empty(await Lodestar.TestSupport.ReportInChromium.Problems(Path.Combine(config.Out, ExperimentReport.FileName)));
         // A rerun reuses every finished run: the same figures, nothing trained again.
         var before = File.GetLastWriteTimeUtc(Path.Combine(RetrievalExperiment.RunDirectory(config, "raw", 2), TrainingLoop.LastFile));
         var again = RetrievalExperiment.Run(config);

@@ -43,8 +43,7 @@ public static class FeedCommand
             var asJson = parse.GetValue(json);
             var experiment = FeedRankingExperimentConfig.Load(parse.GetValue(config)!.FullName);
             var result = FeedRankingExperiment.Run(experiment, (asJson ? Console.Error : Console.Out).WriteLine, ProgressReporter.ForStandardError());
-            ExperimentOutput.Write(result, [.. FeedTasks.Names.Select(MetricNames.Auc), FeedRankingMetrics.MeanAuc, MetricNames.Of(FeedRankingMetrics.MeanAuc, "history-1-5"),
-                MetricNames.Of(FeedRankingMetrics.MeanAuc, FeedReferences.Oracle)], experiment.Out, asJson);
+            ExperimentOutput.Write(result, FeedRankingExperiment.Headline, experiment.Out, asJson);
             return 0;
         });
         return command;

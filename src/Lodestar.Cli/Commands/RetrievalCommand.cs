@@ -32,7 +32,7 @@ public static class RetrievalCommand
             var asJson = parse.GetValue(json);
             var experiment = RetrievalExperimentConfig.Load(parse.GetValue(config)!.FullName);
             var result = RetrievalExperiment.Run(experiment, (asJson ? Console.Error : Console.Out).WriteLine, ProgressReporter.ForStandardError());
-            ExperimentOutput.Write(result, ["recall@10", "recall@100", "ndcg@10", RetrievalTask.PopularitySimilarity, "recall@100/popularity", "recall@100/oracle"], experiment.Out, asJson);
+            ExperimentOutput.Write(result, RetrievalExperiment.Headline, experiment.Out, asJson);
             return 0;
         });
         return command;

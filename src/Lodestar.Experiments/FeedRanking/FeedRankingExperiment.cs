@@ -3,6 +3,9 @@
 // world under several seeds, and every test figure's mean ± spread per variant.
 using Lodestar.Core;
 using Lodestar.Core.Progress;
+using Lodestar.Evaluation;
+using Lodestar.Evaluation.FeedRanking;
+using Lodestar.Models.FeedRanking;
 using Lodestar.Training.FeedRanking;
 using Lodestar.Training.Loop;
 
@@ -25,7 +28,14 @@ public sealed record FeedRankingExperimentConfig : VariantExperimentConfig<FeedR
 
 public static class FeedRankingExperiment
 {
+    /// <summary>The figures a feed-ranking claim is judged on: each action's AUC, their mean overall, for short histories and the oracle's.</summary>
+    public static readonly IReadOnlyList<string> Headline =
+    [
+        .. FeedTasks.Names.Select(MetricNames.Auc), FeedRankingMetrics.MeanAuc, MetricNames.Of(FeedRankingMetrics.MeanAuc, "history-1-5"),
+        MetricNames.Of(FeedRankingMetrics.MeanAuc, FeedReferences.Oracle),
+    ];
+
     public static ExperimentSummary Run(FeedRankingExperimentConfig config, Action<string>? log = null, IProgressReporter? progress = null) =>
         VariantExperiment.Run(config.Validate(), (variant, world, seed) => variant with { World = world, Seed = seed },
-            (seeded, run, options) => FeedRankingRun.Train(seeded, run, options), log, progress);
+            (seeded, run, options) => FeedRankingRun.Train(seeded, run, options), Headline, log, progress);
 }

@@ -27,8 +27,12 @@ public static class RetrievalExperiment
     /// <summary>The run directory of one variant and seed.</summary>
     public static string RunDirectory(RetrievalExperimentConfig config, string variant, int seed) => VariantExperiment.RunDirectory(config, variant, seed);
 
+    /// <summary>The figures a retrieval claim is judged on, and the references beside them.</summary>
+    public static readonly IReadOnlyList<string> Headline =
+        ["recall@10", "recall@100", "ndcg@10", "recall@100/history-0", "recall@100/history-1-2", RetrievalTask.PopularitySimilarity, "recall@100/popularity", "recall@100/oracle"];
+
     public static ExperimentSummary Run(RetrievalExperimentConfig config, Action<string>? log = null, IProgressReporter? progress = null) =>
         VariantExperiment.Run(config.Validate(),
             (variant, world, seed) => variant with { World = world, Seed = seed, Model = variant.Model with { Seed = (ulong)seed } },
-            (seeded, run, options) => RetrievalRun.Train(seeded, run, options), log, progress);
+            (seeded, run, options) => RetrievalRun.Train(seeded, run, options), Headline, log, progress);
 }
