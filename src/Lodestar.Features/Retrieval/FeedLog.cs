@@ -8,7 +8,7 @@ using Lodestar.Text.Prompts;
 
 namespace Lodestar.Features.Retrieval;
 
-public sealed class FeedLog
+public sealed class FeedLog : IRetrievalLog
 {
     private static readonly FeedImpression[] s_none = [];
     private readonly Dictionary<long, FeedImpression[]> _byMember;
@@ -100,6 +100,15 @@ public sealed class FeedLog
 
     /// <summary>Posts created on or before <paramref name="day"/>, by creation day then id.</summary>
     public ReadOnlySpan<long> PostsCreatedBy(int day) => _postsByDay.AsSpan(0, SortedSearch.LowerBound(_postDays, day + 1));
+
+    ReadOnlySpan<long> IRetrievalLog.ItemsCreatedBy(int day) => PostsCreatedBy(day);
+
+    IEnumerable<RetrievalEvent> IRetrievalLog.EventsOf(long member) =>
+        ImpressionsOf(member).Select(i => new RetrievalEvent(i.Day, i.PostId, WorldSnapshot.IsPositive(i)));
+
+    int IRetrievalLog.EngagementsBefore(long member, int day) => PositivesBefore(member, day).Count();
+
+    long IRetrievalLog.ItemEngagementsBefore(long item, int day) => CountsBefore(item, day).Positives;
 
     private static void Add(Dictionary<long, List<FeedImpression>> index, long key, FeedImpression impression)
     {

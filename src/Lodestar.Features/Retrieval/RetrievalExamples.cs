@@ -1,9 +1,8 @@
-// Training data of feed retrieval from a feed log, split by time: one example per member and day with an
-// engagement; its positives are the posts the member engaged with that day (click, long dwell, like,
-// comment, share), its hard negatives the posts shown that day and not engaged with, and easy negatives
-// are drawn at batch time from posts alive that day and never shown to the member.
+// Training data of retrieval from an engagement log, split by time: one example per member and day with an
+// engagement; its positives are the items the member engaged with that day (a feed post clicked, dwelt on, liked,
+// commented or shared; a job applied to), its hard negatives the items shown that day and not engaged with, and
+// easy negatives are drawn at batch time from items that existed that day and were never shown to the member.
 using Lodestar.Core;
-using Lodestar.Text.Prompts;
 
 namespace Lodestar.Features.Retrieval;
 
@@ -44,7 +43,7 @@ public readonly record struct RetrievalBoundaries(int ValidationStart, int TestS
 public static class RetrievalExamples
 {
     /// <summary>Where the log's days split; throws when it is too short to leave a training day.</summary>
-    public static RetrievalBoundaries Boundaries(FeedLog log, RetrievalDataConfig config)
+    public static RetrievalBoundaries Boundaries(IRetrievalLog log, RetrievalDataConfig config)
     {
         config.Validate();
         var testStart = log.LastDay - config.TestDays + 1;
@@ -52,26 +51,26 @@ public static class RetrievalExamples
         if (validationStart <= log.FirstDay)
         {
             throw new ArgumentException(
-                $"the feed log spans days {log.FirstDay}..{log.LastDay}: too short for {config.ValidationDays} validation and {config.TestDays} test days and a training day before them");
+                $"the log spans days {log.FirstDay}..{log.LastDay}: too short for {config.ValidationDays} validation and {config.TestDays} test days and a training day before them");
         }
         return new RetrievalBoundaries(validationStart, testStart);
     }
 
     /// <summary>Every (member, day) with at least one engagement, by member then day.</summary>
-    public static List<RetrievalExample> Build(FeedLog log, RetrievalDataConfig config)
+    public static List<RetrievalExample> Build(IRetrievalLog log, RetrievalDataConfig config)
     {
         var boundaries = Boundaries(log, config);
         var examples = new List<RetrievalExample>();
         foreach (var member in log.Members.Order())
         {
-            foreach (var day in log.ImpressionsOf(member).GroupBy(i => i.Day))
+            foreach (var day in log.EventsOf(member).GroupBy(e => e.Day))
             {
-                var positives = day.Where(WorldSnapshot.IsPositive).Select(i => i.PostId).ToHashSet();
+                var positives = day.Where(e => e.Engaged).Select(e => e.Item).ToHashSet();
                 if (positives.Count == 0)
                 {
                     continue;
                 }
-                var hard = day.Select(i => i.PostId).Where(p => !positives.Contains(p)).Distinct().Order().ToArray();
+                var hard = day.Select(e => e.Item).Where(p => !positives.Contains(p)).Distinct().Order().ToArray();
                 examples.Add(new RetrievalExample(member, day.Key, boundaries.SplitOf(day.Key), [.. positives.Order()], hard));
             }
         }
@@ -80,10 +79,10 @@ public static class RetrievalExamples
 }
 
 /// <summary>
-/// Draws easy negatives: posts created on or before the example's day (alive then) that the log never shows
-/// the member on any day, without repeats within one draw. Not thread-safe (it caches each member's shown posts).
+/// Draws easy negatives: items created on or before the example's day (there then) that the log never shows
+/// the member on any day, without repeats within one draw. Not thread-safe (it caches each member's shown items).
 /// </summary>
-public sealed class EasyNegativeSampler(FeedLog log)
+public sealed class EasyNegativeSampler(IRetrievalLog log)
 {
     private readonly Dictionary<long, HashSet<long>> _shown = new();
 
@@ -91,7 +90,7 @@ public sealed class EasyNegativeSampler(FeedLog log)
     /// fewer only when fewer posts qualify.</summary>
     public long[] Draw(long member, int day, int count, SeededRandom random)
     {
-        var alive = log.PostsCreatedBy(day);
+        var alive = log.ItemsCreatedBy(day);
         var shown = Shown(member);
         var drawn = new List<long>(count);
         var taken = new HashSet<long>();
@@ -129,7 +128,7 @@ public sealed class EasyNegativeSampler(FeedLog log)
     {
         if (!_shown.TryGetValue(member, out var shown))
         {
-            _shown[member] = shown = [.. log.ImpressionsOf(member).Select(i => i.PostId)];
+            _shown[member] = shown = [.. log.EventsOf(member).Select(e => e.Item)];
         }
         return shown;
     }

@@ -18,7 +18,7 @@ public enum CountFormat
     Raw,
 }
 
-public sealed class RetrievalPrompts
+public sealed class RetrievalPrompts : IRetrievalPrompts
 {
     public const string MemberTemplate = "history";
 
@@ -61,6 +61,8 @@ public sealed class RetrievalPrompts
     /// <summary>Member and post prompts rendered since the last <see cref="ResetCounts"/>, and how many of each the budgets cut.</summary>
     public (long Members, long MembersCut, long Posts, long PostsCut) Counts =>
         (Interlocked.Read(ref _members), Interlocked.Read(ref _membersCut), Interlocked.Read(ref _posts), Interlocked.Read(ref _postsCut));
+
+    (long Members, long MembersCut, long Items, long ItemsCut) IRetrievalPrompts.PromptCounts => Counts;
 
     public void ResetCounts() => (_members, _membersCut, _posts, _postsCut) = (0, 0, 0, 0);
 
@@ -125,6 +127,8 @@ public sealed class RetrievalPrompts
 
     /// <summary>Token ids of the post's prompt on a day.</summary>
     public int[] PostTokens(long post, int day) => Encode(Post(post, day));
+
+    int[] IRetrievalPrompts.ItemTokens(long item, int day) => PostTokens(item, day);
 
     /// <summary>Sequences padded to the longest: token ids (B·T), keep flags (B·T, 1 for a real token) and T.</summary>
     public static (int[] Tokens, byte[] Keep, int Length) Pack(IReadOnlyList<int[]> sequences)

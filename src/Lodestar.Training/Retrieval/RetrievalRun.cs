@@ -80,7 +80,7 @@ public static class RetrievalRun
         var world = WorldSnapshot.Load(config.World);
         var prompts = config.Prompts(world, log, tokenizer, boundaries.ValidationStart);
         var teacher = config.Teacher is { } teacherRun ? RetrievalTeacher.Load(teacherRun, start.Data.Inputs, world, log, boundaries.ValidationStart) : null;
-        var task = new RetrievalTask(config, log, prompts, model, examples, teacher, FeedRelevance.OpenIfGenerated(config.World));
+        var task = new RetrievalTask(config, log, prompts, model, examples, teacher, FeedOracle(config.World, log));
         return TrainingLoop.Run(task, config.Training, start, runDirectory, options);
     }
 
@@ -96,7 +96,23 @@ public static class RetrievalRun
         var log = FeedLog.Load(config.World);
         var examples = RetrievalExamples.Build(log, config.Data);
         var prompts = config.Prompts(WorldSnapshot.Load(config.World), log, pretrained.Tokenizer, RetrievalExamples.Boundaries(log, config.Data).ValidationStart);
-        return new RetrievalTask(config, log, prompts, pretrained.Model, examples, relevance: FeedRelevance.OpenIfGenerated(config.World)).Test(progress);
+        return new RetrievalTask(config, log, prompts, pretrained.Model, examples, oracle: FeedOracle(config.World, log)).Test(progress);
+    }
+
+    /// <summary>In a generated world, the oracle: each member gets the posts the world could show that day (live ones: nothing
+    /// else can be engaged with) ranked by their true relevance to that member (FeedRelevance.Merit); null for a log without truth.</summary>
+    public static Func<int, long[], Func<RetrievalExample, long[]>>? FeedOracle(string world, FeedLog log)
+    {
+        if (FeedRelevance.OpenIfGenerated(world) is not { } relevance)
+        {
+            return null;
+        }
+        var k = Evaluation.Retrieval.RetrievalMetrics.RecallCutoffs.Max();
+        return (day, alive) =>
+        {
+            var live = alive.Where(p => relevance.IsLive(log.Posts[p], day)).ToArray();
+            return example => RetrievalTask.TopK(live, [.. live.Select(p => (float)relevance.Merit(example.MemberId, p, day))], k);
+        };
     }
 
     /// <summary>A byte-level BPE vocabulary learned from the world's member and post records, with the prompt markers added.</summary>

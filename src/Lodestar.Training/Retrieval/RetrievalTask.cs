@@ -1,11 +1,10 @@
-// The dual encoder in the one training loop: one shared encoder embeds members and posts (mean-pooled, L2
-// normalised), InfoNCE over each batch's candidate set (every member's positive, hard and easy negatives,
-// each post once, a member's other positives masked), and recall@K of held-out engagements among every post
-// created by that day, by an exact index of that day's posts, to pick the best epoch; the test also scores popularity
+// The dual encoder in the one training loop: one shared encoder embeds members and items (feed posts or jobs;
+// mean-pooled, L2 normalised), InfoNCE over each batch's candidate set (every member's positive, hard and easy
+// negatives, each item once, a member's other positives masked), and recall@K of held-out engagements among every item
+// created by that day, by an exact index of that day's items, to pick the best epoch; the test also scores popularity
 // and, in a generated world, the oracle that ranks by the world's true relevance, the references a retriever sits between.
 using Lodestar.Core;
 using Lodestar.Core.Progress;
-using Lodestar.Data.GroundTruth;
 using Lodestar.Evaluation;
 using Lodestar.Evaluation.Retrieval;
 using Lodestar.Features.Retrieval;
@@ -27,12 +26,12 @@ public sealed class RetrievalTask : ITrainingTask<List<RetrievalExample>>
     private const int ScatterPoints = 2_000;
 
     private readonly RetrievalConfig _config;
-    private readonly FeedLog _log;
-    private readonly RetrievalPrompts _prompts;
+    private readonly IRetrievalLog _log;
+    private readonly IRetrievalPrompts _prompts;
     private readonly EasyNegativeSampler _sampler;
     private readonly BertModel _model;
     private readonly RetrievalTeacher? _teacher;
-    private readonly FeedRelevance? _relevance;
+    private readonly Func<int, long[], Func<RetrievalExample, long[]>>? _oracle;
     private readonly List<RetrievalExample> _train;
     private readonly List<RetrievalExample> _validation;
     private readonly List<RetrievalExample> _test;
@@ -40,12 +39,13 @@ public sealed class RetrievalTask : ITrainingTask<List<RetrievalExample>>
 
     /// <param name="model">The shared encoder: built from config.Model, or a pretrained one to fine-tune.</param>
     /// <param name="teacher">A trained run whose candidate distribution the student also learns (config.DistillWeight), or null.</param>
-    /// <param name="relevance">The world's true member–post relevance, for the oracle's test figures; null when the log has none.</param>
-    public RetrievalTask(RetrievalConfig config, FeedLog log, RetrievalPrompts prompts, BertModel model, IReadOnlyList<RetrievalExample> examples,
-        RetrievalTeacher? teacher = null, FeedRelevance? relevance = null)
+    /// <param name="oracle">Given a day and the items created by it, each member-day's ranking by the world's true relevance
+    /// (the oracle's test figures); null when the log has no truth.</param>
+    public RetrievalTask(RetrievalConfig config, IRetrievalLog log, IRetrievalPrompts prompts, BertModel model, IReadOnlyList<RetrievalExample> examples,
+        RetrievalTeacher? teacher = null, Func<int, long[], Func<RetrievalExample, long[]>>? oracle = null)
     {
         _teacher = teacher;
-        _relevance = relevance;
+        _oracle = oracle;
         _config = config;
         _log = log;
         _prompts = prompts;
@@ -80,7 +80,7 @@ public sealed class RetrievalTask : ITrainingTask<List<RetrievalExample>>
     {
         var batch = RetrievalBatch.Draw(examples, _config.HardNegatives, _config.EasyNegatives, _sampler, random);
         var members = Encode(graph, [.. examples.Select(e => _prompts.MemberTokens(e.MemberId, e.Day))]);
-        var posts = Encode(graph, [.. batch.Candidates.Select((p, j) => _prompts.PostTokens(p, batch.Days[j]))]);
+        var posts = Encode(graph, [.. batch.Candidates.Select((p, j) => _prompts.ItemTokens(p, batch.Days[j]))]);
         var student = Losses.CandidateLogits(graph, members, posts, batch.Excluded, _config.Temperature);
         var loss = Losses.InfoNce(graph, student, batch.Labels, batch.Excluded);
         if (_teacher is not null)
@@ -94,23 +94,22 @@ public sealed class RetrievalTask : ITrainingTask<List<RetrievalExample>>
 
     public IReadOnlyDictionary<string, double> Validate(IProgressReporter? progress) => Evaluate(_validation, "validation", progress).Figures;
 
-    /// <summary>The model's test metrics, and beside them the same overall figures of popularity (every member gets the
-    /// posts with the most engagements before the day: `recall@100/popularity`, ...), the reference any retriever must beat,
-    /// and, when the world's truth is known, of the oracle (`recall@100/oracle`, ...): each member gets the posts the world
-    /// could show that day ranked by their true relevance to that member (FeedRelevance.Merit), which no model sees.</summary>
+    /// <summary>The model's test metrics, and beside them the same figures of popularity (every member gets the items with
+    /// the most engagements before the day: `recall@100/popularity`, ...), the reference any retriever must beat, and, when
+    /// the world's truth is known, of the oracle (`recall@100/oracle`, ...), which ranks by true relevance no model sees.</summary>
     public IReadOnlyDictionary<string, double> Test(IProgressReporter? progress)
     {
         _prompts.ResetCounts();
         var (figures, points) = Evaluate(_test, "test", progress);
         var metrics = new Dictionary<string, double>(figures);
         // How often the token budgets cut a test prompt (the member's oldest history first, then low-priority fields).
-        var (members, membersCut, posts, postsCut) = _prompts.Counts;
+        var (members, membersCut, posts, postsCut) = _prompts.PromptCounts;
         metrics[MemberPromptsCut] = members == 0 ? 0 : (double)membersCut / members;
         metrics[PostPromptsCut] = posts == 0 ? 0 : (double)postsCut / posts;
         var references = new List<(string Target, Func<int, long[], Func<RetrievalExample, long[]>> Ranker)> { (PopularityTarget, Popularity) };
-        if (_relevance is not null)
+        if (_oracle is not null)
         {
-            references.Add((OracleTarget, (day, alive) => Oracle(_relevance, day, alive)));
+            references.Add((OracleTarget, _oracle));
         }
         foreach (var (target, ranker) in references)
         {
@@ -126,7 +125,7 @@ public sealed class RetrievalTask : ITrainingTask<List<RetrievalExample>>
 
     public ReportSections? TestReport() => _testReport;
 
-    /// <summary>Shares of the test's member and post prompts that their token budgets cut.</summary>
+    /// <summary>Shares of the test's member and item prompts that their token budgets cut (`post-prompts` names item prompts of any kind).</summary>
     public static readonly string MemberPromptsCut = MetricNames.Of("cut-share", "member-prompts");
 
     public static readonly string PostPromptsCut = MetricNames.Of("cut-share", "post-prompts");
@@ -152,10 +151,10 @@ public sealed class RetrievalTask : ITrainingTask<List<RetrievalExample>>
         var (popularities, similarities) = (new List<double>(), new List<double>());
         foreach (var day in examples.GroupBy(e => e.Day).OrderBy(g => g.Key))
         {
-            var alive = _log.PostsCreatedBy(day.Key).ToArray();
+            var alive = _log.ItemsCreatedBy(day.Key).ToArray();
             var dayExamples = day.ToList();
             var width = _model.Config.Channels;
-            var posts = embedder.Embed([.. alive.Select(p => _prompts.PostTokens(p, day.Key))]);
+            var posts = embedder.Embed([.. alive.Select(p => _prompts.ItemTokens(p, day.Key))]);
             var members = embedder.Embed([.. dayExamples.Select(e => _prompts.MemberTokens(e.MemberId, e.Day))]);
             // Each post's mean similarity to the day's members (the mean member vector · the post) beside its popularity then.
             var meanMember = new float[width];
@@ -165,7 +164,7 @@ public sealed class RetrievalTask : ITrainingTask<List<RetrievalExample>>
             }
             for (var p = 0; p < alive.Length; p++)
             {
-                popularities.Add(Math.Log(1 + _log.CountsBefore(alive[p], day.Key).Positives));
+                popularities.Add(Math.Log(1 + _log.ItemEngagementsBefore(alive[p], day.Key)));
                 similarities.Add(System.Numerics.Tensors.TensorPrimitives.Dot(meanMember, posts.AsSpan(p * width, width)) / dayExamples.Count);
             }
             // The candidates come from an exact index of the day's posts, as serving would fetch them.
@@ -195,7 +194,7 @@ public sealed class RetrievalTask : ITrainingTask<List<RetrievalExample>>
         var counter = progress is null ? null : ProgressCounter.Start(progress, stage, examples.Count);
         foreach (var day in examples.GroupBy(e => e.Day).OrderBy(g => g.Key))
         {
-            var rank = rankerOfDay(day.Key, _log.PostsCreatedBy(day.Key).ToArray());
+            var rank = rankerOfDay(day.Key, _log.ItemsCreatedBy(day.Key).ToArray());
             foreach (var example in day)
             {
                 AddQuery(metrics, rank(example), example);
@@ -206,21 +205,13 @@ public sealed class RetrievalTask : ITrainingTask<List<RetrievalExample>>
     }
 
     private void AddQuery(RetrievalMetricsAccumulator metrics, long[] ranked, RetrievalExample example) =>
-        metrics.Add(ranked, example.Positives.ToHashSet(), _log.PositivesBefore(example.MemberId, example.Day).Count());
+        metrics.Add(ranked, example.Positives.ToHashSet(), _log.EngagementsBefore(example.MemberId, example.Day));
 
     /// <summary>Popularity ranks every member's candidates alike, by engagements before the day: one ranking a day.</summary>
     private Func<RetrievalExample, long[]> Popularity(int day, long[] alive)
     {
-        var ranked = TopK(alive, [.. alive.Select(p => (float)_log.CountsBefore(p, day).Positives)], RetrievalMetrics.RecallCutoffs.Max());
+        var ranked = TopK(alive, [.. alive.Select(p => (float)_log.ItemEngagementsBefore(p, day))], RetrievalMetrics.RecallCutoffs.Max());
         return _ => ranked;
-    }
-
-    /// <summary>The oracle ranks the posts the world could show that day (live ones: nothing else can be engaged with)
-    /// by each member's true relevance to them.</summary>
-    private Func<RetrievalExample, long[]> Oracle(FeedRelevance relevance, int day, long[] alive)
-    {
-        var live = alive.Where(p => relevance.IsLive(_log.Posts[p], day)).ToArray();
-        return example => TopK(live, [.. live.Select(p => (float)relevance.Merit(example.MemberId, p, day))], RetrievalMetrics.RecallCutoffs.Max());
     }
 
     /// <summary>Pearson correlation of a post's popularity (log(1 + engagements before the day)) with its mean similarity to
@@ -228,7 +219,7 @@ public sealed class RetrievalTask : ITrainingTask<List<RetrievalExample>>
     public static readonly string PopularitySimilarity = MetricNames.Of("pearson", "popularity-similarity");
 
     /// <summary>Ids of the k best scores, best first; equal scores by lower id.</summary>
-    private static long[] TopK(long[] ids, float[] scores, int k)
+    public static long[] TopK(long[] ids, float[] scores, int k)
     {
         var order = Enumerable.Range(0, ids.Length).ToArray();
         Array.Sort(order, (a, b) => scores[b] != scores[a] ? scores[b].CompareTo(scores[a]) : ids[a].CompareTo(ids[b]));
