@@ -152,7 +152,7 @@ public static class RetrievalHistoryBench
                 _stepBytes.Add(_graph.Arena.FloatsInUse * (double)sizeof(float));
                 task.Optimizer.ZeroGrad();
             }
-            var counts = prompts.Counts;
+            var counts = prompts.PromptCounts;
             _cutShare = counts.Members == 0 ? 0 : (double)counts.MembersCut / counts.Members;
         }
 

@@ -12,7 +12,7 @@ public static class RetrievalCommand
 {
     public static Command Create()
     {
-        var command = new Command("retrieval", "Feed retrieval: train the dual encoder that embeds members and posts.");
+        var command = new Command("retrieval", "Retrieval: train the dual encoder that embeds members and posts (or jobs: job candidates before the cross-encoder).");
         command.Subcommands.Add(Train());
         command.Subcommands.Add(Eval());
         command.Subcommands.Add(Experiment());
@@ -46,7 +46,7 @@ public static class RetrievalCommand
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --run from its last checkpoint (the same config)." };
         var force = CliOptions.ForceRun();
         var json = CliJson.CreateOption();
-        var command = new Command("train", "Train the shared member/post encoder with InfoNCE on easy and hard negatives; report recall@10/50/100/500 and NDCG@10 by history bucket.")
+        var command = new Command("train", "Train the shared member/post (or member/job) encoder with InfoNCE on easy and hard negatives; report recall@10/50/100/500 and NDCG@10 by history bucket.")
         {
             Options = { config, world, run, resume, force, json },
         };

@@ -3,6 +3,13 @@
 // was an engagement, and the engagement counts the history buckets and the popularity reference read.
 namespace Lodestar.Features.Retrieval;
 
+/// <summary>What a retrieval model retrieves for a member: feed posts, or jobs (job candidates before the cross-encoder).</summary>
+public enum RetrievalTarget
+{
+    Posts,
+    Jobs,
+}
+
 /// <summary>A member's event with an item: the item shown on a day, engaged with or not.</summary>
 public readonly record struct RetrievalEvent(int Day, long Item, bool Engaged);
 

@@ -18,17 +18,15 @@ public enum CountFormat
     Raw,
 }
 
-public sealed class RetrievalPrompts : IRetrievalPrompts
+public sealed class RetrievalPrompts : TemplatePrompts
 {
     public const string MemberTemplate = "history";
 
     private readonly WorldSnapshot _world;
     private readonly FeedLog _log;
-    private readonly IPromptTokenizer _tokenizer;
     private readonly LibraryEntry _member;
     private readonly LibraryEntry _post;
     private readonly HistoryMode _history;
-    private readonly Dictionary<int, PromptRenderer> _renderers = [];
 
     /// <param name="fitBefore">Percentiles are fitted on the counts of posts created before this day, counted from
     /// impressions before it: the first validation day, so no validation or test engagement shapes a bucket.</param>
@@ -36,10 +34,10 @@ public sealed class RetrievalPrompts : IRetrievalPrompts
     /// <param name="postTokens">When given, the post template's budget.</param>
     public RetrievalPrompts(WorldSnapshot world, FeedLog log, PromptLibrary library, IPromptTokenizer tokenizer, int fitBefore, CountFormat counts, HistoryMode history,
         int? memberTokens = null, int? postTokens = null)
+        : base(tokenizer)
     {
         _world = world;
         _log = log;
-        _tokenizer = tokenizer;
         _history = history;
         _member = WithBudget(library.Get(MemberTemplate), memberTokens);
         var post = WithBudget(library.Get(counts == CountFormat.Percentile ? "post" : "post_raw"), postTokens);
@@ -58,19 +56,6 @@ public sealed class RetrievalPrompts : IRetrievalPrompts
     /// <summary>The percentile buckets the post prompts use (null for raw counts).</summary>
     public PercentileTable? Percentiles => _post.Percentiles;
 
-    /// <summary>Member and post prompts rendered since the last <see cref="ResetCounts"/>, and how many of each the budgets cut.</summary>
-    public (long Members, long MembersCut, long Posts, long PostsCut) Counts =>
-        (Interlocked.Read(ref _members), Interlocked.Read(ref _membersCut), Interlocked.Read(ref _posts), Interlocked.Read(ref _postsCut));
-
-    (long Members, long MembersCut, long Items, long ItemsCut) IRetrievalPrompts.PromptCounts => Counts;
-
-    public void ResetCounts() => (_members, _membersCut, _posts, _postsCut) = (0, 0, 0, 0);
-
-    private long _members;
-    private long _membersCut;
-    private long _posts;
-    private long _postsCut;
-
     /// <summary>The member as of the start of <paramref name="day"/>: profile and history of impressions before it.</summary>
     public RenderedPrompt Member(long member, int day)
     {
@@ -86,13 +71,7 @@ public sealed class RetrievalPrompts : IRetrievalPrompts
     {
         var attributes = PromptSubjects.MemberAttributes(_world, profile);
         attributes["member.positive_engagements"] = PromptValue.OfNumber(history.Count(h => h.IsPositive));
-        var prompt = Renderer(day).Render(_member, new PromptSubject($"member {profile.Id} on day {day}", attributes, history), _history);
-        Interlocked.Increment(ref _members);
-        if (prompt.WasCut)
-        {
-            Interlocked.Increment(ref _membersCut);
-        }
-        return prompt;
+        return RenderMember(_member, new PromptSubject($"member {profile.Id} on day {day}", attributes, history), day, _history);
     }
 
     /// <summary>The post as of the start of <paramref name="day"/>: counts from impressions before it, age in days then.</summary>
@@ -106,29 +85,16 @@ public sealed class RetrievalPrompts : IRetrievalPrompts
     public RenderedPrompt Post(Post record, PostStats counts, int day)
     {
         var attributes = PromptSubjects.PostAttributes(_world, record, counts, day);
-        var prompt = Renderer(day).Render(_post, new PromptSubject($"post {record.Id} on day {day}", attributes, []));
-        Interlocked.Increment(ref _posts);
-        if (prompt.WasCut)
-        {
-            Interlocked.Increment(ref _postsCut);
-        }
-        return prompt;
-    }
-
-    /// <summary>Token ids of a rendered prompt as the encoder reads them: at most its template's budget, framed as the tokenizer's models expect.</summary>
-    public int[] Encode(RenderedPrompt prompt)
-    {
-        var ids = _tokenizer.Encode(prompt.Text);
-        return _tokenizer.Frame(ids.AsSpan(0, Math.Min(ids.Length, prompt.Budget)));
+        return RenderItem(_post, new PromptSubject($"post {record.Id} on day {day}", attributes, []), day);
     }
 
     /// <summary>Token ids of the member's prompt on a day.</summary>
-    public int[] MemberTokens(long member, int day) => Encode(Member(member, day));
+    public override int[] MemberTokens(long member, int day) => Encode(Member(member, day));
 
     /// <summary>Token ids of the post's prompt on a day.</summary>
     public int[] PostTokens(long post, int day) => Encode(Post(post, day));
 
-    int[] IRetrievalPrompts.ItemTokens(long item, int day) => PostTokens(item, day);
+    public override int[] ItemTokens(long item, int day) => PostTokens(item, day);
 
     /// <summary>Sequences padded to the longest: token ids (B·T), keep flags (B·T, 1 for a real token) and T.</summary>
     public static (int[] Tokens, byte[] Keep, int Length) Pack(IReadOnlyList<int[]> sequences)
@@ -142,24 +108,5 @@ public sealed class RetrievalPrompts : IRetrievalPrompts
             keep.AsSpan(i * length, sequences[i].Length).Fill(1);
         }
         return (tokens, keep, length);
-    }
-
-    private static LibraryEntry WithBudget(LibraryEntry entry, int? budget) => budget is not { } tokens ? entry : entry with
-    {
-        Template = entry.Template with
-        {
-            Budget = tokens,
-            History = entry.Template.History is { } history ? history with { Budget = Math.Min(history.Budget, tokens) } : null,
-        },
-    };
-
-    // Recency ("posted 3 days ago") is measured from the prompt's day.
-    private PromptRenderer Renderer(int day)
-    {
-        if (!_renderers.TryGetValue(day, out var renderer))
-        {
-            _renderers[day] = renderer = new PromptRenderer(_tokenizer, day);
-        }
-        return renderer;
     }
 }

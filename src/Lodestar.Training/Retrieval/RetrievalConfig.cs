@@ -23,6 +23,10 @@ public sealed record RetrievalConfig
     /// </summary>
     public string? Pretrained { get; init; }
 
+    /// <summary>What is retrieved: feed posts (from the feed log; positives are engagements) or jobs (from the job log;
+    /// positives are applies, hard negatives jobs viewed and not applied to). Default posts.</summary>
+    public RetrievalTarget Target { get; init; } = RetrievalTarget.Posts;
+
     /// <summary>BPE vocabulary learned from the world's member and post records (from-scratch encoders only).</summary>
     public int TokenizerVocab { get; init; } = 1024;
 
@@ -38,7 +42,7 @@ public sealed record RetrievalConfig
     /// <summary>Token budget of a member prompt (the oldest history items go first). Default 128.</summary>
     public int MemberTokens { get; init; } = 128;
 
-    /// <summary>Token budget of a post prompt. Default 64.</summary>
+    /// <summary>Token budget of an item prompt: a post, or a job when the target is jobs. Default 64.</summary>
     public int PostTokens { get; init; } = 64;
 
     /// <summary>Hard negatives (shown that day, not engaged with) per member-day. Default 2.</summary>
@@ -93,6 +97,14 @@ public sealed record RetrievalConfig
         this.Require(TokenizerVocab >= 512, TokenizerVocab, "must be at least 512");
         this.Require(Enum.IsDefined(Counts), Counts, "must be percentile or raw");
         this.Require(Enum.IsDefined(History), History, "must be positives or all");
+        this.Require(Enum.IsDefined(Target), Target, "must be posts or jobs");
+        if (Target == RetrievalTarget.Jobs)
+        {
+            // The ablations and the teacher are of feed retrieval; job prompts carry no feed history and percentile counts only.
+            this.Require(Counts == CountFormat.Percentile, Counts, "must be percentile when the target is jobs (raw counts are a feed-post ablation)");
+            this.Require(History == HistoryMode.Positives, History, "must be positives when the target is jobs (a member's job prompt is its profile)");
+            this.Require(Teacher is null, Teacher, "must be absent when the target is jobs (distillation is of feed retrieval)");
+        }
         // A pretrained encoder's positions are known once it is loaded (ResolvePretrained); its prompts add [CLS] and [SEP].
         var positions = Pretrained is null ? Model.MaxPositions : ResolvedPositions ?? int.MaxValue;
         this.Require(MemberTokens is >= 16 && MemberTokens <= positions, MemberTokens, $"must be in [16, {positions}] (the encoder's positions)");
@@ -112,6 +124,10 @@ public sealed record RetrievalConfig
     /// </summary>
     public RetrievalPrompts Prompts(WorldSnapshot world, FeedLog log, IPromptTokenizer tokenizer, int fitBefore) =>
         new(world, log, PromptLibrary.LoadBuiltIn(), tokenizer, fitBefore, Counts, History, MemberTokens, PostTokens);
+
+    /// <summary>Members and jobs rendered as this config asks (token budgets), job percentiles fitted before <paramref name="fitBefore"/>.</summary>
+    public JobRetrievalPrompts JobPrompts(WorldSnapshot world, JobLog log, IPromptTokenizer tokenizer, int fitBefore) =>
+        new(world, log, PromptLibrary.LoadBuiltIn(), tokenizer, fitBefore, MemberTokens, PostTokens);
 
     /// <summary>This config with the pretrained encoder's shape as its model, checked against the prompt budgets.</summary>
     public RetrievalConfig ResolvePretrained(BertConfig encoder) =>

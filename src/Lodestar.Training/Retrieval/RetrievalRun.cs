@@ -1,7 +1,7 @@
-// Trains a feed-retrieval dual encoder end to end: the world's feed log becomes examples split by day, prompts render
-// members and posts as of each day (in a BPE vocabulary learned from the world's records, or in a pretrained
-// encoder's WordPiece), and the one training loop fits the shared encoder (from scratch, or fine-tuning the
-// pretrained one), writing the common run directory.
+// Trains a retrieval dual encoder end to end: the world's feed log (or its job log, for job candidates) becomes
+// examples split by day, prompts render members and items as of each day (in a BPE vocabulary learned from the world's
+// records, or in a pretrained encoder's WordPiece), and the one training loop fits the shared encoder (from scratch,
+// or fine-tuning the pretrained one), writing the common run directory.
 using Lodestar.Core;
 using Lodestar.Core.Progress;
 using Lodestar.Data.GroundTruth;
@@ -30,26 +30,24 @@ public static class RetrievalRun
         {
             config = config.ResolvePretrained(pretrained.Model.Config);
         }
-        var log = FeedLog.Load(config.World);
+        var items = ItemSide.Open(config);
+        var log = items.Log;
         var examples = RetrievalExamples.Build(log, config.Data);
         var boundaries = RetrievalExamples.Boundaries(log, config.Data);
         var start = new RunRecord<RetrievalConfig>
         {
-            Task = "retrieval.dual-encoder",
+            Task = config.Target == RetrievalTarget.Jobs ? "retrieval.job-candidates" : "retrieval.dual-encoder",
             Status = RunStatus.Running,
             Config = config,
             Selection = new SelectionMetric(Evaluation.MetricNames.Recall(100), HigherIsBetter: true),
             Data = new RunData(
                 [
-                    RunInput.OfFile("posts", Path.Combine(config.World, DataFiles.Posts)),
-                    RunInput.OfFile("feed-impressions", Path.Combine(config.World, DataFiles.FeedImpressions)),
+                    .. items.Inputs,
                     .. pretrained is null ? Array.Empty<RunInput>() : [RunInput.OfFile("pretrained-encoder", pretrained.CheckpointPath)],
                     .. config.Teacher is null ? Array.Empty<RunInput>() : [RunInput.OfFile("teacher", Path.Combine(config.Teacher, TrainingLoop.BestFile))],
                 ],
-                new Dictionary<string, long>
+                new Dictionary<string, long>(items.Counts)
                 {
-                    ["posts"] = log.Posts.Count,
-                    ["impressions"] = log.Impressions,
                     ["train_member_days"] = examples.Count(e => e.Split == RetrievalSplit.Train),
                     ["validation_member_days"] = examples.Count(e => e.Split == RetrievalSplit.Validation),
                     ["test_member_days"] = examples.Count(e => e.Split == RetrievalSplit.Test),
@@ -72,15 +70,15 @@ public static class RetrievalRun
         else
         {
             var tokenizerPath = Path.Combine(runDirectory, TokenizerFile);
-            var bpe = File.Exists(tokenizerPath) ? TokenizerJson.Load(tokenizerPath) : TrainTokenizer(config.World, config.TokenizerVocab);
+            var bpe = File.Exists(tokenizerPath) ? TokenizerJson.Load(tokenizerPath) : TrainTokenizer(config.World, config.TokenizerVocab, config.Target);
             CheckVocabulary(runDirectory, tokenizerPath, bpe.VocabSize);
             TokenizerJson.Save(bpe, tokenizerPath);
             (tokenizer, model) = (bpe, new BertModel(config.Model with { VocabSize = bpe.VocabSize, Pooling = BertPooling.Mean }));
         }
         var world = WorldSnapshot.Load(config.World);
-        var prompts = config.Prompts(world, log, tokenizer, boundaries.ValidationStart);
-        var teacher = config.Teacher is { } teacherRun ? RetrievalTeacher.Load(teacherRun, start.Data.Inputs, world, log, boundaries.ValidationStart) : null;
-        var task = new RetrievalTask(config, log, prompts, model, examples, teacher, FeedOracle(config.World, log));
+        var prompts = items.Prompts(world, tokenizer, boundaries.ValidationStart);
+        var teacher = config.Teacher is { } teacherRun && log is FeedLog feed ? RetrievalTeacher.Load(teacherRun, start.Data.Inputs, world, feed, boundaries.ValidationStart) : null;
+        var task = new RetrievalTask(config, log, prompts, model, examples, teacher, items.Oracle());
         return TrainingLoop.Run(task, config.Training, start, runDirectory, options);
     }
 
@@ -93,35 +91,60 @@ public static class RetrievalRun
         var pretrained = config.Pretrained is { } directory ? PretrainedEncoder.Load(directory)
             : throw new ArgumentException("zero-shot evaluation needs a pretrained encoder (`pretrained` in the config, or --pretrained)");
         config = config.ResolvePretrained(pretrained.Model.Config);
-        var log = FeedLog.Load(config.World);
-        var examples = RetrievalExamples.Build(log, config.Data);
-        var prompts = config.Prompts(WorldSnapshot.Load(config.World), log, pretrained.Tokenizer, RetrievalExamples.Boundaries(log, config.Data).ValidationStart);
-        return new RetrievalTask(config, log, prompts, pretrained.Model, examples, oracle: FeedOracle(config.World, log)).Test(progress);
+        var items = ItemSide.Open(config);
+        var examples = RetrievalExamples.Build(items.Log, config.Data);
+        var prompts = items.Prompts(WorldSnapshot.Load(config.World), pretrained.Tokenizer, RetrievalExamples.Boundaries(items.Log, config.Data).ValidationStart);
+        return new RetrievalTask(config, items.Log, prompts, pretrained.Model, examples, oracle: items.Oracle()).Test(progress);
     }
 
-    /// <summary>In a generated world, the oracle: each member gets the posts the world could show that day (live ones: nothing
-    /// else can be engaged with) ranked by their true relevance to that member (FeedRelevance.Merit); null for a log without truth.</summary>
-    public static Func<int, long[], Func<RetrievalExample, long[]>>? FeedOracle(string world, FeedLog log)
-    {
-        if (FeedRelevance.OpenIfGenerated(world) is not { } relevance)
-        {
-            return null;
-        }
-        var k = Evaluation.Retrieval.RetrievalMetrics.RecallCutoffs.Max();
-        return (day, alive) =>
-        {
-            var live = alive.Where(p => relevance.IsLive(log.Posts[p], day)).ToArray();
-            return example => RetrievalTask.TopK(live, [.. live.Select(p => (float)relevance.Merit(example.MemberId, p, day))], k);
-        };
-    }
-
-    /// <summary>A byte-level BPE vocabulary learned from the world's member and post records, with the prompt markers added.</summary>
-    public static BpeTokenizer TrainTokenizer(string world, int vocabSize)
+    /// <summary>A byte-level BPE vocabulary learned from the world's member records and the records of what is retrieved
+    /// (posts or jobs), with the prompt markers added.</summary>
+    public static BpeTokenizer TrainTokenizer(string world, int vocabSize, RetrievalTarget target = RetrievalTarget.Posts)
     {
         var trainer = new BpeTrainer(new BpeTrainerConfig { VocabSize = vocabSize, AddedTokens = PromptVocabulary.AddedTokens(PromptLibrary.LoadBuiltIn()) });
         trainer.AddFile(Path.Combine(world, DataFiles.Members));
-        trainer.AddFile(Path.Combine(world, DataFiles.Posts));
+        trainer.AddFile(Path.Combine(world, target == RetrievalTarget.Jobs ? DataFiles.Jobs : DataFiles.Posts));
         return trainer.Train();
+    }
+
+    /// <summary>What a config retrieves: its log, the files and counts the run records, its prompts, and the world's oracle.</summary>
+    private sealed record ItemSide(IRetrievalLog Log, IReadOnlyList<RunInput> Inputs, IReadOnlyDictionary<string, long> Counts,
+        Func<WorldSnapshot, IPromptTokenizer, int, IRetrievalPrompts> Prompts, Func<Func<int, long[], Func<RetrievalExample, long[]>>?> Oracle)
+    {
+        public static ItemSide Open(RetrievalConfig config)
+        {
+            var k = Evaluation.Retrieval.RetrievalMetrics.RecallCutoffs.Max();
+            if (config.Target == RetrievalTarget.Jobs)
+            {
+                var jobs = JobLog.Load(config.World);
+                return new ItemSide(jobs,
+                    [RunInput.OfFile("jobs", Path.Combine(config.World, DataFiles.Jobs)), RunInput.OfFile("job-events", Path.Combine(config.World, DataFiles.JobEvents))],
+                    new Dictionary<string, long> { ["jobs"] = jobs.Jobs.Count, ["job_events"] = jobs.Events },
+                    (world, tokenizer, fitBefore) => config.JobPrompts(world, jobs, tokenizer, fitBefore),
+                    () =>
+                    {
+                        // The oracle ranks every job posted by the day by its true match with the member (MatchOracle: the quality applies follow).
+                        if (!File.Exists(Path.Combine(config.World, DataFiles.GroundTruthDirectory, TruthFiles.JobMatches)))
+                        {
+                            return null;
+                        }
+                        var match = MatchOracle.Open(config.World);
+                        return (day, open) => example => RetrievalTask.TopK(open, [.. open.Select(j => match.Match(example.MemberId, j).Overall)], k);
+                    });
+            }
+            var feed = FeedLog.Load(config.World);
+            return new ItemSide(feed,
+                [RunInput.OfFile("posts", Path.Combine(config.World, DataFiles.Posts)), RunInput.OfFile("feed-impressions", Path.Combine(config.World, DataFiles.FeedImpressions))],
+                new Dictionary<string, long> { ["posts"] = feed.Posts.Count, ["impressions"] = feed.Impressions },
+                (world, tokenizer, fitBefore) => config.Prompts(world, feed, tokenizer, fitBefore),
+                // The oracle gives each member the posts the world could show that day (live ones: nothing else can be engaged
+                // with) ranked by their true relevance to that member (FeedRelevance.Merit).
+                () => FeedRelevance.OpenIfGenerated(config.World) is not { } relevance ? null : (day, alive) =>
+                {
+                    var live = alive.Where(p => relevance.IsLive(feed.Posts[p], day)).ToArray();
+                    return example => RetrievalTask.TopK(live, [.. live.Select(p => (float)relevance.Merit(example.MemberId, p, day))], k);
+                });
+        }
     }
 
     /// <summary>A checkpoint already in the run must read the tokenizer's vocabulary: else the run's files were mixed.</summary>

@@ -7,6 +7,7 @@ using Lodestar.Data.GroundTruth;
 using Lodestar.Data.Vocabularies;
 using Lodestar.Features.Encoders;
 using Lodestar.Features.Retrieval;
+using Lodestar.Text.Prompts;
 using Lodestar.Models.Bert;
 using Lodestar.Training.Loop;
 using Lodestar.Training.Retrieval;
@@ -107,6 +108,47 @@ public sealed class RetrievalTrainingTests : IDisposable
         using var straight = SafeTensorsFile.Read(Path.Combine(_directory, "run", TrainingLoop.LastFile));
         using var resumed = SafeTensorsFile.Read(Path.Combine(resumedRun, TrainingLoop.LastFile));
         Assert.All(straight.Entries, e => Assert.True(straight.GetFloat32(e.Name).SequenceEqual(resumed.GetFloat32(e.Name)), $"{e.Name} differs after resume"));
+    }
+
+    [Fact]
+    public void JobCandidatesAreRetrievedByTheSameRecipeBesidePopularityAndTheMatchOracle()
+    {
+        var world = World(members: 2500, days: 16, seed: 11);
+        var config = Small(world, tokens: 128, channels: 32, evaluationExamples: 0) with
+        {
+            Target = RetrievalTarget.Jobs,
+            Data = new RetrievalDataConfig { ValidationDays = 3, TestDays = 3 },
+            Training = RetrievalConfig.DefaultTraining with { Epochs = 4, BatchSize = 16, LearningRate = 3e-3f, Patience = 4 },
+        };
+        var record = RetrievalRun.Train(config, Path.Combine(_directory, "jobs"));
+        Assert.Equal(("retrieval.job-candidates", RunStatus.Finished), (record.Task, record.Status));
+        Assert.Equal(["jobs", "job-events"], record.Data.Inputs.Select(i => i.Role));
+        Assert.True(record.Epochs[^1].TrainLoss < record.Epochs[0].TrainLoss, $"loss {record.Epochs[0].TrainLoss} -> {record.Epochs[^1].TrainLoss}");
+        var log = JobLog.Load(world);
+        var test = RetrievalExamples.Build(log, config.Data).Where(e => e.Split == RetrievalSplit.Test).ToList();
+        Assert.True(test.Count >= 20, $"{test.Count} test member-days");
+        Assert.Equal(test.Count, record.Data.Counts["test_member_days"]);
+        // Popularity: the jobs with the most applies before the day; the oracle: every open job by its true match with the member.
+        var popularity = test.Average(e =>
+        {
+            var ranked = log.ItemsCreatedBy(e.Day).ToArray().OrderByDescending(j => log.CountsBefore(j, e.Day).Applies).ThenBy(j => j).Take(10);
+            return (double)ranked.Count(e.Positives.Contains) / e.Positives.Length;
+        });
+        Assert.Equal(popularity, record.Test!["recall@10/popularity"], 12);
+        var match = Lodestar.Data.GroundTruth.MatchOracle.Open(world);
+        var oracle = test.Average(e =>
+        {
+            var ranked = log.ItemsCreatedBy(e.Day).ToArray().OrderByDescending(j => match.Match(e.MemberId, j).Overall).ThenBy(j => j).Take(10);
+            return (double)ranked.Count(e.Positives.Contains) / e.Positives.Length;
+        });
+        Assert.Equal(oracle, record.Test["recall@10/oracle"], 12);
+        Assert.True(oracle > popularity, $"oracle recall@10 {oracle:F4}, popularity {popularity:F4}");
+        // The encoder learns what a member applies to: above a random ranking of the open jobs.
+        var chance = test.Average(e => Math.Min(1.0, 50.0 / log.ItemsCreatedBy(e.Day).Length));
+        Assert.True(record.Test["recall@50"] > 1.5 * chance, $"test recall@50 {record.Test["recall@50"]:F4} vs random {chance:F4}");
+
+        var error = Assert.Throws<Lodestar.Core.InvalidConfigException>(() => RetrievalRun.Train(config with { Counts = CountFormat.Raw }, Path.Combine(_directory, "raw-jobs")));
+        Assert.Contains("counts", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
