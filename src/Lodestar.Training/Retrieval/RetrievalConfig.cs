@@ -27,6 +27,16 @@ public sealed record RetrievalConfig
     /// positives are applies, hard negatives jobs viewed and not applied to). Default posts.</summary>
     public RetrievalTarget Target { get; init; } = RetrievalTarget.Posts;
 
+    /// <summary>
+    /// Jobs only: in training, every job open on a member-day that the policy scores at least this overall (0–4 in the
+    /// built-in job-matching policy; 3 is "a good match worth showing") is a positive beside the day's applies, unless the
+    /// member passed it over that day. Null: applies only. Validation and test are applies only either way.
+    /// </summary>
+    public double? PolicyPositives { get; init; }
+
+    /// <summary>The job-matching policy of <see cref="PolicyPositives"/>: a file or a built-in name. Default the built-in job-matching policy.</summary>
+    public string Policy { get; init; } = Lodestar.Policy.PolicyLoader.JobMatching;
+
     /// <summary>BPE vocabulary learned from the world's member and post records (from-scratch encoders only).</summary>
     public int TokenizerVocab { get; init; } = 1024;
 
@@ -105,6 +115,8 @@ public sealed record RetrievalConfig
             this.Require(History == HistoryMode.Positives, History, "must be positives when the target is jobs (a member's job prompt is its profile)");
             this.Require(Teacher is null, Teacher, "must be absent when the target is jobs (distillation is of feed retrieval)");
         }
+        this.Require(PolicyPositives is null || (Target == RetrievalTarget.Jobs && double.IsFinite(PolicyPositives.Value)), PolicyPositives,
+            "must be a finite overall score, and only when the target is jobs");
         // A pretrained encoder's positions are known once it is loaded (ResolvePretrained); its prompts add [CLS] and [SEP].
         var positions = Pretrained is null ? Model.MaxPositions : ResolvedPositions ?? int.MaxValue;
         this.Require(MemberTokens is >= 16 && MemberTokens <= positions, MemberTokens, $"must be in [16, {positions}] (the encoder's positions)");

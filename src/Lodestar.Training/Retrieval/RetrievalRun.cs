@@ -32,8 +32,26 @@ public static class RetrievalRun
         }
         var items = ItemSide.Open(config);
         var log = items.Log;
+        var world = WorldSnapshot.Load(config.World);
         var examples = RetrievalExamples.Build(log, config.Data);
         var boundaries = RetrievalExamples.Boundaries(log, config.Data);
+        var policyPositives = 0L;
+        if (config.PolicyPositives is { } threshold && log is JobLog jobs)
+        {
+            (examples, policyPositives) = PolicyPositives.Add(examples, jobs, world, Policy.PolicyLoader.LoadJobPolicy(config.Policy), threshold);
+        }
+        var counts = new Dictionary<string, long>(items.Counts)
+        {
+            ["train_member_days"] = examples.Count(e => e.Split == RetrievalSplit.Train),
+            ["validation_member_days"] = examples.Count(e => e.Split == RetrievalSplit.Validation),
+            ["test_member_days"] = examples.Count(e => e.Split == RetrievalSplit.Test),
+            ["validation_start_day"] = boundaries.ValidationStart,
+            ["test_start_day"] = boundaries.TestStart,
+        };
+        if (config.PolicyPositives is not null)
+        {
+            counts["policy_positive_pairs"] = policyPositives;
+        }
         var start = new RunRecord<RetrievalConfig>
         {
             Task = config.Target == RetrievalTarget.Jobs ? "retrieval.job-candidates" : "retrieval.dual-encoder",
@@ -46,14 +64,7 @@ public static class RetrievalRun
                     .. pretrained is null ? Array.Empty<RunInput>() : [RunInput.OfFile("pretrained-encoder", pretrained.CheckpointPath)],
                     .. config.Teacher is null ? Array.Empty<RunInput>() : [RunInput.OfFile("teacher", Path.Combine(config.Teacher, TrainingLoop.BestFile))],
                 ],
-                new Dictionary<string, long>(items.Counts)
-                {
-                    ["train_member_days"] = examples.Count(e => e.Split == RetrievalSplit.Train),
-                    ["validation_member_days"] = examples.Count(e => e.Split == RetrievalSplit.Validation),
-                    ["test_member_days"] = examples.Count(e => e.Split == RetrievalSplit.Test),
-                    ["validation_start_day"] = boundaries.ValidationStart,
-                    ["test_start_day"] = boundaries.TestStart,
-                }),
+                counts),
         };
         TrainingLoop.CheckStart(start, runDirectory, options.Resume);
         Directory.CreateDirectory(runDirectory);
@@ -75,7 +86,6 @@ public static class RetrievalRun
             TokenizerJson.Save(bpe, tokenizerPath);
             (tokenizer, model) = (bpe, new BertModel(config.Model with { VocabSize = bpe.VocabSize, Pooling = BertPooling.Mean }));
         }
-        var world = WorldSnapshot.Load(config.World);
         var prompts = items.Prompts(world, tokenizer, boundaries.ValidationStart);
         var teacher = config.Teacher is { } teacherRun && log is FeedLog feed ? RetrievalTeacher.Load(teacherRun, start.Data.Inputs, world, feed, boundaries.ValidationStart) : null;
         var task = new RetrievalTask(config, log, prompts, model, examples, teacher, items.Oracle());

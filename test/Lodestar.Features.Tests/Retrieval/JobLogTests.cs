@@ -68,6 +68,36 @@ public sealed class JobLogTests(FeedWorld world) : IClassFixture<FeedWorld>
     }
 
     [Fact]
+    public void PolicyMatchedJobsJoinOnlyTrainingPositivesAndNeverOverrideAJobThePassedOver()
+    {
+        var log = JobLog.Load(world.Directory);
+        var snapshot = WorldSnapshot.Load(world.Directory);
+        var policy = Lodestar.Policy.PolicyLoader.LoadJobPolicy();
+        var examples = RetrievalExamples.Build(log, Config);
+        var (anchored, added) = PolicyPositives.Add(examples, log, snapshot, policy, threshold: 2);
+        Assert.True(added > 0, "no job scored 2 or more for any member");
+        Assert.Equal(added, anchored.Sum(e => (long)e.Positives.Length) - examples.Sum(e => (long)e.Positives.Length));
+        foreach (var (before, after) in examples.Zip(anchored))
+        {
+            Assert.Equal((before.MemberId, before.Day, before.HardNegatives), (after.MemberId, after.Day, after.HardNegatives));
+            if (before.Split != RetrievalSplit.Train)
+            {
+                Assert.Same(before, after);
+                continue;
+            }
+            Assert.Superset(before.Positives.ToHashSet(), after.Positives.ToHashSet());
+            foreach (var job in after.Positives.Except(before.Positives))
+            {
+                Assert.True(policy.Score(snapshot.Member(after.MemberId), log.Jobs[job]).Overall >= 2);
+                Assert.True(log.Jobs[job].PostedDay <= after.Day);
+                Assert.DoesNotContain(job, after.HardNegatives);
+            }
+        }
+        // Above the policy's scale nothing is added.
+        Assert.Equal(0, PolicyPositives.Add(examples, log, snapshot, policy, threshold: 4.5).Added);
+    }
+
+    [Fact]
     public void AnEventOfAJobTheLogDoesNotHoldIsNamed()
     {
         var log = JobLog.Load(world.Directory);

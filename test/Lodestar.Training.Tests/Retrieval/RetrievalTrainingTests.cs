@@ -149,6 +149,13 @@ public sealed class RetrievalTrainingTests : IDisposable
 
         var error = Assert.Throws<Lodestar.Core.InvalidConfigException>(() => RetrievalRun.Train(config with { Counts = CountFormat.Raw }, Path.Combine(_directory, "raw-jobs")));
         Assert.Contains("counts", error.Message, StringComparison.Ordinal);
+
+        // Policy-anchored positives join the training member-days only: the same test member-days, the pairs counted.
+        var anchored = RetrievalRun.Train(config with { PolicyPositives = 3, Training = config.Training with { Epochs = 1 } }, Path.Combine(_directory, "anchored"));
+        Assert.True(anchored.Data.Counts["policy_positive_pairs"] > 0);
+        Assert.Equal(record.Data.Counts["test_member_days"], anchored.Data.Counts["test_member_days"]);
+        var posts = Assert.Throws<Lodestar.Core.InvalidConfigException>(() => (config with { Target = RetrievalTarget.Posts, PolicyPositives = 3 }).Validate());
+        Assert.Contains("PolicyPositives", posts.Message, StringComparison.Ordinal);
     }
 
     [Fact]
