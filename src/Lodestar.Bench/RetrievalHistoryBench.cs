@@ -1,7 +1,7 @@
 // `lodestar bench retrieval-history`: what a member prompt of engaged posts only saves against one of every impression,
 // the cost side of LinkedIn's positives-only history (37% less memory per sequence, 40% more sequences per batch, 2.6×
 // faster iterations). Both styles train the same encoder from the same weights on the same member-days and candidates:
-// tokens per member prompt and per padded batch, activation and gradient bytes of the member tower per sequence and of a
+// tokens per member prompt and as padded for the encoder (groups of similar length), activation and gradient bytes of the member tower per sequence and of a
 // whole training step (the arena's floats in use after backward), the member-days a batch holds within the memory the
 // every-impression step needs, and the median training step time of interleaved rounds (prompt rendering included).
 using System.CommandLine;
@@ -143,7 +143,7 @@ public static class RetrievalHistoryBench
             {
                 var members = batch.Select(e => prompts.MemberTokens(e.MemberId, e.Day)).ToList();
                 _tokens.AddRange(members.Select(m => (double)m.Length));
-                _padded.Add(members.Max(m => m.Length));
+                _padded.AddRange(PromptEmbedder.PaddedLengths(members).Select(p => (double)p));
                 _graph.Reset();
                 _graph.Backward(_graph.Mean(PromptEmbedder.Encode(model, _graph, members)));
                 _memberBytes.Add(_graph.Arena.FloatsInUse * (double)sizeof(float) / batch.Count);

@@ -44,21 +44,28 @@ public static class RetrievalReport
     private static void Add(HtmlReport report, List<MetricRow> metrics, List<ColdStartRow> coldStart, IReadOnlyList<PopularityPoint> points, double? pearson)
     {
         static string F(double? value) => value is { } v ? ReportNumber.Format(v) : "";
-        report.Section("Recall at each depth", "Of each test member-day's engagements, the share among the first K posts retrieved from every post " +
-            "created by that day. Popularity gives every member the most engaged posts; the oracle ranks the posts the world could show by their true " +
+        report.Section("Recall at each depth", "Of each test member-day's engagements, the share among the first K items (posts, or jobs) retrieved from every item " +
+            "created by that day. Popularity gives every member the most engaged items; the oracle ranks the items the world could show by their true " +
             "relevance to the member, which no model sees. The last column is the share of the gap between the two the model closes.");
         var recalls = metrics.Where(m => m.Metric.StartsWith("recall@", StringComparison.Ordinal)).ToList();
         var depths = recalls.Select(m => double.Parse(m.Metric["recall@".Length..], System.Globalization.CultureInfo.InvariantCulture)).ToList();
-        report.Chart(SvgCharts.LineChart("Recall by depth", "K (posts retrieved)", "recall@K",
-            Series.Of([.. recalls.Select((r, i) => (r, depths[i]))], ("model", r => r.Model), ("popularity", r => r.Popularity), ("oracle", r => r.Oracle))));
+        // One chart when the curves are of one magnitude, else one each (popularity can sit near zero beside the oracle).
+        foreach (var chart in SvgCharts.LineCharts("Recall by depth", "K (items retrieved)", "recall@K",
+            Series.Of([.. recalls.Select((r, i) => (r, depths[i]))], ("model", r => r.Model), ("popularity", r => r.Popularity), ("oracle", r => r.Oracle))))
+        {
+            report.Chart(chart);
+        }
         report.Table(["metric", "model", "popularity", "oracle", "gap closed"],
             metrics.Select(r => (IReadOnlyList<string>)[r.Metric, F(r.Model), F(r.Popularity), F(r.Oracle), F(r.GapClosed)]));
 
         var buckets = coldStart.Select((row, i) => (row, x: i + 1.0)).ToList();
         report.Section("Cold start", "recall@100 by how many engagements the member had before the day: bucket 1 is none, then 1–2, 3–5, 6–20 and more " +
             "than 20 (only buckets with test member-days are drawn). Prior knowledge in the encoder shows where the history is short.");
-        report.Chart(SvgCharts.LineChart("recall@100 by history length", "history bucket (1: none … 5: over 20)", "recall@100",
-            Series.Of(buckets, ("model", r => r.Model), ("popularity", r => r.Popularity), ("oracle", r => r.Oracle))));
+        foreach (var chart in SvgCharts.LineCharts("recall@100 by history length", "history bucket (1: none … 5: over 20)", "recall@100",
+            Series.Of(buckets, ("model", r => r.Model), ("popularity", r => r.Popularity), ("oracle", r => r.Oracle))))
+        {
+            report.Chart(chart);
+        }
         report.Table(["bucket", "history", "member-days", "model", "popularity", "oracle"],
             buckets.Select(b => (IReadOnlyList<string>)[ReportNumber.Count((long)b.x), b.row.Bucket, ReportNumber.Count((long)b.row.MemberDays), F(b.row.Model), F(b.row.Popularity), F(b.row.Oracle)]));
 
