@@ -53,6 +53,10 @@ public sealed class RedisNearlineReaderTests(NearlineWorld world, RedisServer re
             historyItems += history.Count;
             Assert.Equal(history, fromRedis.History(id));
             AssertSamePrompt(fromSqlite, fromRedis, EntityKind.Member, id);
+            // The feed's first read, pipelined in Redis: the same history and embedding as read one by one.
+            var view = fromRedis.MemberView(id);
+            Assert.Equal(history, view.History);
+            Assert.Equal(fromRedis.Embedding(EntityKind.Member, id), view.Embedding);
         }
         Assert.True(historyItems > members.Count, $"only {historyItems} impressions in the histories");
         long[] posts = [.. world.Log.Posts.Keys.Order(), -5];

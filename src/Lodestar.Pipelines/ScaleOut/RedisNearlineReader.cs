@@ -57,17 +57,30 @@ public sealed class RedisNearlineReader(IDatabase redis, RedisNames names) : INe
         return [.. values.Select(v => v.IsNull ? PostStats.None : RedisPromptSink.ParseCounts(v!))];
     }
 
-    public IReadOnlyList<SeenImpression> History(long member)
+    public IReadOnlyList<SeenImpression> History(long member) => History(member, redis.ListRange(names.Seen(member)));
+
+    public float[]? Embedding(EntityKind kind, long id) => Vector(redis.HashGet(names.Embedding(new EntityKey(kind, id)), "vector"));
+
+    // The member's seen list and embedding in one script: one round trip. A missing vector is false, which Redis answers
+    // as nil (a nil inside a Lua table would end it).
+    private const string MemberViewScript = """
+        return { redis.call('LRANGE', KEYS[1], 0, -1), redis.call('HGET', KEYS[2], 'vector') or false }
+        """;
+
+    public (IReadOnlyList<SeenImpression> History, float[]? Embedding) MemberView(long member)
     {
-        return SeenImpression.OldestFirst([.. redis.ListRange(names.Seen(member)).Select(v =>
+        var view = (RedisResult[])redis.ScriptEvaluate(MemberViewScript, [names.Seen(member), names.Embedding(new EntityKey(EntityKind.Member, member))])!;
+        return (History(member, (RedisValue[])view[0]!), Vector((RedisValue)view[1]));
+    }
+
+    private static IReadOnlyList<SeenImpression> History(long member, RedisValue[] entries) =>
+        SeenImpression.OldestFirst([.. entries.Select(v =>
         {
             var entry = RedisPromptSink.ParseHistory(member, v!);
             return SeenImpression.Stored(entry.Impression, entry.Time, entry.Post, entry.Actions);
         })]);
-    }
 
-    public float[]? Embedding(EntityKind kind, long id) =>
-        redis.HashGet(names.Embedding(new EntityKey(kind, id)), "vector") is { IsNull: false } vector ? NearlineStore.Vector((byte[])vector!) : null;
+    private static float[]? Vector(RedisValue vector) => vector.IsNull ? null : NearlineStore.Vector((byte[])vector!);
 
     public StoredPrompt? Prompt(EntityKind kind, long id)
     {

@@ -59,6 +59,10 @@ public interface INearlineReader : IDisposable
     /// <summary>The stored embedding (C) of a member or post, or null when none is stored yet.</summary>
     float[]? Embedding(EntityKind kind, long id);
 
+    /// <summary>What a feed request reads of the member first, its history and embedding, together: one round trip
+    /// where the store is remote.</summary>
+    (IReadOnlyList<SeenImpression> History, float[]? Embedding) MemberView(long member) => (History(member), Embedding(EntityKind.Member, member));
+
     /// <summary>The current prompt of a member or post, or null when it has none (unknown, or a deleted post).</summary>
     StoredPrompt? Prompt(EntityKind kind, long id);
 

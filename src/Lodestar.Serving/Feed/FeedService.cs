@@ -23,8 +23,7 @@ public sealed class FeedService(ServingOptions options, INearlineReader reader, 
     /// </summary>
     public FeedAnswer? Feed(ServingModels models, long memberId, int limit, StageTimer timer)
     {
-        var history = reader.History(memberId);
-        var query = reader.Embedding(EntityKind.Member, memberId);
+        var (history, query) = reader.MemberView(memberId);
         var embeddedNow = false;
         if (query is null)
         {

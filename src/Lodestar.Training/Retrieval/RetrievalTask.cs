@@ -138,8 +138,8 @@ public sealed class RetrievalTask : ITrainingTask<List<RetrievalExample>>
     public void Save(string path, TrainingSnapshot? training) => _model.Save(path, training);
 
     /// <summary>
-    /// Recall@10/50/100/500 and NDCG@10 of each member-day's engagements among every post created by that day (as of that
-    /// day), exact search by cosine similarity; overall and per history bucket; and each (post, day)'s popularity and mean similarity.
+    /// Recall@10/50/100/500 and NDCG@10 of each member-day's engagements among every item created by that day (as of that
+    /// day), exact search by cosine similarity; overall and per history bucket; and each (item, day)'s popularity and mean similarity.
     /// </summary>
     private (IReadOnlyDictionary<string, double> Figures, List<RetrievalReport.PopularityPoint> Points) Evaluate(List<RetrievalExample> examples, string stage,
         IProgressReporter? progress)
