@@ -16,6 +16,43 @@ public static class RetrievalCommand
         command.Subcommands.Add(Train());
         command.Subcommands.Add(Eval());
         command.Subcommands.Add(Experiment());
+        command.Subcommands.Add(Embed());
+        return command;
+    }
+
+    private static Command Embed()
+    {
+        var run = new Option<DirectoryInfo>("--run") { Description = "A finished `retrieval train` run (posts or jobs).", Required = true };
+        var members = new Option<bool>("--members") { Description = "Embed every member of the world instead of the run's items (posts, or jobs)." };
+        var day = new Option<int?>("--day") { Description = "Prompts as of the start of this day (items created by it). Default: the day after the log's last." };
+        var world = new Option<DirectoryInfo?>("--world") { Description = "Override the run's world directory (same schema)." };
+        var output = new Option<FileInfo>("--out") { Description = "Safetensors file to write: embeddings (N, D) F32, ids (N) I64, created_at (N) I64, as `lodestar index build` reads it.", Required = true };
+        var json = CliJson.CreateOption();
+        var command = new Command("embed", "Embed a run's items or the world's members with its best encoder, into a file `lodestar index build` reads.")
+        {
+            Options = { run, members, day, world, output, json },
+        };
+        command.SetAction(parse =>
+        {
+            var path = parse.GetValue(output)!.FullName;
+            var embeddings = RetrievalRun.Embed(parse.GetValue(run)!.FullName, parse.GetValue(members), parse.GetValue(day), parse.GetValue(world)?.FullName,
+                ProgressReporter.ForStandardError());
+            var writer = new Lodestar.Tensors.Serialization.SafeTensorsWriter();
+            writer.Add("embeddings", embeddings.Vectors, embeddings.Ids.Length, embeddings.Dimension);
+            writer.Add("ids", embeddings.Ids, embeddings.Ids.Length);
+            writer.Add("created_at", embeddings.CreatedAt, embeddings.Ids.Length);
+            writer.Save(path, new Dictionary<string, string>(StringComparer.Ordinal) { ["run"] = parse.GetValue(run)!.FullName, ["day"] = embeddings.Day.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+            var summary = new { Out = path, Count = embeddings.Ids.Length, embeddings.Dimension, embeddings.Day, Kind = parse.GetValue(members) ? "members" : "items" };
+            if (parse.GetValue(json))
+            {
+                CliJson.WriteLine(summary);
+            }
+            else
+            {
+                Console.Out.WriteLine($"{summary.Count:N0} {summary.Kind} of dimension {summary.Dimension} as of day {summary.Day} in {path}");
+            }
+            return 0;
+        });
         return command;
     }
 

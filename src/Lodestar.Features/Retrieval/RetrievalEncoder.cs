@@ -36,6 +36,14 @@ public sealed record RetrievalEncoder(BertModel Model, IPromptTokenizer Tokenize
             }
         }
         var settings = ReadSettings(recordPath);
+        var (model, tokenizer) = LoadModel(runDirectory);
+        return new RetrievalEncoder(model, tokenizer, settings, checkpoint);
+    }
+
+    /// <summary>A retrieval run's best encoder (in evaluation mode) and the vocabulary it reads, checked to belong together.</summary>
+    public static (BertModel Model, IPromptTokenizer Tokenizer) LoadModel(string runDirectory)
+    {
+        var checkpoint = Path.Combine(runDirectory, RunFiles.Best);
         var bpe = Path.Combine(runDirectory, TokenizerFile);
         var wordPiece = Path.Combine(runDirectory, PretrainedEncoder.VocabularyFile);
         IPromptTokenizer tokenizer = File.Exists(bpe) ? TokenizerJson.Load(bpe)
@@ -47,7 +55,7 @@ public sealed record RetrievalEncoder(BertModel Model, IPromptTokenizer Tokenize
             throw new InvalidDataException($"{runDirectory}: the vocabulary holds {tokenizer.VocabSize} tokens, but {checkpoint} embeds {model.Config.VocabSize}; the run's files were mixed");
         }
         model.Eval();
-        return new RetrievalEncoder(model, tokenizer, settings, checkpoint);
+        return (model, tokenizer);
     }
 
     private static RetrievalPromptSettings ReadSettings(string recordPath)

@@ -15,6 +15,9 @@ using Lodestar.Training.Loop;
 
 namespace Lodestar.Training.Retrieval;
 
+/// <summary>Embeddings of a run's items or members: N ids, N·D rows, N creation times, as of the start of <paramref name="Day"/>.</summary>
+public sealed record RunEmbeddings(long[] Ids, float[] Vectors, long[] CreatedAt, int Dimension, int Day);
+
 public static class RetrievalRun
 {
     public const string TokenizerFile = RetrievalEncoder.TokenizerFile;
@@ -105,6 +108,35 @@ public static class RetrievalRun
         var examples = RetrievalExamples.Build(items.Log, config.Data);
         var prompts = items.Prompts(WorldSnapshot.Load(config.World), pretrained.Tokenizer, RetrievalExamples.Boundaries(items.Log, config.Data).ValidationStart);
         return new RetrievalTask(config, items.Log, prompts, pretrained.Model, examples, oracle: items.Oracle()).Test(progress);
+    }
+
+    /// <summary>
+    /// Every item the run retrieves (posts or jobs created by <paramref name="day"/>) or every member of the world, embedded
+    /// by the run's best encoder from prompts as of the start of that day (default: the day after the log's last), for an
+    /// index (`lodestar index build`) or any other reader: ids, rows, and creation times in seconds (posts; 0 otherwise).
+    /// </summary>
+    public static RunEmbeddings Embed(string runDirectory, bool members, int? day = null, string? world = null, IProgressReporter? progress = null)
+    {
+        RunJson.RequireTask(runDirectory, "retrieval.*");
+        var record = RunRecord<RetrievalConfig>.Read(runDirectory);
+        var config = record.Config with { World = world ?? record.Config.World };
+        var items = ItemSide.Open(config);
+        var (model, tokenizer) = RetrievalEncoder.LoadModel(runDirectory);
+        var fitBefore = record.Data.Counts.TryGetValue("validation_start_day", out var start) ? (int)start
+            : throw new InvalidDataException($"{Path.Combine(runDirectory, RunFiles.Record)}: data.counts.validation_start_day is missing; the run's percentiles cannot be fitted again");
+        var asOf = day ?? items.Log.LastDay + 1;
+        var snapshot = WorldSnapshot.Load(config.World);
+        var prompts = items.Prompts(snapshot, tokenizer, fitBefore);
+        long[] ids = members ? [.. snapshot.Members.Keys.Order()] : items.Log.ItemsCreatedBy(asOf).ToArray();
+        var counter = progress is null ? null : ProgressCounter.Start(progress, members ? "members" : "items", ids.Length);
+        var tokens = ids.Select(id =>
+        {
+            counter?.Advance();
+            return members ? prompts.MemberTokens(id, asOf) : prompts.ItemTokens(id, asOf);
+        }).ToList();
+        var vectors = new PromptEmbedder(model).Embed(tokens);
+        long[] created = [.. ids.Select(id => !members && items.Log is FeedLog feed ? feed.Posts[id].Time : 0)];
+        return new RunEmbeddings(ids, vectors, created, model.Config.Channels, asOf);
     }
 
     /// <summary>A byte-level BPE vocabulary learned from the world's member records and the records of what is retrieved

@@ -147,6 +147,12 @@ public sealed class RetrievalTrainingTests : IDisposable
         var chance = test.Average(e => Math.Min(1.0, 50.0 / log.ItemsCreatedBy(e.Day).Length));
         Assert.True(record.Test["recall@50"] > 1.5 * chance, $"test recall@50 {record.Test["recall@50"]:F4} vs random {chance:F4}");
 
+        // The run's jobs embedded for an index: every job posted by the day after the log, unit rows.
+        var embedded = RetrievalRun.Embed(Path.Combine(_directory, "jobs"), members: false);
+        Assert.Equal(log.ItemsCreatedBy(log.LastDay + 1).ToArray(), embedded.Ids);
+        Assert.All(Enumerable.Range(0, embedded.Ids.Length), i =>
+            Assert.InRange(System.Numerics.Tensors.TensorPrimitives.Norm(embedded.Vectors.AsSpan(i * embedded.Dimension, embedded.Dimension)), 0.999f, 1.001f));
+
         var error = Assert.Throws<Lodestar.Core.InvalidConfigException>(() => RetrievalRun.Train(config with { Counts = CountFormat.Raw }, Path.Combine(_directory, "raw-jobs")));
         Assert.Contains("counts", error.Message, StringComparison.Ordinal);
 
