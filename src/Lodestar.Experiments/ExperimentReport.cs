@@ -41,7 +41,9 @@ public static class ExperimentReport
         var rows = metrics.Select(m => new FigureRow(m, [.. variants.Select(v => summary.Variants[v].GetValueOrDefault(m))])).ToList();
         var shown = headline.Where(m => variants.All(v => summary.Variants[v].ContainsKey(m))).ToList();
         var baseline = variants[0];
-        var comparisons = variants.Skip(1).SelectMany(v => shown.Select(m => Compare(v, summary.Variants[v][m], baseline, summary.Variants[baseline][m], m))).ToList();
+        // A figure no run moves (a reference such as popularity, the same for every variant and seed) is drawn, not compared.
+        var moved = shown.Where(m => tests.Values.SelectMany(runs => runs).Select(t => t[m]).Distinct().Skip(1).Any()).ToList();
+        var comparisons = variants.Skip(1).SelectMany(v => moved.Select(m => Compare(v, summary.Variants[v][m], baseline, summary.Variants[baseline][m], m))).ToList();
 
         var report = new HtmlReport($"Lodestar experiment: {title}");
         report.Paragraph($"{variants.Count} variants ({string.Join(", ", variants)}), each trained under seeds {string.Join(", ", summary.Seeds)} on one world; " +
