@@ -14,6 +14,8 @@ public static class ExperimentOutput
             CliJson.WriteLine(result);
             return;
         }
+        // A figure no variant has (the jobs' match in a feed experiment) gets no column.
+        shown = [.. shown.Where(k => result.Variants.Values.Any(figures => figures.ContainsKey(k)))];
         var table = new Table().AddColumns(["variant", .. shown]);
         foreach (var (name, figures) in result.Variants)
         {

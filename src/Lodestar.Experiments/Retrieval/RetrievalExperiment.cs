@@ -29,7 +29,7 @@ public static class RetrievalExperiment
 
     /// <summary>The figures a retrieval claim is judged on, and the references beside them.</summary>
     public static readonly IReadOnlyList<string> Headline =
-        ["recall@10", "recall@100", "ndcg@10", "recall@100/history-0", "recall@100/history-1-2", RetrievalTask.PopularitySimilarity, "recall@100/popularity", "recall@100/oracle"];
+        ["recall@10", "recall@100", "ndcg@10", "recall@100/history-0", "recall@100/history-1-2", RetrievalTask.PopularitySimilarity, "recall@100/popularity", "recall@100/oracle", "recall@100/match"];
 
     public static ExperimentSummary Run(RetrievalExperimentConfig config, Action<string>? log = null, IProgressReporter? progress = null) =>
         VariantExperiment.Run(config.Validate(),

@@ -91,13 +91,13 @@ public static class RetrievalRun
         }
         var prompts = items.Prompts(world, tokenizer, boundaries.ValidationStart);
         var teacher = config.Teacher is { } teacherRun && log is FeedLog feed ? RetrievalTeacher.Load(teacherRun, start.Data.Inputs, world, feed, boundaries.ValidationStart) : null;
-        var task = new RetrievalTask(config, log, prompts, model, examples, teacher, items.Oracle());
+        var task = new RetrievalTask(config, log, prompts, model, examples, teacher, items.Truth());
         return TrainingLoop.Run(task, config.Training, start, runDirectory, options);
     }
 
     /// <summary>
     /// The test figures of <paramref name="config"/>'s pretrained encoder as it is, with no fine-tuning (the zero-shot
-    /// reference of a fine-tuned run), beside popularity's and the oracle's, on the same member-days and posts a trained run is tested on.
+    /// reference of a fine-tuned run), beside popularity's and the truth reference's, on the same member-days and posts a trained run is tested on.
     /// </summary>
     public static IReadOnlyDictionary<string, double> EvaluatePretrained(RetrievalConfig config, IProgressReporter? progress = null)
     {
@@ -107,7 +107,7 @@ public static class RetrievalRun
         var items = ItemSide.Open(config);
         var examples = RetrievalExamples.Build(items.Log, config.Data);
         var prompts = items.Prompts(WorldSnapshot.Load(config.World), pretrained.Tokenizer, RetrievalExamples.Boundaries(items.Log, config.Data).ValidationStart);
-        return new RetrievalTask(config, items.Log, prompts, pretrained.Model, examples, oracle: items.Oracle()).Test(progress);
+        return new RetrievalTask(config, items.Log, prompts, pretrained.Model, examples, truth: items.Truth()).Test(progress);
     }
 
     /// <summary>
@@ -149,9 +149,9 @@ public static class RetrievalRun
         return trainer.Train();
     }
 
-    /// <summary>What a config retrieves: its log, the files and counts the run records, its prompts, and the world's oracle.</summary>
+    /// <summary>What a config retrieves: its log, the files and counts the run records, its prompts, and the world's truth reference.</summary>
     private sealed record ItemSide(IRetrievalLog Log, IReadOnlyList<RunInput> Inputs, IReadOnlyDictionary<string, long> Counts,
-        Func<WorldSnapshot, IPromptTokenizer, int, IRetrievalPrompts> Prompts, Func<Func<int, long[], Func<RetrievalExample, long[]>>?> Oracle)
+        Func<WorldSnapshot, IPromptTokenizer, int, IRetrievalPrompts> Prompts, Func<TruthReference?> Truth)
     {
         public static ItemSide Open(RetrievalConfig config)
         {
@@ -165,13 +165,14 @@ public static class RetrievalRun
                     (world, tokenizer, fitBefore) => config.JobPrompts(world, jobs, tokenizer, fitBefore),
                     () =>
                     {
-                        // The oracle ranks every job posted by the day by its true match with the member (MatchOracle: the quality applies follow).
+                        // Every job posted by the day ranked by its true match with the member (MatchOracle: the quality applies follow).
                         if (!File.Exists(Path.Combine(config.World, DataFiles.GroundTruthDirectory, TruthFiles.JobMatches)))
                         {
                             return null;
                         }
                         var match = MatchOracle.Open(config.World);
-                        return (day, open) => example => RetrievalTask.TopK(open, [.. open.Select(j => match.Match(example.MemberId, j).Overall)], k);
+                        return new TruthReference(RetrievalTask.MatchTarget, IsUpperBound: false,
+                            (day, open) => example => RetrievalTask.TopK(open, [.. open.Select(j => match.Match(example.MemberId, j).Overall)], k));
                     });
             }
             var feed = FeedLog.Load(config.World);
@@ -181,11 +182,12 @@ public static class RetrievalRun
                 (world, tokenizer, fitBefore) => config.Prompts(world, feed, tokenizer, fitBefore),
                 // The oracle gives each member the posts the world could show that day (live ones: nothing else can be engaged
                 // with) ranked by their true relevance to that member (FeedRelevance.Merit).
-                () => FeedRelevance.OpenIfGenerated(config.World) is not { } relevance ? null : (day, alive) =>
-                {
-                    var live = alive.Where(p => relevance.IsLive(feed.Posts[p], day)).ToArray();
-                    return example => RetrievalTask.TopK(live, [.. live.Select(p => (float)relevance.Merit(example.MemberId, p, day))], k);
-                });
+                () => FeedRelevance.OpenIfGenerated(config.World) is not { } relevance ? null : new TruthReference(RetrievalTask.OracleTarget, IsUpperBound: true,
+                    (day, alive) =>
+                    {
+                        var live = alive.Where(p => relevance.IsLive(feed.Posts[p], day)).ToArray();
+                        return example => RetrievalTask.TopK(live, [.. live.Select(p => (float)relevance.Merit(example.MemberId, p, day))], k);
+                    }));
         }
     }
 

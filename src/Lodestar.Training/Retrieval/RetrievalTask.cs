@@ -2,7 +2,7 @@
 // mean-pooled, L2 normalised), InfoNCE over each batch's candidate set (every member's positive, hard and easy
 // negatives, each item once, a member's other positives masked), and recall@K of held-out engagements among every item
 // created by that day, by an exact index of that day's items, to pick the best epoch; the test also scores popularity
-// and, in a generated world, the oracle that ranks by the world's true relevance, the references a retriever sits between.
+// and, in a generated world, a ranking by the world's truth: the references a retriever is read against.
 using Lodestar.Core;
 using Lodestar.Core.Progress;
 using Lodestar.Evaluation;
@@ -31,7 +31,7 @@ public sealed class RetrievalTask : ITrainingTask<List<RetrievalExample>>
     private readonly EasyNegativeSampler _sampler;
     private readonly BertModel _model;
     private readonly RetrievalTeacher? _teacher;
-    private readonly Func<int, long[], Func<RetrievalExample, long[]>>? _oracle;
+    private readonly TruthReference? _truth;
     private readonly List<RetrievalExample> _train;
     private readonly List<RetrievalExample> _validation;
     private readonly List<RetrievalExample> _test;
@@ -39,13 +39,12 @@ public sealed class RetrievalTask : ITrainingTask<List<RetrievalExample>>
 
     /// <param name="model">The shared encoder: built from config.Model, or a pretrained one to fine-tune.</param>
     /// <param name="teacher">A trained run whose candidate distribution the student also learns (config.DistillWeight), or null.</param>
-    /// <param name="oracle">Given a day and the items created by it, each member-day's ranking by the world's true relevance
-    /// (the oracle's test figures); null when the log has no truth.</param>
+    /// <param name="truth">The ranking by the world's truth tested beside the model; null when the world has none.</param>
     public RetrievalTask(RetrievalConfig config, IRetrievalLog log, IRetrievalPrompts prompts, BertModel model, IReadOnlyList<RetrievalExample> examples,
-        RetrievalTeacher? teacher = null, Func<int, long[], Func<RetrievalExample, long[]>>? oracle = null)
+        RetrievalTeacher? teacher = null, TruthReference? truth = null)
     {
         _teacher = teacher;
-        _oracle = oracle;
+        _truth = truth;
         _config = config;
         _log = log;
         _prompts = prompts;
@@ -96,7 +95,7 @@ public sealed class RetrievalTask : ITrainingTask<List<RetrievalExample>>
 
     /// <summary>The model's test metrics, and beside them the same figures of popularity (every member gets the items with
     /// the most engagements before the day: `recall@100/popularity`, ...), the reference any retriever must beat, and, when
-    /// the world's truth is known, of the oracle (`recall@100/oracle`, ...), which ranks by true relevance no model sees.</summary>
+    /// the world's truth is known, of the truth reference (`recall@100/oracle` for posts, `recall@100/match` for jobs).</summary>
     public IReadOnlyDictionary<string, double> Test(IProgressReporter? progress)
     {
         _prompts.ResetCounts();
@@ -107,9 +106,9 @@ public sealed class RetrievalTask : ITrainingTask<List<RetrievalExample>>
         metrics[MemberPromptsCut] = members == 0 ? 0 : (double)membersCut / members;
         metrics[PostPromptsCut] = posts == 0 ? 0 : (double)postsCut / posts;
         var references = new List<(string Target, Func<int, long[], Func<RetrievalExample, long[]>> Ranker)> { (PopularityTarget, Popularity) };
-        if (_oracle is not null)
+        if (_truth is not null)
         {
-            references.Add((OracleTarget, _oracle));
+            references.Add((_truth.Target, _truth.Ranker));
         }
         foreach (var (target, ranker) in references)
         {
@@ -119,7 +118,7 @@ public sealed class RetrievalTask : ITrainingTask<List<RetrievalExample>>
                 metrics[MetricNames.Of(key, target)] = value;
             }
         }
-        _testReport = RetrievalReport.Sections(metrics, EvenSample.Of(points, ScatterPoints));
+        _testReport = RetrievalReport.Sections(metrics, EvenSample.Of(points, ScatterPoints), _truth);
         return metrics;
     }
 
@@ -130,10 +129,12 @@ public sealed class RetrievalTask : ITrainingTask<List<RetrievalExample>>
 
     public static readonly string PostPromptsCut = MetricNames.Of("cut-share", "post-prompts");
 
-    /// <summary>The target names of the popularity and oracle references' figures.</summary>
+    /// <summary>The target names of the references' figures: popularity, and the truth references of posts and of jobs.</summary>
     public const string PopularityTarget = "popularity";
 
     public const string OracleTarget = "oracle";
+
+    public const string MatchTarget = "match";
 
     public void Save(string path, TrainingSnapshot? training) => _model.Save(path, training);
 
@@ -235,3 +236,13 @@ public sealed class RetrievalTask : ITrainingTask<List<RetrievalExample>>
         return _config.EvaluationExamples == 0 ? held : [.. held.Take(_config.EvaluationExamples)];
     }
 }
+
+/// <summary>
+/// A ranking by what the world knows and no model sees, tested beside the model. The feed's oracle (posts live that day by
+/// their true relevance) bounds a retriever from above; the jobs' match (open jobs by the member's true match) does not: an
+/// apply also follows what the match does not score (which jobs a member views, mostly of their own family; employer brand;
+/// freshness; a step up in seniority; remote preference; the occupation of their last apply), and a model can learn those.
+/// </summary>
+/// <param name="Ranker">Given a day and the items created by it, each member-day's ranking.</param>
+/// <param name="IsUpperBound">Whether the report reads the model as closing the gap between popularity and this reference.</param>
+public sealed record TruthReference(string Target, bool IsUpperBound, Func<int, long[], Func<RetrievalExample, long[]>> Ranker);
