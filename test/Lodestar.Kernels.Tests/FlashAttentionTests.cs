@@ -17,6 +17,8 @@ public class FlashAttentionTests
         { "block-full", 2, 1, 66 + 5 * 4, 16 },
         { "block-lengths", 2, 1, 20 + 70, 65 },
         { "none", 1, 1, 200, 128 },
+        { "prefix", 3, 2, 131, 19 },
+        { "prefix", 3, 1, 200, 64 },
     };
 
     [Theory]
@@ -229,6 +231,21 @@ public class FlashAttentionTests
         });
     }
 
+    [Fact]
+    public void AnIsolatedPrefixOfTheWrongShapeOrBesideABlockMaskIsRefusedByName()
+    {
+        var shape = new AttentionShape(2, 1, 8, 4);
+        var (q, output, lse) = (new float[shape.Elements], new float[shape.Elements], new float[16]);
+        var keep = Enumerable.Repeat((byte)1, 16).ToArray();
+        var error = Assert.Throws<ArgumentException>(() => FlashAttention.Forward(shape, q, q, q, output, lse, AttentionMask.ForIsolatedPrefix(keep, [3])));
+        Assert.Contains("IsolatedPrefix has 1 entries, expected B=2", error.Message, StringComparison.Ordinal);
+        error = Assert.Throws<ArgumentException>(() => FlashAttention.Forward(shape, q, q, q, output, lse, AttentionMask.ForIsolatedPrefix(keep, [3, 9])));
+        Assert.Contains("IsolatedPrefix[1]=9 is outside [0,8]", error.Message, StringComparison.Ordinal);
+        var block = BlockMask.SharedContextWithIsolatedCandidates(4, [2, 2], causalContext: false);
+        error = Assert.Throws<ArgumentException>(() => FlashAttention.Forward(shape, q, q, q, output, lse, new AttentionMask(false, Block: block, IsolatedPrefix: [3, 3])));
+        Assert.Contains("IsolatedPrefix and Block together", error.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>A mask of the named kind for (B, T), its random parts from seed (shared with TokenMajorAttentionTests).</summary>
     internal static AttentionMask MakeMask(string kind, int batch, int tokens, int seed)
     {
@@ -253,6 +270,10 @@ public class FlashAttentionTests
             "block-full" => AttentionMask.ForBlock(BlockMask.SharedContextWithIsolatedCandidates(66, [4, 4, 4, 4, 4], causalContext: false)),
             "block-lengths" => new AttentionMask(false, KeyLengths: [90, 75],
                 Block: BlockMask.SharedContextWithIsolatedCandidates(20, Enumerable.Repeat(1, 70).ToArray(), causalContext: true)),
+            // Batch 0 isolates nothing, batch 1 the whole row, the rest a prefix across a query tile; trailing padding keys.
+            "prefix" => new AttentionMask(false,
+                KeyKeep: [.. Enumerable.Range(0, batch * tokens).Select(i => (byte)(i % tokens < tokens - (i / tokens) ? 1 : 0))],
+                IsolatedPrefix: [.. Enumerable.Range(0, batch).Select(b => b switch { 0 => 0, 1 => tokens, _ => tokens * 2 / 3 })]),
             _ => throw new ArgumentException(kind),
         };
     }

@@ -15,6 +15,8 @@ public class TokenMajorAttentionTests
         { "lengths-causal", 3, 1, 70, 9 },
         { "keymask", 2, 2, 53, 24 },
         { "keymask-empty-row", 1, 2, 50, 8 },
+        { "prefix", 3, 2, 131, 19 },
+        { "prefix", 3, 1, 200, 64 },
     };
 
     [Theory]

@@ -31,6 +31,20 @@ internal static class AttentionTiling
         int keyLimit = mask.KeyLengths is null ? tokens : mask.KeyLengths[batch];
         bool keyMask = mask.KeyKeep is not null;
         var block = mask.Block;
+        if (block is null && mask.IsolatedPrefix is { } prefixes)
+        {
+            // Rows of the prefix see keys of the prefix; rows after it see every key.
+            int prefix = prefixes[batch];
+            if (i0 < prefix)
+            {
+                EmitRange(i0, Math.Min(i1, prefix), 0, Math.Min(prefix, keyLimit), mask.Causal, keyMask, ref visitor);
+            }
+            if (i1 > prefix)
+            {
+                EmitRange(Math.Max(i0, prefix), i1, 0, keyLimit, mask.Causal, keyMask, ref visitor);
+            }
+            return;
+        }
         if (block is null)
         {
             EmitRange(i0, i1, 0, keyLimit, mask.Causal, keyMask, ref visitor);

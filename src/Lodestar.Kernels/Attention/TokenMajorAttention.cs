@@ -64,7 +64,7 @@ public static unsafe class TokenMajorAttention
         var body = new HeadBody<TSimd, TVec>
         {
             Qkv = qkv, Output = output, Shape = shape, Mask = mask, Chunks = chunks,
-            Masked = mask.Causal || mask.KeyLengths is not null || mask.KeyKeep is not null,
+            Masked = mask.Causal || mask.KeyLengths is not null || mask.KeyKeep is not null || mask.IsolatedPrefix is not null,
         };
         KernelThreads.For(heads * chunks, ref body);
     }
