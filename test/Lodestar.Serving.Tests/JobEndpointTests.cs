@@ -112,11 +112,7 @@ public sealed class JobEndpointTests(ServingWorld world) : IClassFixture<Serving
         var prompts = new MatchPrompts(world.Snapshot, JobEvents, world.Tokenizer, student.Config.MaxTokens, new MatchDataConfig());
         var jobs = body.GetProperty("jobs").EnumerateArray().ToList();
         Assert.NotEmpty(jobs);
-        var examples = jobs.Select(j =>
-        {
-            var (tokens, keep) = prompts.Encode(member, j.GetProperty("job_id").GetInt64(), clock, day);
-            return MatchExample.Unlabelled(member, j.GetProperty("job_id").GetInt64(), tokens, keep, day);
-        }).ToList();
+        var examples = jobs.Select(j => MatchExample.Unlabelled(member, j.GetProperty("job_id").GetInt64(), prompts.Encode(member, j.GetProperty("job_id").GetInt64(), clock, day), day)).ToList();
         var logits = MatchScorer.Predict(student, examples);
         var layout = student.Layout;
         for (var i = 0; i < jobs.Count; i++)

@@ -39,6 +39,16 @@ public sealed record MatchDataConfig
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
     public bool EngagementFeatures { get; init; }
 
+    /// <summary>
+    /// Renders each pair as the member's part (the member fields, then the job history) followed by the job's part (the
+    /// job fields, its age and any counters), the member's cut to half the tokens; a model that isolates the member
+    /// (MatchModelConfig.IsolatedMember) then scores many jobs after one pass over it. Off: member and job fields share
+    /// one budget and the history comes last.
+    /// </summary>
+    /// <remarks>Written to JSON only when set, so configs and recipe hashes of runs without it are unchanged.</remarks>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public bool MemberFirst { get; init; }
+
     /// <summary>Stream tag of the member split draws.</summary>
     private const ulong SplitStream = 0;
 
@@ -127,7 +137,7 @@ public static class MatchDataBuilder
         var examples = new List<MatchExample>(pairs.Count);
         foreach (var ((memberId, jobId), info) in pairs.OrderBy(p => p.Key.Member).ThenBy(p => p.Key.Job))
         {
-            var (tokens, keep) = prompts.Encode(memberId, jobId, info.Time, info.Day);
+            var (tokens, keep, memberTokens) = prompts.Encode(memberId, jobId, info.Time, info.Day);
             int[]? levels = null;
             var overall = float.NaN;
             if (info.Policy)
@@ -143,7 +153,7 @@ public static class MatchDataBuilder
             }
             examples.Add(new MatchExample(memberId, jobId, config.SplitOf(memberId), tokens, keep, levels, overall, info.Applied,
                 truth.TryGetValue((memberId, jobId), out var t) ? t : float.NaN)
-            { Day = info.Day });
+            { Day = info.Day, MemberTokens = memberTokens });
         }
         return new MatchDataSet(examples, policy, layout, tokenizer.VocabSize, maxTokens, Hash(examples, policy.Document.VersionKey), worldDirectory)
         {

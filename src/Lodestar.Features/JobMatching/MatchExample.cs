@@ -29,7 +29,10 @@ public sealed record MatchExample(
     /// <summary>Day of the view that made the pair an example, or the world's last day for a pair nobody viewed.</summary>
     public int Day { get; init; }
 
+    /// <summary>Real tokens of the member's part at the start of Tokens when the pair is rendered member first (MatchDataConfig.MemberFirst); else 0.</summary>
+    public int MemberTokens { get; init; }
+
     /// <summary>A pair to be scored, seen on <paramref name="day"/>: no labels, and its split is not read by the model.</summary>
-    public static MatchExample Unlabelled(long memberId, long jobId, int[] tokens, byte[] keep, int day) =>
-        new(memberId, jobId, MatchSplit.Test, tokens, keep, null, float.NaN, -1, float.NaN) { Day = day };
+    public static MatchExample Unlabelled(long memberId, long jobId, EncodedPair pair, int day) =>
+        new(memberId, jobId, MatchSplit.Test, pair.Tokens, pair.Keep, null, float.NaN, -1, float.NaN) { Day = day, MemberTokens = pair.MemberTokens };
 }

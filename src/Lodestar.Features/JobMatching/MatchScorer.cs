@@ -31,11 +31,7 @@ public static class MatchScorer
         }
         // An unlabelled pair seen now: history and counters from every event of the world (time +∞), as the
         // training set shows the pairs nobody viewed. Its split and labels are not read by the model.
-        var examples = jobs.Select(jobId =>
-        {
-            var (tokens, keep) = prompts.Encode(memberId, jobId, long.MaxValue, world.LastDay);
-            return MatchExample.Unlabelled(memberId, jobId, tokens, keep, world.LastDay);
-        }).ToList();
+        var examples = jobs.Select(jobId => MatchExample.Unlabelled(memberId, jobId, prompts.Encode(memberId, jobId, long.MaxValue, world.LastDay), world.LastDay)).ToList();
         var logits = Predict(model, examples);
         var layout = model.Layout;
         return [.. jobs.Select((jobId, i) =>
@@ -74,13 +70,24 @@ public static class MatchScorer
             }
             var (tokens, keep, length) = Pack(rows, 0, count, model.Config.MaxTokens);
             graph.Reset();
-            var logits = model.Forward(graph, tokens, count, length, keep).Data;
+            var logits = model.Forward(graph, tokens, count, length, keep, MemberLengths(rows, 0, count)).Data;
             for (var i = 0; i < count; i++)
             {
                 logits.Slice(i * width, width).CopyTo(output.AsSpan(order[start + i] * width, width));
             }
         }
         return output;
+    }
+
+    /// <summary>The member tokens (MatchExample.MemberTokens) of examples [start, start+count), for a model that isolates the member.</summary>
+    public static int[] MemberLengths(IReadOnlyList<MatchExample> examples, int start, int count)
+    {
+        var lengths = new int[count];
+        for (var i = 0; i < count; i++)
+        {
+            lengths[i] = examples[start + i].MemberTokens;
+        }
+        return lengths;
     }
 
     /// <summary>Indices of the examples ordered by real token count (stable, so ties keep their order).</summary>

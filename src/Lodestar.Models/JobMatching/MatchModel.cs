@@ -43,6 +43,15 @@ public sealed record MatchModelConfig
     /// <summary>Seed of the weight initialization.</summary>
     public ulong Seed { get; init; } = 1;
 
+    /// <summary>
+    /// The member's tokens (the first MatchExample.MemberTokens of each pair) attend only to each other, so the member's
+    /// part is the same whatever job follows and one pass over it serves many jobs (MatchModel.ScoreCandidates). Needs
+    /// pairs rendered member first (MatchDataConfig.MemberFirst).
+    /// </summary>
+    /// <remarks>Written to JSON only when set, so the specs of models without it are unchanged.</remarks>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public bool IsolatedMember { get; init; }
+
     /// <summary>Tiny teacher for unit tests (seconds to train).</summary>
     public static MatchModelConfig TinyTeacher { get; } = new();
 
@@ -166,9 +175,20 @@ public sealed partial class MatchModel : Module
     public Tensor Forward(Graph graph, int[] tokens, int batch, byte[] keep) =>
         Encoder.Forward(graph, tokens, batch, keep);
 
-    /// <summary>tokens (B·L) with keep (B·L) for a batch cut to length L ≤ MaxTokens (see MatchEncoder.Forward).</summary>
-    public Tensor Forward(Graph graph, int[] tokens, int batch, int length, byte[] keep) =>
-        Encoder.Forward(graph, tokens, batch, length, keep);
+    /// <summary>
+    /// tokens (B·L) with keep (B·L) for a batch cut to length L ≤ MaxTokens (see MatchEncoder.Forward); memberLengths (B),
+    /// each pair's member tokens, when the model isolates them.
+    /// </summary>
+    public Tensor Forward(Graph graph, int[] tokens, int batch, int length, byte[] keep, int[]? memberLengths = null) =>
+        Encoder.Forward(graph, tokens, batch, length, keep, memberLengths);
+
+    /// <summary>
+    /// Logits (N, Layout.Width) of N jobs for one member in one pass: the member's tokens once, then every job's, each job
+    /// attending to the member and itself only. Equal to scoring each (member, job) pair on its own, since a model that
+    /// isolates the member (Config.IsolatedMember) lets no job change the member's part.
+    /// </summary>
+    public Tensor ScoreCandidates(Graph graph, ReadOnlySpan<int> member, IReadOnlyList<int[]> jobs) =>
+        Encoder.ForwardCandidates(graph, member, jobs);
 
     /// <summary>
     /// FLOPs of the real tokens of a batch (keep is B·L for any L ≤ MaxTokens), a multiply–add counted as 2: for each

@@ -37,8 +37,7 @@ public sealed class JobService(ServingOptions options, INearlineReader reader, J
         var examples = new MatchExample[candidates.Length];
         for (var i = 0; i < candidates.Length; i++)
         {
-            var (tokens, keep) = prompts.Encode(member, candidates[i].Job.Id, now, day);
-            examples[i] = MatchExample.Unlabelled(memberId, candidates[i].Job.Id, tokens, keep, day);
+            examples[i] = MatchExample.Unlabelled(memberId, candidates[i].Job.Id, prompts.Encode(member, candidates[i].Job.Id, now, day), day);
         }
         timer.Lap("features");
 

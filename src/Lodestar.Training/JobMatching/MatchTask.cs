@@ -93,7 +93,7 @@ internal sealed class MatchTask : ITrainingTask<List<MatchExample>>
     private Tensor Forward(Graph graph, List<MatchExample> batch)
     {
         var (tokens, keep, length) = MatchScorer.Pack(batch, 0, batch.Count, _config.Model.MaxTokens);
-        var logits = _model.Forward(graph, tokens, batch.Count, length, keep);
+        var logits = _model.Forward(graph, tokens, batch.Count, length, keep, MatchScorer.MemberLengths(batch, 0, batch.Count));
         var layout = _data.Layout;
         return _role switch
         {

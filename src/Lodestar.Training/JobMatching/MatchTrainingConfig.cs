@@ -76,6 +76,7 @@ public sealed record MatchTrainingConfig
         Distillation.Validate();
         Training.Validate();
         this.Require(TokenizerVocab >= 512, TokenizerVocab, "must be at least 512");
+        this.Require(!Model.IsolatedMember || Data.MemberFirst, Model.IsolatedMember, "needs pairs rendered member first (member_first in data)");
         return this;
     }
 
