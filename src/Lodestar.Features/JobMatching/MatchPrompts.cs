@@ -10,57 +10,28 @@ namespace Lodestar.Features.JobMatching;
 
 public sealed class MatchPrompts
 {
-    /// <summary>A shorter pair prompt than the built-in one (no description or work history) so CPU training fits minutes.</summary>
-    private const string CompactPairTemplate = """
-        template: match_pair
-        kind: pair
-        budget: 88
-        fields:
-          - { name: title, source: member.current_title, format: text, budget: 10, priority: 1 }
-          - { name: seniority, source: member.seniority, format: category, budget: 4, priority: 1 }
-          - { name: skills, source: member.skills, format: list, budget: 16, priority: 1 }
-          - { name: credentials, source: member.credentials, format: list, budget: 6, priority: 2 }
-          - { name: work_authorisations, source: member.work_authorisations, format: list, budget: 5, priority: 2 }
-          - { name: location, source: member.location, format: category, budget: 6, priority: 2 }
-          - { name: workplace, source: member.remote_preference, format: category, budget: 3, priority: 2 }
-          - { name: job_title, source: job.title, format: text, budget: 10, priority: 1 }
-          - { name: company, source: job.company, format: category, budget: 5, priority: 1 }
-          - { name: job_seniority, source: job.seniority, format: category, budget: 4, priority: 1 }
-          - { name: required_skills, source: job.required_skills, format: list, budget: 16, priority: 1 }
-          - { name: requirements, source: job.hard_requirements, format: list, budget: 6, priority: 2 }
-          - { name: job_location, source: job.location, format: category, budget: 6, priority: 2 }
-          - { name: job_workplace, source: job.workplace, format: category, budget: 3, priority: 2 }
-        """;
+    /// <summary>The member fields of the compact pair prompt, in the order they are written.</summary>
+    private static readonly string[] MemberFields =
+    [
+        "{ name: title, source: member.current_title, format: text, budget: 10, priority: 1 }",
+        "{ name: seniority, source: member.seniority, format: category, budget: 4, priority: 1 }",
+        "{ name: skills, source: member.skills, format: list, budget: 16, priority: 1 }",
+        "{ name: credentials, source: member.credentials, format: list, budget: 6, priority: 2 }",
+        "{ name: work_authorisations, source: member.work_authorisations, format: list, budget: 5, priority: 2 }",
+        "{ name: location, source: member.location, format: category, budget: 6, priority: 2 }",
+        "{ name: workplace, source: member.remote_preference, format: category, budget: 3, priority: 2 }",
+    ];
 
-    /// <summary>The member's part of a pair rendered member first: the member fields of the pair template, one budget.</summary>
-    private const string MemberPartTemplate = """
-        template: match_member
-        kind: member
-        budget: 44
-        fields:
-          - { name: title, source: member.current_title, format: text, budget: 10, priority: 1 }
-          - { name: seniority, source: member.seniority, format: category, budget: 4, priority: 1 }
-          - { name: skills, source: member.skills, format: list, budget: 16, priority: 1 }
-          - { name: credentials, source: member.credentials, format: list, budget: 6, priority: 2 }
-          - { name: work_authorisations, source: member.work_authorisations, format: list, budget: 5, priority: 2 }
-          - { name: location, source: member.location, format: category, budget: 6, priority: 2 }
-          - { name: workplace, source: member.remote_preference, format: category, budget: 3, priority: 2 }
-        """;
-
-    /// <summary>The job's part of a pair rendered member first: the job fields of the pair template.</summary>
-    private const string JobPartTemplate = """
-        template: match_job
-        kind: job
-        budget: 44
-        fields:
-          - { name: job_title, source: job.title, format: text, budget: 10, priority: 1 }
-          - { name: company, source: job.company, format: category, budget: 5, priority: 1 }
-          - { name: job_seniority, source: job.seniority, format: category, budget: 4, priority: 1 }
-          - { name: required_skills, source: job.required_skills, format: list, budget: 16, priority: 1 }
-          - { name: requirements, source: job.hard_requirements, format: list, budget: 6, priority: 2 }
-          - { name: job_location, source: job.location, format: category, budget: 6, priority: 2 }
-          - { name: job_workplace, source: job.workplace, format: category, budget: 3, priority: 2 }
-        """;
+    private static readonly string[] JobFields =
+    [
+        "{ name: job_title, source: job.title, format: text, budget: 10, priority: 1 }",
+        "{ name: company, source: job.company, format: category, budget: 5, priority: 1 }",
+        "{ name: job_seniority, source: job.seniority, format: category, budget: 4, priority: 1 }",
+        "{ name: required_skills, source: job.required_skills, format: list, budget: 16, priority: 1 }",
+        "{ name: requirements, source: job.hard_requirements, format: list, budget: 6, priority: 2 }",
+        "{ name: job_location, source: job.location, format: category, budget: 6, priority: 2 }",
+        "{ name: job_workplace, source: job.workplace, format: category, budget: 3, priority: 2 }",
+    ];
 
     private readonly WorldSnapshot _world;
     private readonly BpeTokenizer _tokenizer;
@@ -81,12 +52,12 @@ public sealed class MatchPrompts
         _tokenizer = tokenizer;
         _maxTokens = maxTokens;
         _historyEvents = config.HistoryEvents;
-        _entry = new LibraryEntry(TemplateYamlReader.Parse(CompactPairTemplate, "built-in:match_pair"), CompactPairTemplate, null);
+        // A shorter pair prompt than the built-in one (no description or work history) so CPU training fits minutes.
+        _entry = Template("match_pair", "pair", 88, [.. MemberFields, .. JobFields]);
         _renderer = new PromptRenderer(tokenizer, world.LastDay);
         if (config.MemberFirst)
         {
-            _parts = (new LibraryEntry(TemplateYamlReader.Parse(MemberPartTemplate, "built-in:match_member"), MemberPartTemplate, null),
-                new LibraryEntry(TemplateYamlReader.Parse(JobPartTemplate, "built-in:match_job"), JobPartTemplate, null));
+            _parts = (Template("match_member", "member", 44, MemberFields), Template("match_job", "job", 44, JobFields));
         }
         _history = events.Where(e => e.Action != JobAction.View).GroupBy(e => e.MemberId)
             .ToDictionary(g => g.Key, g => g.OrderByDescending(e => e.Time).ThenByDescending(e => e.Id).ToArray());
@@ -185,6 +156,12 @@ public sealed class MatchPrompts
         + (_engagement?.Text(member.Id, jobId, time) ?? "");
 
     private string PostedText(long jobId, int day) => $" posted {Math.Max(0, day - _world.Job(jobId).PostedDay)} days ago";
+
+    private static LibraryEntry Template(string name, string kind, int budget, IReadOnlyList<string> fields)
+    {
+        var yaml = string.Join("\n", [$"template: {name}", $"kind: {kind}", $"budget: {budget}", "fields:", .. fields.Select(f => $"  - {f}")]);
+        return new LibraryEntry(TemplateYamlReader.Parse(yaml, $"built-in:{name}"), yaml, null);
+    }
 
     private void RequireMemberFirst()
     {
