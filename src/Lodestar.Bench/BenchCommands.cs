@@ -16,6 +16,7 @@ public static class BenchCommands
         bench.Subcommands.Add(EmbedBench.Create(output));
         bench.Subcommands.Add(RetrievalHistoryBench.Create(output));
         bench.Subcommands.Add(FeedBench.Create(output));
+        bench.Subcommands.Add(JobMatching.MatchCandidatesBench.Create(output));
         bench.Subcommands.Add(Serving.ServeBench.Create(output));
         foreach (var command in TransformerBench.Create(output))
         {

@@ -11,6 +11,8 @@ using Lodestar.Data.Storage;
 using Lodestar.Features.JobMatching;
 using Lodestar.Pipelines.Events;
 using Lodestar.Policy;
+using Lodestar.Serving;
+using Lodestar.Serving.Http;
 
 namespace Lodestar.Serving.Tests;
 
@@ -134,6 +136,41 @@ public sealed class JobEndpointTests(ServingWorld world) : IClassFixture<Serving
                 Assert.InRange(dimensions[d].GetProperty("probability").GetSingle(), 1f / levels.Length, 1f);
             }
         }
+    }
+
+    [Fact]
+    public async Task A_student_isolating_the_member_serves_every_candidate_from_one_pass_with_the_scores_of_each_pair_alone()
+    {
+        var directory = Path.Combine(world.Directory, "isolated-student");
+        world.WriteModels(directory, encoderSeed: 3, rankerSeed: 5, studentSeed: 9, isolatedStudent: true);
+        var models = ServingModels.Load(directory);
+        await using var host = await ServingHost.StartAsync(new ServingOptions { Retrieve = 120, MaxLimit = 50 }, models, world.Pipeline, world.Jobs, ["http://127.0.0.1:0"]);
+        using var client = new HttpClient { BaseAddress = new Uri(host.Addresses[0]) };
+        var student = models.Jobs.Model;
+        var prompts = new MatchPrompts(world.Snapshot, JobEvents, world.Tokenizer, student.Config.MaxTokens, new MatchDataConfig { MemberFirst = true });
+        var layout = student.Layout;
+        var served = new List<float>();
+        foreach (var member in world.Snapshot.Members.Keys.Order().Take(12))
+        {
+            using var response = await client.GetAsync($"/v1/members/{member}/jobs?limit=50");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            var body = document.RootElement;
+            var (clock, day) = (body.GetProperty("clock").GetInt64(), body.GetProperty("day").GetInt32());
+            var jobs = body.GetProperty("jobs").EnumerateArray().ToList();
+            var examples = jobs.Select(j => MatchExample.Unlabelled(member, j.GetProperty("job_id").GetInt64(), prompts.Encode(member, j.GetProperty("job_id").GetInt64(), clock, day), day)).ToList();
+            Assert.All(examples, e => Assert.True(e.MemberTokens > 0));
+            var logits = MatchScorer.Predict(student, examples);
+            for (var i = 0; i < jobs.Count; i++)
+            {
+                var row = logits.AsSpan(i * layout.Width, layout.Width);
+                Assert.Equal(MatchScorer.Sigmoid(row[layout.OverallColumn]), jobs[i].GetProperty("overall").GetSingle(), 6);
+                Assert.Equal(MatchScorer.Sigmoid(row[layout.ApplyColumn]), jobs[i].GetProperty("apply").GetSingle(), 6);
+                served.Add(jobs[i].GetProperty("overall").GetSingle());
+            }
+        }
+        Assert.True(served.Count >= 20, $"{served.Count} jobs served");
+        Assert.True(served.Max() - served.Min() > 1e-4f, $"served overall scores span {served.Min()}..{served.Max()}");
     }
 
     [Fact]

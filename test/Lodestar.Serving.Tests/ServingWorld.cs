@@ -46,14 +46,16 @@ public sealed class ServingWorld : IAsyncLifetime
     /// <summary>
     /// Writes a models directory: retrieval/ with the run record fields a reader needs, an untrained encoder's checkpoint
     /// and the world's tokenizer; feed-ranker/ with an untrained ranker's checkpoint; job-student/ with an untrained student,
-    /// its feature spec and tokenizer. Seeds decide the weights.
+    /// its feature spec and tokenizer (with <paramref name="isolatedStudent"/>, one that isolates the member's tokens of pairs
+    /// rendered member first). Seeds decide the weights.
     /// </summary>
-    public void WriteModels(string directory, ulong encoderSeed, ulong rankerSeed, ulong studentSeed = 7)
+    public void WriteModels(string directory, ulong encoderSeed, ulong rankerSeed, ulong studentSeed = 7, bool isolatedStudent = false)
     {
         var student = Path.Combine(directory, ServingModels.JobStudentFolder);
         var layout = MatchDataBuilder.LayoutOf(PolicyLoader.LoadJobPolicy().Document);
-        new MatchModel(MatchRole.Student, MatchModelConfig.TinyStudent with { Seed = studentSeed }, Tokenizer.VocabSize, layout).Save(Path.Combine(student, RunFiles.Best));
-        MatchFeatureSpec.Write(student, Path.Combine(Directory, "world"), new MatchDataConfig(), Tokenizer);
+        new MatchModel(MatchRole.Student, MatchModelConfig.TinyStudent with { Seed = studentSeed, IsolatedMember = isolatedStudent }, Tokenizer.VocabSize, layout)
+            .Save(Path.Combine(student, RunFiles.Best));
+        MatchFeatureSpec.Write(student, Path.Combine(Directory, "world"), new MatchDataConfig { MemberFirst = isolatedStudent }, Tokenizer);
         var retrieval = System.IO.Directory.CreateDirectory(Path.Combine(directory, ServingModels.RetrievalFolder)).FullName;
         var ranker = System.IO.Directory.CreateDirectory(Path.Combine(directory, ServingModels.RankerFolder)).FullName;
         new BertModel(new BertConfig { VocabSize = Tokenizer.VocabSize, Channels = 32, Heads = 2, FeedForward = 64, Layers = 1, MaxPositions = 160, Seed = encoderSeed })

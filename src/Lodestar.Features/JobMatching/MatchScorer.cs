@@ -79,6 +79,17 @@ public static class MatchScorer
         return output;
     }
 
+    /// <summary>
+    /// Logits (N, Layout.Width) row-major of N jobs for one member in one pass (MatchModel.ScoreCandidates): the member's
+    /// tokens (MatchPrompts.EncodeMember) once, then each job's (MatchPrompts.EncodeJob). Needs a model that isolates the member.
+    /// </summary>
+    public static float[] PredictCandidates(MatchModel model, int[] member, IReadOnlyList<int[]> jobs)
+    {
+        model.Eval();
+        using var lease = InferenceGraphs.Rent();
+        return model.ScoreCandidates(lease.Graph, member, jobs).Data.ToArray();
+    }
+
     /// <summary>The member tokens (MatchExample.MemberTokens) of examples [start, start+count), for a model that isolates the member.</summary>
     public static int[] MemberLengths(IReadOnlyList<MatchExample> examples, int start, int count)
     {

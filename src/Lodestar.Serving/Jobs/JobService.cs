@@ -34,14 +34,29 @@ public sealed class JobService(ServingOptions options, INearlineReader reader, J
         timer.Lap("candidates");
 
         var prompts = Prompts(student);
-        var examples = new MatchExample[candidates.Length];
-        for (var i = 0; i < candidates.Length; i++)
+        float[] logits;
+        if (student.Model.Config.IsolatedMember && candidates.Length > 0)
         {
-            examples[i] = MatchExample.Unlabelled(memberId, candidates[i].Job.Id, prompts.Encode(member, candidates[i].Job.Id, now, day), day);
+            // The member's part once and every candidate after it in one pass (multi-item scoring).
+            var memberTokens = prompts.EncodeMember(member, now);
+            var jobTokens = new int[candidates.Length][];
+            for (var i = 0; i < candidates.Length; i++)
+            {
+                jobTokens[i] = prompts.EncodeJob(member, candidates[i].Job.Id, now, day, memberTokens.Length);
+            }
+            timer.Lap("features");
+            logits = MatchScorer.PredictCandidates(student.Model, memberTokens, jobTokens);
         }
-        timer.Lap("features");
-
-        var logits = MatchScorer.Predict(student.Model, examples);
+        else
+        {
+            var examples = new MatchExample[candidates.Length];
+            for (var i = 0; i < candidates.Length; i++)
+            {
+                examples[i] = MatchExample.Unlabelled(memberId, candidates[i].Job.Id, prompts.Encode(member, candidates[i].Job.Id, now, day), day);
+            }
+            timer.Lap("features");
+            logits = MatchScorer.Predict(student.Model, examples);
+        }
         timer.Lap("score");
 
         var layout = student.Model.Layout;
