@@ -22,17 +22,46 @@ public sealed class Linear : Module
     /// <summary>The weight packed for inference by Module.FreezeForInference (null otherwise).</summary>
     public PackedWeight? Packed { get; private set; }
 
-    /// <summary>x is (..., in); returns (..., out), optionally through GELU fused into the same op.</summary>
-    public Tensor Forward(Graph graph, Tensor x, LinearActivation activation = LinearActivation.None) =>
-        Packed is not null && !graph.IsRecording
-            ? graph.LinearPacked(x, Packed, Bias, activation)
-            : graph.Linear(x, Weight, Bias, activation);
+    /// <summary>The weight in int8 for inference (QuantizeInt8); null runs in float32. Training graphs always run in float32.</summary>
+    public Int8Weight? Int8 { get; private set; }
 
-    /// <summary>residual + Forward(x), both (..., out); with packed weights the add is fused into the GEMM.</summary>
-    public Tensor ForwardAdd(Graph graph, Tensor x, Tensor residual) =>
-        Packed is not null && !graph.IsRecording
-            ? graph.LinearPacked(x, Packed, Bias, LinearActivation.None, residual)
+    /// <summary>When set, every inference pass widens it to the range of this layer's input (int8 calibration).</summary>
+    public Int8RangeObserver? InputObserver { get; set; }
+
+    /// <summary>x is (..., in); returns (..., out), optionally through GELU fused into the same op.</summary>
+    public Tensor Forward(Graph graph, Tensor x, LinearActivation activation = LinearActivation.None)
+    {
+        if (graph.IsRecording)
+        {
+            return graph.Linear(x, Weight, Bias, activation);
+        }
+        InputObserver?.Observe(graph.Contiguous(x).Data);
+        return Int8 is not null ? graph.LinearInt8(x, Int8, Bias, activation)
+            : Packed is not null ? graph.LinearPacked(x, Packed, Bias, activation)
+            : graph.Linear(x, Weight, Bias, activation);
+    }
+
+    /// <summary>residual + Forward(x), both (..., out); with packed or int8 weights the add is fused into the op.</summary>
+    public Tensor ForwardAdd(Graph graph, Tensor x, Tensor residual)
+    {
+        if (graph.IsRecording)
+        {
+            return graph.Add(residual, graph.Linear(x, Weight, Bias));
+        }
+        InputObserver?.Observe(graph.Contiguous(x).Data);
+        return Int8 is not null ? graph.LinearInt8(x, Int8, Bias, LinearActivation.None, residual)
+            : Packed is not null ? graph.LinearPacked(x, Packed, Bias, LinearActivation.None, residual)
             : graph.Add(residual, graph.Linear(x, Weight, Bias));
+    }
+
+    /// <summary>
+    /// Runs inference on an int8 copy of the weight (per output channel), its inputs quantized by <paramref name="inputs"/>
+    /// (a calibrated range) or, when null, each row by its own range. The float32 weight stays for training and export.
+    /// </summary>
+    public void QuantizeInt8(Int8ActivationRange? inputs) => Int8 = new Int8Weight(Weight.Data, Weight.Dim(0), Weight.Dim(1), inputs);
+
+    /// <summary>Back to float32 inference.</summary>
+    public void DropInt8() => Int8 = null;
 
     protected override void OnFrozenChanged(bool frozen) =>
         Packed = frozen ? Kernels.Gemm.PackWeight(Weight.Data, Weight.Dim(0), Weight.Dim(1)) : null;

@@ -38,6 +38,17 @@ public static class Int8Quantize
         }
     }
 
+    /// <summary>x → q u8 with x ≈ scale·(q − zero) for one scale and zero point (a calibrated range); values outside it saturate.</summary>
+    public static void ToU8(ReadOnlySpan<float> x, Span<byte> q, float scale, byte zero)
+    {
+        CheckLength("q", q.Length, x.Length);
+        float inverse = 1f / scale;
+        for (int i = 0; i < x.Length; i++)
+        {
+            q[i] = (byte)Math.Clamp((int)MathF.Round(x[i] * inverse) + zero, 0, 255);
+        }
+    }
+
     /// <summary>w (rows×cols, ldw) → q (rows×cols, ldq) s8 in [−127, 127] with w ≈ scale[r]·q.</summary>
     public static void RowsToS8(int rows, int cols, ReadOnlySpan<float> w, int ldw, Span<sbyte> q, int ldq, Span<float> scale)
     {

@@ -85,6 +85,42 @@ public sealed partial class Graph
         return output;
     }
 
+    /// <summary>
+    /// x (..., in) through an int8 weight (its inputs quantized to u8 by a calibrated range or per row), then the bias,
+    /// GELU and the residual in float32; inference graphs only.
+    /// </summary>
+    public Tensor LinearInt8(Tensor x, Int8Weight weight, Tensor? bias, LinearActivation activation = LinearActivation.None, Tensor? residual = null)
+    {
+        Require(!IsRecording, "linear (int8 weights): only for inference graphs (recordGradients: false)");
+        x = Contiguous(x);
+        Require(x.Rank >= 1 && x.Columns == weight.InFeatures, $"linear: input {x.Describe()} does not end in {weight.InFeatures} features of the int8 weight");
+        Require(bias is null || (bias.Rank == 1 && bias.Length == weight.OutFeatures), $"linear: bias {bias?.Describe()} must have {weight.OutFeatures} elements");
+        Span<int> shape = stackalloc int[x.Rank];
+        x.ShapeSpan.CopyTo(shape);
+        shape[^1] = weight.OutFeatures;
+        var output = NewOutput(shape);
+        var profile = OpProfile.Current;
+        var start = profile is null ? 0 : Stopwatch.GetTimestamp();
+        weight.Multiply(x.Rows, x.Data, output.Data);
+        if (bias is not null)
+        {
+            RowOps.AddBiasRows(FloatWindow.Of(output), FloatWindow.Of(bias), x.Rows, weight.OutFeatures);
+        }
+        if (activation == LinearActivation.Gelu)
+        {
+            Activation.GeluForward(FloatWindow.Of(output), FloatWindow.Of(output));
+        }
+        if (residual is not null)
+        {
+            residual = Contiguous(residual);
+            Require(residual.SameShape(output), $"linear: residual {residual.Describe()} must have the output's shape {output.Describe()}");
+            System.Numerics.Tensors.TensorPrimitives.Add(output.Data, residual.Data, output.Data);
+        }
+        profile?.Add("gemm", "int8 " + OpProfile.GemmName(false, true, x.Rows, weight.OutFeatures, weight.InFeatures), start,
+            2.0 * x.Rows * weight.OutFeatures * weight.InFeatures);
+        return output;
+    }
+
     private void LinearBackward(in TapeEntry entry)
     {
         var x = entry.Input;
