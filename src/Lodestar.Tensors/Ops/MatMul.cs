@@ -63,19 +63,7 @@ public sealed partial class Graph
     public Tensor LinearPacked(Tensor x, PackedWeight weight, Tensor? bias, LinearActivation activation = LinearActivation.None,
         Tensor? residual = null)
     {
-        Require(!IsRecording, "linear (packed weights): only for inference graphs (recordGradients: false)");
-        x = Contiguous(x);
-        Require(x.Rank >= 1 && x.Columns == weight.InFeatures, $"linear: input {x.Describe()} does not end in {weight.InFeatures} features of the packed weight");
-        Require(bias is null || (bias.Rank == 1 && bias.Length == weight.OutFeatures), $"linear: bias {bias?.Describe()} must have {weight.OutFeatures} elements");
-        Span<int> shape = stackalloc int[x.Rank];
-        x.ShapeSpan.CopyTo(shape);
-        shape[^1] = weight.OutFeatures;
-        var output = NewOutput(shape);
-        if (residual is not null)
-        {
-            residual = Contiguous(residual);
-            Require(residual.SameShape(output), $"linear: residual {residual.Describe()} must have the output's shape {output.Describe()}");
-        }
+        var output = InferenceLinearOutput(ref x, weight.InFeatures, weight.OutFeatures, bias, ref residual, "packed");
         var profile = OpProfile.Current;
         var start = profile is null ? 0 : Stopwatch.GetTimestamp();
         Kernels.Gemm.MultiplyPacked(x.Rows, x.Data, weight.InFeatures, weight, bias is null ? default : bias.Data,
@@ -91,14 +79,7 @@ public sealed partial class Graph
     /// </summary>
     public Tensor LinearInt8(Tensor x, Int8Weight weight, Tensor? bias, LinearActivation activation = LinearActivation.None, Tensor? residual = null)
     {
-        Require(!IsRecording, "linear (int8 weights): only for inference graphs (recordGradients: false)");
-        x = Contiguous(x);
-        Require(x.Rank >= 1 && x.Columns == weight.InFeatures, $"linear: input {x.Describe()} does not end in {weight.InFeatures} features of the int8 weight");
-        Require(bias is null || (bias.Rank == 1 && bias.Length == weight.OutFeatures), $"linear: bias {bias?.Describe()} must have {weight.OutFeatures} elements");
-        Span<int> shape = stackalloc int[x.Rank];
-        x.ShapeSpan.CopyTo(shape);
-        shape[^1] = weight.OutFeatures;
-        var output = NewOutput(shape);
+        var output = InferenceLinearOutput(ref x, weight.InFeatures, weight.OutFeatures, bias, ref residual, "int8");
         var profile = OpProfile.Current;
         var start = profile is null ? 0 : Stopwatch.GetTimestamp();
         weight.Multiply(x.Rows, x.Data, output.Data);
@@ -112,12 +93,29 @@ public sealed partial class Graph
         }
         if (residual is not null)
         {
-            residual = Contiguous(residual);
-            Require(residual.SameShape(output), $"linear: residual {residual.Describe()} must have the output's shape {output.Describe()}");
             System.Numerics.Tensors.TensorPrimitives.Add(output.Data, residual.Data, output.Data);
         }
         profile?.Add("gemm", "int8 " + OpProfile.GemmName(false, true, x.Rows, weight.OutFeatures, weight.InFeatures), start,
             2.0 * x.Rows * weight.OutFeatures * weight.InFeatures);
+        return output;
+    }
+
+    // The checks and the output of an inference-only linear op over a weight of the given kind (x and residual made contiguous).
+    private Tensor InferenceLinearOutput(ref Tensor x, int inFeatures, int outFeatures, Tensor? bias, ref Tensor? residual, string kind)
+    {
+        Require(!IsRecording, $"linear ({kind} weights): only for inference graphs (recordGradients: false)");
+        x = Contiguous(x);
+        Require(x.Rank >= 1 && x.Columns == inFeatures, $"linear: input {x.Describe()} does not end in {inFeatures} features of the {kind} weight");
+        Require(bias is null || (bias.Rank == 1 && bias.Length == outFeatures), $"linear: bias {bias?.Describe()} must have {outFeatures} elements");
+        Span<int> shape = stackalloc int[x.Rank];
+        x.ShapeSpan.CopyTo(shape);
+        shape[^1] = outFeatures;
+        var output = NewOutput(shape);
+        if (residual is not null)
+        {
+            residual = Contiguous(residual);
+            Require(residual.SameShape(output), $"linear: residual {residual.Describe()} must have the output's shape {output.Describe()}");
+        }
         return output;
     }
 
