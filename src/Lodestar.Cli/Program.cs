@@ -23,6 +23,7 @@ public static class Program
         root.Subcommands.Add(PolicyCommand.Create());
         root.Subcommands.Add(SeqRecCommand.Create());
         root.Subcommands.Add(MatchCommand.Create());
+        root.Subcommands.Add(CompressCommand.Create());
         root.Subcommands.Add(RetrievalCommand.Create());
         root.Subcommands.Add(FeedCommand.Create());
         root.Subcommands.Add(NearlineCommand.Create());

@@ -1,7 +1,7 @@
 // `lodestar bench match-candidates`: the time to score one member's N jobs with a match model that isolates the member,
-// each way it can be done: every pair alone (batch 1), pairs in batches (how a pair model serves), and all N in one pass
-// (the member's tokens once, each job attending to them and itself: LinkedIn's multi-item scoring). The same model and
-// the same token ids in every case; the cases take turns in each round and each figure is the median over rounds (a ratio, of the ratios within each round). Only
+// each way it can be done: every pair alone (batch 1), pairs in batches (how a pair model serves), all N in one pass
+// (the member's tokens once, each job attending to them and itself: LinkedIn's multi-item scoring), and that pass with
+// the body in int8 (calibrated on the same pairs, head in float32). The same weights and token ids in every case; the cases take turns in each round and each figure is the median over rounds (a ratio, of the ratios within each round). Only
 // the model's forward pass is timed: rendering and tokenizing prompts (the serving "features" stage) is not.
 using System.CommandLine;
 using Lodestar.Core;
@@ -18,7 +18,7 @@ public static class MatchCandidatesBench
     public sealed record CaseFigures(string Case, double MedianMs, double JobsPerSecond, long TokensComputed, double SpeedupOverBatched);
 
     public sealed record MatchCandidatesResult(string Name, string Preset, long Parameters, int Candidates, int MemberTokens, int JobTokens, int Batch,
-        int Rounds, int Threads, string Isa, IReadOnlyList<CaseFigures> Cases, double LargestDifference);
+        int Rounds, int Threads, string Isa, IReadOnlyList<CaseFigures> Cases, double LargestDifference, double Int8LargestDifference);
 
     public static Command Create(BenchOutput output)
     {
@@ -53,7 +53,7 @@ public static class MatchCandidatesBench
                 table.AddRow(c.Case, $"{c.MedianMs:F2}", $"{c.JobsPerSecond:F0}", $"{c.TokensComputed:N0}", $"{c.SpeedupOverBatched:F2}×");
             }
             table.Caption($"{result.Preset} ({result.Parameters:N0} parameters), {result.Candidates} jobs of {result.JobTokens} tokens after {result.MemberTokens} member tokens, " +
-                $"batches of {result.Batch}, median of {result.Rounds} rounds, {result.Threads} threads, {result.Isa}; one pass against pairs alone: largest logit difference {result.LargestDifference:G3}");
+                $"batches of {result.Batch}, median of {result.Rounds} rounds, {result.Threads} threads, {result.Isa}; largest logit difference from pairs alone: one pass {result.LargestDifference:G3}, int8 body {result.Int8LargestDifference:G3}");
             output.ConsoleFor(false).Write(table);
             return 0;
         });
@@ -75,6 +75,7 @@ public static class MatchCandidatesBench
         var config = preset with { IsolatedMember = true, MaxTokens = Math.Max(preset.MaxTokens, memberTokens + jobTokens) };
         var model = new MatchModel(MatchRole.Student, config, vocabulary, layout);
         model.Eval();
+        var int8 = new MatchModel(MatchRole.Student, config, vocabulary, layout);
         var random = new SeededRandom(1);
         int Token() => 1 + (int)(random.NextUInt64() % (vocabulary - 1));
         var member = Enumerable.Range(0, memberTokens).Select(_ => Token()).ToArray();
@@ -95,10 +96,13 @@ public static class MatchCandidatesBench
             ("pairs one by one", pairTokens, () => MatchScorer.Predict(model, pairs, batchSize: 1)),
             ($"pairs in batches of {batch}", pairTokens, () => MatchScorer.Predict(model, pairs, batch)),
             ("one pass", memberTokens + ((long)candidates * jobTokens), () => MatchScorer.PredictCandidates(model, member, jobs)),
+            ("one pass, int8 body", memberTokens + ((long)candidates * jobTokens), () => MatchScorer.PredictCandidates(int8, member, jobs)),
         };
         var alone = MatchScorer.Predict(model, pairs, batch);
         var together = MatchScorer.PredictCandidates(model, member, jobs);
         var largest = alone.Zip(together).Max(p => Math.Abs(p.First - p.Second));
+        MatchQuantization.QuantizeInt8(int8, pairs);
+        var int8Largest = alone.Zip(MatchScorer.PredictCandidates(int8, member, jobs)).Max(p => Math.Abs(p.First - p.Second));
 
         var times = cases.Select(_ => new List<double>()).ToArray();
         for (var round = 0; round < rounds; round++)
@@ -117,6 +121,6 @@ public static class MatchCandidatesBench
             return new CaseFigures(c.Name, median * 1e3, candidates / median, c.Tokens, Statistics.Median(times[1].Zip(times[i], (b, t) => b / t)));
         }).ToList();
         return new MatchCandidatesResult("match-candidates", presetName, model.ParameterCount, candidates, memberTokens, jobTokens, batch, rounds, threads,
-            PeakBench.Isa, figures, largest);
+            PeakBench.Isa, figures, largest, int8Largest);
     }
 }

@@ -1,0 +1,50 @@
+// `lodestar compress int8`: a trained job-matching run in lower precision against itself in float32 (the int8 body
+// with a float32 head LinkedIn serves, and int8 everywhere), judged on quality, calibration and separation.
+using System.CommandLine;
+using Lodestar.Compression.JobMatching;
+using Lodestar.Evaluation.Match;
+using Spectre.Console;
+
+namespace Lodestar.Cli;
+
+public static class CompressCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("compress", "Go big, then go small: make a trained model cheaper to serve and measure what it costs.");
+        command.Subcommands.Add(Int8());
+        return command;
+    }
+
+    private static Command Int8()
+    {
+        var run = new Option<DirectoryInfo>("--run") { Description = "A job-matching run directory (policy-teacher, click-teacher or student).", Required = true };
+        var json = CliJson.CreateOption();
+        var command = new Command("int8", "Score a match run's test split in float32, with an int8 body and a float32 head, and in int8 everywhere (input ranges calibrated " +
+            "on its validation split): policy NDCG@10, apply AUC and ECE, and the share of pairs among each member's float32 top 10 that tie or swap.")
+        {
+            Options = { run, json },
+        };
+        command.SetAction(parse =>
+        {
+            var asJson = parse.GetValue(json);
+            var comparison = MatchPrecision.Compare(parse.GetValue(run)!.FullName, Console.Error.WriteLine);
+            if (asJson)
+            {
+                CliJson.WriteLine(comparison);
+                return 0;
+            }
+            string[] shown = [MatchMetrics.NdcgPolicy, MatchMetrics.AucApply, MatchMetrics.EceApply];
+            var table = new Table().AddColumns(["precision", .. shown, "top-10 pairs tied", "top-10 pairs swapped"]);
+            foreach (var v in comparison.Variants)
+            {
+                table.AddRow([v.Name, .. shown.Select(k => $"{v.Metrics[k]:F4}"), $"{v.TiedShare:P2}", $"{v.SwappedShare:P2}"]);
+            }
+            table.Caption($"{comparison.Role} ({comparison.Parameters:N0} parameters): {comparison.TestPairs} test pairs of {comparison.Members} members; " +
+                $"int8 input ranges from {comparison.CalibrationPairs} validation pairs; {comparison.Variants[0].TopPairs} top-10 pairs");
+            AnsiConsole.Write(table);
+            return 0;
+        });
+        return command;
+    }
+}
