@@ -16,6 +16,9 @@ public sealed record RankingReport(
     bool HistoryExcluded,
     string TieRule)
 {
+    /// <summary>How seen items were treated (HistoryMasks.Describe), stated beside the figures.</summary>
+    public string HistoryRule { get; init; } = "";
+
     public double this[string key] => Metrics[key];
 }
 
@@ -36,7 +39,10 @@ public static class FullRankingEvaluator
         {
             accumulator.Add(rank);
         }
-        return new RankingReport(accumulator.Means(), accumulator.Users, model.ItemCount, options.ExcludeHistory, PessimisticTies);
+        return new RankingReport(accumulator.Means(), accumulator.Users, model.ItemCount, options.ExcludeHistory, PessimisticTies)
+        {
+            HistoryRule = HistoryMasks.Describe(options),
+        };
     }
 
     /// <summary>The 0-based pessimistic rank of every case's target, in case order.</summary>
@@ -56,6 +62,13 @@ public static class FullRankingEvaluator
         HistoryBatches.Score(cases.Count, u => cases[u].History, model, options, (u, row) =>
         {
             var c = cases[u];
+            if (options.ExcludeHistory && options.HistoryMask == HistoryMask.Published)
+            {
+                // The padding item is one more ranked item, with score 0.
+                HistoryBatches.ZeroHistory(row, c.History.Span);
+                ranks[u] = ScoreRow.PessimisticRank(row, c.Target) + (row[0] >= row[c.Target] ? 1 : 0);
+                return;
+            }
             if (options.ExcludeHistory)
             {
                 HistoryBatches.ExcludeHistory(row, c.History.Span, c.Target);

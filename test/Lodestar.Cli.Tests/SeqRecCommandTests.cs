@@ -62,6 +62,16 @@ public sealed class SeqRecCommandTests : IDisposable
         Assert.Equal(0, code);
         var evaluated = JsonDocument.Parse(output.Split('\n', StringSplitOptions.RemoveEmptyEntries)[1]).RootElement;
         Assert.Equal(trainedTest, evaluated.GetProperty("metrics").GetProperty("ndcg@10").GetDouble());
+        Assert.StartsWith("keep-target:", evaluated.GetProperty("history_rule").GetString(), StringComparison.Ordinal);
+
+        // Under the published rule the same run states it, and a rule of another name is refused by name.
+        (code, output, _) = Run("seqrec", "eval", "--run", run, "--history-mask", "published", "--json");
+        Assert.Equal(0, code);
+        var published = JsonDocument.Parse(output.Split('\n', StringSplitOptions.RemoveEmptyEntries)[1]).RootElement;
+        Assert.StartsWith("published:", published.GetProperty("history_rule").GetString(), StringComparison.Ordinal);
+        (code, _, var error) = Run("seqrec", "eval", "--run", run, "--history-mask", "zeroed");
+        Assert.NotEqual(0, code);
+        Assert.Contains("published or keep-target", error, StringComparison.Ordinal);
 
         (code, output, _) = Run("seqrec", "recommend", "--run", run, "--user", "3", "--k", "4", "--json");
         Assert.Equal(0, code);

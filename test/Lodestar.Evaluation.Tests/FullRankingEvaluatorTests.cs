@@ -40,6 +40,39 @@ public class FullRankingEvaluatorTests
         Assert.Equal([0], FullRankingEvaluator.Rank(cases, new ScoringFunction(5, FixedScores), new RankingOptions()));
     }
 
+    // Item scores 0.5, -1, 2, -0.5, 1 for items 1..5, whatever the history: negative scores, as logits have.
+    private static void SignedScores(ReadOnlySpan<ReadOnlyMemory<int>> histories, Span<float> scores)
+    {
+        float[] fixedScores = [0.5f, -1f, 2f, -0.5f, 1f];
+        for (var b = 0; b < histories.Length; b++)
+        {
+            fixedScores.CopyTo(scores.Slice((b * 6) + 1, 5));
+        }
+    }
+
+    [Fact]
+    public void ThePublishedRuleScoresSeenItemsAndPaddingZeroWhereKeepTargetDropsThem()
+    {
+        var model = new ScoringFunction(5, SignedScores);
+        var published = new RankingOptions { HistoryMask = HistoryMask.Published };
+        // Target 3 repeats history item 3. keep-target: 5 leaves, 3 keeps 2.0 and leads (rank 0). published: 3 and 5 score
+        // 0, the padding item 0 too; the target's 0 ties item 5 and the padding (counted above it) and trails item 1 (0.5).
+        RankingCase[] repeated = [new(1, new[] { 3, 5 }, Target: 3)];
+        Assert.Equal([0], FullRankingEvaluator.Rank(repeated, model, new RankingOptions()));
+        Assert.Equal([3], FullRankingEvaluator.Rank(repeated, model, published));
+        // Target 4 (-0.5), not seen. keep-target: only item 1 is above it (2 is below, 3 and 5 leave): rank 1. published:
+        // items 1 (0.5), 3, 5 and the padding (0) are above it: rank 4.
+        RankingCase[] unseen = [new(2, new[] { 3, 5 }, Target: 4)];
+        Assert.Equal([1], FullRankingEvaluator.Rank(unseen, model, new RankingOptions()));
+        Assert.Equal([4], FullRankingEvaluator.Rank(unseen, model, published));
+        // Each report states its rule.
+        Assert.StartsWith("keep-target:", FullRankingEvaluator.Evaluate(unseen, model).HistoryRule, StringComparison.Ordinal);
+        Assert.StartsWith("published:", FullRankingEvaluator.Evaluate(unseen, model, published).HistoryRule, StringComparison.Ordinal);
+        Assert.Equal(HistoryMask.Published, HistoryMasks.Parse("published"));
+        Assert.Equal("keep-target", HistoryMasks.Name(HistoryMasks.Parse("keep-target")));
+        Assert.Contains("published or keep-target", Assert.Throws<ArgumentException>(() => HistoryMasks.Parse("zero")).Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void ReportStatesProtocolAndMeans()
     {

@@ -40,13 +40,14 @@ public static class SeqRecCommand
         var model = new Option<string?>("--model") { Description = "Override the config's model: sasrec | popular | cooc." };
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --run from its last checkpoint (same config)." };
         var seed = new Option<int?>("--seed") { Description = "Override the config's seed." };
-        var keepHistory = new Option<bool>("--keep-history") { Description = "Rank items already in the user's history too (default: excluded, as ICLRec)." };
+        var keepHistory = new Option<bool>("--keep-history") { Description = "Rank items already in the user's history too (default: excluded; see --history-mask)." };
+        var historyMask = HistoryMaskOption();
         var run = RunOption(required: false);
         var force = CliOptions.ForceRun();
         var json = CliJson.CreateOption();
         var command = new Command("train", "Fit a model on the training split, select the best epoch on validation NDCG@10, report test metrics.")
         {
-            Options = { data, config, model, seed, keepHistory, run, resume, force, json },
+            Options = { data, config, model, seed, keepHistory, historyMask, run, resume, force, json },
         };
         command.SetAction(parse =>
         {
@@ -70,6 +71,10 @@ public static class SeqRecCommand
             {
                 resolved = resolved with { Evaluation = resolved.Evaluation with { ExcludeHistory = false } };
             }
+            if (parse.GetValue(historyMask) is { } mask)
+            {
+                resolved = resolved with { Evaluation = resolved.Evaluation with { HistoryMask = HistoryMasks.Parse(mask) } };
+            }
             resolved.Validate();
             var splits = SeqRecData.Load(parse.GetValue(data)!);
             var runDirectory = parse.GetValue(run)
@@ -77,35 +82,47 @@ public static class SeqRecCommand
             CliOptions.DiscardRunIfForced(parse.GetValue(force), resuming, runDirectory);
             var asJson = parse.GetValue(json);
             var record = WithProgress(progress => SeqRecRun.Train(resolved, splits, runDirectory, new LoopOptions(resuming, Progress: progress)));
-            var excluded = record.Config.Evaluation.ExcludeHistory;
-            Report(asJson, runDirectory, record.Config, splits.Provenance, "validation", record.BestValidation!, excluded, record.BestEpoch, record.WallSeconds);
-            Report(asJson, runDirectory, record.Config, splits.Provenance, "test", record.Test!, excluded, record.BestEpoch, record.WallSeconds);
+            var evaluation = record.Config.Evaluation;
+            Report(asJson, runDirectory, record.Config, splits.Provenance, "validation", record.BestValidation!, evaluation, record.BestEpoch, record.WallSeconds);
+            Report(asJson, runDirectory, record.Config, splits.Provenance, "test", record.Test!, evaluation, record.BestEpoch, record.WallSeconds);
             return 0;
         });
         return command;
     }
+
+    /// <summary>--history-mask: the rule for items the user has already seen (RankingOptions.HistoryMask).</summary>
+    private static Option<string?> HistoryMaskOption() => new("--history-mask")
+    {
+        Description = "Seen items: keep-target (not ranked; a repeated target keeps its score; the default) or published (scored 0 with the padding item, " +
+            "as BSARec/ICLRec's code does; compare against published tables only under it).",
+    };
 
     private static Command CreateEval()
     {
         var run = RunOption(required: true);
         var data = new Option<string?>("--data") { Description = "The sequence file, when it has moved since training (its hash must match)." };
         var keepHistory = new Option<bool>("--keep-history") { Description = "Rank items already in the user's history too." };
+        var historyMask = HistoryMaskOption();
         var json = CliJson.CreateOption();
         var command = new Command("eval", "Evaluate a trained run on the validation and test splits (full ranking over all items).")
         {
-            Options = { run, data, keepHistory, json },
+            Options = { run, data, keepHistory, historyMask, json },
         };
         command.SetAction(parse =>
         {
             var runDirectory = parse.GetValue(run)!;
             var (record, splits, model) = OpenRun(runDirectory, parse.GetValue(data));
             var options = record.Config.Evaluation with { ExcludeHistory = !parse.GetValue(keepHistory) };
+            if (parse.GetValue(historyMask) is { } mask)
+            {
+                options = options with { HistoryMask = HistoryMasks.Parse(mask) };
+            }
             var asJson = parse.GetValue(json);
             var (validation, test) = WithProgress(progress =>
                 (SeqRecRun.Evaluate(model, splits.Validation, options, "validation", progress),
                  SeqRecRun.Evaluate(model, splits.Test, options, "test", progress)));
-            Report(asJson, runDirectory, record.Config, splits.Provenance, "validation", validation.Metrics, validation.HistoryExcluded, record.BestEpoch, null);
-            Report(asJson, runDirectory, record.Config, splits.Provenance, "test", test.Metrics, test.HistoryExcluded, record.BestEpoch, null);
+            Report(asJson, runDirectory, record.Config, splits.Provenance, "validation", validation.Metrics, options, record.BestEpoch, null);
+            Report(asJson, runDirectory, record.Config, splits.Provenance, "test", test.Metrics, options, record.BestEpoch, null);
             return 0;
         });
         return command;
@@ -260,8 +277,9 @@ public static class SeqRecCommand
 
     private static void Report(
         bool asJson, string runDirectory, SeqRecConfig config, DataProvenance data, string split,
-        IReadOnlyDictionary<string, double> metrics, bool historyExcluded, int bestEpoch, double? wallSeconds)
+        IReadOnlyDictionary<string, double> metrics, RankingOptions evaluation, int bestEpoch, double? wallSeconds)
     {
+        var historyRule = HistoryMasks.Describe(evaluation);
         if (asJson)
         {
             CliJson.WriteLine(new
@@ -273,7 +291,8 @@ public static class SeqRecCommand
                 Split = split,
                 data.Users,
                 data.Items,
-                HistoryExcluded = historyExcluded,
+                HistoryExcluded = evaluation.ExcludeHistory,
+                HistoryRule = historyRule,
                 Ties = FullRankingEvaluator.PessimisticTies,
                 BestEpoch = bestEpoch,
                 WallSeconds = wallSeconds,
@@ -284,7 +303,7 @@ public static class SeqRecCommand
         var table = new Table().AddColumns(["split", .. metrics.Keys]);
         table.AddRow([split, .. metrics.Values.Select(v => v.ToString("F4"))]);
         AnsiConsole.MarkupLine($"[bold]{SeqRecRun.Name(config.Model)}[/] on {Path.GetFileName(data.File)} ({data.Users} users, {data.Items} items), seed {config.Seed}, " +
-            $"history {(historyExcluded ? "excluded" : "kept")}, best epoch {bestEpoch}{(wallSeconds is { } w ? $", {w:F1} s" : "")}, run {runDirectory.EscapeMarkup()}");
+            $"history rule {historyRule.EscapeMarkup()}, best epoch {bestEpoch}{(wallSeconds is { } w ? $", {w:F1} s" : "")}, run {runDirectory.EscapeMarkup()}");
         AnsiConsole.Write(table);
     }
 

@@ -54,12 +54,12 @@ public static class SeqRecExperimentCommand
                 CliJson.WriteLine(new
                 {
                     Name = "seqrec-experiment", Out = directory, Model = SeqRecRun.Name(summary.Config.Model), Data = Path.GetFileName(summary.Data.Input(SeqRecRun.SequencesInput).Path),
-                    summary.Seeds, summary.HistoryExcluded, summary.Test, summary.BestValidation, summary.BestEpoch, summary.SecondsToBestEpoch,
+                    summary.Seeds, summary.HistoryExcluded, summary.HistoryRule, summary.Test, summary.BestValidation, summary.BestEpoch, summary.SecondsToBestEpoch,
                 });
                 return 0;
             }
             AnsiConsole.MarkupLine($"[bold]{SeqRecRun.Name(summary.Config.Model)}[/] on {Path.GetFileName(summary.Data.Input(SeqRecRun.SequencesInput).Path)}, seeds {string.Join(", ", summary.Seeds)}, " +
-                $"history {(summary.HistoryExcluded ? "excluded" : "kept")}; summary in {Path.Combine(directory, SeqRecSummary.FileName).EscapeMarkup()}");
+                $"history rule {summary.HistoryRule.EscapeMarkup()}; summary in {Path.Combine(directory, SeqRecSummary.FileName).EscapeMarkup()}");
             var table = new Table().AddColumns("metric", "test mean ± std", "test min..max", "validation mean ± std");
             foreach (var (key, spread) in summary.Test)
             {

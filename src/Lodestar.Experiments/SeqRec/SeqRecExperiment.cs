@@ -26,6 +26,9 @@ public sealed record SeqRecSummary
 
     public required bool HistoryExcluded { get; init; }
 
+    /// <summary>How seen items were treated (HistoryMasks.Describe); compare with published tables only under the published rule.</summary>
+    public string HistoryRule { get; init; } = "";
+
     public required IReadOnlyDictionary<string, SeedSpread> Test { get; init; }
 
     public required IReadOnlyDictionary<string, SeedSpread> BestValidation { get; init; }
@@ -58,6 +61,7 @@ public sealed record SeqRecSummary
             Seeds = seeds,
             Runs = runs,
             HistoryExcluded = records[0].Config.Evaluation.ExcludeHistory,
+            HistoryRule = HistoryMasks.Describe(records[0].Config.Evaluation),
             Test = Spreads(records.Select(r => r.Test!)),
             BestValidation = Spreads(records.Select(r => r.BestValidation!)),
             BestEpoch = SeedSpread.Of([.. records.Select(r => (double)r.BestEpoch)]),

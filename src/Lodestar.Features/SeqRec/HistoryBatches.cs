@@ -46,6 +46,16 @@ public static class HistoryBatches
             _ => { });
     }
 
+    /// <summary>The published rule (HistoryMask.Published): every history item and the padding item 0 score 0.</summary>
+    public static void ZeroHistory(Span<float> row, ReadOnlySpan<int> history)
+    {
+        row[0] = 0;
+        foreach (var item in history)
+        {
+            row[item] = 0;
+        }
+    }
+
     /// <summary>Sets the score of every history item except <paramref name="keep"/> to <see cref="ScoreRow.Excluded"/>.</summary>
     public static void ExcludeHistory(Span<float> row, ReadOnlySpan<int> history, int keep)
     {
