@@ -97,6 +97,10 @@ public sealed class MatchEncoder : Module
             throw new InvalidOperationException("match encoder: scoring many jobs in one pass needs a model that isolates the member (isolated_member): " +
                 "otherwise each lone pair's member tokens also attend to its job and the scores differ");
         }
+        if (graph.IsRecording)
+        {
+            throw new InvalidOperationException("match encoder: scoring many jobs in one pass is for inference graphs (recordGradients: false); train on pairs");
+        }
         if (member.Length < 1 || jobs.Count < 1)
         {
             throw new ArgumentException($"match encoder: {member.Length} member tokens and {jobs.Count} jobs; both must be at least 1");

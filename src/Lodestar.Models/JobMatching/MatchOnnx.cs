@@ -11,6 +11,11 @@ public static class MatchOnnx
 {
     public static OnnxGraphBuilder Export(MatchModel model)
     {
+        if (model.Config.IsolatedMember)
+        {
+            throw new NotSupportedException($"ONNX export of {model.CheckpointKind}: a model that isolates the member's tokens (isolated_member) needs its member " +
+                "lengths as an input, which this graph does not take yet; export a model over whole pairs");
+        }
         var encoder = model.Encoder;
         var onnx = new OnnxLayers(new OnnxGraphBuilder($"lodestar-{model.CheckpointKind}"));
         var graph = onnx.Graph;

@@ -62,6 +62,10 @@ public class MultiItemScoringTests(TinyMatchWorld world) : IClassFixture<TinyMat
         var unisolated = MatchScorer.Predict(open, pairs);
         Assert.True(alone.Zip(unisolated).Max(p => Math.Abs(p.First - p.Second)) > 1e-3f, "isolating the member changed no score");
 
+        // One pass is for inference; the ONNX graph takes no member lengths yet, so an isolating model is not exported.
+        Assert.Throws<InvalidOperationException>(() => model.ScoreCandidates(new Graph(recordGradients: true), memberTokens, jobTokens));
+        Assert.Contains("isolated_member", Assert.Throws<NotSupportedException>(() => MatchOnnx.Export(model)).Message, StringComparison.Ordinal);
+
         // A model over whole pairs cannot score in one pass; an isolating model needs member-first pairs.
         var error = Assert.Throws<InvalidOperationException>(() => open.ScoreCandidates(graph, memberTokens, jobTokens));
         Assert.Contains("isolated_member", error.Message, StringComparison.Ordinal);
