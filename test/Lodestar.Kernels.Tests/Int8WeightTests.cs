@@ -69,6 +69,11 @@ public class Int8WeightTests
         weight.Multiply(1, half, c);
         Assert.NotEqual(a, c);
         Assert.Throws<InvalidOperationException>(() => new Int8RangeObserver().Range);
+
+        // However far beyond the range (past what an int holds once scaled), a value takes the last code; NaN the first.
+        var codes = new byte[4];
+        Int8Quantize.ToU8([1e30f, -1e30f, float.NaN, 0f], codes, 2f / 255, 128);
+        Assert.Equal([255, 0, 0, 128], codes);
     }
 
     private static float Min(ReadOnlySpan<float> values)

@@ -145,7 +145,8 @@ public sealed class MatchPrompts
     }
 
     // The member's part holds the whole history before the moment (a lone pair's history leaves out events of its own
-    // job, which would make the part differ by job); no first view has an earlier event of its job, so no example changes.
+    // job, which would make the part differ by job). A viewed pair is unchanged by it (no first view has an earlier event
+    // of its job); a pair shown as of the last day may now list its own job in the history.
     private string MemberText(Member member, long time) =>
         _renderer.Render(_parts!.Value.Member, new PromptSubject($"member {member.Id}", PromptSubjects.MemberAttributes(_world, member), [])).Text
         + HistoryText(_history.GetValueOrDefault(member.Id), jobId: -1, time);

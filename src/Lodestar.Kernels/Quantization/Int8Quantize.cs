@@ -38,14 +38,18 @@ public static class Int8Quantize
         }
     }
 
-    /// <summary>x → q u8 with x ≈ scale·(q − zero) for one scale and zero point (a calibrated range); values outside it saturate.</summary>
+    /// <summary>
+    /// x → q u8 with x ≈ scale·(q − zero) for one scale and zero point (a calibrated range): values outside it saturate
+    /// at 0 or 255, however far (the clamp is taken in float, before any integer conversion), and NaN becomes 0.
+    /// </summary>
     public static void ToU8(ReadOnlySpan<float> x, Span<byte> q, float scale, byte zero)
     {
         CheckLength("q", q.Length, x.Length);
         float inverse = 1f / scale;
         for (int i = 0; i < x.Length; i++)
         {
-            q[i] = (byte)Math.Clamp((int)MathF.Round(x[i] * inverse) + zero, 0, 255);
+            float code = MathF.Round(x[i] * inverse) + zero;
+            q[i] = code > 0 ? code < 255 ? (byte)code : (byte)255 : (byte)0;
         }
     }
 
