@@ -22,8 +22,8 @@ public sealed class Linear : Module
     /// <summary>The weight packed for inference by Module.FreezeForInference (null otherwise).</summary>
     public PackedWeight? Packed { get; private set; }
 
-    /// <summary>The weight in int8 for inference (QuantizeInt8); null runs in float32. Training graphs always run in float32.</summary>
-    public Int8Weight? Int8 { get; private set; }
+    /// <summary>The weight in a lower precision for inference (QuantizeInt8, ToBf16); null runs in float32. Training graphs always run in float32.</summary>
+    public ILowPrecisionWeight? LowPrecision { get; private set; }
 
     /// <summary>When set, every inference pass widens it to the range of this layer's input (int8 calibration).</summary>
     public Int8RangeObserver? InputObserver { get; set; }
@@ -36,12 +36,12 @@ public sealed class Linear : Module
             return graph.Linear(x, Weight, Bias, activation);
         }
         InputObserver?.Observe(graph.Contiguous(x).Data);
-        return Int8 is not null ? graph.LinearInt8(x, Int8, Bias, activation)
+        return LowPrecision is not null ? graph.LinearLowPrecision(x, LowPrecision, Bias, activation)
             : Packed is not null ? graph.LinearPacked(x, Packed, Bias, activation)
             : graph.Linear(x, Weight, Bias, activation);
     }
 
-    /// <summary>residual + Forward(x), both (..., out); with packed or int8 weights the add is fused into the op.</summary>
+    /// <summary>residual + Forward(x), both (..., out); with packed or lower-precision weights the add is fused into the op.</summary>
     public Tensor ForwardAdd(Graph graph, Tensor x, Tensor residual)
     {
         if (graph.IsRecording)
@@ -49,7 +49,7 @@ public sealed class Linear : Module
             return graph.Add(residual, graph.Linear(x, Weight, Bias));
         }
         InputObserver?.Observe(graph.Contiguous(x).Data);
-        return Int8 is not null ? graph.LinearInt8(x, Int8, Bias, LinearActivation.None, residual)
+        return LowPrecision is not null ? graph.LinearLowPrecision(x, LowPrecision, Bias, LinearActivation.None, residual)
             : Packed is not null ? graph.LinearPacked(x, Packed, Bias, LinearActivation.None, residual)
             : graph.Add(residual, graph.Linear(x, Weight, Bias));
     }
@@ -58,10 +58,13 @@ public sealed class Linear : Module
     /// Runs inference on an int8 copy of the weight (per output channel), its inputs quantized by <paramref name="inputs"/>
     /// (a calibrated range) or, when null, each row by its own range. The float32 weight stays for training and export.
     /// </summary>
-    public void QuantizeInt8(Int8ActivationRange? inputs) => Int8 = new Int8Weight(Weight.Data, Weight.Dim(0), Weight.Dim(1), inputs);
+    public void QuantizeInt8(Int8ActivationRange? inputs) => LowPrecision = new Int8Weight(Weight.Data, Weight.Dim(0), Weight.Dim(1), inputs);
+
+    /// <summary>Runs inference on a bf16 copy of the weight (float32 inputs); the float32 weight stays.</summary>
+    public void ToBf16() => LowPrecision = new Bf16Weight(Weight.Data, Weight.Dim(0), Weight.Dim(1));
 
     /// <summary>Back to float32 inference.</summary>
-    public void DropInt8() => Int8 = null;
+    public void DropLowPrecision() => LowPrecision = null;
 
     protected override void OnFrozenChanged(bool frozen) =>
         Packed = frozen ? Kernels.Gemm.PackWeight(Weight.Data, Weight.Dim(0), Weight.Dim(1)) : null;

@@ -20,10 +20,11 @@ public class MatchPrecisionTests(TinyMatchWorld world) : IClassFixture<TinyMatch
         Assert.Equal("policy-teacher", comparison.Role);
         Assert.Equal(MatchPrecision.VariantNames, comparison.Variants.Select(v => v.Name));
         Assert.Equal(world.Data.In(MatchSplit.Test).Count(), comparison.TestPairs);
-        var (full, body, everything) = (comparison.Variants[0], comparison.Variants[1], comparison.Variants[2]);
+        var (full, body, everything, bf16) = (comparison.Variants[0], comparison.Variants[1], comparison.Variants[2], comparison.Variants[3]);
         Assert.Empty(full.QuantizedLayers);
         Assert.DoesNotContain("encoder.head", body.QuantizedLayers);
         Assert.Contains("encoder.head", everything.QuantizedLayers);
+        Assert.Equal(body.QuantizedLayers, bf16.QuantizedLayers);
         Assert.Equal((0.0, 0.0), (full.TiedShare, full.SwappedShare));
         Assert.True(full.TopPairs > 100, $"{full.TopPairs} top-10 pairs");
         // The int8 variants move some scores but keep the model's figures near float32's.

@@ -76,6 +76,29 @@ public class Int8WeightTests
         Assert.Equal([255, 0, 0, 128], codes);
     }
 
+    [Fact]
+    public void ABf16WeightMultipliesByTheRoundedWeights()
+    {
+        var x = OpsTestData.Uniform(4, Rows * In, 3f);
+        var w = OpsTestData.Uniform(5, Out * In, 0.2f);
+        var weight = new Bf16Weight(w, Out, In);
+        var y = new float[Rows * Out];
+        weight.Multiply(Rows, x, y);
+        for (var r = 0; r < Rows; r++)
+        {
+            for (var j = 0; j < Out; j++)
+            {
+                double exact = 0;
+                for (var p = 0; p < In; p++)
+                {
+                    exact += x[(r * In) + p] * Bf16.ToFloat(Bf16.FromFloat(w[(j * In) + p]));
+                }
+                Assert.True(Math.Abs(y[(r * Out) + j] - exact) < 1e-4, $"({r},{j}): {y[(r * Out) + j]} against {exact}");
+            }
+        }
+        Assert.Equal("bf16", weight.Kind);
+    }
+
     private static float Min(ReadOnlySpan<float> values)
     {
         var min = float.PositiveInfinity;

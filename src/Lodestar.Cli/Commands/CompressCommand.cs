@@ -1,5 +1,5 @@
-// `lodestar compress int8`: a trained job-matching run in lower precision against itself in float32 (the int8 body
-// with a float32 head LinkedIn serves, and int8 everywhere), judged on quality, calibration and separation.
+// `lodestar compress precision`: a trained job-matching run in lower precision against itself in float32 (the int8
+// body with a float32 head LinkedIn serves, int8 everywhere, a bf16 body), judged on quality, calibration and separation.
 using System.CommandLine;
 using Lodestar.Compression.JobMatching;
 using Lodestar.Evaluation.Match;
@@ -12,16 +12,16 @@ public static class CompressCommand
     public static Command Create()
     {
         var command = new Command("compress", "Go big, then go small: make a trained model cheaper to serve and measure what it costs.");
-        command.Subcommands.Add(Int8());
+        command.Subcommands.Add(Precision());
         return command;
     }
 
-    private static Command Int8()
+    private static Command Precision()
     {
         var run = new Option<DirectoryInfo>("--run") { Description = "A job-matching run directory (policy-teacher, click-teacher or student).", Required = true };
         var json = CliJson.CreateOption();
-        var command = new Command("int8", "Score a match run's test split in float32, with an int8 body and a float32 head, and in int8 everywhere (input ranges calibrated " +
-            "on its validation split): policy NDCG@10, apply AUC and ECE, and the share of pairs among each member's float32 top 10 that tie or swap.")
+        var command = new Command("precision", "Score a match run's test split in float32, with an int8 body and a float32 head, in int8 everywhere (input ranges " +
+            "calibrated on its validation split) and with a bf16 body: policy NDCG@10, apply AUC and ECE, and the share of pairs among each member's float32 top 10 that tie or swap.")
         {
             Options = { run, json },
         };

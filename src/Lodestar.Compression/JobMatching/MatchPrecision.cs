@@ -1,5 +1,5 @@
 // A trained match model in lower precision against itself in float32, on its run's test split: policy NDCG@10, apply
-// AUC and ECE of each variant (float32; int8 body with a float32 head; int8 everywhere), and how well each keeps the
+// AUC and ECE of each variant (float32; int8 body with a float32 head; int8 everywhere; bf16 body), and how well each keeps the
 // float32 order where it matters, among each member's float32 top 10 jobs: pairs that become ties or swap order.
 using Lodestar.Features.JobMatching;
 using Lodestar.Models.JobMatching;
@@ -20,7 +20,7 @@ public sealed record PrecisionComparison(string Run, string Role, long Parameter
 public static class MatchPrecision
 {
     /// <summary>The variants compared, float32 first.</summary>
-    public static readonly IReadOnlyList<string> VariantNames = ["float32", "int8 body, float32 head", "int8 everywhere"];
+    public static readonly IReadOnlyList<string> VariantNames = ["float32", "int8 body, float32 head", "int8 everywhere", "bf16 body, float32 head"];
 
     /// <summary>
     /// Compares the best weights of <paramref name="runDirectory"/> (any match role) in each precision on the run's test
@@ -44,7 +44,8 @@ public static class MatchPrecision
             {
                 "float32" => [],
                 "int8 body, float32 head" => MatchQuantization.QuantizeInt8(model, calibration),
-                _ => MatchQuantization.QuantizeInt8(model, calibration, includeHead: true),
+                "int8 everywhere" => MatchQuantization.QuantizeInt8(model, calibration, includeHead: true),
+                _ => MatchQuantization.ToBf16(model),
             };
             var (metrics, _, _) = MatchEvaluator.Measure(testSet, model, data);
             var overall = Overall(model, testSet.Examples);
@@ -52,7 +53,7 @@ public static class MatchPrecision
             var (tied, swapped, pairs) = Separation(testSet.Examples, reference, overall);
             variants.Add(new PrecisionVariant(name, quantized, metrics, tied, swapped, pairs));
         }
-        MatchQuantization.DropInt8(model);
+        MatchQuantization.DropLowPrecision(model);
         return new PrecisionComparison(runDirectory, MatchModel.RoleName(role), model.ParameterCount, testSet.Examples.Count, calibration.Count,
             testSet.Examples.Select(e => e.MemberId).Distinct().Count(), variants);
     }

@@ -1,7 +1,7 @@
-// Int8 inference for a match model, as LinkedIn serves its distilled models: every linear layer of the body (the token
-// projection, attention and MLP) runs on int8 weights per output channel with its inputs quantized by a range
-// calibrated on held-out pairs, while the output head stays float32 unless asked, since a low-precision head breaks
-// calibration and the ability to tell close candidates apart.
+// Lower-precision inference for a match model, as LinkedIn serves its distilled models: every linear layer of the body
+// (the token projection, attention and MLP) runs on int8 weights per output channel with its inputs quantized by a
+// range calibrated on held-out pairs, or on bf16 weights, while the output head stays float32 unless asked, since a
+// low-precision head breaks calibration and the ability to tell close candidates apart.
 using Lodestar.Kernels;
 using Lodestar.Models.JobMatching;
 using Lodestar.Nn;
@@ -20,11 +20,8 @@ public static class MatchQuantization
         {
             throw new ArgumentException("int8 calibration: the calibration set is empty; the layers' input ranges need at least one pair", nameof(calibration));
         }
-        var layers = model.NamedModules()
-            .Where(m => m.Module is Linear && (includeHead || !ReferenceEquals(m.Module, model.Encoder.Head)))
-            .Select(m => (m.Name, Layer: (Linear)m.Module))
-            .ToList();
-        DropInt8(model);
+        var layers = Layers(model, includeHead);
+        DropLowPrecision(model);
         foreach (var (_, layer) in layers)
         {
             layer.InputObserver = new Int8RangeObserver();
@@ -47,12 +44,29 @@ public static class MatchQuantization
         return [.. layers.Select(l => l.Name)];
     }
 
+    /// <summary>Gives every linear layer of the body, and the head when <paramref name="includeHead"/>, bf16 weights; returns their names.</summary>
+    public static IReadOnlyList<string> ToBf16(MatchModel model, bool includeHead = false)
+    {
+        DropLowPrecision(model);
+        var layers = Layers(model, includeHead);
+        foreach (var (_, layer) in layers)
+        {
+            layer.ToBf16();
+        }
+        return [.. layers.Select(l => l.Name)];
+    }
+
     /// <summary>Every layer back to float32.</summary>
-    public static void DropInt8(MatchModel model)
+    public static void DropLowPrecision(MatchModel model)
     {
         foreach (var (_, module) in model.NamedModules())
         {
-            (module as Linear)?.DropInt8();
+            (module as Linear)?.DropLowPrecision();
         }
     }
+
+    private static List<(string Name, Linear Layer)> Layers(MatchModel model, bool includeHead) =>
+        [.. model.NamedModules()
+            .Where(m => m.Module is Linear && (includeHead || !ReferenceEquals(m.Module, model.Encoder.Head)))
+            .Select(m => (m.Name, (Linear)m.Module))];
 }

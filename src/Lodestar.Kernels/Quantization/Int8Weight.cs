@@ -46,7 +46,20 @@ public sealed class Int8RangeObserver
         : throw new InvalidOperationException("int8 calibration: this layer saw no input during calibration");
 }
 
-public sealed class Int8Weight
+/// <summary>A linear layer's weight in a lower precision for inference: y (rows × Out) = x (rows × In) · Wᵀ.</summary>
+public interface ILowPrecisionWeight
+{
+    int OutFeatures { get; }
+
+    int InFeatures { get; }
+
+    /// <summary>Its name in profiles and messages: int8, bf16.</summary>
+    string Kind { get; }
+
+    void Multiply(int rows, ReadOnlySpan<float> x, Span<float> y);
+}
+
+public sealed class Int8Weight : ILowPrecisionWeight
 {
     /// <param name="weight">(outFeatures × inFeatures) row-major, nn.Linear layout.</param>
     /// <param name="activations">The calibrated range of the inputs; null quantizes each input row by its own range.</param>
@@ -70,6 +83,8 @@ public sealed class Int8Weight
     public float[] Scales { get; }
 
     public Int8ActivationRange? Activations { get; }
+
+    public string Kind => "int8";
 
     /// <summary>y (rows × Out) = x (rows × In) quantized to u8 times the weight's codes, rescaled to float.</summary>
     public void Multiply(int rows, ReadOnlySpan<float> x, Span<float> y)

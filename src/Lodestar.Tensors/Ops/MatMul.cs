@@ -74,12 +74,12 @@ public sealed partial class Graph
     }
 
     /// <summary>
-    /// x (..., in) through an int8 weight (its inputs quantized to u8 by a calibrated range or per row), then the bias,
-    /// GELU and the residual in float32; inference graphs only.
+    /// x (..., in) through a lower-precision weight (int8 with its inputs quantized to u8, or bf16), then the bias, GELU
+    /// and the residual in float32; inference graphs only.
     /// </summary>
-    public Tensor LinearInt8(Tensor x, Int8Weight weight, Tensor? bias, LinearActivation activation = LinearActivation.None, Tensor? residual = null)
+    public Tensor LinearLowPrecision(Tensor x, ILowPrecisionWeight weight, Tensor? bias, LinearActivation activation = LinearActivation.None, Tensor? residual = null)
     {
-        var output = InferenceLinearOutput(ref x, weight.InFeatures, weight.OutFeatures, bias, ref residual, "int8");
+        var output = InferenceLinearOutput(ref x, weight.InFeatures, weight.OutFeatures, bias, ref residual, weight.Kind);
         var profile = OpProfile.Current;
         var start = profile is null ? 0 : Stopwatch.GetTimestamp();
         weight.Multiply(x.Rows, x.Data, output.Data);
@@ -95,7 +95,7 @@ public sealed partial class Graph
         {
             System.Numerics.Tensors.TensorPrimitives.Add(output.Data, residual.Data, output.Data);
         }
-        profile?.Add("gemm", "int8 " + OpProfile.GemmName(false, true, x.Rows, weight.OutFeatures, weight.InFeatures), start,
+        profile?.Add("gemm", weight.Kind + " " + OpProfile.GemmName(false, true, x.Rows, weight.OutFeatures, weight.InFeatures), start,
             2.0 * x.Rows * weight.OutFeatures * weight.InFeatures);
         return output;
     }

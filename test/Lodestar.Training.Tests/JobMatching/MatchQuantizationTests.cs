@@ -21,7 +21,7 @@ public class MatchQuantizationTests(TinyMatchWorld world) : IClassFixture<TinyMa
         var quantized = MatchQuantization.QuantizeInt8(model, calibration);
         Assert.Contains("encoder.blocks.0.attn.qkv", quantized);
         Assert.DoesNotContain("encoder.head", quantized);
-        Assert.Null(model.Encoder.Head.Int8);
+        Assert.Null(model.Encoder.Head.LowPrecision);
         var body = MatchScorer.Predict(model, test);
         var (overall, width) = (model.Layout.OverallColumn, model.Layout.Width);
         double[] Column(float[] logits) => [.. Enumerable.Range(0, test.Count).Select(i => (double)logits[(i * width) + overall])];
@@ -32,10 +32,16 @@ public class MatchQuantizationTests(TinyMatchWorld world) : IClassFixture<TinyMa
         Assert.True(correlation > 0.999 && largest < 0.05 * spread, $"int8 body: correlation {correlation:F5}, largest difference {largest:F4} of a {spread:F3} spread");
         Assert.NotEqual(full, body);
 
+        // bf16 weights need no calibration and stay closer still.
+        Assert.Equal(quantized, MatchQuantization.ToBf16(model));
+        var bf16 = Column(MatchScorer.Predict(model, test));
+        var bf16Largest = reference.Zip(bf16).Max(p => Math.Abs(p.First - p.Second));
+        Assert.True(Pearson(reference, bf16) > 0.999 && bf16Largest < 0.05 * spread, $"bf16 body: largest difference {bf16Largest:F4}");
+
         var everything = MatchQuantization.QuantizeInt8(model, calibration, includeHead: true);
         Assert.Contains("encoder.head", everything);
-        Assert.NotNull(model.Encoder.Head.Int8);
-        MatchQuantization.DropInt8(model);
+        Assert.NotNull(model.Encoder.Head.LowPrecision);
+        MatchQuantization.DropLowPrecision(model);
         Assert.Equal(full, MatchScorer.Predict(model, test));
 
         var error = Assert.Throws<ArgumentException>(() => MatchQuantization.QuantizeInt8(model, []));
