@@ -1,7 +1,7 @@
 // `lodestar bench match-candidates`: the time to score one member's N jobs with a match model that isolates the member,
 // each way it can be done: every pair alone (batch 1), pairs in batches (how a pair model serves), all N in one pass
 // (the member's tokens once, each job attending to them and itself: LinkedIn's multi-item scoring), and that pass with
-// the body in int8 (calibrated on the same pairs, head in float32). The same weights and token ids in every case; the cases take turns in each round and each figure is the median over rounds (a ratio, of the ratios within each round). Only
+// the body in int8 (calibrated on the same pairs) or bf16, the head in float32. The same weights and token ids in every case; the cases take turns in each round and each figure is the median over rounds (a ratio, of the ratios within each round). Only
 // the model's forward pass is timed: rendering and tokenizing prompts (the serving "features" stage) is not.
 using System.CommandLine;
 using Lodestar.Core;
@@ -76,6 +76,7 @@ public static class MatchCandidatesBench
         var model = new MatchModel(MatchRole.Student, config, vocabulary, layout);
         model.Eval();
         var int8 = new MatchModel(MatchRole.Student, config, vocabulary, layout);
+        var bf16 = new MatchModel(MatchRole.Student, config, vocabulary, layout);
         var random = new SeededRandom(1);
         int Token() => 1 + (int)(random.NextUInt64() % (vocabulary - 1));
         var member = Enumerable.Range(0, memberTokens).Select(_ => Token()).ToArray();
@@ -97,12 +98,14 @@ public static class MatchCandidatesBench
             ($"pairs in batches of {batch}", pairTokens, () => MatchScorer.Predict(model, pairs, batch)),
             ("one pass", memberTokens + ((long)candidates * jobTokens), () => MatchScorer.PredictCandidates(model, member, jobs)),
             ("one pass, int8 body", memberTokens + ((long)candidates * jobTokens), () => MatchScorer.PredictCandidates(int8, member, jobs)),
+            ("one pass, bf16 body", memberTokens + ((long)candidates * jobTokens), () => MatchScorer.PredictCandidates(bf16, member, jobs)),
         };
         var alone = MatchScorer.Predict(model, pairs, batch);
         var together = MatchScorer.PredictCandidates(model, member, jobs);
         var largest = alone.Zip(together).Max(p => Math.Abs(p.First - p.Second));
         MatchQuantization.QuantizeInt8(int8, pairs);
         var int8Largest = alone.Zip(MatchScorer.PredictCandidates(int8, member, jobs)).Max(p => Math.Abs(p.First - p.Second));
+        MatchQuantization.ToBf16(bf16);
 
         var times = cases.Select(_ => new List<double>()).ToArray();
         for (var round = 0; round < rounds; round++)
