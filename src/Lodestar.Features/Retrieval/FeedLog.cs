@@ -13,21 +13,15 @@ public sealed class FeedLog : IRetrievalLog
     private static readonly FeedImpression[] s_none = [];
     private readonly Dictionary<long, FeedImpression[]> _byMember;
     private readonly Dictionary<long, PostCounts> _counts;
-    private readonly long[] _postsByDay;
-    private readonly int[] _postDays;
+    private readonly ItemsByDay _postsByDay;
 
     private FeedLog(IReadOnlyDictionary<long, Post> posts, Dictionary<long, FeedImpression[]> byMember, Dictionary<long, PostCounts> counts)
     {
         Posts = posts;
         _byMember = byMember;
         _counts = counts;
-        // Posts by creation day, then id: the posts alive on a day are a prefix.
-        var ordered = posts.Values.OrderBy(p => p.Day).ThenBy(p => p.Id).ToArray();
-        _postsByDay = [.. ordered.Select(p => p.Id)];
-        _postDays = [.. ordered.Select(p => p.Day)];
-        var days = byMember.Values.SelectMany(i => i).Select(i => i.Day).ToList();
-        FirstDay = days.Count == 0 ? 0 : days.Min();
-        LastDay = days.Count == 0 ? -1 : days.Max();
+        _postsByDay = new ItemsByDay(posts.Values.Select(p => (p.Id, p.Day)));
+        (FirstDay, LastDay) = ItemsByDay.Span(byMember.Values.SelectMany(i => i).Select(i => i.Day));
         Impressions = byMember.Values.Sum(i => (long)i.Length);
     }
 
@@ -99,7 +93,7 @@ public sealed class FeedLog : IRetrievalLog
         _counts.TryGetValue(post, out var counts) ? counts.Before(day) : PostStats.None;
 
     /// <summary>Posts created on or before <paramref name="day"/>, by creation day then id.</summary>
-    public ReadOnlySpan<long> PostsCreatedBy(int day) => _postsByDay.AsSpan(0, SortedSearch.LowerBound(_postDays, day + 1));
+    public ReadOnlySpan<long> PostsCreatedBy(int day) => _postsByDay.CreatedBy(day);
 
     ReadOnlySpan<long> IRetrievalLog.ItemsCreatedBy(int day) => PostsCreatedBy(day);
 

@@ -13,20 +13,15 @@ public sealed class JobLog : IRetrievalLog
     private static readonly JobEvent[] s_none = [];
     private readonly Dictionary<long, JobEvent[]> _byMember;
     private readonly Dictionary<long, (int[] ViewDays, int[] ApplyDays)> _byJob;
-    private readonly long[] _jobsByDay;
-    private readonly int[] _jobDays;
+    private readonly ItemsByDay _jobsByDay;
 
     private JobLog(IReadOnlyDictionary<long, Job> jobs, Dictionary<long, JobEvent[]> byMember, Dictionary<long, (int[], int[])> byJob)
     {
         Jobs = jobs;
         _byMember = byMember;
         _byJob = byJob;
-        var ordered = jobs.Values.OrderBy(j => j.PostedDay).ThenBy(j => j.Id).ToArray();
-        _jobsByDay = [.. ordered.Select(j => j.Id)];
-        _jobDays = [.. ordered.Select(j => j.PostedDay)];
-        var days = byMember.Values.SelectMany(e => e).Select(e => e.Day).ToList();
-        FirstDay = days.Count == 0 ? 0 : days.Min();
-        LastDay = days.Count == 0 ? -1 : days.Max();
+        _jobsByDay = new ItemsByDay(jobs.Values.Select(j => (j.Id, j.PostedDay)));
+        (FirstDay, LastDay) = ItemsByDay.Span(byMember.Values.SelectMany(e => e).Select(e => e.Day));
         Events = byMember.Values.Sum(e => (long)e.Length);
     }
 
@@ -105,7 +100,7 @@ public sealed class JobLog : IRetrievalLog
         _byJob.TryGetValue(job, out var days) ? (SortedSearch.LowerBound(days.ViewDays, day), SortedSearch.LowerBound(days.ApplyDays, day)) : (0, 0);
 
     /// <summary>Jobs posted on or before <paramref name="day"/>, by posting day then id.</summary>
-    public ReadOnlySpan<long> ItemsCreatedBy(int day) => _jobsByDay.AsSpan(0, SortedSearch.LowerBound(_jobDays, day + 1));
+    public ReadOnlySpan<long> ItemsCreatedBy(int day) => _jobsByDay.CreatedBy(day);
 
     public IEnumerable<RetrievalEvent> EventsOf(long member) =>
         EventsOfMember(member).Select(e => new RetrievalEvent(e.Day, e.JobId, e.Action == JobAction.Apply));

@@ -38,9 +38,9 @@ public sealed class PromptEmbedder
     {
         var order = LengthOrder(sequences);
         Tensor? rows = null;
-        for (var start = 0; start < order.Length; start += GroupSize)
+        foreach (var indices in Groups(order))
         {
-            var group = order[start..Math.Min(order.Length, start + GroupSize)].Select(i => sequences[i]).ToList();
+            var group = indices.Select(i => sequences[i]).ToList();
             var (tokens, keep, length) = RetrievalPrompts.Pack(group);
             var embedded = model.Embed(graph, tokens, group.Count, length, keep: keep);
             rows = rows is null ? embedded : graph.Concat(rows, embedded, axis: 0);
@@ -63,9 +63,8 @@ public sealed class PromptEmbedder
     {
         var order = LengthOrder(sequences);
         var padded = new int[sequences.Count];
-        for (var start = 0; start < order.Length; start += GroupSize)
+        foreach (var group in Groups(order))
         {
-            var group = order[start..Math.Min(order.Length, start + GroupSize)];
             var length = Math.Max(1, group.Max(i => sequences[i].Length));
             foreach (var i in group)
             {
@@ -79,6 +78,15 @@ public sealed class PromptEmbedder
     private static int[] LengthOrder(IReadOnlyList<int[]> sequences) => sequences.Count <= GroupSize
         ? [.. Enumerable.Range(0, sequences.Count)]
         : [.. Enumerable.Range(0, sequences.Count).OrderBy(i => sequences[i].Length).ThenBy(i => i)];
+
+    // The groups Encode pads together: consecutive runs of GroupSize indices of the length order.
+    private static IEnumerable<int[]> Groups(int[] order)
+    {
+        for (var start = 0; start < order.Length; start += GroupSize)
+        {
+            yield return order[start..Math.Min(order.Length, start + GroupSize)];
+        }
+    }
 
     private static bool IsIdentity(int[] order)
     {

@@ -60,7 +60,7 @@ public static class HistoryMasks
     /// <summary>What a rule does, stated beside every figure it produced.</summary>
     public static string Describe(RankingOptions options) => !options.ExcludeHistory
         ? "none: history items are ranked with their own scores"
-        : options.HistoryMask == HistoryMask.Published
-            ? "published: every history item (the target too when it repeats one) and the padding item score 0"
-            : "keep-target: history items are not ranked; a target repeating one keeps its own score";
+        : $"{Name(options.HistoryMask)}: " + (options.HistoryMask == HistoryMask.Published
+            ? "every history item (the target too when it repeats one) and the padding item score 0"
+            : "history items are not ranked; a target repeating one keeps its own score");
 }
