@@ -81,3 +81,21 @@ public sealed record SeedSpread(double Mean, double Std, double Min, double Max)
         return new SeedSpread(values.Average(), Statistics.SampleStandardDeviation(values), values.Min(), values.Max());
     }
 }
+
+/// <summary>
+/// One figure of a variant against a baseline's over seeds, under the rule every experiment fixes before its runs: a
+/// direction holds when the means differ by more than <see cref="SpreadsApart"/> times the larger of the two sample
+/// standard deviations ("higher" or "lower"); otherwise it is a "tie".
+/// </summary>
+public sealed record SeedVerdict(double Difference, double Threshold, string Verdict)
+{
+    /// <summary>How many of the larger standard deviation the means must differ by for a direction to hold.</summary>
+    public const double SpreadsApart = 2;
+
+    public static SeedVerdict Of(SeedSpread figure, SeedSpread baseline)
+    {
+        var difference = figure.Mean - baseline.Mean;
+        var threshold = SpreadsApart * Math.Max(figure.Std, baseline.Std);
+        return new SeedVerdict(difference, threshold, Math.Abs(difference) <= threshold ? "tie" : difference > 0 ? "higher" : "lower");
+    }
+}

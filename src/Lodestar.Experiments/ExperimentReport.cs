@@ -13,11 +13,8 @@ public static class ExperimentReport
 {
     public const string FileName = "report.html";
 
-    /// <summary>How many of the larger standard deviation the means must differ by for a direction to hold.</summary>
-    public const double SpreadsApart = 2;
-
     /// <summary>One headline figure of one variant against the first variant's: the difference of their means, the
-    /// <see cref="SpreadsApart"/>·(larger sd) it must exceed, and "higher", "lower" or "tie".</summary>
+    /// <see cref="SeedVerdict.SpreadsApart"/>·(larger sd) it must exceed, and "higher", "lower" or "tie".</summary>
     public sealed record Comparison(string Variant, string Baseline, string Metric, double Difference, double Threshold, string Verdict);
 
     /// <summary>Mean ± sd of one figure per variant, in the variants' order.</summary>
@@ -25,9 +22,8 @@ public static class ExperimentReport
 
     public static Comparison Compare(string variant, SeedSpread figure, string baseline, SeedSpread reference, string metric)
     {
-        var difference = figure.Mean - reference.Mean;
-        var threshold = SpreadsApart * Math.Max(figure.Std, reference.Std);
-        return new Comparison(variant, baseline, metric, difference, threshold, Math.Abs(difference) <= threshold ? "tie" : difference > 0 ? "higher" : "lower");
+        var (difference, threshold, verdict) = SeedVerdict.Of(figure, reference);
+        return new Comparison(variant, baseline, metric, difference, threshold, verdict);
     }
 
     /// <summary>Writes report.html and report.json into <paramref name="directory"/>; returns the HTML path.</summary>
@@ -52,7 +48,7 @@ public static class ExperimentReport
         if (comparisons.Count > 0)
         {
             report.Section($"Against {baseline}", $"Each variant's headline figures against {baseline}'s, by the rule fixed before the runs: a direction " +
-                $"holds when the means differ by more than {SpreadsApart.ToString(CultureInfo.InvariantCulture)} times the larger of the two standard deviations over seeds; otherwise it is a tie.");
+                $"holds when the means differ by more than {SeedVerdict.SpreadsApart.ToString(CultureInfo.InvariantCulture)} times the larger of the two standard deviations over seeds; otherwise it is a tie.");
             report.Table(["variant", "figure", $"mean − {baseline}'s", "must exceed", "verdict"],
                 comparisons.Select(c => (IReadOnlyList<string>)[c.Variant, c.Metric, F(c.Difference), F(c.Threshold), c.Verdict]));
         }

@@ -29,6 +29,8 @@ public class CommandTreeTests
     [InlineData("feed", "score", "--help")]
     [InlineData("feed", "experiment", "--help")]
     [InlineData("audit", "fairness", "--help")]
+    [InlineData("compress", "precision", "--help")]
+    [InlineData("compress", "experiment", "--help")]
     [InlineData("bench", "match", "--help")]
     [InlineData("bench", "seqrec", "--help")]
     [InlineData("bench", "embed", "--help")]
@@ -90,6 +92,35 @@ public class CommandTreeTests
         Assert.Contains(lines, l => l.Contains(expected, StringComparison.Ordinal));
         Assert.All(lines, l => Assert.StartsWith($"lodestar {args[0]} {args[1]}: ", l, StringComparison.Ordinal));
         Assert.DoesNotContain(lines, l => l.Contains("System.", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void AnAblationWhoseArmsEndAtDifferentSizesIsRefusedBeforeAnyTraining()
+    {
+        var directory = Directory.CreateTempSubdirectory("lodestar-compress-").FullName;
+        try
+        {
+            var config = Path.Combine(directory, "chain.json");
+            var world = Path.Combine(directory, "world");
+            File.WriteAllText(config, $$"""
+                {
+                  "student": { "world": "{{world}}", "runs_directory": "{{Path.Combine(directory, "runs")}}" },
+                  "arms": [
+                    { "name": "direct", "stages": [ { "model": { "channels": 16, "heads": 2, "feed_forward": 32, "layers": 1 }, "epochs": 2 } ] },
+                    { "name": "gradual", "stages": [ { "model": { "channels": 24, "heads": 2, "feed_forward": 48, "layers": 1 }, "epochs": 1 },
+                                                     { "model": { "channels": 24, "heads": 2, "feed_forward": 48, "layers": 1 }, "epochs": 1 } ] }
+                  ]
+                }
+                """);
+            var (code, error) = RunCapturingError(["compress", "experiment", "--config", config, "--json"]);
+            Assert.Equal(1, code);
+            Assert.Contains("arm 'gradual' ends at another student size than arm 'direct'", error, StringComparison.Ordinal);
+            Assert.False(Directory.Exists(world), "the world was generated before the config was checked");
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
     }
 
     private static (int Code, string Error) RunCapturingError(string[] args)

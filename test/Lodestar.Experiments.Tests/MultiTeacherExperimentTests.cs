@@ -27,8 +27,8 @@ public sealed class MultiTeacherExperimentTests(TinyMatchWorld world) : IClassFi
         Assert.Equal(["experiment-both-teachers-seed1-", "experiment-both-teachers-seed2-", "experiment-labels-only-seed1-", "experiment-labels-only-seed2-"],
             runs.Select(r => r![..^8]));
         // Another recipe is another run; the same recipe again reuses the finished runs.
-        Assert.NotEqual(MultiTeacherExperiment.RecipeHash(student), MultiTeacherExperiment.RecipeHash(student with { Distillation = student.Distillation with { Temperature = 3 } }));
-        Assert.Equal(MultiTeacherExperiment.RecipeHash(student), MultiTeacherExperiment.RecipeHash(student with { RunName = "other" }));
+        Assert.NotEqual(student.RecipeHash(), (student with { Distillation = student.Distillation with { Temperature = 3 } }).RecipeHash());
+        Assert.Equal(student.RecipeHash(), (student with { RunName = "other" }).RecipeHash());
         // Different seeds give different students.
         Assert.NotEqual(result.Rows[0].Metrics[MatchMetrics.NdcgTruth], result.Rows[1].Metrics[MatchMetrics.NdcgTruth]);
         foreach (var summary in result.Summary)
@@ -71,7 +71,7 @@ public sealed class MultiTeacherExperimentTests(TinyMatchWorld world) : IClassFi
         // The seed sets weight init and batch order, and the run name says variant, seed and recipe.
         var run = MultiTeacherExperiment.VariantConfig(student, "both-teachers", 7);
         Assert.Equal((7UL, 7UL), (run.Model.Seed, run.ShuffleSeed));
-        Assert.Equal($"experiment-both-teachers-seed7-{MultiTeacherExperiment.RecipeHash(run)}", run.RunName);
+        Assert.Equal($"experiment-both-teachers-seed7-{run.RecipeHash()}", run.RunName);
         Assert.NotEqual(run.RunName, MultiTeacherExperiment.VariantConfig(withLabels, "both-teachers", 7).RunName);
         // A click-teacher-only student of a recipe with no click weight and no hard labels has nothing to learn from.
         var noClick = student with { Distillation = student.Distillation with { ClickTeacherWeight = 0 } };

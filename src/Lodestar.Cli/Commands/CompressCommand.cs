@@ -13,6 +13,44 @@ public static class CompressCommand
     {
         var command = new Command("compress", "Go big, then go small: make a trained model cheaper to serve and measure what it costs.");
         command.Subcommands.Add(Precision());
+        command.Subcommands.Add(Experiment());
+        return command;
+    }
+
+    private static Command Experiment()
+    {
+        var config = new Option<FileInfo>("--config") { Description = "Ablation config JSON (configs/compress/distill-chain.json: world, teachers, student recipe, arms, seeds).", Required = true };
+        var json = CliJson.CreateOption();
+        var command = new Command("experiment", "Train each arm's chain of students from the policy teacher under each seed (finished runs are reused), then compare the " +
+            "arms' final students on policy NDCG@10, apply AUC and ECE (mean ± sd) and time every model; writes report.html and report.json.")
+        {
+            Options = { config, json },
+        };
+        command.SetAction(parse =>
+        {
+            var asJson = parse.GetValue(json);
+            var experiment = DistillationChainConfig.Load(parse.GetValue(config)!.FullName);
+            var result = DistillationChainExperiment.Run(experiment, (asJson ? Console.Error : Console.Out).WriteLine);
+            var report = DistillationChainReport.Write(experiment.Out, Path.GetFileNameWithoutExtension(parse.GetValue(config)!.Name), result);
+            if (asJson)
+            {
+                CliJson.WriteLine(result);
+                return 0;
+            }
+            var keys = DistillationChainExperiment.TableKeys;
+            var table = new Table().AddColumns(["model", "parameters", .. keys, "ms for the timed pairs", "training s"]);
+            var latency = result.Latencies.ToDictionary(l => l.Model);
+            table.AddRow(["policy teacher", $"{result.PolicyTeacherParameters:N0}", .. keys.Select(k => $"{result.PolicyTeacher[k]:F4}"), $"{latency["policy teacher"].MedianMs:F1}", ""]);
+            foreach (var arm in result.Arms)
+            {
+                table.AddRow([arm.Arm, $"{latency[arm.Arm].Parameters:N0}", .. keys.Select(k => $"{arm.Metrics[k].Mean:F4} ± {arm.Metrics[k].Std:F4}"),
+                    $"{latency[arm.Arm].MedianMs:F1}", $"{arm.TrainingSeconds.Mean:F0}"]);
+            }
+            table.Caption($"{result.Split} split, mean ± sample sd over seeds {string.Join(", ", result.Seeds)}; {result.LatencyPairs} pairs in batches of {result.LatencyBatch}, " +
+                $"median of {result.LatencyRounds} rounds, {result.Threads} threads, {result.Isa}; verdicts in {report}");
+            AnsiConsole.Write(table);
+            return 0;
+        });
         return command;
     }
 

@@ -78,22 +78,8 @@ public sealed record MultiTeacherConfig
         return this;
     }
 
-    /// <summary>
-    /// A teacher config on the student's data: same world, policy, runs directory, tokenizer, pairs and split. A teacher
-    /// that reads engagement counters (data.engagement_features) keeps that flag and its own max_tokens for the longer
-    /// prompts; any other teacher reads the student's prompts.
-    /// </summary>
-    public MatchTrainingConfig Teacher(MatchTrainingConfig teacher) => teacher with
-    {
-        World = Student.World,
-        Policy = Student.Policy,
-        RunsDirectory = Student.RunsDirectory,
-        TokenizerVocab = Student.TokenizerVocab,
-        Data = Student.Data with { EngagementFeatures = teacher.Data.EngagementFeatures },
-        Model = teacher.Model with { MaxTokens = teacher.Data.EngagementFeatures ? teacher.Model.MaxTokens : Student.Model.MaxTokens },
-        PolicyTeacherRun = null,
-        ClickTeacherRun = null,
-    };
+    /// <summary>A teacher config on the student's data (<see cref="MatchTrainingConfig.AsTeacherOf"/>).</summary>
+    public MatchTrainingConfig Teacher(MatchTrainingConfig teacher) => teacher.AsTeacherOf(Student);
 
     /// <summary>Reads and validates the experiment config (RunJson.ReadConfig); relative paths inside it are relative to the working directory.</summary>
     public static MultiTeacherConfig Load(string path) => RunJson.ReadConfig<MultiTeacherConfig>(path, c => c.Validate());

@@ -161,15 +161,9 @@ public static class MultiTeacherExperiment
             Distillation = (recipe with { PolicyTeacherWeight = policyWeight, ClickTeacherWeight = clickWeight, HardLabelWeight = hard }).Validate(),
             RunName = null,
         };
-        return config with { RunName = $"experiment-{variant}-seed{seed}-{RecipeHash(config)}" };
+        return config with { RunName = $"experiment-{variant}-seed{seed}-{config.RecipeHash()}" };
     }
 
     /// <summary>Hard-label weight of the labels-only student when the recipe distils without hard labels.</summary>
     public const float LabelsOnlyHardLabelWeight = 0.5f;
-
-    /// <summary>First 8 hex digits of SHA-256 over the resolved config JSON (run name excluded).</summary>
-    public static string RecipeHash(MatchTrainingConfig config) =>
-        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
-            System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(config with { RunName = null }, RunJson.Options)))[..8];
-
 }

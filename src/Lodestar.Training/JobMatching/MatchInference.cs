@@ -17,13 +17,23 @@ public static class MatchInference
     /// The run's best model, checked to play <paramref name="role"/> and against the data set it will read: the same vocabulary and output layout
     /// (a checkpoint carries its own, so a run trained on another world is refused instead of misread).
     /// </summary>
-    public static MatchModel LoadBest(string runDirectory, MatchRole role, int vocabSize, MatchOutputLayout layout)
+    public static MatchModel LoadBest(string runDirectory, MatchRole role, int vocabSize, MatchOutputLayout layout) =>
+        Load(runDirectory, [role], vocabSize, layout);
+
+    /// <summary>
+    /// The best model of a run that teaches a student as <paramref name="role"/>: that teacher, or a distilled student,
+    /// which has every output a teacher has (the middle link of a distillation chain teaches the next, smaller student).
+    /// </summary>
+    public static MatchModel LoadTeacher(string runDirectory, MatchRole role, int vocabSize, MatchOutputLayout layout) =>
+        Load(runDirectory, [role, MatchRole.Student], vocabSize, layout);
+
+    private static MatchModel Load(string runDirectory, MatchRole[] roles, int vocabSize, MatchOutputLayout layout)
     {
         var path = Path.Combine(runDirectory, BestWeightsFile);
         var model = MatchModel.Load(path);
-        if (model.Role != role)
+        if (!roles.Contains(model.Role))
         {
-            throw new InvalidDataException($"{path}: holds a {MatchModel.RoleName(model.Role)}, where a {MatchModel.RoleName(role)} is needed");
+            throw new InvalidDataException($"{path}: holds a {MatchModel.RoleName(model.Role)}, where a {string.Join(" or a ", roles.Select(MatchModel.RoleName))} is needed");
         }
         if (model.Spec.VocabSize != vocabSize || !model.Layout.DimensionLevels.SequenceEqual(layout.DimensionLevels))
         {

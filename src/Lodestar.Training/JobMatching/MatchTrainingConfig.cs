@@ -82,6 +82,27 @@ public sealed record MatchTrainingConfig
 
     public string RunDirectory(MatchRole role) => Path.Combine(RunsDirectory, RunName ?? MatchModel.RoleName(role));
 
+    /// <summary>
+    /// This teacher config on <paramref name="student"/>'s data: same world, policy, runs directory, tokenizer, pairs and
+    /// split. A teacher that reads engagement counters (data.engagement_features) keeps that flag and its own max_tokens
+    /// for the longer prompts; any other teacher reads the student's prompts.
+    /// </summary>
+    public MatchTrainingConfig AsTeacherOf(MatchTrainingConfig student) => this with
+    {
+        World = student.World,
+        Policy = student.Policy,
+        RunsDirectory = student.RunsDirectory,
+        TokenizerVocab = student.TokenizerVocab,
+        Data = student.Data with { EngagementFeatures = Data.EngagementFeatures },
+        Model = Model with { MaxTokens = Data.EngagementFeatures ? Model.MaxTokens : student.Model.MaxTokens },
+        PolicyTeacherRun = null,
+        ClickTeacherRun = null,
+    };
+
+    /// <summary>First 8 hex digits of SHA-256 over the resolved config JSON (run name excluded): runs of one recipe share it.</summary>
+    public string RecipeHash() =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(this with { RunName = null }, RunJson.Options)))[..8];
+
 
     /// <summary>Reads and validates a config file (RunJson.ReadConfig).</summary>
     public static MatchTrainingConfig Load(string path) => RunJson.ReadConfig<MatchTrainingConfig>(path, c => c.Validate());

@@ -30,7 +30,7 @@ public static class TeacherCache
                 return (file.GetFloat32("logits").ToArray(), key);
             }
         }
-        var model = MatchInference.LoadBest(teacherRun, role, data.VocabSize, data.Layout);
+        var model = MatchInference.LoadTeacher(teacherRun, role, data.VocabSize, data.Layout);
         var logits = MatchScorer.Predict(model, MatchPipeline.ForRun(data, teacherRun).Examples, batchSize);
         Interlocked.Add(ref s_forwardPasses, (data.Examples.Count + batchSize - 1) / batchSize);
         Directory.CreateDirectory(cacheDirectory);

@@ -1,11 +1,10 @@
 // The generated world an experiment runs on: made on first use and written whole (beside its directory, swapped in when
 // complete), so an experiment killed while generating leaves no half world for its rerun to take as finished.
 using Lodestar.Core;
-using Lodestar.Data.Generation;
 using Lodestar.Data.Schema;
 using Lodestar.Data.Vocabularies;
 
-namespace Lodestar.Experiments;
+namespace Lodestar.Data.Generation;
 
 public static class ExperimentWorld
 {
