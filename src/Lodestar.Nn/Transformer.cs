@@ -11,20 +11,25 @@ public sealed class MultiHeadAttention : Module
     private readonly int _heads;
     private readonly bool _rotary;
 
-    public MultiHeadAttention(int channels, int heads, bool rotary, SeededRandom random)
+    /// <param name="headDim">Channels of each head (default C/H); a pruned block keeps fewer heads of the original width.</param>
+    public MultiHeadAttention(int channels, int heads, bool rotary, SeededRandom random, int? headDim = null)
     {
         _heads = heads;
         _rotary = rotary;
-        Qkv = AddModule("qkv", new Linear(channels, 3 * channels, random));
-        Proj = AddModule("proj", new Linear(channels, channels, random));
+        var inner = heads * (headDim ?? channels / heads);
+        Qkv = AddModule("qkv", new Linear(channels, 3 * inner, random));
+        Proj = AddModule("proj", new Linear(inner, channels, random));
     }
 
     public Linear Qkv { get; }
 
     public Linear Proj { get; }
 
-    /// <summary>Heads H; each has C/H channels.</summary>
+    /// <summary>Heads of this block, each of <see cref="HeadDim"/> channels (C/H of the unpruned model).</summary>
     public int Heads => _heads;
+
+    /// <summary>Channels of one head.</summary>
+    public int HeadDim => Proj.Weight.Dim(1) / _heads;
 
     /// <summary>Whether q and k are rotated by position (RoPE) before attending.</summary>
     public bool Rotary => _rotary;
@@ -83,12 +88,13 @@ public sealed class TransformerBlock : Module
     private readonly Func<Graph, Tensor, Tensor> _norm1;
     private readonly Func<Graph, Tensor, Tensor> _norm2;
 
-    public TransformerBlock(TransformerConfig config, SeededRandom random, ulong dropoutSeed)
+    /// <param name="layer">The block's index in its stack, which picks its heads and MLP width when the config was pruned.</param>
+    public TransformerBlock(TransformerConfig config, SeededRandom random, ulong dropoutSeed, int layer = 0)
     {
         (Norm1, _norm1) = AddNorm("ln1", config);
-        Attention = AddModule("attn", new MultiHeadAttention(config.Channels, config.Heads, config.Positions == PositionEncoding.Rotary, random));
+        Attention = AddModule("attn", new MultiHeadAttention(config.Channels, config.HeadsOf(layer), config.Positions == PositionEncoding.Rotary, random, config.HeadDim));
         (Norm2, _norm2) = AddNorm("ln2", config);
-        Mlp = AddModule("mlp", new Mlp(config.Channels, config.FeedForward, config.Mlp, random));
+        Mlp = AddModule("mlp", new Mlp(config.Channels, config.FeedForwardOf(layer), config.Mlp, random));
         AttentionDropout = new Dropout(config.Dropout, dropoutSeed);
         MlpDropout = new Dropout(config.Dropout, dropoutSeed + 1);
         AddModule("attn_drop", AttentionDropout);
@@ -145,7 +151,7 @@ public sealed class TransformerStack : Module
         for (var i = 0; i < config.Layers; i++)
         {
             _blocks[i] = AddModule(i.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                new TransformerBlock(config, random, config.Seed + (1000UL * (ulong)(i + 1))));
+                new TransformerBlock(config, random, config.Seed + (1000UL * (ulong)(i + 1)), i));
         }
     }
 

@@ -83,7 +83,24 @@ public sealed record TransformerConfig
     /// <summary>Seed of the weight initialization and dropout masks.</summary>
     public ulong Seed { get; init; } = 1;
 
+    /// <summary>
+    /// Heads each block keeps after structured pruning (one entry per block, each at most Heads, head dim still C/H);
+    /// null: every block has Heads.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public LayerWidths? LayerHeads { get; init; }
+
+    /// <summary>MLP hidden width of each block after structured pruning (one entry per block); null: every block has FeedForward.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public LayerWidths? LayerFeedForward { get; init; }
+
     public int HeadDim => Channels / Heads;
+
+    /// <summary>Heads of block <paramref name="layer"/>.</summary>
+    public int HeadsOf(int layer) => LayerHeads?[layer] ?? Heads;
+
+    /// <summary>MLP hidden width of block <paramref name="layer"/>.</summary>
+    public int FeedForwardOf(int layer) => LayerFeedForward?[layer] ?? FeedForward;
 
     /// <summary>The "base" benchmark model: d=256, H=4, F=1024, L=4, V=8192, T=128.</summary>
     public static TransformerConfig Base { get; } = new();
@@ -105,6 +122,10 @@ public sealed record TransformerConfig
         this.Require(MaxTokens > 0, MaxTokens, "must be positive");
         this.Require(NumClasses > 0, NumClasses, "must be positive");
         this.Require(Dropout is >= 0f and < 1f, Dropout, "must be in [0, 1)");
+        this.Require(LayerHeads is null || (LayerHeads.Count == Layers && LayerHeads.All(h => h >= 1 && h <= Heads)), LayerHeads,
+            $"must hold one head count in [1, Heads ({Heads})] per block ({Layers})");
+        this.Require(LayerFeedForward is null || (LayerFeedForward.Count == Layers && LayerFeedForward.All(f => f >= 1)), LayerFeedForward,
+            $"must hold one positive MLP width per block ({Layers})");
         return this;
     }
 }

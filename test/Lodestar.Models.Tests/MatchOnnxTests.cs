@@ -1,6 +1,6 @@
 // A job-matching checkpoint exported to ONNX (through the kind dispatch `lodestar export onnx` uses) runs in ONNX
-// Runtime 1.32 to the model's own logits, with and without the student's factorized embedding, on pairs of
-// different lengths padded to the batch's longest.
+// Runtime 1.32 to the model's own logits, with and without the student's factorized embedding, and with blocks that
+// structured pruning left with fewer heads and narrower MLPs, on pairs of different lengths padded to the batch's longest.
 using Lodestar.Core;
 using Lodestar.Models.JobMatching;
 using Lodestar.Tensors;
@@ -14,11 +14,17 @@ public sealed class MatchOnnxTests : IDisposable
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     [Theory]
-    [InlineData(MatchRole.Student, 8)]
-    [InlineData(MatchRole.PolicyTeacher, 0)]
-    public void OnnxRuntimeRunsTheExportToTheModelsLogits(MatchRole role, int embeddingChannels)
+    [InlineData(MatchRole.Student, 8, false)]
+    [InlineData(MatchRole.PolicyTeacher, 0, false)]
+    [InlineData(MatchRole.Student, 8, true)]
+    public void OnnxRuntimeRunsTheExportToTheModelsLogits(MatchRole role, int embeddingChannels, bool pruned)
     {
-        var config = new MatchModelConfig { Channels = 16, Heads = 2, FeedForward = 32, Layers = 2, MaxTokens = 12, EmbeddingChannels = embeddingChannels, Seed = 5 };
+        var config = new MatchModelConfig { Channels = 16, Heads = 4, FeedForward = 32, Layers = 2, MaxTokens = 12, EmbeddingChannels = embeddingChannels, Seed = 5 };
+        if (pruned)
+        {
+            // Blocks that kept 3 and 1 of 4 heads (of width 4) and 20 and 9 of 32 MLP channels.
+            config = config with { LayerHeads = new Lodestar.Nn.LayerWidths([3, 1]), LayerFeedForward = new Lodestar.Nn.LayerWidths([20, 9]) };
+        }
         var model = new MatchModel(role, config, 40, new MatchOutputLayout([3, 4, 2]));
         var random = new SeededRandom(6);
         foreach (var (_, parameter) in model.NamedParameters())

@@ -52,6 +52,21 @@ public sealed record MatchModelConfig
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
     public bool IsolatedMember { get; init; }
 
+    /// <summary>
+    /// Heads each block kept after structured pruning (one per block, each at most Heads; the head width stays
+    /// Channels/Heads); null: every block has Heads. Written to JSON only when set.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public LayerWidths? LayerHeads { get; init; }
+
+    /// <summary>MLP width each block kept after structured pruning (one per block); null: every block has FeedForward.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public LayerWidths? LayerFeedForward { get; init; }
+
+    /// <summary>Whether structured pruning gave some block fewer heads or a narrower MLP than the config's uniform sizes.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool IsPruned => LayerHeads is not null || LayerFeedForward is not null;
+
     /// <summary>Tiny teacher for unit tests (seconds to train).</summary>
     public static MatchModelConfig TinyTeacher { get; } = new();
 
@@ -97,6 +112,10 @@ public sealed record MatchModelConfig
         this.Require(Layers >= 1, Layers, "must be at least 1");
         this.Require(MaxTokens >= 8, MaxTokens, "must be at least 8");
         this.Require(EmbeddingChannels >= 0 && EmbeddingChannels <= Channels, EmbeddingChannels, $"must be in [0, Channels ({Channels})]");
+        this.Require(LayerHeads is null || (LayerHeads.Count == Layers && LayerHeads.All(h => h >= 1 && h <= Heads)), LayerHeads,
+            $"must hold one head count in [1, Heads ({Heads})] per block ({Layers})");
+        this.Require(LayerFeedForward is null || (LayerFeedForward.Count == Layers && LayerFeedForward.All(f => f >= 1)), LayerFeedForward,
+            $"must hold one positive MLP width per block ({Layers})");
         return this;
     }
 
@@ -111,6 +130,8 @@ public sealed record MatchModelConfig
         Heads = Heads,
         FeedForward = FeedForward,
         Layers = Layers,
+        LayerHeads = LayerHeads,
+        LayerFeedForward = LayerFeedForward,
         MaxTokens = MaxTokens,
         NumClasses = outputs,
         Seed = Seed,
@@ -204,7 +225,7 @@ public sealed partial class MatchModel : Module
         {
             throw new ArgumentException($"ForwardFlops: {keep.Length} keep flags do not split into {batch} rows");
         }
-        double c = Config.Channels, f = Config.FeedForward;
+        double c = Config.Channels;
         var t = keep.Length / batch;
         double tokens = 0, squares = 0;
         for (var b = 0; b < batch; b++)
@@ -213,9 +234,15 @@ public sealed partial class MatchModel : Module
             tokens += real;
             squares += (double)real * real;
         }
-        var dense = tokens * 2 * ((4 * c * c) + (2 * c * f));
         var projection = Config.EmbeddingWidth == Config.Channels ? 0 : tokens * 2 * Config.EmbeddingWidth * c;
-        var attention = 2 * 2 * squares * c;
-        return projection + (Config.Layers * (dense + attention)) + (2.0 * batch * c * Layout.Width);
+        var blocks = 0.0;
+        var transformer = Encoder.Transformer;
+        for (var layer = 0; layer < Config.Layers; layer++)
+        {
+            // A pruned block attends with fewer heads of the same width: its QKV, output, score and sum work shrink with them.
+            double inner = transformer.HeadsOf(layer) * transformer.HeadDim, f = transformer.FeedForwardOf(layer);
+            blocks += (tokens * 2 * ((4 * c * inner) + (2 * c * f))) + (2 * 2 * squares * inner);
+        }
+        return projection + blocks + (2.0 * batch * c * Layout.Width);
     }
 }

@@ -97,7 +97,8 @@ public static class TransformerOnnx
     public static string Attention(OnnxLayers onnx, string x, Linear qkv, Linear proj, int heads, string? bias, RotaryTables? rotary, string name)
     {
         var graph = onnx.Graph;
-        var channels = proj.Weight.Dim(0);
+        // The heads' channels: C, or fewer in a block whose heads were pruned.
+        var channels = proj.Weight.Dim(1);
         var width = channels / heads;
         var parts = graph.Node("Split", [onnx.Linear(x, qkv, $"{name}.qkv"), graph.Int64s(channels, channels, channels)], 3, "", OnnxAttribute.Int("axis", 2));
         var q = onnx.SplitHeads(parts[0], heads, width);

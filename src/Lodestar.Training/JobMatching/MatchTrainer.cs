@@ -50,9 +50,14 @@ public sealed class MatchTrainer(MatchRole role, MatchTrainingConfig config, Mat
             data.Tokenizer ?? throw new InvalidOperationException("the data set carries no tokenizer to write beside the model"), Config.Policy);
 
         var model = new MatchModel(role, Config.Model, data.VocabSize, data.Layout);
-        if (!File.Exists(Path.Combine(RunDirectory, TrainingLoop.LastFile)) && Config.InitFrom is { } init)
+        if (Config.InitFrom is { } init)
         {
-            model.LoadWeights(Path.Combine(init, MatchModel.BestFile));
+            // A run that starts from a pruned model keeps the record of what was removed on the way to it.
+            model.Pruning = MatchModel.ReadSpec(Path.Combine(init, MatchModel.BestFile)).Pruning ?? [];
+            if (!File.Exists(Path.Combine(RunDirectory, TrainingLoop.LastFile)))
+            {
+                model.LoadWeights(Path.Combine(init, MatchModel.BestFile));
+            }
         }
         var index = data.Examples.Select((e, i) => (e, i)).ToDictionary(p => (p.e.MemberId, p.e.JobId), p => p.i);
         var task = new MatchTask(role, Config, data, model, Select, new TeacherLogits(policyLogits, clickLogits, index), ApplyLabelsFromDay);
