@@ -31,6 +31,7 @@ public class CommandTreeTests
     [InlineData("audit", "fairness", "--help")]
     [InlineData("compress", "precision", "--help")]
     [InlineData("compress", "experiment", "--help")]
+    [InlineData("compress", "prune", "--help")]
     [InlineData("bench", "match", "--help")]
     [InlineData("bench", "seqrec", "--help")]
     [InlineData("bench", "embed", "--help")]

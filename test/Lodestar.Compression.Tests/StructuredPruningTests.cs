@@ -43,7 +43,7 @@ public class StructuredPruningTests(TrainedPruningModel trained) : IClassFixture
 {
     private static readonly PrunedUnits Step = new(StructuredPruning.TaylorCriterion, [], [[1], [0, 3]], [[2, 5], [7]]);
 
-    private StructuredPruning.BatchLoss PolicyLoss => (graph, logits, batch) => MatchLoss.PolicyHard(graph, logits, trained.World.Data.Layout, batch)!;
+    private Func<Graph, Tensor, IReadOnlyList<MatchExample>, Tensor> PolicyLoss => (graph, logits, batch) => MatchLoss.PolicyHard(graph, logits, trained.World.Data.Layout, batch)!;
 
     [Fact]
     public void APrunedModelScoresAsTheOriginalWithThoseUnitsSilenced()
@@ -152,6 +152,29 @@ public class StructuredPruningTests(TrainedPruningModel trained) : IClassFixture
         var retrained = MatchModel.Load(Path.Combine(onward.RunDirectory(MatchRole.PolicyTeacher), MatchModel.BestFile));
         Assert.Equal(Step.Heads, Assert.Single(retrained.Pruning).Heads);
         Assert.Equal(loaded.Config.LayerFeedForward, retrained.Config.LayerFeedForward);
+    }
+
+    [Fact]
+    public void ARunIsPrunedIntoADirectoryAnotherRunCanStartFrom()
+    {
+        var output = Path.Combine(trained.World.Root, "pruned-run");
+        var result = MatchRunPruning.Prune(trained.Run, new PruningAmount(Layers: 1, Heads: 1, Channels: 8), output);
+        Assert.Equal("policy-teacher", result.Role);
+        Assert.Single(result.Removed.Layers);
+        Assert.Equal(1, result.Removed.Heads.Sum(h => h.Length));
+        Assert.Equal(8, result.Removed.Channels.Sum(c => c.Length));
+        Assert.Equal(1, result.Model.Layers);
+        Assert.Equal(trained.Load().ParameterCount, result.Before.Parameters);
+        Assert.True(result.After.Parameters < result.Before.Parameters);
+        Assert.Equal(trained.World.Data.In(MatchSplit.Validation).Count(e => e.PolicyLevels is not null), result.CalibrationPairs);
+        Assert.All(MatchRunPruning.FigureKeys, k => Assert.True(result.Before.Metrics.ContainsKey(k) && result.After.Metrics.ContainsKey(k)));
+
+        var loaded = MatchModel.Load(Path.Combine(output, MatchModel.BestFile));
+        Assert.Equal(result.Model, loaded.Config);
+        Assert.Equal(result.Removed.Heads, Assert.Single(loaded.Pruning).Heads);
+        Assert.True(File.Exists(Path.Combine(output, RunPruningResult.FileName)));
+        Assert.True(File.Exists(Path.Combine(output, MatchFeatureSpec.FileName)));
+        Assert.ThrowsAny<IOException>(() => MatchRunPruning.Prune(trained.Run, new PruningAmount(0, 1, 0), output));
     }
 
     private void AssertDerivative(double importance, MatchModel model, List<MatchExample> batch, Action<float> scale)

@@ -13,7 +13,47 @@ public static class CompressCommand
     {
         var command = new Command("compress", "Go big, then go small: make a trained model cheaper to serve and measure what it costs.");
         command.Subcommands.Add(Precision());
+        command.Subcommands.Add(Prune());
         command.Subcommands.Add(Experiment());
+        return command;
+    }
+
+    private static Command Prune()
+    {
+        var run = new Option<DirectoryInfo>("--run") { Description = "A trained job-matching run directory (policy-teacher, click-teacher or student).", Required = true };
+        var heads = new Option<int>("--heads") { Description = "Attention heads to remove, the least important over all blocks (each block keeps one).", DefaultValueFactory = _ => 0 };
+        var channels = new Option<int>("--channels") { Description = "MLP hidden channels to remove, the least important over all blocks (each block keeps one).", DefaultValueFactory = _ => 0 };
+        var layers = new Option<int>("--layers") { Description = "Whole blocks to remove, the least important first (one stays).", DefaultValueFactory = _ => 0 };
+        var output = new Option<DirectoryInfo>("--out") { Description = "Directory of the pruned model (best.safetensors, its feature spec, pruning.json).", Required = true };
+        var force = new Option<bool>("--force") { Description = "Replace a pruning result already in --out." };
+        var json = CliJson.CreateOption();
+        var command = new Command("prune", "Remove the least important attention heads, MLP channels and blocks of a match run's best model (first-order Taylor estimate of the " +
+            "loss rise, on its validation split under its own training loss) and measure it on the test split beside the original, before any further training.")
+        {
+            Options = { run, heads, channels, layers, output, force, json },
+        };
+        command.SetAction(parse =>
+        {
+            var asJson = parse.GetValue(json);
+            var amount = new PruningAmount(parse.GetValue(layers), parse.GetValue(heads), parse.GetValue(channels));
+            var result = MatchRunPruning.Prune(parse.GetValue(run)!.FullName, amount, parse.GetValue(output)!.FullName, parse.GetValue(force), Console.Error.WriteLine);
+            if (asJson)
+            {
+                CliJson.WriteLine(result);
+                return 0;
+            }
+            var keys = MatchRunPruning.FigureKeys;
+            var table = new Table().AddColumns(["model", "parameters", .. keys]);
+            table.AddRow(["original", $"{result.Before.Parameters:N0}", .. keys.Select(k => $"{result.Before.Metrics[k]:F4}")]);
+            table.AddRow(["pruned", $"{result.After.Parameters:N0}", .. keys.Select(k => $"{result.After.Metrics[k]:F4}")]);
+            table.Caption($"{result.Role}: removed blocks [{string.Join(", ", result.Removed.Layers)}], heads per block " +
+                $"{string.Join(" ", result.Removed.Heads.Select(h => h.Length))}, MLP channels per block {string.Join(" ", result.Removed.Channels.Select(c => c.Length))}; " +
+                $"ranked on {result.CalibrationPairs} validation pairs; written to {result.Out}");
+            AnsiConsole.Write(table);
+            Console.Out.WriteLine("To distil it further, a run config's model: " + System.Text.Json.JsonSerializer.Serialize(result.Model, Lodestar.Training.Loop.RunJson.Options) +
+                $" with \"init_from\": \"{result.Out}\"");
+            return 0;
+        });
         return command;
     }
 

@@ -70,7 +70,7 @@ public static class DistillationChainExperiment
                     var directory = run.RunDirectory(MatchRole.Student);
                     var report = MatchEvaluator.Evaluate(data, [(MatchRole.Student, directory)], config.Split).Models[0];
                     links.Add(new ChainLink(arm.Name, seed, stage + 1, directory, report.Parameters, arm.Stages[stage].Epochs,
-                        record.Epochs.Sum(e => e.Seconds), TableKeys.ToDictionary(k => k, k => report.Metrics[k])));
+                        record.WallSeconds, TableKeys.ToDictionary(k => k, k => report.Metrics[k])));
                     log?.Invoke("  " + string.Join(", ", HeadlineKeys.Select(k => $"{k} {report.Metrics[k]:F4}")));
                     teacher = directory;
                 }

@@ -30,14 +30,12 @@ public static class StructuredPruning
 {
     public const string TaylorCriterion = "taylor";
 
-    /// <summary>The loss of a batch from its logits (B, layout width), recorded on <paramref name="graph"/>.</summary>
-    public delegate Tensor BatchLoss(Graph graph, Tensor logits, IReadOnlyList<MatchExample> batch);
-
     /// <summary>
     /// Scores every head, MLP channel and block of <paramref name="model"/> on <paramref name="examples"/> in batches under
-    /// <paramref name="loss"/>; the model's weights are unchanged and its gradients are cleared afterwards.
+    /// <paramref name="loss"/> (a batch's loss from its logits, recorded on the graph, as MatchTrainer.BatchLoss gives it);
+    /// the model's weights are unchanged and its gradients are cleared afterwards.
     /// </summary>
-    public static UnitImportance Estimate(MatchModel model, IReadOnlyList<MatchExample> examples, BatchLoss loss, int batchSize = 64)
+    public static UnitImportance Estimate(MatchModel model, IReadOnlyList<MatchExample> examples, Func<Graph, Tensor, IReadOnlyList<MatchExample>, Tensor> loss, int batchSize = 64)
     {
         if (examples.Count == 0)
         {

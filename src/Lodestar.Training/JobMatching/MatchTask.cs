@@ -94,27 +94,30 @@ internal sealed class MatchTask : ITrainingTask<List<MatchExample>>
     {
         var (tokens, keep, length) = MatchScorer.Pack(batch, 0, batch.Count, _config.Model.MaxTokens);
         var logits = _model.Forward(graph, tokens, batch.Count, length, keep, MatchScorer.MemberLengths(batch, 0, batch.Count));
-        var layout = _data.Layout;
-        return _role switch
-        {
-            MatchRole.PolicyTeacher => MatchLoss.PolicyHard(graph, logits, layout, batch)!,
-            MatchRole.ClickTeacher => MatchLoss.ApplyHard(graph, logits, layout, batch)!,
-            _ => MatchLoss.Student(graph, logits, layout, batch,
-                new TeacherBatch(Rows(_teachers.Policy, batch), Rows(_teachers.Click, batch)), _config.Distillation, _applyLabelsFromDay),
-        };
+        return Loss(_role, _config, _data.Layout, _teachers, _applyLabelsFromDay, graph, logits, batch);
     }
 
-    private float[]? Rows(float[]? logits, List<MatchExample> batch)
+    /// <summary>The role's loss of a batch from its logits: policy levels, apply labels, or distillation from the teachers' cached logits plus hard labels.</summary>
+    public static Tensor Loss(MatchRole role, MatchTrainingConfig config, MatchOutputLayout layout, TeacherLogits teachers, int applyLabelsFromDay,
+        Graph graph, Tensor logits, IReadOnlyList<MatchExample> batch) => role switch
+    {
+        MatchRole.PolicyTeacher => MatchLoss.PolicyHard(graph, logits, layout, batch)!,
+        MatchRole.ClickTeacher => MatchLoss.ApplyHard(graph, logits, layout, batch)!,
+        _ => MatchLoss.Student(graph, logits, layout, batch,
+            new TeacherBatch(Rows(teachers.Policy, teachers, layout, batch), Rows(teachers.Click, teachers, layout, batch)), config.Distillation, applyLabelsFromDay),
+    };
+
+    private static float[]? Rows(float[]? logits, TeacherLogits teachers, MatchOutputLayout layout, IReadOnlyList<MatchExample> batch)
     {
         if (logits is null)
         {
             return null;
         }
-        var width = _data.Layout.Width;
+        var width = layout.Width;
         var rows = new float[batch.Count * width];
         for (var i = 0; i < batch.Count; i++)
         {
-            logits.AsSpan(_teachers.Index[(batch[i].MemberId, batch[i].JobId)] * width, width).CopyTo(rows.AsSpan(i * width));
+            logits.AsSpan(teachers.Index[(batch[i].MemberId, batch[i].JobId)] * width, width).CopyTo(rows.AsSpan(i * width));
         }
         return rows;
     }

@@ -4,6 +4,7 @@
 using Lodestar.Core.Progress;
 using Lodestar.Features.JobMatching;
 using Lodestar.Models.JobMatching;
+using Lodestar.Tensors;
 using Lodestar.Training.Loop;
 
 namespace Lodestar.Training.JobMatching;
@@ -59,10 +60,24 @@ public sealed class MatchTrainer(MatchRole role, MatchTrainingConfig config, Mat
                 model.LoadWeights(Path.Combine(init, MatchModel.BestFile));
             }
         }
-        var index = data.Examples.Select((e, i) => (e, i)).ToDictionary(p => (p.e.MemberId, p.e.JobId), p => p.i);
-        var task = new MatchTask(role, Config, data, model, Select, new TeacherLogits(policyLogits, clickLogits, index), ApplyLabelsFromDay);
+        var task = new MatchTask(role, Config, data, model, Select, Teachers(policyLogits, clickLogits), ApplyLabelsFromDay);
         return TrainingLoop.Run(task, Config.Training, start, RunDirectory, options);
     }
+
+    /// <summary>
+    /// The loss this run minimises, as a function of a batch's logits (the teachers' cached logits fetched once for a
+    /// student): what a pruning step ranks the units of a model to be distilled this way by.
+    /// </summary>
+    public Func<Graph, Tensor, IReadOnlyList<MatchExample>, Tensor> BatchLoss()
+    {
+        var (policyLogits, _) = Teacher(Config.PolicyTeacherRun, MatchRole.PolicyTeacher, Config.Distillation.PolicyTeacherWeight);
+        var (clickLogits, _) = Teacher(Config.ClickTeacherRun, MatchRole.ClickTeacher, Config.Distillation.ClickTeacherWeight);
+        var teachers = Teachers(policyLogits, clickLogits);
+        return (graph, logits, batch) => MatchTask.Loss(role, Config, data.Layout, teachers, ApplyLabelsFromDay, graph, logits, batch);
+    }
+
+    private TeacherLogits Teachers(float[]? policyLogits, float[]? clickLogits) =>
+        new(policyLogits, clickLogits, data.Examples.Select((e, i) => (e, i)).ToDictionary(p => (p.e.MemberId, p.e.JobId), p => p.i));
 
     /// <summary>Trains the run, or continues it when its directory already holds it (an experiment rerun after a kill).</summary>
     public RunRecord<MatchTrainingConfig> TrainOrContinue(IProgressReporter? progress = null) =>
