@@ -39,6 +39,9 @@ public class CommittedConfigsTests
             case "feed":
                 FeedRankingExperimentConfig.Load(path);
                 break;
+            case "compress":
+                // Compression is a peer of this project: Lodestar.Compression.Tests' CommittedCompressionConfigsTests loads these.
+                break;
             default:
                 Assert.Fail($"{relativePath}: no loader known for its folder");
                 break;

@@ -69,15 +69,15 @@ public static class CompressCommand
         command.SetAction(parse =>
         {
             var asJson = parse.GetValue(json);
-            var experiment = DistillationChainConfig.Load(parse.GetValue(config)!.FullName);
-            var result = DistillationChainExperiment.Run(experiment, (asJson ? Console.Error : Console.Out).WriteLine);
-            var report = DistillationChainReport.Write(experiment.Out, Path.GetFileNameWithoutExtension(parse.GetValue(config)!.Name), result);
+            var experiment = CompressionExperimentConfig.Load(parse.GetValue(config)!.FullName);
+            var result = CompressionExperiment.Run(experiment, (asJson ? Console.Error : Console.Out).WriteLine);
+            var report = CompressionReport.Write(experiment.Out, Path.GetFileNameWithoutExtension(parse.GetValue(config)!.Name), result);
             if (asJson)
             {
                 CliJson.WriteLine(result);
                 return 0;
             }
-            var keys = DistillationChainExperiment.TableKeys;
+            var keys = CompressionExperiment.TableKeys;
             var table = new Table().AddColumns(["model", "parameters", .. keys, "ms for the timed pairs", "training s"]);
             var latency = result.Latencies.ToDictionary(l => l.Model);
             table.AddRow(["policy teacher", $"{result.PolicyTeacherParameters:N0}", .. keys.Select(k => $"{result.PolicyTeacher[k]:F4}"), $"{latency["policy teacher"].MedianMs:F1}", ""]);

@@ -1,4 +1,4 @@
-// The page of a finished distillation-chain experiment (report.html beside report.json of the same numbers): each arm's
+// The page of a finished compression experiment (report.html beside report.json of the same numbers): each arm's
 // final students against the first arm's under the rule fixed before the runs, every figure as mean ± sd, and where each
 // model sits on quality, size and latency, the policy teacher included.
 using System.Globalization;
@@ -9,12 +9,12 @@ using Lodestar.Training.Loop;
 
 namespace Lodestar.Compression.JobMatching;
 
-public static class DistillationChainReport
+public static class CompressionReport
 {
     public const string FileName = "report.html";
 
     /// <summary>Writes report.html and report.json into <paramref name="directory"/>; returns the HTML path.</summary>
-    public static string Write(string directory, string title, DistillationChainResult result)
+    public static string Write(string directory, string title, CompressionResult result)
     {
         static string F(double value) => ReportNumber.Format(value);
         var first = result.Arms[0].Arm;
@@ -30,7 +30,7 @@ public static class DistillationChainReport
 
         report.Section("Final students", "Mean ± sample standard deviation over seeds of each arm's last link, and the seconds its whole chain trained; the policy teacher for reference " +
             "(its apply head is not trained, so only its policy figures are read).");
-        var keys = DistillationChainExperiment.TableKeys;
+        var keys = CompressionExperiment.TableKeys;
         report.Table(["model", "chain", "parameters", .. keys, "training seconds"],
             [
                 ["policy teacher", "", result.PolicyTeacherParameters.ToString("N0", CultureInfo.InvariantCulture), .. keys.Select(k => F(result.PolicyTeacher[k])), ""],
@@ -59,6 +59,6 @@ public static class DistillationChainReport
         return path;
     }
 
-    private static string Parameters(DistillationChainResult result, string arm) =>
+    private static string Parameters(CompressionResult result, string arm) =>
         result.Links.Where(l => l.Arm == arm).MaxBy(l => l.Stage)!.Parameters.ToString("N0", CultureInfo.InvariantCulture);
 }

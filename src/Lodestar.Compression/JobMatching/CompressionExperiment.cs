@@ -1,7 +1,8 @@
-// The distillation-chain ablation (`lodestar compress experiment --config configs/compress/distill-chain.json`): the policy
-// teacher's knowledge reaches a small student either directly or through ever smaller students (LinkedIn distils
-// 150B → 8B → 3B → 1B rather than in one jump). Each link is a student distilled from the link before it (the policy
-// teacher heads every chain) and from the one click teacher; every arm ends at the same size after the same epochs.
+// `lodestar compress experiment --config configs/compress/NAME.json`: ways from the policy teacher to one small model
+// compared under one budget. Each arm is a chain of links, each link a student distilled from the link before it (the
+// policy teacher heads every chain) and from the one click teacher: a new smaller student (LinkedIn distils 150B → 8B →
+// 3B → 1B rather than in one jump), the link before with its least important units pruned (in small steps, each
+// followed by distillation, or at once), or a new student of another arm's final shape trained from scratch.
 using System.Diagnostics;
 using Lodestar.Bench;
 using Lodestar.Core;
@@ -18,21 +19,21 @@ namespace Lodestar.Compression.JobMatching;
 public sealed record ChainLink(string Arm, int Seed, int Stage, string Run, long Parameters, int Epochs, double TrainingSeconds,
     IReadOnlyDictionary<string, double> Metrics);
 
-/// <summary>The time to score <see cref="DistillationChainResult.LatencyPairs"/> pairs of the split with one model: median milliseconds over rounds and pairs per second.</summary>
+/// <summary>The time to score <see cref="CompressionResult.LatencyPairs"/> pairs of the split with one model: median milliseconds over rounds and pairs per second.</summary>
 public sealed record ModelLatency(string Model, long Parameters, double MedianMs, double PairsPerSecond);
 
 /// <summary>An arm's figures over seeds (its final students), its chain's total training seconds, and its headline figures against the first arm's.</summary>
 public sealed record ChainArmSummary(string Arm, string Chain, int BudgetEpochs, IReadOnlyDictionary<string, SeedSpread> Metrics, SeedSpread TrainingSeconds,
     IReadOnlyDictionary<string, SeedVerdict> AgainstFirst);
 
-public sealed record DistillationChainResult(string Split, IReadOnlyList<int> Seeds, IReadOnlyDictionary<string, double> PolicyTeacher, long PolicyTeacherParameters,
+public sealed record CompressionResult(string Split, IReadOnlyList<int> Seeds, IReadOnlyDictionary<string, double> PolicyTeacher, long PolicyTeacherParameters,
     IReadOnlyList<ChainLink> Links, IReadOnlyList<ChainArmSummary> Arms, int LatencyPairs, int LatencyBatch, int LatencyRounds, int Threads, string Isa,
     IReadOnlyList<ModelLatency> Latencies)
 {
     public const string FileName = "chain.json";
 }
 
-public static class DistillationChainExperiment
+public static class CompressionExperiment
 {
     /// <summary>The figures the table shows; the first three are the headline, compared by the rule.</summary>
     public static IReadOnlyList<string> TableKeys { get; } = [MatchMetrics.NdcgPolicy, MatchMetrics.AucApply, MatchMetrics.EceApply, MatchMetrics.NdcgTruth, MatchMetrics.KappaGolden];
@@ -40,7 +41,7 @@ public static class DistillationChainExperiment
     public static IReadOnlyList<string> HeadlineKeys { get; } = [MatchMetrics.NdcgPolicy, MatchMetrics.AucApply, MatchMetrics.EceApply];
 
     /// <summary>Generates the world if missing, trains (or resumes) both teachers, then every arm's chain per seed; evaluates and times the final students.</summary>
-    public static DistillationChainResult Run(DistillationChainConfig config, Action<string>? log = null)
+    public static CompressionResult Run(CompressionExperimentConfig config, Action<string>? log = null)
     {
         config.Validate();
         var student = config.Student;
@@ -57,6 +58,7 @@ public static class DistillationChainExperiment
         var clickRun = click.RunDirectory(MatchRole.ClickTeacher);
 
         var links = new List<ChainLink>();
+        var finalModels = new Dictionary<(string Arm, int Seed), MatchModelConfig>();
         foreach (var arm in config.Arms)
         {
             foreach (var seed in config.Seeds)
@@ -64,54 +66,110 @@ public static class DistillationChainExperiment
                 var teacher = policyRun;
                 for (var stage = 0; stage < arm.Stages.Length; stage++)
                 {
-                    var run = LinkConfig(student, arm, stage, seed, teacher, clickRun);
-                    log?.Invoke($"arm {arm.Name}, seed {seed}: training link {stage + 1} of {arm.Stages.Length} ({Describe(arm.Stages[stage].Model)}, {arm.Stages[stage].Epochs} epochs) from {teacher}");
+                    var link = arm.Stages[stage];
+                    var (model, init) = link switch
+                    {
+                        { Model: { } size } => (size, null),
+                        { ShapeOf: { } other } => (finalModels[(other, seed)], null),
+                        _ => PrunedLink(student, teacher, link.Prune!, data, log),
+                    };
+                    var run = LinkConfig(student, arm, stage, seed, model, init, teacher, clickRun);
+                    log?.Invoke($"arm {arm.Name}, seed {seed}: training link {stage + 1} of {arm.Stages.Length} ({Describe(link)}, {link.Epochs} epochs) from {teacher}");
                     var record = new MatchTrainer(MatchRole.Student, run, data).TrainOrContinue();
                     var directory = run.RunDirectory(MatchRole.Student);
                     var report = MatchEvaluator.Evaluate(data, [(MatchRole.Student, directory)], config.Split).Models[0];
-                    links.Add(new ChainLink(arm.Name, seed, stage + 1, directory, report.Parameters, arm.Stages[stage].Epochs,
+                    links.Add(new ChainLink(arm.Name, seed, stage + 1, directory, report.Parameters, link.Epochs,
                         record.WallSeconds, TableKeys.ToDictionary(k => k, k => report.Metrics[k])));
                     log?.Invoke("  " + string.Join(", ", HeadlineKeys.Select(k => $"{k} {report.Metrics[k]:F4}")));
                     teacher = directory;
+                    finalModels[(arm.Name, seed)] = run.Model;
                 }
             }
         }
         var teacherReport = MatchEvaluator.Evaluate(data, [(MatchRole.PolicyTeacher, policyRun)], config.Split).Models[0];
         var latencies = TimeModels(config, data, policyRun, links, log);
-        return new DistillationChainResult(config.Split.ToString().ToLowerInvariant(), config.Seeds, TableKeys.ToDictionary(k => k, k => teacherReport.Metrics[k]),
+        return new CompressionResult(config.Split.ToString().ToLowerInvariant(), config.Seeds, TableKeys.ToDictionary(k => k, k => teacherReport.Metrics[k]),
             teacherReport.Parameters, links, Summarize(config, links), Math.Min(config.LatencyPairs, data.In(config.Split).Count()), config.LatencyBatch,
             config.LatencyRounds, Environment.ProcessorCount, PeakBench.Isa, latencies);
     }
 
     /// <summary>
-    /// The run of one link: the student recipe at the stage's size and epochs (patience capped at them), the arm's seed,
-    /// taught by <paramref name="teacherRun"/> in the policy teacher's place and by the click teacher; its name carries
-    /// the arm, stage, seed and a hash of the whole config (the teacher's run included), so a rerun resumes it.
+    /// The run of one link: the student recipe at <paramref name="model"/>'s size (started from <paramref name="initFrom"/>'s
+    /// weights when given, a pruned model), the stage's epochs (patience capped at them) and the arm's seed, taught by
+    /// <paramref name="teacherRun"/> in the policy teacher's place and by the click teacher; its name carries the arm,
+    /// stage, seed and a hash of the whole config (teacher and start included), so a rerun resumes it.
     /// </summary>
-    public static MatchTrainingConfig LinkConfig(MatchTrainingConfig student, ChainArm arm, int stage, int seed, string teacherRun, string clickRun)
+    public static MatchTrainingConfig LinkConfig(MatchTrainingConfig student, ChainArm arm, int stage, int seed, MatchModelConfig model, string? initFrom,
+        string teacherRun, string clickRun)
     {
-        var link = arm.Stages[stage];
         var config = student with
         {
             ShuffleSeed = (ulong)seed,
-            Model = link.Model with { Seed = (ulong)seed, MaxTokens = student.Model.MaxTokens },
-            Training = student.Training with { Epochs = link.Epochs, Patience = Math.Min(student.Training.Patience, link.Epochs) },
+            Model = model with { Seed = (ulong)seed, MaxTokens = student.Model.MaxTokens },
+            Training = student.Training with { Epochs = arm.Stages[stage].Epochs, Patience = Math.Min(student.Training.Patience, arm.Stages[stage].Epochs) },
             PolicyTeacherRun = teacherRun,
             ClickTeacherRun = clickRun,
+            InitFrom = initFrom,
             RunName = null,
         };
         return config with { RunName = $"chain-{arm.Name}-link{stage + 1}-seed{seed}-{config.RecipeHash()}" };
     }
 
+    /// <summary>
+    /// The best model of <paramref name="sourceRun"/> less its least important units (written once beside the runs, under
+    /// a name of the source and the amount, and reused): its config and directory. Units are ranked on the validation
+    /// split by the hard labels' loss of the student recipe: the distillation loss the pruned link then trains on compares
+    /// the model with itself before pruning, which has no gradient there.
+    /// </summary>
+    private static (MatchModelConfig Model, string Directory) PrunedLink(MatchTrainingConfig student, string sourceRun, PruningAmount amount, MatchDataSet data, Action<string>? log)
+    {
+        var directory = Path.Combine(student.RunsDirectory, $"{Path.GetFileName(Path.TrimEndingDirectorySeparator(sourceRun))}-pruned-l{amount.Layers}-h{amount.Heads}-c{amount.Channels}");
+        var best = Path.Combine(directory, MatchModel.BestFile);
+        if (!File.Exists(Path.Combine(directory, PrunedLinkFile)))
+        {
+            var source = MatchModel.Load(Path.Combine(sourceRun, MatchModel.BestFile));
+            var labels = student with
+            {
+                Model = source.Config,
+                Distillation = student.Distillation with { PolicyTeacherWeight = 0, ClickTeacherWeight = 0, HardLabelWeight = 1 },
+                PolicyTeacherRun = null,
+                ClickTeacherRun = null,
+            };
+            var trainer = new MatchTrainer(MatchRole.Student, labels, data);
+            var calibration = trainer.Select(MatchSplit.Validation);
+            log?.Invoke($"pruning {amount.Layers} blocks, {amount.Heads} heads and {amount.Channels} MLP channels from {sourceRun} (ranked on {calibration.Count} validation pairs)");
+            var importance = StructuredPruning.Estimate(source, calibration, trainer.BatchLoss(), student.Training.BatchSize);
+            var removed = StructuredPruning.Choose(importance, amount);
+            var pruned = StructuredPruning.Prune(source, removed);
+            StagedDirectory.Write(directory, PrunedLinkFile, replace: false, staging =>
+            {
+                pruned.Save(Path.Combine(staging, MatchModel.BestFile));
+                AtomicFile.WriteAllBytes(Path.Combine(staging, PrunedLinkFile), System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new { source = sourceRun, removed, importance }, RunJson.Options));
+                return 0;
+            });
+        }
+        return (MatchModel.ReadSpec(best).Model, directory);
+    }
+
+    /// <summary>The file a pruned link's directory is complete with: what was removed and every unit's score.</summary>
+    public const string PrunedLinkFile = "pruning.json";
+
+    private static string Describe(ChainStage stage) => stage switch
+    {
+        { Model: { } model } => Describe(model),
+        { ShapeOf: { } other } => $"{other}'s shape, from scratch",
+        _ => $"pruned by {stage.Prune!.Layers} blocks, {stage.Prune.Heads} heads, {stage.Prune.Channels} channels",
+    };
+
     private static string Describe(MatchModelConfig model) => $"C{model.Channels} H{model.Heads} F{model.FeedForward} L{model.Layers}";
 
-    private static List<ChainArmSummary> Summarize(DistillationChainConfig config, List<ChainLink> links)
+    private static List<ChainArmSummary> Summarize(CompressionExperimentConfig config, List<ChainLink> links)
     {
         SeedSpread Spread(ChainArm arm, Func<ChainLink, double> value) =>
             SeedSpread.Of([.. links.Where(l => l.Arm == arm.Name && l.Stage == arm.Stages.Length).Select(value)]);
         var metrics = config.Arms.ToDictionary(a => a.Name, a => TableKeys.ToDictionary(k => k, k => Spread(a, l => l.Metrics[k])));
         var first = config.Arms[0].Name;
-        return [.. config.Arms.Select(arm => new ChainArmSummary(arm.Name, string.Join(" → ", ["policy teacher", .. arm.Stages.Select(s => Describe(s.Model))]),
+        return [.. config.Arms.Select(arm => new ChainArmSummary(arm.Name, string.Join(" → ", ["policy teacher", .. arm.Stages.Select(Describe)]),
             arm.BudgetEpochs, metrics[arm.Name],
             SeedSpread.Of([.. config.Seeds.Select(seed => links.Where(l => l.Arm == arm.Name && l.Seed == seed).Sum(l => l.TrainingSeconds))]),
             arm.Name == first ? new Dictionary<string, SeedVerdict>() : HeadlineKeys.ToDictionary(k => k, k => SeedVerdict.Of(metrics[arm.Name][k], metrics[first][k]))))];
@@ -121,7 +179,7 @@ public static class DistillationChainExperiment
     /// Times the policy teacher and each arm's final student of the first seed on the same pairs of the split, in batches,
     /// the models taking turns in every round; each latency is the median over rounds.
     /// </summary>
-    private static List<ModelLatency> TimeModels(DistillationChainConfig config, MatchDataSet data, string policyRun, List<ChainLink> links, Action<string>? log)
+    private static List<ModelLatency> TimeModels(CompressionExperimentConfig config, MatchDataSet data, string policyRun, List<ChainLink> links, Action<string>? log)
     {
         var pairs = data.In(config.Split).Take(config.LatencyPairs).ToList();
         var models = new List<(string Name, MatchModel Model)> { ("policy teacher", MatchInference.LoadBest(policyRun, MatchRole.PolicyTeacher, data.VocabSize, data.Layout)) };

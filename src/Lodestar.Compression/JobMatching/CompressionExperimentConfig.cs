@@ -1,6 +1,7 @@
-// The distillation-chain ablation as one config file (configs/compress/distill-chain.json): the world, the policy and
-// click teachers, the student recipe, and the arms, each a chain of ever smaller students ending at the same size after
-// the same number of training epochs, so the arms differ only in how the policy teacher's knowledge reaches the last one.
+// A compression ablation as one config file (configs/compress/*.json): the world, the policy and click teachers, the
+// student recipe, and the arms, each a chain of links from the policy teacher ending at the same size after the same
+// number of training epochs, so the arms differ only in how the policy teacher's knowledge reaches the last link:
+// through ever smaller students (distillation chains) or by pruning in steps or at once (structured pruning).
 using Lodestar.Core;
 using Lodestar.Features.JobMatching;
 using Lodestar.Models.JobMatching;
@@ -9,11 +10,22 @@ using Lodestar.Training.Loop;
 
 namespace Lodestar.Compression.JobMatching;
 
-/// <summary>One link of a chain: a student of this size trained for this many epochs, distilled from the link before it.</summary>
+/// <summary>
+/// One link of a chain, trained for <see cref="Epochs"/> and distilled from the link before it (the policy teacher
+/// before the first). It is exactly one of: a new student of <see cref="Model"/>'s size; the link before it with the
+/// least important units removed (<see cref="Prune"/>); or a new student of the shape another arm's last link ended at
+/// (<see cref="ShapeOf"/>: the same size trained from scratch).
+/// </summary>
 public sealed record ChainStage
 {
-    /// <summary>The student's size; its max_tokens is the experiment student's, its seed the run's.</summary>
-    public MatchModelConfig Model { get; init; } = MatchModelConfig.Student;
+    /// <summary>A new student's size; its max_tokens is the experiment student's, its seed the run's.</summary>
+    public MatchModelConfig? Model { get; init; }
+
+    /// <summary>Units to remove from the link before (StructuredPruning, ranked on the validation split's hard labels).</summary>
+    public PruningAmount? Prune { get; init; }
+
+    /// <summary>The name of an earlier arm whose last link (same seed) gives this new student's shape.</summary>
+    public string? ShapeOf { get; init; }
 
     /// <summary>Epochs of this link (its share of the arm's training budget).</summary>
     public int Epochs { get; init; } = 3;
@@ -30,7 +42,7 @@ public sealed record ChainArm
     public int BudgetEpochs => Stages.Sum(s => s.Epochs);
 }
 
-public sealed record DistillationChainConfig
+public sealed record CompressionExperimentConfig
 {
     /// <summary>Members of the generated world (generated into Student.World when it has no manifest).</summary>
     public int WorldMembers { get; init; } = 6_000;
@@ -71,7 +83,7 @@ public sealed record DistillationChainConfig
     /// <summary>Interleaved timing rounds; each times every model once, and a model's latency is the median over rounds.</summary>
     public int LatencyRounds { get; init; } = 5;
 
-    public DistillationChainConfig Validate()
+    public CompressionExperimentConfig Validate()
     {
         this.Require(WorldMembers >= 100, WorldMembers, "must be at least 100");
         this.Require(WorldDays >= 1, WorldDays, "must be at least 1");
@@ -80,16 +92,24 @@ public sealed record DistillationChainConfig
         this.Require(Arms.All(a => a.Name.Length > 0 && a.Name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_')), Arms,
             "each arm needs a name of letters, digits, '-' and '_' (it names the arm's run directories)");
         this.Require(Arms.Select(a => a.Name).Distinct().Count() == Arms.Length, Arms, "arm names must be distinct");
+        var ends = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var arm in Arms)
         {
             this.Require(arm.Stages.Length > 0, arm.Stages, $"arm '{arm.Name}' has no stages");
             this.Require(arm.Stages.All(s => s.Epochs >= 1), arm.Stages, $"arm '{arm.Name}': every stage trains at least one epoch");
             foreach (var stage in arm.Stages)
             {
-                stage.Model.Validate();
+                this.Require(new object?[] { stage.Model, stage.Prune, stage.ShapeOf }.Count(o => o is not null) == 1, arm.Stages,
+                    $"arm '{arm.Name}': each stage is exactly one of model, prune or shape_of");
+                stage.Model?.Validate();
+                this.Require(stage.Prune is null || (stage.Prune.Layers >= 0 && stage.Prune.Heads >= 0 && stage.Prune.Channels >= 0
+                    && stage.Prune.Layers + stage.Prune.Heads + stage.Prune.Channels > 0), arm.Stages, $"arm '{arm.Name}': a prune stage removes at least one unit and no negative count");
+                this.Require(stage.ShapeOf is null || ends.ContainsKey(stage.ShapeOf), arm.Stages,
+                    $"arm '{arm.Name}': shape_of '{stage.ShapeOf}' names no arm listed before it");
             }
+            ends[arm.Name] = End(arm, ends);
             // The comparison holds the final student and the budget fixed: an arm that ends elsewhere measures something else.
-            this.Require(SameSize(arm.Stages[^1].Model, Arms[0].Stages[^1].Model), arm.Stages,
+            this.Require(ends[arm.Name] == ends[Arms[0].Name], arm.Stages,
                 $"arm '{arm.Name}' ends at another student size than arm '{Arms[0].Name}' (every arm must end at the same size)");
             this.Require(arm.BudgetEpochs == Arms[0].BudgetEpochs, arm.Stages,
                 $"arm '{arm.Name}' trains {arm.BudgetEpochs} epochs over its stages, arm '{Arms[0].Name}' {Arms[0].BudgetEpochs} (every arm must have the same budget)");
@@ -103,8 +123,31 @@ public sealed record DistillationChainConfig
         return this;
     }
 
-    private static bool SameSize(MatchModelConfig a, MatchModelConfig b) => a with { Seed = 0, MaxTokens = 0 } == b with { Seed = 0, MaxTokens = 0 };
+    /// <summary>
+    /// Where an arm ends, as a key equal for arms that end at the same size: the last new student's size (the policy
+    /// teacher's when none), with the heads, channels and blocks pruned after it summed; shape_of ends where its arm does.
+    /// </summary>
+    private string End(ChainArm arm, IReadOnlyDictionary<string, string> ends)
+    {
+        var start = Size(PolicyTeacher.Model);
+        var (layers, heads, channels) = (0, 0, 0);
+        foreach (var stage in arm.Stages)
+        {
+            if (stage.Model is not null || stage.ShapeOf is not null)
+            {
+                start = stage.Model is { } model ? Size(model) : ends[stage.ShapeOf!];
+                (layers, heads, channels) = (0, 0, 0);
+            }
+            else
+            {
+                (layers, heads, channels) = (layers + stage.Prune!.Layers, heads + stage.Prune.Heads, channels + stage.Prune.Channels);
+            }
+        }
+        return layers + heads + channels == 0 ? start : $"{start} less {layers} blocks, {heads} heads, {channels} channels";
+    }
+
+    private static string Size(MatchModelConfig model) => System.Text.Json.JsonSerializer.Serialize(model with { Seed = 0, MaxTokens = 0 }, RunJson.Options);
 
     /// <summary>Reads and validates the config (RunJson.ReadConfig); relative paths inside it are relative to the working directory.</summary>
-    public static DistillationChainConfig Load(string path) => RunJson.ReadConfig<DistillationChainConfig>(path, c => c.Validate());
+    public static CompressionExperimentConfig Load(string path) => RunJson.ReadConfig<CompressionExperimentConfig>(path, c => c.Validate());
 }

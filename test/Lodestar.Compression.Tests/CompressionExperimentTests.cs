@@ -1,6 +1,6 @@
-// The distillation-chain ablation on the tiny world: each link is taught by the link before it, every arm ends at the
-// same size after the same epochs, a rerun trains nothing, the report holds the verdicts, and a config that would
-// compare unlike arms is refused by name.
+// The compression ablations on the tiny world: each link is taught by the link before it, every arm ends at the same
+// size after the same epochs (a chain of students, pruning in steps or at once, the pruned shape from scratch), a rerun
+// trains nothing, the report holds the verdicts, and a config that would compare unlike arms is refused by name.
 using System.Text.Json;
 using Lodestar.Compression.JobMatching;
 using Lodestar.Core;
@@ -12,16 +12,16 @@ using Lodestar.Training.Tests.JobMatching;
 
 namespace Lodestar.Compression.Tests;
 
-public class DistillationChainExperimentTests(TinyMatchWorld world) : IClassFixture<TinyMatchWorld>
+public class CompressionExperimentTests(TinyMatchWorld world) : IClassFixture<TinyMatchWorld>
 {
     private static readonly MatchModelConfig Small = new() { Channels = 8, Heads = 2, FeedForward = 16, Layers = 1 };
     private static readonly MatchModelConfig Medium = new() { Channels = 12, Heads = 2, FeedForward = 24, Layers = 1 };
 
-    private DistillationChainConfig Config(string name)
+    private CompressionExperimentConfig Config(string name)
     {
         var student = world.In(name);
         var teacher = student.WithTraining(t => t with { Epochs = 1 });
-        return new DistillationChainConfig
+        return new CompressionExperimentConfig
         {
             Student = student,
             PolicyTeacher = teacher,
@@ -42,7 +42,7 @@ public class DistillationChainExperimentTests(TinyMatchWorld world) : IClassFixt
     public void EachLinkIsTaughtByTheLinkBeforeItAndArmsEndAlike()
     {
         var config = Config("chain");
-        var result = DistillationChainExperiment.Run(config);
+        var result = CompressionExperiment.Run(config);
         Assert.Equal(2 * (1 + 2), result.Links.Count);
         var policyRun = config.PolicyTeacher.AsTeacherOf(config.Student).RunDirectory(MatchRole.PolicyTeacher);
         foreach (var seed in config.Seeds)
@@ -59,7 +59,7 @@ public class DistillationChainExperimentTests(TinyMatchWorld world) : IClassFixt
         }
         Assert.Equal(["direct", "gradual"], result.Arms.Select(a => a.Arm));
         Assert.Empty(result.Arms[0].AgainstFirst);
-        Assert.Equal(DistillationChainExperiment.HeadlineKeys, result.Arms[1].AgainstFirst.Keys);
+        Assert.Equal(CompressionExperiment.HeadlineKeys, result.Arms[1].AgainstFirst.Keys);
         var gradual = result.Arms[1].Metrics[MatchMetrics.NdcgPolicy];
         var direct0 = result.Arms[0].Metrics[MatchMetrics.NdcgPolicy];
         Assert.Equal(gradual.Mean - direct0.Mean, result.Arms[1].AgainstFirst[MatchMetrics.NdcgPolicy].Difference, 12);
@@ -68,10 +68,10 @@ public class DistillationChainExperimentTests(TinyMatchWorld world) : IClassFixt
         Assert.Equal(40, result.LatencyPairs);
 
         // A rerun resumes every finished run: the same records, nothing trained again.
-        var again = DistillationChainExperiment.Run(config);
+        var again = CompressionExperiment.Run(config);
         Assert.Equal(result.Links.Select(l => (l.Run, l.TrainingSeconds)), again.Links.Select(l => (l.Run, l.TrainingSeconds)));
 
-        var html = DistillationChainReport.Write(config.Out, "chain", result);
+        var html = CompressionReport.Write(config.Out, "chain", result);
         var page = File.ReadAllText(html);
         Assert.Contains("Against direct", page);
         Assert.Contains("<svg", page);
@@ -79,6 +79,49 @@ public class DistillationChainExperimentTests(TinyMatchWorld world) : IClassFixt
         Assert.Equal(2, json.RootElement.GetProperty("arms").GetArrayLength());
         Assert.Equal(result.Arms[1].AgainstFirst[MatchMetrics.AucApply].Verdict,
             json.RootElement.GetProperty("arms")[1].GetProperty("against_first").GetProperty(MatchMetrics.AucApply).GetProperty("verdict").GetString());
+    }
+
+    [Fact]
+    public void PruningInStepsAtOnceAndTheShapeFromScratchEndAtOneSize()
+    {
+        var chain = Config("chain-pruning");
+        var config = chain with
+        {
+            Seeds = [1],
+            Arms =
+            [
+                new ChainArm { Name = "one-shot", Stages = [new ChainStage { Prune = new PruningAmount(0, 1, 16), Epochs = 2 }] },
+                new ChainArm { Name = "gradual", Stages = [new ChainStage { Prune = new PruningAmount(0, 0, 8), Epochs = 1 }, new ChainStage { Prune = new PruningAmount(0, 1, 8), Epochs = 1 }] },
+                new ChainArm { Name = "scratch", Stages = [new ChainStage { ShapeOf = "one-shot", Epochs = 2 }] },
+            ],
+        };
+        var result = CompressionExperiment.Run(config);
+        var finals = result.Arms.Select(a => result.Links.Single(l => l.Arm == a.Arm && l.Stage == config.Arms.Single(c => c.Name == a.Arm).Stages.Length)).ToList();
+        Assert.Single(finals.Select(l => l.Parameters).Distinct());
+        var teacher = PolicyTeacherOf(config);
+        Assert.True(finals[0].Parameters < teacher.ParameterCount);
+        // The pruned links start from the pruned weights and keep the record; the scratch link starts from nothing.
+        var oneShot = MatchModel.Load(Path.Combine(finals[0].Run, MatchModel.BestFile));
+        Assert.Equal(16, Assert.Single(oneShot.Pruning).Channels.Sum(c => c.Length));
+        Assert.Equal(2, MatchModel.Load(Path.Combine(finals[1].Run, MatchModel.BestFile)).Pruning.Count);
+        var scratch = RunRecord<MatchTrainingConfig>.Read(finals[2].Run).Config;
+        Assert.Null(scratch.InitFrom);
+        Assert.Equal(oneShot.Config with { Seed = 0 }, scratch.Model with { Seed = 0 });
+        Assert.Empty(MatchModel.Load(Path.Combine(finals[2].Run, MatchModel.BestFile)).Pruning);
+        Assert.Equal(result.Links.Single(l => l.Arm == "gradual" && l.Stage == 1).Run, TeacherOf(finals[1].Run));
+
+        var unequal = config with { Arms = [config.Arms[0], config.Arms[1] with { Stages = [config.Arms[1].Stages[0], new ChainStage { Prune = new PruningAmount(0, 0, 8), Epochs = 1 }] }] };
+        Assert.Contains("arm 'gradual' ends at another student size than arm 'one-shot'", Assert.Throws<InvalidConfigException>(() => unequal.Validate()).Message);
+        var forward = config with { Arms = [config.Arms[2], config.Arms[0]] };
+        Assert.Contains("shape_of 'one-shot' names no arm listed before it", Assert.Throws<InvalidConfigException>(() => forward.Validate()).Message);
+        var both = config with { Arms = [config.Arms[0], new ChainArm { Name = "both", Stages = [new ChainStage { Model = Small, Prune = new PruningAmount(0, 1, 16), Epochs = 2 }] }] };
+        Assert.Contains("exactly one of model, prune or shape_of", Assert.Throws<InvalidConfigException>(() => both.Validate()).Message);
+    }
+
+    private static MatchModel PolicyTeacherOf(CompressionExperimentConfig config)
+    {
+        var policy = config.PolicyTeacher.AsTeacherOf(config.Student);
+        return MatchModel.Load(Path.Combine(policy.RunDirectory(MatchRole.PolicyTeacher), MatchModel.BestFile));
     }
 
     [Fact]
