@@ -66,6 +66,34 @@ public sealed class Linear : Module
     /// <summary>Back to float32 inference.</summary>
     public void DropLowPrecision() => LowPrecision = null;
 
+    /// <summary>
+    /// Runs inference on <paramref name="weight"/> read from a low-precision checkpoint; the float32 weight becomes the
+    /// values it stands for, so the layer trains and exports as what it serves.
+    /// </summary>
+    public void UseLowPrecision(ILowPrecisionWeight weight)
+    {
+        if (weight.OutFeatures != Weight.Dim(0) || weight.InFeatures != Weight.Dim(1))
+        {
+            throw new ArgumentException($"a {weight.Kind} weight of ({weight.OutFeatures} × {weight.InFeatures}) for a layer of ({Weight.Dim(0)} × {Weight.Dim(1)})");
+        }
+        switch (weight)
+        {
+            case Int8Weight int8:
+                int8.Dequantize(Weight.Data);
+                break;
+            case Bf16Weight bf16:
+                bf16.Dequantize(Weight.Data);
+                break;
+            default:
+                throw new ArgumentException($"no float32 reading of a {weight.Kind} weight");
+        }
+        if (Packed is not null)
+        {
+            Packed = Kernels.Gemm.PackWeight(Weight.Data, Weight.Dim(0), Weight.Dim(1));
+        }
+        LowPrecision = weight;
+    }
+
     protected override void OnFrozenChanged(bool frozen) =>
         Packed = frozen ? Kernels.Gemm.PackWeight(Weight.Data, Weight.Dim(0), Weight.Dim(1)) : null;
 }

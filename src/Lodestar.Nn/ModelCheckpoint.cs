@@ -9,6 +9,10 @@ using System.Numerics;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Lodestar.Core;
+using ILowPrecisionWeight = Lodestar.Kernels.ILowPrecisionWeight;
+using Int8ActivationRange = Lodestar.Kernels.Int8ActivationRange;
+using Int8Weight = Lodestar.Kernels.Int8Weight;
+using Bf16Weight = Lodestar.Kernels.Bf16Weight;
 using Lodestar.Nn.Optim;
 using Lodestar.Tensors.Serialization;
 
@@ -47,11 +51,24 @@ public static class ModelCheckpoint
     };
 
     /// <summary>Writes <paramref name="model"/>'s weights with its kind and config (and, when given, the training state) to path.</summary>
-    public static void Save(string path, Module model, string kind, string configJson, TrainingSnapshot? training = null)
+    /// <param name="lowPrecision">
+    /// Write each linear layer that runs in a lower precision (Linear.LowPrecision) as it runs: int8 codes with their
+    /// per-channel scales and calibrated input range, or bf16 bits; the metadata's <see cref="LowPrecisionKey"/> lists
+    /// them. Loading restores them (the float32 weight becomes the values they stand for).
+    /// </param>
+    public static void Save(string path, Module model, string kind, string configJson, TrainingSnapshot? training = null, bool lowPrecision = false)
     {
         var writer = new SafeTensorsWriter();
+        var layers = lowPrecision
+            ? model.NamedModules().Where(m => m.Module is Linear { LowPrecision: not null }).ToDictionary(m => m.Name + ".weight", m => ((Linear)m.Module).LowPrecision!, StringComparer.Ordinal)
+            : [];
         foreach (var (name, parameter) in model.NamedParameters())
         {
+            if (layers.TryGetValue(name, out var weight))
+            {
+                AddLowPrecision(writer, name, weight);
+                continue;
+            }
             writer.Add(name, parameter.Data, Shape(parameter.Shape));
         }
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -61,6 +78,10 @@ public static class ModelCheckpoint
             ["kind"] = kind,
             ["config"] = configJson,
         };
+        if (layers.Count > 0)
+        {
+            metadata[LowPrecisionKey] = JsonSerializer.Serialize(layers.ToDictionary(l => l.Key, l => l.Value.Kind, StringComparer.Ordinal));
+        }
         if (training is not null)
         {
             metadata["step"] = training.Step.ToString(CultureInfo.InvariantCulture);
@@ -87,6 +108,32 @@ public static class ModelCheckpoint
         }
         metadata[DigestKey] = TensorDigest.Of(writer);
         writer.Save(path, metadata);
+    }
+
+    /// <summary>The metadata key of the weights written in a lower precision: a JSON object of weight name → "int8" or "bf16".</summary>
+    public const string LowPrecisionKey = "low_precision";
+
+    private const string ScaleSuffix = ".scale";
+    private const string InputRangeSuffix = ".input_range";
+
+    private static void AddLowPrecision(SafeTensorsWriter writer, string name, ILowPrecisionWeight weight)
+    {
+        switch (weight)
+        {
+            case Int8Weight int8:
+                writer.Add(name, int8.Values, int8.OutFeatures, int8.InFeatures);
+                writer.Add(name + ScaleSuffix, int8.Scales, int8.OutFeatures);
+                if (int8.Activations is { } range)
+                {
+                    writer.Add(name + InputRangeSuffix, [range.Min, range.Max], 2);
+                }
+                break;
+            case Bf16Weight bf16:
+                writer.AddRaw(name, SafeTensorsDType.BF16, System.Runtime.InteropServices.MemoryMarshal.AsBytes(bf16.Values.AsSpan()), bf16.OutFeatures, bf16.InFeatures);
+                break;
+            default:
+                throw new NotSupportedException($"{name}: no checkpoint format for a {weight.Kind} weight");
+        }
     }
 
     /// <summary>The metadata key of the checksum of every tensor in the file (TensorDigest), checked on every read.</summary>
@@ -224,9 +271,50 @@ public static class ModelCheckpoint
 
     private static void CopyWeights(SafeTensorsFile file, string path, Module model)
     {
-        foreach (var (name, parameter) in model.NamedParameters())
+        var lowPrecision = file.Metadata.TryGetValue(LowPrecisionKey, out var listed)
+            ? JsonSerializer.Deserialize<Dictionary<string, string>>(listed) ?? []
+            : [];
+        var linears = model.NamedModules().Where(m => m.Module is Linear).ToDictionary(m => m.Name + ".weight", m => (Linear)m.Module, StringComparer.Ordinal);
+        foreach (var (name, kind) in lowPrecision)
+        {
+            if (!linears.TryGetValue(name, out var layer))
+            {
+                throw new InvalidDataException($"{path}: holds {kind} weights for '{name}', which is not a linear layer's weight in this model (a checkpoint of another architecture?)");
+            }
+            layer.UseLowPrecision(ReadLowPrecision(file, path, name, kind, layer.Weight.Dim(0), layer.Weight.Dim(1)));
+        }
+        foreach (var (name, parameter) in model.NamedParameters().Where(p => !lowPrecision.ContainsKey(p.Name)))
         {
             Copy(file, path, name, parameter.Data);
+        }
+    }
+
+    private static ILowPrecisionWeight ReadLowPrecision(SafeTensorsFile file, string path, string name, string kind, int outFeatures, int inFeatures)
+    {
+        if (!file.Contains(name))
+        {
+            throw new InvalidDataException($"{path}: checkpoint has no tensor '{name}'");
+        }
+        var entry = file[name];
+        if (entry.Shape.Count != 2 || entry.Shape[0] != outFeatures || entry.Shape[1] != inFeatures)
+        {
+            throw new InvalidDataException($"{path}: tensor '{name}' holds {kind} weights of shape {entry.ShapeText}, the model's layer is ({outFeatures}, {inFeatures})");
+        }
+        switch (kind)
+        {
+            case "int8":
+                var scales = file.Contains(name + ScaleSuffix) ? file.GetFloat32(name + ScaleSuffix).ToArray()
+                    : throw new InvalidDataException($"{path}: int8 tensor '{name}' has no per-channel scales ('{name}{ScaleSuffix}')");
+                Int8ActivationRange? range = null;
+                if (file.Contains(name + InputRangeSuffix) && file.GetFloat32(name + InputRangeSuffix) is { Length: 2 } bounds)
+                {
+                    range = new Int8ActivationRange(bounds[0], bounds[1]);
+                }
+                return Int8Weight.FromCodes(file.GetInt8(name).ToArray(), scales, outFeatures, inFeatures, range);
+            case "bf16":
+                return Bf16Weight.FromBits(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(file.GetBytes(name)).ToArray(), outFeatures, inFeatures);
+            default:
+                throw new InvalidDataException($"{path}: tensor '{name}' is listed as '{kind}', a precision this Lodestar does not read (int8 or bf16)");
         }
     }
 

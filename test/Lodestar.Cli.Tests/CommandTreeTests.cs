@@ -32,6 +32,7 @@ public class CommandTreeTests
     [InlineData("compress", "precision", "--help")]
     [InlineData("compress", "experiment", "--help")]
     [InlineData("compress", "prune", "--help")]
+    [InlineData("compress", "quantize", "--help")]
     [InlineData("bench", "match", "--help")]
     [InlineData("bench", "seqrec", "--help")]
     [InlineData("bench", "embed", "--help")]

@@ -13,8 +13,43 @@ public static class CompressCommand
     {
         var command = new Command("compress", "Go big, then go small: make a trained model cheaper to serve and measure what it costs.");
         command.Subcommands.Add(Precision());
+        command.Subcommands.Add(Quantize());
         command.Subcommands.Add(Prune());
         command.Subcommands.Add(Experiment());
+        return command;
+    }
+
+    private static Command Quantize()
+    {
+        var run = new Option<DirectoryInfo>("--run") { Description = "A trained job-matching run directory (policy-teacher, click-teacher or student).", Required = true };
+        var precision = new Option<string>("--precision") { Description = "int8 (per-channel weights, input ranges calibrated on the validation split) or bf16.", DefaultValueFactory = _ => "int8" };
+        precision.AcceptOnlyFromAmong([.. RunQuantizationResult.Precisions]);
+        var head = new Option<bool>("--head") { Description = "Quantize the output head too (it stays float32 by default, as LinkedIn serves)." };
+        var output = new Option<DirectoryInfo>("--out") { Description = "Directory of the quantized model (best.safetensors as it runs, its feature spec, quantization.json).", Required = true };
+        var force = new Option<bool>("--force") { Description = "Replace a quantization result already in --out." };
+        var json = CliJson.CreateOption();
+        var command = new Command("quantize", "Write a match run's best model with its body in int8 or bf16 (the head in float32 unless --head) as it will run, " +
+            "so a server or `match score` reading --out scores in that precision; measures its test figures beside float32's.")
+        {
+            Options = { run, precision, head, output, force, json },
+        };
+        command.SetAction(parse =>
+        {
+            var result = MatchRunQuantization.Quantize(parse.GetValue(run)!.FullName, parse.GetValue(precision)!, parse.GetValue(head), parse.GetValue(output)!.FullName,
+                parse.GetValue(force), Console.Error.WriteLine);
+            if (parse.GetValue(json))
+            {
+                CliJson.WriteLine(result);
+                return 0;
+            }
+            var keys = MatchRunPruning.FigureKeys;
+            var table = new Table().AddColumns(["model", "checkpoint bytes", .. keys]);
+            table.AddRow(["float32", $"{result.FloatBytes:N0}", .. keys.Select(k => $"{result.Before.Metrics[k]:F4}")]);
+            table.AddRow([result.Precision + (result.Head ? " everywhere" : " body, float32 head"), $"{result.Bytes:N0}", .. keys.Select(k => $"{result.After.Metrics[k]:F4}")]);
+            table.Caption($"{result.Role}: {result.Layers.Count} layers in {result.Precision}; written to {result.Out}");
+            AnsiConsole.Write(table);
+            return 0;
+        });
         return command;
     }
 

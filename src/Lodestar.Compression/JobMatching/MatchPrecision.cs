@@ -28,11 +28,7 @@ public static class MatchPrecision
     /// </summary>
     public static PrecisionComparison Compare(string runDirectory, Action<string>? log = null)
     {
-        var task = RunJson.RequireTask(runDirectory, MatchModel.KindPrefix + "*");
-        var role = MatchModel.ParseRole(task[MatchModel.KindPrefix.Length..]);
-        var config = MatchInference.ReadConfig(runDirectory);
-        var data = MatchPipeline.Prepare(config);
-        var model = MatchInference.LoadBest(runDirectory, role, data.VocabSize, data.Layout);
+        var (_, role, config, data, model) = TrainedMatchRun.Open(runDirectory, log);
         var testSet = MatchTestSet.Of(data, MatchSplit.Test);
         var calibration = data.In(MatchSplit.Validation).ToList();
         var variants = new List<PrecisionVariant>();

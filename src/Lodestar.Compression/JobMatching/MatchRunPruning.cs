@@ -13,11 +13,11 @@ using Lodestar.Training.Loop;
 namespace Lodestar.Compression.JobMatching;
 
 /// <summary>A model's parameters and test figures (policy NDCG@10, apply AUC and ECE, truth NDCG@10).</summary>
-public sealed record PrunedModelFigures(long Parameters, IReadOnlyDictionary<string, double> Metrics);
+public sealed record ModelFigures(long Parameters, IReadOnlyDictionary<string, double> Metrics);
 
 /// <param name="Model">The pruned model's config: a run that distils it on sets it as its model, with init_from the output directory.</param>
 public sealed record RunPruningResult(string Run, string Role, string Out, PruningAmount Amount, PrunedUnits Removed, MatchModelConfig Model,
-    int CalibrationPairs, PrunedModelFigures Before, PrunedModelFigures After, UnitImportance Importance)
+    int CalibrationPairs, ModelFigures Before, ModelFigures After, UnitImportance Importance)
 {
     /// <summary>The file written last into the output directory: a complete pruning result holds it.</summary>
     public const string FileName = "pruning.json";
@@ -27,15 +27,17 @@ public static class MatchRunPruning
 {
     public static IReadOnlyList<string> FigureKeys { get; } = [MatchMetrics.NdcgPolicy, MatchMetrics.AucApply, MatchMetrics.EceApply, MatchMetrics.NdcgTruth];
 
+    /// <summary>A model's parameters and its <see cref="FigureKeys"/> on the test set.</summary>
+    public static ModelFigures Figures(MatchModel model, MatchTestSet testSet, MatchDataSet data)
+    {
+        var metrics = MatchEvaluator.Measure(testSet, model, data).Metrics;
+        return new(model.ParameterCount, FigureKeys.ToDictionary(k => k, k => metrics[k]));
+    }
+
     /// <summary>Prunes the best model of <paramref name="runDirectory"/> by <paramref name="amount"/> into <paramref name="outDirectory"/>.</summary>
     public static RunPruningResult Prune(string runDirectory, PruningAmount amount, string outDirectory, bool replace = false, Action<string>? log = null)
     {
-        var task = RunJson.RequireTask(runDirectory, MatchModel.KindPrefix + "*");
-        var role = MatchModel.ParseRole(task[MatchModel.KindPrefix.Length..]);
-        var config = MatchInference.ReadConfig(runDirectory);
-        log?.Invoke($"preparing {runDirectory}'s data");
-        var data = MatchPipeline.Prepare(config);
-        var model = MatchInference.LoadBest(runDirectory, role, data.VocabSize, data.Layout);
+        var (_, role, config, data, model) = TrainedMatchRun.Open(runDirectory, log);
         var trainer = new MatchTrainer(role, config, data);
         var calibration = trainer.Select(MatchSplit.Validation);
         log?.Invoke($"ranking {model.Config.Layers} blocks' heads and MLP channels on {calibration.Count} validation pairs");
@@ -43,14 +45,9 @@ public static class MatchRunPruning
         var removed = StructuredPruning.Choose(importance, amount);
         var pruned = StructuredPruning.Prune(model, removed);
         var testSet = MatchTestSet.Of(data, MatchSplit.Test);
-        PrunedModelFigures Figures(MatchModel m)
-        {
-            var metrics = MatchEvaluator.Measure(testSet, m, data).Metrics;
-            return new(m.ParameterCount, FigureKeys.ToDictionary(k => k, k => metrics[k]));
-        }
         log?.Invoke($"measuring both models on {testSet.Examples.Count} test pairs");
         var result = new RunPruningResult(Path.GetFullPath(runDirectory), MatchModel.RoleName(role), Path.GetFullPath(outDirectory), amount, removed, pruned.Config,
-            calibration.Count, Figures(model), Figures(pruned), importance);
+            calibration.Count, Figures(model, testSet, data), Figures(pruned, testSet, data), importance);
         StagedDirectory.Write(outDirectory, RunPruningResult.FileName, replace, staging =>
         {
             pruned.Save(Path.Combine(staging, MatchModel.BestFile));

@@ -14,6 +14,19 @@ public sealed class Bf16Weight : ILowPrecisionWeight
         Bf16.FromFloat(weight[..Values.Length], Values);
     }
 
+    private Bf16Weight(ushort[] values, int outFeatures, int inFeatures) => (Values, OutFeatures, InFeatures) = (values, outFeatures, inFeatures);
+
+    /// <summary>A weight from stored bf16 bits (a low-precision checkpoint), checked for its shape.</summary>
+    public static Bf16Weight FromBits(ushort[] values, int outFeatures, int inFeatures)
+    {
+        GemmShape.CheckDimensions(outFeatures, inFeatures, 0);
+        return values.Length == outFeatures * inFeatures ? new Bf16Weight(values, outFeatures, inFeatures)
+            : throw new ArgumentException($"bf16 weight ({outFeatures} × {inFeatures}): {values.Length} values, expected {outFeatures * inFeatures}");
+    }
+
+    /// <summary>The float32 weight the bf16 bits stand for.</summary>
+    public void Dequantize(Span<float> weight) => Bf16.ToFloat(Values, weight);
+
     public int OutFeatures { get; }
 
     public int InFeatures { get; }

@@ -73,6 +73,33 @@ public sealed class Int8Weight : ILowPrecisionWeight
         Int8Quantize.RowsToS8(outFeatures, inFeatures, weight, inFeatures, Values, inFeatures, Scales);
     }
 
+    private Int8Weight(sbyte[] values, float[] scales, int outFeatures, int inFeatures, Int8ActivationRange? activations) =>
+        (Values, Scales, OutFeatures, InFeatures, Activations) = (values, scales, outFeatures, inFeatures, activations);
+
+    /// <summary>A weight from stored codes and per-channel scales (a low-precision checkpoint), checked for its shape.</summary>
+    public static Int8Weight FromCodes(sbyte[] values, float[] scales, int outFeatures, int inFeatures, Int8ActivationRange? activations)
+    {
+        GemmShape.CheckDimensions(outFeatures, inFeatures, 0);
+        if (values.Length != outFeatures * inFeatures || scales.Length != outFeatures)
+        {
+            throw new ArgumentException($"int8 weight ({outFeatures} × {inFeatures}): {values.Length} codes and {scales.Length} scales, " +
+                $"expected {outFeatures * inFeatures} and {outFeatures}");
+        }
+        return new Int8Weight(values, scales, outFeatures, inFeatures, activations);
+    }
+
+    /// <summary>The float32 weight the codes stand for: weight[j, p] = Scales[j]·Values[j·In + p].</summary>
+    public void Dequantize(Span<float> weight)
+    {
+        for (var j = 0; j < OutFeatures; j++)
+        {
+            for (var p = 0; p < InFeatures; p++)
+            {
+                weight[(j * InFeatures) + p] = Scales[j] * Values[(j * InFeatures) + p];
+            }
+        }
+    }
+
     public int OutFeatures { get; }
 
     public int InFeatures { get; }

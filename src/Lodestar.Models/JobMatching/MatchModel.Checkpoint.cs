@@ -54,9 +54,12 @@ public sealed partial class MatchModel
         _ => throw new ArgumentException($"unknown match role '{name}' (policy-teacher, click-teacher or student)"),
     };
 
-    /// <summary>Writes the weights, spec and kind (and, when given, the training state) to path, atomically.</summary>
-    public void Save(string path, TrainingSnapshot? training = null) =>
-        ModelCheckpoint.Save(path, this, CheckpointKind, JsonSerializer.Serialize(Spec, ModelCheckpoint.Json), training);
+    /// <summary>
+    /// Writes the weights, spec and kind (and, when given, the training state) to path, atomically; with
+    /// <paramref name="lowPrecision"/>, layers quantized to int8 or bf16 are written as they run, and Load restores them so.
+    /// </summary>
+    public void Save(string path, TrainingSnapshot? training = null, bool lowPrecision = false) =>
+        ModelCheckpoint.Save(path, this, CheckpointKind, JsonSerializer.Serialize(Spec, ModelCheckpoint.Json), training, lowPrecision);
 
     /// <summary>The model a checkpoint describes, with its weights, in evaluation mode.</summary>
     public static MatchModel Load(string path) =>

@@ -1,5 +1,6 @@
 // Int8 inference of a trained match model: the body's linear layers on int8 weights with calibrated input ranges, the
-// head in float32, scores close to float32 ones; the head quantized on request; an empty calibration set refused.
+// head in float32, scores close to float32 ones; the head quantized on request; an empty calibration set refused; a
+// low-precision checkpoint that loads to the same scores and is refused by another architecture by name.
 using Lodestar.Features.JobMatching;
 using Lodestar.Models.JobMatching;
 using Lodestar.Training.JobMatching;
@@ -46,6 +47,47 @@ public class MatchQuantizationTests(TinyMatchWorld world) : IClassFixture<TinyMa
 
         var error = Assert.Throws<ArgumentException>(() => MatchQuantization.QuantizeInt8(model, []));
         Assert.Contains("calibration set is empty", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ALowPrecisionCheckpointLoadsToTheScoresItWasSavedWith()
+    {
+        var config = world.In("int8-checkpoint").WithTraining(t => t with { Epochs = 2 });
+        new MatchTrainer(MatchRole.PolicyTeacher, config, world.Data).Train();
+        var best = Path.Combine(config.RunDirectory(MatchRole.PolicyTeacher), MatchModel.BestFile);
+        var test = world.Data.In(MatchSplit.Test).ToList();
+        foreach (var precision in new[] { "int8", "bf16" })
+        {
+            var model = MatchModel.Load(best);
+            var quantized = precision == "int8" ? MatchQuantization.QuantizeInt8(model, world.Data.In(MatchSplit.Validation).ToList()) : MatchQuantization.ToBf16(model);
+            var scores = MatchScorer.Predict(model, test);
+            var path = Path.Combine(world.Root, $"{precision}.safetensors");
+            model.Save(path, lowPrecision: true);
+
+            var loaded = MatchModel.Load(path);
+            Assert.All(quantized, name => Assert.Equal(precision, ((Lodestar.Nn.Linear)loaded.NamedModules().Single(m => m.Name == name).Module).LowPrecision?.Kind));
+            Assert.Null(loaded.Encoder.Head.LowPrecision);
+            Assert.Equal(scores, MatchScorer.Predict(loaded, test));
+            Assert.True(new FileInfo(path).Length < new FileInfo(best).Length, $"{precision} checkpoint is not smaller than float32's");
+            // Without the int8 layers the model scores with the float32 values the codes stand for, its inputs unquantized.
+            if (precision == "int8")
+            {
+                MatchQuantization.DropLowPrecision(loaded);
+                Assert.NotEqual(scores, MatchScorer.Predict(loaded, test));
+            }
+
+            var wider = new MatchModel(MatchRole.PolicyTeacher, model.Config with { FeedForward = model.Config.FeedForward * 2 }, world.Data.VocabSize, world.Data.Layout);
+            var error = Assert.Throws<InvalidDataException>(() => wider.LoadWeights(path));
+            Assert.Contains($"tensor 'encoder.blocks.0.mlp.fc1.weight' holds {precision} weights of shape ({model.Config.FeedForward}, {model.Config.Channels}), " +
+                $"the model's layer is ({model.Config.FeedForward * 2}, {model.Config.Channels})", error.Message, StringComparison.Ordinal);
+        }
+        // A checkpoint whose quantized layers the model lacks: the student layout's embedding projection, into a model without one.
+        var projected = Path.Combine(world.Root, "projected.safetensors");
+        var withProjection = new MatchModel(MatchRole.PolicyTeacher, config.Model with { EmbeddingChannels = config.Model.Channels / 2 }, world.Data.VocabSize, world.Data.Layout);
+        MatchQuantization.QuantizeInt8(withProjection, world.Data.In(MatchSplit.Validation).ToList());
+        withProjection.Save(projected, lowPrecision: true);
+        var missing = Assert.Throws<InvalidDataException>(() => MatchModel.Load(best).LoadWeights(projected));
+        Assert.Contains("holds int8 weights for 'encoder.emb_proj.weight', which is not a linear layer's weight in this model", missing.Message, StringComparison.Ordinal);
     }
 
     private static double Pearson(IReadOnlyList<double> x, IReadOnlyList<double> y)
