@@ -28,10 +28,7 @@ public sealed record ChainArmSummary(string Arm, string Chain, int BudgetEpochs,
 
 public sealed record CompressionResult(string Split, IReadOnlyList<int> Seeds, IReadOnlyDictionary<string, double> PolicyTeacher, long PolicyTeacherParameters,
     IReadOnlyList<ChainLink> Links, IReadOnlyList<ChainArmSummary> Arms, int LatencyPairs, int LatencyBatch, int LatencyRounds, int Threads, string Isa,
-    IReadOnlyList<ModelLatency> Latencies)
-{
-    public const string FileName = "chain.json";
-}
+    IReadOnlyList<ModelLatency> Latencies);
 
 public static class CompressionExperiment
 {
@@ -59,9 +56,10 @@ public static class CompressionExperiment
 
         var links = new List<ChainLink>();
         var finalModels = new Dictionary<(string Arm, int Seed), MatchModelConfig>();
-        foreach (var arm in config.Arms)
+        // Seed by seed, every arm in turn, so a run stopped early still holds whole comparisons of its first seeds.
+        foreach (var seed in config.Seeds)
         {
-            foreach (var seed in config.Seeds)
+            foreach (var arm in config.Arms)
             {
                 var teacher = policyRun;
                 for (var stage = 0; stage < arm.Stages.Length; stage++)
