@@ -1,5 +1,6 @@
 // The transformer classifier's parameter gradients against central finite differences, for the reference
-// variant and the others (causal, padding, RoPE, RMSNorm, SwiGLU/SiLU, CLS and last-token pooling).
+// variant and the others (causal, padding, RoPE, RMSNorm, SwiGLU/SiLU, CLS and last-token pooling, blocks that
+// structured pruning left with fewer heads and a narrower MLP).
 using Lodestar.Core;
 using Lodestar.Tensors;
 using Lodestar.TestSupport;
@@ -21,13 +22,14 @@ public sealed class ModelGradientTests
         VocabSize = 11, Channels = 8, Heads = 2, FeedForward = 12, Layers = 2, MaxTokens = 6, NumClasses = 3, Seed = 5,
     };
 
-    public static TheoryData<string> Variants => ["reference", "causal-padded", "rope-rms-swiglu-last", "silu-cls"];
+    public static TheoryData<string> Variants => ["reference", "causal-padded", "rope-rms-swiglu-last", "silu-cls", "pruned-rope"];
 
     internal static TransformerConfig VariantConfig(string variant) => variant switch
     {
         "reference" => Tiny,
         "causal-padded" => Tiny with { Causal = true },
         "rope-rms-swiglu-last" => Tiny with { Positions = PositionEncoding.Rotary, Norm = NormKind.RmsNorm, Mlp = MlpKind.SwiGlu, Pooling = PoolingKind.LastToken, Causal = true },
+        "pruned-rope" => Tiny with { Positions = PositionEncoding.Rotary, LayerHeads = new LayerWidths([1, 2]), LayerFeedForward = new LayerWidths([5, 12]) },
         _ => Tiny with { Mlp = MlpKind.Silu, Pooling = PoolingKind.Cls },
     };
 
