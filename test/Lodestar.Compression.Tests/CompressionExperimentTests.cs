@@ -39,7 +39,7 @@ public class CompressionExperimentTests(TinyMatchWorld world) : IClassFixture<Ti
     }
 
     [Fact]
-    public void EachLinkIsTaughtByTheLinkBeforeItAndArmsEndAlike()
+    public async Task EachLinkIsTaughtByTheLinkBeforeItAndArmsEndAlike()
     {
         var config = Config("chain");
         var result = CompressionExperiment.Run(config);
@@ -75,6 +75,8 @@ public class CompressionExperimentTests(TinyMatchWorld world) : IClassFixture<Ti
         var page = File.ReadAllText(html);
         Assert.Contains("Against direct", page);
         Assert.Contains("<svg", page);
+        // Read at a glance in a real browser: every section says what it shows, no labels collide, rounded numbers.
+        Assert.Empty(await Lodestar.TestSupport.ReportInChromium.Problems(html));
         using var json = JsonDocument.Parse(File.ReadAllText(Path.ChangeExtension(html, ".json")));
         Assert.Equal(2, json.RootElement.GetProperty("arms").GetArrayLength());
         Assert.Equal(result.Arms[1].AgainstFirst[MatchMetrics.AucApply].Verdict,

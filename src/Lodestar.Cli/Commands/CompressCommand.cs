@@ -46,7 +46,7 @@ public static class CompressCommand
             var table = new Table().AddColumns(["model", "checkpoint bytes", .. keys]);
             table.AddRow(["float32", $"{result.FloatBytes:N0}", .. keys.Select(k => $"{result.Before.Metrics[k]:F4}")]);
             table.AddRow([result.Precision + (result.Head ? " everywhere" : " body, float32 head"), $"{result.Bytes:N0}", .. keys.Select(k => $"{result.After.Metrics[k]:F4}")]);
-            table.Caption($"{result.Role}: {result.Layers.Count} layers in {result.Precision}; written to {result.Out}");
+            table.Caption($"{result.Role}: {result.Layers.Count} layers in {result.Precision}; written to {result.Out.EscapeMarkup()}");
             AnsiConsole.Write(table);
             return 0;
         });
@@ -81,9 +81,9 @@ public static class CompressCommand
             var table = new Table().AddColumns(["model", "parameters", .. keys]);
             table.AddRow(["original", $"{result.Before.Parameters:N0}", .. keys.Select(k => $"{result.Before.Metrics[k]:F4}")]);
             table.AddRow(["pruned", $"{result.After.Parameters:N0}", .. keys.Select(k => $"{result.After.Metrics[k]:F4}")]);
-            table.Caption($"{result.Role}: removed blocks [{string.Join(", ", result.Removed.Layers)}], heads per block " +
+            table.Caption(($"{result.Role}: removed blocks [{string.Join(", ", result.Removed.Layers)}], heads per block " +
                 $"{string.Join(" ", result.Removed.Heads.Select(h => h.Length))}, MLP channels per block {string.Join(" ", result.Removed.Channels.Select(c => c.Length))}; " +
-                $"ranked on {result.CalibrationPairs} validation pairs; written to {result.Out}");
+                $"ranked on {result.CalibrationPairs} validation pairs; written to {result.Out}").EscapeMarkup());
             AnsiConsole.Write(table);
             Console.Out.WriteLine("To distil it further, a run config's model: " + System.Text.Json.JsonSerializer.Serialize(result.Model, Lodestar.Training.Loop.RunJson.Options) +
                 $" with \"init_from\": \"{result.Out}\"");
@@ -122,7 +122,7 @@ public static class CompressCommand
                     $"{latency[arm.Arm].MedianMs:F1}", $"{arm.TrainingSeconds.Mean:F0}"]);
             }
             table.Caption($"{result.Split} split, mean ± sample sd over seeds {string.Join(", ", result.Seeds)}; {result.LatencyPairs} pairs in batches of {result.LatencyBatch}, " +
-                $"median of {result.LatencyRounds} rounds, {result.Threads} threads, {result.Isa}; verdicts in {report}");
+                $"median of {result.LatencyRounds} rounds, {result.Threads} threads, {result.Isa}; verdicts in {report.EscapeMarkup()}");
             AnsiConsole.Write(table);
             return 0;
         });
