@@ -75,7 +75,7 @@ public sealed record CompressionExperimentConfig
     /// <summary>Split the table is measured on.</summary>
     public MatchSplit Split { get; init; } = MatchSplit.Test;
 
-    /// <summary>Pairs of the split timed per model (one member's candidates in the bar), in batches of <see cref="LatencyBatch"/>.</summary>
+    /// <summary>Pairs of the split timed per model (500: as many as one member's candidates in one pass), in batches of <see cref="LatencyBatch"/>.</summary>
     public int LatencyPairs { get; init; } = 500;
 
     public int LatencyBatch { get; init; } = 64;
